@@ -1,0 +1,80 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// keyCreate is the body of POST /api-keys.
+type keyCreate struct {
+	Name      string      `json:"name"`
+	Role      domain.Role `json:"role"`
+	ExpiresAt *string     `json:"expires_at"` // RFC 3339, parsed below to name the field on error
+}
+
+// keyCreated is an API key with its plaintext, returned once.
+type keyCreated struct {
+	domain.APIKey
+	Key string `json:"key"`
+}
+
+func identity[T any](v T) T { return v }
+
+func (h *handlers) listKeys(c *gin.Context) {
+	p, err := pageRequest(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	page, err := h.keys.List(c.Request.Context(), p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, identity[domain.APIKey]))
+}
+
+func (h *handlers) createKey(c *gin.Context) {
+	var in keyCreate
+	if err := decodeJSON(c, h.maxBody, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	nk := domain.NewKey{Name: in.Name, Role: in.Role}
+	if in.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *in.ExpiresAt)
+		if err != nil {
+			writeError(c, &badRequest{Field: "expires_at", Message: "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z"})
+			return
+		}
+		nk.ExpiresAt = &t
+	}
+	k, plaintext, err := h.keys.Create(c.Request.Context(), nk)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/api-keys/"+k.ID)
+	writeJSON(c, http.StatusCreated, keyCreated{APIKey: k, Key: plaintext})
+}
+
+func (h *handlers) getKey(c *gin.Context) {
+	k, err := h.keys.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, k)
+}
+
+func (h *handlers) revokeKey(c *gin.Context) {
+	if err := h.keys.Revoke(c.Request.Context(), c.Param("id")); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

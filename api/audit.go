@@ -1,0 +1,53 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+type auditJSON struct {
+	Seq       int64           `json:"seq"`
+	ID        string          `json:"id"`
+	At        time.Time       `json:"at"`
+	ActorID   string          `json:"actor_id"`
+	ActorName string          `json:"actor_name"`
+	Action    string          `json:"action"`
+	Entity    string          `json:"entity"`
+	EntityID  string          `json:"entity_id"`
+	RequestID string          `json:"request_id"`
+	Before    json.RawMessage `json:"before"`
+	After     json.RawMessage `json:"after"`
+	PrevHash  string          `json:"prev_hash"`
+	Hash      string          `json:"hash"`
+}
+
+func toAuditJSON(e domain.AuditEvent) auditJSON {
+	orNull := func(b json.RawMessage) json.RawMessage {
+		if len(b) == 0 {
+			return json.RawMessage("null")
+		}
+		return b
+	}
+	return auditJSON{e.Seq, e.ID, e.At, e.ActorID, e.ActorName, e.Action, e.Entity, e.EntityID, e.RequestID,
+		orNull(e.Before), orNull(e.After), e.PrevHash, e.Hash}
+}
+
+func (h *handlers) listAudit(c *gin.Context) {
+	p, err := pageRequest(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	f := domain.AuditFilter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
+	page, err := h.audit.List(c.Request.Context(), f, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, toAuditJSON))
+}

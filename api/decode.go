@@ -1,0 +1,99 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// decodeJSON reads the request body into dst strictly: one JSON value,
+// no unknown fields, at most maxBody bytes. Errors name the field.
+func decodeJSON(c *gin.Context, maxBody int64, dst any) error {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return err // *http.MaxBytesError -> 413
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &badRequest{Field: "body", Message: "a JSON object is required"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return &badRequest{Field: "body", Message: "must contain a single JSON object"}
+	}
+	return nil
+}
+
+// jsonError turns encoding/json errors into field-named bad requests.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var fieldErr *fieldValueError
+	switch {
+	case errors.As(err, &fieldErr):
+		return &badRequest{Field: fieldErr.field, Message: fieldErr.msg}
+	case errors.As(err, &syntax):
+		return &badRequest{Field: "body", Message: fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return &badRequest{Field: "body", Message: "must be a JSON object"}
+		}
+		return &badRequest{Field: field, Message: "must be " + jsonKind(typ.Type.Kind().String())}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &badRequest{Field: "body", Message: "malformed JSON: unexpected end of input"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &badRequest{Field: name, Message: "is not a known field"}
+	}
+	return &badRequest{Field: "body", Message: "malformed JSON"}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int64", "int32", "uint", "uint64", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// fieldValueError is returned by custom unmarshalers to name the field.
+type fieldValueError struct{ field, msg string }
+
+func (e *fieldValueError) Error() string { return e.field + ": " + e.msg }
+
+// Optional is a field of a JSON merge patch: absent (Set false), null
+// (Set and Null), or a value.
+type Optional[T any] struct {
+	Set   bool
+	Null  bool
+	Value T
+}
+
+// UnmarshalJSON records that the field was present.
+func (o *Optional[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+type handlingJSON struct {
+	VendorID      string          `json:"vendor_id"`
+	Category      string          `json:"category"`
+	Access        []domain.Access `json:"access"`
+	RecordCount   int64           `json:"record_count"`
+	Jurisdictions []string        `json:"jurisdictions"`
+	Systems       []string        `json:"systems"`
+	Notes         string          `json:"notes"`
+	CreatedAt     time.Time       `json:"created_at"`
+	UpdatedAt     time.Time       `json:"updated_at"`
+}
+
+func toHandlingJSON(h domain.DataHandling) handlingJSON {
+	return handlingJSON{VendorID: h.VendorID, Category: h.Category, Access: nonNil(h.Access),
+		RecordCount: h.RecordCount, Jurisdictions: nonNil(h.Jurisdictions), Systems: nonNil(h.Systems),
+		Notes: h.Notes, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// handlingInput is the body of POST /vendors/{id}/data-handling.
+type handlingInput struct {
+	Category      string   `json:"category"`
+	Access        []string `json:"access"`
+	RecordCount   int64    `json:"record_count"`
+	Jurisdictions []string `json:"jurisdictions"`
+	Systems       []string `json:"systems"`
+	Notes         string   `json:"notes"`
+}
+
+func (h *handlers) listHandling(c *gin.Context) {
+	hs, err := h.vendors.ListHandling(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := listResponse[handlingJSON]{Items: make([]handlingJSON, len(hs))}
+	for i, x := range hs {
+		out.Items[i] = toHandlingJSON(x)
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+func (h *handlers) putHandling(c *gin.Context) {
+	var in handlingInput
+	if err := decodeJSON(c, h.maxBody, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	rec, created, err := h.vendors.PutHandling(c.Request.Context(), c.Param("id"), domain.DataHandlingInput(in))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(c, status, toHandlingJSON(rec))
+}
+
+func (h *handlers) deleteHandling(c *gin.Context) {
+	if err := h.vendors.DeleteHandling(c.Request.Context(), c.Param("id"), c.Param("category")); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handlers) listCategories(c *gin.Context) {
+	writeJSON(c, http.StatusOK, listResponse[domain.DataCategory]{Items: domain.DataCategories()})
+}

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// Keys of values kept on the gin.Context.
+const (
+	ctxRequestID = "vw.request_id"
+	ctxLogger    = "vw.logger"
+	ctxActor     = "vw.actor"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// requestID takes a sane X-Request-ID from the client or makes one, echoes
+// it, and puts it on the logger and the request context.
+func requestID(base *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !requestIDPattern.MatchString(id) {
+			id = domain.NewID()
+		}
+		c.Header("X-Request-ID", id)
+		c.Set(ctxRequestID, id)
+		c.Set(ctxLogger, base.With("request_id", id))
+		c.Request = c.Request.WithContext(domain.WithRequestID(c.Request.Context(), id))
+		c.Next()
+	}
+}
+
+// securityHeaders sets headers that keep browsers from misusing JSON
+// responses.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	c.Next()
+}
+
+// accessLog writes one JSON line per request. It never logs headers or
+// bodies, so keys and personal data stay out of the logs.
+func accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	attrs := []any{
+		"method", c.Request.Method, "route", route, "status", c.Writer.Status(),
+		"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "bytes", c.Writer.Size(),
+	}
+	if a, ok := c.Get(ctxActor); ok {
+		attrs = append(attrs, "actor_id", a.(domain.Actor).ID)
+	}
+	level := slog.LevelInfo
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	logFrom(c).Log(c.Request.Context(), level, "request", attrs...)
+}
+
+// recovery turns a panic into a 500 problem and logs the stack.
+func recovery(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			logFrom(c).Error("panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				writeError(c, fmt.Errorf("panic: %v", r))
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// httpMetrics records request counts and latency per route template.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vendorwatch_http_requests_total", Help: "HTTP requests by method, route template and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vendorwatch_http_request_duration_seconds", Help: "HTTP request latency by method and route template.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func (m *httpMetrics) handle(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+}
+
+// authorize authenticates the bearer key and admits only the given roles.
+func (h *handlers) authorize(roles []domain.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		scheme, key, ok := strings.Cut(c.GetHeader("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
+			writeError(c, domain.ErrUnauthenticated)
+			return
+		}
+		actor, err := h.keys.Authenticate(c.Request.Context(), strings.TrimSpace(key))
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.Set(ctxActor, actor)
+		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
+		if !slices.Contains(roles, actor.Role) {
+			writeError(c, domain.ErrForbidden)
+			return
+		}
+		c.Next()
+	}
+}
+
+// encodeJSON writes v compactly with HTML escaping off (this is an API,
+// not a page).
+func encodeJSON(w http.ResponseWriter, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// jsonRender writes JSON with encodeJSON.
+type jsonRender struct{ v any }
+
+func (r jsonRender) Render(w http.ResponseWriter) error {
+	r.WriteContentType(w)
+	return encodeJSON(w, r.v)
+}
+
+func (r jsonRender) WriteContentType(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+}
+
+func writeJSON(c *gin.Context, status int, v any) {
+	c.Render(status, jsonRender{v})
+}

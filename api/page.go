@@ -1,0 +1,65 @@
+package api
+
+import (
+	"encoding/base64"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// listResponse is the envelope of every paginated list.
+type listResponse[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// pageRequest reads ?limit= and ?cursor=. Cursors are the store's keyset
+// position, base64url-encoded so clients treat them as opaque.
+func pageRequest(c *gin.Context) (domain.PageRequest, error) {
+	p := domain.PageRequest{Limit: domain.DefaultPageLimit}
+	if s, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > domain.MaxPageLimit {
+			return p, &badRequest{Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(domain.MaxPageLimit)}
+		}
+		p.Limit = n
+	}
+	if s := c.Query("cursor"); s != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil || len(raw) == 0 || len(raw) > 1024 {
+			return p, &badRequest{Field: "cursor", Message: "is not a cursor returned by this list"}
+		}
+		p.After = string(raw)
+	}
+	return p, nil
+}
+
+func encodeCursor(next string) string {
+	if next == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(next))
+}
+
+// mapPage converts a domain page to the response envelope.
+func mapPage[D, T any](p domain.Page[D], conv func(D) T) listResponse[T] {
+	out := listResponse[T]{Items: make([]T, len(p.Items)), NextCursor: encodeCursor(p.Next)}
+	for i, d := range p.Items {
+		out.Items[i] = conv(d)
+	}
+	return out
+}
+
+// enumQuery reads an optional enumerated query parameter.
+func enumQuery[T ~string](c *gin.Context, name string, valid func(T) bool, allowed string) (T, error) {
+	s := c.Query(name)
+	if s == "" {
+		return "", nil
+	}
+	if !valid(T(s)) {
+		return "", &badRequest{Field: name, Message: "must be one of " + allowed}
+	}
+	return T(s), nil
+}

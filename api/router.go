@@ -1,0 +1,145 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// Deps are what the router needs from the rest of the program.
+type Deps struct {
+	Vendors *domain.VendorService
+	Keys    *domain.KeyService
+	Audit   domain.AuditStore
+	DB      domain.Pinger
+	Logger  *slog.Logger
+	// Registry receives the HTTP metrics and is served at /metrics; nil
+	// makes a private one.
+	Registry *prometheus.Registry
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; none
+	// by default.
+	TrustedProxies []string
+	// MaxBodyBytes limits JSON request bodies (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+type handlers struct {
+	vendors *domain.VendorService
+	keys    *domain.KeyService
+	audit   domain.AuditStore
+	db      domain.Pinger
+	maxBody int64
+}
+
+// Role sets used by the route table.
+var (
+	public        []domain.Role // no key needed
+	everyone      = domain.Roles
+	vendorWriters = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager}
+	admins        = []domain.Role{domain.RoleAdmin}
+)
+
+// Route is one entry of the route table: who may call what.
+type Route struct {
+	Method string
+	Path   string
+	// Roles admitted; nil means public (no key).
+	Roles   []domain.Role
+	handler gin.HandlerFunc
+}
+
+// routes is THE route-by-role table. Every route of the service is here;
+// the role-matrix test walks it.
+func (h *handlers) routes(metrics http.Handler) []Route {
+	return []Route{
+		{"GET", "/healthz", public, h.healthz},
+		{"GET", "/readyz", public, h.readyz},
+		{"GET", "/metrics", everyone, gin.WrapH(metrics)},
+		{"GET", "/api/v1/openapi.json", public, serveOpenAPI},
+
+		{"GET", "/api/v1/vendors", everyone, h.listVendors},
+		{"POST", "/api/v1/vendors", vendorWriters, h.createVendor},
+		{"GET", "/api/v1/vendors/:id", everyone, h.getVendor},
+		{"PATCH", "/api/v1/vendors/:id", vendorWriters, h.patchVendor},
+		{"DELETE", "/api/v1/vendors/:id", vendorWriters, h.deleteVendor},
+		{"GET", "/api/v1/vendors/:id/data-handling", everyone, h.listHandling},
+		{"POST", "/api/v1/vendors/:id/data-handling", vendorWriters, h.putHandling},
+		{"DELETE", "/api/v1/vendors/:id/data-handling/:category", vendorWriters, h.deleteHandling},
+		{"GET", "/api/v1/data-categories", everyone, h.listCategories},
+
+		{"GET", "/api/v1/audit-events", everyone, h.listAudit},
+
+		{"GET", "/api/v1/api-keys", admins, h.listKeys},
+		{"POST", "/api/v1/api-keys", admins, h.createKey},
+		{"GET", "/api/v1/api-keys/:id", admins, h.getKey},
+		{"DELETE", "/api/v1/api-keys/:id", admins, h.revokeKey},
+	}
+}
+
+// Routes returns the route table (for tests and documentation).
+func Routes() []Route {
+	h := &handlers{}
+	return h.routes(http.NotFoundHandler())
+}
+
+// New builds the router.
+func New(d Deps) (*gin.Engine, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if err := loadOpenAPI(); err != nil {
+		return nil, err
+	}
+	h := &handlers{vendors: d.Vendors, keys: d.Keys, audit: d.Audit, db: d.DB, maxBody: d.MaxBodyBytes}
+	metrics := newHTTPMetrics(d.Registry)
+	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)
+	r.NoRoute(func(c *gin.Context) { writeError(c, domain.ErrNotFound) })
+	r.NoMethod(func(c *gin.Context) {
+		writeError(c, &statusError{Status: http.StatusMethodNotAllowed, Detail: "This method is not allowed on this resource."})
+	})
+	promHandler := promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})
+	for _, rt := range h.routes(promHandler) {
+		chain := []gin.HandlerFunc{rt.handler}
+		if rt.Roles != nil {
+			chain = []gin.HandlerFunc{h.authorize(rt.Roles), rt.handler}
+		}
+		r.Handle(rt.Method, rt.Path, chain...)
+	}
+	return r, nil
+}
+
+func (h *handlers) healthz(c *gin.Context) {
+	writeJSON(c, http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (h *handlers) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := h.db.Ping(ctx); err != nil {
+		writeError(c, &statusError{Status: http.StatusServiceUnavailable, Detail: "The database does not answer."})
+		return
+	}
+	writeJSON(c, http.StatusOK, gin.H{"status": "ok"})
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func noEnv(string) string { return "" }
+
+// startServe runs "serve" in the background and waits until it listens.
+func startServe(t *testing.T, dbURL string, extra ...string) (base string, stdout *syncBuffer, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	errc := make(chan error, 1)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbURL}, extra...)
+	go func() { errc <- run(ctx, args, noEnv, stdout, stderr) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {
+			base = strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
+			break
+		}
+		select {
+		case err := <-errc:
+			t.Fatalf("serve exited: %v\nstderr: %s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("serve did not start; stderr: %s", stderr.String())
+	}
+	return base, stdout, func() error {
+		cancel()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not shut down")
+			return nil
+		}
+	}
+}
+
+func get(t *testing.T, url, key string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res.StatusCode
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	for _, target := range repotest.Targets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			dbURL := repotest.URL(t, repository.Dialect(target.Name))
+			base, stdout, stop := startServe(t, dbURL, "--demo")
+			out := stdout.String()
+			key := strings.TrimSpace(strings.Split(out, "\n")[1])
+			if !strings.HasPrefix(out, "No admin key existed") || !strings.HasPrefix(key, "vw_") {
+				t.Fatalf("first start did not print an admin key:\n%s", out)
+			}
+			var list struct{ Items []struct{ Name, Tier string } }
+			if code := get(t, base+"/api/v1/vendors", key, &list); code != 200 || len(list.Items) != len(demoVendors) {
+				t.Fatalf("GET /vendors: %d, %d vendors", code, len(list.Items))
+			}
+			if list.Items[0].Name != "Acme Chat Widgets" || list.Items[0].Tier != "critical" {
+				t.Errorf("first demo vendor = %+v", list.Items[0])
+			}
+			if code := get(t, base+"/readyz", "", nil); code != 200 {
+				t.Errorf("readyz %d", code)
+			}
+			if err := stop(); err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+
+			// Second start: the admin key exists, so none is printed; demo
+			// data is not added twice.
+			base, stdout, stop = startServe(t, dbURL, "--demo")
+			if strings.Contains(stdout.String(), "vw_") {
+				t.Errorf("second start printed a key: %s", stdout.String())
+			}
+			if code := get(t, base+"/api/v1/vendors", key, &list); code != 200 || len(list.Items) != len(demoVendors) {
+				t.Errorf("after restart: %d, %d vendors", code, len(list.Items))
+			}
+
+			// The CLI works beside the running server.
+			var cli, errs syncBuffer
+			if err := run(context.Background(), []string{"apikey", "create", "--name", "legal team", "--role", "legal", "--db", dbURL}, noEnv, &cli, &errs); err != nil {
+				t.Fatalf("apikey create: %v %s", err, errs.String())
+			}
+			legal := lastLine(cli.String())
+			if code := get(t, base+"/api/v1/vendors", legal, nil); code != 200 {
+				t.Errorf("new legal key: %d", code)
+			}
+			if code := get(t, base+"/api/v1/api-keys", legal, nil); code != 403 {
+				t.Errorf("legal key on api-keys: %d, want 403", code)
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+
+			var verify syncBuffer
+			if err := run(context.Background(), []string{"audit", "verify", "--db", dbURL}, noEnv, &verify, &errs); err != nil {
+				t.Fatalf("audit verify: %v", err)
+			}
+			if !strings.Contains(verify.String(), "intact") {
+				t.Errorf("audit verify said %q", verify.String())
+			}
+			var mig syncBuffer
+			if err := run(context.Background(), []string{"migrate", "--db", dbURL}, noEnv, &mig, &errs); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(mig.String(), "schema at version 1 (latest 1)") {
+				t.Errorf("migrate said %q", mig.String())
+			}
+		})
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	var out, errs syncBuffer
+	for _, args := range [][]string{{}, {"bogus"}, {"apikey"}, {"apikey", "create", "--name", "x", "--role", "root", "--db", "sqlite:" + t.TempDir() + "/x.db"}} {
+		if err := run(context.Background(), args, noEnv, &out, &errs); err == nil {
+			t.Errorf("run %v succeeded", args)
+		}
+	}
+	if _, err := loadConfig(func(k string) string {
+		if k == "VW_DB_MAX_CONNS" {
+			return "many"
+		}
+		return ""
+	}); err == nil {
+		t.Error("a non-numeric VW_DB_MAX_CONNS was accepted")
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := loadConfig(noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != ":8080" || cfg.databaseURL() != "sqlite:data/vendorwatch.db" || !cfg.MigrateOnStart {
+		t.Errorf("defaults: %+v, db %s", cfg, cfg.databaseURL())
+	}
+	cfg.DatabaseURL = "postgres://vw:secret@db:5432/vw"
+	if strings.Contains(cfg.redactedURL(), "secret") {
+		t.Errorf("redacted URL shows the password: %s", cfg.redactedURL())
+	}
+}

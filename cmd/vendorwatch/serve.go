@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/vendorwatch/vendorwatch/api"
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	cfg.dbFlag(fs)
+	fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address")
+	demo := fs.Bool("demo", false, "load a few demo vendors when the register is empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger.Info("starting", "database", cfg.redactedURL(), "addr", cfg.HTTPAddr, "api_key_pepper_set", cfg.APIKeyPepper != "")
+
+	a, err := openApp(ctx, cfg, logger, cfg.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			logger.Error("close database", "error", err.Error())
+		}
+	}()
+
+	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
+	key, err := a.keys.EnsureAdmin(bootCtx, "bootstrap admin")
+	if err != nil {
+		return fmt.Errorf("bootstrap admin key: %w", err)
+	}
+	if key != "" {
+		// Printed once, to stdout only: it is never logged.
+		fmt.Fprintf(stdout, "No admin key existed, so one was created. It is shown only once:\n%s\n", key)
+	}
+	if *demo {
+		n, err := loadDemo(bootCtx, a.vendors)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if n > 0 {
+			logger.Info("demo vendors loaded", "count", n)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))
+	router, err := api.New(api.Deps{
+		Vendors: a.vendors, Keys: a.keys, Audit: a.audit, DB: a.db, Logger: logger, Registry: reg,
+		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	fmt.Fprintf(stdout, "Vendorwatch is listening on http://%s\n", ln.Addr())
+	logger.Info("listening", "addr", ln.Addr().String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	// Ordered shutdown: stop accepting, let in-flight requests finish, then
+	// close the database (deferred above).
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,143 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// KeyService issues, checks and revokes API keys.
+type KeyService struct {
+	Tx     Transactor
+	Keys   APIKeyStore
+	Audit  Auditor
+	Clock  Clock
+	Hasher KeyHasher
+}
+
+// NewKey describes a key to create.
+type NewKey struct {
+	Name      string
+	Role      Role
+	ExpiresAt *time.Time
+}
+
+// touchInterval limits how often a key's last_used_at is written.
+const touchInterval = time.Minute
+
+// Create issues a key and returns it with its plaintext, which is never
+// stored and cannot be shown again.
+func (s *KeyService) Create(ctx context.Context, in NewKey) (APIKey, string, error) {
+	var fe FieldErrors
+	name := checkText(&fe, "name", in.Name, true, 100)
+	if !in.Role.Valid() {
+		fe.Add("role", "must be one of admin, vendor_manager, legal, executive, auditor")
+	}
+	now := s.Clock.Now()
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+		fe.Add("expires_at", "must be in the future")
+	}
+	if err := fe.Err(); err != nil {
+		return APIKey{}, "", err
+	}
+	plaintext, prefix, secret := GenerateKey()
+	k := APIKey{ID: NewID(), Name: name, Role: in.Role, Prefix: prefix, Hash: s.Hasher.Hash(secret),
+		CreatedBy: ActorFrom(ctx).ID, CreatedAt: now}
+	if in.ExpiresAt != nil {
+		t := in.ExpiresAt.UTC()
+		k.ExpiresAt = &t
+	}
+	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		if err := s.Keys.Create(ctx, k); err != nil {
+			return fmt.Errorf("create api key: %w", err)
+		}
+		return s.Audit.Record(ctx, "api_key.create", "api_key", k.ID, nil, k)
+	})
+	if err != nil {
+		return APIKey{}, "", err
+	}
+	return k, plaintext, nil
+}
+
+// Authenticate returns the actor for a plaintext key. Returns
+// ErrUnauthenticated when the key is malformed, unknown, revoked or
+// expired; the caller does not learn which.
+func (s *KeyService) Authenticate(ctx context.Context, plaintext string) (Actor, error) {
+	prefix, secret, ok := ParseKey(plaintext)
+	if !ok {
+		return Actor{}, ErrUnauthenticated
+	}
+	k, err := s.Keys.GetByPrefix(ctx, prefix)
+	if errors.Is(err, ErrNotFound) {
+		return Actor{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	now := s.Clock.Now()
+	if !s.Hasher.Matches(secret, k.Hash) || !k.Active(now) {
+		return Actor{}, ErrUnauthenticated
+	}
+	if err := s.Keys.Touch(ctx, k.ID, now, touchInterval); err != nil {
+		return Actor{}, err
+	}
+	return Actor{ID: k.ID, Name: k.Name, Role: k.Role}, nil
+}
+
+// Get returns one key (never its secret).
+func (s *KeyService) Get(ctx context.Context, id string) (APIKey, error) {
+	if !ValidID(id) {
+		return APIKey{}, fmt.Errorf("api key %q: %w", id, ErrNotFound)
+	}
+	return s.Keys.Get(ctx, id)
+}
+
+// List returns a page of keys.
+func (s *KeyService) List(ctx context.Context, p PageRequest) (Page[APIKey], error) {
+	return s.Keys.List(ctx, p)
+}
+
+// Revoke disables a key. Revoking the last active admin key is refused,
+// so the service cannot lock itself out.
+func (s *KeyService) Revoke(ctx context.Context, id string) error {
+	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		before, err := s.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if before.RevokedAt != nil {
+			return nil
+		}
+		now := s.Clock.Now()
+		if before.Role == RoleAdmin && before.Active(now) {
+			n, err := s.Keys.CountActive(ctx, RoleAdmin, now)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return &ConflictError{Field: "id", Message: "this is the last active admin key; create another admin key first"}
+			}
+		}
+		if err := s.Keys.Revoke(ctx, id, now); err != nil {
+			return fmt.Errorf("revoke api key: %w", err)
+		}
+		after := before
+		after.RevokedAt = &now
+		return s.Audit.Record(ctx, "api_key.revoke", "api_key", id, before, after)
+	})
+}
+
+// EnsureAdmin creates an admin key named name when no active admin key
+// exists, and returns its plaintext ("" when one already existed).
+func (s *KeyService) EnsureAdmin(ctx context.Context, name string) (string, error) {
+	n, err := s.Keys.CountActive(ctx, RoleAdmin, s.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "", nil
+	}
+	_, plaintext, err := s.Create(ctx, NewKey{Name: name, Role: RoleAdmin})
+	return plaintext, err
+}

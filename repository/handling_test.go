@@ -1,0 +1,195 @@
+package repository_test
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
+)
+
+// newHandling validates in for vendorID and stamps it with created and
+// updated.
+func newHandling(t *testing.T, vendorID string, in domain.DataHandlingInput, created, updated time.Time) domain.DataHandling {
+	t.Helper()
+	h, err := domain.NewDataHandling(vendorID, in)
+	if err != nil {
+		t.Fatalf("NewDataHandling(%+v): %v", in, err)
+	}
+	h.CreatedAt, h.UpdatedAt = created, updated
+	return h
+}
+
+// checkHandling compares every field of got with want; times by instant
+// and in UTC.
+func checkHandling(t *testing.T, got, want domain.DataHandling) {
+	t.Helper()
+	checkUTC(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
+	checkUTC(t, "UpdatedAt", got.UpdatedAt, want.UpdatedAt)
+	got.CreatedAt, got.UpdatedAt = time.Time{}, time.Time{}
+	want.CreatedAt, want.UpdatedAt = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("data handling mismatch\n got: %#v\nwant: %#v", got, want)
+	}
+}
+
+func createVendor(t *testing.T, db *repository.DB, name string) domain.Vendor {
+	t.Helper()
+	v := newVendor(name)
+	if err := repository.NewVendors(db).Create(t.Context(), v); err != nil {
+		t.Fatalf("create vendor %s: %v", name, err)
+	}
+	return v
+}
+
+func TestDataHandlingRoundTrip(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   domain.DataHandlingInput
+	}{
+		{"stores only, no lists", domain.DataHandlingInput{
+			Category: domain.CatContactPII, Access: []string{"stores"},
+		}},
+		{"processes only", domain.DataHandlingInput{
+			Category: domain.CatCardholderData, Access: []string{"processes"}, RecordCount: 1,
+			Jurisdictions: []string{"us-ca"}, Systems: []string{"checkout"},
+		}},
+		{"transmits only", domain.DataHandlingInput{
+			Category: domain.CatSSN, Access: []string{"transmits"}, RecordCount: domain.MaxRecordCount,
+		}},
+		{"all access, several jurisdictions and systems", domain.DataHandlingInput{
+			Category: domain.CatHealthPHI, Access: []string{"transmits", "stores", "processes"}, RecordCount: 12345,
+			Jurisdictions: []string{"GB", "eu", "US-NY", "DE"}, Systems: []string{"crm", "billing, \"EU\"", "ünïcode"},
+			Notes: "line one\nline two",
+		}},
+	}
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		handling := repository.NewDataHandling(db)
+		v := createVendor(t, db, "Handler")
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := t.Context()
+				want := newHandling(t, v.ID, tt.in, t0.In(plus2), t0.Add(time.Minute))
+				if err := handling.Upsert(ctx, want); err != nil {
+					t.Fatalf("upsert: %v", err)
+				}
+				got, err := handling.Get(ctx, v.ID, tt.in.Category)
+				if err != nil {
+					t.Fatalf("get: %v", err)
+				}
+				checkHandling(t, got, want)
+			})
+		}
+	})
+}
+
+func TestDataHandlingUpsertReplaces(t *testing.T) {
+	t.Parallel()
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := t.Context()
+		handling := repository.NewDataHandling(db)
+		v := createVendor(t, db, "Replacer")
+		first := newHandling(t, v.ID, domain.DataHandlingInput{
+			Category: domain.CatContactPII, Access: []string{"stores", "processes"}, RecordCount: 1000,
+			Jurisdictions: []string{"US-CA", "GB"}, Systems: []string{"crm"}, Notes: "first",
+		}, t0, t0)
+		if err := handling.Upsert(ctx, first); err != nil {
+			t.Fatalf("first upsert: %v", err)
+		}
+		second := newHandling(t, v.ID, domain.DataHandlingInput{
+			Category: domain.CatContactPII, Access: []string{"transmits"}, RecordCount: 5,
+		}, t0.Add(48*time.Hour), t0.Add(time.Hour))
+		if err := handling.Upsert(ctx, second); err != nil {
+			t.Fatalf("second upsert: %v", err)
+		}
+		got, err := handling.Get(ctx, v.ID, domain.CatContactPII)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := second
+		want.CreatedAt = first.CreatedAt // an upsert keeps the original creation time
+		checkHandling(t, got, want)
+
+		all, err := handling.ListByVendor(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 1 {
+			t.Errorf("ListByVendor after two upserts of one category: %d records, want 1", len(all))
+		}
+	})
+}
+
+func TestDataHandlingListDeleteCascade(t *testing.T) {
+	t.Parallel()
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := t.Context()
+		handling := repository.NewDataHandling(db)
+		vendors := repository.NewVendors(db)
+		v := createVendor(t, db, "Lister")
+		other := createVendor(t, db, "Other")
+		for _, c := range []string{domain.CatSSN, domain.CatContactPII, domain.CatHealthPHI} {
+			h := newHandling(t, v.ID, domain.DataHandlingInput{Category: c, Access: []string{"stores"}}, t0, t0)
+			if err := handling.Upsert(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		oh := newHandling(t, other.ID, domain.DataHandlingInput{Category: domain.CatBiometric, Access: []string{"stores"}}, t0, t0)
+		if err := handling.Upsert(ctx, oh); err != nil {
+			t.Fatal(err)
+		}
+
+		list := func() []string {
+			t.Helper()
+			hs, err := handling.ListByVendor(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cats []string
+			for _, h := range hs {
+				if h.VendorID != v.ID {
+					t.Errorf("ListByVendor(%s) returned a record of vendor %s", v.ID, h.VendorID)
+				}
+				cats = append(cats, h.Category)
+			}
+			return cats
+		}
+		if got, want := list(), []string{domain.CatContactPII, domain.CatHealthPHI, domain.CatSSN}; !slices.Equal(got, want) {
+			t.Errorf("ListByVendor = %q, want %q (ordered by category)", got, want)
+		}
+
+		if err := handling.Delete(ctx, v.ID, domain.CatHealthPHI); err != nil {
+			t.Fatalf("delete: %v", err)
+		}
+		_, err := handling.Get(ctx, v.ID, domain.CatHealthPHI)
+		checkErrIs(t, err, domain.ErrNotFound)
+		checkErrIs(t, handling.Delete(ctx, v.ID, domain.CatHealthPHI), domain.ErrNotFound)
+		if got, want := list(), []string{domain.CatContactPII, domain.CatSSN}; !slices.Equal(got, want) {
+			t.Errorf("after delete ListByVendor = %q, want %q", got, want)
+		}
+
+		if err := vendors.Delete(ctx, v.ID, 0); err != nil {
+			t.Fatalf("delete vendor with data handling: %v", err)
+		}
+		if got := list(); len(got) != 0 {
+			t.Errorf("after deleting the vendor ListByVendor = %q, want none (cascade)", got)
+		}
+		_, err = handling.Get(ctx, v.ID, domain.CatSSN)
+		checkErrIs(t, err, domain.ErrNotFound)
+		if _, err := handling.Get(ctx, other.ID, domain.CatBiometric); err != nil {
+			t.Errorf("another vendor's record went with the cascade: %v", err)
+		}
+	})
+}
+
+func TestDataHandlingUnknownVendor(t *testing.T) {
+	t.Parallel()
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		h := newHandling(t, domain.NewID(), domain.DataHandlingInput{Category: domain.CatSSN, Access: []string{"stores"}}, t0, t0)
+		checkErrIs(t, repository.NewDataHandling(db).Upsert(t.Context(), h), domain.ErrConflict)
+	})
+}
