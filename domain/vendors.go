@@ -146,17 +146,18 @@ func (s *VendorService) PutHandling(ctx context.Context, vendorID string, in Dat
 		if _, err := s.Get(ctx, vendorID); err != nil {
 			return err
 		}
+		now := s.Clock.Now()
 		before, err := s.Handling.Get(ctx, vendorID, h.Category)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			created = true
-			h.CreatedAt = s.Clock.Now()
+			h.CreatedAt = now
 		case err != nil:
 			return err
 		default:
 			h.CreatedAt = before.CreatedAt
 		}
-		h.UpdatedAt = s.Clock.Now()
+		h.UpdatedAt = now
 		if err := s.Handling.Upsert(ctx, h); err != nil {
 			return fmt.Errorf("put data handling: %w", err)
 		}
