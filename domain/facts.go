@@ -1,0 +1,86 @@
+package domain
+
+import "slices"
+
+// VendorFacts are what policy conditions are evaluated against: the data a
+// vendor handles, whose data it is, and the vendor's tier.
+type VendorFacts struct {
+	Categories    []string // data category codes handled
+	Jurisdictions []string // union of the data subjects' jurisdictions
+	Personal      bool     // any category handled is personal data
+	Tier          Tier     // effective tier
+}
+
+// FactsFor derives the facts of a vendor from its data handling records.
+func FactsFor(v Vendor, hs []DataHandling) VendorFacts {
+	f := VendorFacts{Tier: v.Tier()}
+	for _, h := range hs {
+		f.Categories = append(f.Categories, h.Category)
+		f.Jurisdictions = append(f.Jurisdictions, h.Jurisdictions...)
+		if c, ok := LookupCategory(h.Category); ok && c.Personal {
+			f.Personal = true
+		}
+	}
+	slices.Sort(f.Categories)
+	slices.Sort(f.Jurisdictions)
+	f.Jurisdictions = slices.Compact(f.Jurisdictions)
+	return f
+}
+
+// euMembers are the 27 member states of the European Union.
+var euMembers = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+	"IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+
+// jurisdictionMatches reports whether a data subject's jurisdiction falls
+// under a condition's jurisdiction: equal codes, "EU" covers its member
+// states, and a country covers its subdivisions ("US" covers "US-CA").
+func jurisdictionMatches(condition, subject string) bool {
+	switch {
+	case condition == subject:
+		return true
+	case condition == "EU":
+		return slices.Contains(euMembers, subject)
+	case len(condition) == 2 && len(subject) > 3 && subject[:2] == condition && subject[2] == '-':
+		return true
+	}
+	return false
+}
+
+// Condition selects vendors by their facts. Every part that is set must
+// hold (AND); within a list, any element suffices (OR). An empty condition
+// matches every vendor.
+type Condition struct {
+	PersonalData  bool     `json:"personal_data,omitempty"` // the vendor handles personal data
+	Categories    []string `json:"categories,omitempty"`    // handles any of these categories
+	Jurisdictions []string `json:"jurisdictions,omitempty"` // holds data of subjects in any of these
+	Tiers         []Tier   `json:"tiers,omitempty"`         // its effective tier is one of these
+}
+
+// Matches reports whether the facts satisfy the condition.
+func (c Condition) Matches(f VendorFacts) bool {
+	if c.PersonalData && !f.Personal {
+		return false
+	}
+	if len(c.Categories) > 0 && !slices.ContainsFunc(c.Categories, func(x string) bool { return slices.Contains(f.Categories, x) }) {
+		return false
+	}
+	if len(c.Jurisdictions) > 0 && !slices.ContainsFunc(c.Jurisdictions, func(cond string) bool {
+		return slices.ContainsFunc(f.Jurisdictions, func(subj string) bool { return jurisdictionMatches(cond, subj) })
+	}) {
+		return false
+	}
+	if len(c.Tiers) > 0 && !slices.Contains(c.Tiers, f.Tier) {
+		return false
+	}
+	return true
+}
+
+// Source says where a policy default or a regulatory figure comes from, and
+// how well it was verified: V verified against the primary text, P partly
+// verified (secondary source), U unverified, or "policy" for a choice of
+// ours that no law dictates. Figures come from shared/reference/.
+type Source struct {
+	Citation string `json:"citation"`
+	Basis    string `json:"basis"`
+	Status   string `json:"status"`
+}

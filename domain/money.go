@@ -1,0 +1,22 @@
+package domain
+
+import "regexp"
+
+// Money is an amount in integer minor units (cents) of an ISO 4217
+// currency. Floating point never touches it.
+type Money struct {
+	AmountMinor int64  `json:"amount_minor"`
+	Currency    string `json:"currency"`
+}
+
+var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// check validates m as field.
+func (m Money) check(fe *FieldErrors, field string) {
+	if m.AmountMinor < 0 {
+		fe.Add(field+".amount_minor", "must not be negative")
+	}
+	if !currencyPattern.MatchString(m.Currency) {
+		fe.Add(field+".currency", "must be an ISO 4217 code such as USD, EUR or GBP")
+	}
+}
