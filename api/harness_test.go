@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -19,19 +21,27 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/calendar"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
 
 // testEnv is a real router on a real database, with one key per role.
 type testEnv struct {
-	t       *testing.T
-	db      *repository.DB
-	router  http.Handler
-	keys    map[domain.Role]string
-	keyIDs  map[domain.Role]string
-	vendors *domain.VendorService
-	keySvc  *domain.KeyService
-	audit   *repository.Audit
+	t         *testing.T
+	db        *repository.DB
+	router    http.Handler
+	keys      map[domain.Role]string
+	keyIDs    map[domain.Role]string
+	vendors   *domain.VendorService
+	keySvc    *domain.KeyService
+	contracts *domain.ContractService
+	incidents *domain.IncidentService
+	reviews   *domain.ReviewService
+	clock     *testClock
+	audit     *repository.Audit
+
+	attestations *domain.AttestationService
+	evidenceDir  string // root of the evidence store, under t.TempDir()
 }
 
 var (
@@ -64,7 +74,7 @@ func openAPIRouter(t *testing.T) routers.Router {
 
 func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	t.Helper()
-	clock := domain.SystemClock{}
+	clock := &testClock{}
 	audit := repository.NewAudit(db)
 	auditor := domain.Auditor{Store: audit, Clock: clock}
 	e := &testEnv{t: t, db: db, audit: audit,
@@ -73,9 +83,24 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 			Handling: repository.NewDataHandling(db), Audit: auditor, Clock: clock},
 		keySvc: &domain.KeyService{Tx: db, Keys: repository.NewAPIKeys(db), Audit: auditor, Clock: clock,
 			Hasher: domain.NewKeyHasher("test-pepper")},
+		contracts: &domain.ContractService{Tx: db, Contracts: repository.NewContracts(db), Clauses: repository.NewClauses(db),
+			Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db), Audit: auditor, Clock: clock,
+			Policy: domain.DefaultClausePolicy()},
+		reviews: &domain.ReviewService{Tx: db, Reviews: repository.NewReviews(db), Vendors: repository.NewVendors(db),
+			Audit: auditor, Clock: clock, Cadence: domain.DefaultReviewCadence()},
+		clock: clock,
 	}
-	router, err := api.New(api.Deps{Vendors: e.vendors, Keys: e.keySvc, Audit: audit, DB: db,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.evidenceDir = filepath.Join(t.TempDir(), "evidence")
+	e.attestations = &domain.AttestationService{Tx: db, Attestations: repository.NewAttestations(db),
+		Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db),
+		Evidence: repository.NewBlobs(e.evidenceDir), Audit: auditor, Clock: clock, MaxEvidenceBytes: testEvidenceLimit}
+	e.incidents = &domain.IncidentService{Tx: db, Incidents: repository.NewIncidents(db), Vendors: repository.NewVendors(db),
+		Handling: repository.NewDataHandling(db), Clauses: repository.NewClauses(db), Audit: auditor, Clock: clock,
+		Calendar: calendar.USFederal(), Standards: e.contracts.Policy.StandardWindows,
+		Obligations: repository.NewObligations(db), Catalogue: domain.DefaultCatalogue(), Contracts: repository.NewContracts(db)}
+	e.contracts.AfterClauseChange = e.incidents.RefreshVendor
+	router, err := api.New(api.Deps{Vendors: e.vendors, Keys: e.keySvc, Contracts: e.contracts, Incidents: e.incidents, Reviews: e.reviews, Clock: clock, Audit: audit, DB: db,
+		Attestations: e.attestations, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +113,29 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 		e.keys[r], e.keyIDs[r] = plain, k.ID
 	}
 	return e
+}
+
+// testClock is the system clock until a test pins it with set.
+type testClock struct {
+	mu    sync.Mutex
+	fixed time.Time
+}
+
+// Now implements domain.Clock.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fixed.IsZero() {
+		return domain.SystemClock{}.Now()
+	}
+	return c.fixed
+}
+
+// set pins the clock at t.
+func (c *testClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fixed = t.UTC()
 }
 
 // response is a recorded response.

@@ -51,12 +51,19 @@ func writeError(c *gin.Context, err error) {
 	var bad *badRequest
 	var st *statusError
 	var tooLarge *http.MaxBytesError
+	var upload *domain.UploadError
 	switch {
 	case errors.As(err, &bad):
 		p.Status, p.Detail = http.StatusBadRequest, "The request is malformed."
 		p.Errors = []domain.FieldError{{Field: bad.Field, Message: bad.Message}}
 	case errors.As(err, &tooLarge):
 		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "The request body is larger than the limit."
+	case errors.As(err, &upload) && errors.Is(upload, domain.ErrEvidenceTooLarge):
+		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "The file is larger than the limit."
+		p.Errors = []domain.FieldError{{Field: upload.Field, Message: upload.Message}}
+	case errors.As(err, &upload):
+		p.Status, p.Detail = http.StatusUnsupportedMediaType, "The file's media type is not accepted."
+		p.Errors = []domain.FieldError{{Field: upload.Field, Message: upload.Message}}
 	case errors.As(err, &fieldErrs):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, "The request has invalid fields."
 		p.Errors = fieldErrs
@@ -110,6 +117,8 @@ func slug(status int) string {
 		return "precondition-failed"
 	case 413:
 		return "too-large"
+	case 415:
+		return "unsupported-media-type"
 	case 422:
 		return "validation"
 	case 429:

@@ -15,11 +15,19 @@ import (
 
 // Deps are what the router needs from the rest of the program.
 type Deps struct {
-	Vendors *domain.VendorService
-	Keys    *domain.KeyService
-	Audit   domain.AuditStore
-	DB      domain.Pinger
-	Logger  *slog.Logger
+	Vendors   *domain.VendorService
+	Keys      *domain.KeyService
+	Contracts *domain.ContractService
+	Incidents *domain.IncidentService
+	Reviews   *domain.ReviewService
+	// Attestations serves attestations, their evidence files and the
+	// vendors' evidence status.
+	Attestations *domain.AttestationService
+	// Clock tells handlers the time for computed fields (default: system).
+	Clock  domain.Clock
+	Audit  domain.AuditStore
+	DB     domain.Pinger
+	Logger *slog.Logger
 	// Registry receives the HTTP metrics and is served at /metrics; nil
 	// makes a private one.
 	Registry *prometheus.Registry
@@ -31,11 +39,17 @@ type Deps struct {
 }
 
 type handlers struct {
-	vendors *domain.VendorService
-	keys    *domain.KeyService
-	audit   domain.AuditStore
-	db      domain.Pinger
-	maxBody int64
+	vendors   *domain.VendorService
+	contracts *domain.ContractService
+	incidents *domain.IncidentService
+	reviews   *domain.ReviewService
+	clock     domain.Clock
+	keys      *domain.KeyService
+	audit     domain.AuditStore
+	db        domain.Pinger
+	maxBody   int64
+
+	attestations *domain.AttestationService
 }
 
 // Role sets used by the route table.
@@ -44,6 +58,8 @@ var (
 	everyone      = domain.Roles
 	vendorWriters = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager}
 	admins        = []domain.Role{domain.RoleAdmin}
+	legalWriters  = []domain.Role{domain.RoleAdmin, domain.RoleLegal}
+	incidentTeam  = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
 )
 
 // Route is one entry of the route table: who may call what.
@@ -73,6 +89,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"POST", "/api/v1/vendors/:id/data-handling", vendorWriters, h.putHandling},
 		{"DELETE", "/api/v1/vendors/:id/data-handling/:category", vendorWriters, h.deleteHandling},
 		{"GET", "/api/v1/data-categories", everyone, h.listCategories},
+		{"GET", "/api/v1/regimes", everyone, h.listRegimes},
 
 		{"GET", "/api/v1/audit-events", everyone, h.listAudit},
 
@@ -80,6 +97,47 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"POST", "/api/v1/api-keys", admins, h.createKey},
 		{"GET", "/api/v1/api-keys/:id", admins, h.getKey},
 		{"DELETE", "/api/v1/api-keys/:id", admins, h.revokeKey},
+
+		{"GET", "/api/v1/reviews", everyone, h.listReviews},
+		{"POST", "/api/v1/reviews", vendorWriters, h.createReview},
+		{"GET", "/api/v1/reviews/:id", everyone, h.getReview},
+		{"PATCH", "/api/v1/reviews/:id", vendorWriters, h.patchReview},
+		{"DELETE", "/api/v1/reviews/:id", vendorWriters, h.deleteReview},
+		{"GET", "/api/v1/review-cadence", everyone, h.getReviewCadence},
+
+		{"GET", "/api/v1/attestation-kinds", everyone, h.listAttestationKinds},
+		{"GET", "/api/v1/attestations", everyone, h.listAttestations},
+		{"POST", "/api/v1/attestations", vendorWriters, h.createAttestation},
+		{"GET", "/api/v1/attestations/:id", everyone, h.getAttestation},
+		{"PATCH", "/api/v1/attestations/:id", vendorWriters, h.patchAttestation},
+		{"DELETE", "/api/v1/attestations/:id", vendorWriters, h.deleteAttestation},
+		{"POST", "/api/v1/attestations/:id/evidence", vendorWriters, h.uploadEvidence},
+		{"GET", "/api/v1/attestations/:id/evidence", everyone, h.downloadEvidence},
+		{"GET", "/api/v1/vendors/:id/evidence-status", everyone, h.vendorEvidenceStatus},
+
+		{"GET", "/api/v1/contracts", everyone, h.listContracts},
+		{"POST", "/api/v1/contracts", legalWriters, h.createContract},
+		{"GET", "/api/v1/contracts/:id", everyone, h.getContract},
+		{"PATCH", "/api/v1/contracts/:id", legalWriters, h.patchContract},
+		{"DELETE", "/api/v1/contracts/:id", legalWriters, h.deleteContract},
+		{"POST", "/api/v1/contracts/:id/amendments", legalWriters, h.amendContract},
+		{"GET", "/api/v1/contracts/:id/clause-versions", everyone, h.listClauseVersions},
+		{"GET", "/api/v1/contracts/:id/breach-notification", everyone, h.getClauseAt},
+		{"GET", "/api/v1/contracts/:id/clause-audit", everyone, h.contractClauseAudit},
+		{"GET", "/api/v1/vendors/:id/clause-audit", everyone, h.vendorClauseAudit},
+		{"GET", "/api/v1/clause-policy", everyone, h.getClausePolicy},
+
+		{"GET", "/api/v1/incidents", everyone, h.listIncidents},
+		{"POST", "/api/v1/incidents", incidentTeam, h.createIncident},
+		{"GET", "/api/v1/incidents/:id", everyone, h.getIncident},
+		{"PATCH", "/api/v1/incidents/:id", incidentTeam, h.patchIncident},
+		{"GET", "/api/v1/incidents/:id/timeline", everyone, h.listTimeline},
+		{"POST", "/api/v1/incidents/:id/timeline", incidentTeam, h.appendTimeline},
+		{"GET", "/api/v1/vendors/:id/notification-history", everyone, h.notificationHistory},
+		{"GET", "/api/v1/metrics/notification-timeliness", everyone, h.portfolioTimeliness},
+		{"GET", "/api/v1/incidents/:id/obligations", everyone, h.listObligations},
+		{"PATCH", "/api/v1/obligations/:id", legalWriters, h.patchObligation},
+		{"GET", "/api/v1/incidents/:id/blast-radius", everyone, h.blastRadius},
 	}
 }
 
@@ -112,7 +170,11 @@ func New(d Deps) (*gin.Engine, error) {
 	if err := loadOpenAPI(); err != nil {
 		return nil, err
 	}
-	h := &handlers{vendors: d.Vendors, keys: d.Keys, audit: d.Audit, db: d.DB, maxBody: d.MaxBodyBytes}
+	if d.Clock == nil {
+		d.Clock = domain.SystemClock{}
+	}
+	h := &handlers{vendors: d.Vendors, contracts: d.Contracts, incidents: d.Incidents, reviews: d.Reviews, clock: d.Clock, keys: d.Keys, audit: d.Audit, db: d.DB, maxBody: d.MaxBodyBytes,
+		attestations: d.Attestations}
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)
 	r.NoRoute(func(c *gin.Context) { writeError(c, domain.ErrNotFound) })

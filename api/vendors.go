@@ -29,18 +29,23 @@ type vendorJSON struct {
 	Risk               domain.InherentRisk `json:"risk"`
 	TierOverride       *string             `json:"tier_override"`
 	TierOverrideReason *string             `json:"tier_override_reason"`
+	LastReviewOn       *domain.Date        `json:"last_review_on"`
+	NextReviewDue      *domain.Date        `json:"next_review_due"` // set by handlers.vendorView
+	ReviewOverdue      bool                `json:"review_overdue"`  // set by handlers.vendorView
 	Version            int64               `json:"version"`
 	CreatedAt          time.Time           `json:"created_at"`
 	UpdatedAt          time.Time           `json:"updated_at"`
 }
 
+// toVendorJSON converts the stored fields; handlers use vendorView, which
+// adds the review status computed for today.
 func toVendorJSON(v domain.Vendor) vendorJSON {
 	return vendorJSON{
 		ID: v.ID, Name: v.Name, LegalName: null(v.LegalName), Website: null(v.Website), Service: null(v.Service),
 		OwnerEmail: null(v.OwnerEmail), Status: v.Status, Criticality: v.Criticality, Country: null(v.Country),
 		ParentVendorID: null(v.ParentVendorID), ExternalRef: null(v.ExternalRef), Tier: v.Tier(), Risk: v.Risk,
 		TierOverride: null(string(v.TierOverride)), TierOverrideReason: null(v.TierOverrideReason),
-		Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		LastReviewOn: nullDate(v.LastReviewOn), Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
 }
 
@@ -160,12 +165,16 @@ func (h *handlers) listVendors(c *gin.Context) {
 		writeError(c, &badRequest{Field: "q", Message: "must be at most 200 characters"})
 		return
 	}
+	if f.ReviewOverdue, err = h.reviewOverdueQuery(c); err != nil {
+		writeError(c, err)
+		return
+	}
 	page, err := h.vendors.List(c.Request.Context(), f, p)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, toVendorJSON))
+	writeJSON(c, http.StatusOK, mapPage(page, h.vendorView))
 }
 
 func (h *handlers) createVendor(c *gin.Context) {
@@ -181,7 +190,7 @@ func (h *handlers) createVendor(c *gin.Context) {
 	}
 	setETag(c, v.Version)
 	c.Header("Location", "/api/v1/vendors/"+v.ID)
-	writeJSON(c, http.StatusCreated, toVendorJSON(v))
+	writeJSON(c, http.StatusCreated, h.vendorView(v))
 }
 
 func (h *handlers) getVendor(c *gin.Context) {
@@ -191,7 +200,7 @@ func (h *handlers) getVendor(c *gin.Context) {
 		return
 	}
 	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toVendorJSON(v))
+	writeJSON(c, http.StatusOK, h.vendorView(v))
 }
 
 func (h *handlers) patchVendor(c *gin.Context) {
@@ -216,7 +225,7 @@ func (h *handlers) patchVendor(c *gin.Context) {
 		return
 	}
 	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toVendorJSON(v))
+	writeJSON(c, http.StatusOK, h.vendorView(v))
 }
 
 func (h *handlers) deleteVendor(c *gin.Context) {

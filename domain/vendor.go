@@ -68,6 +68,11 @@ type Vendor struct {
 	MaxSensitivity     int          `json:"max_sensitivity"` // input to Risk, maintained from data handling
 	MaxRecords         int64        `json:"max_records"`     // input to Risk, maintained from data handling
 
+	// LastReviewOn is the latest performed_on of the vendor's reviews (zero:
+	// never reviewed), maintained by ReviewService; vendor writes never set
+	// it and it does not move the version.
+	LastReviewOn Date `json:"last_review_on"`
+
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -184,4 +189,7 @@ type VendorFilter struct {
 	Criticality Criticality
 	Tier        Tier
 	Query       string // case-insensitive substring of the name
+	// ReviewOverdue, when set, keeps vendors whose review is (or is not)
+	// overdue; see ReviewService.OverdueFilter.
+	ReviewOverdue *ReviewOverdueFilter
 }

@@ -84,15 +84,7 @@ func (s *APIKeys) List(ctx context.Context, p domain.PageRequest) (domain.Page[d
 	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
 		return domain.Page[domain.APIKey]{}, translate(err)
 	}
-	page := domain.Page[domain.APIKey]{Items: make([]domain.APIKey, 0, min(len(rows), p.Size()))}
-	for i, r := range rows {
-		if i == p.Size() {
-			page.Next = rows[i-1].ID
-			break
-		}
-		page.Items = append(page.Items, r.toDomain())
-	}
-	return page, nil
+	return pageOf(rows, p.Size(), func(r apiKeyRow) string { return r.ID }, apiKeyRow.toDomain), nil
 }
 
 // Revoke implements domain.APIKeyStore.

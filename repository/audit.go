@@ -109,15 +109,7 @@ func (s *Audit) List(ctx context.Context, f domain.AuditFilter, p domain.PageReq
 	if err := q.Order("seq DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
 		return domain.Page[domain.AuditEvent]{}, translate(err)
 	}
-	page := domain.Page[domain.AuditEvent]{Items: make([]domain.AuditEvent, 0, min(len(rows), p.Size()))}
-	for i, r := range rows {
-		if i == p.Size() {
-			page.Next = strconv.FormatInt(rows[i-1].Seq, 10)
-			break
-		}
-		page.Items = append(page.Items, r.toDomain())
-	}
-	return page, nil
+	return pageOf(rows, p.Size(), func(r auditRow) string { return strconv.FormatInt(r.Seq, 10) }, auditRow.toDomain), nil
 }
 
 // Walk implements domain.AuditStore, streaming rows in sequence order.

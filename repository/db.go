@@ -86,7 +86,7 @@ func ParseURL(raw string) (Dialect, string, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
+	q.Set("_txlock", "immediate") // ignored by the driver next to _time_format; WithinTx applies it (beginImmediate)
 	q.Set("_time_format", "sqlite")
 	return SQLite, "file:" + path + "?" + q.Encode(), nil
 }

@@ -37,6 +37,10 @@ var constraintFields = map[string]string{
 	"vendors_parent_vendor_id_fkey": "parent_vendor_id",
 	"api_keys_prefix_uq":            "prefix",
 	"api_keys.prefix":               "prefix",
+	"reviews_vendor_id_fkey":        "vendor_id",
+	"attestations_vendor_id_fkey":   "vendor_id",
+	"attestations_period_ck":        "period_end",
+	"attestations_expiry_ck":        "expires_on",
 }
 
 // translate turns driver and GORM errors into domain error kinds. It is the

@@ -37,6 +37,7 @@ type vendorRow struct {
 	TierOverrideReason string
 	MaxSensitivity     int
 	MaxRecords         int64
+	LastReviewOn       dateCol // written only by Reviews.RefreshLastReview, so not in vendorColumns
 	Version            int64
 	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
@@ -60,7 +61,7 @@ func toVendorRow(v domain.Vendor) vendorRow {
 		RiskScore: v.Risk.Score, RiskTier: string(v.Risk.Tier), Tier: string(v.Tier()),
 		TierOverride: nullString(string(v.TierOverride)), TierOverrideReason: v.TierOverrideReason,
 		MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords, Version: v.Version,
-		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(),
+		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), LastReviewOn: sqlDate(v.LastReviewOn),
 	}
 }
 
@@ -71,7 +72,7 @@ func (r vendorRow) toDomain() domain.Vendor {
 		Country: r.Country, ParentVendorID: deref(r.ParentVendorID), ExternalRef: deref(r.ExternalRef),
 		TierOverride: domain.Tier(deref(r.TierOverride)), TierOverrideReason: r.TierOverrideReason,
 		MaxSensitivity: r.MaxSensitivity, MaxRecords: r.MaxRecords, Version: r.Version,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastReviewOn: r.LastReviewOn.Date,
 	}
 	// The factors are a pure function of stored inputs; recomputing them
 	// keeps the explanation in step with the code that produced the score.
@@ -106,7 +107,7 @@ func (s *Vendors) Update(ctx context.Context, v domain.Vendor, expectedVersion i
 		return err
 	}
 	if res.RowsAffected == 0 {
-		return s.missOrStale(ctx, v.ID)
+		return missOrStale(ctx, s.db, &vendorRow{}, "vendor", v.ID)
 	}
 	return nil
 }
@@ -122,21 +123,9 @@ func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) 
 		return err
 	}
 	if res.RowsAffected == 0 {
-		return s.missOrStale(ctx, id)
+		return missOrStale(ctx, s.db, &vendorRow{}, "vendor", id)
 	}
 	return nil
-}
-
-// missOrStale explains a write that matched no row.
-func (s *Vendors) missOrStale(ctx context.Context, id string) error {
-	var n int64
-	if err := s.db.conn(ctx).Model(&vendorRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
-		return translate(err)
-	}
-	if n == 0 {
-		return fmt.Errorf("vendor %s: %w", id, domain.ErrNotFound)
-	}
-	return fmt.Errorf("vendor %s changed meanwhile: %w", id, domain.ErrPrecondition)
 }
 
 // List implements domain.VendorStore. The keyset is the unique name_key,
@@ -155,6 +144,10 @@ func (s *Vendors) List(ctx context.Context, f domain.VendorFilter, p domain.Page
 	if f.Query != "" {
 		q = q.Where("name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(domain.NameKey(f.Query))+"%")
 	}
+	if f.ReviewOverdue != nil {
+		where, args := reviewOverdueWhere(f.ReviewOverdue)
+		q = q.Where(where, args...)
+	}
 	if p.After != "" {
 		q = q.Where("name_key > ?", p.After)
 	}
@@ -162,15 +155,7 @@ func (s *Vendors) List(ctx context.Context, f domain.VendorFilter, p domain.Page
 	if err := q.Order("name_key").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
 		return domain.Page[domain.Vendor]{}, translate(err)
 	}
-	page := domain.Page[domain.Vendor]{Items: make([]domain.Vendor, 0, min(len(rows), p.Size()))}
-	for i, r := range rows {
-		if i == p.Size() {
-			page.Next = rows[i-1].NameKey
-			break
-		}
-		page.Items = append(page.Items, r.toDomain())
-	}
-	return page, nil
+	return pageOf(rows, p.Size(), func(r vendorRow) string { return r.NameKey }, vendorRow.toDomain), nil
 }
 
 func escapeLike(s string) string {

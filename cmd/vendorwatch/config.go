@@ -6,9 +6,13 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 // config is every setting of the binary. Environment variables (VW_...)
@@ -25,6 +29,29 @@ type config struct {
 	DBMaxConns      int           `env:"VW_DB_MAX_CONNS" envDefault:"32"`
 	MaxBodyBytes    int64         `env:"VW_MAX_BODY_BYTES" envDefault:"1048576"`
 	ShutdownTimeout time.Duration `env:"VW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	// Evidence files: the content-addressed store (default
+	// $VW_DATA_DIR/evidence) and the largest file accepted (25 MiB).
+	EvidenceDir      string `env:"VW_EVIDENCE_DIR"`
+	EvidenceMaxBytes int64  `env:"VW_EVIDENCE_MAX_BYTES" envDefault:"26214400"`
+
+	// OrgEntityTypes says what kind of organisation we are, which decides
+	// the regulatory regimes that bind us (e.g. sec_registrant,
+	// hipaa_covered_entity); see GET /api/v1/regimes.
+	OrgEntityTypes []string `env:"VW_ORG_ENTITY_TYPES" envSeparator:","`
+}
+
+// orgProfile validates the declared entity types.
+func (c config) orgProfile() (domain.OrgProfile, error) {
+	var p domain.OrgProfile
+	for _, s := range c.OrgEntityTypes {
+		e := domain.EntityType(strings.TrimSpace(s))
+		if !e.Valid() {
+			return p, fmt.Errorf("VW_ORG_ENTITY_TYPES: unknown entity type %q (known: %v)", s, domain.EntityTypes())
+		}
+		p.EntityTypes = append(p.EntityTypes, e)
+	}
+	return p, nil
 }
 
 // loadConfig reads the environment through getenv.
@@ -37,13 +64,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return cfg, nil
 }
 
-// environ builds the map caarlos0/env reads from, for the VW_ names only.
+// environ builds the map caarlos0/env reads from: the variables named in
+// config's env tags, read through getenv.
 func environ(getenv func(string) string) map[string]string {
 	m := map[string]string{}
-	for _, k := range []string{"VW_DATABASE_URL", "VW_DATA_DIR", "VW_HTTP_ADDR", "VW_LOG_LEVEL", "VW_API_KEY_PEPPER",
-		"VW_TRUSTED_PROXIES", "VW_MIGRATE_ON_START", "VW_DB_MAX_CONNS", "VW_MAX_BODY_BYTES", "VW_SHUTDOWN_TIMEOUT"} {
-		if v := getenv(k); v != "" {
-			m[k] = v
+	t := reflect.TypeFor[config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("env"), ",")
+		if v := getenv(name); name != "" && v != "" {
+			m[name] = v
 		}
 	}
 	return m
@@ -56,6 +85,14 @@ func (c config) databaseURL() string {
 		return c.DatabaseURL
 	}
 	return "sqlite:" + filepath.Join(c.DataDir, "vendorwatch.db")
+}
+
+// evidenceDir is the root of the evidence store.
+func (c config) evidenceDir() string {
+	if c.EvidenceDir != "" {
+		return c.EvidenceDir
+	}
+	return filepath.Join(c.DataDir, "evidence")
 }
 
 // redactedURL hides a password in a database URL for logs.

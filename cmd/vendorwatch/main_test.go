@@ -153,7 +153,9 @@ func TestServeEndToEnd(t *testing.T) {
 			if err := run(context.Background(), []string{"migrate", "--db", dbURL}, noEnv, &mig, &errs); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(mig.String(), "schema at version 1 (latest 1)") {
+			// "<dialect> schema at version N (latest N)": fully migrated,
+			// whatever the number of migrations.
+			if f := strings.Fields(mig.String()); len(f) != 7 || f[4] != strings.TrimSuffix(f[6], ")") || f[4] == "0" {
 				t.Errorf("migrate said %q", mig.String())
 			}
 		})

@@ -60,8 +60,9 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))
 	router, err := api.New(api.Deps{
-		Vendors: a.vendors, Keys: a.keys, Audit: a.audit, DB: a.db, Logger: logger, Registry: reg,
+		Vendors: a.vendors, Keys: a.keys, Contracts: a.contracts, Incidents: a.incidents, Reviews: a.reviews, Audit: a.audit, DB: a.db, Logger: logger, Registry: reg,
 		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes,
+		Attestations: a.attestations,
 	})
 	if err != nil {
 		return err

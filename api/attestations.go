@@ -1,0 +1,487 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// attestationJSON is an attestation as the API shows it. Optional fields
+// are null when empty; the evidence_* fields are null until a file is
+// uploaded.
+type attestationJSON struct {
+	ID                 string                         `json:"id"`
+	VendorID           string                         `json:"vendor_id"`
+	Kind               domain.AttestationKind         `json:"kind"`
+	Issuer             *string                        `json:"issuer"`
+	Scope              *string                        `json:"scope"`
+	PeriodStart        *domain.Date                   `json:"period_start"`
+	PeriodEnd          *domain.Date                   `json:"period_end"`
+	IssuedOn           *domain.Date                   `json:"issued_on"`
+	ExpiresOn          domain.Date                    `json:"expires_on"`
+	ExpiresOnSource    domain.ExpirySource            `json:"expires_on_source"`
+	Opinion            *domain.AttestationOpinion     `json:"opinion"`
+	ExceptionsCount    int64                          `json:"exceptions_count"`
+	ReviewStatus       domain.AttestationReviewStatus `json:"review_status"`
+	Reviewer           *string                        `json:"reviewer"`
+	ReviewedAt         *time.Time                     `json:"reviewed_at"`
+	EvidenceSHA256     *string                        `json:"evidence_sha256"`
+	EvidenceSize       *int64                         `json:"evidence_size"`
+	EvidenceMediaType  *string                        `json:"evidence_media_type"`
+	EvidenceName       *string                        `json:"evidence_name"`
+	EvidenceUploadedBy *string                        `json:"evidence_uploaded_by"`
+	EvidenceUploadedAt *time.Time                     `json:"evidence_uploaded_at"`
+	Version            int64                          `json:"version"`
+	CreatedAt          time.Time                      `json:"created_at"`
+	UpdatedAt          time.Time                      `json:"updated_at"`
+}
+
+// attestationDate is null for the zero date.
+func attestationDate(d domain.Date) *domain.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
+func toAttestationJSON(a domain.Attestation) attestationJSON {
+	out := attestationJSON{
+		ID: a.ID, VendorID: a.VendorID, Kind: a.Kind, Issuer: null(a.Issuer), Scope: null(a.Scope),
+		PeriodStart: attestationDate(a.PeriodStart), PeriodEnd: attestationDate(a.PeriodEnd),
+		IssuedOn: attestationDate(a.IssuedOn), ExpiresOn: a.ExpiresOn, ExpiresOnSource: a.ExpiresOnSource,
+		ExceptionsCount: a.ExceptionsCount, ReviewStatus: a.ReviewStatus, Reviewer: null(a.Reviewer),
+		ReviewedAt: a.ReviewedAt, Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
+	if a.Opinion != "" {
+		out.Opinion = &a.Opinion
+	}
+	if a.HasEvidence() {
+		out.EvidenceSHA256, out.EvidenceSize, out.EvidenceMediaType = &a.EvidenceSHA256, &a.EvidenceSize, &a.EvidenceMediaType
+		out.EvidenceName, out.EvidenceUploadedBy, out.EvidenceUploadedAt = &a.EvidenceName, &a.EvidenceUploadedBy, a.EvidenceUploadedAt
+	}
+	return out
+}
+
+// attestationCreate is the body of POST /attestations. Dates are read as
+// text so that a malformed one names its field.
+type attestationCreate struct {
+	VendorID        *string                         `json:"vendor_id"`
+	Kind            *domain.AttestationKind         `json:"kind"`
+	Issuer          *string                         `json:"issuer"`
+	Scope           *string                         `json:"scope"`
+	PeriodStart     *string                         `json:"period_start"`
+	PeriodEnd       *string                         `json:"period_end"`
+	IssuedOn        *string                         `json:"issued_on"`
+	ExpiresOn       *string                         `json:"expires_on"`
+	Opinion         *domain.AttestationOpinion      `json:"opinion"`
+	ExceptionsCount *int64                          `json:"exceptions_count"`
+	ReviewStatus    *domain.AttestationReviewStatus `json:"review_status"`
+	Reviewer        *string                         `json:"reviewer"`
+}
+
+// attestationDates parses the date fields; nil stays nil (absent or null).
+func attestationDates(in *domain.AttestationInput, fields map[string]*string) error {
+	for _, f := range []struct {
+		name string
+		dst  **domain.Date
+	}{{"period_start", &in.PeriodStart}, {"period_end", &in.PeriodEnd}, {"issued_on", &in.IssuedOn}, {"expires_on", &in.ExpiresOn}} {
+		s := fields[f.name]
+		if s == nil {
+			continue
+		}
+		d, err := domain.ParseDate(*s)
+		if err != nil {
+			return &badRequest{Field: f.name, Message: "must be a date in the form YYYY-MM-DD"}
+		}
+		*f.dst = &d
+	}
+	return nil
+}
+
+func (in attestationCreate) toDomain() (domain.AttestationInput, error) {
+	out := domain.AttestationInput{
+		VendorID: in.VendorID, Kind: in.Kind, Issuer: in.Issuer, Scope: in.Scope, Opinion: in.Opinion,
+		ExceptionsCount: in.ExceptionsCount, ReviewStatus: in.ReviewStatus, Reviewer: in.Reviewer,
+	}
+	err := attestationDates(&out, map[string]*string{"period_start": in.PeriodStart, "period_end": in.PeriodEnd,
+		"issued_on": in.IssuedOn, "expires_on": in.ExpiresOn})
+	return out, err
+}
+
+// attestationPatch is the body of PATCH /attestations/{id}: a JSON merge
+// patch. null clears an optional field; "expires_on": null returns to the
+// catalogue default.
+type attestationPatch struct {
+	VendorID        Optional[string]                         `json:"vendor_id"`
+	Kind            Optional[domain.AttestationKind]         `json:"kind"`
+	Issuer          Optional[string]                         `json:"issuer"`
+	Scope           Optional[string]                         `json:"scope"`
+	PeriodStart     Optional[string]                         `json:"period_start"`
+	PeriodEnd       Optional[string]                         `json:"period_end"`
+	IssuedOn        Optional[string]                         `json:"issued_on"`
+	ExpiresOn       Optional[string]                         `json:"expires_on"`
+	Opinion         Optional[domain.AttestationOpinion]      `json:"opinion"`
+	ExceptionsCount Optional[int64]                          `json:"exceptions_count"`
+	ReviewStatus    Optional[domain.AttestationReviewStatus] `json:"review_status"`
+	Reviewer        Optional[string]                         `json:"reviewer"`
+}
+
+func (p attestationPatch) toDomain() (domain.AttestationInput, error) {
+	var fe domain.FieldErrors
+	for _, f := range []struct {
+		field string
+		null  bool
+	}{
+		{"vendor_id", p.VendorID.Null}, {"kind", p.Kind.Null}, {"exceptions_count", p.ExceptionsCount.Null},
+		{"review_status", p.ReviewStatus.Null},
+	} {
+		if f.null {
+			fe.Add(f.field, "cannot be null")
+		}
+	}
+	in := domain.AttestationInput{
+		VendorID: patchField(p.VendorID), Kind: patchField(p.Kind), Issuer: patchField(p.Issuer),
+		Scope: patchField(p.Scope), Opinion: patchField(p.Opinion), ExceptionsCount: patchField(p.ExceptionsCount),
+		ReviewStatus: patchField(p.ReviewStatus), Reviewer: patchField(p.Reviewer),
+	}
+	dates := map[string]*string{}
+	for name, o := range map[string]Optional[string]{"period_start": p.PeriodStart, "period_end": p.PeriodEnd,
+		"issued_on": p.IssuedOn, "expires_on": p.ExpiresOn} {
+		if o.Set && !o.Null {
+			dates[name] = &o.Value
+		}
+	}
+	if err := attestationDates(&in, dates); err != nil {
+		return in, err
+	}
+	// null clears a date (for expires_on: back to the catalogue default).
+	for _, f := range []struct {
+		o   Optional[string]
+		dst **domain.Date
+	}{{p.PeriodStart, &in.PeriodStart}, {p.PeriodEnd, &in.PeriodEnd}, {p.IssuedOn, &in.IssuedOn}, {p.ExpiresOn, &in.ExpiresOn}} {
+		if f.o.Null {
+			*f.dst = &domain.Date{}
+		}
+	}
+	return in, fe.Err()
+}
+
+func (h *handlers) listAttestationKinds(c *gin.Context) {
+	writeJSON(c, http.StatusOK, listResponse[domain.AttestationKindInfo]{Items: domain.AttestationKinds()})
+}
+
+func (h *handlers) listAttestations(c *gin.Context) {
+	p, err := pageRequest(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var f domain.AttestationFilter
+	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
+		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
+		return
+	}
+	if f.Kind, err = enumQuery(c, "kind", domain.AttestationKind.Valid, "the codes of GET /api/v1/attestation-kinds"); err != nil {
+		writeError(c, err)
+		return
+	}
+	if f.ReviewStatus, err = enumQuery(c, "review_status", domain.AttestationReviewStatus.Valid, "received, under_review, accepted, rejected"); err != nil {
+		writeError(c, err)
+		return
+	}
+	if s := c.Query("expiring_before"); s != "" {
+		if f.ExpiresBefore, err = domain.ParseDate(s); err != nil {
+			writeError(c, &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"})
+			return
+		}
+	}
+	switch s := c.Query("expired"); s {
+	case "":
+	case "true", "false":
+		expired := s == "true"
+		f.Expired = &expired
+	default:
+		writeError(c, &badRequest{Field: "expired", Message: "must be true or false"})
+		return
+	}
+	page, err := h.attestations.List(c.Request.Context(), f, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, toAttestationJSON))
+}
+
+func (h *handlers) createAttestation(c *gin.Context) {
+	var body attestationCreate
+	if err := decodeJSON(c, h.maxBody, &body); err != nil {
+		writeError(c, err)
+		return
+	}
+	in, err := body.toDomain()
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	a, err := h.attestations.Create(c.Request.Context(), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, a.Version)
+	c.Header("Location", "/api/v1/attestations/"+a.ID)
+	writeJSON(c, http.StatusCreated, toAttestationJSON(a))
+}
+
+func (h *handlers) getAttestation(c *gin.Context) {
+	a, err := h.attestations.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, a.Version)
+	writeJSON(c, http.StatusOK, toAttestationJSON(a))
+}
+
+func (h *handlers) patchAttestation(c *gin.Context) {
+	version, err := ifMatch(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var p attestationPatch
+	if err := decodeJSON(c, h.maxBody, &p); err != nil {
+		writeError(c, err)
+		return
+	}
+	in, err := p.toDomain()
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	a, err := h.attestations.Update(c.Request.Context(), c.Param("id"), in, version)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, a.Version)
+	writeJSON(c, http.StatusOK, toAttestationJSON(a))
+}
+
+func (h *handlers) deleteAttestation(c *gin.Context) {
+	version, err := ifMatch(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := h.attestations.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// evidenceFormOverhead is what a multipart body may carry beyond the file
+// itself (boundaries and part headers).
+const evidenceFormOverhead = 64 << 10
+
+// uploadEvidence reads a multipart/form-data body whose one part, file,
+// is streamed to the evidence store; nothing is buffered in memory or
+// spooled to temporary files by the HTTP layer.
+func (h *handlers) uploadEvidence(c *gin.Context) {
+	version, err := ifMatch(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
+		writeError(c, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "body",
+			Message: "must be multipart/form-data with the evidence in a part named file"})
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.attestations.EvidenceLimit()+evidenceFormOverhead)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		writeError(c, &badRequest{Field: "body", Message: "malformed multipart/form-data: " + err.Error()})
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			writeError(c, &badRequest{Field: "file", Message: "is required: send the evidence as the form field file"})
+			return
+		case errors.As(err, &tooLarge):
+			writeError(c, err)
+			return
+		case err != nil:
+			writeError(c, &badRequest{Field: "body", Message: "malformed multipart/form-data"})
+			return
+		}
+		if part.FormName() != "file" {
+			_ = part.Close()
+			writeError(c, &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has one field, file"})
+			return
+		}
+		a, replaced, err := h.attestations.AttachEvidence(c.Request.Context(), c.Param("id"), domain.EvidenceUpload{
+			Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, version)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		setETag(c, a.Version)
+		status := http.StatusOK
+		if !replaced {
+			status = http.StatusCreated
+			c.Header("Location", "/api/v1/attestations/"+a.ID+"/evidence")
+		}
+		writeJSON(c, status, toAttestationJSON(a))
+		return
+	}
+}
+
+func evidenceFormField(field string) string {
+	if field == "" {
+		return "body"
+	}
+	return field
+}
+
+// downloadEvidence streams the evidence file with its sniffed media type,
+// its original name and its SHA-256. The store has verified the hash
+// before the first byte is sent.
+func (h *handlers) downloadEvidence(c *gin.Context) {
+	a, rc, err := h.attestations.OpenEvidence(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	defer rc.Close()
+	sum, _ := hex.DecodeString(a.EvidenceSHA256) // validated by the store's Open
+	c.DataFromReader(http.StatusOK, a.EvidenceSize, a.EvidenceMediaType, rc, map[string]string{
+		"Content-Disposition": evidenceDisposition(a.EvidenceName),
+		"X-Content-SHA256":    a.EvidenceSHA256,
+		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
+	})
+}
+
+// evidenceDisposition is an attachment disposition naming the file
+// (RFC 6266): always a quoted ASCII filename, plus filename* with the
+// UTF-8 name percent-encoded (RFC 8187) when the name is not ASCII.
+func evidenceDisposition(name string) string {
+	var ascii, ext strings.Builder
+	nonASCII := false
+	for _, r := range name {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			continue // the sanitiser has removed these already
+		case r > 0x7e:
+			ascii.WriteByte('_')
+			nonASCII = true
+		case r == '"' || r == '\\':
+			ascii.WriteByte('\\')
+			ascii.WriteRune(r)
+		default:
+			ascii.WriteRune(r)
+		}
+	}
+	out := `attachment; filename="` + ascii.String() + `"`
+	if !nonASCII {
+		return out
+	}
+	for _, b := range []byte(name) {
+		if ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z') || ('0' <= b && b <= '9') || strings.IndexByte("!#$&+-.^_`|~", b) >= 0 {
+			ext.WriteByte(b)
+		} else {
+			fmt.Fprintf(&ext, "%%%02X", b)
+		}
+	}
+	return out + "; filename*=UTF-8''" + ext.String()
+}
+
+// evidenceMatchJSON is an attestation as it counts for a requirement.
+type evidenceMatchJSON struct {
+	ID           string                         `json:"id"`
+	Kind         domain.AttestationKind         `json:"kind"`
+	IssuedOn     *domain.Date                   `json:"issued_on"`
+	ExpiresOn    domain.Date                    `json:"expires_on"`
+	ValidUntil   domain.Date                    `json:"valid_until"`
+	DaysLeft     int                            `json:"days_left"`
+	ReviewStatus domain.AttestationReviewStatus `json:"review_status"`
+}
+
+func toEvidenceMatchJSON(m domain.EvidenceMatch) evidenceMatchJSON {
+	return evidenceMatchJSON{ID: m.Attestation.ID, Kind: m.Attestation.Kind, IssuedOn: attestationDate(m.Attestation.IssuedOn),
+		ExpiresOn: m.Attestation.ExpiresOn, ValidUntil: m.ValidUntil, DaysLeft: m.DaysLeft,
+		ReviewStatus: m.Attestation.ReviewStatus}
+}
+
+type requirementStatusJSON struct {
+	ID           string                   `json:"id"`
+	Title        string                   `json:"title"`
+	When         domain.Condition         `json:"when"`
+	AnyOf        []domain.AttestationKind `json:"any_of"`
+	MaxAgeMonths *int                     `json:"max_age_months"`
+	Source       domain.Source            `json:"source"`
+	Status       string                   `json:"status"`
+	Attestation  *evidenceMatchJSON       `json:"attestation"`
+}
+
+type expiringBucketJSON struct {
+	WithinDays int                 `json:"within_days"`
+	Items      []evidenceMatchJSON `json:"items"`
+}
+
+type evidenceStatusJSON struct {
+	VendorID       string                  `json:"vendor_id"`
+	AsOf           domain.Date             `json:"as_of"`
+	Tier           domain.Tier             `json:"tier"`
+	Categories     []string                `json:"categories"`
+	Requirements   []requirementStatusJSON `json:"requirements"`
+	ExpiringWithin []expiringBucketJSON    `json:"expiring_within"`
+}
+
+func toEvidenceStatusJSON(st domain.EvidenceStatus) evidenceStatusJSON {
+	out := evidenceStatusJSON{VendorID: st.VendorID, AsOf: st.AsOf, Tier: st.Facts.Tier,
+		Categories: nonNil(st.Facts.Categories), Requirements: []requirementStatusJSON{}, ExpiringWithin: []expiringBucketJSON{}}
+	for _, r := range st.Requirements {
+		rj := requirementStatusJSON{ID: r.Requirement.ID, Title: r.Requirement.Title, When: r.Requirement.When,
+			AnyOf: nonNil(r.Requirement.AnyOf), Source: r.Requirement.Source, Status: r.Status}
+		if r.Requirement.MaxAgeMonths > 0 {
+			rj.MaxAgeMonths = &r.Requirement.MaxAgeMonths
+		}
+		if r.Match != nil {
+			m := toEvidenceMatchJSON(*r.Match)
+			rj.Attestation = &m
+		}
+		out.Requirements = append(out.Requirements, rj)
+	}
+	for _, b := range st.ExpiringWithin {
+		bj := expiringBucketJSON{WithinDays: b.Days, Items: make([]evidenceMatchJSON, len(b.Items))}
+		for i, m := range b.Items {
+			bj.Items[i] = toEvidenceMatchJSON(m)
+		}
+		out.ExpiringWithin = append(out.ExpiringWithin, bj)
+	}
+	return out
+}
+
+func (h *handlers) vendorEvidenceStatus(c *gin.Context) {
+	st, err := h.attestations.EvidenceStatus(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, toEvidenceStatusJSON(st))
+}

@@ -1,0 +1,300 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// incidentJSON is an incident with its notification clock.
+type incidentJSON struct {
+	ID                      string                    `json:"id"`
+	VendorID                string                    `json:"vendor_id"`
+	Title                   string                    `json:"title"`
+	Description             *string                   `json:"description"`
+	Status                  domain.IncidentStatus     `json:"status"`
+	ExposureStart           *time.Time                `json:"exposure_start"`
+	ExposureEnd             *time.Time                `json:"exposure_end"`
+	VendorDiscoveredAt      time.Time                 `json:"vendor_discovered_at"`
+	VendorNotifiedUsAt      *time.Time                `json:"vendor_notified_us_at"`
+	WeLearnedAt             time.Time                 `json:"we_learned_at"`
+	LearnedVia              domain.LearnedVia         `json:"learned_via"`
+	Categories              []string                  `json:"categories"`
+	RecordsAffected         int64                     `json:"records_affected"`
+	RecordsEstimated        bool                      `json:"records_estimated"`
+	Jurisdictions           []string                  `json:"jurisdictions"`
+	Residents               map[string]int64          `json:"residents"`
+	MaterialityDeterminedAt *time.Time                `json:"materiality_determined_at"`
+	VendorIsAgent           bool                      `json:"vendor_is_agent"`
+	NoticeEvidence          *domain.EvidenceRef       `json:"notice_evidence"`
+	Notice                  domain.NoticeClock        `json:"notice"`
+	Obligations             *domain.ObligationSummary `json:"obligations,omitempty"` // single incidents only
+	Version                 int64                     `json:"version"`
+	CreatedBy               string                    `json:"created_by"`
+	CreatedAt               time.Time                 `json:"created_at"`
+	UpdatedAt               time.Time                 `json:"updated_at"`
+}
+
+func toIncidentJSON(v domain.IncidentView) incidentJSON {
+	i := v.Incident
+	residents := i.Residents
+	if residents == nil {
+		residents = map[string]int64{}
+	}
+	return incidentJSON{
+		ID: i.ID, VendorID: i.VendorID, Title: i.Title, Description: null(i.Description), Status: i.Status,
+		ExposureStart: i.ExposureStart, ExposureEnd: i.ExposureEnd, VendorDiscoveredAt: i.VendorDiscoveredAt,
+		VendorNotifiedUsAt: i.VendorNotifiedUsAt, WeLearnedAt: i.WeLearnedAt, LearnedVia: i.LearnedVia,
+		Categories: nonNil(i.Categories), RecordsAffected: i.RecordsAffected, RecordsEstimated: i.RecordsEstimated,
+		Jurisdictions: nonNil(i.Jurisdictions), Residents: residents, MaterialityDeterminedAt: i.MaterialityDeterminedAt,
+		VendorIsAgent: i.VendorIsAgent, NoticeEvidence: i.NoticeEvidence, Notice: v.Notice, Obligations: v.Obligations,
+		Version:   i.Version,
+		CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+	}
+}
+
+// incidentBody is the body of POST and PATCH /incidents: a merge patch for
+// PATCH. Instants are RFC 3339 strings, parsed here to name bad fields.
+type incidentBody struct {
+	VendorID                Optional[string]                `json:"vendor_id"`
+	Title                   Optional[string]                `json:"title"`
+	Description             Optional[string]                `json:"description"`
+	Status                  Optional[domain.IncidentStatus] `json:"status"`
+	ExposureStart           Optional[string]                `json:"exposure_start"`
+	ExposureEnd             Optional[string]                `json:"exposure_end"`
+	VendorDiscoveredAt      Optional[string]                `json:"vendor_discovered_at"`
+	VendorNotifiedUsAt      Optional[string]                `json:"vendor_notified_us_at"`
+	WeLearnedAt             Optional[string]                `json:"we_learned_at"`
+	LearnedVia              Optional[domain.LearnedVia]     `json:"learned_via"`
+	Categories              Optional[[]string]              `json:"categories"`
+	RecordsAffected         Optional[int64]                 `json:"records_affected"`
+	Jurisdictions           Optional[[]string]              `json:"jurisdictions"`
+	Residents               Optional[map[string]int64]      `json:"residents"`
+	MaterialityDeterminedAt Optional[string]                `json:"materiality_determined_at"`
+	VendorIsAgent           Optional[bool]                  `json:"vendor_is_agent"`
+}
+
+// instant parses a required RFC 3339 field.
+func instant(fe *domain.FieldErrors, field string, o Optional[string]) *time.Time {
+	if !o.Set {
+		return nil
+	}
+	if o.Null {
+		fe.Add(field, "cannot be null")
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, o.Value)
+	if err != nil {
+		fe.Add(field, "must be an RFC 3339 instant such as 2017-10-12T00:00:00Z")
+		return nil
+	}
+	return &t
+}
+
+// optionalInstant parses a nullable RFC 3339 field: absent, null (clear)
+// or an instant.
+func optionalInstant(fe *domain.FieldErrors, field string, o Optional[string]) **time.Time {
+	if !o.Set {
+		return nil
+	}
+	var t *time.Time
+	if !o.Null {
+		if t = instant(fe, field, o); t == nil {
+			return nil
+		}
+	}
+	return &t
+}
+
+func (b incidentBody) toDomain() (domain.IncidentInput, error) {
+	var fe domain.FieldErrors
+	for field, isNull := range map[string]bool{"vendor_id": b.VendorID.Null, "title": b.Title.Null, "status": b.Status.Null,
+		"learned_via": b.LearnedVia.Null, "categories": b.Categories.Null, "records_affected": b.RecordsAffected.Null,
+		"jurisdictions": b.Jurisdictions.Null, "vendor_is_agent": b.VendorIsAgent.Null} {
+		if isNull {
+			fe.Add(field, "cannot be null")
+		}
+	}
+	in := domain.IncidentInput{
+		VendorID: patchField(b.VendorID), Title: patchField(b.Title), Description: patchField(b.Description),
+		Status: patchField(b.Status), ExposureStart: optionalInstant(&fe, "exposure_start", b.ExposureStart),
+		ExposureEnd:        optionalInstant(&fe, "exposure_end", b.ExposureEnd),
+		VendorDiscoveredAt: instant(&fe, "vendor_discovered_at", b.VendorDiscoveredAt),
+		VendorNotifiedUsAt: optionalInstant(&fe, "vendor_notified_us_at", b.VendorNotifiedUsAt),
+		WeLearnedAt:        instant(&fe, "we_learned_at", b.WeLearnedAt), LearnedVia: patchField(b.LearnedVia),
+		RecordsAffected: patchField(b.RecordsAffected), VendorIsAgent: patchField(b.VendorIsAgent),
+		MaterialityDeterminedAt: optionalInstant(&fe, "materiality_determined_at", b.MaterialityDeterminedAt),
+	}
+	if b.Categories.Set && !b.Categories.Null {
+		in.Categories = &b.Categories.Value
+	}
+	if b.Jurisdictions.Set && !b.Jurisdictions.Null {
+		in.Jurisdictions = &b.Jurisdictions.Value
+	}
+	if b.Residents.Set {
+		m := b.Residents.Value
+		in.Residents = &m
+	}
+	return in, fe.Err()
+}
+
+func (h *handlers) listIncidents(c *gin.Context) {
+	p, err := pageRequest(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	f := domain.IncidentFilter{VendorID: c.Query("vendor_id")}
+	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
+		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
+		return
+	}
+	if f.Status, err = enumQuery(c, "status", domain.IncidentStatus.Valid, "open, contained, closed"); err != nil {
+		writeError(c, err)
+		return
+	}
+	page, err := h.incidents.List(c.Request.Context(), f, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, toIncidentJSON))
+}
+
+func (h *handlers) createIncident(c *gin.Context) {
+	var b incidentBody
+	if err := decodeJSON(c, h.maxBody, &b); err != nil {
+		writeError(c, err)
+		return
+	}
+	in, err := b.toDomain()
+	if err == nil && in.VendorID == nil {
+		err = domain.Invalid("vendor_id", "is required")
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	v, err := h.incidents.Create(c.Request.Context(), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, v.Version)
+	c.Header("Location", "/api/v1/incidents/"+v.ID)
+	writeJSON(c, http.StatusCreated, toIncidentJSON(v))
+}
+
+func (h *handlers) getIncident(c *gin.Context) {
+	v, err := h.incidents.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, v.Version)
+	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+}
+
+func (h *handlers) patchIncident(c *gin.Context) {
+	version, err := ifMatch(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var b incidentBody
+	if err := decodeJSON(c, h.maxBody, &b); err != nil {
+		writeError(c, err)
+		return
+	}
+	in, err := b.toDomain()
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	v, err := h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, v.Version)
+	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+}
+
+// timelineInput is the body of POST /incidents/{id}/timeline.
+type timelineInput struct {
+	At     *string `json:"at"`
+	Actor  string  `json:"actor"`
+	Action string  `json:"action"`
+	Text   string  `json:"text"`
+}
+
+func (h *handlers) appendTimeline(c *gin.Context) {
+	var b timelineInput
+	if err := decodeJSON(c, h.maxBody, &b); err != nil {
+		writeError(c, err)
+		return
+	}
+	in := domain.TimelineInput{Actor: b.Actor, Action: b.Action, Text: b.Text}
+	if b.At != nil {
+		t, err := time.Parse(time.RFC3339Nano, *b.At)
+		if err != nil {
+			writeError(c, domain.Invalid("at", "must be an RFC 3339 instant such as 2026-11-23T14:05:00Z"))
+			return
+		}
+		in.At = &t
+	}
+	e, err := h.incidents.AddTimeline(c.Request.Context(), c.Param("id"), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusCreated, e)
+}
+
+func (h *handlers) listTimeline(c *gin.Context) {
+	es, err := h.incidents.Timeline(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, listResponse[domain.TimelineEntry]{Items: nonNil(es)})
+}
+
+// historyJSON is a vendor's notification history.
+type historyJSON struct {
+	VendorID  string                 `json:"vendor_id"`
+	Stats     domain.TimelinessStats `json:"stats"`
+	Incidents []historyItem          `json:"incidents"`
+}
+
+type historyItem struct {
+	IncidentID         string             `json:"incident_id"`
+	Title              string             `json:"title"`
+	VendorDiscoveredAt time.Time          `json:"vendor_discovered_at"`
+	Notice             domain.NoticeClock `json:"notice"`
+}
+
+func (h *handlers) notificationHistory(c *gin.Context) {
+	hist, err := h.incidents.History(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := historyJSON{VendorID: hist.VendorID, Stats: hist.Stats, Incidents: make([]historyItem, len(hist.Incidents))}
+	for i, v := range hist.Incidents {
+		out.Incidents[i] = historyItem{IncidentID: v.ID, Title: v.Title, VendorDiscoveredAt: v.VendorDiscoveredAt, Notice: v.Notice}
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+func (h *handlers) portfolioTimeliness(c *gin.Context) {
+	st, err := h.incidents.Timeliness(c.Request.Context())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, st)
+}

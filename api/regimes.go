@@ -1,0 +1,35 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// listRegimes serves the regulatory-notification catalogue (not
+// paginated: it is a fixed list). ?jurisdiction= keeps the rows that can
+// concern data subjects there (EU rows for DE, US federal rows for US-CA,
+// state rows for US, card-brand rows everywhere); ?status= keeps one
+// verification status (V, P or U).
+func (h *handlers) listRegimes(c *gin.Context) {
+	var f domain.RegimeFilter
+	if s := c.Query("jurisdiction"); s != "" {
+		code := strings.ToUpper(strings.TrimSpace(s))
+		if msg := domain.CheckJurisdiction(code); msg != "" {
+			writeError(c, &badRequest{Field: "jurisdiction", Message: msg})
+			return
+		}
+		f.Jurisdiction = code
+	}
+	if s := c.Query("status"); s != "" {
+		if s != "V" && s != "P" && s != "U" {
+			writeError(c, &badRequest{Field: "status", Message: "must be one of V, P, U"})
+			return
+		}
+		f.Status = s
+	}
+	writeJSON(c, http.StatusOK, listResponse[domain.Regime]{Items: domain.DefaultCatalogue().Find(f)})
+}

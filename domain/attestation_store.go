@@ -1,0 +1,41 @@
+package domain
+
+import (
+	"context"
+	"io"
+)
+
+// AttestationStore persists attestations and their evidence metadata.
+type AttestationStore interface {
+	// Create inserts a. Returns a ConflictError (ErrConflict) when the
+	// vendor does not exist or the id is taken.
+	Create(ctx context.Context, a Attestation) error
+	// Get returns the attestation. Returns ErrNotFound if there is none.
+	Get(ctx context.Context, id string) (Attestation, error)
+	// Update writes a (including its evidence) if the stored version is
+	// expectedVersion. Returns ErrNotFound, or ErrPrecondition on a stale
+	// version.
+	Update(ctx context.Context, a Attestation, expectedVersion int64) error
+	// Delete removes the attestation if the stored version is
+	// expectedVersion (0: any). Returns ErrNotFound or ErrPrecondition.
+	Delete(ctx context.Context, id string, expectedVersion int64) error
+	// List returns a page of attestations ordered by id (creation order).
+	// Returns a FieldErrors on field "cursor" when p.After is malformed.
+	List(ctx context.Context, f AttestationFilter, p PageRequest) (Page[Attestation], error)
+	// ListByVendor returns all of a vendor's attestations, ordered by id.
+	ListByVendor(ctx context.Context, vendorID string) ([]Attestation, error)
+}
+
+// EvidenceStore keeps evidence files, addressed by the SHA-256 of their
+// content: identical content is stored once, and a stored file never
+// changes.
+type EvidenceStore interface {
+	// Put reads r to the end and stores it. When r holds more than maxBytes
+	// it stores nothing and returns an *UploadError wrapping
+	// ErrEvidenceTooLarge; on any other failure it stores nothing either.
+	Put(ctx context.Context, r io.Reader, maxBytes int64) (EvidenceBlob, error)
+	// Open returns the content stored under sha256 (lower-case hex).
+	// Returns ErrNotFound when there is none, and ErrEvidenceCorrupt when
+	// the stored bytes no longer hash to sha256.
+	Open(ctx context.Context, sha256 string) (io.ReadCloser, error)
+}
