@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -304,51 +305,54 @@ func (h *handlers) uploadEvidence(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
-		writeError(c, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "body",
-			Message: "must be multipart/form-data with the evidence in a part named file"})
+	part, err := evidencePart(c, h.attestations.EvidenceLimit())
+	if err != nil {
+		writeError(c, err)
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.attestations.EvidenceLimit()+evidenceFormOverhead)
+	a, replaced, err := h.attestations.AttachEvidence(c.Request.Context(), c.Param("id"), domain.EvidenceUpload{
+		Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, version)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, a.Version)
+	status := http.StatusOK
+	if !replaced {
+		status = http.StatusCreated
+		c.Header("Location", "/api/v1/attestations/"+a.ID+"/evidence")
+	}
+	writeJSON(c, status, toAttestationJSON(a))
+}
+
+// evidencePart opens a multipart/form-data body whose one part, file,
+// holds the evidence, and returns that part: reading it streams the body,
+// so nothing is buffered in memory or spooled to temporary files.
+func evidencePart(c *gin.Context, limit int64) (*multipart.Part, error) {
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
+		return nil, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "body",
+			Message: "must be multipart/form-data with the evidence in a part named file"}
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+evidenceFormOverhead)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		writeError(c, &badRequest{Field: "body", Message: "malformed multipart/form-data: " + err.Error()})
-		return
+		return nil, &badRequest{Field: "body", Message: "malformed multipart/form-data: " + err.Error()}
 	}
-	for {
-		part, err := mr.NextPart()
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.Is(err, io.EOF):
-			writeError(c, &badRequest{Field: "file", Message: "is required: send the evidence as the form field file"})
-			return
-		case errors.As(err, &tooLarge):
-			writeError(c, err)
-			return
-		case err != nil:
-			writeError(c, &badRequest{Field: "body", Message: "malformed multipart/form-data"})
-			return
-		}
-		if part.FormName() != "file" {
-			_ = part.Close()
-			writeError(c, &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has one field, file"})
-			return
-		}
-		a, replaced, err := h.attestations.AttachEvidence(c.Request.Context(), c.Param("id"), domain.EvidenceUpload{
-			Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, version)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		setETag(c, a.Version)
-		status := http.StatusOK
-		if !replaced {
-			status = http.StatusCreated
-			c.Header("Location", "/api/v1/attestations/"+a.ID+"/evidence")
-		}
-		writeJSON(c, status, toAttestationJSON(a))
-		return
+	part, err := mr.NextPart()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, &badRequest{Field: "file", Message: "is required: send the evidence as the form field file"}
+	case errors.As(err, &tooLarge):
+		return nil, err
+	case err != nil:
+		return nil, &badRequest{Field: "body", Message: "malformed multipart/form-data"}
 	}
+	if part.FormName() != "file" {
+		_ = part.Close()
+		return nil, &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has one field, file"}
+	}
+	return part, nil
 }
 
 func evidenceFormField(field string) string {

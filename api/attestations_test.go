@@ -54,6 +54,12 @@ type evidencePart struct {
 // upload posts a multipart/form-data body to an attestation's evidence.
 func (e *testEnv) upload(id, key string, parts []evidencePart, hdr ...string) response {
 	e.t.Helper()
+	return e.uploadTo("/api/v1/attestations/"+id+"/evidence", key, parts, hdr...)
+}
+
+// uploadTo posts a multipart/form-data body to path.
+func (e *testEnv) uploadTo(path, key string, parts []evidencePart, hdr ...string) response {
+	e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for _, p := range parts {
@@ -71,7 +77,7 @@ func (e *testEnv) upload(id, key string, parts []evidencePart, hdr ...string) re
 	if err := w.Close(); err != nil {
 		e.t.Fatal(err)
 	}
-	req := httptest.NewRequest("POST", "/api/v1/attestations/"+id+"/evidence", &body)
+	req := httptest.NewRequest("POST", path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+key)
 	for i := 0; i+1 < len(hdr); i += 2 {

@@ -97,7 +97,8 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	e.incidents = &domain.IncidentService{Tx: db, Incidents: repository.NewIncidents(db), Vendors: repository.NewVendors(db),
 		Handling: repository.NewDataHandling(db), Clauses: repository.NewClauses(db), Audit: auditor, Clock: clock,
 		Calendar: calendar.USFederal(), Standards: e.contracts.Policy.StandardWindows,
-		Obligations: repository.NewObligations(db), Catalogue: domain.DefaultCatalogue(), Contracts: repository.NewContracts(db)}
+		Obligations: repository.NewObligations(db), Catalogue: domain.DefaultCatalogue(), Contracts: repository.NewContracts(db),
+		Evidence: repository.NewBlobs(e.evidenceDir), MaxEvidenceBytes: testEvidenceLimit}
 	e.contracts.AfterClauseChange = e.incidents.RefreshVendor
 	router, err := api.New(api.Deps{Vendors: e.vendors, Keys: e.keySvc, Contracts: e.contracts, Incidents: e.incidents, Reviews: e.reviews, Clock: clock, Audit: audit, DB: db,
 		Attestations: e.attestations, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -297,4 +299,53 @@ func (h *handlers) portfolioTimeliness(c *gin.Context) {
 		return
 	}
 	writeJSON(c, http.StatusOK, st)
+}
+
+// uploadNotice stores the proof of the vendor's notice; ?received_at= says
+// when it arrived (default now).
+func (h *handlers) uploadNotice(c *gin.Context) {
+	version, err := ifMatch(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var at *time.Time
+	if s := c.Query("received_at"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			writeError(c, &badRequest{Field: "received_at", Message: "must be an RFC 3339 instant"})
+			return
+		}
+		at = &t
+	}
+	part, err := evidencePart(c, h.incidents.EvidenceLimit())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	v, err := h.incidents.AttachNotice(c.Request.Context(), c.Param("id"), domain.EvidenceUpload{
+		Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, at, version)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	setETag(c, v.Version)
+	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+}
+
+// downloadNotice streams the notice evidence with its hash.
+func (h *handlers) downloadNotice(c *gin.Context) {
+	inc, rc, err := h.incidents.OpenNotice(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	defer rc.Close()
+	ev := inc.NoticeEvidence
+	sum, _ := hex.DecodeString(ev.SHA256) // validated by the store's Open
+	c.DataFromReader(http.StatusOK, ev.Size, ev.MediaType, rc, map[string]string{
+		"Content-Disposition": evidenceDisposition(ev.Name),
+		"X-Content-SHA256":    ev.SHA256,
+		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
+	})
 }

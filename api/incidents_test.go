@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -269,5 +271,62 @@ func TestIncidentValidationAndTimeline(t *testing.T) {
 		mustStatus(t, e.do("PATCH", "/api/v1/incidents/"+id, mgr, map[string]any{"vendor_id": domain.NewID()}), 422)
 		// An incident keeps its vendor from being deleted.
 		mustStatus(t, e.do("DELETE", "/api/v1/vendors/"+v, e.keys[domain.RoleAdmin], nil), 409)
+	})
+}
+
+func TestNoticeEvidence(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		e.clock.set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+		v := e.vendorWithData("Mailer", []string{"US"}, "contact_pii")
+		e.createContract(map[string]any{"vendor_id": v, "title": "Mailer", "status": "active", "effective_on": "2026-01-01",
+			"breach_notification": map[string]any{"window": map[string]any{"value": 48, "unit": "hours"}, "trigger": "discovery"}})
+		inc := e.createIncident(map[string]any{"vendor_id": v, "title": "Mailing list exposed",
+			"vendor_discovered_at": "2026-11-20T08:00:00Z", "we_learned_at": "2026-11-21T09:00:00Z", "learned_via": "press"})
+		id := inc["id"].(string)
+		noticeFile := []byte("From: security@mailer.example\r\nSubject: Security incident notification\r\n\r\nWe discovered...")
+		path := "/api/v1/incidents/" + id + "/notice-evidence"
+
+		// Too large: nothing is kept, the incident is unchanged.
+		big := bytes.Repeat([]byte("x"), testEvidenceLimit+1)
+		res := e.uploadTo(path, e.keys[domain.RoleLegal], []evidencePart{{"file", "notice.txt", "text/plain", big}})
+		mustStatus(t, res, http.StatusRequestEntityTooLarge)
+		mustStatus(t, e.uploadTo(path, e.keys[domain.RoleExecutive], []evidencePart{{"file", "n.txt", "text/plain", noticeFile}}), http.StatusForbidden)
+
+		res = e.uploadTo(path+"?received_at=2026-11-22T10:00:00Z", e.keys[domain.RoleLegal],
+			[]evidencePart{{"file", "notice.eml.txt", "text/plain", noticeFile}})
+		mustStatus(t, res, http.StatusOK)
+		var got struct {
+			VendorNotifiedUsAt time.Time `json:"vendor_notified_us_at"`
+			NoticeEvidence     struct {
+				SHA256     string    `json:"sha256"`
+				ReceivedAt time.Time `json:"received_at"`
+			} `json:"notice_evidence"`
+			Notice notice
+		}
+		res.decode(t, &got)
+		want := sha256Hex(noticeFile)
+		if got.NoticeEvidence.SHA256 != want || !got.VendorNotifiedUsAt.Equal(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)) {
+			t.Errorf("notice evidence = %+v, notified %s", got.NoticeEvidence, got.VendorNotifiedUsAt)
+		}
+		// Discovered 20 Nov 08:00, 48 hours: due 22 Nov 08:00; the notice came at 10:00.
+		if got.Notice.Status != "late" || got.Notice.LateBy.Hours != 2 {
+			t.Errorf("clock after the notice = %+v", got.Notice)
+		}
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.keys[domain.RoleAuditor])
+		rec := httptest.NewRecorder()
+		e.router.ServeHTTP(rec, req)
+		if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), noticeFile) || rec.Header().Get("X-Content-SHA256") != want {
+			t.Errorf("download: %d %q %q", rec.Code, rec.Body.String(), rec.Header().Get("X-Content-SHA256"))
+		}
+		res = e.do("GET", "/api/v1/incidents/"+id+"/timeline", e.keys[domain.RoleAuditor], nil)
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("timeline lacks the evidence hash: %s", res.Body)
+		}
+		res = e.do("GET", "/api/v1/audit-events?entity=incident&entity_id="+id, e.keys[domain.RoleAuditor], nil)
+		if !strings.Contains(string(res.Body), want) {
+			t.Error("audit trail lacks the evidence hash")
+		}
 	})
 }

@@ -138,6 +138,8 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/incidents/:id/obligations", everyone, h.listObligations},
 		{"PATCH", "/api/v1/obligations/:id", legalWriters, h.patchObligation},
 		{"GET", "/api/v1/incidents/:id/blast-radius", everyone, h.blastRadius},
+		{"POST", "/api/v1/incidents/:id/notice-evidence", incidentTeam, h.uploadNotice},
+		{"GET", "/api/v1/incidents/:id/notice-evidence", everyone, h.downloadNotice},
 	}
 }
 

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -142,25 +141,9 @@ func (s *AttestationService) AttachEvidence(ctx context.Context, id string, up E
 	if _, err := s.getAt(ctx, id, expectedVersion); err != nil {
 		return Attestation{}, false, err
 	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(up.Content, head)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return Attestation{}, false, fmt.Errorf("read evidence: %w", err)
-	}
-	head = head[:n]
-	if n == 0 {
-		return Attestation{}, false, Invalid("file", "is empty")
-	}
-	sniffed := SniffEvidence(head)
-	if err := CheckEvidenceType("file", up.DeclaredType, sniffed); err != nil {
-		return Attestation{}, false, err
-	}
-	blob, err := s.Evidence.Put(ctx, io.MultiReader(bytes.NewReader(head), up.Content), s.EvidenceLimit())
+	blob, err := StoreEvidence(ctx, s.Evidence, up, s.EvidenceLimit())
 	if err != nil {
 		return Attestation{}, false, err
-	}
-	if blob.MediaType != sniffed {
-		return Attestation{}, false, fmt.Errorf("evidence store sniffed %s, the service %s", blob.MediaType, sniffed)
 	}
 	var out Attestation
 	var replaced bool

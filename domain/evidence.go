@@ -1,7 +1,11 @@
 package domain
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"path"
@@ -138,4 +142,34 @@ func SanitizeEvidenceName(name string) string {
 		name = string(stem[:MaxEvidenceNameLen-utf8.RuneCountInString(ext)]) + ext
 	}
 	return name
+}
+
+// StoreEvidence sniffs an upload's type from its first bytes, checks it
+// against the accepted types and the client's declaration, and streams it
+// into the store within limit bytes. Nothing is stored when any check
+// fails: an empty file is invalid, a wrong type an *UploadError
+// (ErrUnsupportedMediaType), an oversized file one wrapping
+// ErrEvidenceTooLarge.
+func StoreEvidence(ctx context.Context, store EvidenceStore, up EvidenceUpload, limit int64) (EvidenceBlob, error) {
+	head := make([]byte, 512)
+	n, err := io.ReadFull(up.Content, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return EvidenceBlob{}, fmt.Errorf("read evidence: %w", err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return EvidenceBlob{}, Invalid("file", "is empty")
+	}
+	sniffed := SniffEvidence(head)
+	if err := CheckEvidenceType("file", up.DeclaredType, sniffed); err != nil {
+		return EvidenceBlob{}, err
+	}
+	blob, err := store.Put(ctx, io.MultiReader(bytes.NewReader(head), up.Content), limit)
+	if err != nil {
+		return EvidenceBlob{}, err
+	}
+	if blob.MediaType != sniffed {
+		return EvidenceBlob{}, fmt.Errorf("evidence store sniffed %s, the service %s", blob.MediaType, sniffed)
+	}
+	return blob, nil
 }

@@ -27,6 +27,10 @@ type IncidentService struct {
 	Profile     OrgProfile
 	// Contracts lists the vendor's contracts for the blast radius.
 	Contracts ContractStore
+	// Evidence keeps the proof of vendors' notices, up to MaxEvidenceBytes
+	// (0: DefaultMaxEvidenceBytes).
+	Evidence         EvidenceStore
+	MaxEvidenceBytes int64
 }
 
 // IncidentView is an incident with its notification clock as of now.

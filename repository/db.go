@@ -79,14 +79,15 @@ func ParseURL(raw string) (Dialect, string, error) {
 		return "", "", fmt.Errorf("sqlite URL %q has no file path", raw)
 	}
 	// WAL lets readers run beside the writer; the busy timeout lets the CLI
-	// work next to a running server; immediate transactions take the write
-	// lock at BEGIN, so concurrent writers queue instead of failing.
+	// work next to a running server. Times are written in SQLite's own
+	// format (UTC, "+00:00"), which its date functions read. Transactions
+	// take the write lock at BEGIN (WithinTx, beginImmediate): the driver
+	// ignores _txlock next to _time_format.
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate") // ignored by the driver next to _time_format; WithinTx applies it (beginImmediate)
 	q.Set("_time_format", "sqlite")
 	return SQLite, "file:" + path + "?" + q.Encode(), nil
 }

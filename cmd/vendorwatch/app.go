@@ -45,6 +45,11 @@ func openApp(ctx context.Context, cfg config, logger *slog.Logger, migrate bool)
 		_ = db.Close()
 		return nil, err
 	}
+	policy, err := cfg.policy()
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	clock := domain.SystemClock{}
 	audit := repository.NewAudit(db)
 	auditor := domain.Auditor{Store: audit, Clock: clock}
@@ -57,19 +62,20 @@ func openApp(ctx context.Context, cfg config, logger *slog.Logger, migrate bool)
 		audit: audit,
 		contracts: &domain.ContractService{Tx: db, Contracts: repository.NewContracts(db), Clauses: repository.NewClauses(db),
 			Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db), Audit: auditor, Clock: clock,
-			Policy: domain.DefaultClausePolicy()},
+			Policy: policy.Clauses},
 		reviews: &domain.ReviewService{Tx: db, Reviews: repository.NewReviews(db), Vendors: repository.NewVendors(db),
-			Audit: auditor, Clock: clock, Cadence: domain.DefaultReviewCadence()},
+			Audit: auditor, Clock: clock, Cadence: policy.ReviewCadence},
 		attestations: &domain.AttestationService{Tx: db, Attestations: repository.NewAttestations(db),
 			Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db),
 			Evidence: repository.NewBlobs(cfg.evidenceDir()), Audit: auditor, Clock: clock,
-			MaxEvidenceBytes: cfg.EvidenceMaxBytes},
+			MaxEvidenceBytes: cfg.EvidenceMaxBytes, Requirements: policy.AttestationRequirements},
 	}
 	a.incidents = &domain.IncidentService{Tx: db, Incidents: repository.NewIncidents(db), Vendors: repository.NewVendors(db),
 		Handling: repository.NewDataHandling(db), Clauses: repository.NewClauses(db), Audit: auditor, Clock: clock,
 		Calendar: calendar.USFederal(), Standards: a.contracts.Policy.StandardWindows,
 		Obligations: repository.NewObligations(db), Catalogue: domain.DefaultCatalogue(), Profile: profile,
-		Contracts: repository.NewContracts(db)}
+		Contracts: repository.NewContracts(db), Evidence: repository.NewBlobs(cfg.evidenceDir()),
+		MaxEvidenceBytes: cfg.EvidenceMaxBytes}
 	a.contracts.AfterClauseChange = a.incidents.RefreshVendor
 	return a, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -39,6 +40,28 @@ type config struct {
 	// the regulatory regimes that bind us (e.g. sec_registrant,
 	// hipaa_covered_entity); see GET /api/v1/regimes.
 	OrgEntityTypes []string `env:"VW_ORG_ENTITY_TYPES" envSeparator:","`
+
+	// PolicyFile is an optional JSON file whose sections replace the
+	// cited default policy (clause requirements, standard windows,
+	// attestation requirements, review cadence).
+	PolicyFile string `env:"VW_POLICY_FILE"`
+}
+
+// policy loads the policy file, or returns the defaults.
+func (c config) policy() (domain.Policy, error) {
+	if c.PolicyFile == "" {
+		return domain.DefaultPolicy(), nil
+	}
+	f, err := os.Open(c.PolicyFile)
+	if err != nil {
+		return domain.Policy{}, fmt.Errorf("VW_POLICY_FILE: %w", err)
+	}
+	defer f.Close()
+	p, err := domain.LoadPolicy(f)
+	if err != nil {
+		return domain.Policy{}, fmt.Errorf("VW_POLICY_FILE %s: %w", c.PolicyFile, err)
+	}
+	return p, nil
 }
 
 // orgProfile validates the declared entity types.

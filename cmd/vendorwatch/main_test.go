@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -190,5 +191,44 @@ func TestConfigDefaults(t *testing.T) {
 	cfg.DatabaseURL = "postgres://vw:secret@db:5432/vw"
 	if strings.Contains(cfg.redactedURL(), "secret") {
 		t.Errorf("redacted URL shows the password: %s", cfg.redactedURL())
+	}
+}
+
+func TestPolicyAndProfileConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := dir + "/policy.json"
+	if err := os.WriteFile(good, []byte(`{"review_cadence": {"months": {"critical": 6, "high": 12, "moderate": 24, "low": 36},
+		"source": {"citation": "policy 3.1", "basis": "board", "status": "policy"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	cfg, err := loadConfig(env(map[string]string{"VW_POLICY_FILE": good, "VW_ORG_ENTITY_TYPES": "sec_registrant, hipaa_covered_entity"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cfg.policy()
+	if err != nil || p.ReviewCadence.Months["critical"] != 6 || len(p.Clauses.Requirements) == 0 {
+		t.Errorf("policy = %+v, %v", p.ReviewCadence, err)
+	}
+	prof, err := cfg.orgProfile()
+	if err != nil || len(prof.EntityTypes) != 2 {
+		t.Errorf("profile = %+v, %v", prof, err)
+	}
+	cfg.OrgEntityTypes = []string{"bank", "pirate"}
+	if _, err := cfg.orgProfile(); err == nil || !strings.Contains(err.Error(), "pirate") {
+		t.Errorf("unknown entity type accepted: %v", err)
+	}
+	cfg.PolicyFile = dir + "/missing.json"
+	if _, err := cfg.policy(); err == nil {
+		t.Error("a missing policy file was accepted")
+	}
+	// serve refuses to start on a bad policy rather than run with a surprise.
+	bad := dir + "/bad.json"
+	_ = os.WriteFile(bad, []byte(`{"clause_requirements": [{"id": "x", "require": "magic"}]}`), 0o600)
+	var out, errs syncBuffer
+	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite:" + dir + "/x.db"},
+		env(map[string]string{"VW_POLICY_FILE": bad}), &out, &errs)
+	if err == nil || !strings.Contains(err.Error(), "magic") {
+		t.Errorf("serve with a bad policy: %v", err)
 	}
 }
