@@ -75,33 +75,14 @@ func openAPIRouter(t *testing.T) routers.Router {
 func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	t.Helper()
 	clock := &testClock{}
-	audit := repository.NewAudit(db)
-	auditor := domain.Auditor{Store: audit, Clock: clock}
-	e := &testEnv{t: t, db: db, audit: audit,
+	evidenceDir := filepath.Join(t.TempDir(), "evidence")
+	svc := domain.NewServices(db.Stores(evidenceDir), domain.Settings{Clock: clock, Calendar: calendar.USFederal(),
+		KeyPepper: "test-pepper", MaxEvidenceBytes: testEvidenceLimit})
+	e := &testEnv{t: t, db: db, audit: repository.NewAudit(db), clock: clock, evidenceDir: evidenceDir,
 		keys: map[domain.Role]string{}, keyIDs: map[domain.Role]string{},
-		vendors: &domain.VendorService{Tx: db, Vendors: repository.NewVendors(db),
-			Handling: repository.NewDataHandling(db), Audit: auditor, Clock: clock},
-		keySvc: &domain.KeyService{Tx: db, Keys: repository.NewAPIKeys(db), Audit: auditor, Clock: clock,
-			Hasher: domain.NewKeyHasher("test-pepper")},
-		contracts: &domain.ContractService{Tx: db, Contracts: repository.NewContracts(db), Clauses: repository.NewClauses(db),
-			Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db), Audit: auditor, Clock: clock,
-			Policy: domain.DefaultClausePolicy()},
-		reviews: &domain.ReviewService{Tx: db, Reviews: repository.NewReviews(db), Vendors: repository.NewVendors(db),
-			Audit: auditor, Clock: clock, Cadence: domain.DefaultReviewCadence()},
-		clock: clock,
-	}
-	e.evidenceDir = filepath.Join(t.TempDir(), "evidence")
-	e.attestations = &domain.AttestationService{Tx: db, Attestations: repository.NewAttestations(db),
-		Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db),
-		Evidence: repository.NewBlobs(e.evidenceDir), Audit: auditor, Clock: clock, MaxEvidenceBytes: testEvidenceLimit}
-	e.incidents = &domain.IncidentService{Tx: db, Incidents: repository.NewIncidents(db), Vendors: repository.NewVendors(db),
-		Handling: repository.NewDataHandling(db), Clauses: repository.NewClauses(db), Audit: auditor, Clock: clock,
-		Calendar: calendar.USFederal(), Standards: e.contracts.Policy.StandardWindows,
-		Obligations: repository.NewObligations(db), Catalogue: domain.DefaultCatalogue(), Contracts: repository.NewContracts(db),
-		Evidence: repository.NewBlobs(e.evidenceDir), MaxEvidenceBytes: testEvidenceLimit}
-	e.contracts.AfterClauseChange = e.incidents.RefreshVendor
-	router, err := api.New(api.Deps{Vendors: e.vendors, Keys: e.keySvc, Contracts: e.contracts, Incidents: e.incidents, Reviews: e.reviews, Clock: clock, Audit: audit, DB: db,
-		Attestations: e.attestations, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		vendors: svc.Vendors, keySvc: svc.Keys, contracts: svc.Contracts, reviews: svc.Reviews,
+		attestations: svc.Attestations, incidents: svc.Incidents}
+	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

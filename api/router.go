@@ -15,19 +15,10 @@ import (
 
 // Deps are what the router needs from the rest of the program.
 type Deps struct {
-	Vendors   *domain.VendorService
-	Keys      *domain.KeyService
-	Contracts *domain.ContractService
-	Incidents *domain.IncidentService
-	Reviews   *domain.ReviewService
-	// Attestations serves attestations, their evidence files and the
-	// vendors' evidence status.
-	Attestations *domain.AttestationService
-	// Clock tells handlers the time for computed fields (default: system).
-	Clock  domain.Clock
-	Audit  domain.AuditStore
-	DB     domain.Pinger
-	Logger *slog.Logger
+	// Services are the use cases the handlers call (domain.NewServices).
+	Services *domain.Services
+	DB       domain.Pinger
+	Logger   *slog.Logger
 	// Registry receives the HTTP metrics and is served at /metrics; nil
 	// makes a private one.
 	Registry *prometheus.Registry
@@ -172,11 +163,9 @@ func New(d Deps) (*gin.Engine, error) {
 	if err := loadOpenAPI(); err != nil {
 		return nil, err
 	}
-	if d.Clock == nil {
-		d.Clock = domain.SystemClock{}
-	}
-	h := &handlers{vendors: d.Vendors, contracts: d.Contracts, incidents: d.Incidents, reviews: d.Reviews, clock: d.Clock, keys: d.Keys, audit: d.Audit, db: d.DB, maxBody: d.MaxBodyBytes,
-		attestations: d.Attestations}
+	svc := d.Services
+	h := &handlers{vendors: svc.Vendors, contracts: svc.Contracts, incidents: svc.Incidents, reviews: svc.Reviews,
+		attestations: svc.Attestations, keys: svc.Keys, audit: svc.Audit, clock: svc.Clock, db: d.DB, maxBody: d.MaxBodyBytes}
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)
 	r.NoRoute(func(c *gin.Context) { writeError(c, domain.ErrNotFound) })

@@ -56,17 +56,17 @@ func TestEvidenceWiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v, err := a.vendors.Create(ctx, domain.VendorInput{Name: evidencePtr("Wired Co")})
+	v, err := a.svc.Vendors.Create(ctx, domain.VendorInput{Name: evidencePtr("Wired Co")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	kind, issued := domain.KindSIG, domain.NewDate(2026, 1, 5)
-	att, err := a.attestations.Create(ctx, domain.AttestationInput{VendorID: &v.ID, Kind: &kind, IssuedOn: &issued})
+	att, err := a.svc.Attestations.Create(ctx, domain.AttestationInput{VendorID: &v.ID, Kind: &kind, IssuedOn: &issued})
 	if err != nil {
 		t.Fatal(err)
 	}
 	up := func(content string) error {
-		_, _, err := a.attestations.AttachEvidence(ctx, att.ID, domain.EvidenceUpload{Name: "sig.txt", Content: strings.NewReader(content)}, 0)
+		_, _, err := a.svc.Attestations.AttachEvidence(ctx, att.ID, domain.EvidenceUpload{Name: "sig.txt", Content: strings.NewReader(content)}, 0)
 		return err
 	}
 	if err := up("SIG lite answers, 2026\n"); err != nil {

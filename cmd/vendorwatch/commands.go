@@ -60,7 +60,7 @@ func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		in.ExpiresAt = &t
 	}
 	ctx = domain.WithActor(ctx, domain.Actor{ID: "cli", Name: "command line", Role: domain.RoleAdmin})
-	k, plaintext, err := a.keys.Create(ctx, in)
+	k, plaintext, err := a.svc.Keys.Create(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func cmdAudit(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return err
 	}
 	defer a.Close()
-	n, broken, err := domain.VerifyAuditChain(ctx, a.audit)
+	n, broken, err := domain.VerifyAuditChain(ctx, a.svc.Audit)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	}()
 
 	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
-	key, err := a.keys.EnsureAdmin(bootCtx, "bootstrap admin")
+	key, err := a.svc.Keys.EnsureAdmin(bootCtx, "bootstrap admin")
 	if err != nil {
 		return fmt.Errorf("bootstrap admin key: %w", err)
 	}
@@ -47,7 +47,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		fmt.Fprintf(stdout, "No admin key existed, so one was created. It is shown only once:\n%s\n", key)
 	}
 	if *demo {
-		n, err := loadDemo(bootCtx, a.vendors)
+		n, err := loadDemo(bootCtx, a.svc.Vendors)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -60,9 +60,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))
 	router, err := api.New(api.Deps{
-		Vendors: a.vendors, Keys: a.keys, Contracts: a.contracts, Incidents: a.incidents, Reviews: a.reviews, Audit: a.audit, DB: a.db, Logger: logger, Registry: reg,
+		Services: a.svc, DB: a.db, Logger: logger, Registry: reg,
 		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes,
-		Attestations: a.attestations,
 	})
 	if err != nil {
 		return err

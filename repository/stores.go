@@ -1,0 +1,22 @@
+package repository
+
+import "github.com/vendorwatch/vendorwatch/domain"
+
+// Stores returns every store on db, with evidence files kept under
+// evidenceDir.
+func (db *DB) Stores(evidenceDir string) domain.Stores {
+	return domain.Stores{
+		Tx:           db,
+		Vendors:      NewVendors(db),
+		Handling:     NewDataHandling(db),
+		Keys:         NewAPIKeys(db),
+		Audit:        NewAudit(db),
+		Contracts:    NewContracts(db),
+		Clauses:      NewClauses(db),
+		Attestations: NewAttestations(db),
+		Reviews:      NewReviews(db),
+		Incidents:    NewIncidents(db),
+		Obligations:  NewObligations(db),
+		Evidence:     NewBlobs(evidenceDir),
+	}
+}
