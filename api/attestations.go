@@ -215,6 +215,13 @@ func (h *handlers) listAttestations(c *gin.Context) {
 		writeError(c, &badRequest{Field: "expired", Message: "must be true or false"})
 		return
 	}
+	if format, ok, err := exportFormat(c); err != nil {
+		writeError(c, err)
+		return
+	} else if ok {
+		h.exportAttestations(c, format, f)
+		return
+	}
 	page, err := h.attestations.List(c.Request.Context(), f, p)
 	if err != nil {
 		writeError(c, err)

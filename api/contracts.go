@@ -290,6 +290,13 @@ func (h *handlers) listContracts(c *gin.Context) {
 		writeError(c, &badRequest{Field: "q", Message: "must be at most 200 characters"})
 		return
 	}
+	if format, ok, err := exportFormat(c); err != nil {
+		writeError(c, err)
+		return
+	} else if ok {
+		h.exportContracts(c, format, f)
+		return
+	}
 	page, err := h.contracts.List(c.Request.Context(), f, p)
 	if err != nil {
 		writeError(c, err)

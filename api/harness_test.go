@@ -42,6 +42,9 @@ type testEnv struct {
 
 	attestations *domain.AttestationService
 	evidenceDir  string // root of the evidence store, under t.TempDir()
+
+	scan *domain.ScanService // the compliance scan (findings_test.go)
+	jobs *domain.JobService  // jobs_test.go sets its Runner
 }
 
 var (
@@ -82,11 +85,14 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 		keys: map[domain.Role]string{}, keyIDs: map[domain.Role]string{},
 		vendors: svc.Vendors, keySvc: svc.Keys, contracts: svc.Contracts, reviews: svc.Reviews,
 		attestations: svc.Attestations, incidents: svc.Incidents}
-	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Reports: newReportService(db, clock, evidenceDir)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.router = router
+	e.scan = svc.Scan
+	e.jobs = svc.Jobs
 	for _, r := range domain.Roles {
 		k, plain, err := e.keySvc.Create(context.Background(), domain.NewKey{Name: "test " + string(r), Role: r})
 		if err != nil {

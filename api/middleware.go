@@ -141,6 +141,9 @@ func (h *handlers) authorize(roles []domain.Role) gin.HandlerFunc {
 		}
 		c.Set(ctxActor, actor)
 		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
+		if h.limiter != nil && !h.limiter.limit(c, actor.ID) {
+			return
+		}
 		if !slices.Contains(roles, actor.Role) {
 			writeError(c, domain.ErrForbidden)
 			return

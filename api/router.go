@@ -27,6 +27,15 @@ type Deps struct {
 	TrustedProxies []string
 	// MaxBodyBytes limits JSON request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxImportBytes limits an uploaded import file (default 32 MiB).
+	MaxImportBytes int64
+	// Reports generates the audit workbook and the executive report (nil:
+	// the report routes answer 503).
+	Reports *ReportService
+	// RatePerKey limits each API key to this many requests per second,
+	// with bursts of RateBurst (0: no limit).
+	RatePerKey float64
+	RateBurst  int
 }
 
 type handlers struct {
@@ -39,8 +48,18 @@ type handlers struct {
 	audit     domain.AuditStore
 	db        domain.Pinger
 	maxBody   int64
+	limiter   *keyLimiter // nil: no rate limit
+	// idempotency remembers POSTs made with an Idempotency-Key.
+	idempotency domain.IdempotencyStore
 
 	attestations *domain.AttestationService
+	findings     *domain.FindingService
+	imports      *domain.ImportService
+	maxImport    int64 // limit of an uploaded import file
+	reports      *ReportService
+	jobs         *domain.JobService
+	webhooks     *domain.WebhookService
+	snapshots    *domain.SnapshotService
 }
 
 // Role sets used by the route table.
@@ -51,6 +70,7 @@ var (
 	admins        = []domain.Role{domain.RoleAdmin}
 	legalWriters  = []domain.Role{domain.RoleAdmin, domain.RoleLegal}
 	incidentTeam  = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
+	jobReaders    = []domain.Role{domain.RoleAdmin, domain.RoleAuditor}
 )
 
 // Route is one entry of the route table: who may call what.
@@ -131,6 +151,31 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/incidents/:id/blast-radius", everyone, h.blastRadius},
 		{"POST", "/api/v1/incidents/:id/notice-evidence", incidentTeam, h.uploadNotice},
 		{"GET", "/api/v1/incidents/:id/notice-evidence", everyone, h.downloadNotice},
+
+		{"GET", "/api/v1/jobs/runs", jobReaders, h.listJobRuns},
+		{"GET", "/api/v1/jobs/runs/:id", jobReaders, h.getJobRun},
+		{"POST", "/api/v1/jobs/:name/run", admins, h.runJob},
+		{"GET", "/api/v1/webhooks", admins, h.listWebhooks},
+		{"POST", "/api/v1/webhooks", admins, h.createWebhook},
+		{"GET", "/api/v1/webhooks/:id", admins, h.getWebhook},
+		{"DELETE", "/api/v1/webhooks/:id", admins, h.deleteWebhook},
+		{"GET", "/api/v1/webhooks/:id/deliveries", admins, h.listWebhookDeliveries},
+		{"GET", "/api/v1/vendors/:id/risk-history", everyone, h.riskHistory},
+
+		{"GET", "/api/v1/imports/templates/:file", everyone, h.getImportTemplate},
+		{"POST", "/api/v1/imports", importers, h.createImport},
+		{"GET", "/api/v1/imports/:id", importers, h.getImport},
+
+		{"GET", "/api/v1/rules", everyone, h.listRules},
+		{"GET", "/api/v1/findings", everyone, h.listFindings},
+		{"GET", "/api/v1/findings/:id", everyone, h.getFinding},
+		{"PATCH", "/api/v1/findings/:id", incidentTeam, h.patchFinding},
+
+		{"POST", "/api/v1/reports", reporters, h.createReport},
+		{"GET", "/api/v1/reports", reporters, h.listReports},
+		{"GET", "/api/v1/reports/:id", reporters, h.getReport},
+		{"GET", "/api/v1/reports/:id/download", reporters, h.downloadReport},
+		{"GET", "/api/v1/dashboard", reporters, h.dashboard},
 	}
 }
 
@@ -165,7 +210,15 @@ func New(d Deps) (*gin.Engine, error) {
 	}
 	svc := d.Services
 	h := &handlers{vendors: svc.Vendors, contracts: svc.Contracts, incidents: svc.Incidents, reviews: svc.Reviews,
-		attestations: svc.Attestations, keys: svc.Keys, audit: svc.Audit, clock: svc.Clock, db: d.DB, maxBody: d.MaxBodyBytes}
+		attestations: svc.Attestations, keys: svc.Keys, audit: svc.Audit, clock: svc.Clock, db: d.DB, maxBody: d.MaxBodyBytes,
+		idempotency: svc.Idempotency}
+	if d.RatePerKey > 0 {
+		h.limiter = newKeyLimiter(d.RatePerKey, d.RateBurst)
+	}
+	h.findings = svc.Findings
+	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
+	h.reports = d.Reports
+	h.jobs, h.webhooks, h.snapshots = svc.Jobs, svc.Webhooks, svc.Snapshots
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)
 	r.NoRoute(func(c *gin.Context) { writeError(c, domain.ErrNotFound) })
@@ -176,7 +229,7 @@ func New(d Deps) (*gin.Engine, error) {
 	for _, rt := range h.routes(promHandler) {
 		chain := []gin.HandlerFunc{rt.handler}
 		if rt.Roles != nil {
-			chain = []gin.HandlerFunc{h.authorize(rt.Roles), rt.handler}
+			chain = []gin.HandlerFunc{h.authorize(rt.Roles), h.idempotent, rt.handler}
 		}
 		r.Handle(rt.Method, rt.Path, chain...)
 	}

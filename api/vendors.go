@@ -169,6 +169,13 @@ func (h *handlers) listVendors(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	if format, ok, err := exportFormat(c); err != nil {
+		writeError(c, err)
+		return
+	} else if ok {
+		h.exportVendors(c, format, f)
+		return
+	}
 	page, err := h.vendors.List(c.Request.Context(), f, p)
 	if err != nil {
 		writeError(c, err)

@@ -156,7 +156,7 @@ func (p ClausePolicy) EvaluateRequirement(r ClauseRequirement, c Contract, claus
 		case UnitCalendarDays:
 			desc += fmt.Sprintf(" (%d hours)", w.MaxHours())
 		case UnitBusinessDays:
-			desc += fmt.Sprintf(" (up to %d hours across weekends and a holiday)", w.MaxHours())
+			desc += fmt.Sprintf(" (up to %d hours across weekends and holidays)", w.MaxHours())
 		}
 		if w.MaxHours() > r.MaxWindowHours {
 			f.Status, f.Reason = AuditTooWeak, fmt.Sprintf("%s is longer than the %d hours allowed", desc, r.MaxWindowHours)

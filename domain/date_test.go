@@ -54,8 +54,8 @@ func TestWindow(t *testing.T) {
 	}{
 		{domain.Window{Value: 72, Unit: domain.UnitHours}, time.Date(2017, 10, 15, 0, 0, 0, 0, time.UTC), 72},
 		{domain.Window{Value: 30, Unit: domain.UnitCalendarDays}, time.Date(2017, 11, 11, 0, 0, 0, 0, time.UTC), 720},
-		{domain.Window{Value: 5, Unit: domain.UnitBusinessDays}, time.Date(2017, 10, 19, 0, 0, 0, 0, time.UTC), (5 + 2 + 1) * 24},
-		{domain.Window{Value: 10, Unit: domain.UnitBusinessDays}, time.Date(2017, 10, 26, 0, 0, 0, 0, time.UTC), (10 + 4 + 1) * 24},
+		{domain.Window{Value: 5, Unit: domain.UnitBusinessDays}, time.Date(2017, 10, 19, 0, 0, 0, 0, time.UTC), (5 + 2 + 4 + 2) * 24},
+		{domain.Window{Value: 10, Unit: domain.UnitBusinessDays}, time.Date(2017, 10, 26, 0, 0, 0, 0, time.UTC), (10 + 2 + 6 + 2) * 24},
 	} {
 		if got := tc.w.DueAt(start, weekdays{}); !got.Equal(tc.due) {
 			t.Errorf("%s from %s = %s, want %s", tc.w, start, got, tc.due)

@@ -18,6 +18,13 @@ type Stores struct {
 	Incidents    IncidentStore
 	Obligations  ObligationStore
 	Evidence     EvidenceStore
+	Idempotency  IdempotencyStore
+	JobRuns      JobRunStore
+	Webhooks     WebhookStore
+	Snapshots    RiskSnapshotStore
+	Findings     FindingStore
+	Scan         ScanStore
+	Imports      ImportStore
 }
 
 // Settings configure the services.
@@ -29,6 +36,11 @@ type Settings struct {
 	Catalogue        *Catalogue       // nil: DefaultCatalogue
 	KeyPepper        string           // secret mixed into API-key hashes
 	MaxEvidenceBytes int64            // 0: DefaultMaxEvidenceBytes
+	// Events receives domain events; nil: the webhook outbox (Services.Webhooks).
+	Events EventSink
+	// Scan holds the windows of the compliance scan's rules; zero fields
+	// take DefaultScanThresholds.
+	Scan ScanThresholds
 }
 
 // Services are the use cases of Vendorwatch, wired to their stores.
@@ -41,7 +53,20 @@ type Services struct {
 	Incidents    *IncidentService
 	// Audit reads the audit trail; writes go through the services.
 	Audit AuditStore
-	Clock Clock
+	// Idempotency remembers POSTs made with an Idempotency-Key.
+	Idempotency IdempotencyStore
+	Clock       Clock
+	// Jobs lists job runs and triggers jobs (Jobs.Runner is set by the program).
+	Jobs      *JobService
+	Webhooks  *WebhookService
+	Snapshots *SnapshotService
+	// Events is where services publish events (Settings.Events, or Webhooks).
+	Events EventSink
+	// Scan runs the compliance scan; Findings reads and updates its findings.
+	Scan     *ScanService
+	Findings *FindingService
+	// Imports validates and applies spreadsheet imports.
+	Imports *ImportService
 }
 
 // NewServices wires every service to the stores: the one place that does,
@@ -61,6 +86,12 @@ func NewServices(st Stores, set Settings) *Services {
 		catalogue = *set.Catalogue
 	}
 	auditor := Auditor{Store: st.Audit, Clock: set.Clock}
+	// Events go to the webhook outbox unless the settings say otherwise.
+	webhooks := &WebhookService{Tx: st.Tx, Webhooks: st.Webhooks, Audit: auditor, Clock: set.Clock}
+	events := set.Events
+	if events == nil {
+		events = webhooks
+	}
 	s := &Services{
 		Vendors: &VendorService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling, Audit: auditor, Clock: set.Clock},
 		Keys: &KeyService{Tx: st.Tx, Keys: st.Keys, Audit: auditor, Clock: set.Clock,
@@ -76,9 +107,19 @@ func NewServices(st Stores, set Settings) *Services {
 			Clauses: st.Clauses, Audit: auditor, Clock: set.Clock, Calendar: set.Calendar,
 			Standards: set.Policy.Clauses.StandardWindows, Obligations: st.Obligations, Catalogue: catalogue,
 			Profile: set.Profile, Contracts: st.Contracts, Evidence: st.Evidence, MaxEvidenceBytes: set.MaxEvidenceBytes},
-		Audit: st.Audit,
-		Clock: set.Clock,
+		Audit:       st.Audit,
+		Idempotency: st.Idempotency,
+		Clock:       set.Clock,
 	}
 	s.Contracts.AfterClauseChange = s.Incidents.RefreshVendor
+	s.Jobs = &JobService{Runs: st.JobRuns}
+	s.Webhooks = webhooks
+	s.Snapshots = &SnapshotService{Store: st.Snapshots, Vendors: st.Vendors, Clock: set.Clock}
+	s.Events = events
+	s.Scan = &ScanService{Store: st.Scan, Clock: set.Clock, Events: events, Thresholds: set.Scan.withDefaults(),
+		Cadence: set.Policy.ReviewCadence, Clauses: set.Policy.Clauses, Requirements: set.Policy.AttestationRequirements}
+	s.Findings = &FindingService{Tx: st.Tx, Findings: st.Findings, Audit: auditor, Clock: set.Clock}
+	s.Imports = &ImportService{Tx: st.Tx, Imports: st.Imports, Vendors: s.Vendors, Contracts: s.Contracts,
+		Attestations: s.Attestations, Audit: auditor, Clock: set.Clock}
 	return s
 }

@@ -81,8 +81,11 @@ func (w Window) DueAt(start time.Time, cal BusinessCalendar) time.Time {
 }
 
 // MaxHours is the longest the window can last, for comparing it with a
-// policy limit in hours. A business-day window can span weekends and a
-// holiday: n business days may take n + 2*ceil(n/5) + 1 calendar days.
+// policy limit in hours; it is an upper bound, never an estimate. A
+// business-day window spans its n days, up to h = ceil(n/20)+1 holidays
+// (the US federal calendar has 11 in about 250 business days), and the
+// weekends around all of them: at most 2*ceil((n+h)/5)+2 days. So 3
+// business days may take 9 calendar days around a holiday weekend.
 func (w Window) MaxHours() int {
 	switch w.Unit {
 	case UnitHours:
@@ -90,7 +93,9 @@ func (w Window) MaxHours() int {
 	case UnitCalendarDays:
 		return w.Value * 24
 	case UnitBusinessDays:
-		return (w.Value + 2*((w.Value+4)/5) + 1) * 24
+		n := w.Value
+		h := (n+19)/20 + 1
+		return (n + h + 2*((n+h+4)/5) + 2) * 24
 	}
 	return 0
 }

@@ -1,5 +1,6 @@
-// Package jobs will hold the scheduler (robfig/cron/v3), the per-slot
-// claim that runs each tick on one replica only, and the run history. Jobs
-// call domain services, never HTTP handlers. Nothing is scheduled yet: the
-// compliance scanner arrives with its own issue.
+// Package jobs runs Vendorwatch's background work: the Scheduler (robfig/
+// cron/v3) with its per-slot claim, which runs each scheduled tick on one
+// replica only and records every run, and the Dispatcher, which delivers
+// queued webhook events. Jobs call domain services, never HTTP handlers;
+// SQL stays in the repository behind domain interfaces.
 package jobs

@@ -1,5 +1,12 @@
-// Package reports will hold the excelize workbooks: the audit workbook and
-// the executive summary, written with the StreamWriter so memory stays
-// flat as rows grow. Nothing is generated yet: reports arrive with their
-// own issue.
+// Package reports writes the excelize workbooks: the audit workbook
+// (Summary, Vendors, Data inventory, Contracts, Attestations, Reviews,
+// Findings, Incidents, Obligations) and the one-sheet executive report
+// (also served as JSON by GET /api/v1/dashboard), and runs them in the
+// background with their files stored by run id and sha256.
+//
+// Large sheets are written with the StreamWriter from rows that a Source
+// streams in keyset batches (repository.ReportSource); what the writer
+// keeps besides excelize's own buffers is a fixed set of counters and
+// bounded lists, whatever the row count. The package imports neither gorm
+// nor gin.
 package reports

@@ -18,5 +18,12 @@ func (db *DB) Stores(evidenceDir string) domain.Stores {
 		Incidents:    NewIncidents(db),
 		Obligations:  NewObligations(db),
 		Evidence:     NewBlobs(evidenceDir),
+		JobRuns:      NewJobRuns(db),
+		Webhooks:     NewWebhooks(db),
+		Snapshots:    NewRiskSnapshots(db),
+		Idempotency:  NewIdempotency(db),
+		Findings:     NewFindings(db),
+		Scan:         NewFindings(db),
+		Imports:      NewImports(db),
 	}
 }

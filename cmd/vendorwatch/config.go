@@ -30,11 +30,35 @@ type config struct {
 	DBMaxConns      int           `env:"VW_DB_MAX_CONNS" envDefault:"32"`
 	MaxBodyBytes    int64         `env:"VW_MAX_BODY_BYTES" envDefault:"1048576"`
 	ShutdownTimeout time.Duration `env:"VW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	RatePerKey      float64       `env:"VW_RATE_LIMIT" envDefault:"50"` // requests per second per API key; 0 disables
+	RateBurst       int           `env:"VW_RATE_BURST" envDefault:"100"`
 
 	// Evidence files: the content-addressed store (default
 	// $VW_DATA_DIR/evidence) and the largest file accepted (25 MiB).
 	EvidenceDir      string `env:"VW_EVIDENCE_DIR"`
 	EvidenceMaxBytes int64  `env:"VW_EVIDENCE_MAX_BYTES" envDefault:"26214400"`
+
+	// Background jobs. VW_SCHEDULER=off stops this replica from running
+	// scheduled jobs (manual runs through the API still work). Schedules
+	// are five-field cron specs in UTC (or @hourly, @daily, @every 30m);
+	// a bad spec stops serve at start. JobTimeout cancels a run; a run
+	// still marked running after it (plus a minute) is abandoned.
+	Scheduler        string        `env:"VW_SCHEDULER" envDefault:"on"`
+	ScanSchedule     string        `env:"VW_SCAN_SCHEDULE" envDefault:"0 * * * *"`
+	SnapshotSchedule string        `env:"VW_SNAPSHOT_SCHEDULE" envDefault:"15 2 * * *"`
+	JobTimeout       time.Duration `env:"VW_JOB_TIMEOUT" envDefault:"1h"`
+
+	// Outbound webhooks: attempts per delivery before it is marked
+	// failed, the wait after the first failure (doubling, capped at 6h),
+	// the timeout of one POST, and whether loopback/private addresses may
+	// be targets (off: SSRF protection).
+	WebhookMaxAttempts  int           `env:"VW_WEBHOOK_MAX_ATTEMPTS" envDefault:"6"`
+	WebhookBackoff      time.Duration `env:"VW_WEBHOOK_BACKOFF" envDefault:"1m"`
+	WebhookTimeout      time.Duration `env:"VW_WEBHOOK_TIMEOUT" envDefault:"10s"`
+	WebhookAllowPrivate bool          `env:"VW_WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+
+	// ImportMaxBytes limits an uploaded spreadsheet import (32 MiB).
+	ImportMaxBytes int64 `env:"VW_IMPORT_MAX_BYTES" envDefault:"33554432"`
 
 	// OrgEntityTypes says what kind of organisation we are, which decides
 	// the regulatory regimes that bind us (e.g. sec_registrant,

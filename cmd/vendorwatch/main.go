@@ -6,6 +6,10 @@
 //	vendorwatch migrate [--db URL]
 //	vendorwatch apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]
 //	vendorwatch audit verify [--db URL]
+//	vendorwatch report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--as-of TIME]
+//	vendorwatch scan [--db URL]
+//	vendorwatch import FILE --kind vendors [--dry-run] [--json] [--db URL]
+//	vendorwatch seed --vendors N [--seed S] [--as-of T] [--db URL]
 package main
 
 import (
@@ -39,6 +43,10 @@ commands:
   migrate   apply database migrations and report the schema version
   apikey    create an API key: apikey create --name NAME --role ROLE
   audit     verify the audit trail's hash chain: audit verify
+  report    write the audit workbook or the executive report: report --kind audit --out FILE.xlsx
+  scan      run the compliance scan once and print what it found
+  import    import a spreadsheet: import FILE --kind vendors [--dry-run]
+  seed      fill an empty database with a synthetic portfolio: seed --vendors N
 
 Run "vendorwatch <command> -h" for a command's flags. Configuration comes
 from VW_ environment variables (see README); flags override them.
@@ -65,6 +73,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdAPIKey(ctx, cfg, rest, logger, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, cfg, rest, logger, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, cfg, rest, logger, stdout, stderr)
+	case "scan":
+		return cmdScan(ctx, cfg, rest, logger, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, cfg, rest, logger, stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, cfg, rest, logger, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

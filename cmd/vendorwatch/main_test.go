@@ -27,6 +27,13 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+// Bytes returns a copy of what was written.
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
+
 func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -38,11 +45,17 @@ func noEnv(string) string { return "" }
 // startServe runs "serve" in the background and waits until it listens.
 func startServe(t *testing.T, dbURL string, extra ...string) (base string, stdout *syncBuffer, stop func() error) {
 	t.Helper()
+	return startServeEnv(t, noEnv, dbURL, extra...)
+}
+
+// startServeEnv is startServe with an environment.
+func startServeEnv(t *testing.T, getenv func(string) string, dbURL string, extra ...string) (base string, stdout *syncBuffer, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	errc := make(chan error, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbURL}, extra...)
-	go func() { errc <- run(ctx, args, noEnv, stdout, stderr) }()
+	go func() { errc <- run(ctx, args, getenv, stdout, stderr) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {

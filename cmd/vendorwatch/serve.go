@@ -25,6 +25,9 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := cfg.checkJobs(); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
 	logger.Info("starting", "database", cfg.redactedURL(), "addr", cfg.HTTPAddr, "api_key_pepper_set", cfg.APIKeyPepper != "")
 
 	a, err := openApp(ctx, cfg, logger, cfg.MigrateOnStart)
@@ -56,12 +59,32 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		}
 	}
 
+	reps, err := startReports(ctx, cfg, a, logger)
+	if err != nil {
+		return err
+	}
+	defer reps.Close() // stops report runs in progress; before the database closes
+
+	// The scheduler and the webhook dispatcher; deferred, so they stop
+	// after the HTTP server has shut down and before the database closes.
+	bg, err := startJobs(cfg, a, logger)
+	if err != nil {
+		return err
+	}
+	defer bg.Stop(cfg.ShutdownTimeout)
+	if err := registerReportJobs(bg, reps); err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))
 	router, err := api.New(api.Deps{
 		Services: a.svc, DB: a.db, Logger: logger, Registry: reg,
 		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes,
+		RatePerKey: cfg.RatePerKey, RateBurst: cfg.RateBurst,
+		MaxImportBytes: cfg.ImportMaxBytes,
+		Reports:        reps,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,53 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
+)
+
+func TestIdempotencyKey(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		mgr := e.keys[domain.RoleVendorManager]
+		body := map[string]any{"name": "Retry Co", "criticality": "high"}
+
+		first := e.do("POST", "/api/v1/vendors", mgr, body, "Idempotency-Key", "create-retry-co")
+		mustStatus(t, first, http.StatusCreated)
+		again := e.do("POST", "/api/v1/vendors", mgr, body, "Idempotency-Key", "create-retry-co")
+		mustStatus(t, again, http.StatusCreated)
+		if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) ||
+			again.Header.Get("Location") != first.Header.Get("Location") || again.Header.Get("ETag") != first.Header.Get("ETag") {
+			t.Errorf("replay differs:\n%s\n%s", first.Body, again.Body)
+		}
+		if n := e.countRows("vendors"); n != 1 {
+			t.Errorf("%d vendors after a retried create, want 1", n)
+		}
+		// The same key with another body is refused and creates nothing.
+		res := e.do("POST", "/api/v1/vendors", mgr, map[string]any{"name": "Other Co"}, "Idempotency-Key", "create-retry-co")
+		mustStatus(t, res, http.StatusUnprocessableEntity)
+		if f := res.fields(t); len(f) != 1 || f[0] != "Idempotency-Key" {
+			t.Errorf("fields %v", f)
+		}
+		// Keys belong to an API key: another caller's same key is separate.
+		mustStatus(t, e.do("POST", "/api/v1/vendors", e.keys[domain.RoleAdmin], map[string]any{"name": "Admin Co"},
+			"Idempotency-Key", "create-retry-co"), http.StatusCreated)
+		// A failed request changes nothing, so its key can be used again.
+		mustStatus(t, e.do("POST", "/api/v1/vendors", mgr, map[string]any{"name": ""}, "Idempotency-Key", "k2"), 422)
+		mustStatus(t, e.do("POST", "/api/v1/vendors", mgr, map[string]any{"name": "Fixed Co"}, "Idempotency-Key", "k2"), 201)
+		// A first request that never finished (crash between insert and
+		// answer) blocks the key instead of creating twice.
+		if _, err := db.SQL().Exec("INSERT INTO idempotency_keys (actor_id, key, method, path, request_sha256, status, created_at) " +
+			"VALUES ('" + e.keyIDs[domain.RoleVendorManager] + "', 'k3', 'POST', '/api/v1/vendors', 'x', 0, CURRENT_TIMESTAMP)"); err != nil {
+			t.Fatal(err)
+		}
+		mustStatus(t, e.do("POST", "/api/v1/vendors", mgr, map[string]any{"name": "Crash Co"}, "Idempotency-Key", "k3"), http.StatusUnprocessableEntity)
+		mustStatus(t, e.do("POST", "/api/v1/vendors", mgr, body, "Idempotency-Key", "bad key with spaces"), http.StatusBadRequest)
+		if n := e.countRows("vendors"); n != 3 {
+			t.Errorf("%d vendors, want 3", n)
+		}
+	})
+}

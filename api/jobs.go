@@ -1,0 +1,77 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+func (h *handlers) listJobRuns(c *gin.Context) {
+	p, err := pageRequest(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status, err := enumQuery(c, "status", domain.JobStatus.Valid, "running, succeeded, failed, abandoned")
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	page, err := h.jobs.List(c.Request.Context(), domain.JobRunFilter{Job: c.Query("job"), Status: status}, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, identity[domain.JobRun]))
+}
+
+func (h *handlers) getJobRun(c *gin.Context) {
+	id := c.Param("id")
+	if !domain.ValidID(id) {
+		writeError(c, domain.ErrNotFound)
+		return
+	}
+	run, err := h.jobs.Runs.Get(c.Request.Context(), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, run)
+}
+
+// runJob starts a job now, in the background: 202 with the run, which
+// GET /jobs/runs/{id} follows.
+func (h *handlers) runJob(c *gin.Context) {
+	run, err := h.jobs.Trigger(c.Request.Context(), c.Param("name"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/jobs/runs/"+run.ID)
+	writeJSON(c, http.StatusAccepted, run)
+}
+
+func (h *handlers) riskHistory(c *gin.Context) {
+	var from, to domain.Date
+	for _, q := range []struct {
+		name string
+		dst  *domain.Date
+	}{{"from", &from}, {"to", &to}} {
+		if s := c.Query(q.name); s != "" {
+			d, err := domain.ParseDate(s)
+			if err != nil {
+				writeError(c, &badRequest{Field: q.name, Message: "must be a date such as 2026-11-23"})
+				return
+			}
+			*q.dst = d
+		}
+	}
+	snaps, err := h.snapshots.History(c.Request.Context(), c.Param("id"), from, to)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, gin.H{"items": nonNil(snaps)})
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// keyLimiter gives each API key its own token bucket. Buckets live in
+// this process: with N replicas a key may make up to N times the rate.
+type keyLimiter struct {
+	mu      sync.Mutex
+	rate    rate.Limit
+	burst   int
+	buckets map[string]*bucket
+	calls   int
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// idleBucket is how long an unused bucket is kept.
+const idleBucket = 10 * time.Minute
+
+func newKeyLimiter(perSecond float64, burst int) *keyLimiter {
+	if burst < 1 {
+		burst = int(math.Max(1, math.Ceil(perSecond)))
+	}
+	return &keyLimiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
+}
+
+// reserve takes a token for key, or says how long until one is free.
+func (l *keyLimiter) reserve(key string, now time.Time) (ok bool, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.buckets[key]
+	if !found {
+		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	if l.calls++; l.calls%4096 == 0 {
+		for k, other := range l.buckets {
+			if now.Sub(other.seen) > idleBucket {
+				delete(l.buckets, k)
+			}
+		}
+	}
+	r := b.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// limit answers 429 with Retry-After when the caller's key is over its
+// rate. It runs after authentication.
+func (l *keyLimiter) limit(c *gin.Context, key string) bool {
+	ok, wait := l.reserve(key, time.Now())
+	if ok {
+		return true
+	}
+	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	writeError(c, &statusError{Status: http.StatusTooManyRequests,
+		Detail: "Too many requests for this API key; retry after the number of seconds in Retry-After."})
+	return false
+}

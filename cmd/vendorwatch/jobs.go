@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/jobs"
+	"github.com/vendorwatch/vendorwatch/repository"
+)
+
+// schedulerOn reads VW_SCHEDULER.
+func (c config) schedulerOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.Scheduler)) {
+	case "", "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("VW_SCHEDULER: %q is neither on nor off", c.Scheduler)
+}
+
+// checkJobs validates the job and webhook settings, so serve refuses to
+// start on a bad one.
+func (c config) checkJobs() error {
+	if _, err := c.schedulerOn(); err != nil {
+		return err
+	}
+	var errs []error
+	for _, s := range []struct{ name, spec string }{
+		{"VW_SCAN_SCHEDULE", c.ScanSchedule}, {"VW_SNAPSHOT_SCHEDULE", c.SnapshotSchedule},
+	} {
+		if err := jobs.ValidateSpec(s.spec); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w (expected five fields: minute hour day-of-month month day-of-week, in UTC, e.g. \"0 * * * *\")", s.name, err))
+		}
+	}
+	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 50 {
+		errs = append(errs, fmt.Errorf("VW_WEBHOOK_MAX_ATTEMPTS: %d is not between 1 and 50", c.WebhookMaxAttempts))
+	}
+	if c.JobTimeout < time.Minute {
+		errs = append(errs, fmt.Errorf("VW_JOB_TIMEOUT: %s is shorter than a minute", c.JobTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// background is the scheduler and the webhook dispatcher of serve.
+type background struct {
+	sched *jobs.Scheduler
+	disp  *jobs.Dispatcher
+	log   *slog.Logger
+}
+
+// startJobs registers the jobs, hands the scheduler to the job service
+// (manual runs work even with the schedule off), and starts the
+// scheduler (unless VW_SCHEDULER=off) and the webhook dispatcher.
+func startJobs(cfg config, a *app, logger *slog.Logger) (*background, error) {
+	if err := cfg.checkJobs(); err != nil {
+		return nil, err
+	}
+	on, _ := cfg.schedulerOn()
+	sched := jobs.New(repository.NewJobRuns(a.db), jobs.Options{Logger: logger.With("component", "scheduler"),
+		Timeout: cfg.JobTimeout})
+	if err := jobs.RegisterBuiltins(sched, a.svc, jobs.Schedules{Scan: cfg.ScanSchedule, Snapshot: cfg.SnapshotSchedule}); err != nil {
+		return nil, err
+	}
+	a.svc.Jobs.Runner = sched
+	if on {
+		sched.Start()
+	}
+	logger.Info("scheduler", "enabled", on, "replica", sched.Replica(), "scan", cfg.ScanSchedule,
+		"risk_snapshot", cfg.SnapshotSchedule)
+	disp := jobs.NewDispatcher(repository.NewWebhooks(a.db), jobs.DispatcherOptions{
+		Logger: logger.With("component", "webhooks"), MaxAttempts: cfg.WebhookMaxAttempts,
+		BackoffBase: cfg.WebhookBackoff, Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate,
+	})
+	disp.Start()
+	return &background{sched: sched, disp: disp, log: logger}, nil
+}
+
+// Stop stops the scheduler (waiting for running jobs) and the dispatcher,
+// within timeout; serve calls it after HTTP and before the database.
+func (b *background) Stop(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := b.sched.Stop(ctx); err != nil {
+		b.log.Warn("scheduler stopped before its jobs finished", "error", err.Error())
+	}
+	if err := b.disp.Stop(ctx); err != nil {
+		b.log.Warn("webhook dispatcher stopped with deliveries in flight", "error", err.Error())
+	}
+}

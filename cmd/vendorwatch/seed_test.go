@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
+)
+
+func TestSeedCommand(t *testing.T) {
+	for _, d := range repotest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			url := repotest.URL(t, d)
+			var stdout, stderr bytes.Buffer
+			if err := run(ctx, []string{"seed", "--vendors", "50", "--db", url}, noEnv, &stdout, &stderr); err != nil {
+				t.Fatalf("seed: %v\nstderr: %s", err, stderr.String())
+			}
+			out := stdout.String()
+			for _, want := range []string{"seeded " + string(d), "vendors                   50", "attestations", "obligations", "total"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(stderr.String(), "seeding:") {
+				t.Errorf("progress printed to a non-terminal: %s", stderr.String())
+			}
+
+			// The audit trail verifies: seeded rows are not in it.
+			stdout.Reset()
+			if err := run(ctx, []string{"audit", "verify", "--db", url}, noEnv, &stdout, &stderr); err != nil {
+				t.Fatalf("audit verify: %v\n%s", err, stdout.String())
+			}
+
+			// A second seed is refused.
+			err := run(ctx, []string{"seed", "--vendors", "50", "--db", url}, noEnv, &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), "already has vendors") {
+				t.Errorf("second seed: %v", err)
+			}
+			db, err := repository.Open(ctx, url, repository.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM vendors").Scan(&n); err != nil || n != 50 {
+				t.Errorf("vendors: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+func TestSeedCommandFlags(t *testing.T) {
+	url := repotest.URL(t, repository.SQLite)
+	for _, args := range [][]string{
+		{"seed", "--db", url},
+		{"seed", "--vendors", "0", "--db", url},
+		{"seed", "--vendors", "1000001", "--db", url},
+		{"seed", "--vendors", "5", "--as-of", "yesterday", "--db", url},
+		{"seed", "--vendors", "5", "--db", url, "extra"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &stdout, &stderr); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Severity ranks a finding.
+type Severity string
+
+// Severities, most severe first.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
+)
+
+// Valid reports whether s is a known severity.
+func (s Severity) Valid() bool { return s.rank() > 0 }
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityCritical:
+		return 4
+	case SeverityHigh:
+		return 3
+	case SeverityMedium:
+		return 2
+	case SeverityLow:
+		return 1
+	}
+	return 0
+}
+
+// FindingStatus is where a finding stands.
+type FindingStatus string
+
+// Finding statuses. Open, acknowledged and risk-accepted findings are
+// live; at most one live finding exists per (rule, subject).
+const (
+	FindingOpen         FindingStatus = "open"
+	FindingAcknowledged FindingStatus = "acknowledged"
+	FindingRiskAccepted FindingStatus = "risk_accepted"
+	FindingResolved     FindingStatus = "resolved"
+)
+
+// Valid reports whether s is a known status.
+func (s FindingStatus) Valid() bool {
+	switch s {
+	case FindingOpen, FindingAcknowledged, FindingRiskAccepted, FindingResolved:
+		return true
+	}
+	return false
+}
+
+// Subject types of findings.
+const (
+	SubjectVendor      = "vendor"
+	SubjectAttestation = "attestation"
+	SubjectContract    = "contract"
+	SubjectIncident    = "incident"
+	SubjectObligation  = "obligation"
+)
+
+// Finding is a flag a rule raised about a subject (a vendor, an
+// attestation, a contract, an incident or an obligation).
+type Finding struct {
+	ID          string         `json:"id"`
+	RuleID      string         `json:"rule_id"`
+	Severity    Severity       `json:"severity"`
+	VendorID    string         `json:"vendor_id"`
+	SubjectType string         `json:"subject_type"`
+	SubjectID   string         `json:"subject_id"`
+	Facts       map[string]any `json:"facts"` // what the rule saw (window, lag, late_by, expires_on...)
+	Status      FindingStatus  `json:"status"`
+	FirstSeenAt time.Time      `json:"first_seen_at"`
+	LastSeenAt  time.Time      `json:"last_seen_at"`
+	LastSeenRun string         `json:"last_seen_run"`
+	ResolvedAt  *time.Time     `json:"resolved_at"`
+	// Risk acceptance: why, until when, and the API key that accepted. Kept
+	// after the acceptance ends, for the record.
+	AcceptedReason string    `json:"accepted_reason"`
+	AcceptedUntil  *Date     `json:"accepted_until"`
+	AcceptedBy     string    `json:"accepted_by"`
+	Version        int64     `json:"version"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Key is the finding's (rule, subject).
+func (f Finding) Key() FindingKey {
+	return FindingKey{RuleID: f.RuleID, SubjectType: f.SubjectType, SubjectID: f.SubjectID}
+}
+
+// FindingKey identifies the live finding of a rule about a subject.
+type FindingKey struct {
+	RuleID      string
+	SubjectType string
+	SubjectID   string
+}
+
+// FindingFilter narrows a finding list; zero fields do not filter.
+type FindingFilter struct {
+	RuleID       string
+	Severity     Severity
+	Status       FindingStatus
+	VendorID     string
+	OpenedAfter  time.Time // first_seen_at after this instant
+	SubjectID    string
+	SubjectTypes []string
+}
+
+// FindingStore persists findings for the API.
+type FindingStore interface {
+	// Get returns ErrNotFound if there is no finding with the id.
+	Get(ctx context.Context, id string) (Finding, error)
+	// List returns findings newest first, keyset-paginated.
+	List(ctx context.Context, f FindingFilter, p PageRequest) (Page[Finding], error)
+	// Update writes status and acceptance fields. Returns ErrNotFound or,
+	// when the version moved on, ErrPrecondition.
+	Update(ctx context.Context, f Finding, expectedVersion int64) error
+}
+
+// ScanQuery carries the as-of instant and the thresholds to the fact
+// queries of the scan, already turned into cut-offs.
+type ScanQuery struct {
+	AsOf  time.Time
+	Today Date
+	// ReviewCutoffs: active vendors whose last review is before their
+	// tier's cut-off are candidates (next due within the due-soon window).
+	ReviewCutoffs map[Tier]Date
+	// AttestationHorizon: attestations expiring on or before it.
+	AttestationHorizon Date
+	// RenewalHorizon: renewal-notice deadlines from Today to it.
+	RenewalHorizon Date
+	// ObligationHorizon: open obligations due before or at it.
+	ObligationHorizon time.Time
+	// BatchSize rows per batch (keyset).
+	BatchSize int
+}
+
+// Facts the scan gathers, one struct per rule family.
+type (
+	// ReviewFact is an active vendor's last review.
+	ReviewFact struct {
+		VendorID     string
+		VendorName   string
+		Tier         Tier
+		LastReviewOn Date // zero: never reviewed
+	}
+	// AttestationFact is the latest attestation of its kind for an active
+	// vendor, or any attestation with an opinion still to review.
+	AttestationFact struct {
+		ID           string
+		VendorID     string
+		VendorName   string
+		Kind         AttestationKind
+		ExpiresOn    Date
+		Opinion      AttestationOpinion
+		ReviewStatus AttestationReviewStatus
+		// Latest: no unrejected attestation of the same kind from the
+		// vendor expires later. Only the latest is judged for expiry.
+		Latest bool
+	}
+	// ContractFact is a contract of an active vendor.
+	ContractFact struct {
+		ID                string
+		VendorID          string
+		VendorName        string
+		Title             string
+		Status            ContractStatus
+		ExpiresOn         Date
+		AutoRenew         bool
+		RenewalNoticeDays int
+	}
+	// IncidentFact is an incident whose notice is late or may be overdue.
+	IncidentFact struct {
+		ID           string
+		VendorID     string
+		VendorName   string
+		Title        string
+		DiscoveredAt time.Time
+		NotifiedAt   *time.Time
+		DueAt        time.Time
+		LearnedVia   LearnedVia
+		Terms        ClauseTerms // the clause version judged (window and standard)
+	}
+	// ObligationFact is an open obligation of ours with its deadline.
+	ObligationFact struct {
+		ID         string
+		IncidentID string
+		VendorID   string
+		VendorName string
+		Regime     string
+		Recipient  string
+		DueAt      time.Time
+	}
+	// VendorPolicyFact is everything policy evaluation needs about one
+	// active vendor: its data, active contracts with the clause in force at
+	// the as-of instant, and its attestations that are not rejected.
+	VendorPolicyFact struct {
+		Vendor       Vendor
+		Handling     []DataHandling
+		Contracts    []ContractClause
+		Attestations []Attestation
+	}
+	// ContractClause is a contract with its clause in force (nil: none).
+	ContractClause struct {
+		Contract Contract
+		Clause   *ClauseVersion
+	}
+)
+
+// ScanStore gathers facts with set-based, keyset-batched queries and
+// writes findings in batches. Fact methods call fn once per batch of at
+// most q.BatchSize rows; an error from fn stops the walk and is returned.
+type ScanStore interface {
+	// BeginRun records a running scan. Returns ErrConflict when another
+	// run started after staleBefore is still running (older ones are
+	// marked abandoned).
+	BeginRun(ctx context.Context, id string, at, staleBefore time.Time) error
+	// FinishRun records the outcome of a run.
+	FinishRun(ctx context.Context, id string, at time.Time, summary ScanResult, runErr error) error
+	// ReopenExpired reopens risk-accepted findings whose acceptance ended
+	// before today and returns them.
+	ReopenExpired(ctx context.Context, today Date, at time.Time) ([]Finding, error)
+
+	ReviewFacts(ctx context.Context, q ScanQuery, fn func([]ReviewFact) error) error
+	AttestationFacts(ctx context.Context, q ScanQuery, fn func([]AttestationFact) error) error
+	ContractFacts(ctx context.Context, q ScanQuery, fn func([]ContractFact) error) error
+	IncidentFacts(ctx context.Context, q ScanQuery, fn func([]IncidentFact) error) error
+	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
+	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
+
+	// LiveFindings returns the live findings with the given keys.
+	LiveFindings(ctx context.Context, keys []FindingKey) (map[FindingKey]Finding, error)
+	// UpsertFindings inserts new findings and refreshes live ones (facts,
+	// severity, last_seen_at) in one statement per batch, stamping
+	// last_seen_run; the conflict target is the live-finding index.
+	UpsertFindings(ctx context.Context, runID string, fs []Finding) error
+	// ResolveUnseen resolves, in one statement, the live findings of the
+	// rules that the run did not see, and returns them.
+	ResolveUnseen(ctx context.Context, runID string, rules []string, at time.Time) ([]Finding, error)
+}

@@ -1,0 +1,296 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ScanService runs the compliance scan: per rule family, one set-based
+// fact query walked in keyset batches; the rules (pure functions) turn
+// facts into findings, which are upserted in batches keyed by (rule,
+// subject) and stamped with the run id; afterwards one statement per
+// family resolves the family's live findings that the run did not see.
+// Runs are serialised by the store (a second concurrent Run fails with
+// ErrConflict and changes nothing).
+type ScanService struct {
+	Store        ScanStore
+	Clock        Clock
+	Events       EventSink
+	Thresholds   ScanThresholds
+	Cadence      ReviewCadence
+	Clauses      ClausePolicy
+	Requirements []AttestationRequirement
+	// BatchSize is the rows per fact batch and findings per upsert
+	// (default 1000 and 500).
+	BatchSize int
+	// StaleAfter is how long a run may hold the scan before another run
+	// may take over (default one hour).
+	StaleAfter time.Duration
+}
+
+// RuleCounts are a run's counts for one rule.
+type RuleCounts struct {
+	Opened    int `json:"opened"`
+	StillOpen int `json:"still_open"`
+	Resolved  int `json:"resolved"`
+	Reopened  int `json:"reopened"` // risk acceptance expired
+	Escalated int `json:"escalated"`
+}
+
+// ScanResult is what a run did.
+type ScanResult struct {
+	RunID      string                `json:"run_id"`
+	StartedAt  time.Time             `json:"started_at"`
+	FinishedAt time.Time             `json:"finished_at"`
+	Opened     int                   `json:"opened"`
+	StillOpen  int                   `json:"still_open"`
+	Resolved   int                   `json:"resolved"`
+	Reopened   int                   `json:"reopened"`
+	Escalated  int                   `json:"escalated"`
+	ByRule     map[string]RuleCounts `json:"by_rule"`
+	// EventsFailed counts events the sink refused; publishing never fails
+	// a scan.
+	EventsFailed int `json:"events_failed"`
+}
+
+// ScanProgress reports a family's progress during a run.
+type ScanProgress struct {
+	Family   string
+	Facts    int // facts judged so far in the family
+	Findings int // findings written so far in the family
+	Done     bool
+}
+
+// ErrScanRunning is returned by Run when another run holds the scan.
+var ErrScanRunning = &ConflictError{Field: "scan", Message: "another scan is running"}
+
+// Run runs the scan once.
+func (s *ScanService) Run(ctx context.Context) (ScanResult, error) {
+	return s.RunWithProgress(ctx, nil)
+}
+
+// RunWithProgress runs the scan once, calling progress (when not nil)
+// after each batch and at the end of each family.
+func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanProgress)) (res ScanResult, err error) {
+	now := s.Clock.Now().UTC()
+	th := s.Thresholds.withDefaults()
+	res = ScanResult{RunID: NewID(), StartedAt: now, ByRule: map[string]RuleCounts{}}
+	stale := s.StaleAfter
+	if stale <= 0 {
+		stale = time.Hour
+	}
+	if err := s.Store.BeginRun(ctx, res.RunID, now, now.Add(-stale)); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return res, ErrScanRunning
+		}
+		return res, fmt.Errorf("begin scan: %w", err)
+	}
+	var events []Event
+	defer func() {
+		res.FinishedAt = s.Clock.Now().UTC()
+		if ferr := s.Store.FinishRun(context.WithoutCancel(ctx), res.RunID, res.FinishedAt, res, err); ferr != nil && err == nil {
+			err = fmt.Errorf("finish scan: %w", ferr)
+		}
+	}()
+
+	batch := s.BatchSize
+	if batch <= 0 {
+		batch = 1000
+	}
+	today := DateOf(now)
+	q := ScanQuery{AsOf: now, Today: today, BatchSize: batch, ReviewCutoffs: map[Tier]Date{},
+		AttestationHorizon: today.AddDays(th.AttestationExpiringDays),
+		RenewalHorizon:     today.AddDays(th.RenewalNoticeDays),
+		ObligationHorizon:  now.Add(time.Duration(th.ObligationDueSoonHours) * time.Hour)}
+	// A review is a candidate when its next due date is at most
+	// ReviewDueSoonDays away: next < today + days + 1.
+	for _, t := range Tiers {
+		if m := s.Cadence.Months[t]; m > 0 {
+			q.ReviewCutoffs[t] = ReviewOverdueCutoff(today.AddDays(th.ReviewDueSoonDays+1), m)
+		}
+	}
+	rc := RuleContext{AsOf: now, Today: today, Thresholds: th, Cadence: s.Cadence, Policy: s.Clauses, Attest: s.Requirements}
+
+	reopened, err := s.Store.ReopenExpired(ctx, today, now)
+	if err != nil {
+		return res, fmt.Errorf("reopen expired risk acceptances: %w", err)
+	}
+	for _, f := range reopened {
+		c := res.ByRule[f.RuleID]
+		c.Reopened++
+		res.ByRule[f.RuleID] = c
+		res.Reopened++
+	}
+
+	families := []struct {
+		name string
+		walk func(w *findingWriter) error
+	}{
+		{FamilyReview, func(w *findingWriter) error {
+			return s.Store.ReviewFacts(ctx, q, func(b []ReviewFact) error { return judge(w, b, rc.ReviewRules) })
+		}},
+		{FamilyAttestation, func(w *findingWriter) error {
+			return s.Store.AttestationFacts(ctx, q, func(b []AttestationFact) error { return judge(w, b, rc.AttestationRules) })
+		}},
+		{FamilyContract, func(w *findingWriter) error {
+			return s.Store.ContractFacts(ctx, q, func(b []ContractFact) error { return judge(w, b, rc.ContractRules) })
+		}},
+		{FamilyPolicy, func(w *findingWriter) error {
+			return s.Store.VendorPolicyFacts(ctx, q, func(b []VendorPolicyFact) error { return judge(w, b, rc.PolicyRules) })
+		}},
+		{FamilyIncident, func(w *findingWriter) error {
+			return s.Store.IncidentFacts(ctx, q, func(b []IncidentFact) error { return judge(w, b, rc.IncidentRules) })
+		}},
+		{FamilyObligation, func(w *findingWriter) error {
+			return s.Store.ObligationFacts(ctx, q, func(b []ObligationFact) error { return judge(w, b, rc.ObligationRules) })
+		}},
+	}
+	for _, fam := range families {
+		w := &findingWriter{ctx: ctx, store: s.Store, run: res.RunID, now: now, res: &res, events: &events,
+			limit: 500, family: fam.name, progress: progress}
+		if err := fam.walk(w); err != nil {
+			return res, fmt.Errorf("scan %s: %w", fam.name, err)
+		}
+		if err := w.flush(); err != nil {
+			return res, fmt.Errorf("scan %s: %w", fam.name, err)
+		}
+		resolved, err := s.Store.ResolveUnseen(ctx, res.RunID, RulesOf(fam.name), now)
+		if err != nil {
+			return res, fmt.Errorf("resolve %s: %w", fam.name, err)
+		}
+		for _, f := range resolved {
+			c := res.ByRule[f.RuleID]
+			c.Resolved++
+			res.ByRule[f.RuleID] = c
+			res.Resolved++
+			events = append(events, Event{ID: NewID(), Type: EventFindingResolved, At: now, Data: f})
+		}
+		if progress != nil {
+			progress(ScanProgress{Family: fam.name, Facts: w.facts, Findings: w.written, Done: true})
+		}
+	}
+	res.EventsFailed = s.publish(ctx, events)
+	return res, nil
+}
+
+// publish sends the events in chunks; failures are counted, not returned.
+func (s *ScanService) publish(ctx context.Context, events []Event) int {
+	if s.Events == nil || len(events) == 0 {
+		return 0
+	}
+	failed := 0
+	for i := 0; i < len(events); i += 500 {
+		chunk := events[i:min(i+500, len(events))]
+		if err := s.Events.Publish(ctx, chunk...); err != nil {
+			failed += len(chunk)
+		}
+	}
+	return failed
+}
+
+// judge applies a rule function to a batch of facts.
+func judge[T any](w *findingWriter, batch []T, rule func(T) []Finding) error {
+	for _, f := range batch {
+		for _, fd := range rule(f) {
+			if err := w.add(fd); err != nil {
+				return err
+			}
+		}
+	}
+	w.facts += len(batch)
+	if w.progress != nil {
+		w.progress(ScanProgress{Family: w.family, Facts: w.facts, Findings: w.written + len(w.pending)})
+	}
+	return nil
+}
+
+// findingWriter buffers a family's findings and writes them in batches:
+// one read of the live findings with the batch's keys (to tell new from
+// still open, and to see severity rises), then one upsert.
+type findingWriter struct {
+	ctx      context.Context
+	store    ScanStore
+	run      string
+	now      time.Time
+	res      *ScanResult
+	events   *[]Event
+	pending  []Finding
+	limit    int
+	family   string
+	facts    int
+	written  int
+	progress func(ScanProgress)
+}
+
+func (w *findingWriter) add(f Finding) error {
+	w.pending = append(w.pending, f)
+	if len(w.pending) >= w.limit {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *findingWriter) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	// The same key twice in one statement would make the upsert touch a
+	// row twice; the first one wins.
+	seen := make(map[FindingKey]bool, len(w.pending))
+	keys := make([]FindingKey, 0, len(w.pending))
+	batch := w.pending[:0:0]
+	for _, f := range w.pending {
+		if k := f.Key(); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+			batch = append(batch, f)
+		}
+	}
+	live, err := w.store.LiveFindings(w.ctx, keys)
+	if err != nil {
+		return err
+	}
+	for i := range batch {
+		f := &batch[i]
+		f.LastSeenAt, f.LastSeenRun, f.UpdatedAt = w.now, w.run, w.now
+		c := w.res.ByRule[f.RuleID]
+		if old, ok := live[f.Key()]; ok {
+			f.ID, f.FirstSeenAt, f.Status, f.Version = old.ID, old.FirstSeenAt, old.Status, old.Version
+			f.AcceptedReason, f.AcceptedUntil, f.AcceptedBy = old.AcceptedReason, old.AcceptedUntil, old.AcceptedBy
+			c.StillOpen++
+			w.res.StillOpen++
+			if f.Severity.rank() > old.Severity.rank() {
+				c.Escalated++
+				w.res.Escalated++
+				*w.events = append(*w.events, Event{ID: NewID(), Type: EventFindingEscalated, At: w.now,
+					Data: FindingEscalation{Finding: *f, From: old.Severity}})
+			}
+		} else {
+			f.ID, f.FirstSeenAt, f.Status, f.Version = NewID(), w.now, FindingOpen, 1
+			c.Opened++
+			w.res.Opened++
+			*w.events = append(*w.events, Event{ID: NewID(), Type: EventFindingOpened, At: w.now, Data: *f})
+			switch f.RuleID {
+			case RuleIncidentNoticeLate:
+				*w.events = append(*w.events, Event{ID: NewID(), Type: EventNoticeLate, At: w.now, Data: *f})
+			case RuleObligationDueSoon:
+				*w.events = append(*w.events, Event{ID: NewID(), Type: EventObligationDueSoon, At: w.now, Data: *f})
+			}
+		}
+		w.res.ByRule[f.RuleID] = c
+	}
+	if err := w.store.UpsertFindings(w.ctx, w.run, batch); err != nil {
+		return err
+	}
+	w.written += len(batch)
+	w.pending = w.pending[:0]
+	return nil
+}
+
+// FindingEscalation is the data of a finding.escalated event.
+type FindingEscalation struct {
+	Finding
+	From Severity `json:"previous_severity"`
+}

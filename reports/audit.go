@@ -1,0 +1,849 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// Sheet names of the audit workbook, in order.
+const (
+	SheetSummary      = "Summary"
+	SheetVendors      = "Vendors"
+	SheetInventory    = "Data inventory"
+	SheetContracts    = "Contracts"
+	SheetAttestations = "Attestations"
+	SheetReviews      = "Reviews"
+	SheetFindings     = "Findings"
+	SheetIncidents    = "Incidents"
+	SheetObligations  = "Obligations"
+)
+
+// AuditSheets lists the sheets of the audit workbook in order.
+var AuditSheets = []string{SheetSummary, SheetVendors, SheetInventory, SheetContracts, SheetAttestations,
+	SheetReviews, SheetFindings, SheetIncidents, SheetObligations}
+
+// RecentlyResolvedDays is how far back the Findings sheet lists resolved
+// findings, after the open ones.
+const RecentlyResolvedDays = 90
+
+// lagChartIncidents bounds the incidents of the notification-lag chart:
+// those with the largest lag.
+const lagChartIncidents = 20
+
+// lagCapDays caps the bars of the notification-lag chart.
+const lagCapDays = 60.0
+
+// Stats are what a written workbook holds.
+type Stats struct {
+	Rows map[string]int64 `json:"rows"` // data rows per sheet
+}
+
+// TotalRows is the number of data rows over all sheets.
+func (s Stats) TotalRows() int64 {
+	var n int64
+	for _, r := range s.Rows {
+		n += r
+	}
+	return n
+}
+
+// lagEntry is one bar of the notification-lag chart.
+type lagEntry struct {
+	title, vendor    string
+	lagDays, winDays float64
+	status           domain.NoticeStatus
+	discovered       time.Time
+	incidentID       string
+}
+
+// summary accumulates the headline figures while the sheets stream: fixed
+// counters and a bounded list, whatever the number of rows.
+type summary struct {
+	tiers                            map[domain.Tier]int64
+	statuses                         map[domain.VendorStatus]int64
+	severities                       map[string]int64
+	vendors                          int64
+	reviewsOverdue, neverReviewed    int64
+	attExpired, attExpiring          int64
+	incidentsLate, noticesOverdue    int64
+	obligationsDue7, obligationsLate int64
+	clauseGaps                       int64
+	lags                             []lagEntry // the lagChartIncidents largest lags
+}
+
+func newSummary() *summary {
+	return &summary{tiers: map[domain.Tier]int64{}, statuses: map[domain.VendorStatus]int64{},
+		severities: map[string]int64{}}
+}
+
+func (s *summary) addLag(e lagEntry) {
+	if len(s.lags) < lagChartIncidents {
+		s.lags = append(s.lags, e)
+		return
+	}
+	i := slices.IndexFunc(s.lags, func(x lagEntry) bool { return x.lagDays < e.lagDays })
+	if i < 0 {
+		return
+	}
+	// replace the smallest
+	minI := 0
+	for j, x := range s.lags {
+		if x.lagDays < s.lags[minI].lagDays {
+			minI = j
+		}
+	}
+	s.lags[minI] = e
+}
+
+// auditWriter holds one workbook being written.
+type auditWriter struct {
+	ctx    context.Context
+	src    Source
+	filter Filter
+	opt    Options
+	f      *excelize.File
+	st     *styles
+	asOf   time.Time
+	today  domain.Date
+	sum    *summary
+	stats  Stats
+}
+
+// WriteAudit writes the audit workbook for filter to w. Rows are streamed
+// from src sheet by sheet; what the writer keeps besides excelize's own
+// buffers is a fixed set of counters.
+func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w io.Writer) (Stats, error) {
+	if filter.AsOf.IsZero() {
+		filter.AsOf = time.Now().UTC()
+	}
+	filter.AsOf = filter.AsOf.UTC()
+	opt.defaults(filter.AsOf)
+	f, st, err := newBook(opt.Compression)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer func() { _ = f.Close() }()
+	a := &auditWriter{ctx: ctx, src: src, filter: filter, opt: opt, f: f, st: st, asOf: filter.AsOf,
+		today: domain.DateOf(filter.AsOf), sum: newSummary(), stats: Stats{Rows: map[string]int64{}}}
+	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
+		return Stats{}, err
+	}
+	steps := []func() error{a.vendors, a.inventory, a.contracts, a.attestations, a.reviews, a.findings,
+		a.incidents, a.obligations, a.summarySheet}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return Stats{}, err
+		}
+		if err := step(); err != nil {
+			return Stats{}, err
+		}
+	}
+	// Summary (Sheet1) is the active sheet already; SetActiveSheet would
+	// parse every streamed sheet back into memory.
+	if err := f.SetDocProps(&excelize.DocProperties{Title: "Vendorwatch audit workbook", Creator: "Vendorwatch",
+		Description: "As of " + filter.AsOf.Format(time.RFC3339), Created: opt.GeneratedAt.UTC().Format(time.RFC3339)}); err != nil {
+		return Stats{}, err
+	}
+	if err := f.Write(w); err != nil {
+		return Stats{}, err
+	}
+	return a.stats, nil
+}
+
+func (a *auditWriter) done(s *sheet, marks []mark, table string) error {
+	a.stats.Rows[s.name] = s.rows
+	return s.finish(marks, table)
+}
+
+var vendorCols = []column{
+	{"Vendor", 30}, {"Vendor ID", 38}, {"Status", 12}, {"Criticality", 12}, {"Tier", 10},
+	{"Tier override reason", 24}, {"Inherent score", 10}, {"Sensitivity points", 11}, {"Volume points", 10},
+	{"Criticality points", 11}, {"Owner", 26}, {"Country", 8}, {"Data categories", 30}, {"Records", 14},
+	{"Jurisdictions", 20}, {"Last review", 12}, {"Next review due", 12}, {"Review state", 14},
+	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Created", 17},
+}
+
+func (a *auditWriter) vendors() error {
+	s, err := startSheet(a.f, a.st, SheetVendors, vendorCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	cadence := a.opt.Policy.ReviewCadence
+	err = a.src.EachVendor(a.ctx, a.filter, func(v VendorRow) error {
+		risk := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: v.MaxSensitivity,
+			MaxRecords: v.MaxRecords, Criticality: v.Criticality})
+		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
+		state := "ok"
+		switch {
+		case v.LastReviewOn.IsZero():
+			state = "never reviewed"
+			a.sum.neverReviewed++
+		case domain.ReviewOverdue(next, a.today):
+			state = "overdue"
+			a.sum.reviewsOverdue++
+		}
+		a.sum.vendors++
+		a.sum.tiers[v.Tier]++
+		a.sum.statuses[v.Status]++
+		return s.add(v.Name, v.ID, string(v.Status), string(v.Criticality), string(v.Tier),
+			orNil(v.TierOverrideReason), int64(v.RiskScore), int64(risk.Factors[0].Points),
+			int64(risk.Factors[1].Points), int64(risk.Factors[2].Points), orNil(v.Owner), orNil(v.Country),
+			orNil(strings.Join(v.Categories, ", ")), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
+			a.st.d(v.LastReviewOn), a.st.d(next), state, v.OpenFindings, orNil(string(v.LatestResidual)),
+			a.st.t(v.CreatedAt))
+	})
+	if err != nil {
+		return fmt.Errorf("vendors sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 18, values: []string{"overdue"}, red: true},
+		{col: 18, values: []string{"never reviewed"}}}, "VendorsTable")
+}
+
+var inventoryCols = []column{
+	{"Vendor", 30}, {"Vendor ID", 38}, {"Category", 18}, {"Category name", 26}, {"Personal data", 9},
+	{"Sensitivity", 9}, {"Stores", 8}, {"Processes", 9}, {"Transmits", 9}, {"Records", 14},
+	{"Jurisdictions", 20}, {"Systems", 24}, {"Notes", 30}, {"Created", 17}, {"Updated", 17}, {"Sensitivity level", 12},
+}
+
+func (a *auditWriter) inventory() error {
+	s, err := startSheet(a.f, a.st, SheetInventory, inventoryCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	err = a.src.EachHandling(a.ctx, a.filter, func(h HandlingRow) error {
+		cat, _ := domain.LookupCategory(h.Category)
+		level := "standard"
+		if cat.Sensitivity >= 4 {
+			level = "highest"
+		}
+		return s.add(h.VendorName, h.VendorID, h.Category, orNil(cat.Name), yesNo(cat.Personal),
+			int64(cat.Sensitivity), yesNo(h.Stores), yesNo(h.Processes), yesNo(h.Transmits), a.st.n(h.RecordCount),
+			orNil(strings.Join(h.Jurisdictions, ", ")), orNil(strings.Join(h.Systems, ", ")), orNil(h.Notes),
+			a.st.t(h.CreatedAt), a.st.t(h.UpdatedAt), level)
+	})
+	if err != nil {
+		return fmt.Errorf("data inventory sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 16, values: []string{"highest"}}}, "DataInventoryTable")
+}
+
+func (a *auditWriter) contractCols() []column {
+	cols := []column{
+		{"Vendor", 30}, {"Contract ID", 38}, {"Title", 28}, {"Reference", 14}, {"Status", 11},
+		{"Effective", 12}, {"Expires", 12}, {"Auto-renew", 9}, {"Renewal notice days", 10},
+		{"Renewal notice deadline", 13}, {"State", 16}, {"Governing law", 12}, {"Annual value", 14},
+		{"Currency", 8}, {"Breach-notification window", 30}, {"Window hours (max)", 10}, {"Trigger", 16},
+		{"Clause in force from", 17}, {"Right to audit", 9}, {"Subprocessor approval", 11},
+		{"Data return or destruction", 11}, {"Security standard", 16}, {"DPA", 7}, {"BAA", 7},
+		{"Cyber insurance min", 14}, {"Clause audit", 12}, {"Clause audit gaps", 60},
+	}
+	for _, r := range a.opt.Policy.Clauses.Requirements {
+		cols = append(cols, column{r.ID, 14})
+	}
+	return cols
+}
+
+// contractStateCol and contractAuditCol are the 1-based columns the
+// conditional formats of the Contracts sheet test.
+const (
+	contractStateCol = 11
+	contractAuditCol = 26
+)
+
+func (a *auditWriter) contracts() error {
+	s, err := startSheet(a.f, a.st, SheetContracts, a.contractCols(), a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	pol := a.opt.Policy.Clauses
+	vals := make([]any, len(s.cols))
+	err = a.src.EachContract(a.ctx, a.filter, func(r ContractRow) error {
+		c := r.Contract
+		deadline := c.RenewalNoticeDeadline()
+		state := "ok"
+		switch {
+		case !c.ExpiresOn.IsZero() && c.ExpiresOn.Before(a.today):
+			state = "expired"
+		case c.Status == domain.ContractExpired || c.Status == domain.ContractTerminated:
+			state = string(c.Status)
+		case !deadline.IsZero() && deadline.Before(a.today):
+			state = "notice passed"
+		case !deadline.IsZero() && a.today.DaysUntil(deadline) <= a.opt.ExpiringDays:
+			state = "notice due soon"
+		}
+		i := 0
+		put := func(v any) { vals[i] = v; i++ }
+		put(r.VendorName)
+		put(c.ID)
+		put(c.Title)
+		put(orNil(c.Reference))
+		put(string(c.Status))
+		put(a.st.d(c.EffectiveOn))
+		put(a.st.d(c.ExpiresOn))
+		put(yesNo(c.AutoRenew))
+		put(int64(c.RenewalNoticeDays))
+		put(a.st.d(deadline))
+		put(state)
+		put(orNil(c.GoverningLaw))
+		if c.AnnualValue != nil {
+			put(a.st.f2(moneyFloat(*c.AnnualValue)))
+			put(c.AnnualValue.Currency)
+		} else {
+			put(nil)
+			put(nil)
+		}
+		if r.Clause != nil {
+			w, _ := r.Clause.Terms.EffectiveWindow(pol.StandardWindows)
+			put(r.Clause.Terms.Describe(pol.StandardWindows))
+			put(int64(w.MaxHours()))
+			put(string(r.Clause.Terms.Trigger))
+			put(a.st.t(r.Clause.EffectiveFrom))
+		} else {
+			put("none in force")
+			put(nil)
+			put(nil)
+			put(nil)
+		}
+		put(yesNo(c.RightToAudit))
+		put(yesNo(c.SubprocessorApproval))
+		put(yesNo(c.DataReturnOrDestruction))
+		put(orNil(c.SecurityStandard))
+		put(yesNo(c.DPA))
+		put(yesNo(c.BAA))
+		if c.CyberInsuranceMin != nil {
+			put(fmt.Sprintf("%.2f %s", moneyFloat(*c.CyberInsuranceMin), c.CyberInsuranceMin.Currency))
+		} else {
+			put(nil)
+		}
+		overall, reasons := "n/a", []string{}
+		verdicts := make([]any, 0, len(pol.Requirements))
+		for _, req := range pol.Requirements {
+			if !req.When.Matches(r.Facts) {
+				verdicts = append(verdicts, "n/a")
+				continue
+			}
+			fd := pol.EvaluateRequirement(req, c, r.Clause)
+			verdicts = append(verdicts, string(fd.Status))
+			if fd.Status != domain.AuditMet {
+				reasons = append(reasons, req.ID+": "+fd.Reason)
+			}
+			if overall == "n/a" || verdictRank[fd.Status] < verdictRank[domain.AuditStatus(overall)] {
+				overall = string(fd.Status)
+			}
+		}
+		if overall == string(domain.AuditMissing) || overall == string(domain.AuditTooWeak) {
+			a.sum.clauseGaps++
+		}
+		put(overall)
+		put(orNil(strings.Join(reasons, "; ")))
+		for _, v := range verdicts {
+			put(v)
+		}
+		return s.add(vals...)
+	})
+	if err != nil {
+		return fmt.Errorf("contracts sheet: %w", err)
+	}
+	return a.done(s, []mark{
+		{col: contractStateCol, values: []string{"expired", "notice passed"}, red: true},
+		{col: contractStateCol, values: []string{"notice due soon"}},
+		{col: contractAuditCol, values: []string{"missing", "too_weak"}, red: true},
+	}, "ContractsTable")
+}
+
+var verdictRank = map[domain.AuditStatus]int{domain.AuditMissing: 0, domain.AuditTooWeak: 1, domain.AuditMet: 2}
+
+var attestationCols = []column{
+	{"Vendor", 30}, {"Attestation ID", 38}, {"Kind", 16}, {"Issuer", 20}, {"Period start", 12},
+	{"Period end", 12}, {"Issued", 12}, {"Expires", 12}, {"Days left", 9}, {"State", 11},
+	{"Opinion", 12}, {"Exceptions", 9}, {"Review status", 13}, {"Evidence sha256", 66}, {"Created", 17},
+}
+
+func (a *auditWriter) attestations() error {
+	s, err := startSheet(a.f, a.st, SheetAttestations, attestationCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	err = a.src.EachAttestation(a.ctx, a.filter, func(r AttestationRow) error {
+		left := a.today.DaysUntil(r.ExpiresOn)
+		state := "ok"
+		switch {
+		case left < 0:
+			state = "expired"
+			a.sum.attExpired++
+		case left <= a.opt.ExpiringDays:
+			state = "expiring"
+			a.sum.attExpiring++
+		}
+		return s.add(r.VendorName, r.ID, r.Kind, orNil(r.Issuer), a.st.d(r.PeriodStart), a.st.d(r.PeriodEnd),
+			a.st.d(r.IssuedOn), a.st.d(r.ExpiresOn), int64(left), state, orNil(r.Opinion), int64(r.Exceptions),
+			r.ReviewStatus, orNil(r.EvidenceSHA256), a.st.t(r.CreatedAt))
+	})
+	if err != nil {
+		return fmt.Errorf("attestations sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 10, values: []string{"expired"}, red: true}, {col: 10, values: []string{"expiring"}}},
+		"AttestationsTable")
+}
+
+var reviewCols = []column{
+	{"Vendor", 30}, {"Review ID", 38}, {"Vendor tier", 10}, {"Performed on", 12}, {"Reviewer", 22},
+	{"Outcome", 20}, {"Residual risk", 12}, {"Next due", 12}, {"Latest", 8}, {"State", 10}, {"Notes", 50},
+}
+
+func (a *auditWriter) reviews() error {
+	s, err := startSheet(a.f, a.st, SheetReviews, reviewCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	cadence := a.opt.Policy.ReviewCadence
+	err = a.src.EachReview(a.ctx, a.filter, func(r ReviewRow) error {
+		next := domain.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
+		state := "ok"
+		switch {
+		case !r.Latest:
+			state = "superseded"
+		case domain.ReviewOverdue(next, a.today):
+			state = "overdue"
+		}
+		return s.add(r.VendorName, r.ID, string(r.VendorTier), a.st.d(r.PerformedOn), r.Reviewer, r.Outcome,
+			r.ResidualRisk, a.st.d(next), yesNo(r.Latest), state, orNil(r.Notes))
+	})
+	if err != nil {
+		return fmt.Errorf("reviews sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 10, values: []string{"overdue"}, red: true}}, "ReviewsTable")
+}
+
+var findingCols = []column{
+	{"Severity", 10}, {"State", 18}, {"Status (current)", 14}, {"Vendor", 30}, {"Rule", 28},
+	{"Subject type", 14}, {"Subject ID", 38}, {"First seen", 17}, {"Last seen", 17}, {"Resolved", 17},
+	{"Accepted until", 12}, {"Finding ID", 38},
+}
+
+func (a *auditWriter) findings() error {
+	s, err := startSheet(a.f, a.st, SheetFindings, findingCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	since := a.asOf.AddDate(0, 0, -RecentlyResolvedDays)
+	err = a.src.EachFinding(a.ctx, a.filter, since, func(r FindingRow) error {
+		state := "resolved"
+		if r.OpenAtAsOf {
+			state = "open"
+			a.sum.severities[r.Severity]++
+			if r.Status == "risk_accepted" && !r.AcceptedUntil.IsZero() && r.AcceptedUntil.Before(a.today) {
+				state = "acceptance expired"
+			}
+		}
+		resolved := r.ResolvedAt
+		if resolved != nil && resolved.After(a.asOf) {
+			resolved = nil
+		}
+		return s.add(r.Severity, state, r.Status, r.VendorName, r.RuleID, r.SubjectType, r.SubjectID,
+			a.st.t(r.FirstSeenAt), a.st.t(r.LastSeenAt), a.st.tp(resolved), a.st.d(r.AcceptedUntil), r.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("findings sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 2, values: []string{"acceptance expired"}, red: true}, {col: 2, values: []string{"open"}}},
+		"FindingsTable")
+}
+
+var incidentCols = []column{
+	{"Vendor", 30}, {"Incident ID", 38}, {"Title", 30}, {"Status", 10}, {"Exposure start", 17},
+	{"Exposure end", 17}, {"Vendor discovered", 17}, {"Vendor notified us", 17}, {"We learned", 17},
+	{"Learned via", 14}, {"Lag days", 9}, {"Window", 28}, {"Window days", 9}, {"Notice due", 17},
+	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13},
+}
+
+func (a *auditWriter) incidents() error {
+	s, err := startSheet(a.f, a.st, SheetIncidents, incidentCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	std := a.opt.Policy.Clauses.StandardWindows
+	err = a.src.EachIncident(a.ctx, a.filter, func(r IncidentRow) error {
+		clock := NoticeAt(r, std, a.asOf)
+		inc := r.Incident
+		var lag, late, win any
+		var winDays float64
+		if clock.Lag != nil {
+			lag = a.st.f2(clock.Lag.Days)
+		}
+		if clock.LateBy != nil {
+			late = a.st.f2(clock.LateBy.Days)
+		}
+		if clock.DueAt != nil {
+			winDays = math.Round(clock.DueAt.Sub(inc.VendorDiscoveredAt).Hours()/24*100) / 100
+			win = a.st.f2(winDays)
+		}
+		switch clock.Status {
+		case domain.NoticeLate:
+			a.sum.incidentsLate++
+		case domain.NoticeOverdue:
+			a.sum.incidentsLate++
+			a.sum.noticesOverdue++
+		}
+		if clock.Lag != nil && clock.DueAt != nil {
+			a.sum.addLag(lagEntry{title: inc.Title, vendor: r.VendorName, lagDays: clock.Lag.Days, winDays: winDays,
+				status: clock.Status, discovered: inc.VendorDiscoveredAt, incidentID: inc.ID})
+		}
+		return s.add(r.VendorName, inc.ID, inc.Title, string(inc.Status), a.st.tp(inc.ExposureStart),
+			a.st.tp(inc.ExposureEnd), a.st.t(inc.VendorDiscoveredAt), a.st.tp(clock.NotifiedAt), a.st.t(inc.WeLearnedAt),
+			string(inc.LearnedVia), lag, orNil(clock.WindowText), win, a.st.tp(clock.DueAt), late,
+			string(clock.Status), a.st.n(inc.RecordsAffected))
+	})
+	if err != nil {
+		return fmt.Errorf("incidents sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 16, values: []string{"late", "overdue"}, red: true}, {col: 16, values: []string{"pending"}}},
+		"IncidentsTable")
+}
+
+// NoticeAt is the notice clock of an incident as of asOf: a notice given
+// after asOf counts as not yet given.
+func NoticeAt(r IncidentRow, std map[domain.NotificationStandard]domain.StandardWindow, asOf time.Time) domain.NoticeClock {
+	inc := r.Incident
+	if inc.VendorNotifiedUsAt != nil && inc.VendorNotifiedUsAt.After(asOf) {
+		inc.VendorNotifiedUsAt = nil
+	}
+	return domain.ComputeNoticeClock(inc, r.Clause, std, asOf)
+}
+
+var obligationCols = []column{
+	{"Vendor", 30}, {"Incident", 30}, {"Regime", 30}, {"Regime ID", 16}, {"Recipient", 24}, {"Due", 17},
+	{"Deadline", 40}, {"Status", 13}, {"Done", 17}, {"State", 12}, {"Citation", 30}, {"Citation verification", 22},
+	{"Incident ID", 38}, {"Obligation ID", 38},
+}
+
+var verification = map[string]string{"V": "V (verified)", "P": "P (partly verified)", "U": "U (unverified)"}
+
+func (a *auditWriter) obligations() error {
+	s, err := startSheet(a.f, a.st, SheetObligations, obligationCols, a.opt.Progress)
+	if err != nil {
+		return err
+	}
+	week := a.asOf.Add(7 * 24 * time.Hour)
+	err = a.src.EachObligation(a.ctx, a.filter, func(r ObligationRow) error {
+		status, done := r.Status, r.DoneAt
+		if done != nil && done.After(a.asOf) {
+			status, done = string(domain.ObligationOpen), nil
+		}
+		state := "ok"
+		if status == string(domain.ObligationOpen) && r.DueAt != nil {
+			switch {
+			case r.DueAt.Before(a.asOf):
+				state = "overdue"
+				a.sum.obligationsLate++
+			case !r.DueAt.After(week):
+				state = "due in 7 days"
+				a.sum.obligationsDue7++
+			}
+		}
+		ver := verification[r.SourceStatus]
+		if ver == "" {
+			ver = r.SourceStatus
+		}
+		return s.add(r.VendorName, r.IncidentTitle, r.Regime, r.RegimeID, r.Recipient, a.st.tp(r.DueAt),
+			orNil(r.DeadlineText), status, a.st.tp(done), state, r.Citation, ver, r.IncidentID, r.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("obligations sheet: %w", err)
+	}
+	return a.done(s, []mark{{col: 10, values: []string{"overdue"}, red: true}, {col: 10, values: []string{"due in 7 days"}}},
+		"ObligationsTable")
+}
+
+// summarySheet fills the first sheet in normal mode (it is small): the
+// as-of, who generated it, the headline figures, links to the sheets and
+// the charts, which reference the figures' cells.
+func (a *auditWriter) summarySheet() error {
+	f, st, sh := a.f, a.st, SheetSummary
+	set := func(cell string, v any, style int) error {
+		if err := f.SetCellValue(sh, cell, v); err != nil {
+			return err
+		}
+		if style > 0 {
+			return f.SetCellStyle(sh, cell, cell, style)
+		}
+		return nil
+	}
+	type kv struct {
+		cell  string
+		v     any
+		style int
+	}
+	cells := []kv{
+		{"A1", "Vendorwatch audit workbook", st.title},
+		{"A2", "As of (UTC)", st.bold}, {"B2", a.asOf, st.datetime},
+		{"A3", "Generated at (UTC)", st.bold}, {"B3", a.opt.GeneratedAt.UTC(), st.datetime},
+		{"A4", "Generated by", st.bold}, {"B4", a.opt.GeneratedBy, 0},
+		{"A5", "Filters", st.bold}, {"B5", describeFilter(a.filter), 0},
+		{"A6", "What as-of covers", st.boldTop}, {"B6", Scope, st.wrap},
+	}
+	for _, c := range cells {
+		if err := set(c.cell, c.v, c.style); err != nil {
+			return err
+		}
+	}
+	if err := f.MergeCell(sh, "B6", "F6"); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sh, 6, 120); err != nil {
+		return err
+	}
+	for col, w := range map[string]float64{"A": 44, "B": 18, "C": 14, "D": 14, "E": 12, "F": 12} {
+		if err := f.SetColWidth(sh, col, col, w); err != nil {
+			return err
+		}
+	}
+	// Links to the sheets, with their row counts.
+	row := 8
+	if err := set("A8", "Sheet", st.header); err != nil {
+		return err
+	}
+	if err := set("B8", "Rows", st.header); err != nil {
+		return err
+	}
+	for _, name := range AuditSheets[1:] {
+		row++
+		cell := fmt.Sprintf("A%d", row)
+		if err := set(cell, name, st.link); err != nil {
+			return err
+		}
+		if err := f.SetCellHyperLink(sh, cell, fmt.Sprintf("'%s'!A1", name), "Location"); err != nil {
+			return err
+		}
+		if err := set(fmt.Sprintf("B%d", row), a.stats.Rows[name], st.int); err != nil {
+			return err
+		}
+	}
+	// Headline figures.
+	row += 2
+	head := row
+	figures := []struct {
+		label string
+		v     int64
+	}{
+		{"Vendors", a.sum.vendors},
+		{"Attestations expired", a.sum.attExpired},
+		{fmt.Sprintf("Attestations expiring within %d days", a.opt.ExpiringDays), a.sum.attExpiring},
+		{"Reviews overdue", a.sum.reviewsOverdue},
+		{"Vendors never reviewed", a.sum.neverReviewed},
+		{"Incidents with late notices (late or overdue)", a.sum.incidentsLate},
+		{"Vendor notices overdue now", a.sum.noticesOverdue},
+		{"Obligations due in the next 7 days", a.sum.obligationsDue7},
+		{"Obligations overdue", a.sum.obligationsLate},
+		{"Contracts with clause-audit gaps", a.sum.clauseGaps},
+	}
+	if err := set(fmt.Sprintf("A%d", row), "Headline figure", st.header); err != nil {
+		return err
+	}
+	if err := set(fmt.Sprintf("B%d", row), "Value", st.header); err != nil {
+		return err
+	}
+	for _, fg := range figures {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), fg.label, 0); err != nil {
+			return err
+		}
+		if err := set(fmt.Sprintf("B%d", row), fg.v, st.int); err != nil {
+			return err
+		}
+	}
+	_ = head
+	// Vendors by tier.
+	row += 2
+	tierHead := row
+	if err := set(fmt.Sprintf("A%d", row), "Vendors by tier", st.header); err != nil {
+		return err
+	}
+	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
+		return err
+	}
+	for _, t := range domain.Tiers {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), string(t), 0); err != nil {
+			return err
+		}
+		if err := set(fmt.Sprintf("B%d", row), a.sum.tiers[t], st.int); err != nil {
+			return err
+		}
+	}
+	tierLast := row
+	// Vendors by status.
+	row += 2
+	if err := set(fmt.Sprintf("A%d", row), "Vendors by status", st.header); err != nil {
+		return err
+	}
+	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
+		return err
+	}
+	for _, s := range domain.VendorStatuses {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), string(s), 0); err != nil {
+			return err
+		}
+		if err := set(fmt.Sprintf("B%d", row), a.sum.statuses[s], st.int); err != nil {
+			return err
+		}
+	}
+	// Open findings by severity.
+	row += 2
+	sevHead := row
+	if err := set(fmt.Sprintf("A%d", row), "Open findings by severity", st.header); err != nil {
+		return err
+	}
+	if err := set(fmt.Sprintf("B%d", row), "Findings", st.header); err != nil {
+		return err
+	}
+	for _, s := range []string{"critical", "high", "medium", "low"} {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), s, 0); err != nil {
+			return err
+		}
+		if err := set(fmt.Sprintf("B%d", row), a.sum.severities[s], st.int); err != nil {
+			return err
+		}
+	}
+	sevLast := row
+	// Notification lag per incident.
+	row += 2
+	lagHead := row
+	hdr := []string{fmt.Sprintf("Notification lag (largest %d)", lagChartIncidents), "Lag days",
+		fmt.Sprintf("Lag, days (capped at %.0f)", lagCapDays), "Contractual window, days", "Notice status", "Vendor"}
+	for i, h := range hdr {
+		cell, _ := excelize.CoordinatesToCellName(i+1, row)
+		if err := set(cell, h, st.header); err != nil {
+			return err
+		}
+	}
+	lags := slices.Clone(a.sum.lags)
+	slices.SortFunc(lags, func(x, y lagEntry) int { return x.discovered.Compare(y.discovered) })
+	for _, l := range lags {
+		row++
+		vals := []any{l.title, l.lagDays, math.Min(l.lagDays, lagCapDays), math.Min(l.winDays, lagCapDays),
+			string(l.status), l.vendor}
+		for i, v := range vals {
+			cell, _ := excelize.CoordinatesToCellName(i+1, row)
+			style := 0
+			if i >= 1 && i <= 3 {
+				style = st.num2
+			}
+			if err := set(cell, v, style); err != nil {
+				return err
+			}
+		}
+	}
+	lagLast := row
+	if len(lags) == 0 {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), "No incident has both a notice and a contractual window.", 0); err != nil {
+			return err
+		}
+	}
+	if err := set(fmt.Sprintf("A%d", row+2), "Findings come from the compliance scanner (findings table): open at as-of, then resolved in the last 90 days.", 0); err != nil {
+		return err
+	}
+	if err := printOnOnePage(f, sh); err != nil {
+		return err
+	}
+	return a.charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast)
+}
+
+// printOnOnePage sets a small sheet to print landscape, one page wide and
+// tall, so its charts print beside its figures.
+func printOnOnePage(f *excelize.File, sheet string) error {
+	landscape, one := "landscape", 1
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &one})
+}
+
+func (a *auditWriter) charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast int) error {
+	sh := "'" + SheetSummary + "'"
+	title := func(s string) excelize.ChartTitle {
+		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s}}}
+	}
+	noLegend := excelize.ChartLegend{Position: "none"}
+	err := a.f.AddChart(SheetSummary, "H2", &excelize.Chart{
+		Type: excelize.Col, Title: title("Vendors by tier"), Legend: noLegend,
+		Series: []excelize.ChartSeries{{Name: "Vendors",
+			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, tierHead+1, tierLast),
+			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, tierHead+1, tierLast)}},
+		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
+	})
+	if err != nil {
+		return err
+	}
+	err = a.f.AddChart(SheetSummary, "H16", &excelize.Chart{
+		Type: excelize.Col, Title: title("Open findings by severity"), Legend: noLegend,
+		Series: []excelize.ChartSeries{{Name: "Findings",
+			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, sevHead+1, sevLast),
+			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, sevHead+1, sevLast)}},
+		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
+	})
+	if err != nil {
+		return err
+	}
+	if lagLast <= lagHead {
+		return nil
+	}
+	cats := fmt.Sprintf("%s!$A$%d:$A$%d", sh, lagHead+1, lagLast)
+	return a.f.AddChart(SheetSummary, "H34", &excelize.Chart{
+		Type:  excelize.Col,
+		Title: title(fmt.Sprintf("Notification lag per incident vs contractual window (days, capped at %.0f)", lagCapDays)),
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", sh, lagHead), Categories: cats,
+			Values: fmt.Sprintf("%s!$C$%d:$C$%d", sh, lagHead+1, lagLast)}},
+		YAxis:     excelize.ChartAxis{Title: title("days"), MajorGridLines: true},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 320},
+	}, &excelize.Chart{
+		Type: excelize.Line,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$D$%d", sh, lagHead), Categories: cats,
+			Values: fmt.Sprintf("%s!$D$%d:$D$%d", sh, lagHead+1, lagLast),
+			Line:   excelize.LineOptions{Width: 2.5}}},
+	})
+}
+
+func describeFilter(f Filter) string {
+	var parts []string
+	if len(f.VendorIDs) > 0 {
+		parts = append(parts, "vendors "+strings.Join(f.VendorIDs, ", "))
+	}
+	if f.Tier != "" {
+		parts = append(parts, "tier "+string(f.Tier))
+	}
+	if f.Owner != "" {
+		parts = append(parts, "owner "+f.Owner)
+	}
+	if len(parts) == 0 {
+		return "all vendors"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// moneyFloat converts minor units to a float at the reports edge only,
+// with the currency's ISO 4217 exponent.
+func moneyFloat(m domain.Money) float64 {
+	exp := 2
+	switch m.Currency {
+	case "JPY", "KRW", "CLP", "ISK", "VND", "XOF", "XAF", "PYG", "UGX":
+		exp = 0
+	case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
+		exp = 3
+	}
+	return float64(m.AmountMinor) / math.Pow10(exp)
+}

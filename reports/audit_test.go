@@ -1,0 +1,117 @@
+package reports_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/reports"
+)
+
+// fakeSource generates n rows per sheet, without a database.
+type fakeSource struct{ n int }
+
+var asOf = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+func (s fakeSource) EachVendor(_ context.Context, _ reports.Filter, fn func(reports.VendorRow) error) error {
+	for i := range s.n {
+		name := fmt.Sprintf("Vendor %05d", i)
+		if i == 0 {
+			name = "=1+1"
+		}
+		if err := fn(reports.VendorRow{ID: domain.NewID(), Name: name, Status: domain.StatusActive,
+			Criticality: domain.CriticalityHigh, Tier: domain.TierHigh, RiskScore: 60, MaxSensitivity: 3,
+			LastReviewOn: domain.NewDate(2024, 1, 1), CreatedAt: asOf.Add(-time.Hour)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s fakeSource) EachHandling(context.Context, reports.Filter, func(reports.HandlingRow) error) error {
+	return nil
+}
+
+func (s fakeSource) EachContract(context.Context, reports.Filter, func(reports.ContractRow) error) error {
+	return nil
+}
+
+func (s fakeSource) EachAttestation(_ context.Context, _ reports.Filter, fn func(reports.AttestationRow) error) error {
+	for i := range s.n {
+		if err := fn(reports.AttestationRow{ID: domain.NewID(), VendorName: "V", Kind: "soc2_type2",
+			ExpiresOn: domain.DateOf(asOf).AddDays(i - s.n/2), ReviewStatus: "accepted"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s fakeSource) EachReview(context.Context, reports.Filter, func(reports.ReviewRow) error) error {
+	return nil
+}
+
+func (s fakeSource) EachFinding(context.Context, reports.Filter, time.Time, func(reports.FindingRow) error) error {
+	return nil
+}
+
+func (s fakeSource) EachIncident(context.Context, reports.Filter, func(reports.IncidentRow) error) error {
+	return nil
+}
+
+func (s fakeSource) EachObligation(context.Context, reports.Filter, func(reports.ObligationRow) error) error {
+	return nil
+}
+
+func (s fakeSource) Trend(context.Context, reports.Filter, domain.Date, domain.Date) ([]reports.TrendPoint, error) {
+	return nil, nil
+}
+
+// TestStreamOrdering checks what the StreamWriter loses when its ordering
+// rules are broken: frozen header, table, conditional formats, on large
+// and empty sheets alike; and that formula-looking text stays text.
+func TestStreamOrdering(t *testing.T) {
+	for _, c := range []reports.Compression{reports.CompressFast, reports.CompressDefault} {
+		var buf bytes.Buffer
+		st, err := reports.WriteAudit(t.Context(), fakeSource{n: 3000}, reports.Filter{AsOf: asOf},
+			reports.Options{Compression: c}, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Rows[reports.SheetVendors] != 3000 || st.Rows[reports.SheetContracts] != 0 {
+			t.Errorf("rows %v", st.Rows)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(f.GetSheetList(), reports.AuditSheets) {
+			t.Errorf("sheets %v", f.GetSheetList())
+		}
+		for _, sheet := range reports.AuditSheets[1:] {
+			if tables, err := f.GetTables(sheet); err != nil || len(tables) != 1 {
+				t.Errorf("%s: tables %v %v", sheet, tables, err)
+			}
+		}
+		for _, sheet := range []string{reports.SheetVendors, reports.SheetAttestations} {
+			if cf, err := f.GetConditionalFormats(sheet); err != nil || len(cf) == 0 {
+				t.Errorf("%s: conditional formats lost (%v)", sheet, err)
+			}
+		}
+		if v, _ := f.GetCellValue(reports.SheetVendors, "A2"); v != "=1+1" {
+			t.Errorf("A2 = %q", v)
+		}
+		if formula, _ := f.GetCellFormula(reports.SheetVendors, "A2"); formula != "" {
+			t.Errorf("formula %q", formula)
+		}
+		if v, _ := f.GetCellValue(reports.SheetAttestations, "J2"); v != "expired" {
+			t.Errorf("first attestation state %q", v)
+		}
+		_ = f.Close()
+	}
+}

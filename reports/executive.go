@@ -1,0 +1,460 @@
+package reports
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// SheetExecutive is the one sheet of the executive report.
+const SheetExecutive = "Executive"
+
+// Bounds of the executive report's lists.
+const (
+	topVendors     = 10
+	lateNoticeRows = 25
+	overdueRows    = 25
+	trendDays      = 90
+)
+
+// TierCount is one bar of the risk distribution.
+type TierCount struct {
+	Tier    domain.Tier `json:"tier"`
+	Vendors int64       `json:"vendors"`
+}
+
+// TopVendor is one of the riskiest vendors, with why.
+type TopVendor struct {
+	Rank         int         `json:"rank"`
+	VendorID     string      `json:"vendor_id"`
+	Name         string      `json:"name"`
+	Tier         domain.Tier `json:"tier"`
+	Score        int         `json:"score"`
+	Why          []string    `json:"why"`
+	OpenFindings int64       `json:"open_findings"`
+}
+
+// LateNotice is one incident whose vendor notice was late or is overdue.
+type LateNotice struct {
+	IncidentID   string              `json:"incident_id"`
+	Title        string              `json:"title"`
+	Vendor       string              `json:"vendor"`
+	DiscoveredAt time.Time           `json:"discovered_at"`
+	NotifiedAt   *time.Time          `json:"notified_at"`
+	DueAt        *time.Time          `json:"due_at"`
+	Window       string              `json:"window"`
+	LagDays      *float64            `json:"lag_days"`
+	LateByDays   float64             `json:"late_by_days"`
+	Status       domain.NoticeStatus `json:"status"`
+}
+
+// OverdueItem is one thing overdue at as-of.
+type OverdueItem struct {
+	Kind        string    `json:"kind"` // review, attestation, obligation, vendor_notice
+	Vendor      string    `json:"vendor"`
+	Item        string    `json:"item"`
+	Due         time.Time `json:"due"`
+	DaysOverdue float64   `json:"days_overdue"`
+	ID          string    `json:"id"`
+}
+
+// OverdueCounts are the totals of what is overdue at as-of.
+type OverdueCounts struct {
+	Reviews       int64 `json:"reviews"`
+	NeverReviewed int64 `json:"never_reviewed"`
+	Attestations  int64 `json:"attestations_expired"`
+	Obligations   int64 `json:"obligations"`
+	VendorNotices int64 `json:"vendor_notices"`
+}
+
+// Executive is the executive report (and GET /api/v1/dashboard).
+type Executive struct {
+	AsOf         time.Time     `json:"as_of"`
+	GeneratedAt  time.Time     `json:"generated_at"`
+	GeneratedBy  string        `json:"generated_by"`
+	Filter       Filter        `json:"filters"`
+	Scope        string        `json:"as_of_scope"`
+	RiskBasis    string        `json:"risk_basis"`
+	Vendors      int64         `json:"vendors"`
+	Distribution []TierCount   `json:"distribution"`
+	Trend        []TrendPoint  `json:"trend"`
+	TrendNote    string        `json:"trend_note"`
+	TopVendors   []TopVendor   `json:"top_vendors"`
+	LateNotices  []LateNotice  `json:"late_notices"`
+	LateTotal    int64         `json:"late_notices_total"`
+	Overdue      OverdueCounts `json:"overdue"`
+	OverdueItems []OverdueItem `json:"overdue_items"`
+}
+
+// keepTop keeps the n largest items by less (a bounded list: memory does
+// not grow with the rows streamed).
+func keepTop[T any](list []T, n int, x T, less func(a, b T) bool) []T {
+	if len(list) < n {
+		return append(list, x)
+	}
+	minI := 0
+	for i := range list {
+		if less(list[i], list[minI]) {
+			minI = i
+		}
+	}
+	if less(list[minI], x) {
+		list[minI] = x
+	}
+	return list
+}
+
+// BuildExecutive computes the executive report from the streamed rows
+// with bounded accumulators, and the trend from the daily snapshots.
+func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy) (Executive, error) {
+	if pol.Clauses.StandardWindows == nil {
+		pol = domain.DefaultPolicy()
+	}
+	asOf := f.AsOf.UTC()
+	today := domain.DateOf(asOf)
+	ex := Executive{AsOf: asOf, Filter: f, Scope: Scope, RiskBasis: ResidualBasis,
+		Trend: []TrendPoint{}, TopVendors: []TopVendor{}, LateNotices: []LateNotice{}, OverdueItems: []OverdueItem{}}
+	tiers := map[domain.Tier]int64{}
+	var overdue []OverdueItem
+	addOverdue := func(it OverdueItem) {
+		overdue = keepTop(overdue, overdueRows*4, it, func(a, b OverdueItem) bool { return a.DaysOverdue < b.DaysOverdue })
+	}
+	err := src.EachVendor(ctx, f, func(v VendorRow) error {
+		ex.Vendors++
+		tiers[v.Tier]++
+		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
+		switch {
+		case v.LastReviewOn.IsZero():
+			ex.Overdue.NeverReviewed++
+		case domain.ReviewOverdue(next, today):
+			ex.Overdue.Reviews++
+			addOverdue(OverdueItem{Kind: "review", Vendor: v.Name, Item: "periodic review (" + string(v.Tier) + " tier)",
+				Due: next.Time(), DaysOverdue: float64(next.DaysUntil(today)), ID: v.ID})
+		}
+		tv := TopVendor{VendorID: v.ID, Name: v.Name, Tier: v.Tier, Score: v.RiskScore, OpenFindings: v.OpenFindings}
+		ex.TopVendors = keepTop(ex.TopVendors, topVendors, tv, func(a, b TopVendor) bool {
+			if a.Score != b.Score {
+				return a.Score < b.Score
+			}
+			return a.Name > b.Name
+		})
+		if i := slices.IndexFunc(ex.TopVendors, func(x TopVendor) bool { return x.VendorID == v.ID }); i >= 0 {
+			ex.TopVendors[i].Why = why(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return ex, err
+	}
+	for _, t := range domain.Tiers {
+		ex.Distribution = append(ex.Distribution, TierCount{Tier: t, Vendors: tiers[t]})
+	}
+	slices.SortFunc(ex.TopVendors, func(a, b TopVendor) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Name, b.Name))
+	})
+	for i := range ex.TopVendors {
+		ex.TopVendors[i].Rank = i + 1
+	}
+	std := pol.Clauses.StandardWindows
+	err = src.EachIncident(ctx, f, func(r IncidentRow) error {
+		c := NoticeAt(r, std, asOf)
+		if c.Status != domain.NoticeLate && c.Status != domain.NoticeOverdue {
+			return nil
+		}
+		ex.LateTotal++
+		ln := LateNotice{IncidentID: r.Incident.ID, Title: r.Incident.Title, Vendor: r.VendorName,
+			DiscoveredAt: r.Incident.VendorDiscoveredAt, NotifiedAt: c.NotifiedAt, DueAt: c.DueAt, Window: c.WindowText,
+			Status: c.Status}
+		if c.Lag != nil {
+			d := c.Lag.Days
+			ln.LagDays = &d
+		}
+		if c.LateBy != nil {
+			ln.LateByDays = c.LateBy.Days
+		}
+		if c.Status == domain.NoticeOverdue {
+			ex.Overdue.VendorNotices++
+			addOverdue(OverdueItem{Kind: "vendor_notice", Vendor: r.VendorName, Item: r.Incident.Title, Due: *c.DueAt,
+				DaysOverdue: ln.LateByDays, ID: r.Incident.ID})
+		}
+		ex.LateNotices = keepTop(ex.LateNotices, lateNoticeRows, ln, func(a, b LateNotice) bool {
+			return a.DiscoveredAt.Before(b.DiscoveredAt)
+		})
+		return nil
+	})
+	if err != nil {
+		return ex, err
+	}
+	slices.SortFunc(ex.LateNotices, func(a, b LateNotice) int { return b.DiscoveredAt.Compare(a.DiscoveredAt) })
+	err = src.EachAttestation(ctx, f, func(a AttestationRow) error {
+		if a.ExpiresOn.Before(today) {
+			ex.Overdue.Attestations++
+			addOverdue(OverdueItem{Kind: "attestation", Vendor: a.VendorName, Item: a.Kind + " expired",
+				Due: a.ExpiresOn.Time(), DaysOverdue: float64(a.ExpiresOn.DaysUntil(today)), ID: a.ID})
+		}
+		return nil
+	})
+	if err != nil {
+		return ex, err
+	}
+	err = src.EachObligation(ctx, f, func(o ObligationRow) error {
+		open := o.Status == string(domain.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
+		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
+			ex.Overdue.Obligations++
+			addOverdue(OverdueItem{Kind: "obligation", Vendor: o.VendorName, Item: o.Regime + " to " + o.Recipient,
+				Due: o.DueAt.UTC(), DaysOverdue: roundDays(asOf.Sub(*o.DueAt)), ID: o.ID})
+		}
+		return nil
+	})
+	if err != nil {
+		return ex, err
+	}
+	slices.SortFunc(overdue, func(a, b OverdueItem) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
+	if len(overdue) > overdueRows {
+		overdue = overdue[:overdueRows]
+	}
+	ex.OverdueItems = append(ex.OverdueItems, overdue...)
+	trend, err := src.Trend(ctx, f, today.AddDays(-(trendDays - 1)), today)
+	if err != nil {
+		return ex, err
+	}
+	ex.Trend = append(ex.Trend, trend...)
+	ex.TrendNote = fmt.Sprintf("tier of each vendor in the daily risk snapshots of the %d days up to as-of", trendDays)
+	if len(trend) == 0 {
+		ex.TrendNote += "; no snapshot was taken in that period"
+	}
+	return ex, nil
+}
+
+func roundDays(d time.Duration) float64 {
+	return float64(int64(d.Hours()/24*100)) / 100
+}
+
+// why explains a vendor's inherent score from its factors.
+func why(v VendorRow) []string {
+	risk := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords,
+		Criticality: v.Criticality})
+	out := make([]string, 0, 5)
+	for _, fc := range risk.Factors {
+		out = append(out, fmt.Sprintf("%s %d/%d (%s)", strings.ReplaceAll(fc.Factor, "_", " "), fc.Points, fc.MaxPoints, fc.Value))
+	}
+	if v.TierOverride != "" {
+		out = append(out, fmt.Sprintf("tier overridden to %s: %s", v.TierOverride, v.TierOverrideReason))
+	}
+	if v.OpenFindings > 0 {
+		out = append(out, fmt.Sprintf("%d open findings", v.OpenFindings))
+	}
+	return out
+}
+
+// WriteExecutive writes the one-sheet executive workbook (normal mode: it
+// holds a few dozen rows) with its charts.
+func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
+	opt.defaults(ex.AsOf)
+	f, st, err := newBook(opt.Compression)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	sh := SheetExecutive
+	if err := f.SetSheetName("Sheet1", sh); err != nil {
+		return err
+	}
+	row := 0
+	var werr error
+	put := func(col int, v any, style int) {
+		if werr != nil {
+			return
+		}
+		cell, err := excelize.CoordinatesToCellName(col, row)
+		if err == nil {
+			err = f.SetCellValue(sh, cell, v)
+		}
+		if err == nil && style > 0 {
+			err = f.SetCellStyle(sh, cell, cell, style)
+		}
+		werr = err
+	}
+	header := func(titles ...string) {
+		row++
+		for i, t := range titles {
+			put(i+1, t, st.header)
+		}
+	}
+	row = 1
+	put(1, "Vendorwatch executive risk report", st.title)
+	row = 2
+	put(1, "As of (UTC)", st.bold)
+	put(2, ex.AsOf, st.datetime)
+	row = 3
+	put(1, "Generated by", st.bold)
+	put(2, cmp.Or(ex.GeneratedBy, opt.GeneratedBy), 0)
+	row = 4
+	put(1, "Filters", st.bold)
+	put(2, describeFilter(ex.Filter), 0)
+	row = 5
+	put(1, "Risk basis", st.bold)
+	put(2, "Inherent score and tier: residual risk is not modelled yet", 0)
+	row = 7
+	put(1, "Risk distribution", st.bold)
+	header("Tier", "Vendors")
+	distHead := row
+	for _, d := range ex.Distribution {
+		row++
+		put(1, string(d.Tier), 0)
+		put(2, d.Vendors, st.int)
+	}
+	distLast := row
+	row += 2
+	put(1, "Trend ("+ex.TrendNote+")", st.bold)
+	header("Snapshot day", "Critical", "High", "Moderate", "Low")
+	trendHead := row
+	for _, p := range ex.Trend {
+		row++
+		put(1, p.Date.Time(), st.date)
+		put(2, p.Critical, st.int)
+		put(3, p.High, st.int)
+		put(4, p.Moderate, st.int)
+		put(5, p.Low, st.int)
+	}
+	trendLast := row
+	row += 2
+	put(1, "Top 10 vendors by risk (inherent score and tier, labelled as such: residual risk is not modelled yet)", st.bold)
+	header("Rank", "Vendor", "Tier (inherent)", "Inherent score", "Why", "Open findings")
+	for _, t := range ex.TopVendors {
+		row++
+		put(1, int64(t.Rank), 0)
+		put(2, t.Name, 0)
+		put(3, string(t.Tier), 0)
+		put(4, int64(t.Score), 0)
+		put(5, strings.Join(t.Why, "; "), st.wrap)
+		if werr == nil {
+			werr = f.SetRowHeight(sh, row, 42)
+		}
+		put(6, t.OpenFindings, st.int)
+	}
+	row += 2
+	put(1, fmt.Sprintf("Late-notice history (%d incidents with a late or overdue vendor notice; latest %d)", ex.LateTotal, lateNoticeRows), st.bold)
+	header("Vendor", "Incident", "Discovered", "Notified", "Due", "Lag days", "Window", "Late by days", "Status")
+	lateHead := row
+	for _, l := range ex.LateNotices {
+		row++
+		put(1, l.Vendor, 0)
+		put(2, l.Title, 0)
+		put(3, l.DiscoveredAt, st.datetime)
+		if l.NotifiedAt != nil {
+			put(4, *l.NotifiedAt, st.datetime)
+		}
+		if l.DueAt != nil {
+			put(5, *l.DueAt, st.datetime)
+		}
+		if l.LagDays != nil {
+			put(6, *l.LagDays, st.num2)
+		}
+		put(7, l.Window, 0)
+		put(8, l.LateByDays, st.num2)
+		put(9, string(l.Status), 0)
+	}
+	lateLast := row
+	row += 2
+	put(1, "Overdue now", st.bold)
+	header("What", "Count")
+	for _, c := range []struct {
+		k string
+		v int64
+	}{{"Reviews overdue", ex.Overdue.Reviews}, {"Vendors never reviewed", ex.Overdue.NeverReviewed},
+		{"Attestations expired", ex.Overdue.Attestations}, {"Obligations overdue", ex.Overdue.Obligations},
+		{"Vendor notices overdue", ex.Overdue.VendorNotices}} {
+		row++
+		put(1, c.k, 0)
+		put(2, c.v, st.int)
+	}
+	row++
+	header("Kind", "Vendor", "Item", "Due", "Days overdue")
+	overdueHead := row
+	for _, o := range ex.OverdueItems {
+		row++
+		put(1, o.Kind, 0)
+		put(2, o.Vendor, 0)
+		put(3, o.Item, 0)
+		put(4, o.Due, st.datetime)
+		put(5, o.DaysOverdue, st.num2)
+	}
+	if werr != nil {
+		return werr
+	}
+	for col, wd := range map[string]float64{"A": 30, "B": 30, "C": 26, "D": 17, "E": 60, "F": 12, "G": 28, "H": 12, "I": 10} {
+		if err := f.SetColWidth(sh, col, col, wd); err != nil {
+			return err
+		}
+	}
+	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	marks := []struct {
+		head, last int
+		col        string
+		val        string
+	}{{lateHead, lateLast, "I", "overdue"}, {lateHead, lateLast, "I", "late"}}
+	for _, m := range marks {
+		if m.last <= m.head {
+			continue
+		}
+		id := st.red
+		if err := f.SetConditionalFormat(sh, fmt.Sprintf("A%d:I%d", m.head+1, m.last), []excelize.ConditionalFormatOptions{{
+			Type: "formula", Criteria: fmt.Sprintf(`$%s%d="%s"`, m.col, m.head+1, m.val), Format: &id}}); err != nil {
+			return err
+		}
+	}
+	if row > overdueHead {
+		id := st.red
+		if err := f.SetConditionalFormat(sh, fmt.Sprintf("A%d:E%d", overdueHead+1, row), []excelize.ConditionalFormatOptions{{
+			Type: "cell", Criteria: ">", Value: "0", Format: &id}}); err != nil {
+			return err
+		}
+	}
+	if err := f.AutoFilter(sh, fmt.Sprintf("A%d:I%d", lateHead, max(lateLast, lateHead+1)), nil); err != nil {
+		return err
+	}
+	title := func(s string) excelize.ChartTitle {
+		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s}}}
+	}
+	q := "'" + sh + "'"
+	if err := f.AddChart(sh, "K2", &excelize.Chart{Type: excelize.Col, Title: title("Risk distribution (inherent tier)"),
+		Legend: excelize.ChartLegend{Position: "none"},
+		Series: []excelize.ChartSeries{{Name: "Vendors", Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q, distHead+1, distLast),
+			Values: fmt.Sprintf("%s!$B$%d:$B$%d", q, distHead+1, distLast)}},
+		Dimension: excelize.ChartDimension{Width: 480, Height: 260}}); err != nil {
+		return err
+	}
+	if trendLast > trendHead {
+		var series []excelize.ChartSeries
+		for i := range 4 {
+			col := string(rune('B' + i))
+			series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$%d", q, col, trendHead),
+				Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q, trendHead+1, trendLast),
+				Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", q, col, trendHead+1, col, trendLast)})
+		}
+		if err := f.AddChart(sh, "K18", &excelize.Chart{Type: excelize.Line, Title: title("Risk trend (daily snapshots)"),
+			Series: series, Legend: excelize.ChartLegend{Position: "bottom"},
+			Dimension: excelize.ChartDimension{Width: 640, Height: 300}}); err != nil {
+			return err
+		}
+	}
+	if err := printOnOnePage(f, sh); err != nil {
+		return err
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{Title: "Vendorwatch executive risk report", Creator: "Vendorwatch",
+		Description: "As of " + ex.AsOf.Format(time.RFC3339)}); err != nil {
+		return err
+	}
+	return f.Write(w)
+}

@@ -1,0 +1,381 @@
+package reports
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// Kind is which report a run produces.
+type Kind string
+
+// Report kinds.
+const (
+	KindAudit     Kind = "audit"
+	KindExecutive Kind = "executive"
+)
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return k == KindAudit || k == KindExecutive }
+
+// RunStatus is where a report run is.
+type RunStatus string
+
+// Run statuses.
+const (
+	RunQueued  RunStatus = "queued"
+	RunRunning RunStatus = "running"
+	RunDone    RunStatus = "done"
+	RunFailed  RunStatus = "failed"
+)
+
+// Run is one generation of a report, stored file included.
+type Run struct {
+	ID          string     `json:"id"`
+	Kind        Kind       `json:"kind"`
+	Filter      Filter     `json:"filters"`
+	AsOf        time.Time  `json:"as_of"`
+	Status      RunStatus  `json:"status"`
+	SHA256      string     `json:"sha256,omitempty"`
+	Size        int64      `json:"size"`
+	FileName    string     `json:"file_name,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	RequestedBy string     `json:"requested_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	StartedAt   *time.Time `json:"started_at"`
+	FinishedAt  *time.Time `json:"finished_at"`
+}
+
+// RunStore persists report runs (the report_runs table).
+type RunStore interface {
+	Create(ctx context.Context, r Run) error
+	// Update writes status, sha256, size, file name, error and the
+	// started and finished instants. Returns domain.ErrNotFound.
+	Update(ctx context.Context, r Run) error
+	// Get returns domain.ErrNotFound when there is no such run.
+	Get(ctx context.Context, id string) (Run, error)
+	// List returns runs newest first.
+	List(ctx context.Context, p domain.PageRequest) (domain.Page[Run], error)
+	// FailUnfinished marks every queued or running run failed at now with
+	// reason (after a restart nothing is generating them any more).
+	FailUnfinished(ctx context.Context, now time.Time, reason string) (int64, error)
+}
+
+// Service generates reports: directly (the CLI) or as background runs
+// whose files are stored under Dir (the API).
+type Service struct {
+	Source Source
+	Runs   RunStore
+	Tx     domain.Transactor
+	Audit  domain.AuditStore
+	Clock  domain.Clock
+	Policy domain.Policy
+	Dir    string // where run files are stored, e.g. $VW_DATA_DIR/reports
+	Logger *slog.Logger
+
+	once sync.Once
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func (s *Service) init() {
+	s.once.Do(func() {
+		s.stop = make(chan struct{})
+		if s.Clock == nil {
+			s.Clock = domain.SystemClock{}
+		}
+		if s.Logger == nil {
+			s.Logger = slog.Default()
+		}
+		if s.Policy.Clauses.StandardWindows == nil {
+			s.Policy = domain.DefaultPolicy()
+		}
+	})
+}
+
+// CheckFilter validates a filter and defaults its as-of to now; an as-of
+// in the future is refused.
+func (s *Service) CheckFilter(f Filter) (Filter, error) {
+	s.init()
+	now := s.Clock.Now()
+	var fe domain.FieldErrors
+	for i, id := range f.VendorIDs {
+		if !domain.ValidID(id) {
+			fe.Add(fmt.Sprintf("vendor_ids[%d]", i), "must be a vendor id (UUID)")
+		}
+	}
+	if f.Tier != "" && !f.Tier.Valid() {
+		fe.Add("tier", "must be one of critical, high, moderate, low")
+	}
+	f.Owner = strings.TrimSpace(f.Owner)
+	if f.AsOf.IsZero() {
+		f.AsOf = now
+	} else if f.AsOf.After(now.Add(time.Minute)) {
+		fe.Add("as_of", "must not be in the future")
+	}
+	f.AsOf = f.AsOf.UTC()
+	return f, fe.Err()
+}
+
+// Generate writes a report of kind for f to w (the CLI path).
+func (s *Service) Generate(ctx context.Context, kind Kind, f Filter, opt Options, w io.Writer) (Stats, error) {
+	s.init()
+	f, err := s.CheckFilter(f)
+	if err != nil {
+		return Stats{}, err
+	}
+	opt.Policy = s.Policy
+	if opt.GeneratedAt.IsZero() {
+		opt.GeneratedAt = s.Clock.Now()
+	}
+	switch kind {
+	case KindAudit:
+		return WriteAudit(ctx, s.Source, f, opt, w)
+	case KindExecutive:
+		ex, err := BuildExecutive(ctx, s.Source, f, s.Policy)
+		if err != nil {
+			return Stats{}, err
+		}
+		ex.GeneratedBy, ex.GeneratedAt = opt.GeneratedBy, opt.GeneratedAt.UTC()
+		return Stats{Rows: map[string]int64{SheetExecutive: int64(len(ex.TopVendors))}}, WriteExecutive(ex, opt, w)
+	}
+	return Stats{}, domain.Invalid("kind", "must be audit or executive")
+}
+
+// Dashboard is the executive report's data.
+func (s *Service) Dashboard(ctx context.Context, f Filter) (Executive, error) {
+	s.init()
+	f, err := s.CheckFilter(f)
+	if err != nil {
+		return Executive{}, err
+	}
+	ex, err := BuildExecutive(ctx, s.Source, f, s.Policy)
+	if err != nil {
+		return Executive{}, err
+	}
+	a := domain.ActorFrom(ctx)
+	ex.GeneratedBy, ex.GeneratedAt = actorName(a), s.Clock.Now()
+	return ex, nil
+}
+
+func actorName(a domain.Actor) string {
+	if a.Name == "" {
+		return a.ID
+	}
+	if a.ID == "" || a.ID == a.Name {
+		return a.Name
+	}
+	return a.Name + " (" + a.ID + ")"
+}
+
+// Start records a queued run and generates it in the background, on a
+// context of its own (it outlives the request); Close stops it.
+func (s *Service) Start(ctx context.Context, kind Kind, f Filter) (Run, error) {
+	s.init()
+	if !kind.Valid() {
+		return Run{}, domain.Invalid("kind", "must be audit or executive")
+	}
+	f, err := s.CheckFilter(f)
+	if err != nil {
+		return Run{}, err
+	}
+	now := s.Clock.Now()
+	r := Run{ID: domain.NewID(), Kind: kind, Filter: f, AsOf: f.AsOf, Status: RunQueued,
+		RequestedBy: actorName(domain.ActorFrom(ctx)), CreatedAt: now,
+		FileName: fmt.Sprintf("vendorwatch-%s-%s.xlsx", kind, f.AsOf.Format("20060102T150405Z"))}
+	if err := s.Runs.Create(ctx, r); err != nil {
+		return Run{}, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-s.stop:
+				cancel()
+			case <-done:
+			}
+		}()
+		s.execute(runCtx, r)
+	}()
+	return r, nil
+}
+
+// Run records a run and generates it before returning (the scheduled
+// weekly audit report); the returned run is done or failed.
+func (s *Service) Run(ctx context.Context, kind Kind, f Filter) (Run, error) {
+	s.init()
+	f, err := s.CheckFilter(f)
+	if err != nil {
+		return Run{}, err
+	}
+	r := Run{ID: domain.NewID(), Kind: kind, Filter: f, AsOf: f.AsOf, Status: RunQueued,
+		RequestedBy: actorName(domain.ActorFrom(ctx)), CreatedAt: s.Clock.Now(),
+		FileName: fmt.Sprintf("vendorwatch-%s-%s.xlsx", kind, f.AsOf.Format("20060102T150405Z"))}
+	if err := s.Runs.Create(ctx, r); err != nil {
+		return Run{}, err
+	}
+	s.execute(ctx, r)
+	return s.Runs.Get(context.WithoutCancel(ctx), r.ID)
+}
+
+// WeeklyAudit is the body of the scheduled weekly audit report (a
+// jobs.Func): the audit workbook of all vendors as of now, stored as a run.
+func (s *Service) WeeklyAudit(ctx context.Context) (map[string]int, error) {
+	ctx = domain.WithActor(ctx, domain.Actor{ID: "system", Name: "scheduler", Role: domain.RoleAdmin})
+	r, err := s.Run(ctx, KindAudit, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != RunDone {
+		return map[string]int{"failed": 1}, fmt.Errorf("weekly audit report %s: %s", r.ID, r.Error)
+	}
+	return map[string]int{"bytes": int(r.Size)}, nil
+}
+
+// execute generates the run's file and records the outcome.
+func (s *Service) execute(ctx context.Context, r Run) {
+	started := s.Clock.Now()
+	r.Status, r.StartedAt = RunRunning, &started
+	if err := s.Runs.Update(ctx, r); err != nil {
+		s.Logger.Error("report run", "id", r.ID, "err", err)
+	}
+	sum, size, genErr := s.writeFile(ctx, r)
+	finished := s.Clock.Now()
+	r.FinishedAt = &finished
+	if genErr != nil {
+		r.Status, r.Error = RunFailed, genErr.Error()
+		s.Logger.Error("report run failed", "id", r.ID, "kind", r.Kind, "err", genErr)
+	} else {
+		r.Status, r.SHA256, r.Size = RunDone, sum, size
+	}
+	// The outcome is recorded even when the run was stopped.
+	ctx = context.WithoutCancel(ctx)
+	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		if err := s.Runs.Update(ctx, r); err != nil {
+			return err
+		}
+		return domain.Auditor{Store: s.Audit, Clock: s.Clock}.Record(ctx, "report.generate", "report", r.ID, nil, r)
+	})
+	if err != nil {
+		s.Logger.Error("report run: record outcome", "id", r.ID, "err", err)
+	}
+}
+
+// Path is where a run's file is stored.
+func (s *Service) Path(id string) string { return filepath.Join(s.Dir, id+".xlsx") }
+
+func (s *Service) writeFile(ctx context.Context, r Run) (sum string, size int64, err error) {
+	if s.Dir == "" {
+		return "", 0, errors.New("no report directory configured")
+	}
+	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
+		return "", 0, err
+	}
+	tmp, err := os.CreateTemp(s.Dir, r.ID+"-*.tmp")
+	if err != nil {
+		return "", 0, err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	cw := &countWriter{w: io.MultiWriter(tmp, h)}
+	actor := domain.ActorFrom(ctx)
+	opt := Options{GeneratedBy: actorName(actor)}
+	if _, err = s.Generate(ctx, r.Kind, r.Filter, opt, cw); err != nil {
+		return "", 0, err
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", 0, err
+	}
+	if err = tmp.Close(); err != nil {
+		return "", 0, err
+	}
+	if err = os.Rename(tmp.Name(), s.Path(r.ID)); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), cw.n, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Get returns one run.
+func (s *Service) Get(ctx context.Context, id string) (Run, error) {
+	if !domain.ValidID(id) {
+		return Run{}, fmt.Errorf("report %s: %w", id, domain.ErrNotFound)
+	}
+	return s.Runs.Get(ctx, id)
+}
+
+// List returns runs newest first.
+func (s *Service) List(ctx context.Context, p domain.PageRequest) (domain.Page[Run], error) {
+	return s.Runs.List(ctx, p)
+}
+
+// ErrNotReady is returned for the file of a run that is not done.
+var ErrNotReady = errors.New("the report is not ready")
+
+// Open returns a done run and its stored file; the caller closes it.
+func (s *Service) Open(ctx context.Context, id string) (Run, *os.File, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Run{}, nil, err
+	}
+	if r.Status != RunDone {
+		return r, nil, fmt.Errorf("report %s is %s: %w", id, r.Status, ErrNotReady)
+	}
+	fh, err := os.Open(s.Path(id))
+	if err != nil {
+		return r, nil, fmt.Errorf("report %s file: %w", id, err)
+	}
+	return r, fh, nil
+}
+
+// Recover marks runs left queued or running by a previous process failed.
+func (s *Service) Recover(ctx context.Context) (int64, error) {
+	s.init()
+	return s.Runs.FailUnfinished(ctx, s.Clock.Now(), "interrupted: the server stopped before the report was finished")
+}
+
+// Close stops the runs in progress and waits for them to record their
+// outcome.
+func (s *Service) Close() {
+	s.init()
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	s.wg.Wait()
+}
+
+// Wait waits for the background runs (tests).
+func (s *Service) Wait() { s.wg.Wait() }

@@ -1,0 +1,183 @@
+package reports
+
+import (
+	"context"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// Filter selects what a report covers. Every sheet is restricted to the
+// vendors the filter selects (by id, by effective tier, by owner); AsOf is
+// the instant the report describes (see Scope for exactly what it covers).
+type Filter struct {
+	VendorIDs []string    `json:"vendor_ids,omitempty"`
+	Tier      domain.Tier `json:"tier,omitempty"`
+	Owner     string      `json:"owner,omitempty"` // owner_email, exact
+	// AsOf is the instant the report describes: rows created after it are
+	// left out and computed fields are evaluated at it. Never zero once a
+	// report runs (the service sets it to now).
+	AsOf time.Time `json:"as_of"`
+}
+
+// Scope says what AsOf covers; the Summary sheet and the API repeat it.
+const Scope = "As of: rows created after the as-of instant are excluded (vendors, data handling, contracts, " +
+	"attestations, reviews, findings first seen, incidents, obligations); computed fields are evaluated at it " +
+	"(days left, expired/expiring, last review and next due, review overdue, breach-notification clause in force, " +
+	"the notice clock, obligation overdue, findings open at as-of: resolved later counts as open); an incident " +
+	"notified after as-of counts as not yet notified. Other stored fields (names, status, tier, risk inputs, " +
+	"review status of attestations, obligation status) are their current values: the database keeps no history of them."
+
+// ResidualBasis labels the risk figures of the executive report.
+const ResidualBasis = "inherent score and tier (residual risk is not modelled yet)"
+
+// BatchSize is how many rows a source reads per keyset batch.
+const BatchSize = 2000
+
+// VendorRow is one vendor of the register, with what the Vendors sheet
+// shows from other tables (aggregated in SQL per batch).
+type VendorRow struct {
+	ID                 string
+	Name               string
+	Status             domain.VendorStatus
+	Criticality        domain.Criticality
+	Tier               domain.Tier // effective
+	TierOverride       domain.Tier
+	TierOverrideReason string
+	RiskScore          int
+	MaxSensitivity     int
+	MaxRecords         int64
+	Owner              string
+	Country            string
+	CreatedAt          time.Time
+	Categories         []string // data categories handled (created by as-of), sorted
+	RecordCount        int64    // sum of record counts over the categories
+	Jurisdictions      []string // union of the categories' jurisdictions, sorted
+	LastReviewOn       domain.Date
+	LatestResidual     domain.Tier // residual risk of the latest review by as-of ("" if none)
+	OpenFindings       int64       // findings open at as-of
+}
+
+// HandlingRow is one vendor x data category.
+type HandlingRow struct {
+	VendorID      string
+	VendorName    string
+	Category      string
+	Stores        bool
+	Processes     bool
+	Transmits     bool
+	RecordCount   int64
+	Jurisdictions []string
+	Systems       []string
+	Notes         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// ContractRow is one contract with its clause in force at as-of and the
+// facts of its vendor (for the clause-audit verdicts).
+type ContractRow struct {
+	Contract   domain.Contract
+	VendorName string
+	Clause     *domain.ClauseVersion // in force at as-of, nil when none
+	Facts      domain.VendorFacts
+}
+
+// AttestationRow is one attestation.
+type AttestationRow struct {
+	ID             string
+	VendorName     string
+	Kind           string
+	Issuer         string
+	PeriodStart    domain.Date
+	PeriodEnd      domain.Date
+	IssuedOn       domain.Date
+	ExpiresOn      domain.Date
+	Opinion        string
+	Exceptions     int
+	ReviewStatus   string
+	EvidenceSHA256 string
+	CreatedAt      time.Time
+}
+
+// ReviewRow is one review.
+type ReviewRow struct {
+	ID           string
+	VendorName   string
+	VendorTier   domain.Tier
+	PerformedOn  domain.Date
+	Reviewer     string
+	Outcome      string
+	ResidualRisk string
+	Notes        string
+	Latest       bool // the vendor's latest review by as-of
+}
+
+// FindingRow is one finding of the scanner.
+type FindingRow struct {
+	ID            string
+	VendorName    string
+	RuleID        string
+	Severity      string
+	SubjectType   string
+	SubjectID     string
+	Status        string // current status
+	OpenAtAsOf    bool
+	FirstSeenAt   time.Time
+	LastSeenAt    time.Time
+	ResolvedAt    *time.Time
+	AcceptedUntil domain.Date
+}
+
+// IncidentRow is one incident with the clause its notice clock uses.
+type IncidentRow struct {
+	Incident   domain.Incident
+	VendorName string
+	Clause     *domain.ClauseVersion // the stored notice clause, nil when none
+}
+
+// ObligationRow is one regulatory obligation of an incident.
+type ObligationRow struct {
+	ID            string
+	IncidentID    string
+	IncidentTitle string
+	VendorName    string
+	RegimeID      string
+	Regime        string
+	Citation      string
+	SourceStatus  string
+	Recipient     string
+	DueAt         *time.Time
+	DeadlineText  string
+	Status        string
+	DoneAt        *time.Time
+}
+
+// TrendPoint is the tier distribution of one daily risk snapshot.
+type TrendPoint struct {
+	Date     domain.Date `json:"date"`
+	Critical int64       `json:"critical"`
+	High     int64       `json:"high"`
+	Moderate int64       `json:"moderate"`
+	Low      int64       `json:"low"`
+}
+
+// Source streams the rows of the reports. Implementations read keyset
+// batches (joins done in SQL, never one lookup per row, never a whole
+// table at once) and call fn for each row in order; an error from fn stops
+// the iteration and is returned.
+type Source interface {
+	EachVendor(ctx context.Context, f Filter, fn func(VendorRow) error) error
+	EachHandling(ctx context.Context, f Filter, fn func(HandlingRow) error) error
+	EachContract(ctx context.Context, f Filter, fn func(ContractRow) error) error
+	EachAttestation(ctx context.Context, f Filter, fn func(AttestationRow) error) error
+	EachReview(ctx context.Context, f Filter, fn func(ReviewRow) error) error
+	// EachFinding streams findings open at as-of, then those resolved in
+	// [resolvedSince, as-of].
+	EachFinding(ctx context.Context, f Filter, resolvedSince time.Time, fn func(FindingRow) error) error
+	EachIncident(ctx context.Context, f Filter, fn func(IncidentRow) error) error
+	EachObligation(ctx context.Context, f Filter, fn func(ObligationRow) error) error
+	// Trend returns the tier distribution of the daily risk snapshots taken
+	// on days in [from, to], oldest first.
+	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)
+}

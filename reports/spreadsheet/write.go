@@ -1,0 +1,283 @@
+package spreadsheet
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// maxSheetRows is the last row of a worksheet: drop-down lists cover the
+// whole column below the header.
+const maxSheetRows = 1048576
+
+// Writer writes rows in a kind's column layout. Values are given per
+// column as text; date columns take YYYY-MM-DD, integer and decimal
+// columns their decimal text, bool columns TRUE or FALSE.
+type Writer interface {
+	Row(values []string) error
+	// Close finishes the file and writes it out (an .xlsx is written only
+	// here: a workbook cannot be sent before it is complete).
+	Close() error
+}
+
+// NewWriter starts a file of the given format for kind's columns, with
+// its header row.
+func NewWriter(w io.Writer, format Format, kind domain.ImportKind) (Writer, error) {
+	cols := domain.ImportColumns(kind)
+	if format == CSV {
+		return newCSVWriter(w, cols)
+	}
+	return newXLSXWriter(w, string(kind), cols, false)
+}
+
+// NewColumnsWriter starts a file of the given format with an export-only
+// column layout (findings, which are never imported).
+func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []domain.ImportColumn) (Writer, error) {
+	if format == CSV {
+		return newCSVWriter(w, cols)
+	}
+	return newXLSXWriter(w, sheet, cols, false)
+}
+
+// WriteTemplate writes the .xlsx import template of kind: a styled header,
+// drop-down lists for every enumerated column, date-formatted date
+// columns, and a Notes sheet that explains each column.
+func WriteTemplate(w io.Writer, kind domain.ImportKind) error {
+	x, err := newXLSXWriter(w, string(kind), domain.ImportColumns(kind), true)
+	if err != nil {
+		return err
+	}
+	return x.Close()
+}
+
+// ---- CSV ----
+
+type csvWriter struct {
+	cw *csv.Writer
+}
+
+func newCSVWriter(w io.Writer, cols []domain.ImportColumn) (*csvWriter, error) {
+	cw := csv.NewWriter(w)
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = c.Header
+	}
+	if err := cw.Write(header); err != nil {
+		return nil, err
+	}
+	return &csvWriter{cw: cw}, nil
+}
+
+func (c *csvWriter) Row(values []string) error {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = EscapeFormula(v)
+	}
+	return c.cw.Write(out)
+}
+
+func (c *csvWriter) Close() error {
+	c.cw.Flush()
+	return c.cw.Error()
+}
+
+// ---- XLSX ----
+
+type xlsxWriter struct {
+	w         io.Writer
+	f         *excelize.File
+	sw        *excelize.StreamWriter
+	cols      []domain.ImportColumn
+	row       int
+	dateStyle int
+	numStyle  int
+	template  bool
+}
+
+func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, template bool) (*xlsxWriter, error) {
+	f := excelize.NewFile()
+	fail := func(err error) (*xlsxWriter, error) {
+		_ = f.Close()
+		return nil, err
+	}
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return fail(err)
+	}
+	headerStyle, err := f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E78"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+		Border:    []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	dateFmt, numFmt := "yyyy-mm-dd", "0.00"
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	if err != nil {
+		return fail(err)
+	}
+	numStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &numFmt})
+	if err != nil {
+		return fail(err)
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return fail(err)
+	}
+	// Column widths, styles and panes come before the first row.
+	for i, c := range cols {
+		width := float64(max(14, min(40, len(c.Header)+4)))
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+			return fail(err)
+		}
+		switch c.Type {
+		case domain.ColDate:
+			err = sw.SetColStyle(i+1, i+1, dateStyle)
+		case domain.ColDecimal:
+			err = sw.SetColStyle(i+1, i+1, numStyle)
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fail(err)
+	}
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = excelize.Cell{StyleID: headerStyle, Value: c.Header}
+	}
+	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
+		return fail(err)
+	}
+	// Data validation has no stream API; it must be added before Flush or
+	// it is silently lost.
+	for i, c := range cols {
+		if len(c.Values) == 0 {
+			continue
+		}
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		dv := excelize.NewDataValidation(true)
+		dv.SetSqref(fmt.Sprintf("%s2:%s%d", name, name, maxSheetRows))
+		if err := dv.SetDropList(c.Values); err != nil {
+			return fail(fmt.Errorf("column %s: %w", c.Field, err))
+		}
+		dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, "Choose a value from the list: "+strings.Join(c.Values, ", "))
+		if err := f.AddDataValidation(sheet, dv); err != nil {
+			return fail(err)
+		}
+	}
+	x := &xlsxWriter{w: w, f: f, sw: sw, cols: cols, row: 1, dateStyle: dateStyle, numStyle: numStyle, template: template}
+	if template {
+		if err := x.notesSheet(headerStyle); err != nil {
+			return fail(err)
+		}
+	}
+	return x, nil
+}
+
+// notesSheet explains each column (normal mode: it is small).
+func (x *xlsxWriter) notesSheet(headerStyle int) error {
+	const notes = "Notes"
+	if _, err := x.f.NewSheet(notes); err != nil {
+		return err
+	}
+	head := []any{"Column", "Field", "Required", "Type", "Allowed values", "Explanation"}
+	if err := x.f.SetSheetRow(notes, "A1", &head); err != nil {
+		return err
+	}
+	if err := x.f.SetCellStyle(notes, "A1", "F1", headerStyle); err != nil {
+		return err
+	}
+	for i, c := range x.cols {
+		req := "optional"
+		if c.Required {
+			req = "required"
+		}
+		typ := string(c.Type)
+		if c.Type == domain.ColDate {
+			typ = "date (a date cell, or text YYYY-MM-DD)"
+		}
+		row := []any{c.Header, c.Field, req, typ, strings.Join(c.Values, ", "), c.Note}
+		if err := x.f.SetSheetRow(notes, fmt.Sprintf("A%d", i+2), &row); err != nil {
+			return err
+		}
+	}
+	general := []string{
+		"Fill the first sheet, one record per row, below the header. Keep the header row; columns may be in any order and missing optional columns are left unchanged.",
+		"Imports never evaluate formulas: a cell holding a formula is rejected. Paste values instead.",
+		"POST /api/v1/imports?kind=KIND&mode=dry_run checks every row without writing; mode=commit applies all rows in one transaction, or none if any row has an error.",
+	}
+	for i, g := range general {
+		if err := x.f.SetCellValue(notes, fmt.Sprintf("A%d", len(x.cols)+3+i), g); err != nil {
+			return err
+		}
+	}
+	for col, width := range map[string]float64{"A": 28, "B": 26, "C": 10, "D": 14, "E": 40, "F": 100} {
+		if err := x.f.SetColWidth(notes, col, col, width); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *xlsxWriter) Row(values []string) error {
+	x.row++
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = x.cell(x.cols[i], v)
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, x.row)
+	return x.sw.SetRow(cell, out)
+}
+
+// cell types a value for its column. Text is always written as a string
+// cell, which a spreadsheet never takes for a formula, even when it
+// starts with =, +, - or @.
+func (x *xlsxWriter) cell(c domain.ImportColumn, v string) any {
+	if v == "" {
+		return nil
+	}
+	switch c.Type {
+	case domain.ColDate:
+		if d, err := domain.ParseDate(v); err == nil {
+			return excelize.Cell{StyleID: x.dateStyle, Value: d.Time()}
+		}
+	case domain.ColInteger:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	case domain.ColDecimal:
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return excelize.Cell{StyleID: x.numStyle, Value: f}
+		}
+	}
+	return v
+}
+
+func (x *xlsxWriter) Close() error {
+	defer x.f.Close()
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	x.f.SetActiveSheet(0)
+	return x.f.Write(x.w)
+}
+
+// FormatDate renders a date for a Writer ("" for none).
+func FormatDate(d domain.Date) string { return d.String() }
+
+// FormatBool renders a bool for a Writer.
+func FormatBool(b bool) string {
+	if b {
+		return "TRUE"
+	}
+	return "FALSE"
+}

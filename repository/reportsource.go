@@ -1,0 +1,633 @@
+package repository
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/reports"
+)
+
+// ReportSource streams the rows of the reports: set-based queries (joins
+// in SQL) read in keyset batches of reports.BatchSize through
+// database/sql, the next batch read while the previous one is written.
+type ReportSource struct{ db *DB }
+
+var _ reports.Source = (*ReportSource)(nil)
+
+// NewReportSource returns the report source on db.
+func NewReportSource(db *DB) *ReportSource { return &ReportSource{db: db} }
+
+// query runs q (written with ? placeholders) and calls scan per row.
+func (s *ReportSource) query(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
+	if s.db.dialect == Postgres {
+		q = rebindDollar(q)
+	}
+	rows, err := s.db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// rebindDollar turns ? placeholders into $1, $2, ... (the queries here
+// have no ? inside literals).
+func rebindDollar(q string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+func placeholders(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+}
+
+// vendorWhere is the filter on the vendors table aliased v: the vendor
+// filter and vendors created by as-of.
+func vendorWhere(f reports.Filter) (string, []any) {
+	where := []string{"v.created_at <= ?"}
+	args := []any{f.AsOf.UTC()}
+	if len(f.VendorIDs) > 0 {
+		where = append(where, "v.id IN "+placeholders(len(f.VendorIDs)))
+		for _, id := range f.VendorIDs {
+			args = append(args, id)
+		}
+	}
+	if f.Tier != "" {
+		where = append(where, "v.tier = ?")
+		args = append(args, string(f.Tier))
+	}
+	if f.Owner != "" {
+		where = append(where, "v.owner_email = ?")
+		args = append(args, f.Owner)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// pipeline reads batches in a goroutine, one batch ahead of fn: fetch gets
+// the last row of the previous batch (nil first) and returns the next
+// batch, short when it is the last. At most two batches are in memory.
+func pipeline[T any](ctx context.Context, fetch func(ctx context.Context, last *T) ([]T, error), fn func(T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type batch struct {
+		rows []T
+		err  error
+	}
+	ch := make(chan batch, 1)
+	go func() {
+		defer close(ch)
+		var last *T
+		for {
+			rows, err := fetch(ctx, last)
+			select {
+			case ch <- batch{rows, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(rows) < reports.BatchSize {
+				return
+			}
+			last = &rows[len(rows)-1]
+		}
+	}()
+	for b := range ch {
+		if b.err != nil {
+			return b.err
+		}
+		for _, r := range b.rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// vendorAgg is what a batch's data handling adds to its vendors.
+type vendorAgg struct {
+	categories, jurisdictions []string
+	records                   int64
+	personal                  bool
+}
+
+// handlingOf aggregates the data handling (created by as-of) of a batch of
+// vendors in one query.
+func (s *ReportSource) handlingOf(ctx context.Context, ids []string, asOf time.Time) (map[string]*vendorAgg, error) {
+	out := make(map[string]*vendorAgg, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, asOf.UTC())
+	q := "SELECT vendor_id, category, record_count, jurisdictions FROM data_handling WHERE vendor_id IN " +
+		placeholders(len(ids)) + " AND created_at <= ?"
+	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		var id, cat, jur string
+		var n int64
+		if err := rows.Scan(&id, &cat, &n, &jur); err != nil {
+			return err
+		}
+		a := out[id]
+		if a == nil {
+			a = &vendorAgg{}
+			out[id] = a
+		}
+		a.categories = append(a.categories, cat)
+		a.records += n
+		a.jurisdictions = append(a.jurisdictions, parseList(jur)...)
+		if c, ok := domain.LookupCategory(cat); ok && c.Personal {
+			a.personal = true
+		}
+		return nil
+	})
+	for _, a := range out {
+		slices.Sort(a.categories)
+		slices.Sort(a.jurisdictions)
+		a.jurisdictions = slices.Compact(a.jurisdictions)
+	}
+	return out, err
+}
+
+type vendorKeyed struct {
+	reports.VendorRow
+	key string
+}
+
+// EachVendor implements reports.Source, keyed on the unique name_key.
+func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
+	fetch := func(ctx context.Context, last *vendorKeyed) ([]vendorKeyed, error) {
+		args := append([]any{}, wargs...)
+		q := `SELECT v.id, v.name, v.name_key, v.status, v.criticality, v.tier, COALESCE(v.tier_override, ''),
+			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records, v.owner_email, v.country, v.created_at
+			FROM vendors v WHERE ` + where
+		if last != nil {
+			q += " AND v.name_key > ?"
+			args = append(args, last.key)
+		}
+		q += " ORDER BY v.name_key LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]vendorKeyed, 0, reports.BatchSize)
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r vendorKeyed
+			var status, crit, tier, override string
+			if err := rows.Scan(&r.ID, &r.Name, &r.key, &status, &crit, &tier, &override, &r.TierOverrideReason,
+				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt); err != nil {
+				return err
+			}
+			r.Status, r.Criticality, r.Tier = domain.VendorStatus(status), domain.Criticality(crit), domain.Tier(tier)
+			r.TierOverride, r.CreatedAt = domain.Tier(override), r.CreatedAt.UTC()
+			out = append(out, r)
+			return nil
+		})
+		if err != nil || len(out) == 0 {
+			return out, err
+		}
+		ids := make([]string, len(out))
+		idArgs := make([]any, len(out))
+		index := make(map[string]int, len(out))
+		for i, r := range out {
+			ids[i], idArgs[i], index[r.ID] = r.ID, r.ID, i
+		}
+		aggs, err := s.handlingOf(ctx, ids, asOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			if a := aggs[out[i].ID]; a != nil {
+				out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
+			}
+		}
+		// The batch's reviews by as-of: the latest one's date and residual risk.
+		in := placeholders(len(ids))
+		err = s.query(ctx, "SELECT vendor_id, performed_on, residual_risk, id FROM reviews WHERE vendor_id IN "+in+
+			" AND created_at <= ? AND performed_on <= ?", append(append([]any{}, idArgs...), asOf, today),
+			func(rows *sql.Rows) error {
+				var id, residual, rid string
+				var on dateCol
+				if err := rows.Scan(&id, &on, &residual, &rid); err != nil {
+					return err
+				}
+				r := &out[index[id]]
+				if r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
+					r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+		// The batch's findings open at as-of, counted in SQL.
+		err = s.query(ctx, "SELECT vendor_id, COUNT(*) FROM findings WHERE vendor_id IN "+in+
+			" AND first_seen_at <= ? AND (resolved_at IS NULL OR resolved_at > ?) GROUP BY vendor_id",
+			append(append([]any{}, idArgs...), asOf, asOf), func(rows *sql.Rows) error {
+				var id string
+				var n int64
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				out[index[id]].OpenFindings = n
+				return nil
+			})
+		return out, err
+	}
+	return pipeline(ctx, fetch, func(r vendorKeyed) error { return fn(r.VendorRow) })
+}
+
+// EachHandling implements reports.Source, keyed on the primary key
+// (vendor_id, category), so a vendor's categories are together.
+func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn func(reports.HandlingRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	fetch := func(ctx context.Context, last *reports.HandlingRow) ([]reports.HandlingRow, error) {
+		args := append([]any{}, wargs...)
+		q := `SELECT dh.vendor_id, v.name, dh.category, dh.stores, dh.processes, dh.transmits, dh.record_count,
+			dh.jurisdictions, dh.systems, dh.notes, dh.created_at, dh.updated_at
+			FROM data_handling dh JOIN vendors v ON v.id = dh.vendor_id
+			WHERE ` + where + " AND dh.created_at <= ?"
+		args = append(args, asOf)
+		if last != nil {
+			q += " AND (dh.vendor_id > ? OR (dh.vendor_id = ? AND dh.category > ?))"
+			args = append(args, last.VendorID, last.VendorID, last.Category)
+		}
+		q += " ORDER BY dh.vendor_id, dh.category LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]reports.HandlingRow, 0, reports.BatchSize)
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r reports.HandlingRow
+			var jur, sys string
+			if err := rows.Scan(&r.VendorID, &r.VendorName, &r.Category, &r.Stores, &r.Processes, &r.Transmits,
+				&r.RecordCount, &jur, &sys, &r.Notes, &r.CreatedAt, &r.UpdatedAt); err != nil {
+				return err
+			}
+			r.Jurisdictions, r.Systems = parseList(jur), parseList(sys)
+			r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+			out = append(out, r)
+			return nil
+		})
+		return out, err
+	}
+	return pipeline(ctx, fetch, fn)
+}
+
+// EachContract implements reports.Source: contracts with the clause
+// version in force at as-of (a left join) and their vendors' facts.
+func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn func(reports.ContractRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	fetch := func(ctx context.Context, last *reports.ContractRow) ([]reports.ContractRow, error) {
+		args := []any{asOf, asOf}
+		args = append(args, wargs...)
+		args = append(args, asOf)
+		q := `SELECT c.id, c.vendor_id, c.title, c.reference, c.status, c.effective_on, c.expires_on, c.auto_renew,
+			c.renewal_notice_days, c.governing_law, c.annual_value_minor, c.annual_value_currency, c.right_to_audit,
+			c.subprocessor_approval, c.data_return_or_destruction, c.security_standard, c.dpa, c.baa,
+			c.cyber_insurance_min_minor, c.cyber_insurance_currency, c.created_at, c.updated_at, v.name, v.tier,
+			cv.id, cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
+			FROM contracts c JOIN vendors v ON v.id = c.vendor_id
+			LEFT JOIN clause_versions cv ON cv.contract_id = c.id AND cv.effective_from <= ?
+				AND (cv.effective_to IS NULL OR cv.effective_to > ?)
+			WHERE ` + where + " AND c.created_at <= ?"
+		if last != nil {
+			q += " AND c.id > ?"
+			args = append(args, last.Contract.ID)
+		}
+		q += " ORDER BY c.id LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]reports.ContractRow, 0, reports.BatchSize)
+		tiers := map[string]domain.Tier{}
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r contractRow
+			var name, tier string
+			var cvID, wUnit, std, trig sql.NullString
+			var cvFrom, cvTo sql.NullTime
+			var wVal sql.NullInt64
+			if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Reference, &r.Status, &r.EffectiveOn, &r.ExpiresOn,
+				&r.AutoRenew, &r.RenewalNoticeDays, &r.GoverningLaw, &r.AnnualValueMinor, &r.AnnualValueCurrency,
+				&r.RightToAudit, &r.SubprocessorApproval, &r.DataReturnOrDestruction, &r.SecurityStandard, &r.DPA,
+				&r.BAA, &r.CyberInsuranceMinMinor, &r.CyberInsuranceCurrency, &r.CreatedAt, &r.UpdatedAt, &name, &tier,
+				&cvID, &cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
+				return err
+			}
+			row := reports.ContractRow{Contract: r.toDomain(), VendorName: name}
+			if cvID.Valid {
+				cv := &domain.ClauseVersion{ID: cvID.String, ContractID: r.ID, EffectiveFrom: cvFrom.Time.UTC(),
+					EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
+						Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+				if wVal.Valid && wUnit.Valid {
+					cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
+				}
+				row.Clause = cv
+			}
+			tiers[r.VendorID] = domain.Tier(tier)
+			out = append(out, row)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, 0, len(tiers))
+		for id := range tiers {
+			ids = append(ids, id)
+		}
+		aggs, err := s.handlingOf(ctx, ids, asOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			vid := out[i].Contract.VendorID
+			facts := domain.VendorFacts{Tier: tiers[vid]}
+			if a := aggs[vid]; a != nil {
+				facts.Categories, facts.Jurisdictions, facts.Personal = a.categories, a.jurisdictions, a.personal
+			}
+			out[i].Facts = facts
+		}
+		return out, nil
+	}
+	return pipeline(ctx, fetch, fn)
+}
+
+// EachAttestation implements reports.Source.
+func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn func(reports.AttestationRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	fetch := func(ctx context.Context, last *reports.AttestationRow) ([]reports.AttestationRow, error) {
+		args := append(append([]any{}, wargs...), asOf)
+		q := `SELECT a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
+			COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
+			FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE ` + where + " AND a.created_at <= ?"
+		if last != nil {
+			q += " AND a.id > ?"
+			args = append(args, last.ID)
+		}
+		q += " ORDER BY a.id LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]reports.AttestationRow, 0, reports.BatchSize)
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r reports.AttestationRow
+			var ps, pe, iss, exp dateCol
+			if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
+				&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
+				return err
+			}
+			r.PeriodStart, r.PeriodEnd, r.IssuedOn, r.ExpiresOn = ps.Date, pe.Date, iss.Date, exp.Date
+			r.CreatedAt = r.CreatedAt.UTC()
+			out = append(out, r)
+			return nil
+		})
+		return out, err
+	}
+	return pipeline(ctx, fetch, fn)
+}
+
+// EachReview implements reports.Source; Latest is computed in SQL.
+func (s *ReportSource) EachReview(ctx context.Context, f reports.Filter, fn func(reports.ReviewRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
+	fetch := func(ctx context.Context, last *reports.ReviewRow) ([]reports.ReviewRow, error) {
+		args := []any{asOf, today}
+		args = append(args, wargs...)
+		args = append(args, asOf, today)
+		q := `SELECT r.id, v.name, v.tier, r.performed_on, r.reviewer, r.outcome, r.residual_risk, r.notes,
+			CASE WHEN r.performed_on = (SELECT MAX(r2.performed_on) FROM reviews r2 WHERE r2.vendor_id = r.vendor_id
+				AND r2.created_at <= ? AND r2.performed_on <= ?) THEN 1 ELSE 0 END
+			FROM reviews r JOIN vendors v ON v.id = r.vendor_id
+			WHERE ` + where + " AND r.created_at <= ? AND r.performed_on <= ?"
+		if last != nil {
+			q += " AND r.id > ?"
+			args = append(args, last.ID)
+		}
+		q += " ORDER BY r.id LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]reports.ReviewRow, 0, reports.BatchSize)
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r reports.ReviewRow
+			var tier string
+			var on dateCol
+			var latest int64
+			if err := rows.Scan(&r.ID, &r.VendorName, &tier, &on, &r.Reviewer, &r.Outcome, &r.ResidualRisk,
+				&r.Notes, &latest); err != nil {
+				return err
+			}
+			r.VendorTier, r.PerformedOn, r.Latest = domain.Tier(tier), on.Date, latest == 1
+			out = append(out, r)
+			return nil
+		})
+		return out, err
+	}
+	return pipeline(ctx, fetch, fn)
+}
+
+// EachFinding implements reports.Source in two passes: open at as-of, then
+// resolved in [since, as-of].
+func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since time.Time, fn func(reports.FindingRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	pass := func(open bool) error {
+		fetch := func(ctx context.Context, last *reports.FindingRow) ([]reports.FindingRow, error) {
+			args := append([]any{}, wargs...)
+			q := `SELECT fd.id, v.name, fd.rule_id, fd.severity, fd.subject_type, fd.subject_id, fd.status,
+				fd.first_seen_at, fd.last_seen_at, fd.resolved_at, fd.accepted_until
+				FROM findings fd JOIN vendors v ON v.id = fd.vendor_id WHERE ` + where
+			if open {
+				q += " AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?)"
+				args = append(args, asOf, asOf)
+			} else {
+				q += " AND fd.resolved_at IS NOT NULL AND fd.resolved_at >= ? AND fd.resolved_at <= ?"
+				args = append(args, since.UTC(), asOf)
+			}
+			if last != nil {
+				q += " AND fd.id > ?"
+				args = append(args, last.ID)
+			}
+			q += " ORDER BY fd.id LIMIT ?"
+			args = append(args, reports.BatchSize)
+			out := make([]reports.FindingRow, 0, reports.BatchSize)
+			err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+				var r reports.FindingRow
+				var resolved sql.NullTime
+				var until dateCol
+				if err := rows.Scan(&r.ID, &r.VendorName, &r.RuleID, &r.Severity, &r.SubjectType, &r.SubjectID,
+					&r.Status, &r.FirstSeenAt, &r.LastSeenAt, &resolved, &until); err != nil {
+					return err
+				}
+				r.FirstSeenAt, r.LastSeenAt, r.ResolvedAt, r.AcceptedUntil = r.FirstSeenAt.UTC(), r.LastSeenAt.UTC(),
+					nullTime(resolved), until.Date
+				r.OpenAtAsOf = open
+				out = append(out, r)
+				return nil
+			})
+			return out, err
+		}
+		return pipeline(ctx, fetch, fn)
+	}
+	if err := pass(true); err != nil {
+		return err
+	}
+	return pass(false)
+}
+
+// EachIncident implements reports.Source, with the stored notice clause.
+func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn func(reports.IncidentRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	fetch := func(ctx context.Context, last *reports.IncidentRow) ([]reports.IncidentRow, error) {
+		args := append(append([]any{}, wargs...), asOf)
+		q := `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_start, i.exposure_end, i.vendor_discovered_at,
+			i.vendor_notified_us_at, i.we_learned_at, i.learned_via, i.records_affected, i.notice_contract_id,
+			i.notice_clause_id, i.notice_due_at, i.created_at, v.name,
+			cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
+			FROM incidents i JOIN vendors v ON v.id = i.vendor_id
+			LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
+			WHERE ` + where + " AND i.created_at <= ?"
+		if last != nil {
+			q += " AND i.id > ?"
+			args = append(args, last.Incident.ID)
+		}
+		q += " ORDER BY i.id LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]reports.IncidentRow, 0, reports.BatchSize)
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r incidentRow
+			var name string
+			var wUnit, std, trig sql.NullString
+			var cvFrom, cvTo sql.NullTime
+			var wVal sql.NullInt64
+			if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Status, &r.ExposureStart, &r.ExposureEnd,
+				&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
+				&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
+				&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
+				return err
+			}
+			r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
+			row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
+			if r.NoticeClauseID != nil && cvFrom.Valid {
+				cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
+					EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
+						Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+				if wVal.Valid && wUnit.Valid {
+					cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
+				}
+				row.Clause = cv
+			}
+			out = append(out, row)
+			return nil
+		})
+		return out, err
+	}
+	return pipeline(ctx, fetch, fn)
+}
+
+// EachObligation implements reports.Source.
+func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn func(reports.ObligationRow) error) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	fetch := func(ctx context.Context, last *reports.ObligationRow) ([]reports.ObligationRow, error) {
+		args := append(append([]any{}, wargs...), asOf)
+		q := `SELECT o.id, o.incident_id, i.title, v.name, o.regime_id, o.regime, o.citation, o.source_status,
+			o.recipient, o.due_at, o.deadline_text, o.status, o.done_at
+			FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+			WHERE ` + where + " AND o.created_at <= ?"
+		if last != nil {
+			q += " AND o.id > ?"
+			args = append(args, last.ID)
+		}
+		q += " ORDER BY o.id LIMIT ?"
+		args = append(args, reports.BatchSize)
+		out := make([]reports.ObligationRow, 0, reports.BatchSize)
+		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			var r reports.ObligationRow
+			var due, done sql.NullTime
+			if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
+				&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
+				return err
+			}
+			r.DueAt, r.DoneAt = nullTime(due), nullTime(done)
+			out = append(out, r)
+			return nil
+		})
+		return out, err
+	}
+	return pipeline(ctx, fetch, fn)
+}
+
+// Trend implements reports.Source from the daily risk snapshots: one
+// grouped query.
+func (s *ReportSource) Trend(ctx context.Context, f reports.Filter, from, to domain.Date) ([]reports.TrendPoint, error) {
+	where, args := vendorWhere(reports.Filter{VendorIDs: f.VendorIDs, Owner: f.Owner, AsOf: f.AsOf})
+	q := `SELECT s.taken_on, s.tier, COUNT(*) FROM risk_snapshots s JOIN vendors v ON v.id = s.vendor_id
+		WHERE ` + where + " AND s.taken_on >= ? AND s.taken_on <= ?"
+	args = append(args, sqlDate(from), sqlDate(to))
+	if f.Tier != "" {
+		q += " AND s.tier = ?"
+		args = append(args, string(f.Tier))
+	}
+	q += " GROUP BY s.taken_on, s.tier ORDER BY s.taken_on"
+	var out []reports.TrendPoint
+	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		var on dateCol
+		var tier string
+		var n int64
+		if err := rows.Scan(&on, &tier, &n); err != nil {
+			return err
+		}
+		if len(out) == 0 || out[len(out)-1].Date.String() != on.Date.String() {
+			out = append(out, reports.TrendPoint{Date: on.Date})
+		}
+		p := &out[len(out)-1]
+		switch domain.Tier(tier) {
+		case domain.TierCritical:
+			p.Critical += n
+		case domain.TierHigh:
+			p.High += n
+		case domain.TierModerate:
+			p.Moderate += n
+		case domain.TierLow:
+			p.Low += n
+		}
+		return nil
+	})
+	return out, err
+}
+
+// jsonText renders v for a JSON column.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}

@@ -1,0 +1,237 @@
+package repository_test
+
+// The compliance scan over a generated portfolio, against the single
+// set-based SQL that finds the same expired attestations and late notices
+// (the floor of perf-notes §2b). PostgreSQL only (VW_TEST_POSTGRES_URL);
+// the portfolio comes from repository.Seed.
+//
+//	VW_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/vw_dev_scan?sslmode=disable \
+//	  go test ./repository -run '^$' -bench BenchmarkScan -benchtime 3x -timeout 60m
+//
+// VW_BENCH_VENDORS (comma-separated, default 10000) picks the sizes.
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
+)
+
+// benchAsOf is the scan's now: the seed's reference instant.
+var benchAsOf = repository.DefaultSeedAsOf
+
+// baselineSQL finds what attestation.expired and incident.notice_late
+// find, each in one statement: the latest unrejected attestation of each
+// kind of an active vendor that expired before today, and notices that
+// came after their due instant.
+const (
+	baselineExpiredSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires_on
+	FROM attestations a JOIN vendors v ON v.id = a.vendor_id
+	WHERE v.status = 'active' AND a.review_status <> 'rejected' AND a.expires_on < $1
+	AND NOT EXISTS (SELECT 1 FROM attestations b WHERE b.vendor_id = a.vendor_id AND b.kind = a.kind
+		AND b.review_status <> 'rejected' AND (b.expires_on > a.expires_on OR (b.expires_on = a.expires_on AND b.id > a.id)))`
+	baselineLateSQL = `SELECT i.id, i.vendor_id, v.name, i.vendor_discovered_at, i.vendor_notified_us_at, i.notice_due_at
+	FROM incidents i JOIN vendors v ON v.id = i.vendor_id
+	WHERE i.notice_due_at IS NOT NULL AND i.vendor_notified_us_at > i.notice_due_at`
+)
+
+type baselineRow struct {
+	id, vendorID, name, kind string
+	at, notified, due        time.Time
+}
+
+// baseline runs both statements, scanning rows into structs, and returns
+// the counts.
+func baseline(tb testing.TB, db *repository.DB) (expired, late int) {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := db.SQL().QueryContext(ctx, baselineExpiredSQL, domain.DateOf(benchAsOf).String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []baselineRow
+	for rows.Next() {
+		var r baselineRow
+		if err := rows.Scan(&r.id, &r.vendorID, &r.name, &r.kind, &r.at); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	expired = len(out)
+	rows, err = db.SQL().QueryContext(ctx, baselineLateSQL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for rows.Next() {
+		var r baselineRow
+		if err := rows.Scan(&r.id, &r.vendorID, &r.name, &r.at, &r.notified, &r.due); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return expired, len(out) - expired
+}
+
+// peakHeap samples HeapInuse every 5 ms until stop is called and returns
+// the maximum seen.
+func peakHeap() (stop func() uint64) {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
+}
+
+func benchSizes() []int {
+	s := os.Getenv("VW_BENCH_VENDORS")
+	if s == "" {
+		return []int{10_000}
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func BenchmarkScan(b *testing.B) {
+	if os.Getenv(repotest.EnvPostgresURL) == "" {
+		b.Skip("the scan benchmark runs on PostgreSQL: set " + repotest.EnvPostgresURL)
+	}
+	for _, n := range benchSizes() {
+		b.Run("vendors="+strconv.Itoa(n), func(b *testing.B) {
+			ctx := context.Background()
+			db := repotest.Open(b, repository.Postgres)
+			start := time.Now()
+			counts, err := db.Seed(ctx, repository.SeedOptions{Vendors: n, Seed: 1}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.SQL().ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("seeded %d vendors, %d records in %s: %+v", n, counts.Total(), time.Since(start).Round(time.Millisecond), counts)
+
+			// The baseline: median of five runs.
+			var times []time.Duration
+			var wantExpired, wantLate int
+			for range 5 {
+				t0 := time.Now()
+				wantExpired, wantLate = baseline(b, db)
+				times = append(times, time.Since(t0))
+			}
+			slices.Sort(times)
+			base := times[len(times)/2]
+			b.Logf("baseline SQL: %d expired attestations, %d late notices, median %s", wantExpired, wantLate, base)
+			if wantExpired == 0 || wantLate == 0 {
+				b.Fatal("the portfolio has no expired attestation or no late notice")
+			}
+
+			svc := domain.NewServices(db.Stores(b.TempDir()), domain.Settings{Clock: domain.FixedClock(benchAsOf),
+				Events: domain.DiscardEvents{}})
+			for _, mode := range []string{"fresh", "rescan"} {
+				b.Run(mode, func(b *testing.B) {
+					var peak, alloc uint64
+					var res domain.ScanResult
+					famTime := map[string]time.Duration{}
+					for b.Loop() {
+						if mode == "fresh" {
+							b.StopTimer()
+							if _, err := db.SQL().ExecContext(ctx, "TRUNCATE findings, scan_runs"); err != nil {
+								b.Fatal(err)
+							}
+							b.StartTimer()
+						}
+						runtime.GC()
+						var before runtime.MemStats
+						runtime.ReadMemStats(&before)
+						stop := peakHeap()
+						last := time.Now()
+						res, err = svc.Scan.RunWithProgress(ctx, func(p domain.ScanProgress) {
+							if p.Done {
+								famTime[p.Family] += time.Since(last)
+								last = time.Now()
+							}
+						})
+						p := stop()
+						var after runtime.MemStats
+						runtime.ReadMemStats(&after)
+						if err != nil {
+							b.Fatal(err)
+						}
+						peak = max(peak, p)
+						alloc += after.TotalAlloc - before.TotalAlloc
+					}
+					perRun := b.Elapsed() / time.Duration(b.N)
+					b.ReportMetric(float64(perRun)/float64(base), "x-baseline")
+					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+					b.ReportMetric(float64(alloc)/float64(b.N)/(1<<20), "alloc-MiB/op")
+					live := res.Opened + res.StillOpen
+					b.ReportMetric(float64(live), "findings")
+
+					// A fast but wrong scan fails here.
+					got := map[string]int{}
+					for r, c := range res.ByRule {
+						got[r] = c.Opened + c.StillOpen
+					}
+					if got[domain.RuleAttestationExpired] != wantExpired || got[domain.RuleIncidentNoticeLate] != wantLate {
+						b.Fatalf("scan found %d expired attestations and %d late notices; the baseline SQL finds %d and %d",
+							got[domain.RuleAttestationExpired], got[domain.RuleIncidentNoticeLate], wantExpired, wantLate)
+					}
+					var stored int
+					if err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM findings WHERE status <> 'resolved'").Scan(&stored); err != nil {
+						b.Fatal(err)
+					}
+					if stored != live {
+						b.Fatalf("%d live findings stored, the run reports %d", stored, live)
+					}
+					if mode == "rescan" && res.Opened != 0 {
+						b.Fatalf("a rescan of unchanged data opened %d findings", res.Opened)
+					}
+					for f, d := range famTime {
+						famTime[f] = (d / time.Duration(b.N)).Round(time.Millisecond)
+					}
+					b.Logf("%s: per family %v", mode, famTime)
+					b.Logf("%s: %s per run (baseline %s, x%.2f), peak heap %.1f MiB, %d live findings, by rule %v",
+						mode, perRun, base, float64(perRun)/float64(base), float64(peak)/(1<<20), live, got)
+				})
+			}
+		})
+	}
+}

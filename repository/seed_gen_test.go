@@ -1,0 +1,22 @@
+package repository
+
+import (
+	"testing"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/calendar"
+)
+
+// BenchmarkSeedGenerate measures generating one batch of vendors with
+// everything around them, without writing it.
+func BenchmarkSeedGenerate(b *testing.B) {
+	cat := domain.DefaultCatalogue()
+	opt := SeedOptions{Vendors: MaxSeedVendors, Seed: 1, AsOf: DefaultSeedAsOf, Calendar: calendar.USFederal(),
+		Standards: domain.DefaultPolicy().Clauses.StandardWindows, Catalogue: &cat}
+	g := newSeedGen(opt)
+	start := 0
+	for b.Loop() {
+		g.batch(start, start+seedBatchVendors)
+		start = (start + seedBatchVendors) % MaxSeedVendors
+	}
+}

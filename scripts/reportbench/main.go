@@ -1,0 +1,250 @@
+// Command reportbench measures the audit workbook against a bare excelize
+// StreamWriter writing the same number of rows and columns, one variant
+// per process so peak RSS is the variant's own:
+//
+//	go run ./scripts/reportbench -db sqlite:/tmp/vw.db -mode report   # the audit workbook from the database
+//	go run ./scripts/reportbench -db sqlite:/tmp/vw.db -mode source   # the database reads only (no workbook)
+//	go run ./scripts/reportbench -mode baseline -shape 'Vendors=10000x21,...'   # bare StreamWriter, same shape
+//
+// mode report prints the shape (rows x columns per sheet) to pass to the
+// baseline, then one JSON line: wall seconds, peak RSS (VmHWM), Go
+// TotalAlloc, file size.
+package main
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vendorwatch/vendorwatch/reports"
+	"github.com/vendorwatch/vendorwatch/repository"
+)
+
+func main() {
+	dbURL := flag.String("db", "", "database URL (report, source)")
+	mode := flag.String("mode", "report", "report | source | baseline")
+	out := flag.String("out", "/tmp/reportbench.xlsx", "output file")
+	shape := flag.String("shape", "", "baseline: Sheet=ROWSxCOLS,... as printed by -mode report")
+	fast := flag.Bool("fast", true, "flate.BestSpeed zip writer")
+	asOf := flag.String("as-of", "2026-11-01T00:00:00Z", "as-of instant")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	flag.Parse()
+	if *cpuprofile != "" {
+		pf, err := os.Create(*cpuprofile)
+		if err == nil && pprof.StartCPUProfile(pf) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	ctx := context.Background()
+	t0 := time.Now()
+	var rows int64
+	var err error
+	shapeOut := ""
+	switch *mode {
+	case "report", "source":
+		rows, shapeOut, err = runReport(ctx, *dbURL, *mode, *out, *fast, *asOf)
+	case "baseline":
+		rows, err = runBaseline(*shape, *out, *fast)
+	default:
+		err = fmt.Errorf("unknown mode %q", *mode)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reportbench:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+	wall := time.Since(t0).Seconds()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	var size int64
+	if fi, err := os.Stat(*out); err == nil && *mode != "source" {
+		size = fi.Size()
+	}
+	res := map[string]any{"mode": *mode, "fast": *fast, "rows": rows, "wall_s": round(wall), "peak_rss_mib": vmHWM(),
+		"total_alloc_mib": ms.TotalAlloc >> 20, "file_mib": round(float64(size) / (1 << 20))}
+	if shapeOut != "" {
+		res["shape"] = shapeOut
+	}
+	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
+}
+
+func round(f float64) float64 { return float64(int64(f*100)) / 100 }
+
+// vmHWM is the process's peak resident set size in MiB.
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb >> 10
+		}
+	}
+	return -1
+}
+
+// columns per sheet of the audit workbook (the Contracts sheet adds one
+// per clause requirement of the default policy).
+var sheetCols = map[string]int{reports.SheetVendors: 21, reports.SheetInventory: 16, reports.SheetContracts: 33,
+	reports.SheetAttestations: 15, reports.SheetReviews: 11, reports.SheetFindings: 12, reports.SheetIncidents: 17,
+	reports.SheetObligations: 14}
+
+func runReport(ctx context.Context, dbURL, mode, out string, fast bool, asOfS string) (int64, string, error) {
+	asOf, err := time.Parse(time.RFC3339, asOfS)
+	if err != nil {
+		return 0, "", err
+	}
+	db, err := repository.Open(ctx, dbURL, repository.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = db.Close() }()
+	src := repository.NewReportSource(db)
+	f := reports.Filter{AsOf: asOf}
+	if mode == "source" {
+		var n int64
+		count := func(name string) func() {
+			t := time.Now()
+			return func() { fmt.Fprintf(os.Stderr, "%s %.2fs\n", name, time.Since(t).Seconds()) }
+		}
+		steps := []struct {
+			name string
+			run  func() error
+		}{
+			{"vendors", func() error { return src.EachVendor(ctx, f, func(reports.VendorRow) error { n++; return nil }) }},
+			{"handling", func() error { return src.EachHandling(ctx, f, func(reports.HandlingRow) error { n++; return nil }) }},
+			{"contracts", func() error { return src.EachContract(ctx, f, func(reports.ContractRow) error { n++; return nil }) }},
+			{"attestations", func() error {
+				return src.EachAttestation(ctx, f, func(reports.AttestationRow) error { n++; return nil })
+			}},
+			{"reviews", func() error { return src.EachReview(ctx, f, func(reports.ReviewRow) error { n++; return nil }) }},
+			{"findings", func() error {
+				return src.EachFinding(ctx, f, asOf.AddDate(0, 0, -90), func(reports.FindingRow) error { n++; return nil })
+			}},
+			{"incidents", func() error { return src.EachIncident(ctx, f, func(reports.IncidentRow) error { n++; return nil }) }},
+			{"obligations", func() error {
+				return src.EachObligation(ctx, f, func(reports.ObligationRow) error { n++; return nil })
+			}},
+		}
+		for _, s := range steps {
+			done := count(s.name)
+			if err := s.run(); err != nil {
+				return n, "", err
+			}
+			done()
+		}
+		return n, "", nil
+	}
+	fh, err := os.Create(out)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = fh.Close() }()
+	opt := reports.Options{GeneratedBy: "reportbench", Compression: reports.CompressDefault}
+	if fast {
+		opt.Compression = reports.CompressFast
+	}
+	last := time.Now()
+	opt.Progress = func(sheet string, rows int64) {
+		if os.Getenv("REPORTBENCH_VERBOSE") != "" {
+			fmt.Fprintf(os.Stderr, "%s %d %.2fs\n", sheet, rows, time.Since(last).Seconds())
+		}
+	}
+	st, err := reports.WriteAudit(ctx, src, f, opt, fh)
+	if err != nil {
+		return 0, "", err
+	}
+	var parts []string
+	for _, s := range reports.AuditSheets[1:] {
+		parts = append(parts, fmt.Sprintf("%s=%dx%d", s, st.Rows[s], sheetCols[s]))
+	}
+	return st.TotalRows(), strings.Join(parts, ","), nil
+}
+
+// runBaseline writes the same sheets, rows and columns with a bare
+// StreamWriter: synthetic int/string/date cells, one date style, no
+// table, no conditional format, no database.
+func runBaseline(shape, out string, fast bool) (int64, error) {
+	f := excelize.NewFile()
+	defer func() { _ = f.Close() }()
+	if fast {
+		f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+			zw := zip.NewWriter(w)
+			zw.RegisterCompressor(zip.Deflate, func(o io.Writer) (io.WriteCloser, error) { return flate.NewWriter(o, flate.BestSpeed) })
+			return zw
+		})
+	}
+	dateFmt := "yyyy-mm-dd"
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, part := range strings.Split(shape, ",") {
+		name, dims, ok := strings.Cut(part, "=")
+		if !ok {
+			return 0, fmt.Errorf("bad shape %q", part)
+		}
+		rs, cs, _ := strings.Cut(dims, "x")
+		nrows, _ := strconv.Atoi(rs)
+		ncols, _ := strconv.Atoi(cs)
+		if _, err := f.NewSheet(name); err != nil {
+			return 0, err
+		}
+		sw, err := f.NewStreamWriter(name)
+		if err != nil {
+			return 0, err
+		}
+		row := make([]any, ncols)
+		for c := range row {
+			row[c] = fmt.Sprintf("Column %d", c+1)
+		}
+		if err := sw.SetRow("A1", row); err != nil {
+			return 0, err
+		}
+		for r := 0; r < nrows; r++ {
+			for c := range row {
+				switch c % 3 {
+				case 0:
+					row[c] = fmt.Sprintf("vendor-%08d-%d", r, c)
+				case 1:
+					row[c] = int64(r * c)
+				default:
+					row[c] = excelize.Cell{StyleID: dateStyle, Value: day.AddDate(0, 0, r%365)}
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r+2)
+			if err := sw.SetRow(cell, row); err != nil {
+				return 0, err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return 0, err
+		}
+		total += int64(nrows)
+	}
+	fh, err := os.Create(out)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = fh.Close() }()
+	return total, f.Write(fh)
+}
