@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
-	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
 // writeVendorsFile generates an .xlsx of n vendor rows in the template
