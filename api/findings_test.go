@@ -445,3 +445,63 @@ func TestScanConcurrentRun(t *testing.T) {
 		e.runScan()
 	})
 }
+
+// recordingSink keeps the events published to it.
+type recordingSink struct{ events []domain.Event }
+
+func (r *recordingSink) Publish(_ context.Context, events ...domain.Event) error {
+	r.events = append(r.events, events...)
+	return nil
+}
+
+func (r *recordingSink) count(typ string) int {
+	n := 0
+	for _, e := range r.events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// TestScanEvents checks what a scan publishes: finding.opened for each new
+// finding, incident.notice_late, finding.escalated when a live finding's
+// severity rises, finding.resolved when its condition clears.
+func TestScanEvents(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		e.clock.set(scanT0)
+		sink := &recordingSink{}
+		svc := domain.NewServices(db.Stores(t.TempDir()), domain.Settings{Clock: e.clock, Events: sink})
+		e.build24x7()
+		v := e.tieredVendor("Opinion Co", "low")
+		a := e.createAttestation(map[string]any{"vendor_id": v, "kind": "iso27001", "issued_on": "2026-01-01",
+			"expires_on": "2028-01-01", "opinion": "qualified"})["id"].(string)
+
+		res, err := svc.Scan.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sink.count(domain.EventFindingOpened) != res.Opened || sink.count(domain.EventNoticeLate) != 1 || res.EventsFailed != 0 {
+			t.Errorf("first scan opened %d; events: %d opened, %d notice_late", res.Opened,
+				sink.count(domain.EventFindingOpened), sink.count(domain.EventNoticeLate))
+		}
+		sink.events = nil
+		mgr := e.keys[domain.RoleVendorManager]
+		mustStatus(t, e.do("PATCH", "/api/v1/attestations/"+a, mgr, map[string]any{"opinion": "adverse"}), 200)
+		if res, err = svc.Scan.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if res.Opened != 0 || res.Escalated != 1 || sink.count(domain.EventFindingEscalated) != 1 || sink.count(domain.EventFindingOpened) != 0 {
+			t.Errorf("after adverse opinion: %+v, %d escalated events", res, sink.count(domain.EventFindingEscalated))
+		}
+		sink.events = nil
+		mustStatus(t, e.do("PATCH", "/api/v1/attestations/"+a, mgr, map[string]any{"review_status": "accepted"}), 200)
+		if res, err = svc.Scan.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if res.Resolved != 1 || sink.count(domain.EventFindingResolved) != 1 {
+			t.Errorf("after accepting the report: %+v, %d resolved events", res, sink.count(domain.EventFindingResolved))
+		}
+	})
+}

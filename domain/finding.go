@@ -135,7 +135,7 @@ type ScanQuery struct {
 	RenewalHorizon Date
 	// ObligationHorizon: open obligations due before or at it.
 	ObligationHorizon time.Time
-	// BatchSize rows per batch (keyset).
+	// BatchSize is the rows handed to the rules per batch.
 	BatchSize int
 }
 
@@ -211,7 +211,7 @@ type (
 	}
 )
 
-// ScanStore gathers facts with set-based, keyset-batched queries and
+// ScanStore gathers facts with set-based queries, streamed in batches, and
 // writes findings in batches. Fact methods call fn once per batch of at
 // most q.BatchSize rows; an error from fn stops the walk and is returned.
 type ScanStore interface {

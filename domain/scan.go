@@ -8,7 +8,7 @@ import (
 )
 
 // ScanService runs the compliance scan: per rule family, one set-based
-// fact query walked in keyset batches; the rules (pure functions) turn
+// fact query streamed in batches; the rules (pure functions) turn
 // facts into findings, which are upserted in batches keyed by (rule,
 // subject) and stamped with the run id; afterwards one statement per
 // family resolves the family's live findings that the run did not see.
@@ -87,7 +87,6 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		}
 		return res, fmt.Errorf("begin scan: %w", err)
 	}
-	var events []Event
 	defer func() {
 		res.FinishedAt = s.Clock.Now().UTC()
 		if ferr := s.Store.FinishRun(context.WithoutCancel(ctx), res.RunID, res.FinishedAt, res, err); ferr != nil && err == nil {
@@ -148,8 +147,9 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		}},
 	}
 	for _, fam := range families {
-		w := &findingWriter{ctx: ctx, store: s.Store, run: res.RunID, now: now, res: &res, events: &events,
-			limit: 500, family: fam.name, progress: progress}
+		w := &findingWriter{ctx: ctx, store: s.Store, run: res.RunID, now: now, res: &res,
+			limit: 500, family: fam.name, progress: progress,
+			publish: func(events []Event) { res.EventsFailed += s.publish(ctx, events) }}
 		if err := fam.walk(w); err != nil {
 			return res, fmt.Errorf("scan %s: %w", fam.name, err)
 		}
@@ -160,6 +160,7 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		if err != nil {
 			return res, fmt.Errorf("resolve %s: %w", fam.name, err)
 		}
+		events := make([]Event, 0, len(resolved))
 		for _, f := range resolved {
 			c := res.ByRule[f.RuleID]
 			c.Resolved++
@@ -167,11 +168,11 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 			res.Resolved++
 			events = append(events, Event{ID: NewID(), Type: EventFindingResolved, At: now, Data: f})
 		}
+		res.EventsFailed += s.publish(ctx, events)
 		if progress != nil {
 			progress(ScanProgress{Family: fam.name, Facts: w.facts, Findings: w.written, Done: true})
 		}
 	}
-	res.EventsFailed = s.publish(ctx, events)
 	return res, nil
 }
 
@@ -208,14 +209,16 @@ func judge[T any](w *findingWriter, batch []T, rule func(T) []Finding) error {
 
 // findingWriter buffers a family's findings and writes them in batches:
 // one read of the live findings with the batch's keys (to tell new from
-// still open, and to see severity rises), then one upsert.
+// still open, and to see severity rises), then one upsert; the batch's
+// events are published once it is written, so memory stays flat.
 type findingWriter struct {
 	ctx      context.Context
 	store    ScanStore
 	run      string
 	now      time.Time
 	res      *ScanResult
-	events   *[]Event
+	events   []Event
+	publish  func([]Event)
 	pending  []Finding
 	limit    int
 	family   string
@@ -264,19 +267,19 @@ func (w *findingWriter) flush() error {
 			if f.Severity.rank() > old.Severity.rank() {
 				c.Escalated++
 				w.res.Escalated++
-				*w.events = append(*w.events, Event{ID: NewID(), Type: EventFindingEscalated, At: w.now,
+				w.events = append(w.events, Event{ID: NewID(), Type: EventFindingEscalated, At: w.now,
 					Data: FindingEscalation{Finding: *f, From: old.Severity}})
 			}
 		} else {
 			f.ID, f.FirstSeenAt, f.Status, f.Version = NewID(), w.now, FindingOpen, 1
 			c.Opened++
 			w.res.Opened++
-			*w.events = append(*w.events, Event{ID: NewID(), Type: EventFindingOpened, At: w.now, Data: *f})
+			w.events = append(w.events, Event{ID: NewID(), Type: EventFindingOpened, At: w.now, Data: *f})
 			switch f.RuleID {
 			case RuleIncidentNoticeLate:
-				*w.events = append(*w.events, Event{ID: NewID(), Type: EventNoticeLate, At: w.now, Data: *f})
+				w.events = append(w.events, Event{ID: NewID(), Type: EventNoticeLate, At: w.now, Data: *f})
 			case RuleObligationDueSoon:
-				*w.events = append(*w.events, Event{ID: NewID(), Type: EventObligationDueSoon, At: w.now, Data: *f})
+				w.events = append(w.events, Event{ID: NewID(), Type: EventObligationDueSoon, At: w.now, Data: *f})
 			}
 		}
 		w.res.ByRule[f.RuleID] = c
@@ -284,6 +287,8 @@ func (w *findingWriter) flush() error {
 	if err := w.store.UpsertFindings(w.ctx, w.run, batch); err != nil {
 		return err
 	}
+	w.publish(w.events)
+	w.events = nil // the sink may keep the slice
 	w.written += len(batch)
 	w.pending = w.pending[:0]
 	return nil

@@ -12,8 +12,8 @@ import (
 )
 
 // Findings is the GORM store of findings and the fact queries of the
-// compliance scan. Every fact query is set-based and keyset-batched on the
-// subject's id; no query runs per vendor and no table is loaded whole.
+// compliance scan. Every fact query is one set-based statement, streamed and
+// handed to the rules in batches; no query runs per vendor and no table is loaded whole.
 type Findings struct{ db *DB }
 
 var (
@@ -210,8 +210,16 @@ func (s *Findings) LiveFindings(ctx context.Context, keys []domain.FindingKey) (
 	var rows []findingRow
 	var err error
 	if s.db.dialect == Postgres {
-		err = s.db.conn(ctx).Raw("SELECT "+liveCols+" FROM findings WHERE status <> 'resolved' AND rule_id = ANY(?::text[]) AND subject_id = ANY(?::text[])",
-			pgArray(setKeys(rules)), pgArray(setKeys(subjects))).Scan(&rows).Error
+		// A join on the unnested keys: the planner expects a few rows and
+		// probes the live-finding index for each, whatever the table size.
+		var rs, ts, ids pgArray
+		for _, k := range keys {
+			rs, ts, ids = append(rs, k.RuleID), append(ts, k.SubjectType), append(ids, k.SubjectID)
+		}
+		err = s.db.conn(ctx).Raw("SELECT f."+strings.ReplaceAll(liveCols, ", ", ", f.")+` FROM findings f
+			JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(rule_id, subject_type, subject_id)
+			ON f.rule_id = k.rule_id AND f.subject_type = k.subject_type AND f.subject_id = k.subject_id
+			WHERE f.status <> 'resolved'`, rs, ts, ids).Scan(&rows).Error
 	} else {
 		err = s.db.conn(ctx).Raw("SELECT "+liveCols+" FROM findings WHERE status <> 'resolved' AND rule_id IN ? AND subject_id IN ?",
 			setKeys(rules), setKeys(subjects)).Scan(&rows).Error
@@ -350,27 +358,39 @@ func batchSize(q domain.ScanQuery) int {
 	return q.BatchSize
 }
 
-// walk runs a keyset-batched query: sql must end with "AND <id column> > ?
-// ORDER BY <id column> LIMIT ?"; args are its other arguments, in order.
-func walk[R any](ctx context.Context, db *DB, q domain.ScanQuery, sql string, args []any, id func(R) string, fn func([]R) error) error {
-	after, n := "00000000-0000-0000-0000-000000000000", batchSize(q) // below every UUID, in both dialects
-	for {
-		var rows []R
-		a := append(append([]any{}, args...), after, n)
-		if err := db.conn(ctx).Raw(sql, a...).Scan(&rows).Error; err != nil {
+// walk streams one set-based query and hands its rows to fn in batches
+// of q.BatchSize. The query runs once: a keyset loop would make the
+// server re-evaluate the filter (and its anti-join) over every remaining
+// row for each batch. The rows are read on their own connection while fn
+// writes on others, so walk must not run inside a transaction.
+func walk[R any](ctx context.Context, db *DB, q domain.ScanQuery, sql string, args []any, fn func([]R) error) error {
+	n := batchSize(q)
+	g := db.conn(ctx)
+	rows, err := g.Raw(sql, args...).Rows()
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	batch := make([]R, 0, n)
+	for rows.Next() {
+		var r R
+		if err := g.ScanRows(rows, &r); err != nil {
 			return translate(err)
 		}
-		if len(rows) == 0 {
-			return nil
+		if batch = append(batch, r); len(batch) == n {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]R, 0, n)
 		}
-		if err := fn(rows); err != nil {
-			return err
-		}
-		if len(rows) < n {
-			return nil
-		}
-		after = id(rows[len(rows)-1])
 	}
+	if err := rows.Err(); err != nil {
+		return translate(err)
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
 }
 
 type reviewFactRow struct {
@@ -385,8 +405,8 @@ type reviewFactRow struct {
 func (s *Findings) ReviewFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.ReviewFact) error) error {
 	where, args := reviewOverdueWhere(&domain.ReviewOverdueFilter{Overdue: true, Cutoffs: q.ReviewCutoffs})
 	sql := `SELECT id, name, tier, last_review_on FROM vendors WHERE status = 'active'
-		AND (last_review_on IS NULL OR ` + where + `) AND id > ? ORDER BY id LIMIT ?`
-	return walk(ctx, s.db, q, sql, args, func(r reviewFactRow) string { return r.ID }, func(rows []reviewFactRow) error {
+		AND (last_review_on IS NULL OR ` + where + `)`
+	return walk(ctx, s.db, q, sql, args, func(rows []reviewFactRow) error {
 		out := make([]domain.ReviewFact, len(rows))
 		for i, r := range rows {
 			out[i] = domain.ReviewFact{VendorID: r.ID, VendorName: r.Name, Tier: domain.Tier(r.Tier), LastReviewOn: r.LastReviewOn.Date}
@@ -422,8 +442,8 @@ const attestationFactsSQL = `SELECT * FROM (SELECT a.id, a.vendor_id, v.name AS 
 
 // AttestationFacts implements domain.ScanStore.
 func (s *Findings) AttestationFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.AttestationFact) error) error {
-	sql := attestationFactsSQL + ` AND x.id > ? ORDER BY x.id LIMIT ?`
-	return walk(ctx, s.db, q, sql, []any{sqlDate(q.AttestationHorizon)}, func(r attestationFactRow) string { return r.ID },
+	sql := attestationFactsSQL
+	return walk(ctx, s.db, q, sql, []any{sqlDate(q.AttestationHorizon)},
 		func(rows []attestationFactRow) error {
 			out := make([]domain.AttestationFact, len(rows))
 			for i, r := range rows {
@@ -464,10 +484,9 @@ func (s *Findings) ContractFacts(ctx context.Context, q domain.ScanQuery, fn fun
 			OR (c.status = 'expired' AND c.expires_on < ?
 				AND NOT EXISTS (SELECT 1 FROM contracts o WHERE o.vendor_id = c.vendor_id AND (o.status = 'active'
 					OR (o.status = 'expired' AND (o.expires_on > c.expires_on OR (o.expires_on = c.expires_on AND o.id > c.id))))))
-			OR (c.status = 'active' AND c.renewal_notice_days > 0 AND ` + deadline + ` >= ? AND ` + deadline + ` <= ?))
-		AND c.id > ? ORDER BY c.id LIMIT ?`
+			OR (c.status = 'active' AND c.renewal_notice_days > 0 AND ` + deadline + ` >= ? AND ` + deadline + ` <= ?))`
 	args := []any{false, today, today, today, sqlDate(q.RenewalHorizon)}
-	return walk(ctx, s.db, q, sql, args, func(r contractFactRow) string { return r.ID }, func(rows []contractFactRow) error {
+	return walk(ctx, s.db, q, sql, args, func(rows []contractFactRow) error {
 		out := make([]domain.ContractFact, len(rows))
 		for i, r := range rows {
 			out[i] = domain.ContractFact{ID: r.ID, VendorID: r.VendorID, VendorName: r.VendorName, Title: r.Title,
@@ -502,8 +521,8 @@ const incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name AS vendor_name, i.tit
 
 // IncidentFacts implements domain.ScanStore.
 func (s *Findings) IncidentFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.IncidentFact) error) error {
-	sql := incidentFactsSQL + ` AND i.id > ? ORDER BY i.id LIMIT ?`
-	return walk(ctx, s.db, q, sql, []any{q.AsOf.UTC()}, func(r incidentFactRow) string { return r.ID },
+	sql := incidentFactsSQL
+	return walk(ctx, s.db, q, sql, []any{q.AsOf.UTC()},
 		func(rows []incidentFactRow) error {
 			out := make([]domain.IncidentFact, len(rows))
 			for i, r := range rows {
@@ -534,8 +553,8 @@ type obligationFactRow struct {
 func (s *Findings) ObligationFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.ObligationFact) error) error {
 	sql := `SELECT o.id, o.incident_id, i.vendor_id, v.name AS vendor_name, o.regime, o.recipient, o.due_at
 		FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
-		WHERE o.status = 'open' AND o.due_at IS NOT NULL AND o.due_at <= ? AND o.id > ? ORDER BY o.id LIMIT ?`
-	return walk(ctx, s.db, q, sql, []any{q.ObligationHorizon.UTC()}, func(r obligationFactRow) string { return r.ID },
+		WHERE o.status = 'open' AND o.due_at IS NOT NULL AND o.due_at <= ?`
+	return walk(ctx, s.db, q, sql, []any{q.ObligationHorizon.UTC()},
 		func(rows []obligationFactRow) error {
 			out := make([]domain.ObligationFact, len(rows))
 			for i, r := range rows {
@@ -546,14 +565,16 @@ func (s *Findings) ObligationFacts(ctx context.Context, q domain.ScanQuery, fn f
 		})
 }
 
-// inIDs renders "col is one of ids": one uuid[] parameter on PostgreSQL
-// (a list of a thousand scalar parameters costs more to bind than to run),
-// an IN list on SQLite.
-func (s *Findings) inIDs(col string, ids []string) (string, any) {
+// forVendors joins alias's vendor_id to a batch of vendor ids: an
+// unnested uuid[] on PostgreSQL (the planner then probes the vendor_id
+// index per vendor, where a long IN list or = ANY may turn into a full
+// scan per batch), a json_each on SQLite.
+func (s *Findings) forVendors(alias string, ids []string) (string, any) {
 	if s.db.dialect == Postgres {
-		return col + " = ANY(?::uuid[])", pgArray(ids)
+		return " JOIN unnest(?::uuid[]) AS vsel(id) ON " + alias + ".vendor_id = vsel.id", pgArray(ids)
 	}
-	return col + " IN ?", ids
+	js, _ := json.Marshal(ids) // strings always marshal
+	return " JOIN (SELECT value AS id FROM json_each(?)) vsel ON " + alias + ".vendor_id = vsel.id", string(js)
 }
 
 type policyVendorRow struct {
@@ -562,13 +583,13 @@ type policyVendorRow struct {
 	Tier string
 }
 
-// VendorPolicyFacts implements domain.ScanStore: active vendors in keyset
-// batches; for each batch, four IN queries fetch their data handling,
-// active contracts, clauses in force and attestations.
+// VendorPolicyFacts implements domain.ScanStore: active vendors streamed in
+// batches; for each batch, four queries joined to the batch's ids fetch
+// their data handling, active contracts, clauses in force and attestations.
 func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.VendorPolicyFact) error) error {
-	sql := `SELECT id, name, tier FROM vendors WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?`
+	sql := `SELECT id, name, tier FROM vendors WHERE status = 'active'`
 	at := q.AsOf.UTC()
-	return walk(ctx, s.db, q, sql, nil, func(r policyVendorRow) string { return r.ID }, func(vs []policyVendorRow) error {
+	return walk(ctx, s.db, q, sql, nil, func(vs []policyVendorRow) error {
 		ids := make([]string, len(vs))
 		idx := make(map[string]int, len(vs))
 		out := make([]domain.VendorPolicyFact, len(vs))
@@ -578,9 +599,10 @@ func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn
 			out[i].Vendor = domain.Vendor{ID: v.ID, Name: v.Name, Risk: domain.InherentRisk{Tier: t}, TierOverride: t}
 		}
 		c := s.db.conn(ctx)
-		var hs []handlingRow
 		// Narrow columns: only what policy conditions and evaluation read.
-		if err := c.Select("vendor_id, category, jurisdictions").Where(s.inIDs("vendor_id", ids)).Find(&hs).Error; err != nil {
+		var hs []handlingRow
+		join, arg := s.forVendors("h", ids)
+		if err := c.Raw("SELECT h.vendor_id, h.category, h.jurisdictions FROM data_handling h"+join, arg).Scan(&hs).Error; err != nil {
 			return translate(err)
 		}
 		for _, h := range hs {
@@ -588,14 +610,16 @@ func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn
 			out[i].Handling = append(out[i].Handling, h.toDomain())
 		}
 		var cs []contractRow
-		if err := c.Select("id, vendor_id, status, security_standard, right_to_audit, subprocessor_approval, data_return_or_destruction, dpa, baa").
-			Where(s.inIDs("vendor_id", ids)).Where("status = ?", string(domain.ContractActive)).Order("id").Find(&cs).Error; err != nil {
+		join, arg = s.forVendors("c", ids)
+		err := c.Raw(`SELECT c.id, c.vendor_id, c.status, c.security_standard, c.right_to_audit, c.subprocessor_approval,
+			c.data_return_or_destruction, c.dpa, c.baa FROM contracts c`+join+` WHERE c.status = ? ORDER BY c.id`,
+			arg, string(domain.ContractActive)).Scan(&cs).Error
+		if err != nil {
 			return translate(err)
 		}
 		var cls []clauseRow
-		in, arg := s.inIDs("c.vendor_id", ids)
-		err := c.Raw(`SELECT cv.* FROM clause_versions cv JOIN contracts c ON c.id = cv.contract_id
-			WHERE `+in+` AND c.status = ? AND cv.effective_from <= ? AND (cv.effective_to IS NULL OR cv.effective_to > ?)`,
+		err = c.Raw(`SELECT cv.* FROM clause_versions cv JOIN contracts c ON c.id = cv.contract_id`+join+`
+			WHERE c.status = ? AND cv.effective_from <= ? AND (cv.effective_to IS NULL OR cv.effective_to > ?)`,
 			arg, string(domain.ContractActive), at, at).Scan(&cls).Error
 		if err != nil {
 			return translate(err)
@@ -613,8 +637,10 @@ func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn
 			out[i].Contracts = append(out[i].Contracts, cc)
 		}
 		var as []attestationRow
-		if err := c.Select("id, vendor_id, kind, issued_on, expires_on, review_status").
-			Where(s.inIDs("vendor_id", ids)).Where("review_status <> ?", string(domain.AttestationRejected)).Find(&as).Error; err != nil {
+		join, arg = s.forVendors("a", ids)
+		err = c.Raw(`SELECT a.id, a.vendor_id, a.kind, a.issued_on, a.expires_on, a.review_status FROM attestations a`+join+`
+			WHERE a.review_status <> ?`, arg, string(domain.AttestationRejected)).Scan(&as).Error
+		if err != nil {
 			return translate(err)
 		}
 		for _, a := range as {

@@ -86,7 +86,8 @@ func vendorWhere(f reports.Filter) (string, []any) {
 
 // pipeline reads batches in a goroutine, one batch ahead of fn: fetch gets
 // the last row of the previous batch (nil first) and returns the next
-// batch, short when it is the last. At most two batches are in memory.
+// batch, short when it is the last. At most three batches (one read, one
+// queued, one written) are in memory.
 func pipeline[T any](ctx context.Context, fetch func(ctx context.Context, last *T) ([]T, error), fn func(T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -139,26 +140,22 @@ type vendorAgg struct {
 	personal                  bool
 }
 
-// handlingOf aggregates the data handling (created by as-of) of a batch of
-// vendors in one query.
-func (s *ReportSource) handlingOf(ctx context.Context, ids []string, asOf time.Time) (map[string]*vendorAgg, error) {
-	out := make(map[string]*vendorAgg, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, 0, len(ids)+1)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	args = append(args, asOf.UTC())
-	q := "SELECT vendor_id, category, record_count, jurisdictions FROM data_handling WHERE vendor_id IN " +
-		placeholders(len(ids)) + " AND created_at <= ?"
+// aggHandling aggregates data handling rows (vendor_id, category,
+// record_count, jurisdictions) selected by q per vendor; a vendor's
+// category seen twice (a vendor with two contracts in a batch) counts once.
+func (s *ReportSource) aggHandling(ctx context.Context, q string, args []any) (map[string]*vendorAgg, error) {
+	out := map[string]*vendorAgg{}
+	seen := map[[2]string]bool{}
 	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
 		var id, cat, jur string
 		var n int64
 		if err := rows.Scan(&id, &cat, &n, &jur); err != nil {
 			return err
 		}
+		if seen[[2]string{id, cat}] {
+			return nil
+		}
+		seen[[2]string{id, cat}] = true
 		a := out[id]
 		if a == nil {
 			a = &vendorAgg{}
@@ -216,33 +213,39 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 		if err != nil || len(out) == 0 {
 			return out, err
 		}
-		ids := make([]string, len(out))
-		idArgs := make([]any, len(out))
+		// The batch's related rows, joined in SQL over the batch's name_key
+		// range (an index range of vendors), never one lookup per vendor.
 		index := make(map[string]int, len(out))
 		for i, r := range out {
-			ids[i], idArgs[i], index[r.ID] = r.ID, r.ID, i
+			index[r.ID] = i
 		}
-		aggs, err := s.handlingOf(ctx, ids, asOf)
+		rng := " AND v.name_key >= ? AND v.name_key <= ?"
+		rargs := append(append([]any{}, wargs...), out[0].key, out[len(out)-1].key)
+		aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
+			FROM data_handling dh JOIN vendors v ON v.id = dh.vendor_id WHERE `+where+rng+" AND dh.created_at <= ?",
+			append(append([]any{}, rargs...), asOf))
 		if err != nil {
 			return nil, err
 		}
-		for i := range out {
-			if a := aggs[out[i].ID]; a != nil {
+		for id, a := range aggs {
+			if i, ok := index[id]; ok {
 				out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
 			}
 		}
-		// The batch's reviews by as-of: the latest one's date and residual risk.
-		in := placeholders(len(ids))
-		err = s.query(ctx, "SELECT vendor_id, performed_on, residual_risk, id FROM reviews WHERE vendor_id IN "+in+
-			" AND created_at <= ? AND performed_on <= ?", append(append([]any{}, idArgs...), asOf, today),
-			func(rows *sql.Rows) error {
-				var id, residual, rid string
+		// Reviews by as-of: the latest one's date and residual risk.
+		err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r
+			JOIN vendors v ON v.id = r.vendor_id WHERE `+where+rng+" AND r.created_at <= ? AND r.performed_on <= ?",
+			append(append([]any{}, rargs...), asOf, today), func(rows *sql.Rows) error {
+				var id, residual string
 				var on dateCol
-				if err := rows.Scan(&id, &on, &residual, &rid); err != nil {
+				if err := rows.Scan(&id, &on, &residual); err != nil {
 					return err
 				}
-				r := &out[index[id]]
-				if r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
+				i, ok := index[id]
+				if !ok {
+					return nil
+				}
+				if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
 					r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
 				}
 				return nil
@@ -250,16 +253,18 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 		if err != nil {
 			return nil, err
 		}
-		// The batch's findings open at as-of, counted in SQL.
-		err = s.query(ctx, "SELECT vendor_id, COUNT(*) FROM findings WHERE vendor_id IN "+in+
-			" AND first_seen_at <= ? AND (resolved_at IS NULL OR resolved_at > ?) GROUP BY vendor_id",
-			append(append([]any{}, idArgs...), asOf, asOf), func(rows *sql.Rows) error {
+		// Findings open at as-of, counted in SQL.
+		err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd JOIN vendors v ON v.id = fd.vendor_id
+			WHERE `+where+rng+" AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
+			append(append([]any{}, rargs...), asOf, asOf), func(rows *sql.Rows) error {
 				var id string
 				var n int64
 				if err := rows.Scan(&id, &n); err != nil {
 					return err
 				}
-				out[index[id]].OpenFindings = n
+				if i, ok := index[id]; ok {
+					out[i].OpenFindings = n
+				}
 				return nil
 			})
 		return out, err
@@ -280,8 +285,8 @@ func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn fu
 			WHERE ` + where + " AND dh.created_at <= ?"
 		args = append(args, asOf)
 		if last != nil {
-			q += " AND (dh.vendor_id > ? OR (dh.vendor_id = ? AND dh.category > ?))"
-			args = append(args, last.VendorID, last.VendorID, last.Category)
+			q += " AND (dh.vendor_id, dh.category) > (?, ?)"
+			args = append(args, last.VendorID, last.Category)
 		}
 		q += " ORDER BY dh.vendor_id, dh.category LIMIT ?"
 		args = append(args, reports.BatchSize)
@@ -359,11 +364,13 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]string, 0, len(tiers))
-		for id := range tiers {
-			ids = append(ids, id)
+		if len(out) == 0 {
+			return out, nil
 		}
-		aggs, err := s.handlingOf(ctx, ids, asOf)
+		aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
+			FROM contracts c JOIN vendors v ON v.id = c.vendor_id JOIN data_handling dh ON dh.vendor_id = c.vendor_id
+			WHERE `+where+" AND c.created_at <= ? AND c.id >= ? AND c.id <= ? AND dh.created_at <= ?",
+			append(append([]any{}, wargs...), asOf, out[0].Contract.ID, out[len(out)-1].Contract.ID, asOf))
 		if err != nil {
 			return nil, err
 		}
