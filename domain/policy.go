@@ -15,6 +15,7 @@ type Policy struct {
 	Clauses                 ClausePolicy             `json:"clause_policy"`
 	AttestationRequirements []AttestationRequirement `json:"attestation_requirements"`
 	ReviewCadence           ReviewCadence            `json:"review_cadence"`
+	ScanThresholds          ScanThresholds           `json:"scan_thresholds"`
 }
 
 // DefaultPolicy is the policy with every cited default.
@@ -23,6 +24,7 @@ func DefaultPolicy() Policy {
 		Clauses:                 DefaultClausePolicy(),
 		AttestationRequirements: DefaultAttestationRequirements(),
 		ReviewCadence:           DefaultReviewCadence(),
+		ScanThresholds:          DefaultScanThresholds(),
 	}
 }
 
@@ -33,6 +35,7 @@ type policyFile struct {
 	StandardWindows         *map[NotificationStandard]StandardWindow `json:"standard_windows"`
 	AttestationRequirements *[]AttestationRequirement                `json:"attestation_requirements"`
 	ReviewCadence           *ReviewCadence                           `json:"review_cadence"`
+	ScanThresholds          *ScanThresholds                          `json:"scan_thresholds"`
 }
 
 // LoadPolicy reads a policy file (JSON) over the defaults. Unknown fields
@@ -61,6 +64,9 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 	if f.ReviewCadence != nil {
 		p.ReviewCadence = *f.ReviewCadence
 	}
+	if f.ScanThresholds != nil {
+		p.ScanThresholds = *f.ScanThresholds
+	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
@@ -76,6 +82,16 @@ func (p Policy) Validate() error {
 		return fmt.Errorf("review cadence: %w", err)
 	}
 	var fe FieldErrors
+	for field, v := range map[string]struct{ value, max int }{
+		"scan_thresholds.review_due_soon_days":      {p.ScanThresholds.ReviewDueSoonDays, 3650},
+		"scan_thresholds.attestation_expiring_days": {p.ScanThresholds.AttestationExpiringDays, 3650},
+		"scan_thresholds.renewal_notice_days":       {p.ScanThresholds.RenewalNoticeDays, 3650},
+		"scan_thresholds.obligation_due_soon_hours": {p.ScanThresholds.ObligationDueSoonHours, 8784},
+	} {
+		if v.value < 1 || v.value > v.max {
+			fe.Add(field, "must be from 1 to %d", v.max)
+		}
+	}
 	seen := map[string]bool{}
 	for i, r := range p.AttestationRequirements {
 		f := indexField("attestation_requirements", i)

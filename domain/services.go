@@ -116,10 +116,19 @@ func NewServices(st Stores, set Settings) *Services {
 	s.Webhooks = webhooks
 	s.Snapshots = &SnapshotService{Store: st.Snapshots, Vendors: st.Vendors, Clock: set.Clock}
 	s.Events = events
-	s.Scan = &ScanService{Store: st.Scan, Clock: set.Clock, Events: events, Thresholds: set.Scan.withDefaults(),
+	s.Scan = &ScanService{Store: st.Scan, Clock: set.Clock, Events: events, Thresholds: scanThresholds(set),
 		Cadence: set.Policy.ReviewCadence, Clauses: set.Policy.Clauses, Requirements: set.Policy.AttestationRequirements}
 	s.Findings = &FindingService{Tx: st.Tx, Findings: st.Findings, Audit: auditor, Clock: set.Clock}
 	s.Imports = &ImportService{Tx: st.Tx, Imports: st.Imports, Vendors: s.Vendors, Contracts: s.Contracts,
 		Attestations: s.Attestations, Audit: auditor, Clock: set.Clock}
 	return s
+}
+
+// scanThresholds are the settings' own thresholds when given, else the
+// policy's (a policy file's scan_thresholds), with defaults for the rest.
+func scanThresholds(set Settings) ScanThresholds {
+	if set.Scan != (ScanThresholds{}) {
+		return set.Scan.withDefaults()
+	}
+	return set.Policy.ScanThresholds.withDefaults()
 }
