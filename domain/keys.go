@@ -14,6 +14,8 @@ type KeyService struct {
 	Audit  Auditor
 	Clock  Clock
 	Hasher KeyHasher
+
+	cache keyCache
 }
 
 // NewKey describes a key to create.
@@ -68,19 +70,28 @@ func (s *KeyService) Authenticate(ctx context.Context, plaintext string) (Actor,
 	if !ok {
 		return Actor{}, ErrUnauthenticated
 	}
-	k, err := s.Keys.GetByPrefix(ctx, prefix)
-	if errors.Is(err, ErrNotFound) {
-		return Actor{}, ErrUnauthenticated
-	}
-	if err != nil {
-		return Actor{}, err
-	}
 	now := s.Clock.Now()
+	k, cached := s.cache.get(prefix, now)
+	if !cached {
+		var err error
+		k, err = s.Keys.GetByPrefix(ctx, prefix)
+		if errors.Is(err, ErrNotFound) {
+			return Actor{}, ErrUnauthenticated
+		}
+		if err != nil {
+			return Actor{}, err
+		}
+		s.cache.put(k, now)
+	}
 	if !s.Hasher.Matches(secret, k.Hash) || !k.Active(now) {
 		return Actor{}, ErrUnauthenticated
 	}
-	if err := s.Keys.Touch(ctx, k.ID, now, touchInterval); err != nil {
-		return Actor{}, err
+	// last_used_at is written at most once a minute per key and process;
+	// the store's conditional update keeps replicas from writing more.
+	if s.cache.dueForTouch(k.ID, now, touchInterval) {
+		if err := s.Keys.Touch(ctx, k.ID, now, touchInterval); err != nil {
+			return Actor{}, err
+		}
 	}
 	return Actor{ID: k.ID, Name: k.Name, Role: k.Role}, nil
 }
@@ -101,11 +112,13 @@ func (s *KeyService) List(ctx context.Context, p PageRequest) (Page[APIKey], err
 // Revoke disables a key. Revoking the last active admin key is refused,
 // so the service cannot lock itself out.
 func (s *KeyService) Revoke(ctx context.Context, id string) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+	var prefix string
+	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
 		before, err := s.Get(ctx, id)
 		if err != nil {
 			return err
 		}
+		prefix = before.Prefix
 		if before.RevokedAt != nil {
 			return nil
 		}
@@ -126,6 +139,11 @@ func (s *KeyService) Revoke(ctx context.Context, id string) error {
 		after.RevokedAt = &now
 		return s.Audit.Record(ctx, "api_key.revoke", "api_key", id, before, after)
 	})
+	// After the commit, so no request can cache the key's old row again.
+	if prefix != "" {
+		s.cache.evict(prefix)
+	}
+	return err
 }
 
 // EnsureAdmin creates an admin key named name when no active admin key

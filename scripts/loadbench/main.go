@@ -34,6 +34,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 func main() {
@@ -50,17 +52,19 @@ func main() {
 	targetPID := flag.Int("target-pid", 0, "product server pid (CPU accounting)")
 	baselinePID := flag.Int("baseline-pid", 0, "baseline server pid (CPU accounting)")
 	only := flag.String("scenarios", "", "comma-separated subset of scenarios")
+	auth := flag.Bool("auth", false, "baseline: also run the product's two API-key statements per request (lookup by prefix, throttled last_used_at UPDATE)")
+	baselineKey := flag.String("baseline-key", "", "API key sent to the baseline (with a baseline started with -auth)")
 	flag.Parse()
 	if *dbURL == "" {
 		log.Fatal("-db is required")
 	}
 	switch *mode {
 	case "baseline":
-		if err := serveBaseline(*addr, *dbURL); err != nil {
+		if err := serveBaseline(*addr, *dbURL, *auth); err != nil {
 			log.Fatal(err)
 		}
 	case "load":
-		cfg := loadConfig{target: strings.TrimRight(*target, "/"), key: *key, baseline: strings.TrimRight(*baseline, "/"),
+		cfg := loadConfig{target: strings.TrimRight(*target, "/"), key: *key, baselineKey: *baselineKey, baseline: strings.TrimRight(*baseline, "/"),
 			duration: *duration, warmup: *warmup, conns: *conns, reps: *reps, targetPID: *targetPID, baselinePID: *baselinePID}
 		if *only != "" {
 			cfg.only = map[string]bool{}
@@ -146,7 +150,7 @@ type listJSON[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-func serveBaseline(addr, dbURL string) error {
+func serveBaseline(addr, dbURL string, auth bool) error {
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return err
@@ -269,7 +273,11 @@ func serveBaseline(addr, dbURL string) error {
 		}
 		writeJSON(w, out)
 	})
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	var h http.Handler = mux
+	if auth {
+		h = authenticate(pool, mux)
+	}
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
@@ -283,6 +291,37 @@ func serveBaseline(addr, dbURL string) error {
 		return err
 	}
 	return nil
+}
+
+// authenticate issues the same two statements per request as the product's
+// KeyService.Authenticate (GORM Take by prefix, then the once-a-minute
+// last_used_at UPDATE that usually matches no row). The secret's hash is
+// not checked (one HMAC; CPU-cheap).
+func authenticate(pool *pgxpool.Pool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		prefix, _, ok := domain.ParseKey(strings.TrimSpace(key))
+		if !strings.EqualFold(scheme, "Bearer") || !ok {
+			http.Error(w, "unauthenticated", http.StatusUnauthorized)
+			return
+		}
+		var id, name, role, hash, createdBy string
+		var createdAt time.Time
+		var expiresAt, revokedAt, lastUsedAt *time.Time
+		err := pool.QueryRow(r.Context(), "SELECT id, name, role, prefix, hash, created_by, created_at, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1 LIMIT 1", prefix).
+			Scan(&id, &name, &role, &prefix, &hash, &createdBy, &createdAt, &expiresAt, &revokedAt, &lastUsedAt)
+		if err != nil {
+			http.Error(w, "unauthenticated", http.StatusUnauthorized)
+			return
+		}
+		now := time.Now().UTC()
+		if _, err := pool.Exec(r.Context(), "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+			now, id, now.Add(-time.Minute)); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func page(w http.ResponseWriter, r *http.Request) (int, string, bool) {
@@ -321,6 +360,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 type loadConfig struct {
 	target, key, baseline  string
+	baselineKey            string
 	duration, warmup       time.Duration
 	conns, reps            int
 	targetPID, baselinePID int
@@ -621,7 +661,7 @@ func runLoad(cfg loadConfig, dbURL string) error {
 		pid             int
 	}
 	product := srv{"product", cfg.target, cfg.key, cfg.targetPID}
-	bl := srv{"baseline", cfg.baseline, "", cfg.baselinePID}
+	bl := srv{"baseline", cfg.baseline, cfg.baselineKey, cfg.baselinePID}
 	scs := scenarios()
 	// Warm up both servers (connections, plans, caches).
 	for _, s := range []srv{product, bl} {

@@ -1,0 +1,49 @@
+#!/bin/sh
+# HTTP load benchmark of the vendor API against a bare net/http + pgx
+# baseline serving the same queries, interleaved per scenario.
+#
+# Usage: scripts/loadbench/run.sh DB_URL [REPS] [DURATION] [extra loadbench flags]
+#   e.g. scripts/loadbench/run.sh 'postgres://postgres@127.0.0.1:5432/vw_load?sslmode=disable' 2 10s
+# The database must exist; it is migrated, seeded with 100k vendors and
+# scanned (so open findings exist) when it has no vendors yet.
+set -eu
+db=$1
+reps=${2:-2}
+dur=${3:-10s}
+shift $(( $# < 3 ? $# : 3 ))
+out=${OUT:-/tmp/loadbench}
+paddr=127.0.0.1:18090
+baddr=127.0.0.1:18091
+mkdir -p "$out"
+go build -o "$out/vendorwatch" ./cmd/vendorwatch
+go build -o "$out/loadbench" ./scripts/loadbench
+
+n=$(psql "$db" -Atc 'select count(*) from vendors' 2>/dev/null || echo 0)
+if [ "${n:-0}" -eq 0 ]; then
+	VW_RATE_LIMIT=0 "$out/vendorwatch" seed --vendors 100000 --db "$db"
+	psql "$db" -c ANALYZE
+	"$out/vendorwatch" scan --db "$db" >/dev/null
+	psql "$db" -c ANALYZE
+fi
+
+key=$("$out/vendorwatch" apikey create --name "loadbench-$(date +%s)" --role admin --db "$db" | tail -1)
+
+VW_RATE_LIMIT=0 VW_SCHEDULER=off VW_DB_MAX_CONNS=32 VW_LOG_LEVEL=${VW_LOG_LEVEL:-error} \
+	"$out/vendorwatch" serve --addr "$paddr" --db "$db" >"$out/product.log" 2>&1 &
+ppid_=$!
+"$out/loadbench" -mode baseline -addr "$baddr" -db "$db" >"$out/baseline.log" 2>&1 &
+bpid=$!
+trap 'kill $ppid_ $bpid 2>/dev/null || true; wait $ppid_ $bpid 2>/dev/null || true' EXIT INT TERM
+
+for a in $paddr $baddr; do
+	i=0
+	until curl -s -o /dev/null "http://$a/api/v1/vendors/00000000-0000-0000-0000-000000000000"; do
+		i=$((i + 1)); [ $i -lt 100 ] || { echo "server $a did not start" >&2; exit 1; }
+		sleep 0.2
+	done
+done
+
+echo "load before: $(uptime)" >&2
+"$out/loadbench" -mode load -db "$db" -target "http://$paddr" -key "$key" -baseline "http://$baddr" \
+	-target-pid $ppid_ -baseline-pid $bpid -reps "$reps" -duration "$dur" -conns 32 "$@"
+echo "load after: $(uptime)" >&2
