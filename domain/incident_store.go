@@ -48,6 +48,7 @@ type TimelinessStats struct {
 type ClauseCandidates interface {
 	// ByVendor returns every version of the vendor's non-draft contracts.
 	ByVendor(ctx context.Context, vendorID string) ([]ClauseCandidate, error)
-	// Get returns one clause version. Returns ErrNotFound.
-	Get(ctx context.Context, id string) (ClauseVersion, error)
+	// ByIDs returns the clause versions with the given ids, in one query;
+	// unknown ids are absent from the map.
+	ByIDs(ctx context.Context, ids []string) (map[string]ClauseVersion, error)
 }

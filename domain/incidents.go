@@ -160,18 +160,39 @@ func (s *IncidentService) Get(ctx context.Context, id string) (IncidentView, err
 }
 
 func (s *IncidentService) view(ctx context.Context, inc Incident) (IncidentView, error) {
-	v := IncidentView{Incident: inc}
-	if inc.NoticeClauseID != "" {
-		c, err := s.Clauses.Get(ctx, inc.NoticeClauseID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return IncidentView{}, err
-		}
-		if err == nil {
-			v.Clause = &c
+	vs, err := s.views(ctx, []Incident{inc})
+	if err != nil {
+		return IncidentView{}, err
+	}
+	return vs[0], nil
+}
+
+// views computes the clocks of incidents, reading their clause versions
+// in one query.
+func (s *IncidentService) views(ctx context.Context, incs []Incident) ([]IncidentView, error) {
+	var ids []string
+	for _, inc := range incs {
+		if inc.NoticeClauseID != "" {
+			ids = append(ids, inc.NoticeClauseID)
 		}
 	}
-	v.Notice = ComputeNoticeClock(inc, v.Clause, s.Standards, s.Clock.Now())
-	return v, nil
+	clauses := map[string]ClauseVersion{}
+	if len(ids) > 0 {
+		var err error
+		if clauses, err = s.Clauses.ByIDs(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	now := s.Clock.Now()
+	out := make([]IncidentView, len(incs))
+	for i, inc := range incs {
+		out[i] = IncidentView{Incident: inc}
+		if c, ok := clauses[inc.NoticeClauseID]; ok {
+			out[i].Clause = &c
+		}
+		out[i].Notice = ComputeNoticeClock(inc, out[i].Clause, s.Standards, now)
+	}
+	return out, nil
 }
 
 // List returns a page of incidents with their clocks.
@@ -180,15 +201,11 @@ func (s *IncidentService) List(ctx context.Context, f IncidentFilter, p PageRequ
 	if err != nil {
 		return Page[IncidentView]{}, err
 	}
-	out := Page[IncidentView]{Items: make([]IncidentView, 0, len(page.Items)), Next: page.Next}
-	for _, inc := range page.Items {
-		v, err := s.view(ctx, inc)
-		if err != nil {
-			return Page[IncidentView]{}, err
-		}
-		out.Items = append(out.Items, v)
+	items, err := s.views(ctx, page.Items)
+	if err != nil {
+		return Page[IncidentView]{}, err
 	}
-	return out, nil
+	return Page[IncidentView]{Items: items, Next: page.Next}, nil
 }
 
 // Update applies a partial update and re-runs the clock.
@@ -348,12 +365,8 @@ func (s *IncidentService) History(ctx context.Context, vendorID string) (Notific
 		return NotificationHistory{}, err
 	}
 	h := NotificationHistory{VendorID: vendorID}
-	for _, inc := range incs {
-		v, err := s.view(ctx, inc)
-		if err != nil {
-			return NotificationHistory{}, err
-		}
-		h.Incidents = append(h.Incidents, v)
+	if h.Incidents, err = s.views(ctx, incs); err != nil {
+		return NotificationHistory{}, err
 	}
 	h.Stats, err = s.Incidents.Timeliness(ctx, vendorID, s.Clock.Now())
 	return h, err

@@ -338,11 +338,15 @@ func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]domain.Claus
 	return out, nil
 }
 
-// Get implements domain.ClauseCandidates.
-func (s *Clauses) Get(ctx context.Context, id string) (domain.ClauseVersion, error) {
-	var row clauseRow
-	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.ClauseVersion{}, fmt.Errorf("clause version %s: %w", id, translate(err))
+// ByIDs implements domain.ClauseCandidates.
+func (s *Clauses) ByIDs(ctx context.Context, ids []string) (map[string]domain.ClauseVersion, error) {
+	var rows []clauseRow
+	if err := s.db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err)
 	}
-	return row.toDomain(), nil
+	out := make(map[string]domain.ClauseVersion, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.toDomain()
+	}
+	return out, nil
 }
