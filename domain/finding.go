@@ -232,12 +232,12 @@ type ScanStore interface {
 	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
 	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
 
-	// LiveFindings returns the live findings with the given keys.
-	LiveFindings(ctx context.Context, keys []FindingKey) (map[FindingKey]Finding, error)
-	// UpsertFindings inserts new findings and refreshes live ones (facts,
-	// severity, last_seen_at) in one statement per batch, stamping
-	// last_seen_run; the conflict target is the live-finding index.
-	UpsertFindings(ctx context.Context, runID string, fs []Finding) error
+	// WriteFindings inserts new findings and refreshes live ones (facts,
+	// severity, vendor, last_seen_at, stamping last_seen_run), keyed by the
+	// live-finding index, and returns the live findings with the batch's
+	// keys as they were before the write. A new finding is stored with the
+	// id, first_seen_at and version it carries; a live one keeps its own.
+	WriteFindings(ctx context.Context, runID string, fs []Finding) (map[FindingKey]Finding, error)
 	// ResolveUnseen resolves, in one statement, the live findings of the
 	// rules that the run did not see, and returns them.
 	ResolveUnseen(ctx context.Context, runID string, rules []string, at time.Time) ([]Finding, error)

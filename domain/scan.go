@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type ScanService struct {
 	// BatchSize is the rows per fact batch and findings per upsert
 	// (default 1000 and 500).
 	BatchSize int
+	// Parallel is how many rule families run at once (default 3).
+	Parallel int
 	// StaleAfter is how long a run may hold the scan before another run
 	// may take over (default one hour).
 	StaleAfter time.Duration
@@ -61,6 +64,8 @@ type ScanProgress struct {
 	Facts    int // facts judged so far in the family
 	Findings int // findings written so far in the family
 	Done     bool
+	// Elapsed is the family's wall time, set when Done.
+	Elapsed time.Duration
 }
 
 // ErrScanRunning is returned by Run when another run holds the scan.
@@ -72,7 +77,8 @@ func (s *ScanService) Run(ctx context.Context) (ScanResult, error) {
 }
 
 // RunWithProgress runs the scan once, calling progress (when not nil)
-// after each batch and at the end of each family.
+// after each batch and at the end of each family. Families run
+// concurrently; progress is never called concurrently.
 func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanProgress)) (res ScanResult, err error) {
 	now := s.Clock.Now().UTC()
 	th := s.Thresholds.withDefaults()
@@ -125,55 +131,130 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 
 	families := []struct {
 		name string
-		walk func(w *findingWriter) error
+		walk func(ctx context.Context, w *findingWriter) error
 	}{
-		{FamilyReview, func(w *findingWriter) error {
-			return s.Store.ReviewFacts(ctx, q, func(b []ReviewFact) error { return judge(w, b, rc.ReviewRules) })
-		}},
-		{FamilyAttestation, func(w *findingWriter) error {
-			return s.Store.AttestationFacts(ctx, q, func(b []AttestationFact) error { return judge(w, b, rc.AttestationRules) })
-		}},
-		{FamilyContract, func(w *findingWriter) error {
-			return s.Store.ContractFacts(ctx, q, func(b []ContractFact) error { return judge(w, b, rc.ContractRules) })
-		}},
-		{FamilyPolicy, func(w *findingWriter) error {
+		// The slowest first, so that the others fill in beside it.
+		{FamilyPolicy, func(ctx context.Context, w *findingWriter) error {
 			return s.Store.VendorPolicyFacts(ctx, q, func(b []VendorPolicyFact) error { return judge(w, b, rc.PolicyRules) })
 		}},
-		{FamilyIncident, func(w *findingWriter) error {
-			return s.Store.IncidentFacts(ctx, q, func(b []IncidentFact) error { return judge(w, b, rc.IncidentRules) })
+		{FamilyAttestation, func(ctx context.Context, w *findingWriter) error {
+			return s.Store.AttestationFacts(ctx, q, func(b []AttestationFact) error { return judge(w, b, rc.AttestationRules) })
 		}},
-		{FamilyObligation, func(w *findingWriter) error {
+		{FamilyContract, func(ctx context.Context, w *findingWriter) error {
+			return s.Store.ContractFacts(ctx, q, func(b []ContractFact) error { return judge(w, b, rc.ContractRules) })
+		}},
+		{FamilyReview, func(ctx context.Context, w *findingWriter) error {
+			return s.Store.ReviewFacts(ctx, q, func(b []ReviewFact) error { return judge(w, b, rc.ReviewRules) })
+		}},
+		{FamilyObligation, func(ctx context.Context, w *findingWriter) error {
 			return s.Store.ObligationFacts(ctx, q, func(b []ObligationFact) error { return judge(w, b, rc.ObligationRules) })
 		}},
+		{FamilyIncident, func(ctx context.Context, w *findingWriter) error {
+			return s.Store.IncidentFacts(ctx, q, func(b []IncidentFact) error { return judge(w, b, rc.IncidentRules) })
+		}},
 	}
-	for _, fam := range families {
-		w := &findingWriter{ctx: ctx, store: s.Store, run: res.RunID, now: now, res: &res,
-			limit: 500, family: fam.name, progress: progress,
-			publish: func(events []Event) { res.EventsFailed += s.publish(ctx, events) }}
-		if err := fam.walk(w); err != nil {
-			return res, fmt.Errorf("scan %s: %w", fam.name, err)
-		}
-		if err := w.flush(); err != nil {
-			return res, fmt.Errorf("scan %s: %w", fam.name, err)
-		}
-		resolved, err := s.Store.ResolveUnseen(ctx, res.RunID, RulesOf(fam.name), now)
-		if err != nil {
-			return res, fmt.Errorf("resolve %s: %w", fam.name, err)
-		}
-		events := make([]Event, 0, len(resolved))
-		for _, f := range resolved {
-			c := res.ByRule[f.RuleID]
-			c.Resolved++
-			res.ByRule[f.RuleID] = c
-			res.Resolved++
-			events = append(events, Event{ID: NewID(), Type: EventFindingResolved, At: now, Data: f})
-		}
-		res.EventsFailed += s.publish(ctx, events)
+
+	// Families judge disjoint rules, so they run side by side (up to
+	// Parallel at once), each on its own connections, with a result of its
+	// own merged into res when it ends. mu serialises the merge, progress
+	// and the event sink.
+	var mu sync.Mutex
+	report := func(p ScanProgress) {
 		if progress != nil {
-			progress(ScanProgress{Family: fam.name, Facts: w.facts, Findings: w.written, Done: true})
+			mu.Lock()
+			progress(p)
+			mu.Unlock()
 		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, s.parallel())
+	var wg sync.WaitGroup
+	for _, fam := range families {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			fr, err := s.runFamily(ctx, res.RunID, now, fam.name, fam.walk, report, &mu)
+			mu.Lock()
+			res.merge(fr)
+			mu.Unlock()
+			if err != nil {
+				cancel(fmt.Errorf("scan %s: %w", fam.name, err))
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return res, err
 	}
 	return res, nil
+}
+
+// parallel is s.Parallel with its default.
+func (s *ScanService) parallel() int {
+	if s.Parallel <= 0 {
+		return 3
+	}
+	return s.Parallel
+}
+
+// runFamily judges one family's facts, writes its findings and resolves
+// its live findings that the run did not see. The result holds the
+// family's counts only.
+func (s *ScanService) runFamily(ctx context.Context, runID string, now time.Time, family string,
+	walk func(context.Context, *findingWriter) error, report func(ScanProgress), mu *sync.Mutex) (ScanResult, error) {
+	started := time.Now() // wall time for Elapsed, not the scan's clock
+	res := ScanResult{ByRule: map[string]RuleCounts{}}
+	publish := func(events []Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.EventsFailed += s.publish(ctx, events)
+	}
+	w := &findingWriter{ctx: ctx, store: s.Store, run: runID, now: now, res: &res,
+		limit: 2000, family: family, progress: report, publish: publish}
+	if err := walk(ctx, w); err != nil {
+		return res, err
+	}
+	if err := w.flush(); err != nil {
+		return res, err
+	}
+	resolved, err := s.Store.ResolveUnseen(ctx, runID, RulesOf(family), now)
+	if err != nil {
+		return res, fmt.Errorf("resolve: %w", err)
+	}
+	events := make([]Event, 0, len(resolved))
+	for _, f := range resolved {
+		c := res.ByRule[f.RuleID]
+		c.Resolved++
+		res.ByRule[f.RuleID] = c
+		res.Resolved++
+		events = append(events, Event{ID: NewID(), Type: EventFindingResolved, At: now, Data: f})
+	}
+	publish(events)
+	report(ScanProgress{Family: family, Facts: w.facts, Findings: w.written, Done: true, Elapsed: time.Since(started)})
+	return res, nil
+}
+
+// merge adds a family's counts to r.
+func (r *ScanResult) merge(f ScanResult) {
+	r.Opened += f.Opened
+	r.StillOpen += f.StillOpen
+	r.Resolved += f.Resolved
+	r.Reopened += f.Reopened
+	r.Escalated += f.Escalated
+	r.EventsFailed += f.EventsFailed
+	for rule, c := range f.ByRule {
+		t := r.ByRule[rule]
+		t.Opened += c.Opened
+		t.StillOpen += c.StillOpen
+		t.Resolved += c.Resolved
+		t.Reopened += c.Reopened
+		t.Escalated += c.Escalated
+		r.ByRule[rule] = t
+	}
 }
 
 // publish sends the events in chunks; failures are counted, not returned.
@@ -208,9 +289,9 @@ func judge[T any](w *findingWriter, batch []T, rule func(T) []Finding) error {
 }
 
 // findingWriter buffers a family's findings and writes them in batches:
-// one read of the live findings with the batch's keys (to tell new from
-// still open, and to see severity rises), then one upsert; the batch's
-// events are published once it is written, so memory stays flat.
+// one store call per batch upserts them and returns the live findings as
+// they were (to tell new from still open, and to see severity rises); the
+// batch's events are published once it is written, so memory stays flat.
 type findingWriter struct {
 	ctx      context.Context
 	store    ScanStore
@@ -242,22 +323,24 @@ func (w *findingWriter) flush() error {
 	// The same key twice in one statement would make the upsert touch a
 	// row twice; the first one wins.
 	seen := make(map[FindingKey]bool, len(w.pending))
-	keys := make([]FindingKey, 0, len(w.pending))
 	batch := w.pending[:0:0]
 	for _, f := range w.pending {
 		if k := f.Key(); !seen[k] {
 			seen[k] = true
-			keys = append(keys, k)
 			batch = append(batch, f)
 		}
 	}
-	live, err := w.store.LiveFindings(w.ctx, keys)
+	for i := range batch {
+		f := &batch[i]
+		f.LastSeenAt, f.LastSeenRun, f.UpdatedAt = w.now, w.run, w.now
+		f.ID, f.FirstSeenAt, f.Status, f.Version = NewID(), w.now, FindingOpen, 1
+	}
+	live, err := w.store.WriteFindings(w.ctx, w.run, batch)
 	if err != nil {
 		return err
 	}
 	for i := range batch {
 		f := &batch[i]
-		f.LastSeenAt, f.LastSeenRun, f.UpdatedAt = w.now, w.run, w.now
 		c := w.res.ByRule[f.RuleID]
 		if old, ok := live[f.Key()]; ok {
 			f.ID, f.FirstSeenAt, f.Status, f.Version = old.ID, old.FirstSeenAt, old.Status, old.Version
@@ -271,7 +354,6 @@ func (w *findingWriter) flush() error {
 					Data: FindingEscalation{Finding: *f, From: old.Severity}})
 			}
 		} else {
-			f.ID, f.FirstSeenAt, f.Status, f.Version = NewID(), w.now, FindingOpen, 1
 			c.Opened++
 			w.res.Opened++
 			w.events = append(w.events, Event{ID: NewID(), Type: EventFindingOpened, At: w.now, Data: *f})
@@ -283,9 +365,6 @@ func (w *findingWriter) flush() error {
 			}
 		}
 		w.res.ByRule[f.RuleID] = c
-	}
-	if err := w.store.UpsertFindings(w.ctx, w.run, batch); err != nil {
-		return err
 	}
 	w.publish(w.events)
 	w.events = nil // the sink may keep the slice

@@ -1,0 +1,85 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+)
+
+func TestAheadHandsEveryValueInOrder(t *testing.T) {
+	var got []int
+	err := ahead(context.Background(), func(ctx context.Context, emit func(int) error) error {
+		for i := range 100 {
+			if err := emit(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(v int) error { got = append(got, v); return nil })
+	if err != nil || len(got) != 100 || !slices.IsSorted(got) {
+		t.Fatalf("err %v, got %d values (sorted %v)", err, len(got), slices.IsSorted(got))
+	}
+}
+
+func TestAheadStopsTheProducerWhenTheConsumerFails(t *testing.T) {
+	boom := errors.New("boom")
+	emitted, consumed := 0, 0
+	err := ahead(context.Background(), func(ctx context.Context, emit func(int) error) error {
+		for i := range 1000 {
+			if err := emit(i); err != nil {
+				return err
+			}
+			emitted++
+		}
+		return nil
+	}, func(v int) error {
+		consumed++
+		if v == 3 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the consumer's error", err)
+	}
+	if consumed != 4 || emitted > 10 {
+		t.Fatalf("consumed %d, emitted %d: the producer should stop soon after the failure", consumed, emitted)
+	}
+}
+
+func TestAheadReturnsTheProducersError(t *testing.T) {
+	boom := errors.New("boom")
+	n := 0
+	err := ahead(context.Background(), func(ctx context.Context, emit func(int) error) error {
+		_ = emit(1)
+		return boom
+	}, func(int) error { n++; return nil })
+	if !errors.Is(err, boom) || n != 1 {
+		t.Fatalf("err %v after %d values, want boom after 1", err, n)
+	}
+}
+
+func TestRunsGroupsConsecutiveKeysIntoCappedSlices(t *testing.T) {
+	s := []string{"a1", "a2", "b1", "c1", "c2", "c3"}
+	got := map[string][]string{}
+	for k, run := range runs(s, func(v string) string { return v[:1] }) {
+		if cap(run) != len(run) {
+			t.Errorf("run %s has cap %d > len %d: an append would overwrite the next run", k, cap(run), len(run))
+		}
+		got[k] = run
+	}
+	if len(got) != 3 || len(got["a"]) != 2 || len(got["b"]) != 1 || len(got["c"]) != 3 {
+		t.Fatalf("runs = %v", got)
+	}
+}
+
+func TestPgNativeNumbersPlaceholdersAndUnwrapsArrays(t *testing.T) {
+	q, args := pgNative("SELECT ? WHERE a = ? AND b = ANY(?)", []any{1, "x", pgArray{"p", "q"}})
+	if q != "SELECT $1 WHERE a = $2 AND b = ANY($3)" {
+		t.Errorf("query = %q", q)
+	}
+	if arr, ok := args[2].([]string); !ok || len(arr) != 2 {
+		t.Errorf("array argument = %#v, want []string", args[2])
+	}
+}
