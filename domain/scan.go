@@ -24,7 +24,7 @@ type ScanService struct {
 	Clauses      ClausePolicy
 	Requirements []AttestationRequirement
 	// BatchSize is the rows per fact batch and findings per upsert
-	// (default 1000 and 500).
+	// (default 500 and 1000).
 	BatchSize int
 	// Parallel is how many rule families run at once (default 3).
 	Parallel int
@@ -102,7 +102,7 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 
 	batch := s.BatchSize
 	if batch <= 0 {
-		batch = 1000
+		batch = 500
 	}
 	today := DateOf(now)
 	q := ScanQuery{AsOf: now, Today: today, BatchSize: batch, ReviewCutoffs: map[Tier]Date{},
@@ -214,7 +214,7 @@ func (s *ScanService) runFamily(ctx context.Context, runID string, now time.Time
 		res.EventsFailed += s.publish(ctx, events)
 	}
 	w := &findingWriter{ctx: ctx, store: s.Store, run: runID, now: now, res: &res,
-		limit: 2000, family: family, progress: report, publish: publish}
+		limit: 1000, family: family, progress: report, publish: publish}
 	if err := walk(ctx, w); err != nil {
 		return res, err
 	}

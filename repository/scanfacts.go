@@ -426,7 +426,7 @@ func (s *Findings) policyContracts(ctx context.Context, ids []string, at time.Ti
 
 func (s *Findings) policyAttestations(ctx context.Context, ids []string, b *policyBatch, mu *sync.Mutex) error {
 	join, arg := s.forVendors("a", ids)
-	as := make([]domain.Attestation, 0, 8*len(ids))
+	as := make([]domain.Attestation, 0, 5*len(ids))
 	err := each(ctx, s.db, `SELECT a.id, a.vendor_id, a.kind, a.issued_on, a.expires_on, a.review_status FROM attestations a`+join+`
 		WHERE a.review_status <> ? ORDER BY a.vendor_id`, []any{arg, string(domain.AttestationRejected)}, func(r rowScanner) error {
 		var a domain.Attestation
