@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -150,14 +149,6 @@ func (h *handlers) authorize(roles []domain.Role) gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// encodeJSON writes v compactly with HTML escaping off (this is an API,
-// not a page).
-func encodeJSON(w http.ResponseWriter, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 // jsonRender writes JSON with encodeJSON.
