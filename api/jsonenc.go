@@ -104,31 +104,31 @@ func appendVendor(b []byte, v *vendorJSON) ([]byte, bool) {
 	b = append(b, `,"name":`...)
 	b = appendString(b, v.Name)
 	b = append(b, `,"legal_name":`...)
-	b = appendStringPtr(b, v.LegalName)
+	b = appendOptString(b, v.LegalName)
 	b = append(b, `,"website":`...)
-	b = appendStringPtr(b, v.Website)
+	b = appendOptString(b, v.Website)
 	b = append(b, `,"service":`...)
-	b = appendStringPtr(b, v.Service)
+	b = appendOptString(b, v.Service)
 	b = append(b, `,"owner_email":`...)
-	b = appendStringPtr(b, v.OwnerEmail)
+	b = appendOptString(b, v.OwnerEmail)
 	b = append(b, `,"status":`...)
 	b = appendString(b, string(v.Status))
 	b = append(b, `,"criticality":`...)
 	b = appendString(b, string(v.Criticality))
 	b = append(b, `,"country":`...)
-	b = appendStringPtr(b, v.Country)
+	b = appendOptString(b, v.Country)
 	b = append(b, `,"parent_vendor_id":`...)
-	b = appendStringPtr(b, v.ParentVendorID)
+	b = appendOptString(b, v.ParentVendorID)
 	b = append(b, `,"external_ref":`...)
-	b = appendStringPtr(b, v.ExternalRef)
+	b = appendOptString(b, v.ExternalRef)
 	b = append(b, `,"tier":`...)
 	b = appendString(b, string(v.Tier))
 	b = append(b, `,"risk":`...)
 	b = appendRisk(b, &v.Risk)
 	b = append(b, `,"tier_override":`...)
-	b = appendStringPtr(b, v.TierOverride)
+	b = appendOptString(b, v.TierOverride)
 	b = append(b, `,"tier_override_reason":`...)
-	b = appendStringPtr(b, v.TierOverrideReason)
+	b = appendOptString(b, v.TierOverrideReason)
 	b = append(b, `,"last_review_on":`...)
 	b = appendDatePtr(b, v.LastReviewOn)
 	b = append(b, `,"next_review_due":`...)
@@ -315,11 +315,11 @@ func appendDatePtr(b []byte, d *domain.Date) []byte {
 	return appendString(b, d.String())
 }
 
-func appendStringPtr(b []byte, s *string) []byte {
-	if s == nil {
+func appendOptString(b []byte, s optString) []byte {
+	if s == "" {
 		return append(b, "null"...)
 	}
-	return appendString(b, *s)
+	return appendString(b, string(s))
 }
 
 const hexDigits = "0123456789abcdef"
