@@ -2,7 +2,6 @@ package repository
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -53,7 +52,7 @@ const findingCols = "id, rule_id, severity, vendor_id, subject_type, subject_id,
 
 func (r findingRow) toDomain() domain.Finding {
 	f := domain.Finding{ID: r.ID, RuleID: r.RuleID, Severity: domain.Severity(r.Severity), VendorID: r.VendorID,
-		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: map[string]any{}, Status: domain.FindingStatus(r.Status),
+		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: decodeFacts(r.Facts), Status: domain.FindingStatus(r.Status),
 		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), LastSeenRun: r.LastSeenRun,
 		ResolvedAt: utcPtr(r.ResolvedAt), AcceptedReason: r.AcceptedReason, AcceptedBy: r.AcceptedBy,
 		Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}
@@ -61,7 +60,6 @@ func (r findingRow) toDomain() domain.Finding {
 		d := r.AcceptedUntil.Date
 		f.AcceptedUntil = &d
 	}
-	_ = json.Unmarshal([]byte(r.Facts), &f.Facts) // written by factsJSON
 	return f
 }
 
@@ -74,7 +72,7 @@ func factsJSON(m map[string]any) (string, error) {
 }
 
 // scanFinding reads one row of findingCols.
-func scanFinding(rows *sql.Rows, r *findingRow) error {
+func scanFinding(rows rowScanner, r *findingRow) error {
 	return rows.Scan(&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Facts, &r.Status,
 		&r.FirstSeenAt, &r.LastSeenAt, &r.LastSeenRun, &r.ResolvedAt, &r.AcceptedReason, &r.AcceptedUntil,
 		&r.AcceptedBy, &r.Version, &r.UpdatedAt)

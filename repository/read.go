@@ -2,39 +2,80 @@ package repository
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 )
 
-// query runs q (written with ? placeholders) through database/sql on the
-// transaction in ctx, or on the pool. The hot reads (a vendor, a page of
+// rowSource is what both *sql.Rows and pgx.Rows offer for reading.
+type rowSource interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// rowScanner reads the current row into typed destinations.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// queryRows runs q (written with ? placeholders) and reads every row with
+// scan into a slice of capacity n. The hot reads (a vendor, a page of
 // vendors or findings) use it with explicit columns scanned into typed
 // values: GORM's statement processing and reflective scanning cost more
 // than the database round trip under load (BENCHMARKS.md, "HTTP API under
-// load"). Writes stay on GORM.
-func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+// load"). Writes stay on GORM. Inside a transaction it runs on the
+// transaction; otherwise on PostgreSQL through pgx itself (queryPgx), on
+// SQLite through database/sql.
+func queryRows[R any](ctx context.Context, db *DB, n int, scan func(rowScanner, *R) error, q string, args ...any) ([]R, error) {
 	if db.dialect == Postgres {
 		q = rebindDollar(q)
 	}
 	var pool gorm.ConnPool = db.sql
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		pool = tx.Statement.ConnPool
+	} else if db.dialect == Postgres {
+		return queryPgx(ctx, db, n, scan, q, args)
 	}
 	rows, err := pool.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
-	return rows, nil
+	defer func() { _ = rows.Close() }()
+	return collect(rows, n, scan)
 }
 
-// scanRows reads every row of a query into a slice, capacity n, with scan
-// filling one row, and closes rows.
-func scanRows[R any](rows *sql.Rows, n int, scan func(*sql.Rows, *R) error) ([]R, error) {
-	defer func() { _ = rows.Close() }()
+// queryPgx runs q on a pooled connection through pgx's own interface, which
+// scans into the typed destinations directly instead of converting every
+// value to a driver.Value and back as database/sql does. A connection that
+// pgx finds broken reports itself invalid, so the pool discards it.
+func queryPgx[R any](ctx context.Context, db *DB, n int, scan func(rowScanner, *R) error, q string, args []any) ([]R, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer func() { _ = conn.Close() }()
+	var out []R
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres connection is a %T, not pgx", dc)
+		}
+		rows, err := sc.Conn().Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = collect(rows, n, scan)
+		return err
+	})
+	return out, translate(err)
+}
+
+// collect reads every row with scan into a slice of capacity n.
+func collect[R any](rows rowSource, n int, scan func(rowScanner, *R) error) ([]R, error) {
 	out := make([]R, 0, n)
 	for rows.Next() {
 		var r R
@@ -49,18 +90,9 @@ func scanRows[R any](rows *sql.Rows, n int, scan func(*sql.Rows, *R) error) ([]R
 	return out, nil
 }
 
-// queryRows runs q and scans its rows (see query and scanRows).
-func queryRows[R any](ctx context.Context, db *DB, n int, scan func(*sql.Rows, *R) error, q string, args ...any) ([]R, error) {
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanRows(rows, n, scan)
-}
-
 // queryOne runs q, which selects at most one row, and scans it. Returns
 // domain.ErrNotFound when there is none.
-func queryOne[R any](ctx context.Context, db *DB, scan func(*sql.Rows, *R) error, q string, args ...any) (R, error) {
+func queryOne[R any](ctx context.Context, db *DB, scan func(rowScanner, *R) error, q string, args ...any) (R, error) {
 	rows, err := queryRows(ctx, db, 1, scan, q, args...)
 	if err == nil && len(rows) == 0 {
 		err = domain.ErrNotFound

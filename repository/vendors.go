@@ -2,7 +2,6 @@ package repository
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -97,7 +96,7 @@ const vendorReadCols = "id, name, name_key, legal_name, website, service, owner_
 	"version, created_at, updated_at"
 
 // scanVendor reads one row of vendorReadCols.
-func scanVendor(rows *sql.Rows, r *vendorRow) error {
+func scanVendor(rows rowScanner, r *vendorRow) error {
 	return rows.Scan(&r.ID, &r.Name, &r.NameKey, &r.LegalName, &r.Website, &r.Service, &r.OwnerEmail, &r.Status,
 		&r.Criticality, &r.Country, &r.ParentVendorID, &r.ExternalRef, &r.TierOverride, &r.TierOverrideReason,
 		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.Version, &r.CreatedAt, &r.UpdatedAt)
