@@ -36,7 +36,7 @@ func requestID(base *slog.Logger) gin.HandlerFunc {
 		}
 		c.Header("X-Request-ID", id)
 		c.Set(ctxRequestID, id)
-		c.Set(ctxLogger, base.With("request_id", id))
+		c.Set(ctxLogger, base) // logFrom adds the request id when something is logged
 		c.Request = c.Request.WithContext(domain.WithRequestID(c.Request.Context(), id))
 		c.Next()
 	}
@@ -59,6 +59,14 @@ func securityHeaders(c *gin.Context) {
 func accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	level := slog.LevelInfo
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	base, _ := c.Get(ctxLogger)
+	if l, ok := base.(*slog.Logger); ok && !l.Enabled(c.Request.Context(), level) {
+		return // below the log level: build nothing
+	}
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
@@ -69,10 +77,6 @@ func accessLog(c *gin.Context) {
 	}
 	if a, ok := c.Get(ctxActor); ok {
 		attrs = append(attrs, "actor_id", a.(domain.Actor).ID)
-	}
-	level := slog.LevelInfo
-	if c.Writer.Status() >= 500 {
-		level = slog.LevelError
 	}
 	logFrom(c).Log(c.Request.Context(), level, "request", attrs...)
 }
