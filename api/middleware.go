@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,6 +103,19 @@ func recovery(c *gin.Context) {
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series caches the children of requests and duration per metricKey,
+	// sparing the label hashing of WithLabelValues on every request.
+	series sync.Map // metricKey -> metricSeries
+}
+
+type metricKey struct {
+	method, route string
+	status        int
+}
+
+type metricSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -121,12 +135,31 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 func (m *httpMetrics) handle(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	route := c.FullPath()
+	series := m.seriesFor(c.Request.Method, c.FullPath(), c.Writer.Status())
+	series.requests.Inc()
+	series.duration.Observe(time.Since(start).Seconds())
+}
+
+// seriesFor returns the metric children of a request. Matched routes are
+// cached: their methods, templates and statuses are bounded sets. An
+// unmatched request's method can be any token, so it is never cached.
+func (m *httpMetrics) seriesFor(method, route string, status int) metricSeries {
 	if route == "" {
-		route = "unmatched"
+		return m.newSeries(method, "unmatched", status)
 	}
-	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	k := metricKey{method: method, route: route, status: status}
+	if s, ok := m.series.Load(k); ok {
+		return s.(metricSeries)
+	}
+	s, _ := m.series.LoadOrStore(k, m.newSeries(method, route, status))
+	return s.(metricSeries)
+}
+
+func (m *httpMetrics) newSeries(method, route string, status int) metricSeries {
+	return metricSeries{
+		requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(method, route),
+	}
 }
 
 // authorize authenticates the bearer key and admits only the given roles.
