@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -37,7 +37,7 @@ func requestID(base *slog.Logger) gin.HandlerFunc {
 		}
 		c.Header("X-Request-ID", id)
 		c.Set(ctxRequestID, id)
-		c.Set(ctxLogger, base.With("request_id", id))
+		c.Set(ctxLogger, base) // logFrom adds the request id when something is logged
 		c.Request = c.Request.WithContext(domain.WithRequestID(c.Request.Context(), id))
 		c.Next()
 	}
@@ -60,6 +60,14 @@ func securityHeaders(c *gin.Context) {
 func accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	level := slog.LevelInfo
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	base, _ := c.Get(ctxLogger)
+	if l, ok := base.(*slog.Logger); ok && !l.Enabled(c.Request.Context(), level) {
+		return // below the log level: build nothing
+	}
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
@@ -70,10 +78,6 @@ func accessLog(c *gin.Context) {
 	}
 	if a, ok := c.Get(ctxActor); ok {
 		attrs = append(attrs, "actor_id", a.(domain.Actor).ID)
-	}
-	level := slog.LevelInfo
-	if c.Writer.Status() >= 500 {
-		level = slog.LevelError
 	}
 	logFrom(c).Log(c.Request.Context(), level, "request", attrs...)
 }
@@ -99,6 +103,19 @@ func recovery(c *gin.Context) {
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series caches the children of requests and duration per metricKey,
+	// sparing the label hashing of WithLabelValues on every request.
+	series sync.Map // metricKey -> metricSeries
+}
+
+type metricKey struct {
+	method, route string
+	status        int
+}
+
+type metricSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -118,12 +135,31 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 func (m *httpMetrics) handle(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	route := c.FullPath()
+	series := m.seriesFor(c.Request.Method, c.FullPath(), c.Writer.Status())
+	series.requests.Inc()
+	series.duration.Observe(time.Since(start).Seconds())
+}
+
+// seriesFor returns the metric children of a request. Matched routes are
+// cached: their methods, templates and statuses are bounded sets. An
+// unmatched request's method can be any token, so it is never cached.
+func (m *httpMetrics) seriesFor(method, route string, status int) metricSeries {
 	if route == "" {
-		route = "unmatched"
+		return m.newSeries(method, "unmatched", status)
 	}
-	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	k := metricKey{method: method, route: route, status: status}
+	if s, ok := m.series.Load(k); ok {
+		return s.(metricSeries)
+	}
+	s, _ := m.series.LoadOrStore(k, m.newSeries(method, route, status))
+	return s.(metricSeries)
+}
+
+func (m *httpMetrics) newSeries(method, route string, status int) metricSeries {
+	return metricSeries{
+		requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(method, route),
+	}
 }
 
 // authorize authenticates the bearer key and admits only the given roles.
@@ -150,14 +186,6 @@ func (h *handlers) authorize(roles []domain.Role) gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// encodeJSON writes v compactly with HTML escaping off (this is an API,
-// not a page).
-func encodeJSON(w http.ResponseWriter, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 // jsonRender writes JSON with encodeJSON.

@@ -141,9 +141,11 @@ func (r problemRender) WriteContentType(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", problemContentType)
 }
 
+// logFrom returns the request's logger with its request id.
 func logFrom(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(ctxLogger); ok {
-		return l.(*slog.Logger)
+	l, ok := c.Get(ctxLogger)
+	if !ok {
+		return slog.Default()
 	}
-	return slog.Default()
+	return l.(*slog.Logger).With("request_id", c.GetString(ctxRequestID))
 }

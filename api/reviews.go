@@ -60,13 +60,23 @@ func (h *handlers) today() domain.Date {
 
 // vendorView is a vendor as the API shows it, with its review status
 // computed for today: toVendorJSON plus next_review_due and
-// review_overdue. Every vendor response goes through it.
+// review_overdue. Every vendor response goes through it (a page through
+// vendorViews).
 func (h *handlers) vendorView(v domain.Vendor) vendorJSON {
-	out := toVendorJSON(v)
-	next := domain.NextReviewDue(v.LastReviewOn, v.Tier(), h.reviewCadence())
-	out.NextReviewDue = nullDate(next)
-	out.ReviewOverdue = domain.ReviewOverdue(next, h.today())
-	return out
+	return h.vendorViews()(v)
+}
+
+// vendorViews returns vendorView with today and the review cadence read
+// once, for a page of vendors.
+func (h *handlers) vendorViews() func(domain.Vendor) vendorJSON {
+	cadence, today := h.reviewCadence(), h.today()
+	return func(v domain.Vendor) vendorJSON {
+		out := toVendorJSON(v)
+		next := domain.NextReviewDue(v.LastReviewOn, v.Tier(), cadence)
+		out.NextReviewDue = nullDate(next)
+		out.ReviewOverdue = domain.ReviewOverdue(next, today)
+		return out
+	}
 }
 
 // reviewOverdueQuery reads ?review_overdue=true|false into the vendor

@@ -1,8 +1,8 @@
 package domain
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 )
 
 // Tier is a vendor's inherent risk tier.
@@ -87,9 +87,9 @@ func ComputeInherentRisk(in RiskInputs) InherentRisk {
 		Score: score,
 		Tier:  TierForScore(score),
 		Factors: []RiskFactor{
-			{"data_sensitivity", fmt.Sprint(in.MaxSensitivity), sens, 40,
+			{"data_sensitivity", strconv.Itoa(in.MaxSensitivity), sens, 40,
 				"highest sensitivity (1-4) of the data categories handled, 10 points each"},
-			{"record_volume", fmt.Sprint(in.MaxRecords), vol, 30,
+			{"record_volume", strconv.FormatInt(in.MaxRecords, 10), vol, 30,
 				"log10 of the largest record count handled, 30 points at 100 million records"},
 			{"criticality", string(in.Criticality), crit, 30,
 				"business criticality: low 0, moderate 10, high 20, critical 30"},

@@ -52,7 +52,7 @@ const findingCols = "id, rule_id, severity, vendor_id, subject_type, subject_id,
 
 func (r findingRow) toDomain() domain.Finding {
 	f := domain.Finding{ID: r.ID, RuleID: r.RuleID, Severity: domain.Severity(r.Severity), VendorID: r.VendorID,
-		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: map[string]any{}, Status: domain.FindingStatus(r.Status),
+		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: decodeFacts(r.Facts), Status: domain.FindingStatus(r.Status),
 		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), LastSeenRun: r.LastSeenRun,
 		ResolvedAt: utcPtr(r.ResolvedAt), AcceptedReason: r.AcceptedReason, AcceptedBy: r.AcceptedBy,
 		Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}
@@ -60,7 +60,6 @@ func (r findingRow) toDomain() domain.Finding {
 		d := r.AcceptedUntil.Date
 		f.AcceptedUntil = &d
 	}
-	_ = json.Unmarshal([]byte(r.Facts), &f.Facts) // written by factsJSON
 	return f
 }
 
@@ -72,11 +71,18 @@ func factsJSON(m map[string]any) (string, error) {
 	return string(b), err
 }
 
+// scanFinding reads one row of findingCols.
+func scanFinding(rows rowScanner, r *findingRow) error {
+	return rows.Scan(&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Facts, &r.Status,
+		&r.FirstSeenAt, &r.LastSeenAt, &r.LastSeenRun, &r.ResolvedAt, &r.AcceptedReason, &r.AcceptedUntil,
+		&r.AcceptedBy, &r.Version, &r.UpdatedAt)
+}
+
 // Get implements domain.FindingStore.
 func (s *Findings) Get(ctx context.Context, id string) (domain.Finding, error) {
-	var row findingRow
-	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Finding{}, fmt.Errorf("finding %s: %w", id, translate(err))
+	row, err := queryOne(ctx, s.db, scanFinding, "SELECT "+findingCols+" FROM findings WHERE id = ?", id)
+	if err != nil {
+		return domain.Finding{}, fmt.Errorf("finding %s: %w", id, err)
 	}
 	return row.toDomain(), nil
 }
@@ -84,37 +90,42 @@ func (s *Findings) Get(ctx context.Context, id string) (domain.Finding, error) {
 // List implements domain.FindingStore: newest first, keyset on the id
 // (UUIDv7 ids sort by creation time).
 func (s *Findings) List(ctx context.Context, f domain.FindingFilter, p domain.PageRequest) (domain.Page[domain.Finding], error) {
-	q := s.db.conn(ctx).Model(&findingRow{})
+	var w where
 	if f.RuleID != "" {
-		q = q.Where("rule_id = ?", f.RuleID)
+		w.add("rule_id = ?", f.RuleID)
 	}
 	if f.Severity != "" {
-		q = q.Where("severity = ?", string(f.Severity))
+		w.add("severity = ?", string(f.Severity))
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", string(f.Status))
+		w.add("status = ?", string(f.Status))
 	}
 	if f.VendorID != "" {
-		q = q.Where("vendor_id = ?", f.VendorID)
+		w.add("vendor_id = ?", f.VendorID)
 	}
 	if !f.OpenedAfter.IsZero() {
-		q = q.Where("first_seen_at > ?", f.OpenedAfter.UTC())
+		w.add("first_seen_at > ?", f.OpenedAfter.UTC())
 	}
 	if f.SubjectID != "" {
-		q = q.Where("subject_id = ?", f.SubjectID)
+		w.add("subject_id = ?", f.SubjectID)
 	}
 	if len(f.SubjectTypes) > 0 {
-		q = q.Where("subject_type IN ?", f.SubjectTypes)
+		args := make([]any, len(f.SubjectTypes))
+		for i, t := range f.SubjectTypes {
+			args[i] = t
+		}
+		w.add("subject_type IN "+placeholders(len(args)), args...)
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
 			return domain.Page[domain.Finding]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
-		q = q.Where("id < ?", p.After)
+		w.add("id < ?", p.After)
 	}
-	var rows []findingRow
-	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Finding]{}, translate(err)
+	rows, err := queryRows(ctx, s.db, p.Size()+1, scanFinding,
+		"SELECT "+findingCols+" FROM findings"+w.sql()+" ORDER BY id DESC LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
+	if err != nil {
+		return domain.Page[domain.Finding]{}, err
 	}
 	return pageOf(rows, p.Size(), func(r findingRow) string { return r.ID }, findingRow.toDomain), nil
 }

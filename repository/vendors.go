@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,11 +89,24 @@ func (s *Vendors) Create(ctx context.Context, v domain.Vendor) error {
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
+// vendorReadCols are the columns toDomain reads (the stored score and
+// tiers are recomputed from the inputs), in scanVendor's order.
+const vendorReadCols = "id, name, name_key, legal_name, website, service, owner_email, status, criticality, country, " +
+	"parent_vendor_id, external_ref, tier_override, tier_override_reason, max_sensitivity, max_records, last_review_on, " +
+	"version, created_at, updated_at"
+
+// scanVendor reads one row of vendorReadCols.
+func scanVendor(rows rowScanner, r *vendorRow) error {
+	return rows.Scan(&r.ID, &r.Name, &r.NameKey, &r.LegalName, &r.Website, &r.Service, &r.OwnerEmail, &r.Status,
+		&r.Criticality, &r.Country, &r.ParentVendorID, &r.ExternalRef, &r.TierOverride, &r.TierOverrideReason,
+		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+}
+
 // Get implements domain.VendorStore.
 func (s *Vendors) Get(ctx context.Context, id string) (domain.Vendor, error) {
-	var row vendorRow
-	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Vendor{}, fmt.Errorf("vendor %s: %w", id, translate(err))
+	row, err := queryOne(ctx, s.db, scanVendor, "SELECT "+vendorReadCols+" FROM vendors WHERE id = ?", id)
+	if err != nil {
+		return domain.Vendor{}, fmt.Errorf("vendor %s: %w", id, err)
 	}
 	return row.toDomain(), nil
 }
@@ -131,29 +145,30 @@ func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) 
 // List implements domain.VendorStore. The keyset is the unique name_key,
 // so every page is an index range scan whatever its depth.
 func (s *Vendors) List(ctx context.Context, f domain.VendorFilter, p domain.PageRequest) (domain.Page[domain.Vendor], error) {
-	q := s.db.conn(ctx).Model(&vendorRow{})
+	var w where
 	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+		w.add("status = ?", string(f.Status))
 	}
 	if f.Criticality != "" {
-		q = q.Where("criticality = ?", f.Criticality)
+		w.add("criticality = ?", string(f.Criticality))
 	}
 	if f.Tier != "" {
-		q = q.Where("tier = ?", f.Tier)
+		w.add("tier = ?", string(f.Tier))
 	}
 	if f.Query != "" {
-		q = q.Where("name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(domain.NameKey(f.Query))+"%")
+		w.add("name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(domain.NameKey(f.Query))+"%")
 	}
 	if f.ReviewOverdue != nil {
-		where, args := reviewOverdueWhere(f.ReviewOverdue)
-		q = q.Where(where, args...)
+		cond, args := reviewOverdueWhere(f.ReviewOverdue)
+		w.add(cond, args...)
 	}
 	if p.After != "" {
-		q = q.Where("name_key > ?", p.After)
+		w.add("name_key > ?", p.After)
 	}
-	var rows []vendorRow
-	if err := q.Order("name_key").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Vendor]{}, translate(err)
+	rows, err := queryRows(ctx, s.db, p.Size()+1, scanVendor,
+		"SELECT "+vendorReadCols+" FROM vendors"+w.sql()+" ORDER BY name_key LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
+	if err != nil {
+		return domain.Page[domain.Vendor]{}, err
 	}
 	return pageOf(rows, p.Size(), func(r vendorRow) string { return r.NameKey }, vendorRow.toDomain), nil
 }

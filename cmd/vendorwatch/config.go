@@ -33,6 +33,11 @@ type config struct {
 	RatePerKey      float64       `env:"VW_RATE_LIMIT" envDefault:"50"` // requests per second per API key; 0 disables
 	RateBurst       int           `env:"VW_RATE_BURST" envDefault:"100"`
 
+	// DebugAddr, when set, serves net/http/pprof on its own listener
+	// (e.g. 127.0.0.1:6060). Off by default: profiles reveal internals, so
+	// bind it to loopback only.
+	DebugAddr string `env:"VW_DEBUG_ADDR"`
+
 	// Evidence files: the content-addressed store (default
 	// $VW_DATA_DIR/evidence) and the largest file accepted (25 MiB).
 	EvidenceDir      string `env:"VW_EVIDENCE_DIR"`

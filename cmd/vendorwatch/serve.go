@@ -76,6 +76,12 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return err
 	}
 
+	if cfg.DebugAddr != "" {
+		if _, err := startDebug(ctx, cfg.DebugAddr, logger); err != nil {
+			return err
+		}
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))

@@ -4,6 +4,8 @@
 #
 # Usage: scripts/loadbench/run.sh DB_URL [REPS] [DURATION] [extra loadbench flags]
 #   e.g. scripts/loadbench/run.sh 'postgres://postgres@127.0.0.1:5432/vw_load?sslmode=disable' 2 10s
+# VW_DEBUG_ADDR=127.0.0.1:6060 in the environment turns on the product's
+# pprof listener for a profile during the run.
 # The database must exist; it is migrated, seeded with 100k vendors and
 # scanned (so open findings exist) when it has no vendors yet.
 set -eu
@@ -12,8 +14,8 @@ reps=${2:-2}
 dur=${3:-10s}
 shift $(( $# < 3 ? $# : 3 ))
 out=${OUT:-/tmp/loadbench}
-paddr=127.0.0.1:18090
-baddr=127.0.0.1:18091
+paddr=${PADDR:-127.0.0.1:18090} # product; PADDR, BADDR and OUT let two benchmarks share a machine
+baddr=${BADDR:-127.0.0.1:18091} # baseline
 mkdir -p "$out"
 go build -o "$out/vendorwatch" ./cmd/vendorwatch
 go build -o "$out/loadbench" ./scripts/loadbench

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+)
+
+// referenceJSON is what encoding/json writes for v with HTML escaping off.
+func referenceJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// checkSameJSON encodes v with encodeJSON and with encoding/json and
+// requires the same bytes; fast says whether the appenders must have
+// handled v (rather than falling back).
+func checkSameJSON(t *testing.T, v any, fast bool) {
+	t.Helper()
+	want := referenceJSON(t, v)
+	rec := httptest.NewRecorder()
+	if err := encodeJSON(rec, v); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Body.Bytes(); !bytes.Equal(got, want) {
+		t.Errorf("encodeJSON differs from encoding/json:\n got %s\nwant %s", got, want)
+	}
+	if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(len(want)) {
+		t.Errorf("Content-Length %s for %d bytes", cl, len(want))
+	}
+	if _, ok := appendFast(nil, v); ok != fast {
+		t.Errorf("appendFast handled %T: %v, want %v", v, ok, fast)
+	}
+}
+
+var trickyStrings = []string{
+	"", "plain", `quote " and backslash \`, "<script>&amp;</script>", "tab\tnew\nline\rcr\bbs\fff",
+	"\x00\x01\x1f\x7f", "héllo wörld ✓ 𝄞", "line\u2028sep\u2029para", "bad \xff\xfe utf8 \xc3", "\xed\xa0\x80 surrogate",
+}
+
+func sampleVendor(s string) vendorJSON {
+	d := mustDate("2026-03-04")
+	v := toVendorJSON(domain.Vendor{
+		ID: domain.NewID(), Name: "Acme " + s, LegalName: s, Website: "https://acme.example/?a=1&b=<2>", Country: "DE",
+		Status: domain.StatusActive, Criticality: domain.CriticalityHigh, ExternalRef: s, TierOverride: domain.TierCritical,
+		TierOverrideReason: s, LastReviewOn: d, Version: 7,
+		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 678901000, time.UTC), UpdatedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC),
+		Risk: domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: 4, MaxRecords: 2_000_000, Criticality: domain.CriticalityHigh}),
+	})
+	next := d.AddDays(365)
+	v.NextReviewDue, v.ReviewOverdue = &next, true
+	return v
+}
+
+func sampleFinding(s string) domain.Finding {
+	resolved := time.Date(2026, 5, 6, 7, 8, 9, 123, time.UTC)
+	until := mustDate("2027-01-01")
+	return domain.Finding{
+		ID: domain.NewID(), RuleID: "notice.late", Severity: "high", VendorID: domain.NewID(), SubjectType: "incident",
+		SubjectID: s, Status: domain.FindingRiskAccepted, FirstSeenAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		LastSeenAt: time.Date(2026, 11, 1, 12, 0, 0, 5, time.UTC), LastSeenRun: "run-1", ResolvedAt: &resolved,
+		AcceptedReason: s, AcceptedUntil: &until, AcceptedBy: "key-1", Version: 3, UpdatedAt: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
+		Facts: map[string]any{
+			"window": "72h", s: s, "lag": 167.0, "late_by": map[string]any{"days": 164.5, "hours": 3948.0},
+			"tiny": 1e-7, "huge": 1e21, "neg": -0.000001, "int": 123456789012.0, "ok": true, "none": nil,
+			"list": []any{"a", 1.5, false, nil, map[string]any{}}, "empty": []any{},
+		},
+	}
+}
+
+func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
+	for _, s := range trickyStrings {
+		v, f := sampleVendor(s), sampleFinding(s)
+		checkSameJSON(t, v, true)
+		checkSameJSON(t, f, true)
+		checkSameJSON(t, listResponse[vendorJSON]{Items: []vendorJSON{v, sampleVendor("x")}, NextCursor: s}, true)
+		checkSameJSON(t, listResponse[domain.Finding]{Items: []domain.Finding{f, {}}, NextCursor: "abc"}, true)
+	}
+	bare := toVendorJSON(domain.Vendor{})
+	checkSameJSON(t, bare, true) // zero times, null pointers, null factors
+	checkSameJSON(t, listResponse[vendorJSON]{}, true)
+	checkSameJSON(t, listResponse[vendorJSON]{Items: []vendorJSON{}}, true)
+	checkSameJSON(t, domain.Finding{Facts: map[string]any{}}, true)
+}
+
+func TestEncodeJSONFallsBack(t *testing.T) {
+	far := sampleVendor("far")
+	far.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := httptest.NewRecorder()
+	if err := encodeJSON(rec, far); err == nil {
+		t.Error("a year past 9999 encoded without error")
+	}
+	odd := sampleFinding("odd")
+	odd.Facts["count"] = 3 // an int, as a scan builds facts in memory
+	checkSameJSON(t, odd, false)
+	checkSameJSON(t, anyMap{"status": "ok"}, false)
+	nan := sampleFinding("nan")
+	nan.Facts["x"] = math.NaN()
+	if err := encodeJSON(httptest.NewRecorder(), nan); err == nil {
+		t.Error("NaN encoded without error")
+	}
+}
+
+func mustDate(s string) domain.Date {
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// anyMap stands in for an arbitrary response type.
+type anyMap map[string]any
+
+func FuzzEncodeJSONString(f *testing.F) {
+	for _, s := range trickyStrings {
+		f.Add(s, 1.5)
+	}
+	f.Add("x", 1e-7)
+	f.Add("y", -1e22)
+	f.Fuzz(func(t *testing.T, s string, x float64) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		fi := sampleFinding(s)
+		fi.Facts["x"] = x
+		checkSameJSON(t, fi, true)
+		checkSameJSON(t, sampleVendor(s), true)
+	})
+}
