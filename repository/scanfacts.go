@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,9 +25,6 @@ func batchSize(q domain.ScanQuery) int {
 	}
 	return q.BatchSize
 }
-
-// rowScanner is the part of *sql.Rows a row decoder needs.
-type rowScanner interface{ Scan(dest ...any) error }
 
 // rawRows runs a query bypassing GORM's statement building on
 // PostgreSQL: ? placeholders become $n and pgArray arguments go to pgx as
@@ -58,17 +53,6 @@ func (db *DB) rawExec(ctx context.Context, query string, args []any) error {
 // pgNative numbers query's ? placeholders ($1, $2, ...) and unwraps
 // pgArray arguments. The queries it is given contain no other ?.
 func pgNative(query string, args []any) (string, []any) {
-	var sb strings.Builder
-	sb.Grow(len(query) + 2*len(args))
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			sb.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		sb.WriteByte(query[i])
-	}
 	out := make([]any, len(args))
 	for i, a := range args {
 		if arr, ok := a.(pgArray); ok {
@@ -76,7 +60,7 @@ func pgNative(query string, args []any) (string, []any) {
 		}
 		out[i] = a
 	}
-	return sb.String(), out
+	return rebindDollar(query), out
 }
 
 // walk streams one set-based query and hands its rows, decoded by scan
