@@ -393,9 +393,7 @@ func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.AttestationRow) ([]reports.AttestationRow, error) {
 		args := append(append([]any{}, wargs...), asOf)
-		q := `SELECT a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
-			COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
-			FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE ` + where + " AND a.created_at <= ?"
+		q := attestationSelect + where + " AND a.created_at <= ?"
 		if last != nil {
 			q += " AND a.id > ?"
 			args = append(args, last.ID)
@@ -403,21 +401,39 @@ func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn
 		q += " ORDER BY a.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.AttestationRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
-			var r reports.AttestationRow
-			var ps, pe, iss, exp dateCol
-			if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
-				&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
-				return err
-			}
-			r.PeriodStart, r.PeriodEnd, r.IssuedOn, r.ExpiresOn = ps.Date, pe.Date, iss.Date, exp.Date
-			r.CreatedAt = r.CreatedAt.UTC()
-			out = append(out, r)
-			return nil
-		})
+		err := s.query(ctx, q, args, collect(&out, scanAttestation))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
+}
+
+// attestationSelect reads what scanAttestation scans, up to WHERE.
+const attestationSelect = `SELECT a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
+	COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
+	FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE `
+
+func scanAttestation(rows *sql.Rows) (reports.AttestationRow, error) {
+	var r reports.AttestationRow
+	var ps, pe, iss, exp dateCol
+	if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
+		&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
+		return r, err
+	}
+	r.PeriodStart, r.PeriodEnd, r.IssuedOn, r.ExpiresOn = ps.Date, pe.Date, iss.Date, exp.Date
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}
+
+// collect appends each row scan returns to out.
+func collect[T any](out *[]T, scan func(*sql.Rows) (T, error)) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		r, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, r)
+		return nil
+	}
 }
 
 // EachReview implements reports.Source; Latest is computed in SQL.
@@ -513,12 +529,7 @@ func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn fu
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.IncidentRow) ([]reports.IncidentRow, error) {
 		args := append(append([]any{}, wargs...), asOf)
-		q := `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_start, i.exposure_end, i.vendor_discovered_at,
-			i.vendor_notified_us_at, i.we_learned_at, i.learned_via, i.records_affected, i.notice_contract_id,
-			i.notice_clause_id, i.notice_due_at, i.created_at, v.name,
-			cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
-			FROM incidents i JOIN vendors v ON v.id = i.vendor_id
-			LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
+		q := incidentSelect + `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
 			WHERE ` + where + " AND i.created_at <= ?"
 		if last != nil {
 			q += " AND i.id > ?"
@@ -527,35 +538,44 @@ func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn fu
 		q += " ORDER BY i.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.IncidentRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
-			var r incidentRow
-			var name string
-			var wUnit, std, trig sql.NullString
-			var cvFrom, cvTo sql.NullTime
-			var wVal sql.NullInt64
-			if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Status, &r.ExposureStart, &r.ExposureEnd,
-				&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
-				&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
-				&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
-				return err
-			}
-			r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
-			row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
-			if r.NoticeClauseID != nil && cvFrom.Valid {
-				cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
-					EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
-						Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
-				if wVal.Valid && wUnit.Valid {
-					cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
-				}
-				row.Clause = cv
-			}
-			out = append(out, row)
-			return nil
-		})
+		err := s.query(ctx, q, args, collect(&out, scanIncident))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
+}
+
+// incidentSelect reads what scanIncident scans, up to the join of the
+// notice clause (cv), which the caller adds.
+const incidentSelect = `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_start, i.exposure_end, i.vendor_discovered_at,
+	i.vendor_notified_us_at, i.we_learned_at, i.learned_via, i.records_affected, i.notice_contract_id,
+	i.notice_clause_id, i.notice_due_at, i.created_at, v.name,
+	cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
+	FROM incidents i JOIN vendors v ON v.id = i.vendor_id `
+
+func scanIncident(rows *sql.Rows) (reports.IncidentRow, error) {
+	var r incidentRow
+	var name string
+	var wUnit, std, trig sql.NullString
+	var cvFrom, cvTo sql.NullTime
+	var wVal sql.NullInt64
+	if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Status, &r.ExposureStart, &r.ExposureEnd,
+		&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
+		&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
+		&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
+		return reports.IncidentRow{}, err
+	}
+	r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
+	row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
+	if r.NoticeClauseID != nil && cvFrom.Valid {
+		cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
+			EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
+				Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+		if wVal.Valid && wUnit.Valid {
+			cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
+		}
+		row.Clause = cv
+	}
+	return row, nil
 }
 
 // EachObligation implements reports.Source.
@@ -564,10 +584,7 @@ func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn 
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.ObligationRow) ([]reports.ObligationRow, error) {
 		args := append(append([]any{}, wargs...), asOf)
-		q := `SELECT o.id, o.incident_id, i.title, v.name, o.regime_id, o.regime, o.citation, o.source_status,
-			o.recipient, o.due_at, o.deadline_text, o.status, o.done_at
-			FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
-			WHERE ` + where + " AND o.created_at <= ?"
+		q := obligationSelect + where + " AND o.created_at <= ?"
 		if last != nil {
 			q += " AND o.id > ?"
 			args = append(args, last.ID)
@@ -575,20 +592,27 @@ func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn 
 		q += " ORDER BY o.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.ObligationRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
-			var r reports.ObligationRow
-			var due, done sql.NullTime
-			if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
-				&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
-				return err
-			}
-			r.DueAt, r.DoneAt = nullTime(due), nullTime(done)
-			out = append(out, r)
-			return nil
-		})
+		err := s.query(ctx, q, args, collect(&out, scanObligation))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
+}
+
+// obligationSelect reads what scanObligation scans, up to WHERE.
+const obligationSelect = `SELECT o.id, o.incident_id, i.title, v.name, o.regime_id, o.regime, o.citation, o.source_status,
+	o.recipient, o.due_at, o.deadline_text, o.status, o.done_at
+	FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+	WHERE `
+
+func scanObligation(rows *sql.Rows) (reports.ObligationRow, error) {
+	var r reports.ObligationRow
+	var due, done sql.NullTime
+	if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
+		&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
+		return r, err
+	}
+	r.DueAt, r.DoneAt = nullTime(due), nullTime(done)
+	return r, nil
 }
 
 // Trend implements reports.Source from the daily risk snapshots: one
