@@ -58,6 +58,25 @@ func rebindDollar(q string) string {
 	return b.String()
 }
 
+// joinIDs joins col to the id list of one placeholder (idList): an
+// unnested uuid[] on PostgreSQL, so the planner probes col's index per id,
+// a json_each on SQLite.
+func (s *ReportSource) joinIDs(col string) string {
+	if s.db.dialect == Postgres {
+		return " JOIN unnest(?::uuid[]) AS ids(id) ON " + col + " = ids.id"
+	}
+	return " JOIN (SELECT value AS id FROM json_each(?)) ids ON " + col + " = ids.id"
+}
+
+// idList is the argument of joinIDs.
+func (s *ReportSource) idList(ids []string) any {
+	if s.db.dialect == Postgres {
+		return pgArray(ids)
+	}
+	js, _ := json.Marshal(ids) // strings always marshal
+	return string(js)
+}
+
 func placeholders(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 }
@@ -213,17 +232,15 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 		if err != nil || len(out) == 0 {
 			return out, err
 		}
-		// The batch's related rows, joined in SQL over the batch's name_key
-		// range (an index range of vendors), never one lookup per vendor.
+		// The batch's related rows, joined in SQL to the batch's vendor ids
+		// (an index probe per vendor), never one lookup per vendor.
 		index := make(map[string]int, len(out))
+		ids := make([]string, len(out))
 		for i, r := range out {
-			index[r.ID] = i
+			index[r.ID], ids[i] = i, r.ID
 		}
-		rng := " AND v.name_key >= ? AND v.name_key <= ?"
-		rargs := append(append([]any{}, wargs...), out[0].key, out[len(out)-1].key)
 		aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
-			FROM data_handling dh JOIN vendors v ON v.id = dh.vendor_id WHERE `+where+rng+" AND dh.created_at <= ?",
-			append(append([]any{}, rargs...), asOf))
+			FROM data_handling dh`+s.joinIDs("dh.vendor_id")+" WHERE dh.created_at <= ?", []any{s.idList(ids), asOf})
 		if err != nil {
 			return nil, err
 		}
@@ -233,30 +250,29 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 			}
 		}
 		// Reviews by as-of: the latest one's date and residual risk.
-		err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r
-			JOIN vendors v ON v.id = r.vendor_id WHERE `+where+rng+" AND r.created_at <= ? AND r.performed_on <= ?",
-			append(append([]any{}, rargs...), asOf, today), func(rows *sql.Rows) error {
-				var id, residual string
-				var on dateCol
-				if err := rows.Scan(&id, &on, &residual); err != nil {
-					return err
-				}
-				i, ok := index[id]
-				if !ok {
-					return nil
-				}
-				if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
-					r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
-				}
+		err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r`+s.joinIDs("r.vendor_id")+
+			" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows *sql.Rows) error {
+			var id, residual string
+			var on dateCol
+			if err := rows.Scan(&id, &on, &residual); err != nil {
+				return err
+			}
+			i, ok := index[id]
+			if !ok {
 				return nil
-			})
+			}
+			if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
+				r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
 		// Findings open at as-of, counted in SQL.
-		err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd JOIN vendors v ON v.id = fd.vendor_id
-			WHERE `+where+rng+" AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
-			append(append([]any{}, rargs...), asOf, asOf), func(rows *sql.Rows) error {
+		err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd`+s.joinIDs("fd.vendor_id")+
+			" WHERE fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
+			[]any{s.idList(ids), asOf, asOf}, func(rows *sql.Rows) error {
 				var id string
 				var n int64
 				if err := rows.Scan(&id, &n); err != nil {

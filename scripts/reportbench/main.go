@@ -41,7 +41,16 @@ func main() {
 	fast := flag.Bool("fast", true, "flate.BestSpeed zip writer")
 	asOf := flag.String("as-of", "2026-11-01T00:00:00Z", "as-of instant")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	memprofile := flag.String("memprofile", "", "write an allocation profile here at the end")
 	flag.Parse()
+	if *memprofile != "" {
+		defer func() {
+			if pf, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(pf, 0)
+				_ = pf.Close()
+			}
+		}()
+	}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err == nil && pprof.StartCPUProfile(pf) == nil {
@@ -73,8 +82,10 @@ func main() {
 	if fi, err := os.Stat(*out); err == nil && *mode != "source" {
 		size = fi.Size()
 	}
-	res := map[string]any{"mode": *mode, "fast": *fast, "rows": rows, "wall_s": round(wall), "peak_rss_mib": vmHWM(),
-		"total_alloc_mib": ms.TotalAlloc >> 20, "file_mib": round(float64(size) / (1 << 20))}
+	res := map[string]any{"mode": *mode, "fast": *fast, "rows": rows, "wall_s": round(wall), "peak_rss_mib": procStatus("VmHWM"),
+		"rss_file_mib": procStatus("RssFile"), "rss_anon_mib": procStatus("RssAnon"), "heap_sys_mib": ms.HeapSys >> 20,
+		"heap_released_mib": ms.HeapReleased >> 20, "total_alloc_mib": ms.TotalAlloc >> 20,
+		"file_mib": round(float64(size) / (1 << 20))}
 	if shapeOut != "" {
 		res["shape"] = shapeOut
 	}
@@ -84,14 +95,15 @@ func main() {
 
 func round(f float64) float64 { return float64(int64(f*100)) / 100 }
 
-// vmHWM is the process's peak resident set size in MiB.
-func vmHWM() int64 {
+// procStatus is a field of /proc/self/status in MiB: VmHWM (peak resident
+// set), RssAnon, RssFile.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field+":") {
 			f := strings.Fields(line)
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb >> 10
