@@ -769,6 +769,9 @@ func (a *auditWriter) summarySheet() error {
 	// Notification lag per incident.
 	row += 2
 	lagHead := row
+	if err := f.SetRowHeight(sh, row, 30); err != nil { // the wrapped headers
+		return err
+	}
 	hdr := []string{fmt.Sprintf("Notification lag (largest %d)", lagChartIncidents), "Lag days",
 		fmt.Sprintf("Lag, days (capped at %.0f)", lagCapDays), "Contractual window, days", "Notice status", "Vendor"}
 	for i, h := range hdr {
@@ -812,13 +815,18 @@ func (a *auditWriter) summarySheet() error {
 
 // printOnOnePage sets a small sheet to print landscape, one page wide and
 // tall, so its charts print beside its figures.
-func printOnOnePage(f *excelize.File, sheet string) error {
+func printOnOnePage(f *excelize.File, sheet string) error { return printFit(f, sheet, 1) }
+
+// printFit sets a sheet to print landscape, one page wide and tall pages
+// high (0: as many as the rows need). A streamed sheet must call it before
+// its stream writer starts (the fit flag is written first).
+func printFit(f *excelize.File, sheet string, tall int) error {
 	landscape, one := "landscape", 1
 	fit := true
 	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &one})
+	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &tall})
 }
 
 func (a *auditWriter) charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast int) error {
