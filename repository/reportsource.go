@@ -232,60 +232,76 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 		if err != nil || len(out) == 0 {
 			return out, err
 		}
-		// The batch's related rows, joined in SQL to the batch's vendor ids
-		// (an index probe per vendor), never one lookup per vendor.
-		index := make(map[string]int, len(out))
-		ids := make([]string, len(out))
-		for i, r := range out {
-			index[r.ID], ids[i] = i, r.ID
-		}
-		aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
-			FROM data_handling dh`+s.joinIDs("dh.vendor_id")+" WHERE dh.created_at <= ?", []any{s.idList(ids), asOf})
-		if err != nil {
-			return nil, err
-		}
-		for id, a := range aggs {
-			if i, ok := index[id]; ok {
-				out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
+		// The batch's related rows, joined in SQL to its vendor ids in
+		// chunks, never one lookup per vendor.
+		for start := 0; start < len(out); start += relatedChunk {
+			if err := s.vendorRelated(ctx, out[start:min(start+relatedChunk, len(out))], asOf, today); err != nil {
+				return nil, err
 			}
 		}
-		// Reviews by as-of: the latest one's date and residual risk.
-		err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r`+s.joinIDs("r.vendor_id")+
-			" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows *sql.Rows) error {
-			var id, residual string
-			var on dateCol
-			if err := rows.Scan(&id, &on, &residual); err != nil {
+		return out, nil
+	}
+	return pipeline(ctx, fetch, func(r vendorKeyed) error { return fn(r.VendorRow) })
+}
+
+// relatedChunk is how many vendors one query of vendorRelated covers: few
+// enough that PostgreSQL probes the vendor_id indexes (with 2,000 ids it
+// hashes a full scan of each table, per batch).
+const relatedChunk = 250
+
+// vendorRelated fills in out's data handling, latest review and open
+// findings: one query each, joined to out's ids.
+func (s *ReportSource) vendorRelated(ctx context.Context, out []vendorKeyed, asOf time.Time, today dateCol) error {
+	index := make(map[string]int, len(out))
+	ids := make([]string, len(out))
+	for i, r := range out {
+		index[r.ID], ids[i] = i, r.ID
+	}
+	aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
+		FROM data_handling dh`+s.joinIDs("dh.vendor_id")+" WHERE dh.created_at <= ?", []any{s.idList(ids), asOf})
+	if err != nil {
+		return err
+	}
+	for id, a := range aggs {
+		if i, ok := index[id]; ok {
+			out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
+		}
+	}
+	// Reviews by as-of: the latest one's date and residual risk.
+	err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r`+s.joinIDs("r.vendor_id")+
+		" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows *sql.Rows) error {
+		var id, residual string
+		var on dateCol
+		if err := rows.Scan(&id, &on, &residual); err != nil {
+			return err
+		}
+		i, ok := index[id]
+		if !ok {
+			return nil
+		}
+		if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
+			r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Findings open at as-of, counted in SQL.
+	err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd`+s.joinIDs("fd.vendor_id")+
+		" WHERE fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
+		[]any{s.idList(ids), asOf, asOf}, func(rows *sql.Rows) error {
+			var id string
+			var n int64
+			if err := rows.Scan(&id, &n); err != nil {
 				return err
 			}
-			i, ok := index[id]
-			if !ok {
-				return nil
-			}
-			if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
-				r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
+			if i, ok := index[id]; ok {
+				out[i].OpenFindings = n
 			}
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		// Findings open at as-of, counted in SQL.
-		err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd`+s.joinIDs("fd.vendor_id")+
-			" WHERE fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
-			[]any{s.idList(ids), asOf, asOf}, func(rows *sql.Rows) error {
-				var id string
-				var n int64
-				if err := rows.Scan(&id, &n); err != nil {
-					return err
-				}
-				if i, ok := index[id]; ok {
-					out[i].OpenFindings = n
-				}
-				return nil
-			})
-		return out, err
-	}
-	return pipeline(ctx, fetch, func(r vendorKeyed) error { return fn(r.VendorRow) })
+	return err
 }
 
 // EachHandling implements reports.Source, keyed on the primary key
