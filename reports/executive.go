@@ -275,15 +275,16 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 	header("Rank", "Vendor", "Tier (inherent)", "Inherent score", "Why", "Open findings")
 	for _, t := range ex.TopVendors {
 		row++
-		put(1, int64(t.Rank), 0)
-		put(2, t.Name, 0)
-		put(3, string(t.Tier), 0)
-		put(4, int64(t.Score), 0)
+		// Top-aligned like the wrapped explanation, so a row reads across.
+		put(1, int64(t.Rank), st.wrap)
+		put(2, t.Name, st.wrap)
+		put(3, string(t.Tier), st.wrap)
+		put(4, int64(t.Score), st.wrap)
 		put(5, strings.Join(t.Why, "; "), st.wrap)
 		if werr == nil {
 			werr = f.SetRowHeight(sh, row, 42)
 		}
-		put(6, t.OpenFindings, st.int)
+		put(6, t.OpenFindings, st.wrap)
 	}
 	row += 2
 	put(1, fmt.Sprintf("Late-notice history (%d incidents with a late or overdue vendor notice; latest %d)", ex.LateTotal, lateNoticeRows), st.bold)
