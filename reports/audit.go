@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -106,8 +107,6 @@ func (s *summary) addLag(e lagEntry) {
 
 // auditWriter holds one workbook being written.
 type auditWriter struct {
-	ctx    context.Context
-	src    Source
 	filter Filter
 	opt    Options
 	f      *excelize.File
@@ -132,20 +131,49 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 		return Stats{}, err
 	}
 	defer func() { _ = f.Close() }()
-	a := &auditWriter{ctx: ctx, src: src, filter: filter, opt: opt, f: f, st: st, asOf: filter.AsOf,
+	a := &auditWriter{filter: filter, opt: opt, f: f, st: st, asOf: filter.AsOf,
 		today: domain.DateOf(filter.AsOf), sum: newSummary(), stats: Stats{Rows: map[string]int64{}}}
 	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
 		return Stats{}, err
 	}
-	steps := []func() error{a.vendors, a.inventory, a.contracts, a.attestations, a.reviews, a.findings,
-		a.incidents, a.obligations, a.summarySheet}
-	for _, step := range steps {
+	// Each sheet's rows are read one sheet ahead, in their own goroutine
+	// through a bounded channel: the next sheet's reading starts when the
+	// current one's writing does.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	since := a.asOf.AddDate(0, 0, -RecentlyResolvedDays)
+	findings := func(ctx context.Context, f Filter, fn func(FindingRow) error) error {
+		return src.EachFinding(ctx, f, since, fn)
+	}
+	steps := []func() pendingSheet{
+		sheetStep(ctx, filter, src.EachVendor, a.vendors),
+		sheetStep(ctx, filter, src.EachHandling, a.inventory),
+		sheetStep(ctx, filter, src.EachContract, a.contracts),
+		sheetStep(ctx, filter, src.EachAttestation, a.attestations),
+		sheetStep(ctx, filter, src.EachReview, a.reviews),
+		sheetStep(ctx, filter, findings, a.findings),
+		sheetStep(ctx, filter, src.EachIncident, a.incidents),
+		sheetStep(ctx, filter, src.EachObligation, a.obligations),
+	}
+	started := []pendingSheet{steps[0]()}
+	defer func() {
+		for _, p := range started {
+			p.stop()
+		}
+	}()
+	for i := range steps {
+		if i+1 < len(steps) {
+			started = append(started, steps[i+1]())
+		}
 		if err := ctx.Err(); err != nil {
 			return Stats{}, err
 		}
-		if err := step(); err != nil {
+		if err := started[i].write(); err != nil {
 			return Stats{}, err
 		}
+	}
+	if err := a.summarySheet(); err != nil {
+		return Stats{}, err
 	}
 	// Summary (Sheet1) is the active sheet already; SetActiveSheet would
 	// parse every streamed sheet back into memory.
@@ -153,10 +181,32 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 		Description: "As of " + filter.AsOf.Format(time.RFC3339), Created: opt.GeneratedAt.UTC().Format(time.RFC3339)}); err != nil {
 		return Stats{}, err
 	}
+	// The peak of a workbook is excelize's Write (every sheet's XML plus
+	// the whole zip in memory): start it from a collected heap with the
+	// free pages handed back, so what the sheets left behind does not add
+	// to it.
+	debug.FreeOSMemory()
 	if err := f.Write(w); err != nil {
 		return Stats{}, err
 	}
 	return a.stats, nil
+}
+
+// pendingSheet is a sheet whose rows are being read: write writes it,
+// stop ends the reading (after write, or when the workbook fails).
+type pendingSheet struct {
+	write func() error
+	stop  func()
+}
+
+// sheetStep returns the starter of a sheet: it begins reading the rows
+// with read, ahead of write.
+func sheetStep[T any](ctx context.Context, f Filter, read func(context.Context, Filter, func(T) error) error,
+	write func(*rowFeed[T]) error) func() pendingSheet {
+	return func() pendingSheet {
+		rows := readAhead(ctx, func(ctx context.Context, fn func(T) error) error { return read(ctx, f, fn) })
+		return pendingSheet{write: func() error { return write(rows) }, stop: rows.stop}
+	}
 }
 
 func (a *auditWriter) done(s *sheet, marks []mark, table string) error {
@@ -172,13 +222,13 @@ var vendorCols = []column{
 	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Created", 17},
 }
 
-func (a *auditWriter) vendors() error {
+func (a *auditWriter) vendors(rows *rowFeed[VendorRow]) error {
 	s, err := startSheet(a.f, a.st, SheetVendors, vendorCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
 	cadence := a.opt.Policy.ReviewCadence
-	err = a.src.EachVendor(a.ctx, a.filter, func(v VendorRow) error {
+	err = rows.each(func(v VendorRow) error {
 		risk := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: v.MaxSensitivity,
 			MaxRecords: v.MaxRecords, Criticality: v.Criticality})
 		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
@@ -214,12 +264,12 @@ var inventoryCols = []column{
 	{"Jurisdictions", 20}, {"Systems", 24}, {"Notes", 30}, {"Created", 17}, {"Updated", 17}, {"Sensitivity level", 12},
 }
 
-func (a *auditWriter) inventory() error {
+func (a *auditWriter) inventory(rows *rowFeed[HandlingRow]) error {
 	s, err := startSheet(a.f, a.st, SheetInventory, inventoryCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
-	err = a.src.EachHandling(a.ctx, a.filter, func(h HandlingRow) error {
+	err = rows.each(func(h HandlingRow) error {
 		cat, _ := domain.LookupCategory(h.Category)
 		level := "standard"
 		if cat.Sensitivity >= 4 {
@@ -259,14 +309,14 @@ const (
 	contractAuditCol = 26
 )
 
-func (a *auditWriter) contracts() error {
+func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
 	s, err := startSheet(a.f, a.st, SheetContracts, a.contractCols(), a.opt.Progress)
 	if err != nil {
 		return err
 	}
 	pol := a.opt.Policy.Clauses
 	vals := make([]any, len(s.cols))
-	err = a.src.EachContract(a.ctx, a.filter, func(r ContractRow) error {
+	err = rows.each(func(r ContractRow) error {
 		c := r.Contract
 		deadline := c.RenewalNoticeDeadline()
 		state := "ok"
@@ -368,12 +418,12 @@ var attestationCols = []column{
 	{"Opinion", 12}, {"Exceptions", 9}, {"Review status", 13}, {"Evidence sha256", 66}, {"Created", 17},
 }
 
-func (a *auditWriter) attestations() error {
+func (a *auditWriter) attestations(rows *rowFeed[AttestationRow]) error {
 	s, err := startSheet(a.f, a.st, SheetAttestations, attestationCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
-	err = a.src.EachAttestation(a.ctx, a.filter, func(r AttestationRow) error {
+	err = rows.each(func(r AttestationRow) error {
 		left := a.today.DaysUntil(r.ExpiresOn)
 		state := "ok"
 		switch {
@@ -400,13 +450,13 @@ var reviewCols = []column{
 	{"Outcome", 20}, {"Residual risk", 12}, {"Next due", 12}, {"Latest", 8}, {"State", 10}, {"Notes", 50},
 }
 
-func (a *auditWriter) reviews() error {
+func (a *auditWriter) reviews(rows *rowFeed[ReviewRow]) error {
 	s, err := startSheet(a.f, a.st, SheetReviews, reviewCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
 	cadence := a.opt.Policy.ReviewCadence
-	err = a.src.EachReview(a.ctx, a.filter, func(r ReviewRow) error {
+	err = rows.each(func(r ReviewRow) error {
 		next := domain.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
 		state := "ok"
 		switch {
@@ -430,13 +480,12 @@ var findingCols = []column{
 	{"Accepted until", 12}, {"Finding ID", 38},
 }
 
-func (a *auditWriter) findings() error {
+func (a *auditWriter) findings(rows *rowFeed[FindingRow]) error {
 	s, err := startSheet(a.f, a.st, SheetFindings, findingCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
-	since := a.asOf.AddDate(0, 0, -RecentlyResolvedDays)
-	err = a.src.EachFinding(a.ctx, a.filter, since, func(r FindingRow) error {
+	err = rows.each(func(r FindingRow) error {
 		state := "resolved"
 		if r.OpenAtAsOf {
 			state = "open"
@@ -466,13 +515,13 @@ var incidentCols = []column{
 	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13},
 }
 
-func (a *auditWriter) incidents() error {
+func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
 	s, err := startSheet(a.f, a.st, SheetIncidents, incidentCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
 	std := a.opt.Policy.Clauses.StandardWindows
-	err = a.src.EachIncident(a.ctx, a.filter, func(r IncidentRow) error {
+	err = rows.each(func(r IncidentRow) error {
 		clock := NoticeAt(r, std, a.asOf)
 		inc := r.Incident
 		var lag, late, win any
@@ -528,13 +577,13 @@ var obligationCols = []column{
 
 var verification = map[string]string{"V": "V (verified)", "P": "P (partly verified)", "U": "U (unverified)"}
 
-func (a *auditWriter) obligations() error {
+func (a *auditWriter) obligations(rows *rowFeed[ObligationRow]) error {
 	s, err := startSheet(a.f, a.st, SheetObligations, obligationCols, a.opt.Progress)
 	if err != nil {
 		return err
 	}
 	week := a.asOf.Add(7 * 24 * time.Hour)
-	err = a.src.EachObligation(a.ctx, a.filter, func(r ObligationRow) error {
+	err = rows.each(func(r ObligationRow) error {
 		status, done := r.Status, r.DoneAt
 		if done != nil && done.After(a.asOf) {
 			status, done = string(domain.ObligationOpen), nil
@@ -720,6 +769,9 @@ func (a *auditWriter) summarySheet() error {
 	// Notification lag per incident.
 	row += 2
 	lagHead := row
+	if err := f.SetRowHeight(sh, row, 30); err != nil { // the wrapped headers
+		return err
+	}
 	hdr := []string{fmt.Sprintf("Notification lag (largest %d)", lagChartIncidents), "Lag days",
 		fmt.Sprintf("Lag, days (capped at %.0f)", lagCapDays), "Contractual window, days", "Notice status", "Vendor"}
 	for i, h := range hdr {
@@ -763,13 +815,18 @@ func (a *auditWriter) summarySheet() error {
 
 // printOnOnePage sets a small sheet to print landscape, one page wide and
 // tall, so its charts print beside its figures.
-func printOnOnePage(f *excelize.File, sheet string) error {
+func printOnOnePage(f *excelize.File, sheet string) error { return printFit(f, sheet, 1) }
+
+// printFit sets a sheet to print landscape, one page wide and tall pages
+// high (0: as many as the rows need). A streamed sheet must call it before
+// its stream writer starts (the fit flag is written first).
+func printFit(f *excelize.File, sheet string, tall int) error {
 	landscape, one := "landscape", 1
 	fit := true
 	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &one})
+	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &tall})
 }
 
 func (a *auditWriter) charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast int) error {

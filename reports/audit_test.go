@@ -72,6 +72,10 @@ func (s fakeSource) Trend(context.Context, reports.Filter, domain.Date, domain.D
 	return nil, nil
 }
 
+func (s fakeSource) ExecutiveFigures(context.Context, reports.Filter, reports.ExecutiveQuery) (reports.ExecutiveFigures, error) {
+	return reports.ExecutiveFigures{}, nil
+}
+
 // TestStreamOrdering checks what the StreamWriter loses when its ordering
 // rules are broken: frozen header, table, conditional formats, on large
 // and empty sheets alike; and that formula-looking text stays text.

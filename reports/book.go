@@ -138,6 +138,14 @@ func startSheet(f *excelize.File, st *styles, name string, cols []column, progre
 	if _, err := f.NewSheet(name); err != nil {
 		return nil, err
 	}
+	// Printed: landscape, one page wide, the header row on every page.
+	if err := printFit(f, name, 0); err != nil {
+		return nil, err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + name + "'!$1:$1",
+		Scope: name}); err != nil {
+		return nil, err
+	}
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return nil, err

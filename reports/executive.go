@@ -94,26 +94,10 @@ type Executive struct {
 	OverdueItems []OverdueItem `json:"overdue_items"`
 }
 
-// keepTop keeps the n largest items by less (a bounded list: memory does
-// not grow with the rows streamed).
-func keepTop[T any](list []T, n int, x T, less func(a, b T) bool) []T {
-	if len(list) < n {
-		return append(list, x)
-	}
-	minI := 0
-	for i := range list {
-		if less(list[i], list[minI]) {
-			minI = i
-		}
-	}
-	if less(list[minI], x) {
-		list[minI] = x
-	}
-	return list
-}
-
-// BuildExecutive computes the executive report from the streamed rows
-// with bounded accumulators, and the trend from the daily snapshots.
+// BuildExecutive computes the executive report from the figures the
+// source aggregates in the database, and the trend from the daily
+// snapshots. Only the notice clock of the listed incidents and the
+// explanation of the listed vendors are computed here.
 func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy) (Executive, error) {
 	if pol.Clauses.StandardWindows == nil {
 		pol = domain.DefaultPolicy()
@@ -122,54 +106,23 @@ func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy
 	today := domain.DateOf(asOf)
 	ex := Executive{AsOf: asOf, Filter: f, Scope: Scope, RiskBasis: ResidualBasis,
 		Trend: []TrendPoint{}, TopVendors: []TopVendor{}, LateNotices: []LateNotice{}, OverdueItems: []OverdueItem{}}
-	tiers := map[domain.Tier]int64{}
-	var overdue []OverdueItem
-	addOverdue := func(it OverdueItem) {
-		overdue = keepTop(overdue, overdueRows*4, it, func(a, b OverdueItem) bool { return a.DaysOverdue < b.DaysOverdue })
-	}
-	err := src.EachVendor(ctx, f, func(v VendorRow) error {
-		ex.Vendors++
-		tiers[v.Tier]++
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
-		switch {
-		case v.LastReviewOn.IsZero():
-			ex.Overdue.NeverReviewed++
-		case domain.ReviewOverdue(next, today):
-			ex.Overdue.Reviews++
-			addOverdue(OverdueItem{Kind: "review", Vendor: v.Name, Item: "periodic review (" + string(v.Tier) + " tier)",
-				Due: next.Time(), DaysOverdue: float64(next.DaysUntil(today)), ID: v.ID})
-		}
-		tv := TopVendor{VendorID: v.ID, Name: v.Name, Tier: v.Tier, Score: v.RiskScore, OpenFindings: v.OpenFindings}
-		ex.TopVendors = keepTop(ex.TopVendors, topVendors, tv, func(a, b TopVendor) bool {
-			if a.Score != b.Score {
-				return a.Score < b.Score
-			}
-			return a.Name > b.Name
-		})
-		if i := slices.IndexFunc(ex.TopVendors, func(x TopVendor) bool { return x.VendorID == v.ID }); i >= 0 {
-			ex.TopVendors[i].Why = why(v)
-		}
-		return nil
-	})
+	fig, err := src.ExecutiveFigures(ctx, f, ExecutiveQuery{Today: today,
+		ReviewCutoffs: domain.NewReviewOverdueFilter(true, today, pol.ReviewCadence).Cutoffs,
+		TopVendors:    topVendors, LateNotices: lateNoticeRows, OverdueItems: overdueRows})
 	if err != nil {
 		return ex, err
 	}
+	ex.Vendors, ex.Overdue, ex.LateTotal = fig.Vendors, fig.Overdue, fig.LateTotal
 	for _, t := range domain.Tiers {
-		ex.Distribution = append(ex.Distribution, TierCount{Tier: t, Vendors: tiers[t]})
+		ex.Distribution = append(ex.Distribution, TierCount{Tier: t, Vendors: fig.Tiers[t]})
 	}
-	slices.SortFunc(ex.TopVendors, func(a, b TopVendor) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Name, b.Name))
-	})
-	for i := range ex.TopVendors {
-		ex.TopVendors[i].Rank = i + 1
+	for i, v := range fig.TopVendors {
+		ex.TopVendors = append(ex.TopVendors, TopVendor{Rank: i + 1, VendorID: v.ID, Name: v.Name, Tier: v.Tier,
+			Score: v.RiskScore, Why: why(v), OpenFindings: v.OpenFindings})
 	}
 	std := pol.Clauses.StandardWindows
-	err = src.EachIncident(ctx, f, func(r IncidentRow) error {
+	for _, r := range fig.LateNotices {
 		c := NoticeAt(r, std, asOf)
-		if c.Status != domain.NoticeLate && c.Status != domain.NoticeOverdue {
-			return nil
-		}
-		ex.LateTotal++
 		ln := LateNotice{IncidentID: r.Incident.ID, Title: r.Incident.Title, Vendor: r.VendorName,
 			DiscoveredAt: r.Incident.VendorDiscoveredAt, NotifiedAt: c.NotifiedAt, DueAt: c.DueAt, Window: c.WindowText,
 			Status: c.Status}
@@ -180,48 +133,9 @@ func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy
 		if c.LateBy != nil {
 			ln.LateByDays = c.LateBy.Days
 		}
-		if c.Status == domain.NoticeOverdue {
-			ex.Overdue.VendorNotices++
-			addOverdue(OverdueItem{Kind: "vendor_notice", Vendor: r.VendorName, Item: r.Incident.Title, Due: *c.DueAt,
-				DaysOverdue: ln.LateByDays, ID: r.Incident.ID})
-		}
-		ex.LateNotices = keepTop(ex.LateNotices, lateNoticeRows, ln, func(a, b LateNotice) bool {
-			return a.DiscoveredAt.Before(b.DiscoveredAt)
-		})
-		return nil
-	})
-	if err != nil {
-		return ex, err
+		ex.LateNotices = append(ex.LateNotices, ln)
 	}
-	slices.SortFunc(ex.LateNotices, func(a, b LateNotice) int { return b.DiscoveredAt.Compare(a.DiscoveredAt) })
-	err = src.EachAttestation(ctx, f, func(a AttestationRow) error {
-		if a.ExpiresOn.Before(today) {
-			ex.Overdue.Attestations++
-			addOverdue(OverdueItem{Kind: "attestation", Vendor: a.VendorName, Item: a.Kind + " expired",
-				Due: a.ExpiresOn.Time(), DaysOverdue: float64(a.ExpiresOn.DaysUntil(today)), ID: a.ID})
-		}
-		return nil
-	})
-	if err != nil {
-		return ex, err
-	}
-	err = src.EachObligation(ctx, f, func(o ObligationRow) error {
-		open := o.Status == string(domain.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
-		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
-			ex.Overdue.Obligations++
-			addOverdue(OverdueItem{Kind: "obligation", Vendor: o.VendorName, Item: o.Regime + " to " + o.Recipient,
-				Due: o.DueAt.UTC(), DaysOverdue: roundDays(asOf.Sub(*o.DueAt)), ID: o.ID})
-		}
-		return nil
-	})
-	if err != nil {
-		return ex, err
-	}
-	slices.SortFunc(overdue, func(a, b OverdueItem) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
-	if len(overdue) > overdueRows {
-		overdue = overdue[:overdueRows]
-	}
-	ex.OverdueItems = append(ex.OverdueItems, overdue...)
+	ex.OverdueItems = append(ex.OverdueItems, overdueItems(fig, pol, asOf)...)
 	trend, err := src.Trend(ctx, f, today.AddDays(-(trendDays - 1)), today)
 	if err != nil {
 		return ex, err
@@ -232,6 +146,36 @@ func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy
 		ex.TrendNote += "; no snapshot was taken in that period"
 	}
 	return ex, nil
+}
+
+// overdueItems merges the most overdue items of each kind into the
+// overdueRows most overdue.
+func overdueItems(fig ExecutiveFigures, pol domain.Policy, asOf time.Time) []OverdueItem {
+	today := domain.DateOf(asOf)
+	var out []OverdueItem
+	for _, v := range fig.OverdueReviews {
+		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
+		out = append(out, OverdueItem{Kind: "review", Vendor: v.Name, Item: "periodic review (" + string(v.Tier) + " tier)",
+			Due: next.Time(), DaysOverdue: float64(next.DaysUntil(today)), ID: v.ID})
+	}
+	for _, r := range fig.OverdueNotices {
+		c := NoticeAt(r, pol.Clauses.StandardWindows, asOf)
+		if c.Status != domain.NoticeOverdue {
+			continue
+		}
+		out = append(out, OverdueItem{Kind: "vendor_notice", Vendor: r.VendorName, Item: r.Incident.Title, Due: *c.DueAt,
+			DaysOverdue: c.LateBy.Days, ID: r.Incident.ID})
+	}
+	for _, a := range fig.ExpiredAttestations {
+		out = append(out, OverdueItem{Kind: "attestation", Vendor: a.VendorName, Item: a.Kind + " expired",
+			Due: a.ExpiresOn.Time(), DaysOverdue: float64(a.ExpiresOn.DaysUntil(today)), ID: a.ID})
+	}
+	for _, o := range fig.OverdueObligations {
+		out = append(out, OverdueItem{Kind: "obligation", Vendor: o.VendorName, Item: o.Regime + " to " + o.Recipient,
+			Due: o.DueAt.UTC(), DaysOverdue: roundDays(asOf.Sub(*o.DueAt)), ID: o.ID})
+	}
+	slices.SortStableFunc(out, func(a, b OverdueItem) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
+	return out[:min(len(out), overdueRows)]
 }
 
 func roundDays(d time.Duration) float64 {
@@ -331,15 +275,16 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 	header("Rank", "Vendor", "Tier (inherent)", "Inherent score", "Why", "Open findings")
 	for _, t := range ex.TopVendors {
 		row++
-		put(1, int64(t.Rank), 0)
-		put(2, t.Name, 0)
-		put(3, string(t.Tier), 0)
-		put(4, int64(t.Score), 0)
+		// Top-aligned like the wrapped explanation, so a row reads across.
+		put(1, int64(t.Rank), st.wrap)
+		put(2, t.Name, st.wrap)
+		put(3, string(t.Tier), st.wrap)
+		put(4, int64(t.Score), st.wrap)
 		put(5, strings.Join(t.Why, "; "), st.wrap)
 		if werr == nil {
 			werr = f.SetRowHeight(sh, row, 42)
 		}
-		put(6, t.OpenFindings, st.int)
+		put(6, t.OpenFindings, st.wrap)
 	}
 	row += 2
 	put(1, fmt.Sprintf("Late-notice history (%d incidents with a late or overdue vendor notice; latest %d)", ex.LateTotal, lateNoticeRows), st.bold)

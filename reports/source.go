@@ -180,4 +180,45 @@ type Source interface {
 	// Trend returns the tier distribution of the daily risk snapshots taken
 	// on days in [from, to], oldest first.
 	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)
+	// ExecutiveFigures aggregates the executive report's counts and
+	// bounded lists in the database (GROUP BY, ORDER BY ... LIMIT), never
+	// streaming every row.
+	ExecutiveFigures(ctx context.Context, f Filter, q ExecutiveQuery) (ExecutiveFigures, error)
+}
+
+// ExecutiveQuery is what the database needs to aggregate the executive
+// figures: the as-of day, each tier's review cut-off and the list bounds.
+type ExecutiveQuery struct {
+	Today domain.Date
+	// ReviewCutoffs holds, per tier with a cadence, the
+	// domain.ReviewOverdueCutoff: a vendor whose last review by as-of is
+	// before it is overdue.
+	ReviewCutoffs map[domain.Tier]domain.Date
+	TopVendors    int // how many vendors by risk score
+	LateNotices   int // how many late or overdue notices, latest discovered first
+	OverdueItems  int // how many overdue items of each kind, most overdue first
+}
+
+// ExecutiveFigures are the executive report's figures aggregated in the
+// database (counts grouped in SQL, lists bounded with ORDER BY ... LIMIT):
+// what it reads does not grow with the portfolio.
+type ExecutiveFigures struct {
+	Vendors int64
+	Tiers   map[domain.Tier]int64
+	// Overdue counts reviews overdue, vendors never reviewed, attestations
+	// expired, obligations overdue and vendor notices overdue at as-of.
+	Overdue   OverdueCounts
+	LateTotal int64 // incidents whose vendor notice is late or overdue
+	// TopVendors by risk score, highest first, then by name (byte order);
+	// OpenFindings is filled in.
+	TopVendors []VendorRow
+	// LateNotices are incidents with a late or overdue notice, latest
+	// discovered first.
+	LateNotices []IncidentRow
+	// OverdueReviews are vendors whose review is overdue (ID, Name, Tier
+	// and LastReviewOn filled in), the oldest last review first per tier.
+	OverdueReviews      []VendorRow
+	ExpiredAttestations []AttestationRow // expired first-expired first
+	OverdueObligations  []ObligationRow  // open and past due, earliest due first
+	OverdueNotices      []IncidentRow    // no notice by as-of and past due, earliest due first
 }

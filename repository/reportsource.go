@@ -58,6 +58,25 @@ func rebindDollar(q string) string {
 	return b.String()
 }
 
+// joinIDs joins col to the id list of one placeholder (idList): an
+// unnested uuid[] on PostgreSQL, so the planner probes col's index per id,
+// a json_each on SQLite.
+func (s *ReportSource) joinIDs(col string) string {
+	if s.db.dialect == Postgres {
+		return " JOIN unnest(?::uuid[]) AS ids(id) ON " + col + " = ids.id"
+	}
+	return " JOIN (SELECT value AS id FROM json_each(?)) ids ON " + col + " = ids.id"
+}
+
+// idList is the argument of joinIDs.
+func (s *ReportSource) idList(ids []string) any {
+	if s.db.dialect == Postgres {
+		return pgArray(ids)
+	}
+	js, _ := json.Marshal(ids) // strings always marshal
+	return string(js)
+}
+
 func placeholders(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 }
@@ -213,63 +232,76 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 		if err != nil || len(out) == 0 {
 			return out, err
 		}
-		// The batch's related rows, joined in SQL over the batch's name_key
-		// range (an index range of vendors), never one lookup per vendor.
-		index := make(map[string]int, len(out))
-		for i, r := range out {
-			index[r.ID] = i
-		}
-		rng := " AND v.name_key >= ? AND v.name_key <= ?"
-		rargs := append(append([]any{}, wargs...), out[0].key, out[len(out)-1].key)
-		aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
-			FROM data_handling dh JOIN vendors v ON v.id = dh.vendor_id WHERE `+where+rng+" AND dh.created_at <= ?",
-			append(append([]any{}, rargs...), asOf))
-		if err != nil {
-			return nil, err
-		}
-		for id, a := range aggs {
-			if i, ok := index[id]; ok {
-				out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
+		// The batch's related rows, joined in SQL to its vendor ids in
+		// chunks, never one lookup per vendor.
+		for start := 0; start < len(out); start += relatedChunk {
+			if err := s.vendorRelated(ctx, out[start:min(start+relatedChunk, len(out))], asOf, today); err != nil {
+				return nil, err
 			}
 		}
-		// Reviews by as-of: the latest one's date and residual risk.
-		err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r
-			JOIN vendors v ON v.id = r.vendor_id WHERE `+where+rng+" AND r.created_at <= ? AND r.performed_on <= ?",
-			append(append([]any{}, rargs...), asOf, today), func(rows *sql.Rows) error {
-				var id, residual string
-				var on dateCol
-				if err := rows.Scan(&id, &on, &residual); err != nil {
-					return err
-				}
-				i, ok := index[id]
-				if !ok {
-					return nil
-				}
-				if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
-					r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
-				}
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
-		// Findings open at as-of, counted in SQL.
-		err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd JOIN vendors v ON v.id = fd.vendor_id
-			WHERE `+where+rng+" AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
-			append(append([]any{}, rargs...), asOf, asOf), func(rows *sql.Rows) error {
-				var id string
-				var n int64
-				if err := rows.Scan(&id, &n); err != nil {
-					return err
-				}
-				if i, ok := index[id]; ok {
-					out[i].OpenFindings = n
-				}
-				return nil
-			})
-		return out, err
+		return out, nil
 	}
 	return pipeline(ctx, fetch, func(r vendorKeyed) error { return fn(r.VendorRow) })
+}
+
+// relatedChunk is how many vendors one query of vendorRelated covers: few
+// enough that PostgreSQL probes the vendor_id indexes (with 2,000 ids it
+// hashes a full scan of each table, per batch).
+const relatedChunk = 250
+
+// vendorRelated fills in out's data handling, latest review and open
+// findings: one query each, joined to out's ids.
+func (s *ReportSource) vendorRelated(ctx context.Context, out []vendorKeyed, asOf time.Time, today dateCol) error {
+	index := make(map[string]int, len(out))
+	ids := make([]string, len(out))
+	for i, r := range out {
+		index[r.ID], ids[i] = i, r.ID
+	}
+	aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
+		FROM data_handling dh`+s.joinIDs("dh.vendor_id")+" WHERE dh.created_at <= ?", []any{s.idList(ids), asOf})
+	if err != nil {
+		return err
+	}
+	for id, a := range aggs {
+		if i, ok := index[id]; ok {
+			out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
+		}
+	}
+	// Reviews by as-of: the latest one's date and residual risk.
+	err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r`+s.joinIDs("r.vendor_id")+
+		" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows *sql.Rows) error {
+		var id, residual string
+		var on dateCol
+		if err := rows.Scan(&id, &on, &residual); err != nil {
+			return err
+		}
+		i, ok := index[id]
+		if !ok {
+			return nil
+		}
+		if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
+			r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Findings open at as-of, counted in SQL.
+	err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd`+s.joinIDs("fd.vendor_id")+
+		" WHERE fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
+		[]any{s.idList(ids), asOf, asOf}, func(rows *sql.Rows) error {
+			var id string
+			var n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			if i, ok := index[id]; ok {
+				out[i].OpenFindings = n
+			}
+			return nil
+		})
+	return err
 }
 
 // EachHandling implements reports.Source, keyed on the primary key
@@ -393,9 +425,7 @@ func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.AttestationRow) ([]reports.AttestationRow, error) {
 		args := append(append([]any{}, wargs...), asOf)
-		q := `SELECT a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
-			COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
-			FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE ` + where + " AND a.created_at <= ?"
+		q := attestationSelect + where + " AND a.created_at <= ?"
 		if last != nil {
 			q += " AND a.id > ?"
 			args = append(args, last.ID)
@@ -403,21 +433,39 @@ func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn
 		q += " ORDER BY a.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.AttestationRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
-			var r reports.AttestationRow
-			var ps, pe, iss, exp dateCol
-			if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
-				&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
-				return err
-			}
-			r.PeriodStart, r.PeriodEnd, r.IssuedOn, r.ExpiresOn = ps.Date, pe.Date, iss.Date, exp.Date
-			r.CreatedAt = r.CreatedAt.UTC()
-			out = append(out, r)
-			return nil
-		})
+		err := s.query(ctx, q, args, appendTo(&out, scanAttestation))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
+}
+
+// attestationSelect reads what scanAttestation scans, up to WHERE.
+const attestationSelect = `SELECT a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
+	COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
+	FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE `
+
+func scanAttestation(rows *sql.Rows) (reports.AttestationRow, error) {
+	var r reports.AttestationRow
+	var ps, pe, iss, exp dateCol
+	if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
+		&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
+		return r, err
+	}
+	r.PeriodStart, r.PeriodEnd, r.IssuedOn, r.ExpiresOn = ps.Date, pe.Date, iss.Date, exp.Date
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}
+
+// appendTo appends each row scan returns to out.
+func appendTo[T any](out *[]T, scan func(*sql.Rows) (T, error)) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		r, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, r)
+		return nil
+	}
 }
 
 // EachReview implements reports.Source; Latest is computed in SQL.
@@ -513,12 +561,7 @@ func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn fu
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.IncidentRow) ([]reports.IncidentRow, error) {
 		args := append(append([]any{}, wargs...), asOf)
-		q := `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_start, i.exposure_end, i.vendor_discovered_at,
-			i.vendor_notified_us_at, i.we_learned_at, i.learned_via, i.records_affected, i.notice_contract_id,
-			i.notice_clause_id, i.notice_due_at, i.created_at, v.name,
-			cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
-			FROM incidents i JOIN vendors v ON v.id = i.vendor_id
-			LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
+		q := incidentSelect + `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
 			WHERE ` + where + " AND i.created_at <= ?"
 		if last != nil {
 			q += " AND i.id > ?"
@@ -527,35 +570,44 @@ func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn fu
 		q += " ORDER BY i.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.IncidentRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
-			var r incidentRow
-			var name string
-			var wUnit, std, trig sql.NullString
-			var cvFrom, cvTo sql.NullTime
-			var wVal sql.NullInt64
-			if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Status, &r.ExposureStart, &r.ExposureEnd,
-				&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
-				&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
-				&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
-				return err
-			}
-			r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
-			row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
-			if r.NoticeClauseID != nil && cvFrom.Valid {
-				cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
-					EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
-						Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
-				if wVal.Valid && wUnit.Valid {
-					cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
-				}
-				row.Clause = cv
-			}
-			out = append(out, row)
-			return nil
-		})
+		err := s.query(ctx, q, args, appendTo(&out, scanIncident))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
+}
+
+// incidentSelect reads what scanIncident scans, up to the join of the
+// notice clause (cv), which the caller adds.
+const incidentSelect = `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_start, i.exposure_end, i.vendor_discovered_at,
+	i.vendor_notified_us_at, i.we_learned_at, i.learned_via, i.records_affected, i.notice_contract_id,
+	i.notice_clause_id, i.notice_due_at, i.created_at, v.name,
+	cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
+	FROM incidents i JOIN vendors v ON v.id = i.vendor_id `
+
+func scanIncident(rows *sql.Rows) (reports.IncidentRow, error) {
+	var r incidentRow
+	var name string
+	var wUnit, std, trig sql.NullString
+	var cvFrom, cvTo sql.NullTime
+	var wVal sql.NullInt64
+	if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Status, &r.ExposureStart, &r.ExposureEnd,
+		&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
+		&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
+		&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
+		return reports.IncidentRow{}, err
+	}
+	r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
+	row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
+	if r.NoticeClauseID != nil && cvFrom.Valid {
+		cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
+			EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
+				Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+		if wVal.Valid && wUnit.Valid {
+			cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
+		}
+		row.Clause = cv
+	}
+	return row, nil
 }
 
 // EachObligation implements reports.Source.
@@ -564,10 +616,7 @@ func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn 
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.ObligationRow) ([]reports.ObligationRow, error) {
 		args := append(append([]any{}, wargs...), asOf)
-		q := `SELECT o.id, o.incident_id, i.title, v.name, o.regime_id, o.regime, o.citation, o.source_status,
-			o.recipient, o.due_at, o.deadline_text, o.status, o.done_at
-			FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
-			WHERE ` + where + " AND o.created_at <= ?"
+		q := obligationSelect + where + " AND o.created_at <= ?"
 		if last != nil {
 			q += " AND o.id > ?"
 			args = append(args, last.ID)
@@ -575,20 +624,27 @@ func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn 
 		q += " ORDER BY o.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.ObligationRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
-			var r reports.ObligationRow
-			var due, done sql.NullTime
-			if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
-				&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
-				return err
-			}
-			r.DueAt, r.DoneAt = nullTime(due), nullTime(done)
-			out = append(out, r)
-			return nil
-		})
+		err := s.query(ctx, q, args, appendTo(&out, scanObligation))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
+}
+
+// obligationSelect reads what scanObligation scans, up to WHERE.
+const obligationSelect = `SELECT o.id, o.incident_id, i.title, v.name, o.regime_id, o.regime, o.citation, o.source_status,
+	o.recipient, o.due_at, o.deadline_text, o.status, o.done_at
+	FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+	WHERE `
+
+func scanObligation(rows *sql.Rows) (reports.ObligationRow, error) {
+	var r reports.ObligationRow
+	var due, done sql.NullTime
+	if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
+		&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
+		return r, err
+	}
+	r.DueAt, r.DoneAt = nullTime(due), nullTime(done)
+	return r, nil
 }
 
 // Trend implements reports.Source from the daily risk snapshots: one

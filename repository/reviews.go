@@ -179,22 +179,29 @@ func (s *Reviews) RefreshLastReview(ctx context.Context, vendorID string) error 
 // table: one "tier = ? AND last_review_on < ?" term per tier, OR'ed, so
 // the vendor list stays one set-based query.
 func reviewOverdueWhere(f *domain.ReviewOverdueFilter) (string, []any) {
-	var terms []string
-	var args []any
-	for _, t := range domain.Tiers {
-		cut, ok := f.Cutoffs[t]
-		if !ok {
-			continue
-		}
-		terms = append(terms, "(tier = ? AND last_review_on < ?)")
-		args = append(args, string(t), sqlDate(cut))
-	}
-	overdue := "1 = 0"
-	if len(terms) > 0 {
-		overdue = "(" + strings.Join(terms, " OR ") + ")"
-	}
+	overdue, args := reviewOverdueTerms(f.Cutoffs, "tier", "last_review_on")
 	if f.Overdue {
 		return "(last_review_on IS NOT NULL AND " + overdue + ")", args
 	}
 	return "(last_review_on IS NULL OR NOT " + overdue + ")", args
+}
+
+// reviewOverdueTerms is the condition "the last review (column last) is
+// before the cut-off of the tier (column tier)": one term per tier with a
+// cut-off, OR'ed; false when no tier has one.
+func reviewOverdueTerms(cutoffs map[domain.Tier]domain.Date, tier, last string) (string, []any) {
+	var terms []string
+	var args []any
+	for _, t := range domain.Tiers {
+		cut, ok := cutoffs[t]
+		if !ok {
+			continue
+		}
+		terms = append(terms, "("+tier+" = ? AND "+last+" < ?)")
+		args = append(args, string(t), sqlDate(cut))
+	}
+	if len(terms) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(terms, " OR ") + ")", args
 }

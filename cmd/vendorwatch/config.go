@@ -48,10 +48,13 @@ type config struct {
 	// are five-field cron specs in UTC (or @hourly, @daily, @every 30m);
 	// a bad spec stops serve at start. JobTimeout cancels a run; a run
 	// still marked running after it (plus a minute) is abandoned.
-	Scheduler        string        `env:"VW_SCHEDULER" envDefault:"on"`
-	ScanSchedule     string        `env:"VW_SCAN_SCHEDULE" envDefault:"0 * * * *"`
-	SnapshotSchedule string        `env:"VW_SNAPSHOT_SCHEDULE" envDefault:"15 2 * * *"`
-	JobTimeout       time.Duration `env:"VW_JOB_TIMEOUT" envDefault:"1h"`
+	Scheduler        string `env:"VW_SCHEDULER" envDefault:"on"`
+	ScanSchedule     string `env:"VW_SCAN_SCHEDULE" envDefault:"0 * * * *"`
+	SnapshotSchedule string `env:"VW_SNAPSHOT_SCHEDULE" envDefault:"15 2 * * *"`
+	// ReportSchedule is when the scheduled audit report runs (default
+	// Mondays at 06:00 UTC); "off" disables it.
+	ReportSchedule string        `env:"VW_REPORT_SCHEDULE" envDefault:"0 6 * * 1"`
+	JobTimeout     time.Duration `env:"VW_JOB_TIMEOUT" envDefault:"1h"`
 
 	// Outbound webhooks: attempts per delivery before it is marked
 	// failed, the wait after the first failure (doubling, capped at 6h),

@@ -23,6 +23,16 @@ func (c config) schedulerOn() (bool, error) {
 	return false, fmt.Errorf("VW_SCHEDULER: %q is neither on nor off", c.Scheduler)
 }
 
+// reportSchedule is the cron spec of the scheduled audit report, "" when
+// VW_REPORT_SCHEDULE is off.
+func (c config) reportSchedule() string {
+	spec := strings.TrimSpace(c.ReportSchedule)
+	if strings.EqualFold(spec, "off") {
+		return ""
+	}
+	return spec
+}
+
 // checkJobs validates the job and webhook settings, so serve refuses to
 // start on a bad one.
 func (c config) checkJobs() error {
@@ -30,11 +40,15 @@ func (c config) checkJobs() error {
 		return err
 	}
 	var errs []error
-	for _, s := range []struct{ name, spec string }{
-		{"VW_SCAN_SCHEDULE", c.ScanSchedule}, {"VW_SNAPSHOT_SCHEDULE", c.SnapshotSchedule},
+	for _, s := range []struct{ name, spec, or string }{
+		{"VW_SCAN_SCHEDULE", c.ScanSchedule, ""}, {"VW_SNAPSHOT_SCHEDULE", c.SnapshotSchedule, ""},
+		{"VW_REPORT_SCHEDULE", c.reportSchedule(), ", or off"},
 	} {
+		if s.spec == "" && s.or != "" {
+			continue // VW_REPORT_SCHEDULE=off
+		}
 		if err := jobs.ValidateSpec(s.spec); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w (expected five fields: minute hour day-of-month month day-of-week, in UTC, e.g. \"0 * * * *\")", s.name, err))
+			errs = append(errs, fmt.Errorf("%s: %w (expected five fields: minute hour day-of-month month day-of-week, in UTC, e.g. \"0 * * * *\"%s)", s.name, err, s.or))
 		}
 	}
 	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 50 {

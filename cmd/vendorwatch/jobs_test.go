@@ -5,14 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/jobs"
+	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -24,11 +28,13 @@ func TestServeRefusesBadJobSettings(t *testing.T) {
 	for env, want := range map[string]string{
 		"VW_SCAN_SCHEDULE":        "VW_SCAN_SCHEDULE",
 		"VW_SNAPSHOT_SCHEDULE":    "VW_SNAPSHOT_SCHEDULE",
+		"VW_REPORT_SCHEDULE":      "VW_REPORT_SCHEDULE",
 		"VW_SCHEDULER":            "VW_SCHEDULER",
 		"VW_WEBHOOK_MAX_ATTEMPTS": "VW_WEBHOOK_MAX_ATTEMPTS",
 	} {
 		bad := map[string]string{"VW_SCAN_SCHEDULE": "61 * * * *", "VW_SNAPSHOT_SCHEDULE": "CRON_TZ=Europe/Paris 0 2 * * *",
-			"VW_SCHEDULER": "sometimes", "VW_WEBHOOK_MAX_ATTEMPTS": "0"}[env]
+			"VW_REPORT_SCHEDULE": "0 6 * *",
+			"VW_SCHEDULER":       "sometimes", "VW_WEBHOOK_MAX_ATTEMPTS": "0"}[env]
 		var out, errs syncBuffer
 		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", dbURL},
 			envOf(map[string]string{env: bad}), &out, &errs)
@@ -41,8 +47,30 @@ func TestServeRefusesBadJobSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := cfg.checkJobs(); err != nil || cfg.ScanSchedule != "0 * * * *" || cfg.SnapshotSchedule != "15 2 * * *" ||
-		cfg.WebhookMaxAttempts != 6 || cfg.WebhookAllowPrivate {
+		cfg.reportSchedule() != "0 6 * * 1" || cfg.WebhookMaxAttempts != 6 || cfg.WebhookAllowPrivate {
 		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+}
+
+// TestReportSchedule: VW_REPORT_SCHEDULE schedules the audit report on
+// its spec; off (any case) leaves the job out.
+func TestReportSchedule(t *testing.T) {
+	for spec, want := range map[string][]string{"@daily": {JobAuditReport}, "30 5 * * 0": {JobAuditReport},
+		"off": {}, " OFF ": {}} {
+		cfg, err := loadConfig(envOf(map[string]string{"VW_REPORT_SCHEDULE": spec}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.checkJobs(); err != nil {
+			t.Errorf("%q: %v", spec, err)
+		}
+		sched := jobs.New(nil, jobs.Options{})
+		if err := registerReportJobs(sched, cfg.reportSchedule(), &reports.Service{}, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatalf("%q: %v", spec, err)
+		}
+		if got := sched.Jobs(); !slices.Equal(got, want) {
+			t.Errorf("VW_REPORT_SCHEDULE=%q: jobs %v, want %v", spec, got, want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
@@ -46,13 +48,18 @@ func startReports(ctx context.Context, cfg config, a *app, logger *slog.Logger) 
 	return svc, nil
 }
 
-// WeeklyAuditSchedule is when the scheduled audit report runs (UTC):
-// Mondays at 06:00.
-const WeeklyAuditSchedule = "0 6 * * 1"
+// JobAuditReport is the scheduled audit report's job name.
+const JobAuditReport = "weekly-audit-report"
 
-// registerReportJobs adds the weekly audit report to serve's scheduler.
-func registerReportJobs(bg *background, reps *reports.Service) error {
-	return bg.sched.Add("weekly-audit-report", WeeklyAuditSchedule, reps.WeeklyAudit)
+// registerReportJobs adds the scheduled audit report to serve's scheduler
+// on spec (VW_REPORT_SCHEDULE, validated by checkJobs); an empty spec
+// (off) leaves it out.
+func registerReportJobs(sched *jobs.Scheduler, spec string, reps *reports.Service, logger *slog.Logger) error {
+	logger.Info("scheduler", "audit_report", cmp.Or(spec, "off"))
+	if spec == "" {
+		return nil
+	}
+	return sched.Add(JobAuditReport, spec, reps.WeeklyAudit)
 }
 
 // multiFlag collects a repeated flag.

@@ -72,7 +72,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return err
 	}
 	defer bg.Stop(cfg.ShutdownTimeout)
-	if err := registerReportJobs(bg, reps); err != nil {
+	if err := registerReportJobs(bg.sched, cfg.reportSchedule(), reps, logger); err != nil {
 		return err
 	}
 

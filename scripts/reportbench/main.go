@@ -5,6 +5,12 @@
 //	go run ./scripts/reportbench -db sqlite:/tmp/vw.db -mode report   # the audit workbook from the database
 //	go run ./scripts/reportbench -db sqlite:/tmp/vw.db -mode source   # the database reads only (no workbook)
 //	go run ./scripts/reportbench -mode baseline -shape 'Vendors=10000x21,...'   # bare StreamWriter, same shape
+//	go run ./scripts/reportbench -mode baseline -shape 'Vendors=10000x21:s30.s36.n.d.-...,...'   # same cell kinds
+//
+// A shape with cell kinds (printed as typed_shape by -mode report, sampled
+// from the first rows of each sheet it wrote) makes the baseline write, per
+// column, what the workbook has there: s<len> a string of that length, n a
+// number, d a styled date, b a boolean, - nothing.
 //
 // mode report prints the shape (rows x columns per sheet) to pass to the
 // baseline, then one JSON line: wall seconds, peak RSS (VmHWM), Go
@@ -16,6 +22,7 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
 	"fmt"
 	"io"
@@ -41,7 +48,16 @@ func main() {
 	fast := flag.Bool("fast", true, "flate.BestSpeed zip writer")
 	asOf := flag.String("as-of", "2026-11-01T00:00:00Z", "as-of instant")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	memprofile := flag.String("memprofile", "", "write an allocation profile here at the end")
 	flag.Parse()
+	if *memprofile != "" {
+		defer func() {
+			if pf, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(pf, 0)
+				_ = pf.Close()
+			}
+		}()
+	}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err == nil && pprof.StartCPUProfile(pf) == nil {
@@ -52,7 +68,7 @@ func main() {
 	t0 := time.Now()
 	var rows int64
 	var err error
-	shapeOut := ""
+	shapeOut, typedOut := "", ""
 	switch *mode {
 	case "report", "source":
 		rows, shapeOut, err = runReport(ctx, *dbURL, *mode, *out, *fast, *asOf)
@@ -73,10 +89,17 @@ func main() {
 	if fi, err := os.Stat(*out); err == nil && *mode != "source" {
 		size = fi.Size()
 	}
-	res := map[string]any{"mode": *mode, "fast": *fast, "rows": rows, "wall_s": round(wall), "peak_rss_mib": vmHWM(),
-		"total_alloc_mib": ms.TotalAlloc >> 20, "file_mib": round(float64(size) / (1 << 20))}
+	res := map[string]any{"mode": *mode, "fast": *fast, "rows": rows, "wall_s": round(wall), "peak_rss_mib": procStatus("VmHWM"),
+		"rss_file_mib": procStatus("RssFile"), "rss_anon_mib": procStatus("RssAnon"), "heap_sys_mib": ms.HeapSys >> 20,
+		"heap_released_mib": ms.HeapReleased >> 20, "total_alloc_mib": ms.TotalAlloc >> 20,
+		"file_mib": round(float64(size) / (1 << 20))}
 	if shapeOut != "" {
-		res["shape"] = shapeOut
+		// After the measurements: sampling the cells is not the report's work.
+		if typedOut, err = typedShape(*out, shapeOut); err != nil {
+			fmt.Fprintln(os.Stderr, "reportbench:", err)
+			os.Exit(1)
+		}
+		res["shape"], res["typed_shape"] = shapeOut, typedOut
 	}
 	b, _ := json.Marshal(res)
 	fmt.Println(string(b))
@@ -84,14 +107,15 @@ func main() {
 
 func round(f float64) float64 { return float64(int64(f*100)) / 100 }
 
-// vmHWM is the process's peak resident set size in MiB.
-func vmHWM() int64 {
+// procStatus is a field of /proc/self/status in MiB: VmHWM (peak resident
+// set), RssAnon, RssFile.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field+":") {
 			f := strings.Fields(line)
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb >> 10
@@ -203,9 +227,14 @@ func runBaseline(shape, out string, fast bool) (int64, error) {
 		if !ok {
 			return 0, fmt.Errorf("bad shape %q", part)
 		}
+		dims, kindList, typed := strings.Cut(dims, ":")
 		rs, cs, _ := strings.Cut(dims, "x")
 		nrows, _ := strconv.Atoi(rs)
 		ncols, _ := strconv.Atoi(cs)
+		kinds := strings.Split(kindList, ".")
+		if typed && len(kinds) != ncols {
+			return 0, fmt.Errorf("sheet %s: %d cell kinds for %d columns", name, len(kinds), ncols)
+		}
 		if _, err := f.NewSheet(name); err != nil {
 			return 0, err
 		}
@@ -222,6 +251,10 @@ func runBaseline(shape, out string, fast bool) (int64, error) {
 		}
 		for r := 0; r < nrows; r++ {
 			for c := range row {
+				if typed {
+					row[c] = kindValue(kinds[c], r, c, dateStyle, day)
+					continue
+				}
 				switch c % 3 {
 				case 0:
 					row[c] = fmt.Sprintf("vendor-%08d-%d", r, c)
@@ -247,4 +280,128 @@ func runBaseline(shape, out string, fast bool) (int64, error) {
 	}
 	defer func() { _ = fh.Close() }()
 	return total, f.Write(fh)
+}
+
+// kindValue is the baseline's cell r, c of a typed shape.
+func kindValue(kind string, r, c, dateStyle int, day time.Time) any {
+	switch {
+	case kind == "n":
+		return int64(r * c)
+	case kind == "d":
+		return excelize.Cell{StyleID: dateStyle, Value: day.AddDate(0, 0, r%365)}
+	case kind == "b":
+		return r%2 == 0
+	case strings.HasPrefix(kind, "s"):
+		n, _ := strconv.Atoi(kind[1:])
+		v := fmt.Sprintf("v%08d-%d-", r, c)
+		for len(v) < n {
+			v += v
+		}
+		return v[:max(n, 1)]
+	}
+	return nil
+}
+
+// typedShape samples the first data rows of each sheet of the workbook at
+// path (the sheets' XML, in order after Summary) and returns shape with
+// each column's usual cell kind.
+func typedShape(path, shape string) (string, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = zr.Close() }()
+	parts := strings.Split(shape, ",")
+	for i, part := range parts {
+		name, dims, _ := strings.Cut(part, "=")
+		_, cs, _ := strings.Cut(dims, "x")
+		ncols, _ := strconv.Atoi(cs)
+		fh, err := zr.Open(fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2))
+		if err != nil {
+			return "", fmt.Errorf("sheet %s: %w", name, err)
+		}
+		kinds, err := sampleKinds(fh, ncols, 200)
+		_ = fh.Close()
+		if err != nil {
+			return "", fmt.Errorf("sheet %s: %w", name, err)
+		}
+		parts[i] = part + ":" + strings.Join(kinds, ".")
+	}
+	return strings.Join(parts, ","), nil
+}
+
+// sampleKinds reads rows 2..n+1 of a worksheet's XML and returns, per
+// column, the most frequent kind (s<average length>, n, d, b or -).
+func sampleKinds(r io.Reader, ncols, n int) ([]string, error) {
+	counts := make([]map[string]int, ncols)
+	strLen := make([]int, ncols)
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
+	dec := xml.NewDecoder(r)
+	rows, col, kind := 0, -1, ""
+	for rows <= n {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			attr := func(name string) string {
+				for _, a := range t.Attr {
+					if a.Name.Local == name {
+						return a.Value
+					}
+				}
+				return ""
+			}
+			switch t.Name.Local {
+			case "row":
+				rows++
+			case "c":
+				if rows < 2 {
+					continue
+				}
+				c, _, err := excelize.CellNameToCoordinates(attr("r"))
+				if err != nil || c > ncols {
+					continue
+				}
+				col, kind = c-1, "n"
+				switch {
+				case attr("t") == "inlineStr" || attr("t") == "str" || attr("t") == "s":
+					kind = "s"
+				case attr("t") == "b":
+					kind = "b"
+				case attr("s") != "":
+					kind = "d"
+				}
+				counts[col][kind]++
+			}
+		case xml.CharData:
+			if col >= 0 && kind == "s" {
+				strLen[col] += len(t)
+			}
+		case xml.EndElement:
+			if t.Name.Local == "c" {
+				col = -1
+			}
+		}
+	}
+	out := make([]string, ncols)
+	for i, m := range counts {
+		best, bestN := "-", max(rows-1, 0)-(m["s"]+m["n"]+m["d"]+m["b"]) // empty cells
+		for _, k := range []string{"s", "n", "d", "b"} {
+			if m[k] > bestN {
+				best, bestN = k, m[k]
+			}
+		}
+		if best == "s" {
+			best = "s" + strconv.Itoa(strLen[i]/max(m["s"], 1))
+		}
+		out[i] = best
+	}
+	return out, nil
 }

@@ -1,0 +1,170 @@
+package repository
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/reports"
+)
+
+// ExecutiveFigures implements reports.Source: the counts are grouped and
+// filtered in SQL and the lists are ORDER BY ... LIMIT queries, so a call
+// reads a few dozen rows whatever the size of the portfolio.
+func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q reports.ExecutiveQuery) (reports.ExecutiveFigures, error) {
+	fig := reports.ExecutiveFigures{Tiers: map[domain.Tier]int64{}}
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	// Each vendor's latest review by as-of.
+	lastReview := `(SELECT r.vendor_id, MAX(r.performed_on) AS last_on FROM reviews r
+		WHERE r.created_at <= ? AND r.performed_on <= ? GROUP BY r.vendor_id) lr`
+	lrArgs := []any{asOf, sqlDate(q.Today)}
+	overdue, oargs := reviewOverdueTerms(q.ReviewCutoffs, "v.tier", "lr.last_on")
+	err := s.query(ctx, `SELECT v.tier, COUNT(*), COUNT(*) FILTER (WHERE lr.last_on IS NULL),
+		COUNT(*) FILTER (WHERE `+overdue+`)
+		FROM vendors v LEFT JOIN `+lastReview+` ON lr.vendor_id = v.id WHERE `+where+` GROUP BY v.tier`,
+		concat(oargs, lrArgs, wargs), func(rows *sql.Rows) error {
+			var tier string
+			var n, never, late int64
+			if err := rows.Scan(&tier, &n, &never, &late); err != nil {
+				return err
+			}
+			fig.Vendors += n
+			fig.Tiers[domain.Tier(tier)] += n
+			fig.Overdue.NeverReviewed += never
+			fig.Overdue.Reviews += late
+			return nil
+		})
+	if err != nil {
+		return fig, err
+	}
+	if fig.TopVendors, err = s.topVendors(ctx, f, q.TopVendors); err != nil {
+		return fig, err
+	}
+	// The longest overdue reviews of each tier: the order of days overdue
+	// is the order of the last review within a tier.
+	for _, t := range domain.Tiers {
+		cut, ok := q.ReviewCutoffs[t]
+		if !ok {
+			continue
+		}
+		err := s.query(ctx, `SELECT v.id, v.name, lr.last_on FROM vendors v JOIN `+lastReview+` ON lr.vendor_id = v.id
+			WHERE `+where+` AND v.tier = ? AND lr.last_on < ? ORDER BY lr.last_on, v.id LIMIT ?`,
+			concat(lrArgs, wargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows *sql.Rows) error {
+				r := reports.VendorRow{Tier: t}
+				var on dateCol
+				if err := rows.Scan(&r.ID, &r.Name, &on); err != nil {
+					return err
+				}
+				r.LastReviewOn = on.Date
+				fig.OverdueReviews = append(fig.OverdueReviews, r)
+				return nil
+			})
+		if err != nil {
+			return fig, err
+		}
+	}
+	// Attestations expired at as-of.
+	cond := where + " AND a.created_at <= ? AND a.expires_on < ?"
+	cargs := concat(wargs, []any{asOf, sqlDate(q.Today)})
+	if err := s.count(ctx, "FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE "+cond, cargs,
+		&fig.Overdue.Attestations); err != nil {
+		return fig, err
+	}
+	if err := s.query(ctx, attestationSelect+cond+" ORDER BY a.expires_on, a.id LIMIT ?",
+		concat(cargs, []any{q.OverdueItems}), appendTo(&fig.ExpiredAttestations, scanAttestation)); err != nil {
+		return fig, err
+	}
+	// Obligations open at as-of and past due (done after as-of counts as
+	// open).
+	cond = where + ` AND o.created_at <= ? AND o.due_at IS NOT NULL AND o.due_at < ?
+		AND (o.status = 'open' OR (o.done_at IS NOT NULL AND o.done_at > ?))`
+	cargs = concat(wargs, []any{asOf, asOf, asOf})
+	if err := s.count(ctx, `FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+		WHERE `+cond, cargs, &fig.Overdue.Obligations); err != nil {
+		return fig, err
+	}
+	if err := s.query(ctx, obligationSelect+cond+" ORDER BY o.due_at, o.id LIMIT ?",
+		concat(cargs, []any{q.OverdueItems}), appendTo(&fig.OverdueObligations, scanObligation)); err != nil {
+		return fig, err
+	}
+	return fig, s.lateNotices(ctx, f, q, &fig)
+}
+
+// topVendors returns the n vendors with the highest risk score (then by
+// name in byte order, as Go compares strings) with their findings open at
+// as-of, counted for those n only.
+func (s *ReportSource) topVendors(ctx context.Context, f reports.Filter, n int) ([]reports.VendorRow, error) {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	bytes := `COLLATE "C"`
+	if s.db.dialect == SQLite {
+		bytes = "COLLATE BINARY"
+	}
+	out := make([]reports.VendorRow, 0, n)
+	err := s.query(ctx, `SELECT t.id, t.name, t.status, t.criticality, t.tier, t.tier_override, t.tier_override_reason,
+		t.risk_score, t.max_sensitivity, t.max_records, (SELECT COUNT(*) FROM findings fd WHERE fd.vendor_id = t.id
+			AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?))
+		FROM (SELECT v.id, v.name, v.status, v.criticality, v.tier, COALESCE(v.tier_override, '') AS tier_override,
+			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records FROM vendors v
+			WHERE `+where+` ORDER BY v.risk_score DESC, v.name `+bytes+` LIMIT ?) t
+		ORDER BY t.risk_score DESC, t.name `+bytes,
+		concat([]any{asOf, asOf}, wargs, []any{n}), func(rows *sql.Rows) error {
+			var r reports.VendorRow
+			var status, crit, tier, override string
+			if err := rows.Scan(&r.ID, &r.Name, &status, &crit, &tier, &override, &r.TierOverrideReason, &r.RiskScore,
+				&r.MaxSensitivity, &r.MaxRecords, &r.OpenFindings); err != nil {
+				return err
+			}
+			r.Status, r.Criticality, r.Tier = domain.VendorStatus(status), domain.Criticality(crit), domain.Tier(tier)
+			r.TierOverride = domain.Tier(override)
+			out = append(out, r)
+			return nil
+		})
+	return out, err
+}
+
+// lateNotices counts and lists the incidents whose vendor notice is late
+// (given by as-of, after the stored due instant) or overdue (not given by
+// as-of, due before it): the notice clock of domain.ComputeNoticeClock,
+// which needs a clause in force and a due instant.
+func (s *ReportSource) lateNotices(ctx context.Context, f reports.Filter, q reports.ExecutiveQuery, fig *reports.ExecutiveFigures) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	from := `JOIN clause_versions cv ON cv.id = i.notice_clause_id
+		WHERE ` + where + " AND i.created_at <= ? AND i.notice_due_at IS NOT NULL"
+	fargs := concat(wargs, []any{asOf})
+	notified := "(i.vendor_notified_us_at IS NOT NULL AND i.vendor_notified_us_at <= ?)"
+	overdue := "(NOT " + notified + " AND i.notice_due_at < ?)"
+	late := "(" + notified + " AND i.vendor_notified_us_at > i.notice_due_at)"
+	oargs := []any{asOf, asOf}
+	err := s.query(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE `+overdue+`)
+		FROM incidents i JOIN vendors v ON v.id = i.vendor_id `+from+` AND (`+late+` OR `+overdue+`)`,
+		concat(oargs, fargs, []any{asOf}, oargs), func(rows *sql.Rows) error {
+			return rows.Scan(&fig.LateTotal, &fig.Overdue.VendorNotices)
+		})
+	if err != nil {
+		return err
+	}
+	err = s.query(ctx, incidentSelect+from+" AND ("+late+" OR "+overdue+") ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
+		concat(fargs, []any{asOf}, oargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
+	if err != nil {
+		return err
+	}
+	return s.query(ctx, incidentSelect+from+" AND "+overdue+" ORDER BY i.notice_due_at, i.id LIMIT ?",
+		concat(fargs, oargs, []any{q.OverdueItems}), appendTo(&fig.OverdueNotices, scanIncident))
+}
+
+// count runs SELECT COUNT(*) over from (FROM ... WHERE ...) into n.
+func (s *ReportSource) count(ctx context.Context, from string, args []any, n *int64) error {
+	return s.query(ctx, "SELECT COUNT(*) "+from, args, func(rows *sql.Rows) error { return rows.Scan(n) })
+}
+
+// concat joins argument lists into a new one.
+func concat(lists ...[]any) []any {
+	var out []any
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
