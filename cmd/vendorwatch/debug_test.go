@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -25,13 +26,33 @@ func TestDebugListenerServesPprof(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
-	if err != nil {
-		t.Fatal(err)
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || len(body) == 0 {
-		t.Errorf("pprof cmdline: %d %q", resp.StatusCode, body)
+	if code, body := get("/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("pprof goroutine: %d %.80q", code, body)
+	}
+	// The command line may carry a database URL with its password.
+	if code, body := get("/debug/pprof/cmdline"); code == http.StatusOK {
+		t.Errorf("pprof cmdline is served: %.80q", body)
+	}
+}
+
+func TestDebugListenerRefusesNonLoopbackAddresses(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:6060", ":6060", "192.0.2.10:6060", "example.com:6060", "nonsense"} {
+		if _, err := startDebug(context.Background(), addr, slog.New(slog.DiscardHandler)); err == nil {
+			t.Errorf("startDebug(%q) listened; want an error", addr)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0"} {
+		if err := loopbackOnly(addr); err != nil {
+			t.Errorf("loopbackOnly(%q) = %v", addr, err)
+		}
 	}
 }
