@@ -149,8 +149,16 @@ func (s *Findings) Update(ctx context.Context, f domain.Finding, expectedVersion
 }
 
 // BeginRun implements domain.ScanStore. The partial unique index on
-// running scan_runs rows admits one running scan.
+// running scan_runs rows admits one running scan. On SQLite it first
+// refreshes the planner's statistics (PostgreSQL's autovacuum does that
+// there): without any, SQLite planned the attestation facts about four
+// times slower.
 func (s *Findings) BeginRun(ctx context.Context, id string, at, staleBefore time.Time) error {
+	if s.db.dialect == SQLite {
+		if err := s.sqliteStatistics(ctx); err != nil {
+			return err
+		}
+	}
 	return s.db.WithinTx(ctx, func(ctx context.Context) error {
 		c := s.db.conn(ctx)
 		if err := c.Exec(`UPDATE scan_runs SET status = 'abandoned', finished_at = ?, error = 'did not finish'
@@ -160,6 +168,24 @@ func (s *Findings) BeginRun(ctx context.Context, id string, at, staleBefore time
 		return translate(c.Exec(`INSERT INTO scan_runs (id, status, started_at, summary) VALUES (?, 'running', ?, '{}')`,
 			id, at.UTC()).Error)
 	})
+}
+
+// sqliteStatistics runs ANALYZE when the database has no statistics yet,
+// and PRAGMA optimize (which re-analyzes what changed a lot) otherwise.
+func (s *Findings) sqliteStatistics(ctx context.Context) error {
+	var n int64
+	c := s.db.conn(ctx)
+	if err := c.Raw("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n).Error; err != nil {
+		return translate(err)
+	}
+	stmt := "PRAGMA optimize"
+	if n == 0 {
+		stmt = "ANALYZE"
+	}
+	if err := c.Exec(stmt).Error; err != nil {
+		return fmt.Errorf("%s: %w", stmt, translate(err))
+	}
+	return nil
 }
 
 // FinishRun implements domain.ScanStore.
