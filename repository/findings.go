@@ -259,7 +259,7 @@ const upsertConflict = ` ON CONFLICT (rule_id, subject_type, subject_id) WHERE s
 const writeFindingsPG = `WITH u AS (
 		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
 		AS u(id, rule_id, severity, vendor_id, subject_type, subject_id, facts, first_seen_at, version)),
-	old AS (SELECT ` + "f." + `id, f.rule_id, f.severity, f.vendor_id, f.subject_type, f.subject_id, f.status, f.first_seen_at,
+	old AS (SELECT f.id, f.rule_id, f.severity, f.vendor_id, f.subject_type, f.subject_id, f.status, f.first_seen_at,
 		f.last_seen_at, f.last_seen_run, f.accepted_reason, f.accepted_until, f.accepted_by, f.version, f.updated_at
 		FROM findings f JOIN u ON f.rule_id = u.rule_id AND f.subject_type = u.subject_type AND f.subject_id = u.subject_id
 		WHERE f.status <> 'resolved'),

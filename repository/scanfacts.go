@@ -13,7 +13,7 @@ import (
 )
 
 // The fact queries of the compliance scan. Each family is one set-based
-// statement streamed in batches (the policy family adds four statements
+// statement streamed in batches (the policy family adds three statements
 // per batch of vendors). Rows are read with database/sql's Scan into typed
 // destinations: GORM's reflective Scan cost more than the queries
 // themselves at 100k vendors.
