@@ -116,8 +116,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("configuration: %w", err)
 	}
+	// The scan streams three rule families at once, each holding a
+	// connection while it writes on another: a smaller pool could leave
+	// every connection to a waiting stream.
+	if cfg.DBMaxConns < minDBConns {
+		return cfg, fmt.Errorf("configuration: VW_DB_MAX_CONNS is %d; it must be at least %d", cfg.DBMaxConns, minDBConns)
+	}
 	return cfg, nil
 }
+
+// minDBConns is the smallest pool the compliance scan can make progress
+// in: three family streams and one connection for their writes.
+const minDBConns = 4
 
 // environ builds the map caarlos0/env reads from: the variables named in
 // config's env tags, read through getenv.

@@ -191,6 +191,14 @@ func TestCommandErrors(t *testing.T) {
 	}); err == nil {
 		t.Error("a non-numeric VW_DB_MAX_CONNS was accepted")
 	}
+	if _, err := loadConfig(func(k string) string {
+		if k == "VW_DB_MAX_CONNS" {
+			return "2"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "VW_DB_MAX_CONNS") {
+		t.Errorf("a pool of 2 connections was accepted (err %v): the scan needs at least 4", err)
+	}
 }
 
 func TestConfigDefaults(t *testing.T) {
