@@ -23,7 +23,7 @@ func replicas(t *testing.T, d repository.Dialect, n int) []*repository.DB {
 	url := repotest.URL(t, d)
 	var dbs []*repository.DB
 	for range n {
-		db, err := repository.Open(context.Background(), url, repository.Options{MaxOpenConns: 4})
+		db, err := repository.Open(context.Background(), url, repository.Options{MaxOpenConns: 8})
 		if err != nil {
 			t.Fatal(err)
 		}

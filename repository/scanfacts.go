@@ -3,11 +3,7 @@ package repository
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
-	"iter"
-	"sync"
-	"time"
+	"errors"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 )
@@ -270,198 +266,209 @@ func (s *Findings) ObligationFacts(ctx context.Context, q domain.ScanQuery, fn f
 	}, fn)
 }
 
-// forVendors joins alias's vendor_id to a batch of vendor ids: an
-// unnested uuid[] on PostgreSQL (the planner then probes the vendor_id
-// index per vendor, where a long IN list or = ANY may turn into a full
-// scan per batch), a json_each on SQLite.
-func (s *Findings) forVendors(alias string, ids []string) (string, any) {
-	if s.db.dialect == Postgres {
-		return " JOIN unnest(?::uuid[]) AS vsel(id) ON " + alias + ".vendor_id = vsel.id", pgArray(ids)
+// sortedStream reads one statement whose rows are ordered by vendor id,
+// one row ahead, so that the policy family can merge several such
+// streams vendor by vendor.
+type sortedStream[T any] struct {
+	rows *sql.Rows
+	scan func(rowScanner) (T, error)
+	key  func(T) string // the row's vendor id
+	head T
+	ok   bool
+	err  error
+}
+
+func openSorted[T any](ctx context.Context, db *DB, query string, args []any, scan func(rowScanner) (T, error),
+	key func(T) string) (*sortedStream[T], error) {
+	rows, err := db.rawRows(ctx, query, args)
+	if err != nil {
+		return nil, translate(err)
 	}
-	js, _ := json.Marshal(ids) // strings always marshal
-	return " JOIN (SELECT value AS id FROM json_each(?)) vsel ON " + alias + ".vendor_id = vsel.id", string(js)
+	st := &sortedStream[T]{rows: rows, scan: scan, key: key}
+	st.next()
+	return st, nil
 }
 
-// policyBatch is one batch of the policy family being assembled: the
-// facts in stream order and each vendor's index.
-type policyBatch struct {
-	out []domain.VendorPolicyFact
-	idx map[string]int
+func (st *sortedStream[T]) next() {
+	if st.err != nil {
+		st.ok = false
+		return
+	}
+	if st.ok = st.rows.Next(); st.ok {
+		if st.head, st.err = st.scan(st.rows); st.err != nil {
+			st.ok = false
+		}
+		return
+	}
+	st.err = st.rows.Err()
 }
 
-func (b *policyBatch) at(vendorID string) *domain.VendorPolicyFact { return &b.out[b.idx[vendorID]] }
+// take appends the rows of vendor id to dst and returns it, skipping rows
+// of vendors ordered before id (vendors that left the active set between
+// the statements' snapshots).
+func (st *sortedStream[T]) take(id string, dst []T) []T {
+	for st.ok && st.key(st.head) < id {
+		st.next()
+	}
+	for st.ok && st.key(st.head) == id {
+		dst = append(dst, st.head)
+		st.next()
+	}
+	return dst
+}
 
-// VendorPolicyFacts implements domain.ScanStore: active vendors streamed in
-// batches; for each batch, three statements joined to the batch's ids,
-// run concurrently, fetch their data handling, active contracts with the
-// clause in force, and unrejected attestations (narrow columns: only what
-// the policy conditions and evaluation read).
+func (st *sortedStream[T]) close() error {
+	err := st.rows.Close()
+	if st.err != nil {
+		return translate(st.err)
+	}
+	return translate(err)
+}
+
+// Statements of the policy family, each ordered by vendor id (uuid order
+// on PostgreSQL and text order on SQLite both match Go's string order of
+// the lower-case ids). Narrow columns: only what the policy conditions and
+// evaluation read.
+const (
+	policyVendorsSQL  = `SELECT id, name, tier FROM vendors WHERE status = 'active' ORDER BY id`
+	policyHandlingSQL = `SELECT h.vendor_id, h.category, h.jurisdictions FROM data_handling h
+		JOIN vendors v ON v.id = h.vendor_id WHERE v.status = 'active' ORDER BY h.vendor_id`
+	// One row per active contract with the clause version in force (a left
+	// join: versions of one contract do not overlap).
+	policyContractsSQL = `SELECT c.id, c.vendor_id, c.status, c.security_standard, c.right_to_audit, c.subprocessor_approval,
+		c.data_return_or_destruction, c.dpa, c.baa, cv.id, cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit,
+		cv.standard, cv.trigger, cv.notify, cv.required_content, cv.update_every_hours
+		FROM contracts c JOIN vendors v ON v.id = c.vendor_id
+		LEFT JOIN clause_versions cv ON cv.contract_id = c.id
+			AND cv.effective_from <= ? AND (cv.effective_to IS NULL OR cv.effective_to > ?)
+		WHERE v.status = 'active' AND c.status = 'active' ORDER BY c.vendor_id, c.id`
+	policyAttestationsSQL = `SELECT a.id, a.vendor_id, a.kind, a.issued_on, a.expires_on, a.review_status
+		FROM attestations a JOIN vendors v ON v.id = a.vendor_id
+		WHERE v.status = 'active' AND a.review_status <> 'rejected' ORDER BY a.vendor_id`
+)
+
+// VendorPolicyFacts implements domain.ScanStore: four statements, each
+// read once in vendor order on its own connection (active vendors, their
+// data handling, active contracts with the clause in force, unrejected
+// attestations), merged vendor by vendor into batches. One pass over each
+// table: joining per batch of vendor ids cost a plan and a round trip per
+// statement and batch. Assembling a batch overlaps judging and writing
+// the previous one.
 func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.VendorPolicyFact) error) error {
 	at := q.AsOf.UTC()
-	// Assembling a batch (three statements) overlaps judging and writing
-	// the previous one.
-	return ahead(ctx, func(ctx context.Context, emit func([]domain.VendorPolicyFact) error) error {
-		return s.policyBatches(ctx, q, at, emit)
+	n := batchSize(q)
+	return ahead(ctx, func(ctx context.Context, emit func([]domain.VendorPolicyFact) error) (err error) {
+		vendors, err := openSorted(ctx, s.db, policyVendorsSQL, nil, scanPolicyVendor,
+			func(v domain.Vendor) string { return v.ID })
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, vendors.close()) }()
+		handling, err := openSorted(ctx, s.db, policyHandlingSQL, nil, scanPolicyHandling,
+			func(h domain.DataHandling) string { return h.VendorID })
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, handling.close()) }()
+		contracts, err := openSorted(ctx, s.db, policyContractsSQL, []any{at, at}, scanPolicyContract,
+			func(c domain.ContractClause) string { return c.Contract.VendorID })
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, contracts.close()) }()
+		attestations, err := openSorted(ctx, s.db, policyAttestationsSQL, nil, scanPolicyAttestation,
+			func(a domain.Attestation) string { return a.VendorID })
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, attestations.close()) }()
+
+		for vendors.ok {
+			// Each vendor's rows are a capped sub-slice of the batch's
+			// slices, so appending to one cannot overwrite the next.
+			batch := make([]domain.VendorPolicyFact, 0, n)
+			hs := make([]domain.DataHandling, 0, 2*n)
+			cs := make([]domain.ContractClause, 0, 2*n)
+			as := make([]domain.Attestation, 0, 5*n)
+			for ; vendors.ok && len(batch) < n; vendors.next() {
+				v := vendors.head
+				f := domain.VendorPolicyFact{Vendor: v}
+				start := len(hs)
+				hs = handling.take(v.ID, hs)
+				f.Handling = hs[start:len(hs):len(hs)]
+				start = len(cs)
+				cs = contracts.take(v.ID, cs)
+				f.Contracts = cs[start:len(cs):len(cs)]
+				start = len(as)
+				as = attestations.take(v.ID, as)
+				f.Attestations = as[start:len(as):len(as)]
+				batch = append(batch, f)
+			}
+			for _, st := range []error{vendors.err, handling.err, contracts.err, attestations.err} {
+				if st != nil {
+					return translate(st)
+				}
+			}
+			if len(batch) > 0 {
+				if err := emit(batch); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}, fn)
 }
 
-// policyBatches assembles the policy facts batch by batch.
-func (s *Findings) policyBatches(ctx context.Context, q domain.ScanQuery, at time.Time, fn func([]domain.VendorPolicyFact) error) error {
-	return walk(ctx, s.db, q, `SELECT id, name, tier FROM vendors WHERE status = 'active'`, nil,
-		func(r rowScanner) (domain.Vendor, bool, error) {
-			var v domain.Vendor
-			err := r.Scan(&v.ID, &v.Name, &v.TierOverride)
-			v.Risk.Tier = v.TierOverride
-			return v, true, err
-		},
-		func(vs []domain.Vendor) error {
-			b := policyBatch{out: make([]domain.VendorPolicyFact, len(vs)), idx: make(map[string]int, len(vs))}
-			ids := make([]string, len(vs))
-			for i, v := range vs {
-				ids[i], b.idx[v.ID], b.out[i].Vendor = v.ID, i, v
-			}
-			// Each statement fills its own field of the facts, so they
-			// may run at once on their own connections.
-			var mu sync.Mutex
-			err := concurrently(
-				func() error { return s.policyHandling(ctx, ids, &b, &mu) },
-				func() error { return s.policyContracts(ctx, ids, at, &b, &mu) },
-				func() error { return s.policyAttestations(ctx, ids, &b, &mu) },
-			)
-			if err != nil {
-				return err
-			}
-			return fn(b.out)
-		})
+func scanPolicyVendor(r rowScanner) (domain.Vendor, error) {
+	var v domain.Vendor
+	err := r.Scan(&v.ID, &v.Name, &v.TierOverride)
+	v.Risk.Tier = v.TierOverride
+	return v, err
 }
 
-func (s *Findings) policyHandling(ctx context.Context, ids []string, b *policyBatch, mu *sync.Mutex) error {
-	join, arg := s.forVendors("h", ids)
-	hs := make([]domain.DataHandling, 0, 2*len(ids))
-	err := each(ctx, s.db, "SELECT h.vendor_id, h.category, h.jurisdictions FROM data_handling h"+join+" ORDER BY h.vendor_id",
-		[]any{arg}, func(r rowScanner) error {
-			var h handlingRow
-			if err := r.Scan(&h.VendorID, &h.Category, &h.Jurisdictions); err != nil {
-				return err
-			}
-			hs = append(hs, h.toDomain())
-			return nil
-		})
-	mu.Lock()
-	defer mu.Unlock()
-	for vendor, run := range runs(hs, func(h domain.DataHandling) string { return h.VendorID }) {
-		b.at(vendor).Handling = run
-	}
-	return err
+func scanPolicyHandling(r rowScanner) (domain.DataHandling, error) {
+	var h handlingRow
+	err := r.Scan(&h.VendorID, &h.Category, &h.Jurisdictions)
+	return h.toDomain(), err
 }
 
-// policyContracts reads the active contracts in id order, each with the
-// clause version in force at at (a left join: one row per contract, as
-// clause versions of one contract do not overlap).
-func (s *Findings) policyContracts(ctx context.Context, ids []string, at time.Time, b *policyBatch, mu *sync.Mutex) error {
-	join, arg := s.forVendors("c", ids)
-	query := `SELECT c.id, c.vendor_id, c.status, c.security_standard, c.right_to_audit, c.subprocessor_approval,
-		c.data_return_or_destruction, c.dpa, c.baa, cv.id, cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit,
-		cv.standard, cv.trigger, cv.notify, cv.required_content, cv.update_every_hours
-		FROM contracts c` + join + ` LEFT JOIN clause_versions cv ON cv.contract_id = c.id
-			AND cv.effective_from <= ? AND (cv.effective_to IS NULL OR cv.effective_to > ?)
-		WHERE c.status = ? ORDER BY c.vendor_id, c.id`
-	ccs := make([]domain.ContractClause, 0, 2*len(ids))
-	err := each(ctx, s.db, query, []any{arg, at, at, string(domain.ContractActive)}, func(r rowScanner) error {
-		var k contractRow
-		var cl struct {
-			id, trigger, notify, content sql.NullString
-			from, to                     sql.NullTime
-			value, every                 sql.NullInt64
-			unit, standard               sql.NullString
-		}
-		if err := r.Scan(&k.ID, &k.VendorID, &k.Status, &k.SecurityStandard, &k.RightToAudit, &k.SubprocessorApproval,
-			&k.DataReturnOrDestruction, &k.DPA, &k.BAA, &cl.id, &cl.from, &cl.to, &cl.value, &cl.unit,
-			&cl.standard, &cl.trigger, &cl.notify, &cl.content, &cl.every); err != nil {
-			return err
-		}
-		cc := domain.ContractClause{Contract: k.toDomain()}
-		if cl.id.Valid {
-			row := clauseRow{ID: cl.id.String, ContractID: k.ID, EffectiveFrom: cl.from.Time, Trigger: cl.trigger.String,
-				Notify: cl.notify.String, RequiredContent: cl.content.String, UpdateEveryHours: int(cl.every.Int64)}
-			if cl.to.Valid {
-				row.EffectiveTo = &cl.to.Time
-			}
-			if cl.value.Valid && cl.unit.Valid {
-				v := int(cl.value.Int64)
-				row.WindowValue, row.WindowUnit = &v, &cl.unit.String
-			}
-			if cl.standard.Valid {
-				row.Standard = &cl.standard.String
-			}
-			v := row.toDomain()
-			cc.Clause = &v
-		}
-		ccs = append(ccs, cc)
-		return nil
-	})
-	mu.Lock()
-	defer mu.Unlock()
-	for vendor, run := range runs(ccs, func(c domain.ContractClause) string { return c.Contract.VendorID }) {
-		b.at(vendor).Contracts = run
+func scanPolicyContract(r rowScanner) (domain.ContractClause, error) {
+	var k contractRow
+	var cl struct {
+		id, trigger, notify, content sql.NullString
+		from, to                     sql.NullTime
+		value, every                 sql.NullInt64
+		unit, standard               sql.NullString
 	}
-	return err
+	if err := r.Scan(&k.ID, &k.VendorID, &k.Status, &k.SecurityStandard, &k.RightToAudit, &k.SubprocessorApproval,
+		&k.DataReturnOrDestruction, &k.DPA, &k.BAA, &cl.id, &cl.from, &cl.to, &cl.value, &cl.unit,
+		&cl.standard, &cl.trigger, &cl.notify, &cl.content, &cl.every); err != nil {
+		return domain.ContractClause{}, err
+	}
+	cc := domain.ContractClause{Contract: k.toDomain()}
+	if cl.id.Valid {
+		row := clauseRow{ID: cl.id.String, ContractID: k.ID, EffectiveFrom: cl.from.Time, Trigger: cl.trigger.String,
+			Notify: cl.notify.String, RequiredContent: cl.content.String, UpdateEveryHours: int(cl.every.Int64)}
+		if cl.to.Valid {
+			row.EffectiveTo = &cl.to.Time
+		}
+		if cl.value.Valid && cl.unit.Valid {
+			v := int(cl.value.Int64)
+			row.WindowValue, row.WindowUnit = &v, &cl.unit.String
+		}
+		if cl.standard.Valid {
+			row.Standard = &cl.standard.String
+		}
+		v := row.toDomain()
+		cc.Clause = &v
+	}
+	return cc, nil
 }
 
-func (s *Findings) policyAttestations(ctx context.Context, ids []string, b *policyBatch, mu *sync.Mutex) error {
-	join, arg := s.forVendors("a", ids)
-	as := make([]domain.Attestation, 0, 5*len(ids))
-	err := each(ctx, s.db, `SELECT a.id, a.vendor_id, a.kind, a.issued_on, a.expires_on, a.review_status FROM attestations a`+join+`
-		WHERE a.review_status <> ? ORDER BY a.vendor_id`, []any{arg, string(domain.AttestationRejected)}, func(r rowScanner) error {
-		var a domain.Attestation
-		var issued, expires dateCol
-		if err := r.Scan(&a.ID, &a.VendorID, &a.Kind, &issued, &expires, &a.ReviewStatus); err != nil {
-			return err
-		}
-		a.IssuedOn, a.ExpiresOn = issued.Date, expires.Date
-		as = append(as, a)
-		return nil
-	})
-	mu.Lock()
-	defer mu.Unlock()
-	for vendor, run := range runs(as, func(a domain.Attestation) string { return a.VendorID }) {
-		b.at(vendor).Attestations = run
-	}
-	return err
-}
-
-// runs yields the runs of consecutive elements of s with the same key,
-// each capped to its length so that appending to one cannot overwrite the
-// next. The policy readers sort by vendor, so each vendor's rows are one
-// sub-slice of the batch's slice rather than a slice grown per vendor.
-func runs[T any](s []T, key func(T) string) iter.Seq2[string, []T] {
-	return func(yield func(string, []T) bool) {
-		for start := 0; start < len(s); {
-			k := key(s[start])
-			end := start + 1
-			for end < len(s) && key(s[end]) == k {
-				end++
-			}
-			if !yield(k, s[start:end:end]) {
-				return
-			}
-			start = end
-		}
-	}
-}
-
-// concurrently runs fns at once and returns the first error.
-func concurrently(fns ...func() error) error {
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, f := range fns {
-		wg.Go(func() { errs[i] = f() })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return fmt.Errorf("policy facts: %w", err)
-		}
-	}
-	return nil
+func scanPolicyAttestation(r rowScanner) (domain.Attestation, error) {
+	var a domain.Attestation
+	var issued, expires dateCol
+	err := r.Scan(&a.ID, &a.VendorID, &a.Kind, &issued, &expires, &a.ReviewStatus)
+	a.IssuedOn, a.ExpiresOn = issued.Date, expires.Date
+	return a, err
 }

@@ -60,20 +60,6 @@ func TestAheadReturnsTheProducersError(t *testing.T) {
 	}
 }
 
-func TestRunsGroupsConsecutiveKeysIntoCappedSlices(t *testing.T) {
-	s := []string{"a1", "a2", "b1", "c1", "c2", "c3"}
-	got := map[string][]string{}
-	for k, run := range runs(s, func(v string) string { return v[:1] }) {
-		if cap(run) != len(run) {
-			t.Errorf("run %s has cap %d > len %d: an append would overwrite the next run", k, cap(run), len(run))
-		}
-		got[k] = run
-	}
-	if len(got) != 3 || len(got["a"]) != 2 || len(got["b"]) != 1 || len(got["c"]) != 3 {
-		t.Fatalf("runs = %v", got)
-	}
-}
-
 func TestPgNativeNumbersPlaceholdersAndUnwrapsArrays(t *testing.T) {
 	q, args := pgNative("SELECT ? WHERE a = ? AND b = ANY(?)", []any{1, "x", pgArray{"p", "q"}})
 	if q != "SELECT $1 WHERE a = $2 AND b = ANY($3)" {

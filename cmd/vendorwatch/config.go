@@ -116,8 +116,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("configuration: %w", err)
 	}
-	// The scan streams three rule families at once, each holding a
-	// connection while it writes on another: a smaller pool could leave
+	// The scan streams three rule families at once, holding up to six
+	// connections while it writes on another: a smaller pool could leave
 	// every connection to a waiting stream.
 	if cfg.DBMaxConns < minDBConns {
 		return cfg, fmt.Errorf("configuration: VW_DB_MAX_CONNS is %d; it must be at least %d", cfg.DBMaxConns, minDBConns)
@@ -126,8 +126,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 }
 
 // minDBConns is the smallest pool the compliance scan can make progress
-// in: three family streams and one connection for their writes.
-const minDBConns = 4
+// in: the policy family's four streams, two other families' streams, one
+// connection for their writes, and one spare.
+const minDBConns = 8
 
 // environ builds the map caarlos0/env reads from: the variables named in
 // config's env tags, read through getenv.

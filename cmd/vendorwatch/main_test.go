@@ -193,11 +193,11 @@ func TestCommandErrors(t *testing.T) {
 	}
 	if _, err := loadConfig(func(k string) string {
 		if k == "VW_DB_MAX_CONNS" {
-			return "2"
+			return "4"
 		}
 		return ""
 	}); err == nil || !strings.Contains(err.Error(), "VW_DB_MAX_CONNS") {
-		t.Errorf("a pool of 2 connections was accepted (err %v): the scan needs at least 4", err)
+		t.Errorf("a pool of 4 connections was accepted (err %v): the scan needs at least 8", err)
 	}
 }
 
