@@ -28,18 +28,12 @@ type rowScanner interface{ Scan(dest ...any) error }
 // than the database round trip under load (BENCHMARKS.md, "HTTP API under
 // load"). Writes stay on GORM. Inside a transaction it runs on the
 // transaction; otherwise on PostgreSQL through pgx itself (queryPgx), on
-// SQLite through database/sql.
+// SQLite through rawRows.
 func queryRows[R any](ctx context.Context, db *DB, n int, scan func(rowScanner, *R) error, q string, args ...any) ([]R, error) {
-	if db.dialect == Postgres {
-		q = rebindDollar(q)
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); db.dialect == Postgres && !inTx {
+		return queryPgx(ctx, db, n, scan, rebindDollar(q), args)
 	}
-	var pool gorm.ConnPool = db.sql
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		pool = tx.Statement.ConnPool
-	} else if db.dialect == Postgres {
-		return queryPgx(ctx, db, n, scan, q, args)
-	}
-	rows, err := pool.QueryContext(ctx, q, args...)
+	rows, err := db.rawRows(ctx, q, args)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -2,7 +2,6 @@ package repository
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/reports"
@@ -23,7 +22,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 	err := s.query(ctx, `SELECT v.tier, COUNT(*), COUNT(*) FILTER (WHERE lr.last_on IS NULL),
 		COUNT(*) FILTER (WHERE `+overdue+`)
 		FROM vendors v LEFT JOIN `+lastReview+` ON lr.vendor_id = v.id WHERE `+where+` GROUP BY v.tier`,
-		concat(oargs, lrArgs, wargs), func(rows *sql.Rows) error {
+		concat(oargs, lrArgs, wargs), func(rows rowScanner) error {
 			var tier string
 			var n, never, late int64
 			if err := rows.Scan(&tier, &n, &never, &late); err != nil {
@@ -50,7 +49,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 		}
 		err := s.query(ctx, `SELECT v.id, v.name, lr.last_on FROM vendors v JOIN `+lastReview+` ON lr.vendor_id = v.id
 			WHERE `+where+` AND v.tier = ? AND lr.last_on < ? ORDER BY lr.last_on, v.id LIMIT ?`,
-			concat(lrArgs, wargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows *sql.Rows) error {
+			concat(lrArgs, wargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows rowScanner) error {
 				r := reports.VendorRow{Tier: t}
 				var on dateCol
 				if err := rows.Scan(&r.ID, &r.Name, &on); err != nil {
@@ -109,7 +108,7 @@ func (s *ReportSource) topVendors(ctx context.Context, f reports.Filter, n int) 
 			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records FROM vendors v
 			WHERE `+where+` ORDER BY v.risk_score DESC, v.name `+bytes+` LIMIT ?) t
 		ORDER BY t.risk_score DESC, t.name `+bytes,
-		concat([]any{asOf, asOf}, wargs, []any{n}), func(rows *sql.Rows) error {
+		concat([]any{asOf, asOf}, wargs, []any{n}), func(rows rowScanner) error {
 			var r reports.VendorRow
 			var status, crit, tier, override string
 			if err := rows.Scan(&r.ID, &r.Name, &status, &crit, &tier, &override, &r.TierOverrideReason, &r.RiskScore,
@@ -140,7 +139,7 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reports.Filter, q repo
 	oargs := []any{asOf, asOf}
 	err := s.query(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE `+overdue+`)
 		FROM incidents i JOIN vendors v ON v.id = i.vendor_id `+from+` AND (`+late+` OR `+overdue+`)`,
-		concat(oargs, fargs, []any{asOf}, oargs), func(rows *sql.Rows) error {
+		concat(oargs, fargs, []any{asOf}, oargs), func(rows rowScanner) error {
 			return rows.Scan(&fig.LateTotal, &fig.Overdue.VendorNotices)
 		})
 	if err != nil {
@@ -157,7 +156,7 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reports.Filter, q repo
 
 // count runs SELECT COUNT(*) over from (FROM ... WHERE ...) into n.
 func (s *ReportSource) count(ctx context.Context, from string, args []any, n *int64) error {
-	return s.query(ctx, "SELECT COUNT(*) "+from, args, func(rows *sql.Rows) error { return rows.Scan(n) })
+	return s.query(ctx, "SELECT COUNT(*) "+from, args, func(rows rowScanner) error { return rows.Scan(n) })
 }
 
 // concat joins argument lists into a new one.

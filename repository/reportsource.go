@@ -24,21 +24,8 @@ var _ reports.Source = (*ReportSource)(nil)
 func NewReportSource(db *DB) *ReportSource { return &ReportSource{db: db} }
 
 // query runs q (written with ? placeholders) and calls scan per row.
-func (s *ReportSource) query(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
-	if s.db.dialect == Postgres {
-		q = rebindDollar(q)
-	}
-	rows, err := s.db.sql.QueryContext(ctx, q, args...)
-	if err != nil {
-		return translate(err)
-	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return translate(rows.Err())
+func (s *ReportSource) query(ctx context.Context, q string, args []any, scan func(rowScanner) error) error {
+	return each(ctx, s.db, q, args, scan)
 }
 
 // rebindDollar turns ? placeholders into $1, $2, ... (the queries here
@@ -108,40 +95,29 @@ func vendorWhere(f reports.Filter) (string, []any) {
 // batch, short when it is the last. At most three batches (one read, one
 // queued, one written) are in memory.
 func pipeline[T any](ctx context.Context, fetch func(ctx context.Context, last *T) ([]T, error), fn func(T) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type batch struct {
-		rows []T
-		err  error
-	}
-	ch := make(chan batch, 1)
-	go func() {
-		defer close(ch)
+	return ahead(ctx, func(ctx context.Context, emit func([]T) error) error {
 		var last *T
 		for {
 			rows, err := fetch(ctx, last)
-			select {
-			case ch <- batch{rows, err}:
-			case <-ctx.Done():
-				return
+			if err != nil {
+				return err
 			}
-			if err != nil || len(rows) < reports.BatchSize {
-				return
+			if err := emit(rows); err != nil {
+				return err
+			}
+			if len(rows) < reports.BatchSize {
+				return nil
 			}
 			last = &rows[len(rows)-1]
 		}
-	}()
-	for b := range ch {
-		if b.err != nil {
-			return b.err
-		}
-		for _, r := range b.rows {
+	}, func(rows []T) error {
+		for _, r := range rows {
 			if err := fn(r); err != nil {
 				return err
 			}
 		}
-	}
-	return ctx.Err()
+		return nil
+	})
 }
 
 func nullTime(t sql.NullTime) *time.Time {
@@ -165,7 +141,7 @@ type vendorAgg struct {
 func (s *ReportSource) aggHandling(ctx context.Context, q string, args []any) (map[string]*vendorAgg, error) {
 	out := map[string]*vendorAgg{}
 	seen := map[[2]string]bool{}
-	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+	err := s.query(ctx, q, args, func(rows rowScanner) error {
 		var id, cat, jur string
 		var n int64
 		if err := rows.Scan(&id, &cat, &n, &jur); err != nil {
@@ -217,7 +193,7 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 		q += " ORDER BY v.name_key LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]vendorKeyed, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r vendorKeyed
 			var status, crit, tier, override string
 			if err := rows.Scan(&r.ID, &r.Name, &r.key, &status, &crit, &tier, &override, &r.TierOverrideReason,
@@ -269,7 +245,7 @@ func (s *ReportSource) vendorRelated(ctx context.Context, out []vendorKeyed, asO
 	}
 	// Reviews by as-of: the latest one's date and residual risk.
 	err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r`+s.joinIDs("r.vendor_id")+
-		" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows *sql.Rows) error {
+		" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows rowScanner) error {
 		var id, residual string
 		var on dateCol
 		if err := rows.Scan(&id, &on, &residual); err != nil {
@@ -290,7 +266,7 @@ func (s *ReportSource) vendorRelated(ctx context.Context, out []vendorKeyed, asO
 	// Findings open at as-of, counted in SQL.
 	err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd`+s.joinIDs("fd.vendor_id")+
 		" WHERE fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
-		[]any{s.idList(ids), asOf, asOf}, func(rows *sql.Rows) error {
+		[]any{s.idList(ids), asOf, asOf}, func(rows rowScanner) error {
 			var id string
 			var n int64
 			if err := rows.Scan(&id, &n); err != nil {
@@ -323,7 +299,7 @@ func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn fu
 		q += " ORDER BY dh.vendor_id, dh.category LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.HandlingRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r reports.HandlingRow
 			var jur, sys string
 			if err := rows.Scan(&r.VendorID, &r.VendorName, &r.Category, &r.Stores, &r.Processes, &r.Transmits,
@@ -366,7 +342,7 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 		args = append(args, reports.BatchSize)
 		out := make([]reports.ContractRow, 0, reports.BatchSize)
 		tiers := map[string]domain.Tier{}
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r contractRow
 			var name, tier string
 			var cvID, wUnit, std, trig sql.NullString
@@ -444,7 +420,7 @@ const attestationSelect = `SELECT a.id, v.name, a.kind, a.issuer, a.period_start
 	COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
 	FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE `
 
-func scanAttestation(rows *sql.Rows) (reports.AttestationRow, error) {
+func scanAttestation(rows rowScanner) (reports.AttestationRow, error) {
 	var r reports.AttestationRow
 	var ps, pe, iss, exp dateCol
 	if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
@@ -457,8 +433,8 @@ func scanAttestation(rows *sql.Rows) (reports.AttestationRow, error) {
 }
 
 // appendTo appends each row scan returns to out.
-func appendTo[T any](out *[]T, scan func(*sql.Rows) (T, error)) func(*sql.Rows) error {
-	return func(rows *sql.Rows) error {
+func appendTo[T any](out *[]T, scan func(rowScanner) (T, error)) func(rowScanner) error {
+	return func(rows rowScanner) error {
 		r, err := scan(rows)
 		if err != nil {
 			return err
@@ -488,7 +464,7 @@ func (s *ReportSource) EachReview(ctx context.Context, f reports.Filter, fn func
 		q += " ORDER BY r.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.ReviewRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r reports.ReviewRow
 			var tier string
 			var on dateCol
@@ -531,7 +507,7 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 			q += " ORDER BY fd.id LIMIT ?"
 			args = append(args, reports.BatchSize)
 			out := make([]reports.FindingRow, 0, reports.BatchSize)
-			err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+			err := s.query(ctx, q, args, func(rows rowScanner) error {
 				var r reports.FindingRow
 				var resolved sql.NullTime
 				var until dateCol
@@ -584,7 +560,7 @@ const incidentSelect = `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_
 	cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
 	FROM incidents i JOIN vendors v ON v.id = i.vendor_id `
 
-func scanIncident(rows *sql.Rows) (reports.IncidentRow, error) {
+func scanIncident(rows rowScanner) (reports.IncidentRow, error) {
 	var r incidentRow
 	var name string
 	var wUnit, std, trig sql.NullString
@@ -636,7 +612,7 @@ const obligationSelect = `SELECT o.id, o.incident_id, i.title, v.name, o.regime_
 	FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
 	WHERE `
 
-func scanObligation(rows *sql.Rows) (reports.ObligationRow, error) {
+func scanObligation(rows rowScanner) (reports.ObligationRow, error) {
 	var r reports.ObligationRow
 	var due, done sql.NullTime
 	if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
@@ -660,7 +636,7 @@ func (s *ReportSource) Trend(ctx context.Context, f reports.Filter, from, to dom
 	}
 	q += " GROUP BY s.taken_on, s.tier ORDER BY s.taken_on"
 	var out []reports.TrendPoint
-	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+	err := s.query(ctx, q, args, func(rows rowScanner) error {
 		var on dateCol
 		var tier string
 		var n int64
