@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ type findingView struct {
 	Status      string         `json:"status"`
 	FirstSeenAt time.Time      `json:"first_seen_at"`
 	LastSeenAt  time.Time      `json:"last_seen_at"`
+	LastSeenRun string         `json:"last_seen_run"`
 	ResolvedAt  *time.Time     `json:"resolved_at"`
 	AcceptedBy  string         `json:"accepted_by"`
 	Version     int64          `json:"version"`
@@ -249,10 +251,35 @@ func TestScanFindings(t *testing.T) {
 		if n := e.countRows("findings"); n != int64(len(live)) {
 			t.Errorf("%d finding rows, want %d (no duplicates)", n, len(live))
 		}
+		// Only the findings whose facts changed in the hour (overdue-by
+		// figures) were rewritten; the others' rows still hold the first
+		// run, and the API shows the second (the rule's last complete
+		// judgement) for all.
+		unchanged := 0
+		for k, f := range live {
+			if reflect.DeepEqual(f.Facts, live2[k].Facts) && f.Severity == live2[k].Severity {
+				unchanged++
+			}
+		}
+		var stamped int64
+		if err := db.SQL().QueryRow("SELECT count(*) FROM findings WHERE last_seen_run = '" + first.RunID + "'").Scan(&stamped); err != nil {
+			t.Fatal(err)
+		}
+		if unchanged == 0 || stamped != int64(unchanged) {
+			t.Errorf("%d finding rows still stamped with the first run, want the %d unchanged ones", stamped, unchanged)
+		}
+		for k, g := range live2 {
+			if g.LastSeenRun != second.RunID {
+				t.Errorf("%s: last_seen_run %s, want the second run %s", k, g.LastSeenRun, second.RunID)
+				break
+			}
+		}
 
-		// Fixing conditions resolves their findings, which are kept.
+		// Fixing conditions resolves their findings, which are kept with the
+		// last run that saw them.
 		mustStatus(t, e.do("PATCH", "/api/v1/attestations/"+attExpired, mgr, map[string]any{"expires_on": "2027-06-01"}), 200)
 		e.review(overdue, "2026-11-20")
+		e.clock.set(scanT0.Add(2 * time.Hour))
 		third := e.runScan()
 		if third.Resolved != 2 || third.ByRule[domain.RuleAttestationExpired].Resolved != 1 || third.ByRule[domain.RuleReviewOverdue].Resolved != 1 || third.Opened != 0 {
 			t.Errorf("third scan %+v", third)
@@ -262,8 +289,12 @@ func TestScanFindings(t *testing.T) {
 		mustStatus(t, res, 200)
 		var got findingView
 		res.decode(t, &got)
-		if got.Status != "resolved" || got.ResolvedAt == nil || !got.ResolvedAt.Equal(scanT0.Add(time.Hour)) {
-			t.Errorf("resolved finding %+v", got)
+		if got.Status != "resolved" || got.ResolvedAt == nil || !got.ResolvedAt.Equal(scanT0.Add(2*time.Hour)) ||
+			!got.LastSeenAt.Equal(scanT0.Add(time.Hour)) || got.LastSeenRun != second.RunID {
+			t.Errorf("resolved finding %+v: want resolved at T0+2h, last seen at T0+1h by the second run", got)
+		}
+		if g := e.live()[domain.RuleIncidentNoticeLate+" "+inc247]; !g.LastSeenAt.Equal(scanT0.Add(2*time.Hour)) || g.LastSeenRun != third.RunID {
+			t.Errorf("[24]7 finding after the third scan: last seen %s by %s", g.LastSeenAt, g.LastSeenRun)
 		}
 
 		// List filters and pagination.

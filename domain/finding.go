@@ -232,13 +232,17 @@ type ScanStore interface {
 	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
 	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
 
-	// WriteFindings inserts new findings and refreshes live ones (facts,
-	// severity, vendor, last_seen_at, stamping last_seen_run), keyed by the
-	// live-finding index, and returns the live findings with the batch's
-	// keys as they were before the write. A new finding is stored with the
-	// id, first_seen_at and version it carries; a live one keeps its own.
+	// WriteFindings inserts new findings and rewrites the live ones whose
+	// severity, vendor or facts changed (stamping last_seen_at and
+	// last_seen_run), keyed by the live-finding index, and returns the live
+	// findings with the batch's keys as they were before the write. A new
+	// finding is stored with the id, first_seen_at and version it carries;
+	// a live one keeps its own. An unchanged live finding is not written.
 	WriteFindings(ctx context.Context, runID string, fs []Finding) (map[FindingKey]Finding, error)
 	// ResolveUnseen resolves, in one statement, the live findings of the
-	// rules that the run did not see, and returns them.
-	ResolveUnseen(ctx context.Context, runID string, rules []string, at time.Time) ([]Finding, error)
+	// rules that the run neither wrote nor saw (seen: the ids of the live
+	// findings WriteFindings returned), and returns them. It then records
+	// the run as the rules' last complete judgement, which reads take as
+	// the last sighting of the live findings the run did not rewrite.
+	ResolveUnseen(ctx context.Context, runID string, rules []string, seen []string, at time.Time) ([]Finding, error)
 }

@@ -10,9 +10,12 @@ import (
 
 // ScanService runs the compliance scan: per rule family, one set-based
 // fact query streamed in batches; the rules (pure functions) turn
-// facts into findings, which are upserted in batches keyed by (rule,
-// subject) and stamped with the run id; afterwards one statement per
-// family resolves the family's live findings that the run did not see.
+// facts into findings, which are written in batches keyed by (rule,
+// subject): new ones inserted, changed ones rewritten and stamped with the
+// run, unchanged ones left as they are; afterwards the family's live
+// findings that the run did not see are resolved, and the run is recorded
+// as the family's rules' last complete judgement (the last sighting of
+// their unchanged live findings).
 // Runs are serialised by the store (a second concurrent Run fails with
 // ErrConflict and changes nothing).
 type ScanService struct {
@@ -221,7 +224,7 @@ func (s *ScanService) runFamily(ctx context.Context, runID string, now time.Time
 	if err := w.flush(); err != nil {
 		return res, err
 	}
-	resolved, err := s.Store.ResolveUnseen(ctx, runID, RulesOf(family), now)
+	resolved, err := s.Store.ResolveUnseen(ctx, runID, RulesOf(family), w.seen, now)
 	if err != nil {
 		return res, fmt.Errorf("resolve: %w", err)
 	}
@@ -306,6 +309,11 @@ type findingWriter struct {
 	facts    int
 	written  int
 	progress func(ScanProgress)
+	// seen holds the ids of the live findings the family saw again: the
+	// store writes only those that changed, so these ids, not a stamp on
+	// every row, tell the resolution which live findings still hold.
+	// Memory grows with the findings, not with the facts read.
+	seen []string
 }
 
 func (w *findingWriter) add(f Finding) error {
@@ -343,6 +351,7 @@ func (w *findingWriter) flush() error {
 		f := &batch[i]
 		c := w.res.ByRule[f.RuleID]
 		if old, ok := live[f.Key()]; ok {
+			w.seen = append(w.seen, old.ID)
 			f.ID, f.FirstSeenAt, f.Status, f.Version = old.ID, old.FirstSeenAt, old.Status, old.Version
 			f.AcceptedReason, f.AcceptedUntil, f.AcceptedBy = old.AcceptedReason, old.AcceptedUntil, old.AcceptedBy
 			c.StillOpen++

@@ -2,9 +2,11 @@ package repository
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,17 +45,52 @@ type findingRow struct {
 	AcceptedBy     string
 	Version        int64
 	UpdatedAt      time.Time `gorm:"autoUpdateTime:false"`
+	// RuleSeenAt and RuleLastRun are the scan_rules row of the finding's
+	// rule, when read (see lastSeen).
+	RuleSeenAt  sql.NullTime   `gorm:"-"`
+	RuleLastRun sql.NullString `gorm:"-"`
 }
 
 func (findingRow) TableName() string { return "findings" }
 
+// findingCols are a finding's stored columns, in scanFinding's order.
 const findingCols = "id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status, first_seen_at, last_seen_at, " +
 	"last_seen_run, resolved_at, accepted_reason, accepted_until, accepted_by, version, updated_at"
 
+// findingSelect reads findings (aliased f) with their rule's scan_rules
+// row, in scanFindingSeen's order: a live finding's last sighting is the
+// later of its stored one and its rule's last complete judgement (see
+// lastSeen). Conditions name columns as f.column.
+const findingSelect = "SELECT f.id, f.rule_id, f.severity, f.vendor_id, f.subject_type, f.subject_id, f.facts, f.status, " +
+	"f.first_seen_at, f.last_seen_at, f.last_seen_run, f.resolved_at, f.accepted_reason, f.accepted_until, f.accepted_by, " +
+	"f.version, f.updated_at, sr.seen_at, sr.last_run FROM findings f LEFT JOIN scan_rules sr ON sr.rule_id = f.rule_id"
+
+// seenSet is the SET clause that writes a live finding's last sighting
+// into its row (lastSeen, in SQL): used when a statement rewrites the row
+// anyway, so that what it returns, and what stays after it resolves, is
+// the true last sighting.
+const seenSet = `last_seen_run = COALESCE((SELECT sr.last_run FROM scan_rules sr
+		WHERE sr.rule_id = findings.rule_id AND sr.seen_at > findings.last_seen_at), last_seen_run),
+	last_seen_at = COALESCE((SELECT sr.seen_at FROM scan_rules sr
+		WHERE sr.rule_id = findings.rule_id AND sr.seen_at > findings.last_seen_at), last_seen_at)`
+
+// lastSeen is when and by which run a finding was last seen. The scan
+// writes a live finding only when it is new or changed, and at the end of
+// each rule family records the run in scan_rules; a finding still live
+// after that was seen by the run (otherwise the run would have resolved
+// it), so for live findings the rule's run counts when it is later.
+func (r findingRow) lastSeen() (time.Time, string) {
+	if r.Status != string(domain.FindingResolved) && r.RuleSeenAt.Valid && r.RuleSeenAt.Time.After(r.LastSeenAt) {
+		return r.RuleSeenAt.Time.UTC(), r.RuleLastRun.String
+	}
+	return r.LastSeenAt.UTC(), r.LastSeenRun
+}
+
 func (r findingRow) toDomain() domain.Finding {
+	seenAt, seenRun := r.lastSeen()
 	f := domain.Finding{ID: r.ID, RuleID: r.RuleID, Severity: domain.Severity(r.Severity), VendorID: r.VendorID,
 		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: decodeFacts(r.Facts), Status: domain.FindingStatus(r.Status),
-		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), LastSeenRun: r.LastSeenRun,
+		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: seenAt, LastSeenRun: seenRun,
 		ResolvedAt: utcPtr(r.ResolvedAt), AcceptedReason: r.AcceptedReason, AcceptedBy: r.AcceptedBy,
 		Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}
 	if !r.AcceptedUntil.IsZero() {
@@ -78,9 +115,16 @@ func scanFinding(rows rowScanner, r *findingRow) error {
 		&r.AcceptedBy, &r.Version, &r.UpdatedAt)
 }
 
+// scanFindingSeen reads one row of findingSelect.
+func scanFindingSeen(rows rowScanner, r *findingRow) error {
+	return rows.Scan(&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Facts, &r.Status,
+		&r.FirstSeenAt, &r.LastSeenAt, &r.LastSeenRun, &r.ResolvedAt, &r.AcceptedReason, &r.AcceptedUntil,
+		&r.AcceptedBy, &r.Version, &r.UpdatedAt, &r.RuleSeenAt, &r.RuleLastRun)
+}
+
 // Get implements domain.FindingStore.
 func (s *Findings) Get(ctx context.Context, id string) (domain.Finding, error) {
-	row, err := queryOne(ctx, s.db, scanFinding, "SELECT "+findingCols+" FROM findings WHERE id = ?", id)
+	row, err := queryOne(ctx, s.db, scanFindingSeen, findingSelect+" WHERE f.id = ?", id)
 	if err != nil {
 		return domain.Finding{}, fmt.Errorf("finding %s: %w", id, err)
 	}
@@ -92,38 +136,38 @@ func (s *Findings) Get(ctx context.Context, id string) (domain.Finding, error) {
 func (s *Findings) List(ctx context.Context, f domain.FindingFilter, p domain.PageRequest) (domain.Page[domain.Finding], error) {
 	var w where
 	if f.RuleID != "" {
-		w.add("rule_id = ?", f.RuleID)
+		w.add("f.rule_id = ?", f.RuleID)
 	}
 	if f.Severity != "" {
-		w.add("severity = ?", string(f.Severity))
+		w.add("f.severity = ?", string(f.Severity))
 	}
 	if f.Status != "" {
-		w.add("status = ?", string(f.Status))
+		w.add("f.status = ?", string(f.Status))
 	}
 	if f.VendorID != "" {
-		w.add("vendor_id = ?", f.VendorID)
+		w.add("f.vendor_id = ?", f.VendorID)
 	}
 	if !f.OpenedAfter.IsZero() {
-		w.add("first_seen_at > ?", f.OpenedAfter.UTC())
+		w.add("f.first_seen_at > ?", f.OpenedAfter.UTC())
 	}
 	if f.SubjectID != "" {
-		w.add("subject_id = ?", f.SubjectID)
+		w.add("f.subject_id = ?", f.SubjectID)
 	}
 	if len(f.SubjectTypes) > 0 {
 		args := make([]any, len(f.SubjectTypes))
 		for i, t := range f.SubjectTypes {
 			args[i] = t
 		}
-		w.add("subject_type IN "+placeholders(len(args)), args...)
+		w.add("f.subject_type IN "+placeholders(len(args)), args...)
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
 			return domain.Page[domain.Finding]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
-		w.add("id < ?", p.After)
+		w.add("f.id < ?", p.After)
 	}
-	rows, err := queryRows(ctx, s.db, p.Size()+1, scanFinding,
-		"SELECT "+findingCols+" FROM findings"+w.sql()+" ORDER BY id DESC LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
+	rows, err := queryRows(ctx, s.db, p.Size()+1, scanFindingSeen,
+		findingSelect+w.sql()+" ORDER BY f.id DESC LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
 	if err != nil {
 		return domain.Page[domain.Finding]{}, err
 	}
@@ -205,21 +249,66 @@ func (s *Findings) FinishRun(ctx context.Context, id string, at time.Time, summa
 // ReopenExpired implements domain.ScanStore with one UPDATE ... RETURNING.
 func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time.Time) ([]domain.Finding, error) {
 	var rows []findingRow
-	err := s.db.conn(ctx).Raw(`UPDATE findings SET status = 'open', version = version + 1, updated_at = ?
+	err := s.db.conn(ctx).Raw(`UPDATE findings SET status = 'open', version = version + 1, updated_at = ?, `+seenSet+`
 		WHERE status = 'risk_accepted' AND accepted_until < ? RETURNING `+findingCols, at.UTC(), sqlDate(today)).Scan(&rows).Error
 	return findingsOf(rows), translate(err)
 }
 
-// ResolveUnseen implements domain.ScanStore with one UPDATE ... RETURNING.
-func (s *Findings) ResolveUnseen(ctx context.Context, runID string, rules []string, at time.Time) ([]domain.Finding, error) {
+// ResolveUnseen implements domain.ScanStore. It reads the ids of the
+// rules' live findings that the run did not write (one query per rule, on
+// the rule and status index) and keeps those not in seen; then, in one
+// transaction, it resolves them by id in chunks, keeping their true last
+// sighting, and records the run in the rules' scan_rules rows, which from
+// then on counts as the last sighting of every live finding of the rules.
+// The difference is taken here rather than in SQL: a list of 100k and more
+// seen ids in one statement made PostgreSQL's cached generic plan compare
+// every live finding with the whole list.
+func (s *Findings) ResolveUnseen(ctx context.Context, runID string, rules []string, seen []string, at time.Time) ([]domain.Finding, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	var rows []findingRow
-	err := s.db.conn(ctx).Raw(`UPDATE findings SET status = 'resolved', resolved_at = ?, updated_at = ?, version = version + 1
-		WHERE status <> 'resolved' AND rule_id IN ? AND last_seen_run <> ? RETURNING `+findingCols,
-		at.UTC(), at.UTC(), rules, runID).Scan(&rows).Error
-	return findingsOf(rows), translate(err)
+	sorted := slices.Clone(seen)
+	slices.Sort(sorted)
+	var unseen []string
+	for _, rule := range rules {
+		err := each(ctx, s.db, "SELECT id FROM findings WHERE rule_id = ? AND status <> 'resolved' AND last_seen_run <> ?",
+			[]any{rule, runID}, func(r rowScanner) error {
+				var id string
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				if _, ok := slices.BinarySearch(sorted, id); !ok {
+					unseen = append(unseen, id)
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("live findings of %s: %w", rule, err)
+		}
+	}
+	var resolved []domain.Finding
+	err := s.db.WithinTx(ctx, func(ctx context.Context) error {
+		c := s.db.conn(ctx)
+		for start := 0; start < len(unseen); start += 1000 {
+			var rows []findingRow
+			err := c.Raw(`UPDATE findings SET status = 'resolved', resolved_at = ?, updated_at = ?, version = version + 1, `+seenSet+`
+				WHERE id IN ? AND status <> 'resolved' RETURNING `+findingCols,
+				at.UTC(), at.UTC(), unseen[start:min(start+1000, len(unseen))]).Scan(&rows).Error
+			if err != nil {
+				return translate(err)
+			}
+			resolved = append(resolved, findingsOf(rows)...)
+		}
+		for _, rule := range rules {
+			if err := c.Exec(`INSERT INTO scan_rules (rule_id, last_run, seen_at) VALUES (?, ?, ?)
+				ON CONFLICT (rule_id) DO UPDATE SET last_run = excluded.last_run, seen_at = excluded.seen_at`,
+				rule, runID, at.UTC()).Error; err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	return resolved, err
 }
 
 func findingsOf(rows []findingRow) []domain.Finding {
@@ -243,35 +332,52 @@ func scanLive(sc rowScanner) (domain.Finding, error) {
 	return r.toDomain(), err
 }
 
-// upsertConflict is the conflict clause of the finding upsert: the
-// live-finding partial index, with its predicate, as the target.
+// upsertConflict is the conflict clause of the finding insert: the
+// live-finding partial index, with its predicate, as the target. A live
+// finding keeps its id, status, first_seen_at and version.
 const upsertConflict = ` ON CONFLICT (rule_id, subject_type, subject_id) WHERE status <> 'resolved' DO UPDATE SET
 	severity = excluded.severity, facts = excluded.facts, vendor_id = excluded.vendor_id,
 	last_seen_at = excluded.last_seen_at, last_seen_run = excluded.last_seen_run`
 
 // writeFindingsPG is the whole batch write on PostgreSQL, one statement:
 // old reads the live findings with the batch's keys from the snapshot
-// before the upsert (every part of a WITH sees the same snapshot), up
-// inserts new findings and refreshes live ones (a live finding keeps its
-// id, status, first_seen_at and version). The rows come as nine array
-// parameters (unnest), which bind and plan far faster than thousands of
-// scalar parameters.
+// before the writes (every part of a WITH sees the same snapshot) and
+// tells whether each is unchanged; ins inserts the batch's new findings;
+// upd rewrites the live findings whose severity, vendor or facts changed.
+// An unchanged live finding is not written at all: its rule's scan_rules
+// row, set when its family ends, stands for its last sighting (see
+// findingRow.lastSeen). The rows come as nine array parameters (unnest),
+// which bind and plan far faster than thousands of scalar parameters.
 const writeFindingsPG = `WITH u AS (
 		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
 		AS u(id, rule_id, severity, vendor_id, subject_type, subject_id, facts, first_seen_at, version)),
 	old AS (SELECT f.id, f.rule_id, f.severity, f.vendor_id, f.subject_type, f.subject_id, f.status, f.first_seen_at,
-		f.last_seen_at, f.last_seen_run, f.accepted_reason, f.accepted_until, f.accepted_by, f.version, f.updated_at
+		f.last_seen_at, f.last_seen_run, f.accepted_reason, f.accepted_until, f.accepted_by, f.version, f.updated_at,
+		f.severity = u.severity AND f.vendor_id = u.vendor_id::uuid AND f.facts = u.facts::jsonb AS same
 		FROM findings f JOIN u ON f.rule_id = u.rule_id AND f.subject_type = u.subject_type AND f.subject_id = u.subject_id
 		WHERE f.status <> 'resolved'),
-	up AS (INSERT INTO findings (id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status,
+	ins AS (INSERT INTO findings (id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status,
 			first_seen_at, last_seen_at, last_seen_run, version, updated_at)
 		SELECT u.id::uuid, u.rule_id, u.severity, u.vendor_id::uuid, u.subject_type, u.subject_id, u.facts::jsonb, 'open',
-			u.first_seen_at::timestamptz, $1, $2, u.version::bigint, $3 FROM u` + upsertConflict + `)
-	SELECT * FROM old`
+			u.first_seen_at::timestamptz, $1, $2, u.version::bigint, $3 FROM u
+		WHERE NOT EXISTS (SELECT 1 FROM old o
+			WHERE o.rule_id = u.rule_id AND o.subject_type = u.subject_type AND o.subject_id = u.subject_id)` + upsertConflict + `),
+	upd AS (UPDATE findings f SET severity = u.severity, facts = u.facts::jsonb, vendor_id = u.vendor_id::uuid,
+			last_seen_at = $1, last_seen_run = $2
+		FROM old o JOIN u ON o.rule_id = u.rule_id AND o.subject_type = u.subject_type AND o.subject_id = u.subject_id
+		WHERE f.id = o.id AND NOT o.same)
+	SELECT ` + liveCols + ` FROM old`
+
+// changedOnlySQLite limits the SQLite upsert's update to live findings
+// whose severity, vendor or facts changed (facts are written by
+// factsJSON, whose output is deterministic).
+const changedOnlySQLite = ` WHERE findings.severity IS NOT excluded.severity OR findings.facts IS NOT excluded.facts
+	OR findings.vendor_id IS NOT excluded.vendor_id`
 
 // WriteFindings implements domain.ScanStore: one statement per batch on
 // PostgreSQL (see writeFindingsPG); on SQLite, in one transaction, a read
-// of the live findings and a multi-row INSERT ... ON CONFLICT.
+// of the live findings and a multi-row INSERT ... ON CONFLICT that
+// updates changed findings only.
 func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.Finding) (map[domain.FindingKey]domain.Finding, error) {
 	live := make(map[domain.FindingKey]domain.Finding, len(fs))
 	if len(fs) == 0 {
@@ -344,7 +450,7 @@ func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.
 				args = append(args, f.ID, f.RuleID, string(f.Severity), f.VendorID, f.SubjectType, f.SubjectID, facts[start+i],
 					first(f), seen, runID, max(f.Version, 1), seen)
 			}
-			sb.WriteString(upsertConflict)
+			sb.WriteString(upsertConflict + changedOnlySQLite)
 			if err := s.db.rawExec(ctx, sb.String(), args); err != nil {
 				return err
 			}

@@ -491,8 +491,9 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 		fetch := func(ctx context.Context, last *reports.FindingRow) ([]reports.FindingRow, error) {
 			args := append([]any{}, wargs...)
 			q := `SELECT fd.id, v.name, fd.rule_id, fd.severity, fd.subject_type, fd.subject_id, fd.status,
-				fd.first_seen_at, fd.last_seen_at, fd.resolved_at, fd.accepted_until
-				FROM findings fd JOIN vendors v ON v.id = fd.vendor_id WHERE ` + where
+				fd.first_seen_at, fd.last_seen_at, fd.resolved_at, fd.accepted_until, sr.seen_at
+				FROM findings fd JOIN vendors v ON v.id = fd.vendor_id LEFT JOIN scan_rules sr ON sr.rule_id = fd.rule_id
+				WHERE ` + where
 			if open {
 				q += " AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?)"
 				args = append(args, asOf, asOf)
@@ -509,14 +510,15 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 			out := make([]reports.FindingRow, 0, reports.BatchSize)
 			err := s.query(ctx, q, args, func(rows rowScanner) error {
 				var r reports.FindingRow
-				var resolved sql.NullTime
+				var seen findingRow
 				var until dateCol
 				if err := rows.Scan(&r.ID, &r.VendorName, &r.RuleID, &r.Severity, &r.SubjectType, &r.SubjectID,
-					&r.Status, &r.FirstSeenAt, &r.LastSeenAt, &resolved, &until); err != nil {
+					&seen.Status, &r.FirstSeenAt, &seen.LastSeenAt, &seen.ResolvedAt, &until, &seen.RuleSeenAt); err != nil {
 					return err
 				}
-				r.FirstSeenAt, r.LastSeenAt, r.ResolvedAt, r.AcceptedUntil = r.FirstSeenAt.UTC(), r.LastSeenAt.UTC(),
-					nullTime(resolved), until.Date
+				r.Status = seen.Status
+				r.LastSeenAt, _ = seen.lastSeen()
+				r.FirstSeenAt, r.ResolvedAt, r.AcceptedUntil = r.FirstSeenAt.UTC(), utcPtr(seen.ResolvedAt), until.Date
 				r.OpenAtAsOf = open
 				out = append(out, r)
 				return nil

@@ -11,7 +11,7 @@ package repository_test
 // VW_BENCH_VENDORS (comma-separated, default 10000) picks the sizes.
 // VW_BENCH_DB_URL instead runs on an existing portfolio (from `vendorwatch
 // seed`, ANALYZEd), skipping the seeding; the fresh mode truncates its
-// findings and scan_runs.
+// findings, scan_runs and scan_rules.
 
 import (
 	"context"
@@ -203,7 +203,7 @@ func BenchmarkScan(b *testing.B) {
 					for b.Loop() {
 						b.StopTimer()
 						if mode == "fresh" {
-							if _, err := db.SQL().ExecContext(ctx, "TRUNCATE findings, scan_runs"); err != nil {
+							if _, err := db.SQL().ExecContext(ctx, "TRUNCATE findings, scan_runs, scan_rules"); err != nil {
 								b.Fatal(err)
 							}
 						}
