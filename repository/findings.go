@@ -3,7 +3,6 @@ package repository
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -477,26 +476,4 @@ func setKeys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// pgArray is a text array parameter in PostgreSQL's literal form. Being a
-// driver.Valuer, GORM passes it whole instead of expanding it into a list.
-type pgArray []string
-
-var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// Value implements driver.Valuer.
-func (a pgArray) Value() (driver.Value, error) {
-	var sb strings.Builder
-	sb.WriteByte('{')
-	for i, v := range a {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('"')
-		sb.WriteString(pgArrayEscaper.Replace(v))
-		sb.WriteByte('"')
-	}
-	sb.WriteByte('}')
-	return sb.String(), nil
 }

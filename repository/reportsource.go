@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -43,25 +45,6 @@ func rebindDollar(q string) string {
 		b.WriteByte(q[i])
 	}
 	return b.String()
-}
-
-// joinIDs joins col to the id list of one placeholder (idList): an
-// unnested uuid[] on PostgreSQL, so the planner probes col's index per id,
-// a json_each on SQLite.
-func (s *ReportSource) joinIDs(col string) string {
-	if s.db.dialect == Postgres {
-		return " JOIN unnest(?::uuid[]) AS ids(id) ON " + col + " = ids.id"
-	}
-	return " JOIN (SELECT value AS id FROM json_each(?)) ids ON " + col + " = ids.id"
-}
-
-// idList is the argument of joinIDs.
-func (s *ReportSource) idList(ids []string) any {
-	if s.db.dialect == Postgres {
-		return pgArray(ids)
-	}
-	js, _ := json.Marshal(ids) // strings always marshal
-	return string(js)
 }
 
 func placeholders(n int) string {
@@ -135,6 +118,23 @@ type vendorAgg struct {
 	personal                  bool
 }
 
+// add counts one data handling row of the vendor.
+func (a *vendorAgg) add(category string, records int64, jurisdictions string) {
+	a.categories = append(a.categories, category)
+	a.records += records
+	a.jurisdictions = append(a.jurisdictions, parseList(jurisdictions)...)
+	if c, ok := domain.LookupCategory(category); ok && c.Personal {
+		a.personal = true
+	}
+}
+
+// finish sorts the categories and the distinct jurisdictions.
+func (a *vendorAgg) finish() {
+	slices.Sort(a.categories)
+	slices.Sort(a.jurisdictions)
+	a.jurisdictions = slices.Compact(a.jurisdictions)
+}
+
 // aggHandling aggregates data handling rows (vendor_id, category,
 // record_count, jurisdictions) selected by q per vendor; a vendor's
 // category seen twice (a vendor with two contracts in a batch) counts once.
@@ -156,18 +156,11 @@ func (s *ReportSource) aggHandling(ctx context.Context, q string, args []any) (m
 			a = &vendorAgg{}
 			out[id] = a
 		}
-		a.categories = append(a.categories, cat)
-		a.records += n
-		a.jurisdictions = append(a.jurisdictions, parseList(jur)...)
-		if c, ok := domain.LookupCategory(cat); ok && c.Personal {
-			a.personal = true
-		}
+		a.add(cat, n, jur)
 		return nil
 	})
 	for _, a := range out {
-		slices.Sort(a.categories)
-		slices.Sort(a.jurisdictions)
-		a.jurisdictions = slices.Compact(a.jurisdictions)
+		a.finish()
 	}
 	return out, err
 }
@@ -177,10 +170,22 @@ type vendorKeyed struct {
 	key string
 }
 
-// EachVendor implements reports.Source, keyed on the unique name_key.
-func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+// EachVendor implements reports.Source: vendors in keyset batches on the
+// unique name_key, each batch completed from three statements that run
+// once for the whole sheet, ordered by name_key like the vendors, and are
+// merged vendor by vendor (data handling, reviews, open findings). Per
+// batch of vendor ids, PostgreSQL hashed a full scan of each related table
+// (or, in small chunks, paid a plan and a round trip per chunk); one pass
+// over each costs one hash join and one sort. name_key sorts bytewise on
+// both databases (COLLATE "C" on PostgreSQL), as Go compares strings.
+func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) (err error) {
 	where, wargs := vendorWhere(f)
 	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
+	related, err := s.openVendorRelated(ctx, where, wargs, asOf, today)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, related.close()) }()
 	fetch := func(ctx context.Context, last *vendorKeyed) ([]vendorKeyed, error) {
 		args := append([]any{}, wargs...)
 		q := `SELECT v.id, v.name, v.name_key, v.status, v.criticality, v.tier, COALESCE(v.tier_override, ''),
@@ -205,79 +210,130 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 			out = append(out, r)
 			return nil
 		})
-		if err != nil || len(out) == 0 {
-			return out, err
+		if err != nil {
+			return nil, err
 		}
-		// The batch's related rows, joined in SQL to its vendor ids in
-		// chunks, never one lookup per vendor.
-		for start := 0; start < len(out); start += relatedChunk {
-			if err := s.vendorRelated(ctx, out[start:min(start+relatedChunk, len(out))], asOf, today); err != nil {
-				return nil, err
-			}
+		for i := range out {
+			related.fill(&out[i])
 		}
-		return out, nil
+		return out, related.err()
 	}
 	return pipeline(ctx, fetch, func(r vendorKeyed) error { return fn(r.VendorRow) })
 }
 
-// relatedChunk is how many vendors one query of vendorRelated covers: few
-// enough that PostgreSQL probes the vendor_id indexes (with 2,000 ids it
-// hashes a full scan of each table, per batch).
-const relatedChunk = 250
+// Rows of the vendor sheet's related streams, each with its vendor's
+// name_key.
+type (
+	handlingKeyed struct {
+		key, category, jurisdictions string
+		records                      int64
+	}
+	reviewKeyed struct {
+		key, residual string
+		on            domain.Date
+	}
+	findingCount struct {
+		key string
+		n   int64
+	}
+)
 
-// vendorRelated fills in out's data handling, latest review and open
-// findings: one query each, joined to out's ids.
-func (s *ReportSource) vendorRelated(ctx context.Context, out []vendorKeyed, asOf time.Time, today dateCol) error {
-	index := make(map[string]int, len(out))
-	ids := make([]string, len(out))
-	for i, r := range out {
-		index[r.ID], ids[i] = i, r.ID
-	}
-	aggs, err := s.aggHandling(ctx, `SELECT dh.vendor_id, dh.category, dh.record_count, dh.jurisdictions
-		FROM data_handling dh`+s.joinIDs("dh.vendor_id")+" WHERE dh.created_at <= ?", []any{s.idList(ids), asOf})
-	if err != nil {
-		return err
-	}
-	for id, a := range aggs {
-		if i, ok := index[id]; ok {
-			out[i].Categories, out[i].Jurisdictions, out[i].RecordCount = a.categories, a.jurisdictions, a.records
-		}
-	}
-	// Reviews by as-of: the latest one's date and residual risk.
-	err = s.query(ctx, `SELECT r.vendor_id, r.performed_on, r.residual_risk FROM reviews r`+s.joinIDs("r.vendor_id")+
-		" WHERE r.created_at <= ? AND r.performed_on <= ?", []any{s.idList(ids), asOf, today}, func(rows rowScanner) error {
-		var id, residual string
-		var on dateCol
-		if err := rows.Scan(&id, &on, &residual); err != nil {
-			return err
-		}
-		i, ok := index[id]
-		if !ok {
-			return nil
-		}
-		if r := &out[i]; r.LastReviewOn.IsZero() || r.LastReviewOn.Before(on.Date) {
-			r.LastReviewOn, r.LatestResidual = on.Date, domain.Tier(residual)
-		}
-		return nil
+// vendorRelated holds the vendor sheet's related streams and a buffer
+// reused for each vendor's handling rows.
+type vendorRelated struct {
+	handling *sortedStream[handlingKeyed]
+	reviews  *sortedStream[reviewKeyed]
+	findings *sortedStream[findingCount]
+	rows     []handlingKeyed
+}
+
+// openVendorRelated starts the three statements side by side (each
+// sorts before its first row): data handling, reviews performed by as-of,
+// and findings open at as-of counted per vendor.
+func (s *ReportSource) openVendorRelated(ctx context.Context, where string, wargs []any, asOf time.Time,
+	today dateCol) (*vendorRelated, error) {
+	with := func(extra ...any) []any { return append(append([]any{}, wargs...), extra...) }
+	r := &vendorRelated{}
+	var errH, errR, errF error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		r.handling, errH = openSorted(ctx, s.db, `SELECT v.name_key, dh.category, dh.record_count, dh.jurisdictions
+			FROM data_handling dh JOIN vendors v ON v.id = dh.vendor_id WHERE `+where+` AND dh.created_at <= ?
+			ORDER BY v.name_key`, with(asOf), func(rs rowScanner) (h handlingKeyed, err error) {
+			err = rs.Scan(&h.key, &h.category, &h.records, &h.jurisdictions)
+			return h, err
+		}, func(h handlingKeyed) string { return h.key })
 	})
-	if err != nil {
-		return err
+	wg.Go(func() {
+		r.reviews, errR = openSorted(ctx, s.db, `SELECT v.name_key, r.performed_on, r.residual_risk
+			FROM reviews r JOIN vendors v ON v.id = r.vendor_id WHERE `+where+` AND r.created_at <= ? AND r.performed_on <= ?
+			ORDER BY v.name_key`, with(asOf, today), func(rs rowScanner) (rv reviewKeyed, err error) {
+			var on dateCol
+			err = rs.Scan(&rv.key, &on, &rv.residual)
+			rv.on = on.Date
+			return rv, err
+		}, func(rv reviewKeyed) string { return rv.key })
+	})
+	wg.Go(func() {
+		r.findings, errF = openSorted(ctx, s.db, `SELECT v.name_key, COUNT(*)
+			FROM findings fd JOIN vendors v ON v.id = fd.vendor_id WHERE `+where+`
+			AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?)
+			GROUP BY v.name_key ORDER BY v.name_key`, with(asOf, asOf), func(rs rowScanner) (c findingCount, err error) {
+			err = rs.Scan(&c.key, &c.n)
+			return c, err
+		}, func(c findingCount) string { return c.key })
+	})
+	wg.Wait()
+	if err := errors.Join(errH, errR, errF); err != nil {
+		return nil, errors.Join(err, r.close())
 	}
-	// Findings open at as-of, counted in SQL.
-	err = s.query(ctx, `SELECT fd.vendor_id, COUNT(*) FROM findings fd`+s.joinIDs("fd.vendor_id")+
-		" WHERE fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?) GROUP BY fd.vendor_id",
-		[]any{s.idList(ids), asOf, asOf}, func(rows rowScanner) error {
-			var id string
-			var n int64
-			if err := rows.Scan(&id, &n); err != nil {
-				return err
-			}
-			if i, ok := index[id]; ok {
-				out[i].OpenFindings = n
-			}
-			return nil
-		})
-	return err
+	return r, nil
+}
+
+// fill adds the vendor's related rows to v. Vendors come in name_key
+// order, so each stream is read once.
+func (r *vendorRelated) fill(v *vendorKeyed) {
+	r.rows = r.handling.take(v.key, r.rows[:0])
+	if len(r.rows) > 0 {
+		var a vendorAgg
+		for _, h := range r.rows {
+			a.add(h.category, h.records, h.jurisdictions)
+		}
+		a.finish()
+		v.Categories, v.Jurisdictions, v.RecordCount = a.categories, a.jurisdictions, a.records
+	}
+	for _, rv := range r.reviews.take(v.key, nil) {
+		if v.LastReviewOn.IsZero() || v.LastReviewOn.Before(rv.on) {
+			v.LastReviewOn, v.LatestResidual = rv.on, domain.Tier(rv.residual)
+		}
+	}
+	if c := r.findings.take(v.key, nil); len(c) > 0 {
+		v.OpenFindings = c[0].n
+	}
+}
+
+// err is the first error any stream met.
+func (r *vendorRelated) err() error {
+	for _, e := range []error{r.handling.err, r.reviews.err, r.findings.err} {
+		if e != nil {
+			return translate(e)
+		}
+	}
+	return nil
+}
+
+func (r *vendorRelated) close() error {
+	var errs []error
+	if r.handling != nil {
+		errs = append(errs, r.handling.close())
+	}
+	if r.reviews != nil {
+		errs = append(errs, r.reviews.close())
+	}
+	if r.findings != nil {
+		errs = append(errs, r.findings.close())
+	}
+	return errors.Join(errs...)
 }
 
 // EachHandling implements reports.Source, keyed on the primary key

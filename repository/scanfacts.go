@@ -23,17 +23,16 @@ func batchSize(q domain.ScanQuery) int {
 }
 
 // rawRows runs a query bypassing GORM's statement building on
-// PostgreSQL: ? placeholders become $n and pgArray arguments go to pgx as
-// []string, which it sends as binary arrays (as a driver.Valuer's text
-// literal, pgx parsed every array back before sending it, at about the
-// cost of the query). SQLite goes through GORM, which expands the
-// placeholders. Inside WithinTx the query runs in the transaction.
+// PostgreSQL: ? placeholders become $n, and []string arguments go to pgx,
+// which sends them as binary arrays (a driver.Valuer's text literal, pgx
+// parsed back before sending it, at about the cost of the query). SQLite
+// goes through GORM, which expands the placeholders. Inside WithinTx the
+// query runs in the transaction.
 func (db *DB) rawRows(ctx context.Context, query string, args []any) (*sql.Rows, error) {
 	if db.dialect != Postgres {
 		return db.conn(ctx).Raw(query, args...).Rows()
 	}
-	query, args = pgNative(query, args)
-	return db.conn(ctx).Statement.ConnPool.QueryContext(ctx, query, args...)
+	return db.conn(ctx).Statement.ConnPool.QueryContext(ctx, rebindDollar(query), args...)
 }
 
 // rawExec is rawRows for statements without rows.
@@ -41,22 +40,8 @@ func (db *DB) rawExec(ctx context.Context, query string, args []any) error {
 	if db.dialect != Postgres {
 		return translate(db.conn(ctx).Exec(query, args...).Error)
 	}
-	query, args = pgNative(query, args)
-	_, err := db.conn(ctx).Statement.ConnPool.ExecContext(ctx, query, args...)
+	_, err := db.conn(ctx).Statement.ConnPool.ExecContext(ctx, rebindDollar(query), args...)
 	return translate(err)
-}
-
-// pgNative numbers query's ? placeholders ($1, $2, ...) and unwraps
-// pgArray arguments. The queries it is given contain no other ?.
-func pgNative(query string, args []any) (string, []any) {
-	out := make([]any, len(args))
-	for i, a := range args {
-		if arr, ok := a.(pgArray); ok {
-			a = []string(arr)
-		}
-		out[i] = a
-	}
-	return rebindDollar(query), out
 }
 
 // walk streams one set-based query and hands its rows, decoded by scan
