@@ -3,6 +3,8 @@ package domain
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Severity ranks a finding.
@@ -244,5 +246,6 @@ type ScanStore interface {
 	// findings WriteFindings returned), and returns them. It then records
 	// the run as the rules' last complete judgement, which reads take as
 	// the last sighting of the live findings the run did not rewrite.
-	ResolveUnseen(ctx context.Context, runID string, rules []string, seen []string, at time.Time) ([]Finding, error)
+	// The store may reorder seen.
+	ResolveUnseen(ctx context.Context, runID string, rules []string, seen []uuid.UUID, at time.Time) ([]Finding, error)
 }

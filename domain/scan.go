@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // ScanService runs the compliance scan: per rule family, one set-based
@@ -312,8 +314,9 @@ type findingWriter struct {
 	// seen holds the ids of the live findings the family saw again: the
 	// store writes only those that changed, so these ids, not a stamp on
 	// every row, tell the resolution which live findings still hold.
-	// Memory grows with the findings, not with the facts read.
-	seen []string
+	// Memory grows with the findings (16 bytes each), not with the facts
+	// read.
+	seen []uuid.UUID
 }
 
 func (w *findingWriter) add(f Finding) error {
@@ -351,7 +354,11 @@ func (w *findingWriter) flush() error {
 		f := &batch[i]
 		c := w.res.ByRule[f.RuleID]
 		if old, ok := live[f.Key()]; ok {
-			w.seen = append(w.seen, old.ID)
+			id, err := uuid.Parse(old.ID)
+			if err != nil {
+				return fmt.Errorf("live finding id %q: %w", old.ID, err)
+			}
+			w.seen = append(w.seen, id)
 			f.ID, f.FirstSeenAt, f.Status, f.Version = old.ID, old.FirstSeenAt, old.Status, old.Version
 			f.AcceptedReason, f.AcceptedUntil, f.AcceptedBy = old.AcceptedReason, old.AcceptedUntil, old.AcceptedBy
 			c.StillOpen++

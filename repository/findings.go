@@ -1,6 +1,7 @@
 package repository
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 )
@@ -262,12 +265,11 @@ func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time
 // The difference is taken here rather than in SQL: a list of 100k and more
 // seen ids in one statement made PostgreSQL's cached generic plan compare
 // every live finding with the whole list.
-func (s *Findings) ResolveUnseen(ctx context.Context, runID string, rules []string, seen []string, at time.Time) ([]domain.Finding, error) {
+func (s *Findings) ResolveUnseen(ctx context.Context, runID string, rules []string, seen []uuid.UUID, at time.Time) ([]domain.Finding, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	sorted := slices.Clone(seen)
-	slices.Sort(sorted)
+	slices.SortFunc(seen, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	var unseen []string
 	for _, rule := range rules {
 		err := each(ctx, s.db, "SELECT id FROM findings WHERE rule_id = ? AND status <> 'resolved' AND last_seen_run <> ?",
@@ -276,7 +278,11 @@ func (s *Findings) ResolveUnseen(ctx context.Context, runID string, rules []stri
 				if err := r.Scan(&id); err != nil {
 					return err
 				}
-				if _, ok := slices.BinarySearch(sorted, id); !ok {
+				u, err := uuid.Parse(id)
+				if err != nil {
+					return fmt.Errorf("finding id %q: %w", id, err)
+				}
+				if _, ok := slices.BinarySearchFunc(seen, u, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }); !ok {
 					unseen = append(unseen, id)
 				}
 				return nil
