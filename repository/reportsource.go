@@ -454,18 +454,24 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 // EachAttestation implements reports.Source.
 func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn func(reports.AttestationRow) error) error {
 	where, wargs := vendorWhere(f)
-	asOf := f.AsOf.UTC()
-	fetch := func(ctx context.Context, last *reports.AttestationRow) ([]reports.AttestationRow, error) {
-		args := append(append([]any{}, wargs...), asOf)
-		q := attestationSelect + where + " AND a.created_at <= ?"
+	return byID(ctx, s, attestationSelect+where+" AND a.created_at <= ?", append(wargs, f.AsOf.UTC()), "a.id",
+		scanAttestation, func(r reports.AttestationRow) string { return r.ID }, fn)
+}
+
+// byID reads a sheet in keyset batches on the id column col: query is the
+// statement up to and including its conditions, args their arguments.
+func byID[T any](ctx context.Context, s *ReportSource, query string, args []any, col string,
+	scan func(rowScanner) (T, error), id func(T) string, fn func(T) error) error {
+	fetch := func(ctx context.Context, last *T) ([]T, error) {
+		q, a := query, append([]any{}, args...)
 		if last != nil {
-			q += " AND a.id > ?"
-			args = append(args, last.ID)
+			q += " AND " + col + " > ?"
+			a = append(a, id(*last))
 		}
-		q += " ORDER BY a.id LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]reports.AttestationRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, appendTo(&out, scanAttestation))
+		q += " ORDER BY " + col + " LIMIT ?"
+		a = append(a, reports.BatchSize)
+		out := make([]T, 0, reports.BatchSize)
+		err := s.query(ctx, q, a, appendTo(&out, scan))
 		return out, err
 	}
 	return pipeline(ctx, fetch, fn)
@@ -504,38 +510,23 @@ func appendTo[T any](out *[]T, scan func(rowScanner) (T, error)) func(rowScanner
 func (s *ReportSource) EachReview(ctx context.Context, f reports.Filter, fn func(reports.ReviewRow) error) error {
 	where, wargs := vendorWhere(f)
 	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
-	fetch := func(ctx context.Context, last *reports.ReviewRow) ([]reports.ReviewRow, error) {
-		args := []any{asOf, today}
-		args = append(args, wargs...)
-		args = append(args, asOf, today)
-		q := `SELECT r.id, v.name, v.tier, r.performed_on, r.reviewer, r.outcome, r.residual_risk, r.notes,
-			CASE WHEN r.performed_on = (SELECT MAX(r2.performed_on) FROM reviews r2 WHERE r2.vendor_id = r.vendor_id
-				AND r2.created_at <= ? AND r2.performed_on <= ?) THEN 1 ELSE 0 END
-			FROM reviews r JOIN vendors v ON v.id = r.vendor_id
-			WHERE ` + where + " AND r.created_at <= ? AND r.performed_on <= ?"
-		if last != nil {
-			q += " AND r.id > ?"
-			args = append(args, last.ID)
-		}
-		q += " ORDER BY r.id LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]reports.ReviewRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, func(rows rowScanner) error {
-			var r reports.ReviewRow
-			var tier string
-			var on dateCol
-			var latest int64
-			if err := rows.Scan(&r.ID, &r.VendorName, &tier, &on, &r.Reviewer, &r.Outcome, &r.ResidualRisk,
-				&r.Notes, &latest); err != nil {
-				return err
-			}
-			r.VendorTier, r.PerformedOn, r.Latest = domain.Tier(tier), on.Date, latest == 1
-			out = append(out, r)
-			return nil
-		})
-		return out, err
-	}
-	return pipeline(ctx, fetch, fn)
+	args := append(append([]any{asOf, today}, wargs...), asOf, today)
+	q := `SELECT r.id, v.name, v.tier, r.performed_on, r.reviewer, r.outcome, r.residual_risk, r.notes,
+		CASE WHEN r.performed_on = (SELECT MAX(r2.performed_on) FROM reviews r2 WHERE r2.vendor_id = r.vendor_id
+			AND r2.created_at <= ? AND r2.performed_on <= ?) THEN 1 ELSE 0 END
+		FROM reviews r JOIN vendors v ON v.id = r.vendor_id
+		WHERE ` + where + " AND r.created_at <= ? AND r.performed_on <= ?"
+	return byID(ctx, s, q, args, "r.id", scanReview, func(r reports.ReviewRow) string { return r.ID }, fn)
+}
+
+func scanReview(rows rowScanner) (reports.ReviewRow, error) {
+	var r reports.ReviewRow
+	var tier string
+	var on dateCol
+	var latest int64
+	err := rows.Scan(&r.ID, &r.VendorName, &tier, &on, &r.Reviewer, &r.Outcome, &r.ResidualRisk, &r.Notes, &latest)
+	r.VendorTier, r.PerformedOn, r.Latest = domain.Tier(tier), on.Date, latest == 1
+	return r, err
 }
 
 // EachFinding implements reports.Source in two passes: open at as-of, then
@@ -544,44 +535,31 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	pass := func(open bool) error {
-		fetch := func(ctx context.Context, last *reports.FindingRow) ([]reports.FindingRow, error) {
-			args := append([]any{}, wargs...)
-			q := `SELECT fd.id, v.name, fd.rule_id, fd.severity, fd.subject_type, fd.subject_id, fd.status,
-				fd.first_seen_at, fd.last_seen_at, fd.resolved_at, fd.accepted_until, sr.seen_at
-				FROM findings fd JOIN vendors v ON v.id = fd.vendor_id LEFT JOIN scan_rules sr ON sr.rule_id = fd.rule_id
-				WHERE ` + where
-			if open {
-				q += " AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?)"
-				args = append(args, asOf, asOf)
-			} else {
-				q += " AND fd.resolved_at IS NOT NULL AND fd.resolved_at >= ? AND fd.resolved_at <= ?"
-				args = append(args, since.UTC(), asOf)
-			}
-			if last != nil {
-				q += " AND fd.id > ?"
-				args = append(args, last.ID)
-			}
-			q += " ORDER BY fd.id LIMIT ?"
-			args = append(args, reports.BatchSize)
-			out := make([]reports.FindingRow, 0, reports.BatchSize)
-			err := s.query(ctx, q, args, func(rows rowScanner) error {
-				var r reports.FindingRow
-				var seen findingRow
-				var until dateCol
-				if err := rows.Scan(&r.ID, &r.VendorName, &r.RuleID, &r.Severity, &r.SubjectType, &r.SubjectID,
-					&seen.Status, &r.FirstSeenAt, &seen.LastSeenAt, &seen.ResolvedAt, &until, &seen.RuleSeenAt); err != nil {
-					return err
-				}
-				r.Status = seen.Status
-				r.LastSeenAt, _ = seen.lastSeen()
-				r.FirstSeenAt, r.ResolvedAt, r.AcceptedUntil = r.FirstSeenAt.UTC(), utcPtr(seen.ResolvedAt), until.Date
-				r.OpenAtAsOf = open
-				out = append(out, r)
-				return nil
-			})
-			return out, err
+		q := `SELECT fd.id, v.name, fd.rule_id, fd.severity, fd.subject_type, fd.subject_id, fd.status,
+			fd.first_seen_at, fd.last_seen_at, fd.resolved_at, fd.accepted_until, sr.seen_at
+			FROM findings fd JOIN vendors v ON v.id = fd.vendor_id LEFT JOIN scan_rules sr ON sr.rule_id = fd.rule_id
+			WHERE ` + where
+		args := append([]any{}, wargs...)
+		if open {
+			q += " AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?)"
+			args = append(args, asOf, asOf)
+		} else {
+			q += " AND fd.resolved_at IS NOT NULL AND fd.resolved_at >= ? AND fd.resolved_at <= ?"
+			args = append(args, since.UTC(), asOf)
 		}
-		return pipeline(ctx, fetch, fn)
+		scan := func(rows rowScanner) (reports.FindingRow, error) {
+			var r reports.FindingRow
+			var seen findingRow
+			var until dateCol
+			err := rows.Scan(&r.ID, &r.VendorName, &r.RuleID, &r.Severity, &r.SubjectType, &r.SubjectID,
+				&seen.Status, &r.FirstSeenAt, &seen.LastSeenAt, &seen.ResolvedAt, &until, &seen.RuleSeenAt)
+			r.Status = seen.Status
+			r.LastSeenAt, _ = seen.lastSeen()
+			r.FirstSeenAt, r.ResolvedAt, r.AcceptedUntil = r.FirstSeenAt.UTC(), utcPtr(seen.ResolvedAt), until.Date
+			r.OpenAtAsOf = open
+			return r, err
+		}
+		return byID(ctx, s, q, args, "fd.id", scan, func(r reports.FindingRow) string { return r.ID }, fn)
 	}
 	if err := pass(true); err != nil {
 		return err
@@ -592,22 +570,10 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 // EachIncident implements reports.Source, with the stored notice clause.
 func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn func(reports.IncidentRow) error) error {
 	where, wargs := vendorWhere(f)
-	asOf := f.AsOf.UTC()
-	fetch := func(ctx context.Context, last *reports.IncidentRow) ([]reports.IncidentRow, error) {
-		args := append(append([]any{}, wargs...), asOf)
-		q := incidentSelect + `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
-			WHERE ` + where + " AND i.created_at <= ?"
-		if last != nil {
-			q += " AND i.id > ?"
-			args = append(args, last.Incident.ID)
-		}
-		q += " ORDER BY i.id LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]reports.IncidentRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, appendTo(&out, scanIncident))
-		return out, err
-	}
-	return pipeline(ctx, fetch, fn)
+	q := incidentSelect + `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
+		WHERE ` + where + " AND i.created_at <= ?"
+	return byID(ctx, s, q, append(wargs, f.AsOf.UTC()), "i.id", scanIncident,
+		func(r reports.IncidentRow) string { return r.Incident.ID }, fn)
 }
 
 // incidentSelect reads what scanIncident scans, up to the join of the
@@ -647,21 +613,8 @@ func scanIncident(rows rowScanner) (reports.IncidentRow, error) {
 // EachObligation implements reports.Source.
 func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn func(reports.ObligationRow) error) error {
 	where, wargs := vendorWhere(f)
-	asOf := f.AsOf.UTC()
-	fetch := func(ctx context.Context, last *reports.ObligationRow) ([]reports.ObligationRow, error) {
-		args := append(append([]any{}, wargs...), asOf)
-		q := obligationSelect + where + " AND o.created_at <= ?"
-		if last != nil {
-			q += " AND o.id > ?"
-			args = append(args, last.ID)
-		}
-		q += " ORDER BY o.id LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]reports.ObligationRow, 0, reports.BatchSize)
-		err := s.query(ctx, q, args, appendTo(&out, scanObligation))
-		return out, err
-	}
-	return pipeline(ctx, fetch, fn)
+	return byID(ctx, s, obligationSelect+where+" AND o.created_at <= ?", append(wargs, f.AsOf.UTC()), "o.id",
+		scanObligation, func(r reports.ObligationRow) string { return r.ID }, fn)
 }
 
 // obligationSelect reads what scanObligation scans, up to WHERE.
