@@ -126,7 +126,7 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 	}
 	filter.AsOf = filter.AsOf.UTC()
 	opt.defaults(filter.AsOf)
-	f, st, err := newBook(opt.Compression)
+	f, st, err := newBook()
 	if err != nil {
 		return Stats{}, err
 	}
@@ -181,12 +181,12 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 		Description: "As of " + filter.AsOf.Format(time.RFC3339), Created: opt.GeneratedAt.UTC().Format(time.RFC3339)}); err != nil {
 		return Stats{}, err
 	}
-	// The peak of a workbook is excelize's Write (every sheet's XML plus
-	// the whole zip in memory): start it from a collected heap with the
-	// free pages handed back, so what the sheets left behind does not add
-	// to it.
+	// Saving reads back every sheet's XML (excelize keeps up to 16 MiB of
+	// each in memory) while it deflates: start it from a collected heap
+	// with the free pages handed back, so what the sheets left behind does
+	// not add to it. SaveBook writes the zip straight to w.
 	debug.FreeOSMemory()
-	if err := f.Write(w); err != nil {
+	if err := SaveBook(f, w, opt.Compression); err != nil {
 		return Stats{}, err
 	}
 	return a.stats, nil

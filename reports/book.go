@@ -2,9 +2,12 @@ package reports
 
 import (
 	"archive/zip"
+	"bufio"
 	"compress/flate"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -26,6 +29,81 @@ const (
 	// CompressDefault is excelize's own zip writer (default deflate).
 	CompressDefault
 )
+
+// SaveBook writes f to w as a zip compressed at level c. excelize's Write
+// builds the whole zip in a bytes.Buffer before copying it to w, so a
+// workbook's peak memory would grow with its file. The zip writer handed
+// to excelize here ignores that buffer and writes straight to w: the
+// buffer stays empty and nothing of the file is held.
+func SaveBook(f *excelize.File, w io.Writer, c Compression) error {
+	// zip.Writer buffers 4 KiB; larger writes cost fewer system calls.
+	bw := bufio.NewWriterSize(w, 256<<10)
+	zw := &directZip{zw: zip.NewWriter(bw)}
+	if c == CompressFast {
+		zw.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+	}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
+	rest := countWriter{w: io.Discard}
+	if err := f.Write(&rest); err != nil {
+		return err
+	}
+	if zw.err != nil {
+		return zw.err
+	}
+	if rest.n != 0 { // a later excelize writing through its buffer after all
+		return fmt.Errorf("workbook: excelize wrote %d bytes past its zip writer", rest.n)
+	}
+	return bw.Flush()
+}
+
+// directZip is the excelize.ZipWriter of SaveBook. Parts of 4 GiB or more
+// fail the save: excelize marks their local headers as zip64 by patching
+// its buffer, which a stream cannot do, and Excel refuses them unmarked.
+// (A sheet of Excel's 1,048,576 rows stays far below that.)
+type directZip struct {
+	zw   *zip.Writer
+	part *partWriter
+	err  error
+}
+
+// Create implements excelize.ZipWriter.
+func (d *directZip) Create(name string) (io.Writer, error) {
+	if err := d.checkPart(); err != nil {
+		return nil, err
+	}
+	w, err := d.zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	d.part = &partWriter{countWriter: countWriter{w: w}, name: name}
+	return d.part, nil
+}
+
+// AddFS implements excelize.ZipWriter.
+func (d *directZip) AddFS(fsys fs.FS) error { return d.zw.AddFS(fsys) }
+
+// Close implements excelize.ZipWriter.
+func (d *directZip) Close() error {
+	if err := d.checkPart(); err != nil {
+		return err
+	}
+	return d.zw.Close()
+}
+
+func (d *directZip) checkPart() error {
+	if d.part != nil && d.part.n >= math.MaxUint32 {
+		d.err = fmt.Errorf("workbook part %s is %d bytes: parts of 4 GiB or more are not supported", d.part.name, d.part.n)
+	}
+	return d.err
+}
+
+// partWriter counts the bytes of one zip part.
+type partWriter struct {
+	countWriter
+	name string
+}
 
 // Options configure the writing of a workbook.
 type Options struct {
@@ -58,18 +136,9 @@ type styles struct {
 	red, amber                                                          int // conditional (dxf) styles
 }
 
-// newBook creates a workbook with the chosen zip writer and its styles.
-func newBook(c Compression) (*excelize.File, *styles, error) {
+// newBook creates a workbook and its styles. Save it with SaveBook.
+func newBook() (*excelize.File, *styles, error) {
 	f := excelize.NewFile()
-	if c == CompressFast {
-		f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-			zw := zip.NewWriter(w)
-			zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-				return flate.NewWriter(out, flate.BestSpeed)
-			})
-			return zw
-		})
-	}
 	st := &styles{}
 	var err error
 	mk := func(dst *int, s *excelize.Style) {

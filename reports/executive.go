@@ -203,7 +203,7 @@ func why(v VendorRow) []string {
 // holds a few dozen rows) with its charts.
 func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 	opt.defaults(ex.AsOf)
-	f, st, err := newBook(opt.Compression)
+	f, st, err := newBook()
 	if err != nil {
 		return err
 	}
@@ -401,5 +401,5 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 		Description: "As of " + ex.AsOf.Format(time.RFC3339)}); err != nil {
 		return err
 	}
-	return f.Write(w)
+	return SaveBook(f, w, opt.Compression)
 }

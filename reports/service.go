@@ -316,6 +316,7 @@ func (s *Service) writeFile(ctx context.Context, r Run) (sum string, size int64,
 	return hex.EncodeToString(h.Sum(nil)), cw.n, nil
 }
 
+// countWriter counts the bytes written through it to w.
 type countWriter struct {
 	w io.Writer
 	n int64

@@ -349,8 +349,11 @@ func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn fu
 			WHERE ` + where + " AND dh.created_at <= ?"
 		args = append(args, asOf)
 		if last != nil {
-			q += " AND (dh.vendor_id, dh.category) > (?, ?)"
-			args = append(args, last.VendorID, last.Category)
+			// v.id repeats the bound on the join key: without it
+			// PostgreSQL merge-joins vendors from their first row on
+			// every batch.
+			q += " AND (dh.vendor_id, dh.category) > (?, ?) AND v.id >= ?"
+			args = append(args, last.VendorID, last.Category, last.VendorID)
 		}
 		q += " ORDER BY dh.vendor_id, dh.category LIMIT ?"
 		args = append(args, reports.BatchSize)
@@ -378,7 +381,19 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	fetch := func(ctx context.Context, last *reports.ContractRow) ([]reports.ContractRow, error) {
+		// The keyset bound repeats on cv.contract_id: without it
+		// PostgreSQL merge-joins the clause versions from their first row
+		// on every batch (quadratic in the contracts).
+		after, cvAfter := "", ""
+		var lastID any
+		if last != nil {
+			lastID = last.Contract.ID
+			after, cvAfter = " AND c.id > ?", " AND cv.contract_id > ?"
+		}
 		args := []any{asOf, asOf}
+		if last != nil {
+			args = append(args, lastID)
+		}
 		args = append(args, wargs...)
 		args = append(args, asOf)
 		q := `SELECT c.id, c.vendor_id, c.title, c.reference, c.status, c.effective_on, c.expires_on, c.auto_renew,
@@ -388,11 +403,10 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 			cv.id, cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
 			FROM contracts c JOIN vendors v ON v.id = c.vendor_id
 			LEFT JOIN clause_versions cv ON cv.contract_id = c.id AND cv.effective_from <= ?
-				AND (cv.effective_to IS NULL OR cv.effective_to > ?)
-			WHERE ` + where + " AND c.created_at <= ?"
+				AND (cv.effective_to IS NULL OR cv.effective_to > ?)` + cvAfter + `
+			WHERE ` + where + " AND c.created_at <= ?" + after
 		if last != nil {
-			q += " AND c.id > ?"
-			args = append(args, last.Contract.ID)
+			args = append(args, lastID)
 		}
 		q += " ORDER BY c.id LIMIT ?"
 		args = append(args, reports.BatchSize)
