@@ -231,6 +231,12 @@ func TestScanFindings(t *testing.T) {
 			t.Error("the [24]7 incident has no open obligation with a deadline")
 		}
 
+		// A finding stored without a fingerprint (written before the column
+		// existed) is rewritten once, with one.
+		if _, err := db.SQL().Exec("UPDATE findings SET fingerprint = NULL WHERE id = '" + late.ID + "'"); err != nil {
+			t.Fatal(err)
+		}
+
 		// A second scan an hour later changes nothing but last_seen_at.
 		e.clock.set(scanT0.Add(time.Hour))
 		second := e.runScan()
@@ -265,8 +271,19 @@ func TestScanFindings(t *testing.T) {
 		if err := db.SQL().QueryRow("SELECT count(*) FROM findings WHERE last_seen_run = '" + first.RunID + "'").Scan(&stamped); err != nil {
 			t.Fatal(err)
 		}
-		if unchanged == 0 || stamped != int64(unchanged) {
-			t.Errorf("%d finding rows still stamped with the first run, want the %d unchanged ones", stamped, unchanged)
+		if unchanged < 2 || stamped != int64(unchanged-1) {
+			t.Errorf("%d finding rows still stamped with the first run, want the %d unchanged ones but the one without a fingerprint",
+				stamped, unchanged)
+		}
+		var lateRun string
+		var lateFingerprinted bool
+		if err := db.SQL().QueryRow("SELECT last_seen_run, fingerprint IS NOT NULL FROM findings WHERE id = '"+late.ID+"'").
+			Scan(&lateRun, &lateFingerprinted); err != nil {
+			t.Fatal(err)
+		}
+		if lateRun != second.RunID || !lateFingerprinted {
+			t.Errorf("the finding without a fingerprint: last_seen_run %s (want the second run), fingerprint stored %v",
+				lateRun, lateFingerprinted)
 		}
 		for k, g := range live2 {
 			if g.LastSeenRun != second.RunID {

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,6 +96,49 @@ func (f Finding) Key() FindingKey {
 	return FindingKey{RuleID: f.RuleID, SubjectType: f.SubjectType, SubjectID: f.SubjectID}
 }
 
+// Fingerprint identifies what a judgement says of a subject: its
+// severity, vendor and facts. Equal fingerprints mean the stored finding
+// would not change.
+type Fingerprint [16]byte
+
+// EncodedFinding is a finding with its facts encoded as stored (JSON) and
+// its fingerprint.
+type EncodedFinding struct {
+	Finding
+	FactsJSON   string
+	Fingerprint Fingerprint
+}
+
+// Encode encodes f's facts and computes its fingerprint: the first 16
+// bytes of the SHA-256 of severity, vendor id and the facts' JSON
+// (encoding/json writes map keys sorted, so equal facts encode equally).
+func (f Finding) Encode() (EncodedFinding, error) {
+	js := []byte("{}")
+	if f.Facts != nil {
+		var err error
+		if js, err = json.Marshal(f.Facts); err != nil {
+			return EncodedFinding{}, err
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte(f.Severity))
+	h.Write([]byte{0})
+	h.Write([]byte(f.VendorID))
+	h.Write([]byte{0})
+	h.Write(js)
+	e := EncodedFinding{Finding: f, FactsJSON: string(js)}
+	copy(e.Fingerprint[:], h.Sum(nil))
+	return e, nil
+}
+
+// LiveFinding is what the scan keeps of a live finding while it judges
+// the finding's rule: its id, and the fingerprint it was stored with (zero
+// when it has none).
+type LiveFinding struct {
+	ID          uuid.UUID
+	Fingerprint Fingerprint
+}
+
 // FindingKey identifies the live finding of a rule about a subject.
 type FindingKey struct {
 	RuleID      string
@@ -139,6 +184,10 @@ type ScanQuery struct {
 	ObligationHorizon time.Time
 	// BatchSize is the rows handed to the rules per batch.
 	BatchSize int
+	// PolicyKinds are the attestation kinds the attestation requirements
+	// accept (the union of their AnyOf): the policy family reads only
+	// these.
+	PolicyKinds []AttestationKind
 }
 
 // Facts the scan gathers, one struct per rule family.
@@ -234,18 +283,22 @@ type ScanStore interface {
 	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
 	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
 
+	// LiveFindings streams the live findings of rules (one row each: the
+	// scan keeps them in memory while it judges the rules, so memory grows
+	// with the findings, not with the facts).
+	LiveFindings(ctx context.Context, rules []string, fn func(FindingKey, LiveFinding) error) error
 	// WriteFindings inserts new findings and rewrites the live ones whose
-	// severity, vendor or facts changed (stamping last_seen_at and
-	// last_seen_run), keyed by the live-finding index, and returns the live
-	// findings with the batch's keys as they were before the write. A new
-	// finding is stored with the id, first_seen_at and version it carries;
-	// a live one keeps its own. An unchanged live finding is not written.
-	WriteFindings(ctx context.Context, runID string, fs []Finding) (map[FindingKey]Finding, error)
-	// ResolveUnseen resolves, in one statement, the live findings of the
-	// rules that the run neither wrote nor saw (seen: the ids of the live
-	// findings WriteFindings returned), and returns them. It then records
-	// the run as the rules' last complete judgement, which reads take as
-	// the last sighting of the live findings the run did not rewrite.
-	// The store may reorder seen.
-	ResolveUnseen(ctx context.Context, runID string, rules []string, seen []uuid.UUID, at time.Time) ([]Finding, error)
+	// fingerprint (severity, vendor or facts) changed, stamping
+	// last_seen_at and last_seen_run, keyed by the live-finding index, and
+	// returns the live findings with the batch's keys as they were before
+	// the write. A new finding is stored with the id, first_seen_at and
+	// version it carries; a live one keeps its own. An unchanged live
+	// finding is not written.
+	WriteFindings(ctx context.Context, runID string, fs []EncodedFinding) (map[FindingKey]Finding, error)
+	// ResolveFindings resolves the findings ids that are still live (the
+	// rules' live findings the run did not see) and returns them. It then
+	// records the run as the rules' last complete judgement, which reads
+	// take as the last sighting of the live findings the run did not
+	// rewrite.
+	ResolveFindings(ctx context.Context, runID string, rules []string, ids []uuid.UUID, at time.Time) ([]Finding, error)
 }

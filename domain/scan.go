@@ -4,20 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
-
-	"github.com/google/uuid"
 )
 
-// ScanService runs the compliance scan: per rule family, one set-based
-// fact query streamed in batches; the rules (pure functions) turn
-// facts into findings, which are written in batches keyed by (rule,
-// subject): new ones inserted, changed ones rewritten and stamped with the
-// run, unchanged ones left as they are; afterwards the family's live
-// findings that the run did not see are resolved, and the run is recorded
-// as the family's rules' last complete judgement (the last sighting of
-// their unchanged live findings).
+// ScanService runs the compliance scan: per rule family, the family's
+// live findings are loaded (key, id and fingerprint), then one set-based
+// fact query is streamed in batches; the rules (pure functions) turn
+// facts into findings. A finding whose fingerprint (severity, vendor,
+// facts) is unchanged is counted and not written; new and changed ones are
+// written in batches keyed by (rule, subject) and stamped with the run.
+// The live findings the run did not see are resolved, and the run is
+// recorded as the family's rules' last complete judgement (the last
+// sighting of their unchanged live findings).
 // Runs are serialised by the store (a second concurrent Run fails with
 // ErrConflict and changes nothing).
 type ScanService struct {
@@ -67,7 +67,7 @@ type ScanResult struct {
 type ScanProgress struct {
 	Family   string
 	Facts    int // facts judged so far in the family
-	Findings int // findings written so far in the family
+	Findings int // findings judged so far in the family (new, changed or unchanged)
 	Done     bool
 	// Elapsed is the family's wall time, set when Done.
 	Elapsed time.Duration
@@ -114,6 +114,13 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		AttestationHorizon: today.AddDays(th.AttestationExpiringDays),
 		RenewalHorizon:     today.AddDays(th.RenewalNoticeDays),
 		ObligationHorizon:  now.Add(time.Duration(th.ObligationDueSoonHours) * time.Hour)}
+	for _, r := range s.Requirements {
+		for _, k := range r.AnyOf {
+			if !slices.Contains(q.PolicyKinds, k) {
+				q.PolicyKinds = append(q.PolicyKinds, k)
+			}
+		}
+	}
 	// A review is a candidate when its next due date is at most
 	// ReviewDueSoonDays away: next < today + days + 1.
 	for _, t := range Tiers {
@@ -218,7 +225,16 @@ func (s *ScanService) runFamily(ctx context.Context, runID string, now time.Time
 		defer mu.Unlock()
 		res.EventsFailed += s.publish(ctx, events)
 	}
-	w := &findingWriter{ctx: ctx, store: s.Store, run: runID, now: now, res: &res,
+	rules := RulesOf(family)
+	var live liveIndex
+	if err := s.Store.LiveFindings(ctx, rules, func(k FindingKey, l LiveFinding) error {
+		live.add(k, l)
+		return nil
+	}); err != nil {
+		return res, fmt.Errorf("live findings: %w", err)
+	}
+	live.sort()
+	w := &findingWriter{ctx: ctx, store: s.Store, run: runID, now: now, res: &res, live: live,
 		limit: 1000, family: family, progress: report, publish: publish}
 	if err := walk(ctx, w); err != nil {
 		return res, err
@@ -226,7 +242,7 @@ func (s *ScanService) runFamily(ctx context.Context, runID string, now time.Time
 	if err := w.flush(); err != nil {
 		return res, err
 	}
-	resolved, err := s.Store.ResolveUnseen(ctx, runID, RulesOf(family), w.seen, now)
+	resolved, err := s.Store.ResolveFindings(ctx, runID, rules, live.unseen(), now)
 	if err != nil {
 		return res, fmt.Errorf("resolve: %w", err)
 	}
@@ -239,7 +255,7 @@ func (s *ScanService) runFamily(ctx context.Context, runID string, now time.Time
 		events = append(events, Event{ID: NewID(), Type: EventFindingResolved, At: now, Data: f})
 	}
 	publish(events)
-	report(ScanProgress{Family: family, Facts: w.facts, Findings: w.written, Done: true, Elapsed: time.Since(started)})
+	report(ScanProgress{Family: family, Facts: w.facts, Findings: w.judged, Done: true, Elapsed: time.Since(started)})
 	return res, nil
 }
 
@@ -288,15 +304,19 @@ func judge[T any](w *findingWriter, batch []T, rule func(T) []Finding) error {
 	}
 	w.facts += len(batch)
 	if w.progress != nil {
-		w.progress(ScanProgress{Family: w.family, Facts: w.facts, Findings: w.written + len(w.pending)})
+		w.progress(ScanProgress{Family: w.family, Facts: w.facts, Findings: w.judged})
 	}
 	return nil
 }
 
-// findingWriter buffers a family's findings and writes them in batches:
-// one store call per batch upserts them and returns the live findings as
-// they were (to tell new from still open, and to see severity rises); the
-// batch's events are published once it is written, so memory stays flat.
+// findingWriter judges a family's findings against the family's live
+// findings (loaded before its facts are read): a finding whose
+// fingerprint is unchanged is counted as still open and not written;
+// the others are written in batches, one store call per batch, which
+// returns the live findings as they were (to tell new from still open,
+// and to see severity rises). The batch's events are published once it is
+// written, so memory stays flat but for the live index. The entries of
+// live not marked seen at the end, the run did not see.
 type findingWriter struct {
 	ctx      context.Context
 	store    ScanStore
@@ -305,22 +325,30 @@ type findingWriter struct {
 	res      *ScanResult
 	events   []Event
 	publish  func([]Event)
-	pending  []Finding
+	live     liveIndex
+	pending  []EncodedFinding
 	limit    int
 	family   string
 	facts    int
-	written  int
+	judged   int
 	progress func(ScanProgress)
-	// seen holds the ids of the live findings the family saw again: the
-	// store writes only those that changed, so these ids, not a stamp on
-	// every row, tell the resolution which live findings still hold.
-	// Memory grows with the findings (16 bytes each), not with the facts
-	// read.
-	seen []uuid.UUID
 }
 
 func (w *findingWriter) add(f Finding) error {
-	w.pending = append(w.pending, f)
+	e, err := f.Encode()
+	if err != nil {
+		return fmt.Errorf("facts of %s %s: %w", f.RuleID, f.SubjectID, err)
+	}
+	w.judged++
+	if old := w.live.find(f.Key()); old != nil && !old.seen && old.fp == e.Fingerprint {
+		old.seen = true
+		c := w.res.ByRule[f.RuleID]
+		c.StillOpen++
+		w.res.ByRule[f.RuleID] = c
+		w.res.StillOpen++
+		return nil
+	}
+	w.pending = append(w.pending, e)
 	if len(w.pending) >= w.limit {
 		return w.flush()
 	}
@@ -335,14 +363,14 @@ func (w *findingWriter) flush() error {
 	// row twice; the first one wins.
 	seen := make(map[FindingKey]bool, len(w.pending))
 	batch := w.pending[:0:0]
-	for _, f := range w.pending {
-		if k := f.Key(); !seen[k] {
+	for _, e := range w.pending {
+		if k := e.Key(); !seen[k] {
 			seen[k] = true
-			batch = append(batch, f)
+			batch = append(batch, e)
 		}
 	}
 	for i := range batch {
-		f := &batch[i]
+		f := &batch[i].Finding
 		f.LastSeenAt, f.LastSeenRun, f.UpdatedAt = w.now, w.run, w.now
 		f.ID, f.FirstSeenAt, f.Status, f.Version = NewID(), w.now, FindingOpen, 1
 	}
@@ -351,14 +379,12 @@ func (w *findingWriter) flush() error {
 		return err
 	}
 	for i := range batch {
-		f := &batch[i]
+		f := &batch[i].Finding
 		c := w.res.ByRule[f.RuleID]
 		if old, ok := live[f.Key()]; ok {
-			id, err := uuid.Parse(old.ID)
-			if err != nil {
-				return fmt.Errorf("live finding id %q: %w", old.ID, err)
+			if e := w.live.find(f.Key()); e != nil {
+				e.seen = true
 			}
-			w.seen = append(w.seen, id)
 			f.ID, f.FirstSeenAt, f.Status, f.Version = old.ID, old.FirstSeenAt, old.Status, old.Version
 			f.AcceptedReason, f.AcceptedUntil, f.AcceptedBy = old.AcceptedReason, old.AcceptedUntil, old.AcceptedBy
 			c.StillOpen++
@@ -384,7 +410,6 @@ func (w *findingWriter) flush() error {
 	}
 	w.publish(w.events)
 	w.events = nil // the sink may keep the slice
-	w.written += len(batch)
 	w.pending = w.pending[:0]
 	return nil
 }

@@ -66,10 +66,25 @@ func (db *DB) Ping(ctx context.Context) error {
 // ParseURL tells the dialect of a database URL and returns the driver DSN:
 // "postgres://..." or "postgresql://..." for PostgreSQL; "sqlite:PATH" or a
 // plain file path for SQLite.
+//
+// PostgreSQL sessions run with jit=off unless the URL sets jit: the JIT
+// compiler starts on statements whose estimated cost passes jit_above_cost,
+// which the scan's fact queries do at 100k vendors, and compiling took
+// longer than it saved (382 of 872 ms for the contract facts; see
+// BENCHMARKS.md).
 func ParseURL(raw string) (Dialect, string, error) {
 	switch {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		return Postgres, raw, nil
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", "", fmt.Errorf("postgres URL: %w", err)
+		}
+		q := u.Query()
+		if !q.Has("jit") {
+			q.Set("jit", "off")
+			u.RawQuery = q.Encode()
+		}
+		return Postgres, u.String(), nil
 	case raw == "":
 		return "", "", fmt.Errorf("empty database URL")
 	}

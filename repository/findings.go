@@ -1,12 +1,11 @@
 package repository
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,14 +99,6 @@ func (r findingRow) toDomain() domain.Finding {
 		f.AcceptedUntil = &d
 	}
 	return f
-}
-
-func factsJSON(m map[string]any) (string, error) {
-	if m == nil {
-		return "{}", nil
-	}
-	b, err := json.Marshal(m)
-	return string(b), err
 }
 
 // scanFinding reads one row of findingCols.
@@ -256,49 +247,53 @@ func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time
 	return findingsOf(rows), translate(err)
 }
 
-// ResolveUnseen implements domain.ScanStore. It reads the ids of the
-// rules' live findings that the run did not write (one query per rule, on
-// the rule and status index) and keeps those not in seen; then, in one
-// transaction, it resolves them by id in chunks, keeping their true last
-// sighting, and records the run in the rules' scan_rules rows, which from
-// then on counts as the last sighting of every live finding of the rules.
-// The difference is taken here rather than in SQL: a list of 100k and more
-// seen ids in one statement made PostgreSQL's cached generic plan compare
-// every live finding with the whole list.
-func (s *Findings) ResolveUnseen(ctx context.Context, runID string, rules []string, seen []uuid.UUID, at time.Time) ([]domain.Finding, error) {
+// LiveFindings implements domain.ScanStore: one statement streamed over
+// the live-finding index.
+func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(domain.FindingKey, domain.LiveFinding) error) error {
 	if len(rules) == 0 {
-		return nil, nil
+		return nil
 	}
-	slices.SortFunc(seen, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
-	var unseen []string
-	for _, rule := range rules {
-		err := each(ctx, s.db, "SELECT id FROM findings WHERE rule_id = ? AND status <> 'resolved' AND last_seen_run <> ?",
-			[]any{rule, runID}, func(r rowScanner) error {
-				var id string
-				if err := r.Scan(&id); err != nil {
-					return err
-				}
-				u, err := uuid.Parse(id)
-				if err != nil {
-					return fmt.Errorf("finding id %q: %w", id, err)
-				}
-				if _, ok := slices.BinarySearchFunc(seen, u, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }); !ok {
-					unseen = append(unseen, id)
-				}
-				return nil
-			})
-		if err != nil {
-			return nil, fmt.Errorf("live findings of %s: %w", rule, err)
+	q := "SELECT rule_id, subject_type, subject_id, id, fingerprint FROM findings WHERE status <> 'resolved' AND rule_id IN " +
+		placeholders(len(rules))
+	args := make([]any, len(rules))
+	for i, r := range rules {
+		args[i] = r
+	}
+	return each(ctx, s.db, q, args, func(r rowScanner) error {
+		var k domain.FindingKey
+		var id string
+		var fp sql.RawBytes
+		if err := r.Scan(&k.RuleID, &k.SubjectType, &k.SubjectID, &id, &fp); err != nil {
+			return err
 		}
-	}
+		var l domain.LiveFinding
+		var err error
+		if l.ID, err = uuid.Parse(id); err != nil {
+			return fmt.Errorf("finding id %q: %w", id, err)
+		}
+		if len(fp) == len(l.Fingerprint) {
+			copy(l.Fingerprint[:], fp)
+		}
+		return fn(k, l)
+	})
+}
+
+// ResolveFindings implements domain.ScanStore: the ids in chunks of 1000,
+// then the rules' scan_rules rows, in one transaction.
+func (s *Findings) ResolveFindings(ctx context.Context, runID string, rules []string, ids []uuid.UUID, at time.Time) ([]domain.Finding, error) {
 	var resolved []domain.Finding
 	err := s.db.WithinTx(ctx, func(ctx context.Context) error {
 		c := s.db.conn(ctx)
-		for start := 0; start < len(unseen); start += 1000 {
+		for start := 0; start < len(ids); start += 1000 {
+			chunk := ids[start:min(start+1000, len(ids))]
+			strs := make([]string, len(chunk))
+			for i, id := range chunk {
+				strs[i] = id.String()
+			}
 			var rows []findingRow
 			err := c.Raw(`UPDATE findings SET status = 'resolved', resolved_at = ?, updated_at = ?, version = version + 1, `+seenSet+`
 				WHERE id IN ? AND status <> 'resolved' RETURNING `+findingCols,
-				at.UTC(), at.UTC(), unseen[start:min(start+1000, len(unseen))]).Scan(&rows).Error
+				at.UTC(), at.UTC(), strs).Scan(&rows).Error
 			if err != nil {
 				return translate(err)
 			}
@@ -342,7 +337,7 @@ func scanLive(sc rowScanner) (domain.Finding, error) {
 // finding keeps its id, status, first_seen_at and version.
 const upsertConflict = ` ON CONFLICT (rule_id, subject_type, subject_id) WHERE status <> 'resolved' DO UPDATE SET
 	severity = excluded.severity, facts = excluded.facts, vendor_id = excluded.vendor_id,
-	last_seen_at = excluded.last_seen_at, last_seen_run = excluded.last_seen_run`
+	last_seen_at = excluded.last_seen_at, last_seen_run = excluded.last_seen_run, fingerprint = excluded.fingerprint`
 
 // writeFindingsPG is the whole batch write on PostgreSQL, one statement:
 // old reads the live findings with the batch's keys from the snapshot
@@ -354,47 +349,38 @@ const upsertConflict = ` ON CONFLICT (rule_id, subject_type, subject_id) WHERE s
 // findingRow.lastSeen). The rows come as nine array parameters (unnest),
 // which bind and plan far faster than thousands of scalar parameters.
 const writeFindingsPG = `WITH u AS (
-		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-		AS u(id, rule_id, severity, vendor_id, subject_type, subject_id, facts, first_seen_at, version)),
+		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+			$13::text[])
+		AS u(id, rule_id, severity, vendor_id, subject_type, subject_id, facts, first_seen_at, version, fingerprint)),
 	old AS (SELECT f.id, f.rule_id, f.severity, f.vendor_id, f.subject_type, f.subject_id, f.status, f.first_seen_at,
 		f.last_seen_at, f.last_seen_run, f.accepted_reason, f.accepted_until, f.accepted_by, f.version, f.updated_at,
-		f.severity = u.severity AND f.vendor_id = u.vendor_id::uuid AND f.facts = u.facts::jsonb AS same
+		COALESCE(f.fingerprint = decode(u.fingerprint, 'hex'), false) AS same
 		FROM findings f JOIN u ON f.rule_id = u.rule_id AND f.subject_type = u.subject_type AND f.subject_id = u.subject_id
 		WHERE f.status <> 'resolved'),
 	ins AS (INSERT INTO findings (id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status,
-			first_seen_at, last_seen_at, last_seen_run, version, updated_at)
+			first_seen_at, last_seen_at, last_seen_run, version, updated_at, fingerprint)
 		SELECT u.id::uuid, u.rule_id, u.severity, u.vendor_id::uuid, u.subject_type, u.subject_id, u.facts::jsonb, 'open',
-			u.first_seen_at::timestamptz, $1, $2, u.version::bigint, $3 FROM u
+			u.first_seen_at::timestamptz, $1, $2, u.version::bigint, $3, decode(u.fingerprint, 'hex') FROM u
 		WHERE NOT EXISTS (SELECT 1 FROM old o
 			WHERE o.rule_id = u.rule_id AND o.subject_type = u.subject_type AND o.subject_id = u.subject_id)` + upsertConflict + `),
 	upd AS (UPDATE findings f SET severity = u.severity, facts = u.facts::jsonb, vendor_id = u.vendor_id::uuid,
-			last_seen_at = $1, last_seen_run = $2
+			last_seen_at = $1, last_seen_run = $2, fingerprint = decode(u.fingerprint, 'hex')
 		FROM old o JOIN u ON o.rule_id = u.rule_id AND o.subject_type = u.subject_type AND o.subject_id = u.subject_id
 		WHERE f.id = o.id AND NOT o.same)
 	SELECT ` + liveCols + ` FROM old`
 
 // changedOnlySQLite limits the SQLite upsert's update to live findings
-// whose severity, vendor or facts changed (facts are written by
-// factsJSON, whose output is deterministic).
-const changedOnlySQLite = ` WHERE findings.severity IS NOT excluded.severity OR findings.facts IS NOT excluded.facts
-	OR findings.vendor_id IS NOT excluded.vendor_id`
+// whose fingerprint (severity, vendor and facts) changed.
+const changedOnlySQLite = ` WHERE findings.fingerprint IS NOT excluded.fingerprint`
 
 // WriteFindings implements domain.ScanStore: one statement per batch on
 // PostgreSQL (see writeFindingsPG); on SQLite, in one transaction, a read
 // of the live findings and a multi-row INSERT ... ON CONFLICT that
 // updates changed findings only.
-func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.Finding) (map[domain.FindingKey]domain.Finding, error) {
+func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.EncodedFinding) (map[domain.FindingKey]domain.Finding, error) {
 	live := make(map[domain.FindingKey]domain.Finding, len(fs))
 	if len(fs) == 0 {
 		return live, nil
-	}
-	facts := make([]string, len(fs))
-	for i, f := range fs {
-		js, err := factsJSON(f.Facts)
-		if err != nil {
-			return nil, fmt.Errorf("facts of %s %s: %w", f.RuleID, f.SubjectID, err)
-		}
-		facts[i] = js
 	}
 	first := func(f domain.Finding) time.Time {
 		if f.FirstSeenAt.IsZero() {
@@ -410,10 +396,11 @@ func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.
 	}
 	if s.db.dialect == Postgres {
 		args := []any{seen, runID, seen}
-		cols := make([][]string, 9)
-		for i, f := range fs {
-			for j, v := range []string{f.ID, f.RuleID, string(f.Severity), f.VendorID, f.SubjectType, f.SubjectID, facts[i],
-				first(f).Format(time.RFC3339Nano), strconv.FormatInt(max(f.Version, 1), 10)} {
+		cols := make([][]string, 10)
+		for _, e := range fs {
+			f := e.Finding
+			for j, v := range []string{f.ID, f.RuleID, string(f.Severity), f.VendorID, f.SubjectType, f.SubjectID, e.FactsJSON,
+				first(f).Format(time.RFC3339Nano), strconv.FormatInt(max(f.Version, 1), 10), hex.EncodeToString(e.Fingerprint[:])} {
 				cols[j] = append(cols[j], v)
 			}
 		}
@@ -432,28 +419,29 @@ func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.
 	}
 	err := s.db.WithinTx(ctx, func(ctx context.Context) error {
 		rules, subjects := map[string]bool{}, map[string]bool{}
-		for _, f := range fs {
-			rules[f.RuleID], subjects[f.SubjectID] = true, true
+		for _, e := range fs {
+			rules[e.RuleID], subjects[e.SubjectID] = true, true
 		}
 		err := each(ctx, s.db, "SELECT "+liveCols+" FROM findings WHERE status <> 'resolved' AND rule_id IN ? AND subject_id IN ?",
 			[]any{setKeys(rules), setKeys(subjects)}, keep)
 		if err != nil {
 			return err
 		}
-		const perRow = 13
+		const perRow = 14
 		for start := 0; start < len(fs); start += 1000 {
 			chunk := fs[start:min(start+1000, len(fs))]
 			var sb strings.Builder
 			args := make([]any, 0, len(chunk)*perRow)
 			sb.WriteString(`INSERT INTO findings (id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status,
-				first_seen_at, last_seen_at, last_seen_run, version, updated_at) VALUES `)
-			for i, f := range chunk {
+				first_seen_at, last_seen_at, last_seen_run, version, updated_at, fingerprint) VALUES `)
+			for i, e := range chunk {
 				if i > 0 {
 					sb.WriteString(", ")
 				}
-				sb.WriteString("(?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)")
-				args = append(args, f.ID, f.RuleID, string(f.Severity), f.VendorID, f.SubjectType, f.SubjectID, facts[start+i],
-					first(f), seen, runID, max(f.Version, 1), seen)
+				sb.WriteString("(?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)")
+				f := e.Finding
+				args = append(args, f.ID, f.RuleID, string(f.Severity), f.VendorID, f.SubjectType, f.SubjectID, e.FactsJSON,
+					first(f), seen, runID, max(f.Version, 1), seen, e.Fingerprint[:])
 			}
 			sb.WriteString(upsertConflict + changedOnlySQLite)
 			if err := s.db.rawExec(ctx, sb.String(), args); err != nil {
@@ -465,8 +453,8 @@ func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.
 	// The SQLite read matched rules and subjects separately: keep only
 	// the batch's own keys.
 	want := make(map[domain.FindingKey]bool, len(fs))
-	for _, f := range fs {
-		want[f.Key()] = true
+	for _, e := range fs {
+		want[e.Key()] = true
 	}
 	for k := range live {
 		if !want[k] {

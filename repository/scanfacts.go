@@ -327,18 +327,33 @@ const (
 		LEFT JOIN clause_versions cv ON cv.contract_id = c.id
 			AND cv.effective_from <= ? AND (cv.effective_to IS NULL OR cv.effective_to > ?)
 		WHERE v.status = 'active' AND c.status = 'active' ORDER BY c.vendor_id, c.id`
+	// Only the kinds some requirement accepts (the IN list is appended):
+	// the others cannot satisfy one.
 	policyAttestationsSQL = `SELECT a.id, a.vendor_id, a.kind, a.issued_on, a.expires_on, a.review_status
 		FROM attestations a JOIN vendors v ON v.id = a.vendor_id
-		WHERE v.status = 'active' AND a.review_status <> 'rejected' ORDER BY a.vendor_id`
+		WHERE v.status = 'active' AND a.review_status <> 'rejected' AND a.kind IN `
 )
+
+// policyAttestations is policyAttestationsSQL for kinds, with its
+// arguments.
+func policyAttestations(kinds []domain.AttestationKind) (string, []any) {
+	if len(kinds) == 0 {
+		return policyAttestationsSQL + "(NULL) ORDER BY a.vendor_id", nil
+	}
+	args := make([]any, len(kinds))
+	for i, k := range kinds {
+		args[i] = string(k)
+	}
+	return policyAttestationsSQL + placeholders(len(kinds)) + " ORDER BY a.vendor_id", args
+}
 
 // VendorPolicyFacts implements domain.ScanStore: four statements, each
 // read once in vendor order on its own connection (active vendors, their
 // data handling, active contracts with the clause in force, unrejected
-// attestations), merged vendor by vendor into batches. One pass over each
-// table: joining per batch of vendor ids cost a plan and a round trip per
-// statement and batch. Assembling a batch overlaps judging and writing
-// the previous one.
+// attestations of the kinds the requirements accept), merged vendor by
+// vendor into batches. One pass over each table: joining per batch of
+// vendor ids cost a plan and a round trip per statement and batch.
+// Assembling a batch overlaps judging and writing the previous one.
 func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.VendorPolicyFact) error) error {
 	at := q.AsOf.UTC()
 	n := batchSize(q)
@@ -361,7 +376,8 @@ func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn
 			return err
 		}
 		defer func() { err = errors.Join(err, contracts.close()) }()
-		attestations, err := openSorted(ctx, s.db, policyAttestationsSQL, nil, scanPolicyAttestation,
+		attQuery, attArgs := policyAttestations(q.PolicyKinds)
+		attestations, err := openSorted(ctx, s.db, attQuery, attArgs, scanPolicyAttestation,
 			func(a domain.Attestation) string { return a.VendorID })
 		if err != nil {
 			return err
