@@ -75,16 +75,18 @@ func (db *DB) Ping(ctx context.Context) error {
 func ParseURL(raw string) (Dialect, string, error) {
 	switch {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		u, err := url.Parse(raw)
-		if err != nil {
-			return "", "", fmt.Errorf("postgres URL: %w", err)
+		// Appended as text: url.Parse refuses pgx's multi-host URLs.
+		_, query, hasQuery := strings.Cut(raw, "?")
+		if q, err := url.ParseQuery(query); err != nil {
+			return "", "", fmt.Errorf("postgres URL parameters: %w", err)
+		} else if !q.Has("jit") {
+			sep := "?"
+			if hasQuery {
+				sep = "&"
+			}
+			raw += sep + "jit=off"
 		}
-		q := u.Query()
-		if !q.Has("jit") {
-			q.Set("jit", "off")
-			u.RawQuery = q.Encode()
-		}
-		return Postgres, u.String(), nil
+		return Postgres, raw, nil
 	case raw == "":
 		return "", "", fmt.Errorf("empty database URL")
 	}

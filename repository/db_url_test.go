@@ -12,8 +12,9 @@ import (
 // it.
 func TestPostgresJITOff(t *testing.T) {
 	for raw, want := range map[string]string{
-		"postgres://u:p%40ss@db:5432/vw?sslmode=disable": "postgres://u:p%40ss@db:5432/vw?jit=off&sslmode=disable",
+		"postgres://u:p%40ss@db:5432/vw?sslmode=disable": "postgres://u:p%40ss@db:5432/vw?sslmode=disable&jit=off",
 		"postgres://db/vw?jit=on":                        "postgres://db/vw?jit=on",
+		"postgres://h1:5432,h2:5432/vw":                  "postgres://h1:5432,h2:5432/vw?jit=off",
 	} {
 		_, dsn, err := repository.ParseURL(raw)
 		if err != nil || dsn != want {
