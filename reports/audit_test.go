@@ -3,6 +3,7 @@ package reports_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -117,5 +118,44 @@ func TestStreamOrdering(t *testing.T) {
 			t.Errorf("first attestation state %q", v)
 		}
 		_ = f.Close()
+	}
+}
+
+// failingSource fails its vendor sheet after some rows.
+type failingSource struct{ fakeSource }
+
+var errSourceBroke = fmt.Errorf("source broke")
+
+func (s failingSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+	n := 0
+	return s.fakeSource.EachVendor(ctx, f, func(r reports.VendorRow) error {
+		if n++; n == s.n/2 {
+			return errSourceBroke
+		}
+		return fn(r)
+	})
+}
+
+// A sheet whose rows fail to read fails the workbook with that error,
+// while the other sheet writer and the readers stop, and nothing is
+// written.
+func TestWriteAuditSourceFailure(t *testing.T) {
+	var buf bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := reports.WriteAudit(context.Background(), failingSource{fakeSource{n: 20_000}},
+			reports.Filter{AsOf: asOf}, reports.Options{}, &buf)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errSourceBroke) {
+			t.Fatalf("WriteAudit: %v, want the source's error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("WriteAudit did not return after a source failure")
+	}
+	if buf.Len() != 0 {
+		t.Errorf("%d bytes written for a failed workbook", buf.Len())
 	}
 }
