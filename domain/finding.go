@@ -295,8 +295,8 @@ type ScanStore interface {
 	// version it carries; a live one keeps its own. An unchanged live
 	// finding is not written.
 	WriteFindings(ctx context.Context, runID string, fs []EncodedFinding) (map[FindingKey]Finding, error)
-	// ResolveFindings resolves the findings ids that are still live (the
-	// rules' live findings the run did not see) and returns them. It then
+	// ResolveFindings resolves the findings of ids that are still live
+	// (the rules' live findings the run did not see) and returns them. It then
 	// records the run as the rules' last complete judgement, which reads
 	// take as the last sighting of the live findings the run did not
 	// rewrite.

@@ -101,18 +101,21 @@ func (r findingRow) toDomain() domain.Finding {
 	return f
 }
 
-// scanFinding reads one row of findingCols.
-func scanFinding(rows rowScanner, r *findingRow) error {
-	return rows.Scan(&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Facts, &r.Status,
+// dests are the scan destinations of findingCols, with room for extra
+// ones.
+func (r *findingRow) dests(extra ...any) []any {
+	return append([]any{&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Facts, &r.Status,
 		&r.FirstSeenAt, &r.LastSeenAt, &r.LastSeenRun, &r.ResolvedAt, &r.AcceptedReason, &r.AcceptedUntil,
-		&r.AcceptedBy, &r.Version, &r.UpdatedAt)
+		&r.AcceptedBy, &r.Version, &r.UpdatedAt}, extra...)
 }
 
-// scanFindingSeen reads one row of findingSelect.
+// scanFinding reads one row of findingCols.
+func scanFinding(rows rowScanner, r *findingRow) error { return rows.Scan(r.dests()...) }
+
+// scanFindingSeen reads one row of findingSelect: findingCols, then the
+// rule's scan_rules row.
 func scanFindingSeen(rows rowScanner, r *findingRow) error {
-	return rows.Scan(&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Facts, &r.Status,
-		&r.FirstSeenAt, &r.LastSeenAt, &r.LastSeenRun, &r.ResolvedAt, &r.AcceptedReason, &r.AcceptedUntil,
-		&r.AcceptedBy, &r.Version, &r.UpdatedAt, &r.RuleSeenAt, &r.RuleLastRun)
+	return rows.Scan(r.dests(&r.RuleSeenAt, &r.RuleLastRun)...)
 }
 
 // Get implements domain.FindingStore.
@@ -346,7 +349,7 @@ const upsertConflict = ` ON CONFLICT (rule_id, subject_type, subject_id) WHERE s
 // upd rewrites the live findings whose severity, vendor or facts changed.
 // An unchanged live finding is not written at all: its rule's scan_rules
 // row, set when its family ends, stands for its last sighting (see
-// findingRow.lastSeen). The rows come as nine array parameters (unnest),
+// findingRow.lastSeen). The rows come as ten array parameters (unnest),
 // which bind and plan far faster than thousands of scalar parameters.
 const writeFindingsPG = `WITH u AS (
 		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],

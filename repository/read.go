@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -96,6 +97,28 @@ func queryOne[R any](ctx context.Context, db *DB, scan func(rowScanner, *R) erro
 		return zero, err
 	}
 	return rows[0], nil
+}
+
+// rebindDollar turns ? placeholders into $1, $2, ... for PostgreSQL (the
+// repository's queries have no ? inside literals).
+func rebindDollar(q string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// placeholders is "(?, ?, ...)" with n placeholders, for an IN list.
+func placeholders(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 }
 
 // where collects the conditions (with ? placeholders) of a read query.

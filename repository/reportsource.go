@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,27 +27,6 @@ func NewReportSource(db *DB) *ReportSource { return &ReportSource{db: db} }
 // query runs q (written with ? placeholders) and calls scan per row.
 func (s *ReportSource) query(ctx context.Context, q string, args []any, scan func(rowScanner) error) error {
 	return each(ctx, s.db, q, args, scan)
-}
-
-// rebindDollar turns ? placeholders into $1, $2, ... (the queries here
-// have no ? inside literals).
-func rebindDollar(q string) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
-
-func placeholders(n int) string {
-	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 }
 
 // vendorWhere is the filter on the vendors table aliased v: the vendor
