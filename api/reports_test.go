@@ -3,6 +3,7 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -459,6 +460,92 @@ func TestReportRunRecovery(t *testing.T) {
 		if len(items) != 2 || items[0].(map[string]any)["status"] != "done" ||
 			items[0].(map[string]any)["requested_by"] != "scheduler (system)" {
 			t.Errorf("runs after the weekly job: %v", items)
+		}
+	})
+}
+
+// gatedSource holds every workbook at its Vendors sheet until gate is
+// closed (or the run is stopped), and tells entered when one arrives.
+type gatedSource struct {
+	reports.Source
+	gate    chan struct{}
+	entered chan string
+}
+
+func (s gatedSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+	s.entered <- f.Owner
+	select {
+	case <-s.gate:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.Source.EachVendor(ctx, f, fn)
+}
+
+// Report runs beyond Service.Workers wait queued, in order, and start
+// when a worker is free; stopping the service fails the queued ones too.
+func TestReportRunQueue(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		e.clock.set(reportT0)
+		ctx := t.Context()
+		start := func(svc *reports.Service, owner string) reports.Run {
+			r, err := svc.Start(ctx, reports.KindAudit, reports.Filter{Owner: owner})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		status := func(svc *reports.Service, id string) reports.Run {
+			r, err := svc.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		gated := func() (*reports.Service, gatedSource) {
+			svc := newReportService(db, e.clock, e.evidenceDir)
+			src := gatedSource{Source: svc.Source, gate: make(chan struct{}), entered: make(chan string, 4)}
+			svc.Source, svc.Workers = src, 1
+			return svc, src
+		}
+
+		svc, src := gated()
+		first := start(svc, "first@example.com")
+		if got := <-src.entered; got != "first@example.com" {
+			t.Fatalf("the first run to read is %q", got)
+		}
+		second := start(svc, "second@example.com")
+		select {
+		case got := <-src.entered:
+			t.Fatalf("%q started while the only worker was busy", got)
+		case <-time.After(300 * time.Millisecond):
+		}
+		if r := status(svc, second.ID); r.Status != reports.RunQueued || r.StartedAt != nil {
+			t.Errorf("second run while the worker is busy: %s, started %v", r.Status, r.StartedAt)
+		}
+		if r := status(svc, first.ID); r.Status != reports.RunRunning {
+			t.Errorf("first run: %s", r.Status)
+		}
+		close(src.gate)
+		if got := <-src.entered; got != "second@example.com" {
+			t.Errorf("after the first run, %q read", got)
+		}
+		svc.Wait()
+		for _, r := range []reports.Run{first, second} {
+			if r := status(svc, r.ID); r.Status != reports.RunDone || r.SHA256 == "" {
+				t.Errorf("run %s: %s %q", r.ID, r.Status, r.Error)
+			}
+		}
+
+		svc, src = gated()
+		running, queued := start(svc, "a@example.com"), start(svc, "b@example.com")
+		<-src.entered
+		svc.Close()
+		for _, r := range []reports.Run{running, queued} {
+			if r := status(svc, r.ID); r.Status != reports.RunFailed || r.Error == "" || r.FinishedAt == nil {
+				t.Errorf("run %s after Close: %s %q", r.ID, r.Status, r.Error)
+			}
 		}
 	})
 }

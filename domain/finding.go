@@ -275,6 +275,12 @@ type ScanStore interface {
 	// ReopenExpired reopens risk-accepted findings whose acceptance ended
 	// before today and returns them.
 	ReopenExpired(ctx context.Context, today Date, at time.Time) ([]Finding, error)
+	// ReserveReads waits until the store can serve families rule families
+	// reading at once, and reserves what they need until release is
+	// called. A scan reserves before its first read, so that scans and
+	// other long reads sharing a pool wait for each other's end instead
+	// of holding part of it each.
+	ReserveReads(ctx context.Context, families int) (release func(), err error)
 
 	ReviewFacts(ctx context.Context, q ScanQuery, fn func([]ReviewFact) error) error
 	AttestationFacts(ctx context.Context, q ScanQuery, fn func([]AttestationFact) error) error

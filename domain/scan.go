@@ -178,6 +178,11 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 			mu.Unlock()
 		}
 	}
+	release, err := s.Store.ReserveReads(ctx, s.parallel())
+	if err != nil {
+		return res, fmt.Errorf("scan: %w", err)
+	}
+	defer release()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	sem := make(chan struct{}, s.parallel())

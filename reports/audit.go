@@ -138,6 +138,11 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 	}
 	filter.AsOf = filter.AsOf.UTC()
 	opt.defaults(filter.AsOf)
+	release, err := src.ReserveReads(ctx, sheetsReading)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer release()
 	f, st, err := newBook()
 	if err != nil {
 		return Stats{}, err
@@ -185,6 +190,7 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 	if err := writeSheets(steps, sheetWriters, cancel); err != nil {
 		return Stats{}, err
 	}
+	release() // the rest reads nothing
 	if err := a.summarySheet(); err != nil {
 		return Stats{}, err
 	}
@@ -209,6 +215,10 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 // writing goroutine was the workbook's critical path (excelize's SetRow),
 // with the readers and PostgreSQL beside it.
 const sheetWriters = 2
+
+// sheetsReading is how many sheets are read at once: each writer's, and
+// the next one (see writeSheets).
+const sheetsReading = sheetWriters + 1
 
 // writeSheets writes the sheets with workers goroutines, each taking the
 // next sheet in order. A sheet's rows are read in their own goroutine

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,6 +70,8 @@ func (s fakeSource) EachIncident(context.Context, reports.Filter, func(reports.I
 func (s fakeSource) EachObligation(context.Context, reports.Filter, func(reports.ObligationRow) error) error {
 	return nil
 }
+
+func (s fakeSource) ReserveReads(context.Context, int) (func(), error) { return func() {}, nil }
 
 func (s fakeSource) Trend(context.Context, reports.Filter, domain.Date, domain.Date) ([]reports.TrendPoint, error) {
 	return nil, nil
@@ -157,5 +161,76 @@ func TestWriteAuditSourceFailure(t *testing.T) {
 	}
 	if buf.Len() != 0 {
 		t.Errorf("%d bytes written for a failed workbook", buf.Len())
+	}
+}
+
+// budgetSource records its read reservations, and checks that every
+// sheet is read while one is held.
+type budgetSource struct {
+	fakeSource
+	mu       sync.Mutex
+	held     int // sheets reserved and not released
+	sheets   []int
+	unheld   int // reads started without a reservation
+	refusing error
+}
+
+func (s *budgetSource) ReserveReads(_ context.Context, sheets int) (func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refusing != nil {
+		return nil, s.refusing
+	}
+	s.held += sheets
+	s.sheets = append(s.sheets, sheets)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.held -= sheets
+			s.mu.Unlock()
+		})
+	}, nil
+}
+
+func (s *budgetSource) check() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == 0 {
+		s.unheld++
+	}
+}
+
+func (s *budgetSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+	s.check()
+	return s.fakeSource.EachVendor(ctx, f, fn)
+}
+
+func (s *budgetSource) EachAttestation(ctx context.Context, f reports.Filter, fn func(reports.AttestationRow) error) error {
+	s.check()
+	return s.fakeSource.EachAttestation(ctx, f, fn)
+}
+
+// WriteAudit reserves the reads of all the sheets it reads at once
+// before its first read, and releases them when it returns; when the
+// reservation fails (the pool is too small, or the wait ends), it fails
+// with that error before reading anything.
+func TestWriteAuditReservesReads(t *testing.T) {
+	src := &budgetSource{fakeSource: fakeSource{n: 500}}
+	if _, err := reports.WriteAudit(t.Context(), src, reports.Filter{AsOf: asOf}, reports.Options{}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(src.sheets, []int{3}) || src.held != 0 || src.unheld != 0 {
+		t.Errorf("reservations %v, still held %d, reads without one %d; want [3], 0, 0", src.sheets, src.held, src.unheld)
+	}
+
+	refused := errors.New("pool too small")
+	src = &budgetSource{fakeSource: fakeSource{n: 500}, refusing: refused}
+	var buf bytes.Buffer
+	if _, err := reports.WriteAudit(t.Context(), src, reports.Filter{AsOf: asOf}, reports.Options{}, &buf); !errors.Is(err, refused) {
+		t.Fatalf("WriteAudit with the reservation refused: %v", err)
+	}
+	if src.unheld != 0 || buf.Len() != 0 {
+		t.Errorf("read %d sheets and wrote %d bytes after the reservation was refused", src.unheld, buf.Len())
 	}
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -83,15 +84,25 @@ type Service struct {
 	Policy domain.Policy
 	Dir    string // where run files are stored, e.g. $VW_DATA_DIR/reports
 	Logger *slog.Logger
+	// Workers is how many runs are generated at once (default
+	// DefaultWorkers); the others wait, queued, in the order they came.
+	// An audit workbook of 100k vendors holds about 400 MiB and up to six
+	// database connections while it is written.
+	Workers int
 
-	once sync.Once
-	stop chan struct{}
-	wg   sync.WaitGroup
+	once  sync.Once
+	stop  chan struct{}
+	slots chan struct{} // a run generates while it holds one
+	wg    sync.WaitGroup
 }
+
+// DefaultWorkers is Service.Workers's default.
+const DefaultWorkers = 2
 
 func (s *Service) init() {
 	s.once.Do(func() {
 		s.stop = make(chan struct{})
+		s.slots = make(chan struct{}, cmp.Or(max(s.Workers, 0), DefaultWorkers))
 		if s.Clock == nil {
 			s.Clock = domain.SystemClock{}
 		}
@@ -248,14 +259,26 @@ func (s *Service) WeeklyAudit(ctx context.Context) (map[string]int, error) {
 	return map[string]int{"bytes": int(r.Size)}, nil
 }
 
-// execute generates the run's file and records the outcome.
+// execute waits, queued, for a worker slot, generates the run's file and
+// records the outcome.
 func (s *Service) execute(ctx context.Context, r Run) {
-	started := s.Clock.Now()
-	r.Status, r.StartedAt = RunRunning, &started
-	if err := s.Runs.Update(ctx, r); err != nil {
-		s.Logger.Error("report run", "id", r.ID, "err", err)
+	var (
+		sum    string
+		size   int64
+		genErr error
+	)
+	select {
+	case s.slots <- struct{}{}:
+		started := s.Clock.Now()
+		r.Status, r.StartedAt = RunRunning, &started
+		if err := s.Runs.Update(ctx, r); err != nil {
+			s.Logger.Error("report run", "id", r.ID, "err", err)
+		}
+		sum, size, genErr = s.writeFile(ctx, r)
+		<-s.slots
+	case <-ctx.Done():
+		genErr = fmt.Errorf("stopped while queued: %w", ctx.Err())
 	}
-	sum, size, genErr := s.writeFile(ctx, r)
 	finished := s.Clock.Now()
 	r.FinishedAt = &finished
 	if genErr != nil {

@@ -167,6 +167,12 @@ type TrendPoint struct {
 // table at once) and call fn for each row in order; an error from fn stops
 // the iteration and is returned.
 type Source interface {
+	// ReserveReads waits until the source can serve sheets sheets read
+	// at once, and reserves what they need until release is called.
+	// WriteAudit reserves before its first read, so that workbooks and
+	// other long reads sharing a pool wait for each other's end instead
+	// of holding part of it each.
+	ReserveReads(ctx context.Context, sheets int) (release func(), err error)
 	EachVendor(ctx context.Context, f Filter, fn func(VendorRow) error) error
 	EachHandling(ctx context.Context, f Filter, fn func(HandlingRow) error) error
 	EachContract(ctx context.Context, f Filter, fn func(ContractRow) error) error

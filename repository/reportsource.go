@@ -148,6 +148,16 @@ type vendorKeyed struct {
 	key string
 }
 
+// vendorStreams is how many statements EachVendor reads at once: the
+// vendors' keyset batches and the three related statements.
+const vendorStreams = 4
+
+// ReserveReads implements reports.Source: sheets sheets read at once, one
+// statement each, but the Vendors sheet reads four (budget.go).
+func (s *ReportSource) ReserveReads(ctx context.Context, sheets int) (release func(), err error) {
+	return s.db.reserveReads(ctx, sheets-1+vendorStreams)
+}
+
 // EachVendor implements reports.Source: vendors in keyset batches on the
 // unique name_key, each batch completed from three statements that run
 // once for the whole sheet, ordered by name_key like the vendors, and are

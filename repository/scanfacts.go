@@ -347,6 +347,15 @@ func policyAttestations(kinds []domain.AttestationKind) (string, []any) {
 	return policyAttestationsSQL + placeholders(len(kinds)) + " ORDER BY a.vendor_id", args
 }
 
+// policyStreams is how many statements VendorPolicyFacts reads at once.
+const policyStreams = 4
+
+// ReserveReads implements domain.ScanStore: families families read at
+// once, one statement each, but the policy family reads four (budget.go).
+func (s *Findings) ReserveReads(ctx context.Context, families int) (release func(), err error) {
+	return s.db.reserveReads(ctx, families-1+policyStreams)
+}
+
 // VendorPolicyFacts implements domain.ScanStore: four statements, each
 // read once in vendor order on its own connection (active vendors, their
 // data handling, active contracts with the clause in force, unrejected

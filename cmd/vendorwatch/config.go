@@ -55,6 +55,9 @@ type config struct {
 	// Mondays at 06:00 UTC); "off" disables it.
 	ReportSchedule string        `env:"VW_REPORT_SCHEDULE" envDefault:"0 6 * * 1"`
 	JobTimeout     time.Duration `env:"VW_JOB_TIMEOUT" envDefault:"1h"`
+	// ReportWorkers is how many report runs generate at once; the others
+	// wait queued.
+	ReportWorkers int `env:"VW_REPORT_WORKERS" envDefault:"2"`
 
 	// Outbound webhooks: attempts per delivery before it is marked
 	// failed, the wait after the first failure (doubling, capped at 6h),
@@ -116,18 +119,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("configuration: %w", err)
 	}
-	// The scan streams three rule families at once, holding up to six
-	// connections while it writes on another: a smaller pool could leave
-	// every connection to a waiting stream.
 	if cfg.DBMaxConns < minDBConns {
 		return cfg, fmt.Errorf("configuration: VW_DB_MAX_CONNS is %d; it must be at least %d", cfg.DBMaxConns, minDBConns)
+	}
+	if cfg.ReportWorkers < 1 {
+		return cfg, fmt.Errorf("configuration: VW_REPORT_WORKERS is %d; it must be at least 1", cfg.ReportWorkers)
 	}
 	return cfg, nil
 }
 
-// minDBConns is the smallest pool the compliance scan can make progress
-// in: the policy family's four streams, two other families' streams, one
-// connection for their writes, and one spare.
+// minDBConns is the smallest pool in which a compliance scan, or an audit
+// workbook, can read: each reads on up to six connections at once
+// (reserved together from the pool's read budget, all but two of eight
+// connections; see repository/budget.go), and the two left over serve
+// the scan's writes and short statements.
 const minDBConns = 8
 
 // environ builds the map caarlos0/env reads from: the variables named in

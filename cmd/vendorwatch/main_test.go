@@ -199,6 +199,14 @@ func TestCommandErrors(t *testing.T) {
 	}); err == nil || !strings.Contains(err.Error(), "VW_DB_MAX_CONNS") {
 		t.Errorf("a pool of 4 connections was accepted (err %v): the scan needs at least 8", err)
 	}
+	if _, err := loadConfig(func(k string) string {
+		if k == "VW_REPORT_WORKERS" {
+			return "0"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "VW_REPORT_WORKERS") {
+		t.Errorf("zero report workers accepted (err %v)", err)
+	}
 }
 
 func TestConfigDefaults(t *testing.T) {

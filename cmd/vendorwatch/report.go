@@ -28,7 +28,8 @@ func newReportService(cfg config, a *app, logger *slog.Logger) (*reports.Service
 		return nil, err
 	}
 	return &reports.Service{Source: repository.NewReportSource(a.db), Runs: repository.NewReportRuns(a.db), Tx: a.db,
-		Audit: a.svc.Audit, Clock: a.svc.Clock, Policy: policy, Dir: cfg.reportsDir(), Logger: logger}, nil
+		Audit: a.svc.Audit, Clock: a.svc.Clock, Policy: policy, Dir: cfg.reportsDir(), Logger: logger,
+		Workers: cfg.ReportWorkers}, nil
 }
 
 // startReports builds the report service for serve and marks the runs a
