@@ -85,7 +85,7 @@ type Service struct {
 	Dir    string // where run files are stored, e.g. $VW_DATA_DIR/reports
 	Logger *slog.Logger
 	// Workers is how many runs are generated at once (default
-	// DefaultWorkers); the others wait, queued, in the order they came.
+	// DefaultWorkers); the others wait, queued, each for the next free one.
 	// An audit workbook of 100k vendors holds about 400 MiB and up to six
 	// database connections while it is written.
 	Workers int
