@@ -31,12 +31,13 @@ func readSlots(maxConns int) int { return maxConns - max(2, maxConns/4) }
 // readBudget is a pool's read budget.
 type readBudget struct {
 	sem  *semaphore.Weighted
-	size int
+	size int // connections in the budget
+	pool int // connections in the pool
 }
 
 func newReadBudget(maxConns int) *readBudget {
 	n := max(readSlots(maxConns), 1)
-	return &readBudget{sem: semaphore.NewWeighted(int64(n)), size: n}
+	return &readBudget{sem: semaphore.NewWeighted(int64(n)), size: n, pool: maxConns}
 }
 
 // reserveReads waits until n connections of the read budget are free and
@@ -47,7 +48,7 @@ func newReadBudget(maxConns int) *readBudget {
 func (db *DB) reserveReads(ctx context.Context, n int) (release func(), err error) {
 	if n > db.reads.size {
 		return nil, fmt.Errorf("the operation reads on %d connections at once, but a pool of %d allows %d "+
-			"(raise VW_DB_MAX_CONNS)", n, db.maxConns, db.reads.size)
+			"(raise VW_DB_MAX_CONNS)", n, db.reads.pool, db.reads.size)
 	}
 	if err := db.reads.sem.Acquire(ctx, int64(n)); err != nil {
 		return nil, fmt.Errorf("wait for %d database connections: %w", n, err)

@@ -41,11 +41,10 @@ type Options struct {
 
 // DB is an open database with its dialect.
 type DB struct {
-	gorm     *gorm.DB
-	sql      *sql.DB
-	dialect  Dialect
-	maxConns int
-	reads    *readBudget // see budget.go
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+	reads   *readBudget // see budget.go
 }
 
 // Dialect reports which database this is.
@@ -160,7 +159,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(maxConns)
 	sqlDB.SetMaxIdleConns(maxConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, maxConns: maxConns, reads: newReadBudget(maxConns)}
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, reads: newReadBudget(maxConns)}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.Ping(pingCtx); err != nil {

@@ -183,29 +183,24 @@ func TestCommandErrors(t *testing.T) {
 			t.Errorf("run %v succeeded", args)
 		}
 	}
-	if _, err := loadConfig(func(k string) string {
-		if k == "VW_DB_MAX_CONNS" {
-			return "many"
-		}
-		return ""
-	}); err == nil {
+	if _, err := loadConfig(oneVar("VW_DB_MAX_CONNS", "many")); err == nil {
 		t.Error("a non-numeric VW_DB_MAX_CONNS was accepted")
 	}
-	if _, err := loadConfig(func(k string) string {
-		if k == "VW_DB_MAX_CONNS" {
-			return "4"
-		}
-		return ""
-	}); err == nil || !strings.Contains(err.Error(), "VW_DB_MAX_CONNS") {
+	if _, err := loadConfig(oneVar("VW_DB_MAX_CONNS", "4")); err == nil || !strings.Contains(err.Error(), "VW_DB_MAX_CONNS") {
 		t.Errorf("a pool of 4 connections was accepted (err %v): the scan needs at least 8", err)
 	}
-	if _, err := loadConfig(func(k string) string {
-		if k == "VW_REPORT_WORKERS" {
-			return "0"
+	if _, err := loadConfig(oneVar("VW_REPORT_WORKERS", "0")); err == nil || !strings.Contains(err.Error(), "VW_REPORT_WORKERS") {
+		t.Errorf("zero report workers accepted (err %v)", err)
+	}
+}
+
+// oneVar is an environment that sets only name, to value.
+func oneVar(name, value string) func(string) string {
+	return func(k string) string {
+		if k == name {
+			return value
 		}
 		return ""
-	}); err == nil || !strings.Contains(err.Error(), "VW_REPORT_WORKERS") {
-		t.Errorf("zero report workers accepted (err %v)", err)
 	}
 }
 
