@@ -11,7 +11,7 @@ import (
 // liveIndex holds a rule family's live findings while the scan judges the
 // family: one 49-byte entry per finding (the digest of its key, its id,
 // its fingerprint and whether the run saw it), sorted by key digest. A map
-// keyed by FindingKey took three times the memory (the key's strings and
+// keyed by FindingKey takes three times the memory (the key's strings and
 // the map's slots).
 type liveIndex []liveEntry
 

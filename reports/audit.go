@@ -211,9 +211,9 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 	return a.stats, nil
 }
 
-// sheetWriters is how many sheets are written at once. On two cores the
-// writing goroutine was the workbook's critical path (excelize's SetRow),
-// with the readers and PostgreSQL beside it.
+// sheetWriters is how many sheets are written at once. On two cores a
+// single writing goroutine is the workbook's critical path (excelize's
+// SetRow), with the readers and PostgreSQL beside it.
 const sheetWriters = 2
 
 // sheetsReading is how many sheets are read at once: each writer's, and

@@ -70,8 +70,8 @@ func (db *DB) Ping(ctx context.Context) error {
 //
 // PostgreSQL sessions run with jit=off unless the URL sets jit: the JIT
 // compiler starts on statements whose estimated cost passes jit_above_cost,
-// which the scan's fact queries do at 100k vendors, and compiling took
-// longer than it saved (382 of 872 ms for the contract facts; see
+// which the scan's fact queries do at 100k vendors, and compiling takes
+// longer than it saves (382 of 872 ms for the contract facts; see
 // BENCHMARKS.md).
 func ParseURL(raw string) (Dialect, string, error) {
 	switch {

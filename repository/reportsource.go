@@ -162,9 +162,9 @@ func (s *ReportSource) ReserveReads(ctx context.Context, sheets int) (release fu
 // unique name_key, each batch completed from three statements that run
 // once for the whole sheet, ordered by name_key like the vendors, and are
 // merged vendor by vendor (data handling, reviews, open findings). Per
-// batch of vendor ids, PostgreSQL hashed a full scan of each related table
-// (or, in small chunks, paid a plan and a round trip per chunk); one pass
-// over each costs one hash join and one sort. name_key sorts bytewise on
+// batch of vendor ids, PostgreSQL would hash a full scan of each related
+// table (or, in small chunks, pay a plan and a round trip per chunk); one
+// pass over each costs one hash join and one sort. name_key sorts bytewise on
 // both databases (COLLATE "C" on PostgreSQL), as Go compares strings.
 func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) (err error) {
 	where, wargs := vendorWhere(f)

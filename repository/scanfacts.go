@@ -361,7 +361,7 @@ func (s *Findings) ReserveReads(ctx context.Context, families int) (release func
 // data handling, active contracts with the clause in force, unrejected
 // attestations of the kinds the requirements accept), merged vendor by
 // vendor into batches. One pass over each table: joining per batch of
-// vendor ids cost a plan and a round trip per statement and batch.
+// vendor ids would cost a plan and a round trip per statement and batch.
 // Assembling a batch overlaps judging and writing the previous one.
 func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.VendorPolicyFact) error) error {
 	at := q.AsOf.UTC()

@@ -163,8 +163,8 @@ func (db *DB) Seed(ctx context.Context, opt SeedOptions, progress func(done, tot
 	if err := ctx.Err(); err != nil {
 		return total, err
 	}
-	// Fresh planner statistics: without them SQLite picked plans for the
-	// scan's queries that were several times slower.
+	// Fresh planner statistics: without them SQLite picks plans for the
+	// scan's queries that are several times slower.
 	if err := db.gorm.WithContext(ctx).Exec("ANALYZE").Error; err != nil {
 		return total, fmt.Errorf("analyze: %w", translate(err))
 	}
