@@ -477,7 +477,7 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 		}
 	}
 	if len(matches) > 1 {
-		r.fail("id", "%d contracts of vendor %q match this row; give the contract id", len(matches), v.Name)
+		r.fail("id", "%s of vendor %q match this row; give the contract id", Count(len(matches), "contract", "contracts"), v.Name)
 		return
 	}
 	if len(matches) == 1 {
@@ -629,7 +629,7 @@ func (k *attestationImporter) planRow(r *importRow, v *Vendor, as []Attestation)
 		return
 	}
 	if len(matches) > 1 {
-		r.fail("id", "%d attestations of vendor %q match this row; give the attestation id", len(matches), v.Name)
+		r.fail("id", "%s of vendor %q match this row; give the attestation id", Count(len(matches), "attestation", "attestations"), v.Name)
 		return
 	}
 	var key string

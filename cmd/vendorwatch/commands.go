@@ -87,9 +87,9 @@ func cmdAudit(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return err
 	}
 	if broken != nil {
-		fmt.Fprintf(stdout, "audit chain BROKEN at event %d: %s (%d events before it verified)\n", broken.Seq, broken.Reason, n)
+		fmt.Fprintf(stdout, "audit chain BROKEN at event %d: %s (%s before it verified)\n", broken.Seq, broken.Reason, domain.Count(n, "event", "events"))
 		return fmt.Errorf("audit chain broken at event %d", broken.Seq)
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d events verified\n", n)
+	fmt.Fprintf(stdout, "audit chain intact: %s verified\n", domain.Count(n, "event", "events"))
 	return nil
 }

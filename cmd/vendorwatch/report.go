@@ -151,7 +151,7 @@ func cmdReport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s report as of %s: %d rows in %.1fs -> %s\n", k, f.AsOf.Format(time.RFC3339), st.TotalRows(),
+	fmt.Fprintf(stdout, "%s report as of %s: %s in %.1fs -> %s\n", k, f.AsOf.Format(time.RFC3339), domain.Count(st.TotalRows(), "row", "rows"),
 		time.Since(start).Seconds(), path)
 	return nil
 }

@@ -58,7 +58,7 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	start := time.Now()
 	if isTerminal(stderr) {
 		progress = func(done, total int) {
-			fmt.Fprintf(stderr, "\rseeding: %d/%d vendors (%d%%), %s", done, total, done*100/total,
+			fmt.Fprintf(stderr, "\rseeding: %d/%s (%d%%), %s", done, domain.Count(total, "vendor", "vendors"), done*100/total,
 				time.Since(start).Round(time.Second))
 			if done == total {
 				fmt.Fprintln(stderr)
