@@ -344,6 +344,17 @@ func FormatRecipients(rs []Recipient) string {
 	return strings.Join(parts, "; ")
 }
 
+// forbidden fails the row on a role rule's *ForbiddenError, and reports
+// whether it did.
+func (r *importRow) forbidden(err error) bool {
+	var fe *ForbiddenError
+	if errors.As(err, &fe) {
+		r.fail(fe.Field, "%s", fe.Message)
+		return true
+	}
+	return false
+}
+
 // rowErrors copies validation errors onto the row, naming columns; rename
 // maps domain field names to column fields.
 func (r *importRow) addErr(err error, rename func(string) string) error {

@@ -443,12 +443,12 @@ func (k *contractImporter) plan(ctx context.Context, rows []*importRow) error {
 			}
 			k.existing[v.ID] = cs
 		}
-		k.planRow(r, v, cs)
+		k.planRow(ctx, r, v, cs)
 	}
 	return nil
 }
 
-func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
+func (k *contractImporter) planRow(ctx context.Context, r *importRow, v *Vendor, cs []ContractView) {
 	id, ref, title := r.cells["id"], r.cells["reference"], r.cells["title"]
 	var target *ContractView
 	var matches []*ContractView
@@ -519,6 +519,9 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 			_ = r.addErr(err, contractField)
 			return
 		}
+		if r.forbidden(checkContractRole(ctx, nil, &c)) {
+			return
+		}
 		r.result.Status, r.op = RowCreate, contractOp{in: in, terms: terms}
 		return
 	}
@@ -531,6 +534,9 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 	sameTerms := terms == nil || (target.Clause != nil && sameJSON(target.Clause.Terms, *terms))
 	if sameJSON(target.Contract, after) && sameTerms {
 		r.result.Status = RowUnchanged
+		return
+	}
+	if r.forbidden(checkContractRole(ctx, &target.Contract, &after)) {
 		return
 	}
 	r.result.Status, r.op = RowUpdate, contractOp{id: target.ID, version: target.Version, in: in, terms: terms}
