@@ -191,7 +191,7 @@ func TestVendorManagerDraftContracts(t *testing.T) {
 		}
 		// Edit the draft: dates, value, renewal terms, flags and the clause as proposed.
 		res = e.do("PATCH", path, vm, map[string]any{"expires_on": "2028-12-31", "auto_renew": true, "dpa": true,
-			"annual_value": map[string]any{"amount_minor": 1_500_000, "currency": "USD"},
+			"annual_value":        map[string]any{"amount_minor": 1_500_000, "currency": "USD"},
 			"breach_notification": map[string]any{"window": map[string]any{"value": 24, "unit": "hours"}, "trigger": "discovery"}})
 		mustStatus(t, res, http.StatusOK)
 		if got := res.object(t); got["expires_on"] != "2028-12-31" || got["breach_notification"].(map[string]any)["window_text"] != "24 hours" {
