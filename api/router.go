@@ -89,6 +89,8 @@ type Route struct {
 // the role-matrix test walks it.
 func (h *handlers) routes(metrics http.Handler) []Route {
 	return []Route{
+		{"GET", "/", public, landing},
+		{"GET", "/api/v1", public, apiIndex},
 		{"GET", "/healthz", public, h.healthz},
 		{"GET", "/readyz", public, h.readyz},
 		{"GET", "/metrics", everyone, gin.WrapH(metrics)},

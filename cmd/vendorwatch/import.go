@@ -22,7 +22,7 @@ const importUsage = "usage: vendorwatch import FILE --kind vendors|data_handling
 // per-row report as POST /api/v1/imports. Without --dry-run it commits:
 // all rows in one transaction, or none when any row has an error.
 func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("import", stderr)
+	fs := newFlags("import", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	kind := fs.String("kind", "", "what the file holds: vendors, data_handling, contracts or attestations (required)")
 	dryRun := fs.Bool("dry-run", false, "validate every row and report, without writing")
