@@ -267,18 +267,22 @@ func TestClauseAuditDefaultRules(t *testing.T) {
 	})
 }
 
+// contractBody is a minimal valid contract of the vendor, with extra
+// fields set over it.
+func contractBody(vendorID string, extra map[string]any) map[string]any {
+	b := map[string]any{"vendor_id": vendorID, "title": "T", "effective_on": "2025-01-01"}
+	for k, v := range extra {
+		b[k] = v
+	}
+	return b
+}
+
 func TestContractValidation(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
 		legal := e.keys[domain.RoleLegal]
 		vid := e.createVendor(map[string]any{"name": "V"})["id"].(string)
-		base := func(extra map[string]any) map[string]any {
-			b := map[string]any{"vendor_id": vid, "title": "T", "effective_on": "2025-01-01"}
-			for k, v := range extra {
-				b[k] = v
-			}
-			return b
-		}
+		base := func(extra map[string]any) map[string]any { return contractBody(vid, extra) }
 		clause := func(c map[string]any) map[string]any { return base(map[string]any{"breach_notification": c}) }
 		before := [3]int64{e.countRows("contracts"), e.countRows("clause_versions"), e.countRows("audit_events")}
 		for _, tc := range []struct {
@@ -392,13 +396,7 @@ func TestWronglyShapedFields(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
 		vid := e.createVendor(map[string]any{"name": "Shapes Ltd"})["id"].(string)
-		contract := func(extra map[string]any) map[string]any {
-			b := map[string]any{"vendor_id": vid, "title": "T", "effective_on": "2025-01-01"}
-			for k, v := range extra {
-				b[k] = v
-			}
-			return b
-		}
+		contract := func(extra map[string]any) map[string]any { return contractBody(vid, extra) }
 		c := e.createContract(contract(nil))
 		before := e.countRows("audit_events")
 		for _, tc := range []struct {
