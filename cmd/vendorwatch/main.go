@@ -55,6 +55,8 @@ var commands = []commandHelp{
 		"import an .xlsx or CSV file, all rows or none; exit status 1 when a row has an error"},
 	{"seed", "seed --vendors N [--seed S] [--as-of T] [--db URL]",
 		"fill an empty database with a deterministic synthetic portfolio (demos and benchmarks)"},
+	{"healthcheck", "healthcheck [--url URL] [--addr :8080]",
+		"ask a running server whether it is ready (GET /readyz); exit status 1 when not (the container's health check)"},
 	{"help", "help [COMMAND]", "show this list, or a command's flags (as COMMAND --help does)"},
 }
 
@@ -136,6 +138,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdImport(ctx, cfg, rest, logger, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, cfg, rest, logger, stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, cfg, rest, logger, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage())
 	return fmt.Errorf("unknown command %q", cmd)

@@ -150,8 +150,17 @@ func TestServeEndToEnd(t *testing.T) {
 			if code := get(t, base+"/api/v1", "", &index); code != 200 || len(index.Links) == 0 {
 				t.Errorf("GET /api/v1 = %d, %+v", code, index)
 			}
+			// The container's health check asks /readyz through the binary.
+			var hc, hcErr syncBuffer
+			if err := run(context.Background(), []string{"healthcheck", "--addr", strings.TrimPrefix(base, "http://")}, noEnv, &hc, &hcErr); err != nil ||
+				!strings.HasPrefix(hc.String(), "ready: "+base+"/readyz") {
+				t.Errorf("healthcheck: %v %s", err, hc.String())
+			}
 			if err := stop(); err != nil {
 				t.Fatalf("shutdown: %v", err)
+			}
+			if err := run(context.Background(), []string{"healthcheck", "--url", base + "/readyz", "--timeout", "1s"}, noEnv, &hc, &hcErr); err == nil {
+				t.Error("healthcheck succeeded with the server stopped")
 			}
 
 			// Second start: the admin key exists, so none is printed; demo
@@ -306,7 +315,7 @@ func TestCommandHelp(t *testing.T) {
 			if err := run(context.Background(), args, noEnv, &out, &errs); err != nil {
 				t.Errorf("%v: %v (help is a success)", args, err)
 			}
-			if !strings.HasPrefix(out.String(), "usage: vendorwatch "+c.synopsis+"\n") || !strings.Contains(out.String(), "\nflags:\n") || !strings.Contains(out.String(), "  -db string") {
+			if !strings.HasPrefix(out.String(), "usage: vendorwatch "+c.synopsis+"\n") || !strings.Contains(out.String(), "\nflags:\n  -") {
 				t.Errorf("%v printed on stdout:\n%s", args, out.String())
 			}
 			if errs.String() != "" {
