@@ -26,10 +26,7 @@ func cmdHealthcheck(ctx context.Context, cfg config, args []string, _ *slog.Logg
 		if err != nil {
 			return fmt.Errorf("healthcheck: listen address %q: %w", cfg.HTTPAddr, err)
 		}
-		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-			host = "127.0.0.1"
-		}
-		*url = "http://" + net.JoinHostPort(host, port) + "/readyz"
+		*url = "http://" + net.JoinHostPort(clientHost(host, "127.0.0.1"), port) + "/readyz"
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()

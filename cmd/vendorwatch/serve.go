@@ -146,8 +146,14 @@ func reachable(addr net.Addr) string {
 	if err != nil {
 		return addr.String()
 	}
+	return net.JoinHostPort(clientHost(host, "localhost"), port)
+}
+
+// clientHost is the host a client dials for a listen host: wildcard for
+// a wildcard host (empty, 0.0.0.0 or ::), else the host itself.
+func clientHost(host, wildcard string) string {
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		host = "localhost"
+		return wildcard
 	}
-	return net.JoinHostPort(host, port)
+	return host
 }
