@@ -369,3 +369,22 @@ func TestREADMECommands(t *testing.T) {
 	}
 	t.Errorf("README.md's Commands block differs from the binary's help (go test ./cmd/vendorwatch -run TestREADMECommands -update rewrites it):\n--- README\n%s--- help\n%s", block, commandList())
 }
+
+// TestREADMESaysHowToMoveTheAddress: where the README first gives the
+// listen address, it says how to change it.
+func TestREADMESaysHowToMoveTheAddress(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(readme), "8080")
+	if i < 0 {
+		t.Fatal("README.md never gives the listen address")
+	}
+	near := string(readme[i:min(len(readme), i+600)])
+	for _, want := range []string{"`--addr`", "`VW_HTTP_ADDR"} {
+		if !strings.Contains(near, want) {
+			t.Errorf("README.md first gives the address 8080 without saying, nearby, that %s changes it", want)
+		}
+	}
+}
