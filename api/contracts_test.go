@@ -267,18 +267,22 @@ func TestClauseAuditDefaultRules(t *testing.T) {
 	})
 }
 
+// contractBody is a minimal valid contract of the vendor, with extra
+// fields set over it.
+func contractBody(vendorID string, extra map[string]any) map[string]any {
+	b := map[string]any{"vendor_id": vendorID, "title": "T", "effective_on": "2025-01-01"}
+	for k, v := range extra {
+		b[k] = v
+	}
+	return b
+}
+
 func TestContractValidation(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
 		legal := e.keys[domain.RoleLegal]
 		vid := e.createVendor(map[string]any{"name": "V"})["id"].(string)
-		base := func(extra map[string]any) map[string]any {
-			b := map[string]any{"vendor_id": vid, "title": "T", "effective_on": "2025-01-01"}
-			for k, v := range extra {
-				b[k] = v
-			}
-			return b
-		}
+		base := func(extra map[string]any) map[string]any { return contractBody(vid, extra) }
 		clause := func(c map[string]any) map[string]any { return base(map[string]any{"breach_notification": c}) }
 		before := [3]int64{e.countRows("contracts"), e.countRows("clause_versions"), e.countRows("audit_events")}
 		for _, tc := range []struct {
@@ -381,6 +385,54 @@ func TestContractList(t *testing.T) {
 			if res.Code != 400 && res.Code != 422 {
 				t.Errorf("GET /contracts%s: %d, want 400 or 422", q, res.Code)
 			}
+		}
+	})
+}
+
+// TestWronglyShapedFields: a field of the wrong JSON shape gets a 400
+// naming the field and showing the expected shape with an example;
+// nothing is written.
+func TestWronglyShapedFields(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		vid := e.createVendor(map[string]any{"name": "Shapes Ltd"})["id"].(string)
+		contract := func(extra map[string]any) map[string]any { return contractBody(vid, extra) }
+		c := e.createContract(contract(nil))
+		before := e.countRows("audit_events")
+		for _, tc := range []struct {
+			name, method, path string
+			body               map[string]any
+			field, says        string
+		}{
+			{"money as a number", "POST", "/api/v1/contracts", contract(map[string]any{"annual_value": 1200}),
+				"annual_value", `{"amount_minor": 120000, "currency": "USD"}`},
+			{"money as a number in a patch", "PATCH", "/api/v1/contracts/" + c["id"].(string), map[string]any{"cyber_insurance_min": 5e6},
+				"cyber_insurance_min", `{"amount_minor": 120000, "currency": "USD"}`},
+			{"money with a made-up member", "POST", "/api/v1/contracts", contract(map[string]any{"annual_value": map[string]any{"amount": 1200, "currency": "USD"}}),
+				"annual_value.amount", `annual_value must be an object such as {"amount_minor": 120000`},
+			{"window as text", "POST", "/api/v1/contracts", contract(map[string]any{"breach_notification": map[string]any{"window": "72h", "trigger": "discovery"}}),
+				"breach_notification.window", `{"value": 72, "unit": "hours"}`},
+			{"clause as text", "POST", "/api/v1/contracts", contract(map[string]any{"breach_notification": "72 hours"}),
+				"breach_notification", `"trigger": "discovery"`},
+			{"recipient as text", "POST", "/api/v1/contracts", contract(map[string]any{"breach_notification": map[string]any{
+				"standard": "immediately", "trigger": "discovery", "notify": "ciso@example.com"}}),
+				"breach_notification.notify", `[{"role": "CISO", "email": "ciso@example.com"}]`},
+			{"flag as text", "POST", "/api/v1/contracts", contract(map[string]any{"right_to_audit": "yes"}), "right_to_audit", "true or false"},
+			{"date as a number", "POST", "/api/v1/contracts", contract(map[string]any{"effective_on": 20250101}), "effective_on", `"2026-01-31"`},
+			{"jurisdictions as text", "POST", "/api/v1/vendors/" + vid + "/data-handling", map[string]any{"category": "ssn",
+				"access": []string{"stores"}, "jurisdictions": "GB"}, "jurisdictions", `["GB", "EU", "US-CA"]`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := e.do(tc.method, tc.path, e.keys[domain.RoleAdmin], tc.body)
+				mustStatus(t, res, 400)
+				errs := problemErrors(t, res)
+				if len(errs) != 1 || errs[0].Field != tc.field || !strings.Contains(errs[0].Message, tc.says) {
+					t.Errorf("errors %+v, want one on %s that says %s", errs, tc.field, tc.says)
+				}
+			})
+		}
+		if e.countRows("audit_events") != before {
+			t.Error("a wrongly shaped request wrote")
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -26,7 +27,7 @@ func decodeJSON(c *gin.Context, maxBody int64, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
+		return jsonError(err, data, reflect.TypeOf(dst))
 	}
 	if dec.More() {
 		return &badRequest{Field: "body", Message: "must contain a single JSON object"}
@@ -34,8 +35,9 @@ func decodeJSON(c *gin.Context, maxBody int64, dst any) error {
 	return nil
 }
 
-// jsonError turns encoding/json errors into field-named bad requests.
-func jsonError(err error) error {
+// jsonError turns encoding/json errors into field-named bad requests that
+// say the expected shape; body was being decoded into a value of type t.
+func jsonError(err error, body []byte, t reflect.Type) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var fieldErr *fieldValueError
@@ -49,30 +51,18 @@ func jsonError(err error) error {
 		if field == "" {
 			return &badRequest{Field: "body", Message: "must be a JSON object"}
 		}
-		return &badRequest{Field: field, Message: "must be " + jsonKind(typ.Type.Kind().String())}
+		return &badRequest{Field: field, Message: "must be " + expectedShape(typ.Type, field)}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &badRequest{Field: "body", Message: "malformed JSON: unexpected end of input"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &badRequest{Field: name, Message: "is not a known field"}
+		path, parent, parentType := unknownField(body, t, name)
+		if parentType == nil {
+			return &badRequest{Field: path, Message: "is not a known field"}
+		}
+		return &badRequest{Field: path, Message: "is not a known field; " + parent + " must be " + expectedShape(parentType, parent)}
 	}
 	return &badRequest{Field: "body", Message: "malformed JSON"}
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "int", "int64", "int32", "uint", "uint64", "float64":
-		return "a number"
-	case "bool":
-		return "true or false"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map":
-		return "an object"
-	}
-	return "of another type"
 }
 
 // fieldValueError is returned by custom unmarshalers to name the field.

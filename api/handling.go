@@ -21,6 +21,20 @@ type handlingJSON struct {
 	UpdatedAt     time.Time       `json:"updated_at"`
 }
 
+// handlingRecordedJSON is the answer to recording data handling: the
+// record, and the vendor's risk recomputed from it, factor by factor.
+type handlingRecordedJSON struct {
+	handlingJSON
+	Vendor vendorRiskJSON `json:"vendor"`
+}
+
+// vendorRiskJSON is a vendor's effective tier and inherent risk.
+type vendorRiskJSON struct {
+	ID   string              `json:"id"`
+	Tier domain.Tier         `json:"tier"`
+	Risk domain.InherentRisk `json:"risk"`
+}
+
 func toHandlingJSON(h domain.DataHandling) handlingJSON {
 	return handlingJSON{VendorID: h.VendorID, Category: h.Category, Access: nonNil(h.Access),
 		RecordCount: h.RecordCount, Jurisdictions: nonNil(h.Jurisdictions), Systems: nonNil(h.Systems),
@@ -68,11 +82,17 @@ func (h *handlers) putHandling(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	v, err := h.vendors.Get(c.Request.Context(), rec.VendorID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(c, status, toHandlingJSON(rec))
+	writeJSON(c, status, handlingRecordedJSON{handlingJSON: toHandlingJSON(rec),
+		Vendor: vendorRiskJSON{ID: v.ID, Tier: v.Tier(), Risk: v.Risk}})
 }
 
 func (h *handlers) deleteHandling(c *gin.Context) {

@@ -163,6 +163,19 @@ func (r response) fields(t *testing.T) []string {
 	return out
 }
 
+// fieldError is one entry of a problem's errors.
+type fieldError struct{ Field, Message string }
+
+// problemErrors returns the problem's field errors.
+func problemErrors(t *testing.T, r response) []fieldError {
+	t.Helper()
+	var p struct {
+		Errors []fieldError `json:"errors"`
+	}
+	r.decode(t, &p)
+	return p.Errors
+}
+
 // do sends a request through the real router and validates the response
 // against the OpenAPI document. body may be nil, a string (sent as is) or
 // a value marshalled as JSON. hdr is alternating header names and values.

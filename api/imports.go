@@ -30,10 +30,15 @@ func (h *handlers) getImportTemplate(c *gin.Context) {
 		writeError(c, fmt.Errorf("template %q: %w", c.Param("file"), domain.ErrNotFound))
 		return
 	}
+	vendors, err := h.imports.TemplateVendors(c.Request.Context(), kind, spreadsheet.MaxTemplateVendors)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	c.Header("Content-Type", spreadsheet.XLSXMediaType)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`-template.xlsx"`)
 	c.Status(http.StatusOK)
-	if err := spreadsheet.WriteTemplate(c.Writer, kind); err != nil {
+	if err := spreadsheet.WriteTemplate(c.Writer, kind, vendors); err != nil {
 		logFrom(c).Error("write import template", "error", err.Error())
 	}
 }
@@ -144,7 +149,7 @@ func (h *handlers) maxImportBytes() int64 {
 
 func importTooLarge(limit int64) error {
 	return &domain.UploadError{Kind: domain.ErrEvidenceTooLarge, Field: "file",
-		Message: fmt.Sprintf("is larger than the import limit of %d bytes; split it into several files", limit)}
+		Message: "is larger than the import limit of " + domain.Count(limit, "byte", "bytes") + "; split it into several files"}
 }
 
 // checkImportParams validates kind and mode, and that the caller's role

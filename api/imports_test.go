@@ -28,12 +28,12 @@ type importResult struct {
 	FileSHA256     string   `json:"file_sha256"`
 	UnknownColumns []string `json:"unknown_columns"`
 	Columns        []struct{ Column, Field string }
-	Summary        struct{ Rows, Create, Update, Unchanged, Error int }
+	Summary        struct{ Rows, Create, Update, Unchanged, Error, Ignored int }
 	Rows           []struct {
 		Row    int
 		Status string
 		Key    string
-		Errors []struct{ Column, Message string }
+		Errors []struct{ Column, Letter, Header, Message string }
 	}
 }
 
@@ -92,6 +92,8 @@ func rowStatuses(r importResult) []string {
 func TestImportTemplates(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
+		e.createVendor(map[string]any{"name": "Zeta Couriers"})
+		e.createVendor(map[string]any{"name": "Alpha Analytics"})
 		for _, kind := range domain.ImportKinds {
 			res := e.do("GET", "/api/v1/imports/templates/"+string(kind)+".xlsx", e.keys[domain.RoleAuditor], nil)
 			mustStatus(t, res, 200)
@@ -103,31 +105,67 @@ func TestImportTemplates(t *testing.T) {
 				t.Fatalf("%s: template does not open: %v", kind, err)
 			}
 			sheets := f.GetSheetList()
-			if len(sheets) != 2 || sheets[0] != string(kind) || sheets[1] != "Notes" {
+			if !slices.Equal(sheets, []string{string(kind), "Lists", "Notes"}) {
 				t.Errorf("%s: sheets %v", kind, sheets)
 			}
-			header, err := f.GetRows(string(kind))
-			if err != nil || len(header) != 1 {
-				t.Fatalf("%s: rows %v, %v", kind, header, err)
+			if visible, _ := f.GetSheetVisible("Lists"); visible {
+				t.Errorf("%s: the Lists sheet is visible", kind)
+			}
+			rows, err := f.GetRows(string(kind))
+			if err != nil || len(rows) != 2 {
+				t.Fatalf("%s: rows %v, %v", kind, rows, err)
 			}
 			cols := domain.ImportColumns(kind)
-			var enums int
-			for i, c := range cols {
-				if header[0][i] != c.Header {
-					t.Errorf("%s: header %d = %q, want %q", kind, i, header[0][i], c.Header)
-				}
-				if len(c.Values) > 0 {
-					enums++
-				}
-			}
+			drops := map[string]string{} // column letter -> list source
 			dvs, err := f.GetDataValidations(string(kind))
-			if err != nil || len(dvs) != enums || enums == 0 {
-				t.Errorf("%s: %d drop-downs (%v), want %d", kind, len(dvs), err, enums)
+			if err != nil {
+				t.Fatal(err)
 			}
 			for _, dv := range dvs {
 				if dv.Type != "list" || dv.Formula1 == "" {
 					t.Errorf("%s: validation %+v is not a drop-down list", kind, dv)
 				}
+				drops[strings.SplitN(dv.Sqref, "2:", 2)[0]] = dv.Formula1 // "C2:C1048576" -> C
+			}
+			for i, c := range cols {
+				letter := domain.ColumnLetter(i + 1)
+				if rows[0][i] != c.Header {
+					t.Errorf("%s: header %d = %q, want %q", kind, i, rows[0][i], c.Header)
+				}
+				// Row 2 is the example row; the column after the last marks it.
+				if c.Example != "" && rows[1][i] == "" {
+					t.Errorf("%s: example row has no %s", kind, c.Field)
+				}
+				src, ok := drops[letter]
+				switch {
+				case len(c.Values) > 0 && !ok:
+					t.Errorf("%s: enumerated column %s has no drop-down", kind, c.Field)
+				case c.List != "" && (!ok || !strings.HasPrefix(src, "Lists!")):
+					t.Errorf("%s: column %s has drop-down %q, want one from the Lists sheet", kind, c.Field, src)
+				case c.List == "" && len(c.Values) == 0 && ok:
+					t.Errorf("%s: free column %s has a drop-down", kind, c.Field)
+				}
+			}
+			if len(rows[1]) != len(cols)+1 || rows[1][len(cols)] != domain.ExampleRowMarker {
+				t.Errorf("%s: example row is not marked: %q", kind, rows[1])
+			}
+			lists, _ := f.GetCols("Lists")
+			byName := map[string][]string{}
+			for _, l := range lists {
+				byName[l[0]] = slices.DeleteFunc(l[1:], func(v string) bool { return v == "" })
+			}
+			switch kind {
+			case domain.ImportVendors:
+				if !slices.Contains(byName["countries"], "GB") || slices.Contains(byName["countries"], "UK") {
+					t.Errorf("country list %v", byName["countries"])
+				}
+			case domain.ImportDataHandling:
+				if !slices.Contains(byName["jurisdictions"], "US-CA") || !slices.Contains(byName["jurisdictions"], "EU") {
+					t.Errorf("jurisdiction list %v", byName["jurisdictions"])
+				}
+			}
+			if kind != domain.ImportVendors && !slices.Equal(byName["vendors"], []string{"Alpha Analytics", "Zeta Couriers"}) {
+				t.Errorf("%s: vendor drop-down %v, want the register's names in order", kind, byName["vendors"])
 			}
 			notes, _ := f.GetRows("Notes")
 			if len(notes) < len(cols)+1 || notes[1][0] != cols[0].Header || notes[1][5] == "" {
@@ -149,6 +187,58 @@ func TestImportTemplates(t *testing.T) {
 			_ = f.Close()
 		}
 		mustStatus(t, e.do("GET", "/api/v1/imports/templates/widgets.xlsx", e.keys[domain.RoleAdmin], nil), 404)
+	})
+}
+
+// TestImportTemplateExampleRows imports each template as downloaded: the
+// marked example row is ignored and nothing is written. Unmarked, the
+// example rows are valid records of every kind.
+func TestImportTemplateExampleRows(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		admin := e.keys[domain.RoleAdmin]
+		template := func(kind domain.ImportKind) *excelize.File {
+			res := e.do("GET", "/api/v1/imports/templates/"+string(kind)+".xlsx", admin, nil)
+			mustStatus(t, res, 200)
+			f, err := excelize.OpenReader(bytes.NewReader(res.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = f.Close() })
+			return f
+		}
+		save := func(f *excelize.File) []byte {
+			var buf bytes.Buffer
+			if err := f.Write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			return buf.Bytes()
+		}
+		for _, kind := range domain.ImportKinds {
+			before := e.countRows("audit_events")
+			res := e.importFile(admin, "kind="+string(kind)+"&mode=commit", string(kind)+".xlsx", save(template(kind)))
+			mustStatus(t, res, 201)
+			r := decodeImport(t, res)
+			if r.Summary.Rows != 0 || r.Summary.Ignored != 1 || len(r.Rows) != 1 || r.Rows[0].Status != "ignored" ||
+				!strings.Contains(r.Message, "1 example row ignored") {
+				t.Errorf("%s: template as downloaded: %s", kind, res.Body)
+			}
+			if e.countRows("audit_events") != before {
+				t.Errorf("%s: importing the untouched template wrote", kind)
+			}
+		}
+		for _, kind := range domain.ImportKinds {
+			f := template(kind)
+			cell := domain.ColumnLetter(len(domain.ImportColumns(kind))+1) + "2"
+			if err := f.SetCellValue(string(kind), cell, ""); err != nil {
+				t.Fatal(err)
+			}
+			res := e.importFile(admin, "kind="+string(kind)+"&mode=commit", string(kind)+".xlsx", save(f))
+			mustStatus(t, res, 201)
+			if got := rowStatuses(decodeImport(t, res)); !slices.Equal(got, []string{"create"}) {
+				t.Errorf("%s: the unmarked example row: %s", kind, res.Body)
+			}
+		}
 	})
 }
 
@@ -547,6 +637,40 @@ func TestImportBatches(t *testing.T) {
 		mustStatus(t, res, 200)
 		if r := decodeImport(t, res); r.Summary.Unchanged != 2500 {
 			t.Errorf("re-import of the export: %+v", r.Summary)
+		}
+	})
+}
+
+// TestImportErrorsNameTheColumn: a row error names the file's column letter
+// and header, and a bad country gets the API's own message.
+func TestImportErrorsNameTheColumn(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		admin := e.keys[domain.RoleAdmin]
+		api := e.do("POST", "/api/v1/vendors", admin, map[string]any{"name": "Kingdom Ltd", "country": "UK"})
+		mustStatus(t, api, 422)
+		var apiMsg string
+		for _, fe := range problemErrors(t, api) {
+			if fe.Field == "country" {
+				apiMsg = fe.Message
+			}
+		}
+		if apiMsg != `"UK" is not an ISO 3166 code; use "GB"` {
+			t.Errorf("API message for country UK: %q", apiMsg)
+		}
+		file := xlsxFile(t, [][]any{{"Vendor name", "Web site", "HQ country"}, {"Kingdom Ltd", "", "UK"}})
+		res := e.importFile(admin, "kind=vendors&mode=dry_run", "v.xlsx", file)
+		mustStatus(t, res, 200)
+		r := decodeImport(t, res)
+		if len(r.Rows) != 1 || len(r.Rows[0].Errors) != 1 {
+			t.Fatalf("dry run: %s", res.Body)
+		}
+		got := r.Rows[0].Errors[0]
+		if got.Column != "country" || got.Letter != "C" || got.Header != "HQ country" || got.Message != apiMsg {
+			t.Errorf("row error %+v, want column country, letter C, header \"HQ country\" and the API's message %q", got, apiMsg)
+		}
+		if r.Message != "Dry run: 1 row checked, 1 with errors; nothing was written." {
+			t.Errorf("message %q", r.Message)
 		}
 	})
 }

@@ -52,6 +52,7 @@ func writeError(c *gin.Context, err error) {
 	var st *statusError
 	var tooLarge *http.MaxBytesError
 	var upload *domain.UploadError
+	var forbidden *domain.ForbiddenError
 	switch {
 	case errors.As(err, &bad):
 		p.Status, p.Detail = http.StatusBadRequest, "The request is malformed."
@@ -72,6 +73,9 @@ func writeError(c *gin.Context, err error) {
 		p.Errors = []domain.FieldError{{Field: conflict.Field, Message: conflict.Message}}
 	case errors.As(err, &st):
 		p.Status, p.Detail = st.Status, st.Detail
+	case errors.As(err, &forbidden):
+		p.Status, p.Detail = http.StatusForbidden, "Your API key's role may not do this."
+		p.Errors = []domain.FieldError{{Field: forbidden.Field, Message: forbidden.Message}}
 	case errors.Is(err, domain.ErrNotFound):
 		p.Status, p.Detail = http.StatusNotFound, "No such resource."
 	case errors.Is(err, domain.ErrConflict):

@@ -3,10 +3,13 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -150,4 +153,121 @@ func TestAPIKeys(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestVendorManagerDraftContracts: a vendor manager records and edits a
+// contract as a draft (dates, value, renewal terms, flags, the proposed
+// clause); only legal or an admin activates it, and then only they change
+// it or amend its clause.
+func TestVendorManagerDraftContracts(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		vm, legal := e.keys[domain.RoleVendorManager], e.keys[domain.RoleLegal]
+		vid := e.createVendor(map[string]any{"name": "Onboarding Co"})["id"].(string)
+		forbiddenOn := func(res response, field string) {
+			t.Helper()
+			mustStatus(t, res, http.StatusForbidden)
+			if f := res.fields(t); !slices.Equal(f, []string{field}) {
+				t.Errorf("403 names %v, want %s: %s", f, field, res.Body)
+			}
+		}
+
+		// Active from the start: not for a vendor manager; nothing is written.
+		before := e.countRows("contracts")
+		forbiddenOn(e.do("POST", "/api/v1/contracts", vm, map[string]any{"vendor_id": vid, "title": "MSA", "status": "active",
+			"effective_on": "2026-01-01"}), "status")
+		if e.countRows("contracts") != before {
+			t.Fatal("a refused create wrote a contract")
+		}
+
+		res := e.do("POST", "/api/v1/contracts", vm, map[string]any{"vendor_id": vid, "title": "MSA", "effective_on": "2026-01-01",
+			"annual_value": map[string]any{"amount_minor": 1_200_000, "currency": "USD"}, "renewal_notice_days": 60,
+			"breach_notification": map[string]any{"window": map[string]any{"value": 72, "unit": "hours"}, "trigger": "discovery"}})
+		mustStatus(t, res, http.StatusCreated)
+		c := res.object(t)
+		path := "/api/v1/contracts/" + c["id"].(string)
+		if c["status"] != "draft" {
+			t.Errorf("vendor manager's contract has status %v", c["status"])
+		}
+		// Edit the draft: dates, value, renewal terms, flags and the clause as proposed.
+		res = e.do("PATCH", path, vm, map[string]any{"expires_on": "2028-12-31", "auto_renew": true, "dpa": true,
+			"annual_value":        map[string]any{"amount_minor": 1_500_000, "currency": "USD"},
+			"breach_notification": map[string]any{"window": map[string]any{"value": 24, "unit": "hours"}, "trigger": "discovery"}})
+		mustStatus(t, res, http.StatusOK)
+		if got := res.object(t); got["expires_on"] != "2028-12-31" || got["breach_notification"].(map[string]any)["window_text"] != "24 hours" {
+			t.Errorf("edited draft %v", got)
+		}
+		// Activating is legal's.
+		forbiddenOn(e.do("PATCH", path, vm, map[string]any{"status": "active"}), "status")
+		mustStatus(t, e.do("POST", path+"/amendments", vm, map[string]any{"effective_from": "2026-06-01", "reason": "x",
+			"breach_notification": nil}), http.StatusForbidden) // amendments are legal's (the route table)
+		mustStatus(t, e.do("PATCH", path, legal, map[string]any{"status": "active"}), http.StatusOK)
+
+		// Out of draft, the vendor manager may no longer change or delete it.
+		forbiddenOn(e.do("PATCH", path, vm, map[string]any{"notes": "renegotiating"}), "status")
+		forbiddenOn(e.do("PATCH", path, vm, map[string]any{"breach_notification": map[string]any{
+			"window": map[string]any{"value": 48, "unit": "hours"}, "trigger": "discovery"}}), "status")
+		forbiddenOn(e.do("DELETE", path, vm, nil), "status")
+		mustStatus(t, e.do("POST", path+"/amendments", legal, map[string]any{"effective_from": "2026-06-01",
+			"reason": "Amendment 1", "breach_notification": map[string]any{"window": map[string]any{"value": 24, "unit": "hours"},
+				"trigger": "discovery"}}), http.StatusOK)
+
+		// A draft the vendor manager no longer wants goes away.
+		draft := e.do("POST", "/api/v1/contracts", vm, map[string]any{"vendor_id": vid, "title": "Pilot", "effective_on": "2026-02-01"}).object(t)
+		mustStatus(t, e.do("DELETE", "/api/v1/contracts/"+draft["id"].(string), vm, nil), http.StatusNoContent)
+
+		// Imports follow the same rule, row by row.
+		file := xlsxFile(t, [][]any{{"Vendor", "Title", "Status", "Effective on"},
+			{"Onboarding Co", "Support SLA", "draft", "2026-03-01"},
+			{"Onboarding Co", "Hosting", "active", "2026-03-01"},
+			{"Onboarding Co", "MSA", "draft", "2026-01-01"}})
+		r := decodeImport(t, e.importFile(vm, "kind=contracts&mode=dry_run", "c.xlsx", file))
+		if got := rowStatuses(r); !slices.Equal(got, []string{"create", "error", "error"}) {
+			t.Fatalf("vendor manager's contract import: %v %+v", got, r.Rows)
+		}
+		for _, row := range r.Rows[1:] {
+			if len(row.Errors) != 1 || row.Errors[0].Column != "status" || row.Errors[0].Letter != "C" {
+				t.Errorf("row %d errors %+v, want one on status (column C)", row.Row, row.Errors)
+			}
+		}
+	})
+}
+
+// TestOpenAPIRolesMatchRouteTable: the "Roles:" sentence of every
+// operation in openapi.yaml names exactly the roles of its route in the
+// route table.
+func TestOpenAPIRolesMatchRouteTable(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`:(\w+)`)
+	for _, rt := range api.Routes() {
+		if rt.Roles == nil {
+			continue
+		}
+		op := doc.Paths.Find(param.ReplaceAllString(rt.Path, "{$1}")).GetOperation(rt.Method)
+		_, text, ok := strings.Cut(op.Description, "Roles:")
+		if !ok {
+			t.Errorf("%s %s: the description does not say which roles may call it", rt.Method, rt.Path)
+			continue
+		}
+		text, _, _ = strings.Cut(text, ".")
+		var said []domain.Role
+		if strings.HasPrefix(strings.TrimSpace(text), "all") || strings.Contains(text, "any authenticated role") {
+			said = domain.Roles
+		} else {
+			for _, w := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+				if r := domain.Role(w); r.Valid() && !slices.Contains(said, r) {
+					said = append(said, r)
+				}
+			}
+		}
+		want := slices.Clone(rt.Roles)
+		slices.Sort(said)
+		slices.Sort(want)
+		if !slices.Equal(said, want) {
+			t.Errorf("%s %s: openapi.yaml says roles %v, the route table %v", rt.Method, rt.Path, said, want)
+		}
+	}
 }

@@ -69,8 +69,11 @@ var (
 	vendorWriters = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager}
 	admins        = []domain.Role{domain.RoleAdmin}
 	legalWriters  = []domain.Role{domain.RoleAdmin, domain.RoleLegal}
-	incidentTeam  = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
-	jobReaders    = []domain.Role{domain.RoleAdmin, domain.RoleAuditor}
+	// contractWriters may write contracts; a vendor manager only drafts
+	// (domain.ContractService checks the status).
+	contractWriters = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
+	incidentTeam    = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
+	jobReaders      = []domain.Role{domain.RoleAdmin, domain.RoleAuditor}
 )
 
 // Route is one entry of the route table: who may call what.
@@ -86,6 +89,8 @@ type Route struct {
 // the role-matrix test walks it.
 func (h *handlers) routes(metrics http.Handler) []Route {
 	return []Route{
+		{"GET", "/", public, landing},
+		{"GET", "/api/v1", public, apiIndex},
 		{"GET", "/healthz", public, h.healthz},
 		{"GET", "/readyz", public, h.readyz},
 		{"GET", "/metrics", everyone, gin.WrapH(metrics)},
@@ -127,10 +132,10 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/vendors/:id/evidence-status", everyone, h.vendorEvidenceStatus},
 
 		{"GET", "/api/v1/contracts", everyone, h.listContracts},
-		{"POST", "/api/v1/contracts", legalWriters, h.createContract},
+		{"POST", "/api/v1/contracts", contractWriters, h.createContract},
 		{"GET", "/api/v1/contracts/:id", everyone, h.getContract},
-		{"PATCH", "/api/v1/contracts/:id", legalWriters, h.patchContract},
-		{"DELETE", "/api/v1/contracts/:id", legalWriters, h.deleteContract},
+		{"PATCH", "/api/v1/contracts/:id", contractWriters, h.patchContract},
+		{"DELETE", "/api/v1/contracts/:id", contractWriters, h.deleteContract},
 		{"POST", "/api/v1/contracts/:id/amendments", legalWriters, h.amendContract},
 		{"GET", "/api/v1/contracts/:id/clause-versions", everyone, h.listClauseVersions},
 		{"GET", "/api/v1/contracts/:id/breach-notification", everyone, h.getClauseAt},

@@ -56,6 +56,30 @@ func TestVendorLifecycle(t *testing.T) {
 		if fmt.Sprint(h["access"]) != "[stores transmits]" || fmt.Sprint(h["jurisdictions"]) != "[EU US-CA]" {
 			t.Errorf("data handling = %v", h)
 		}
+		// The answer explains the vendor's new score factor by factor: the
+		// same risk the vendor's GET shows.
+		var recorded struct {
+			Vendor struct {
+				ID, Tier string
+				Risk     struct {
+					Score   int
+					Factors []struct {
+						Factor string
+						Points int
+					}
+				}
+			}
+		}
+		res.decode(t, &recorded)
+		fresh := e.do("GET", "/api/v1/vendors/"+id, mgr, nil).object(t)
+		points := 0
+		for _, f := range recorded.Vendor.Risk.Factors {
+			points += f.Points
+		}
+		if recorded.Vendor.ID != id || recorded.Vendor.Tier != fresh["tier"] || len(recorded.Vendor.Risk.Factors) != 3 ||
+			points != recorded.Vendor.Risk.Score || float64(recorded.Vendor.Risk.Score) != fresh["risk"].(map[string]any)["score"] {
+			t.Errorf("data handling answer's vendor risk %+v; the vendor reads tier %v, risk %v", recorded.Vendor, fresh["tier"], fresh["risk"])
+		}
 		res = e.do("POST", "/api/v1/vendors/"+id+"/data-handling", mgr, map[string]any{
 			"category": "cardholder_data", "access": []string{"processes"}, "record_count": 2_000_000})
 		mustStatus(t, res, http.StatusOK)

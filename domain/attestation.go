@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -299,7 +298,7 @@ func (k AttestationKindInfo) DefaultExpiry(a Attestation) (due Date, field, msg 
 	}
 	if anchor.IsZero() {
 		return Date{}, k.Anchor, "is required to compute the default expiry of a " + string(k.Code) +
-			" (" + k.Anchor + " + " + strconv.Itoa(*k.ValidityMonths) + " months); or give expires_on"
+			" (" + k.Anchor + " + " + Count(*k.ValidityMonths, "month", "months") + "); or give expires_on"
 	}
 	return anchor.AddMonths(*k.ValidityMonths), "", ""
 }

@@ -74,7 +74,8 @@ func VerifyAuditChain(ctx context.Context, store AuditStore) (checked int64, bro
 		return checked, nil, err
 	}
 	if headSeq != want-1 || headHash != prev {
-		broken = &AuditBreak{Seq: want, Reason: fmt.Sprintf("the chain head records %d events but %d are stored (events removed from the end)", headSeq, want-1)}
+		broken = &AuditBreak{Seq: want, Reason: fmt.Sprintf("the chain head records %s but %s stored (events removed from the end)",
+			Count(headSeq, "event", "events"), Count(want-1, "is", "are"))}
 	}
 	return checked, broken, nil
 }

@@ -154,14 +154,14 @@ func (p ClausePolicy) EvaluateRequirement(r ClauseRequirement, c Contract, claus
 		desc := "window " + clause.Terms.Describe(p.StandardWindows)
 		switch w.Unit {
 		case UnitCalendarDays:
-			desc += fmt.Sprintf(" (%d hours)", w.MaxHours())
+			desc += " (" + Count(w.MaxHours(), "hour", "hours") + ")"
 		case UnitBusinessDays:
-			desc += fmt.Sprintf(" (up to %d hours across weekends and holidays)", w.MaxHours())
+			desc += " (up to " + Count(w.MaxHours(), "hour", "hours") + " across weekends and holidays)"
 		}
 		if w.MaxHours() > r.MaxWindowHours {
-			f.Status, f.Reason = AuditTooWeak, fmt.Sprintf("%s is longer than the %d hours allowed", desc, r.MaxWindowHours)
+			f.Status, f.Reason = AuditTooWeak, fmt.Sprintf("%s is longer than the %s allowed", desc, Count(r.MaxWindowHours, "hour", "hours"))
 		} else {
-			f.Status, f.Reason = AuditMet, fmt.Sprintf("%s is within the %d hours allowed", desc, r.MaxWindowHours)
+			f.Status, f.Reason = AuditMet, fmt.Sprintf("%s is within the %s allowed", desc, Count(r.MaxWindowHours, "hour", "hours"))
 		}
 	case RequireSecurityStandard:
 		switch {

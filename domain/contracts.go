@@ -45,6 +45,9 @@ func (s *ContractService) Create(ctx context.Context, in ContractInput, terms *C
 	if err := mergeInvalid(c.Apply(in), checkTerms(terms)); err != nil {
 		return ContractView{}, err
 	}
+	if err := checkContractRole(ctx, nil, &c); err != nil {
+		return ContractView{}, err
+	}
 	view := ContractView{Contract: c}
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
 		if err := s.checkVendor(ctx, c.VendorID); err != nil {
@@ -76,6 +79,27 @@ func (s *ContractService) Create(ctx context.Context, in ContractInput, terms *C
 		return ContractView{}, err
 	}
 	return view, nil
+}
+
+// checkContractRole applies the contract roles: legal and admin may write
+// any contract; a vendor manager records and edits drafts only (their
+// dates, value, renewal terms, clause flags and the clause as proposed),
+// so the contract must be a draft before the write (before is nil for a
+// new one) and after it (after is nil for a delete). Returns a
+// *ForbiddenError on status.
+func checkContractRole(ctx context.Context, before, after *Contract) error {
+	if ActorFrom(ctx).Role != RoleVendorManager {
+		return nil
+	}
+	switch {
+	case before != nil && before.Status != ContractDraft:
+		return &ForbiddenError{Field: "status", Message: fmt.Sprintf(
+			"the contract is %s: a vendor manager may change only draft contracts; legal or an admin changes it from here", before.Status)}
+	case after != nil && after.Status != ContractDraft:
+		return &ForbiddenError{Field: "status", Message: fmt.Sprintf(
+			"a vendor manager records contracts as drafts; only legal or an admin may make a contract %s", after.Status)}
+	}
+	return nil
 }
 
 // mergeInvalid combines validation results into one FieldErrors; any other
@@ -177,6 +201,9 @@ func (s *ContractService) Update(ctx context.Context, id string, in ContractInpu
 		if err := mergeInvalid(c.Apply(in), checkTerms(terms)); err != nil {
 			return err
 		}
+		if err := checkContractRole(ctx, &before, &c); err != nil {
+			return err
+		}
 		c.UpdatedAt = s.Clock.Now()
 		if err := s.Contracts.Update(ctx, c, before.Version); err != nil {
 			return fmt.Errorf("update contract: %w", err)
@@ -249,6 +276,9 @@ func (s *ContractService) Delete(ctx context.Context, id string, expectedVersion
 		if err != nil {
 			return err
 		}
+		if err := checkContractRole(ctx, &before, nil); err != nil {
+			return err
+		}
 		if err := s.Contracts.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete contract: %w", err)
 		}
@@ -277,6 +307,9 @@ func (s *ContractService) Amend(ctx context.Context, id string, a Amendment, exp
 		before, err := s.getForWrite(ctx, id, expectedVersion)
 		if err != nil {
 			return err
+		}
+		if ActorFrom(ctx).Role == RoleVendorManager {
+			return &ForbiddenError{Field: "breach_notification", Message: "only legal or an admin may amend a clause; a vendor manager edits a draft's proposed clause with PATCH"}
 		}
 		if a.EffectiveFrom.Before(before.EffectiveOn.Time()) {
 			return Invalid("effective_from", "must not be before the contract's effective_on (%s)", before.EffectiveOn)

@@ -77,3 +77,16 @@ func (e *ConflictError) Error() string { return "conflict on " + e.Field + ": " 
 
 // Unwrap makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// ForbiddenError is a write the caller's role may not make because of a
+// named field's value (a vendor manager activating a contract). It
+// unwraps to ErrForbidden.
+type ForbiddenError struct {
+	Field   string
+	Message string
+}
+
+func (e *ForbiddenError) Error() string { return "forbidden on " + e.Field + ": " + e.Message }
+
+// Unwrap makes errors.Is(err, ErrForbidden) true.
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }

@@ -60,7 +60,7 @@ func (c FindingChange) Apply(f *Finding, today Date, actor Actor) error {
 		case reason == "":
 			fe.Add("reason", "is required to accept a risk")
 		case len(reason) > MaxAcceptanceReason:
-			fe.Add("reason", "must be at most %d characters", MaxAcceptanceReason)
+			fe.Add("reason", "must be at most %s", Count(MaxAcceptanceReason, "character", "characters"))
 		}
 		switch {
 		case c.AcceptedUntil.IsZero():

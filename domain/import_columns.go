@@ -23,28 +23,28 @@ func enumValues[T ~string](vs ...T) []string {
 var boolValues = []string{"TRUE", "FALSE"}
 
 var vendorColumns = []ImportColumn{
-	{Field: "external_ref", Header: "External ref", Type: ColText,
+	{Field: "external_ref", Header: "External ref", Type: ColText, Example: "ERP-1001",
 		Note:     "Your id for the vendor in another system (ERP, procurement). Rows match existing vendors by this first, then by name. Optional; unique when set.",
 		Synonyms: []string{"external reference", "external id", "ext ref", "vendor ref", "supplier id", "vendor number"}},
-	{Field: "name", Header: "Vendor name", Type: ColText, Required: true,
+	{Field: "name", Header: "Vendor name", Type: ColText, Example: "Acme Payments Ltd", Required: true,
 		Note:     "The vendor's name, unique (case-insensitive). Rows without an external_ref match an existing vendor by this name.",
 		Synonyms: []string{"vendor", "supplier", "supplier name", "company", "company name", "vendor_name"}},
-	{Field: "legal_name", Header: "Legal name", Type: ColText, Note: "Registered legal entity name.",
+	{Field: "legal_name", Header: "Legal name", Type: ColText, Example: "Acme Payments Limited", Note: "Registered legal entity name.",
 		Synonyms: []string{"legal entity", "registered name", "legal entity name"}},
-	{Field: "website", Header: "Website", Type: ColText, Note: "Absolute http or https URL.",
+	{Field: "website", Header: "Website", Type: ColText, Example: "https://acme-payments.example", Note: "Absolute http or https URL.",
 		Synonyms: []string{"url", "web site", "homepage", "web"}},
-	{Field: "service", Header: "Service", Type: ColText, Note: "What the vendor does for us (at most 500 characters).",
+	{Field: "service", Header: "Service", Type: ColText, Example: "Card payments on the checkout page", Note: "What the vendor does for us (at most 500 characters).",
 		Synonyms: []string{"services", "description", "service provided", "service description"}},
-	{Field: "owner_email", Header: "Owner email", Type: ColText, Note: "Email of our internal owner of the relationship.",
+	{Field: "owner_email", Header: "Owner email", Type: ColText, Example: "payments@example.com", Note: "Email of our internal owner of the relationship.",
 		Synonyms: []string{"owner", "relationship owner", "business owner", "owner e-mail", "email"}},
-	{Field: "status", Header: "Status", Type: ColEnum, Values: enumValues(VendorStatuses...),
+	{Field: "status", Header: "Status", Type: ColEnum, Example: "active", Values: enumValues(VendorStatuses...),
 		Note:     "Lifecycle status. Empty: prospect for a new vendor, unchanged for an existing one.",
 		Synonyms: []string{"vendor status", "lifecycle status", "lifecycle"}},
-	{Field: "criticality", Header: "Criticality", Type: ColEnum,
+	{Field: "criticality", Header: "Criticality", Type: ColEnum, Example: "high",
 		Values:   enumValues(CriticalityCritical, CriticalityHigh, CriticalityModerate, CriticalityLow),
 		Note:     "How much the business depends on the vendor. Empty: moderate for a new vendor, unchanged for an existing one.",
 		Synonyms: []string{"business criticality", "importance"}},
-	{Field: "country", Header: "Country", Type: ColText, Note: "ISO 3166-1 alpha-2 code of the vendor's seat, e.g. US, GB, DE.",
+	{Field: "country", Header: "Country", Type: ColText, Example: "GB", List: ListCountries, Note: "ISO 3166-1 alpha-2 code of the vendor's seat, e.g. US, GB, DE.",
 		Synonyms: []string{"country code", "hq country", "headquarters country"}},
 	{Field: "tier_override", Header: "Tier override", Type: ColEnum,
 		Values: enumValues(CriticalityCritical, CriticalityHigh, CriticalityModerate, CriticalityLow),
@@ -61,22 +61,23 @@ func categoryCodes() []string {
 }
 
 var vendorRefColumn = ImportColumn{Field: "vendor", Header: "Vendor", Type: ColText, Required: true,
-	Note:     "The vendor: its external_ref or its name (case-insensitive). The vendor must exist: import vendors first.",
+	List: ListVendors, Example: "Acme Payments Ltd",
+	Note:     "The vendor: its external_ref or its name (case-insensitive). The template's drop-down lists the names of the vendors in the register. The vendor must exist: import vendors first.",
 	Synonyms: []string{"vendor name", "supplier", "vendor external ref", "vendor ref"}}
 
 var handlingColumns = []ImportColumn{
 	vendorRefColumn,
-	{Field: "category", Header: "Data category", Type: ColEnum, Required: true, Values: categoryCodes(),
+	{Field: "category", Header: "Data category", Type: ColEnum, Example: "cardholder_data", Required: true, Values: categoryCodes(),
 		Note: "Data category code; GET /api/v1/data-categories lists them. Rows match existing records by vendor and category.", Synonyms: []string{"data type"}},
-	{Field: "access", Header: "Access", Type: ColEnum, Required: true,
+	{Field: "access", Header: "Access", Type: ColEnum, Example: "stores, transmits", Required: true,
 		Values: []string{"stores", "processes", "transmits", "stores, processes", "stores, transmits", "processes, transmits", "stores, processes, transmits"},
 		Note:   "What the vendor does with the data: one or more of stores, processes, transmits, comma-separated."},
-	{Field: "record_count", Header: "Record count", Type: ColInteger, Note: "Approximate number of records or data subjects.",
+	{Field: "record_count", Header: "Record count", Type: ColInteger, Example: "250000", Note: "Approximate number of records or data subjects.",
 		Synonyms: []string{"records", "number of records", "volume"}},
-	{Field: "jurisdictions", Header: "Jurisdictions", Type: ColList,
+	{Field: "jurisdictions", Header: "Jurisdictions", Type: ColList, Example: "GB, EU, US-CA", List: ListJurisdictions,
 		Note: "Where the data subjects live, comma-separated: countries (US, GB), EU, or US states (US-CA)."},
-	{Field: "systems", Header: "Systems", Type: ColList, Note: "Our systems the data flows from, comma-separated."},
-	{Field: "notes", Header: "Notes", Type: ColText, Note: "Free text."},
+	{Field: "systems", Header: "Systems", Type: ColList, Example: "checkout", Note: "Our systems the data flows from, comma-separated."},
+	{Field: "notes", Header: "Notes", Type: ColText, Example: "Card numbers are tokenised after authorisation.", Note: "Free text."},
 }
 
 var unitValues = enumValues(UnitHours, UnitCalendarDays, UnitBusinessDays)
@@ -85,59 +86,59 @@ var contractColumns = []ImportColumn{
 	{Field: "id", Header: "Contract id", Type: ColText,
 		Note: "Leave empty for a new contract. Exports fill it; rows match by id, then by vendor and reference, then by vendor and title."},
 	vendorRefColumn,
-	{Field: "title", Header: "Title", Type: ColText, Required: true, Note: "Contract title.", Synonyms: []string{"contract title", "contract name", "contract"}},
-	{Field: "reference", Header: "Reference", Type: ColText, Note: "Contract number or reference.", Synonyms: []string{"contract number", "contract ref", "contract reference"}},
-	{Field: "status", Header: "Status", Type: ColEnum, Values: enumValues(ContractDraft, ContractActive, ContractExpired, ContractTerminated),
+	{Field: "title", Header: "Title", Type: ColText, Example: "Payments MSA", Required: true, Note: "Contract title.", Synonyms: []string{"contract title", "contract name", "contract"}},
+	{Field: "reference", Header: "Reference", Type: ColText, Example: "MSA-2024-017", Note: "Contract number or reference.", Synonyms: []string{"contract number", "contract ref", "contract reference"}},
+	{Field: "status", Header: "Status", Type: ColEnum, Example: "draft", Values: enumValues(ContractDraft, ContractActive, ContractExpired, ContractTerminated),
 		Note: "Empty: draft for a new contract, unchanged for an existing one.", Synonyms: []string{"contract status"}},
-	{Field: "effective_on", Header: "Effective on", Type: ColDate, Required: true, Note: "Start date.", Synonyms: []string{"start date", "effective date", "start"}},
-	{Field: "expires_on", Header: "Expires on", Type: ColDate, Note: "End date; empty: no fixed end.", Synonyms: []string{"end date", "expiry date", "expiration date", "end"}},
-	{Field: "auto_renew", Header: "Auto renew", Type: ColBool, Values: boolValues, Note: "TRUE or FALSE.", Synonyms: []string{"auto renewal", "renews automatically"}},
-	{Field: "renewal_notice_days", Header: "Renewal notice days", Type: ColInteger, Note: "Days of notice needed to stop a renewal.", Synonyms: []string{"notice period days", "notice days"}},
-	{Field: "governing_law", Header: "Governing law", Type: ColText, Note: "e.g. New York, England and Wales."},
-	{Field: "annual_value", Header: "Annual value", Type: ColDecimal, Note: "Amount in major units (e.g. 12000.50); needs annual_value_currency.", Synonyms: []string{"contract value", "value"}},
-	{Field: "annual_value_currency", Header: "Annual value currency", Type: ColText, Note: "ISO 4217 code, e.g. USD.", Synonyms: []string{"currency"}},
-	{Field: "right_to_audit", Header: "Right to audit", Type: ColBool, Values: boolValues, Note: "TRUE or FALSE."},
-	{Field: "subprocessor_approval", Header: "Subprocessor approval", Type: ColBool, Values: boolValues, Note: "TRUE or FALSE."},
-	{Field: "data_return_or_destruction", Header: "Data return or destruction", Type: ColBool, Values: boolValues, Note: "TRUE or FALSE."},
-	{Field: "security_standard", Header: "Security standard", Type: ColText, Note: "e.g. PCI DSS v4.0."},
-	{Field: "dpa", Header: "DPA", Type: ColBool, Values: boolValues, Note: "GDPR Art. 28 data processing agreement: TRUE or FALSE."},
-	{Field: "baa", Header: "BAA", Type: ColBool, Values: boolValues, Note: "HIPAA business associate agreement: TRUE or FALSE."},
-	{Field: "cyber_insurance_min", Header: "Cyber insurance min", Type: ColDecimal, Note: "Minimum cyber insurance cover in major units; needs cyber_insurance_currency."},
-	{Field: "cyber_insurance_currency", Header: "Cyber insurance currency", Type: ColText, Note: "ISO 4217 code, e.g. USD."},
+	{Field: "effective_on", Header: "Effective on", Type: ColDate, Example: "2024-01-01", Required: true, Note: "Start date.", Synonyms: []string{"start date", "effective date", "start"}},
+	{Field: "expires_on", Header: "Expires on", Type: ColDate, Example: "2026-12-31", Note: "End date; empty: no fixed end.", Synonyms: []string{"end date", "expiry date", "expiration date", "end"}},
+	{Field: "auto_renew", Header: "Auto renew", Type: ColBool, Example: "TRUE", Values: boolValues, Note: "TRUE or FALSE.", Synonyms: []string{"auto renewal", "renews automatically"}},
+	{Field: "renewal_notice_days", Header: "Renewal notice days", Type: ColInteger, Example: "60", Note: "Days of notice needed to stop a renewal.", Synonyms: []string{"notice period days", "notice days"}},
+	{Field: "governing_law", Header: "Governing law", Type: ColText, Example: "England and Wales", Note: "e.g. New York, England and Wales."},
+	{Field: "annual_value", Header: "Annual value", Type: ColDecimal, Example: "120000.00", Note: "Amount in major units (e.g. 12000.50); needs annual_value_currency.", Synonyms: []string{"contract value", "value"}},
+	{Field: "annual_value_currency", Header: "Annual value currency", Type: ColText, Example: "GBP", Note: "ISO 4217 code, e.g. USD.", Synonyms: []string{"currency"}},
+	{Field: "right_to_audit", Header: "Right to audit", Type: ColBool, Example: "TRUE", Values: boolValues, Note: "TRUE or FALSE."},
+	{Field: "subprocessor_approval", Header: "Subprocessor approval", Type: ColBool, Example: "TRUE", Values: boolValues, Note: "TRUE or FALSE."},
+	{Field: "data_return_or_destruction", Header: "Data return or destruction", Type: ColBool, Example: "TRUE", Values: boolValues, Note: "TRUE or FALSE."},
+	{Field: "security_standard", Header: "Security standard", Type: ColText, Example: "PCI DSS v4.0.1", Note: "e.g. PCI DSS v4.0."},
+	{Field: "dpa", Header: "DPA", Type: ColBool, Example: "TRUE", Values: boolValues, Note: "GDPR Art. 28 data processing agreement: TRUE or FALSE."},
+	{Field: "baa", Header: "BAA", Type: ColBool, Example: "FALSE", Values: boolValues, Note: "HIPAA business associate agreement: TRUE or FALSE."},
+	{Field: "cyber_insurance_min", Header: "Cyber insurance min", Type: ColDecimal, Example: "5000000.00", Note: "Minimum cyber insurance cover in major units; needs cyber_insurance_currency."},
+	{Field: "cyber_insurance_currency", Header: "Cyber insurance currency", Type: ColText, Example: "GBP", Note: "ISO 4217 code, e.g. USD."},
 	{Field: "notes", Header: "Notes", Type: ColText, Note: "Free text."},
-	{Field: "breach_window_value", Header: "Breach notification window", Type: ColInteger,
+	{Field: "breach_window_value", Header: "Breach notification window", Type: ColInteger, Example: "24",
 		Note:     "Breach-notification clause: the window as a number (with breach_window_unit), or leave empty and give breach_standard. All breach columns empty: the clause is left as it is.",
 		Synonyms: []string{"breach window", "notification window"}},
-	{Field: "breach_window_unit", Header: "Breach window unit", Type: ColEnum, Values: unitValues, Note: "hours, calendar_days or business_days."},
+	{Field: "breach_window_unit", Header: "Breach window unit", Type: ColEnum, Example: "hours", Values: unitValues, Note: "hours, calendar_days or business_days."},
 	{Field: "breach_standard", Header: "Breach standard", Type: ColEnum, Values: enumValues(StandardWithoutUndueDelay, StandardImmediately, StandardMostExpedient),
 		Note: "A standard in words instead of a window."},
-	{Field: "breach_trigger", Header: "Breach trigger", Type: ColEnum, Values: enumValues(TriggerDiscovery, TriggerConfirmation, TriggerReasonableBelief, TriggerAwareness),
+	{Field: "breach_trigger", Header: "Breach trigger", Type: ColEnum, Example: "discovery", Values: enumValues(TriggerDiscovery, TriggerConfirmation, TriggerReasonableBelief, TriggerAwareness),
 		Note: "What starts the notification clock; required with a clause."},
-	{Field: "breach_notify", Header: "Breach notify", Type: ColText, Note: "Who is told: role <email>, separated by semicolons, e.g. CISO <ciso@example.com>; DPO <dpo@example.com>."},
-	{Field: "breach_update_every_hours", Header: "Breach update every hours", Type: ColInteger, Note: "Update cadence in hours; empty or 0: none."},
-	{Field: "breach_required_content", Header: "Breach required content", Type: ColText, Note: "What the notice must contain."},
+	{Field: "breach_notify", Header: "Breach notify", Type: ColText, Example: "CISO <ciso@example.com>; DPO <dpo@example.com>", Note: "Who is told: role <email>, separated by semicolons, e.g. CISO <ciso@example.com>; DPO <dpo@example.com>."},
+	{Field: "breach_update_every_hours", Header: "Breach update every hours", Type: ColInteger, Example: "24", Note: "Update cadence in hours; empty or 0: none."},
+	{Field: "breach_required_content", Header: "Breach required content", Type: ColText, Example: "What happened, the data affected, the measures taken, a contact point.", Note: "What the notice must contain."},
 }
 
 var attestationColumns = []ImportColumn{
 	{Field: "id", Header: "Attestation id", Type: ColText,
 		Note: "Leave empty for a new attestation. Exports fill it; rows match by id, then by vendor, kind, issued_on and period_end."},
 	vendorRefColumn,
-	{Field: "kind", Header: "Kind", Type: ColEnum, Required: true, Values: func() []string {
+	{Field: "kind", Header: "Kind", Type: ColEnum, Example: "pci_dss_aoc", Required: true, Values: func() []string {
 		out := make([]string, len(attestationKinds))
 		for i, k := range attestationKinds {
 			out[i] = string(k.Code)
 		}
 		return out
 	}(), Note: "Attestation kind; GET /api/v1/attestation-kinds lists them.", Synonyms: []string{"type", "attestation kind", "report type"}},
-	{Field: "issuer", Header: "Issuer", Type: ColText, Note: "Audit firm or certification body.", Synonyms: []string{"auditor", "audit firm"}},
-	{Field: "scope", Header: "Scope", Type: ColText, Note: "What the attestation covers."},
+	{Field: "issuer", Header: "Issuer", Type: ColText, Example: "QSA Partners", Note: "Audit firm or certification body.", Synonyms: []string{"auditor", "audit firm"}},
+	{Field: "scope", Header: "Scope", Type: ColText, Example: "Card payment platform", Note: "What the attestation covers."},
 	{Field: "period_start", Header: "Period start", Type: ColDate, Note: "SOC reports: start of the period covered."},
 	{Field: "period_end", Header: "Period end", Type: ColDate, Note: "SOC reports: end of the period covered."},
-	{Field: "issued_on", Header: "Issued on", Type: ColDate, Note: "Date of issue.", Synonyms: []string{"issue date", "issued"}},
+	{Field: "issued_on", Header: "Issued on", Type: ColDate, Example: "2026-01-31", Note: "Date of issue.", Synonyms: []string{"issue date", "issued"}},
 	{Field: "expires_on", Header: "Expires on", Type: ColDate, Note: "Empty: computed from the kind's catalogue validity.", Synonyms: []string{"expiry date", "expires", "valid until"}},
 	{Field: "opinion", Header: "Opinion", Type: ColEnum, Values: enumValues(OpinionUnqualified, OpinionQualified, OpinionAdverse, OpinionDisclaimer), Note: "Auditor's opinion, if any."},
 	{Field: "exceptions_count", Header: "Exceptions count", Type: ColInteger, Note: "Number of exceptions noted.", Synonyms: []string{"exceptions"}},
-	{Field: "review_status", Header: "Review status", Type: ColEnum, Values: enumValues(AttestationReceived, AttestationUnderReview, AttestationAccepted, AttestationRejected),
+	{Field: "review_status", Header: "Review status", Type: ColEnum, Example: "received", Values: enumValues(AttestationReceived, AttestationUnderReview, AttestationAccepted, AttestationRejected),
 		Note: "Empty: received for a new attestation, unchanged for an existing one."},
 	{Field: "reviewer", Header: "Reviewer", Type: ColText, Note: "Who reviews it."},
 }
@@ -341,6 +342,17 @@ func FormatRecipients(rs []Recipient) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// forbidden fails the row on a role rule's *ForbiddenError, and reports
+// whether it did.
+func (r *importRow) forbidden(err error) bool {
+	var fe *ForbiddenError
+	if errors.As(err, &fe) {
+		r.fail(fe.Field, "%s", fe.Message)
+		return true
+	}
+	return false
 }
 
 // rowErrors copies validation errors onto the row, naming columns; rename

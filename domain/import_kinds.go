@@ -443,12 +443,12 @@ func (k *contractImporter) plan(ctx context.Context, rows []*importRow) error {
 			}
 			k.existing[v.ID] = cs
 		}
-		k.planRow(r, v, cs)
+		k.planRow(ctx, r, v, cs)
 	}
 	return nil
 }
 
-func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
+func (k *contractImporter) planRow(ctx context.Context, r *importRow, v *Vendor, cs []ContractView) {
 	id, ref, title := r.cells["id"], r.cells["reference"], r.cells["title"]
 	var target *ContractView
 	var matches []*ContractView
@@ -477,7 +477,7 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 		}
 	}
 	if len(matches) > 1 {
-		r.fail("id", "%d contracts of vendor %q match this row; give the contract id", len(matches), v.Name)
+		r.fail("id", "%s of vendor %q match this row; give the contract id", Count(len(matches), "contract", "contracts"), v.Name)
 		return
 	}
 	if len(matches) == 1 {
@@ -519,6 +519,9 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 			_ = r.addErr(err, contractField)
 			return
 		}
+		if r.forbidden(checkContractRole(ctx, nil, &c)) {
+			return
+		}
 		r.result.Status, r.op = RowCreate, contractOp{in: in, terms: terms}
 		return
 	}
@@ -531,6 +534,9 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 	sameTerms := terms == nil || (target.Clause != nil && sameJSON(target.Clause.Terms, *terms))
 	if sameJSON(target.Contract, after) && sameTerms {
 		r.result.Status = RowUnchanged
+		return
+	}
+	if r.forbidden(checkContractRole(ctx, &target.Contract, &after)) {
 		return
 	}
 	r.result.Status, r.op = RowUpdate, contractOp{id: target.ID, version: target.Version, in: in, terms: terms}
@@ -629,7 +635,7 @@ func (k *attestationImporter) planRow(r *importRow, v *Vendor, as []Attestation)
 		return
 	}
 	if len(matches) > 1 {
-		r.fail("id", "%d attestations of vendor %q match this row; give the attestation id", len(matches), v.Name)
+		r.fail("id", "%s of vendor %q match this row; give the attestation id", Count(len(matches), "attestation", "attestations"), v.Name)
 		return
 	}
 	var key string

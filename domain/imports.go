@@ -54,6 +54,7 @@ const (
 	RowUpdate    = "update"
 	RowUnchanged = "unchanged"
 	RowError     = "error"
+	RowIgnored   = "ignored" // the template's example row
 )
 
 // Import run statuses.
@@ -89,6 +90,18 @@ const (
 	ColList    ColumnType = "list" // comma-separated values
 )
 
+// ImportList names a long list of values that a template offers as a
+// drop-down (too long to spell out in the column, or known only when the
+// template is made).
+type ImportList string
+
+// Import template lists.
+const (
+	ListCountries     ImportList = "countries"     // CountryCodes
+	ListJurisdictions ImportList = "jurisdictions" // JurisdictionCodes; a cell may hold several
+	ListVendors       ImportList = "vendors"       // the names of the vendors in the register
+)
+
 // ImportColumn describes one column of an import template (and export).
 type ImportColumn struct {
 	Field    string     `json:"field"`
@@ -96,9 +109,18 @@ type ImportColumn struct {
 	Type     ColumnType `json:"type"`
 	Required bool       `json:"required"`
 	Values   []string   `json:"values,omitempty"` // allowed values: the template's drop-down
+	// List, when set, is the drop-down of a column whose values are too
+	// many for Values.
+	List     ImportList `json:"list,omitempty"`
 	Note     string     `json:"note"`
+	Example  string     `json:"-"` // the value of the template's example row
 	Synonyms []string   `json:"-"`
 }
+
+// ExampleRowMarker marks a template's example row: a row with a cell
+// holding exactly this text (case aside) is ignored on import and reported
+// with status ignored.
+const ExampleRowMarker = "Example row: ignored on import"
 
 // ColumnMapping says which column of the file fed which field.
 type ColumnMapping struct {
@@ -107,9 +129,13 @@ type ColumnMapping struct {
 	Field  string `json:"field"`
 }
 
-// CellError is one problem in a row.
+// CellError is one problem in a row. Column is the field; Letter and
+// Header locate its column in the file as a spreadsheet shows it ("F",
+// "Country"), and are empty when the file has no column for the field.
 type CellError struct {
 	Column  string `json:"column"`
+	Letter  string `json:"letter,omitempty"`
+	Header  string `json:"header,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -128,6 +154,7 @@ type ImportSummary struct {
 	Update    int `json:"update"`
 	Unchanged int `json:"unchanged"`
 	Error     int `json:"error"`
+	Ignored   int `json:"ignored"` // example rows
 }
 
 // ImportResult is the report of an import, kept as the import run of a
@@ -176,6 +203,8 @@ type ImportStore interface {
 	VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]Vendor, error)
 	// VendorsByIDs returns the vendors with these ids.
 	VendorsByIDs(ctx context.Context, ids []string) ([]Vendor, error)
+	// VendorNames returns the first limit vendor names in name order.
+	VendorNames(ctx context.Context, limit int) ([]string, error)
 	// CreateVendors inserts vendors in batches.
 	CreateVendors(ctx context.Context, vs []Vendor) error
 	// AppendAudit appends events to the audit chain in order, in batches.
@@ -212,6 +241,18 @@ var errImportRejected = errors.New("import rejected")
 
 // Columns returns the template columns of kind.
 func (s *ImportService) Columns(kind ImportKind) []ImportColumn { return importColumns(kind) }
+
+// TemplateVendors returns the vendor names for the vendor drop-down of
+// kind's template (at most limit, in name order), or none when kind has no
+// vendor column.
+func (s *ImportService) TemplateVendors(ctx context.Context, kind ImportKind, limit int) ([]string, error) {
+	for _, c := range importColumns(kind) {
+		if c.List == ListVendors {
+			return s.Imports.VendorNames(ctx, limit)
+		}
+	}
+	return nil, nil
+}
 
 // Get returns a kept import run.
 func (s *ImportService) Get(ctx context.Context, id string) (ImportResult, error) {
@@ -266,16 +307,24 @@ func (s *ImportService) Run(ctx context.Context, req ImportRequest) (ImportResul
 			if len(batch) == 0 {
 				return nil
 			}
-			if err := k.plan(ctx, batch); err != nil {
-				return err
-			}
+			live := make([]*importRow, 0, len(batch))
 			for _, r := range batch {
+				if r.result.Status != RowIgnored {
+					live = append(live, r)
+				}
+			}
+			if len(live) > 0 {
+				if err := k.plan(ctx, live); err != nil {
+					return err
+				}
+			}
+			for _, r := range live {
 				if r.failed() {
 					failed = true
 				}
 			}
-			if wctx != nil && !failed {
-				if err := k.apply(wctx, batch); err != nil {
+			if wctx != nil && !failed && len(live) > 0 {
+				if err := k.apply(wctx, live); err != nil {
 					return err
 				}
 			}
@@ -307,11 +356,11 @@ func (s *ImportService) Run(ctx context.Context, req ImportRequest) (ImportResul
 		return ImportResult{}, err
 	}
 	applied := req.Mode == ImportCommit && !failed
+	locateErrors(res.Rows, index, header.Cells)
 	for i, r := range res.Rows {
 		if r.Status == RowCreate && !applied {
 			res.Rows[i].Key = "" // nothing was created
 		}
-		res.Summary.Rows++
 		switch r.Status {
 		case RowCreate:
 			res.Summary.Create++
@@ -319,22 +368,31 @@ func (s *ImportService) Run(ctx context.Context, req ImportRequest) (ImportResul
 			res.Summary.Update++
 		case RowUnchanged:
 			res.Summary.Unchanged++
+		case RowIgnored:
+			res.Summary.Ignored++
+			continue
 		default:
 			res.Summary.Error++
 		}
+		res.Summary.Rows++
+	}
+	ignored := ""
+	if res.Summary.Ignored > 0 {
+		ignored = "; " + Count(res.Summary.Ignored, "example row", "example rows") + " ignored"
 	}
 	switch {
 	case req.Mode == ImportDryRun:
 		res.Status = ImportStatusDryRun
-		res.Message = fmt.Sprintf("Dry run: %d rows checked, %d with errors; nothing was written.", res.Summary.Rows, res.Summary.Error)
+		res.Message = fmt.Sprintf("Dry run: %s checked, %d with errors%s; nothing was written.",
+			Count(res.Summary.Rows, "row", "rows"), res.Summary.Error, ignored)
 	case failed:
 		res.Status = ImportStatusRejected
-		res.Message = fmt.Sprintf("Rejected: %d of %d rows have errors, so NO row was written (a commit applies all rows or none). Fix the rows and import the file again.",
-			res.Summary.Error, res.Summary.Rows)
+		res.Message = fmt.Sprintf("Rejected: %s errors (of %d)%s, so NO row was written (a commit applies all rows or none). Fix the rows and import the file again.",
+			Count(res.Summary.Error, "row has", "rows have"), res.Summary.Rows, ignored)
 	default:
 		res.Status = ImportStatusCommitted
-		res.Message = fmt.Sprintf("Committed: %d created, %d updated, %d unchanged, in one transaction.",
-			res.Summary.Create, res.Summary.Update, res.Summary.Unchanged)
+		res.Message = fmt.Sprintf("Committed: %d created, %d updated, %d unchanged, in one transaction%s.",
+			res.Summary.Create, res.Summary.Update, res.Summary.Unchanged, ignored)
 	}
 	if req.Mode == ImportCommit {
 		if err := s.Imports.SaveRun(context.WithoutCancel(ctx), res); err != nil {
@@ -342,6 +400,39 @@ func (s *ImportService) Run(ctx context.Context, req ImportRequest) (ImportResul
 		}
 	}
 	return res, nil
+}
+
+// locateErrors names, in each cell error, the column letter and header of
+// the error's field in the file.
+func locateErrors(rows []RowResult, index map[string]int, header []string) {
+	for _, r := range rows {
+		for j := range r.Errors {
+			e := &r.Errors[j]
+			if i, ok := index[e.Column]; ok {
+				e.Letter, e.Header = ColumnLetter(i+1), strings.TrimSpace(header[i])
+			}
+		}
+	}
+}
+
+// ColumnLetter is a spreadsheet's name of the n-th column (1-based): A,
+// B, ... Z, AA, AB...
+func ColumnLetter(n int) string {
+	var b []byte
+	for ; n > 0; n = (n - 1) / 26 {
+		b = append([]byte{byte('A' + (n-1)%26)}, b...)
+	}
+	return string(b)
+}
+
+// exampleRow reports whether a row is a template's example row.
+func exampleRow(cells []string) bool {
+	for _, c := range cells {
+		if strings.EqualFold(strings.TrimSpace(c), ExampleRowMarker) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstRow returns the header: the first row with any text.
@@ -405,9 +496,14 @@ func readBatch(src RowSource, cols []ImportColumn, index map[string]int, n *int)
 		}
 		*n++
 		if *n > MaxImportRows {
-			return nil, Invalid("file", "has more than %d data rows; split it into several files", MaxImportRows)
+			return nil, Invalid("file", "has more than %s; split it into several files", Count(MaxImportRows, "data row", "data rows"))
 		}
 		r := &importRow{cells: make(map[string]string, len(index)), result: RowResult{Row: sr.Number, Errors: []CellError{}}}
+		if exampleRow(sr.Cells) {
+			r.result.Status = RowIgnored
+			out = append(out, r)
+			continue
+		}
 		formula := map[int]bool{}
 		for _, i := range sr.Formulas {
 			formula[i] = true
@@ -427,7 +523,7 @@ func readBatch(src RowSource, cols []ImportColumn, index map[string]int, n *int)
 			case !utf8.ValidString(v):
 				r.fail(c.Field, "is not valid UTF-8")
 			case utf8.RuneCountInString(v) > MaxImportCellChars:
-				r.fail(c.Field, "is longer than %d characters", MaxImportCellChars)
+				r.fail(c.Field, "is longer than %s", Count(MaxImportCellChars, "character", "characters"))
 			}
 			r.cells[c.Field] = v
 		}

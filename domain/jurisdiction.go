@@ -30,19 +30,43 @@ var (
 // ValidCountry reports whether code is an assigned ISO 3166-1 alpha-2 code.
 func ValidCountry(code string) bool { return slices.Contains(countryCodes, code) }
 
+// CountryCodes returns the assigned ISO 3166-1 alpha-2 codes, sorted.
+func CountryCodes() []string { return slices.Clone(countryCodes) }
+
+// JurisdictionCodes returns every valid jurisdiction code: EU, the
+// countries, then the US states and territories (US-CA...).
+func JurisdictionCodes() []string {
+	out := append([]string{"EU"}, countryCodes...)
+	for _, s := range usStateCodes {
+		out = append(out, "US-"+s)
+	}
+	return out
+}
+
+// CheckCountry explains what is wrong with a two-letter country code, or
+// returns "" when it is an assigned ISO 3166-1 alpha-2 code. It is the one
+// country check: a vendor's country and a country among jurisdictions,
+// through the API and through imports, get the same message.
+func CheckCountry(code string) string {
+	switch {
+	case ValidCountry(code):
+		return ""
+	case code == "UK":
+		return `"UK" is not an ISO 3166 code; use "GB"`
+	case code == "EU":
+		return `"EU" is not a country; give a member state such as DE or FR`
+	}
+	return "unknown country code " + quote(code) + " (use ISO 3166-1 alpha-2, e.g. US, GB, DE)"
+}
+
 // CheckJurisdiction explains what is wrong with code, or returns "" when it
 // is valid.
 func CheckJurisdiction(code string) string {
 	switch {
 	case code == "EU":
 		return ""
-	case code == "UK":
-		return `"UK" is not an ISO 3166 code; use "GB"`
 	case len(code) == 2:
-		if ValidCountry(code) {
-			return ""
-		}
-		return "unknown country code " + quote(code) + " (use ISO 3166-1 alpha-2, e.g. US, GB, DE, or EU)"
+		return CheckCountry(code)
 	case strings.HasPrefix(code, "US-"):
 		if slices.Contains(usStateCodes, code[3:]) {
 			return ""

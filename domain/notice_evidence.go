@@ -61,8 +61,8 @@ func (s *IncidentService) AttachNotice(ctx context.Context, id string, up Eviden
 			return err
 		}
 		if _, err := s.Incidents.AppendTimeline(ctx, TimelineEntry{IncidentID: id, At: at, Actor: ActorFrom(ctx).Name,
-			Action: "vendor notice evidence stored", Text: fmt.Sprintf("%s (%s, %d bytes, sha256 %s)",
-				inc.NoticeEvidence.Name, blob.MediaType, blob.Size, blob.SHA256),
+			Action: "vendor notice evidence stored", Text: fmt.Sprintf("%s (%s, %s, sha256 %s)",
+				inc.NoticeEvidence.Name, blob.MediaType, Count(blob.Size, "byte", "bytes"), blob.SHA256),
 			RecordedBy: ActorFrom(ctx).ID, RecordedAt: now}); err != nil {
 			return err
 		}

@@ -247,7 +247,7 @@ func thresholdCount(t Threshold, f IncidentFacts) (int64, string) {
 	case strings.HasSuffix(t.Metric, "_residents"):
 		code := thresholdState(t.Metric)
 		if n, ok := f.Residents[code]; ok {
-			return n, fmt.Sprintf("%d residents of %s recorded", n, code)
+			return n, fmt.Sprintf("%s of %s recorded", Count(n, "resident", "residents"), code)
 		}
 		return f.RecordsAffected, fmt.Sprintf("assessed on the total records affected (%d), an upper bound: record the residents of %s to refine", f.RecordsAffected, code)
 	}

@@ -121,10 +121,7 @@ type Deadline struct {
 // String renders the deadline for people: "72 hours", "1 month".
 func (d Deadline) String() string {
 	w := deadlineUnitWords[d.Unit]
-	if d.Value == 1 {
-		return fmt.Sprintf("%d %s", d.Value, w[0])
-	}
-	return fmt.Sprintf("%d %s", d.Value, w[1])
+	return Count(d.Value, w[0], w[1])
 }
 
 // DueAt is start plus the deadline, in UTC. Hours, calendar days and

@@ -23,7 +23,7 @@ func checkText(fe *FieldErrors, field, s string, required bool, maxLen int) stri
 	case required && s == "":
 		fe.Add(field, "is required")
 	case utf8.RuneCountInString(s) > maxLen:
-		fe.Add(field, "must be at most %d characters", maxLen)
+		fe.Add(field, "must be at most %s", Count(maxLen, "character", "characters"))
 	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
 		fe.Add(field, "must not contain control characters")
 	}

@@ -161,8 +161,8 @@ func (v *Vendor) Apply(in VendorInput) error {
 	if !v.Criticality.Valid() {
 		fe.Add("criticality", "must be one of critical, high, moderate, low")
 	}
-	if v.Country != "" && !ValidCountry(v.Country) {
-		fe.Add("country", "must be an ISO 3166-1 alpha-2 code such as US, GB or DE")
+	if msg := CheckCountry(v.Country); v.Country != "" && msg != "" {
+		fe.Add("country", "%s", msg)
 	}
 	if v.ParentVendorID != "" {
 		if !ValidID(v.ParentVendorID) {

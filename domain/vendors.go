@@ -111,7 +111,7 @@ func (s *VendorService) checkParent(ctx context.Context, v Vendor) error {
 			return Invalid("parent_vendor_id", "would make a cycle of parent vendors")
 		}
 		if depth == maxParentDepth {
-			return Invalid("parent_vendor_id", "parent chain is deeper than %d vendors", maxParentDepth)
+			return Invalid("parent_vendor_id", "parent chain is deeper than %s", Count(maxParentDepth, "vendor", "vendors"))
 		}
 		p, err := s.Vendors.Get(ctx, parent)
 		if errors.Is(err, ErrNotFound) {

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -28,8 +27,9 @@ type Window struct {
 
 // String renders the window for people: "72 hours", "4 business days".
 func (w Window) String() string {
-	unit := map[WindowUnit]string{UnitHours: "hours", UnitCalendarDays: "calendar days", UnitBusinessDays: "business days"}[w.Unit]
-	return fmt.Sprintf("%d %s", w.Value, unit)
+	words := map[WindowUnit][2]string{UnitHours: {"hour", "hours"}, UnitCalendarDays: {"calendar day", "calendar days"},
+		UnitBusinessDays: {"business day", "business days"}}[w.Unit]
+	return Count(w.Value, words[0], words[1])
 }
 
 // MaxWindowValue bounds a window: a year in hours, more than enough for

@@ -767,7 +767,7 @@ func (a *auditWriter) summarySheet() error {
 	}{
 		{"Vendors", a.sum.vendors},
 		{"Attestations expired", a.sum.attExpired},
-		{fmt.Sprintf("Attestations expiring within %d days", a.opt.ExpiringDays), a.sum.attExpiring},
+		{"Attestations expiring within " + domain.Count(a.opt.ExpiringDays, "day", "days"), a.sum.attExpiring},
 		{"Reviews overdue", a.sum.reviewsOverdue},
 		{"Vendors never reviewed", a.sum.neverReviewed},
 		{"Incidents with late notices (late or overdue)", a.sum.incidentsLate},

@@ -53,7 +53,7 @@ func SaveBook(f *excelize.File, w io.Writer, c Compression) error {
 		return zw.err
 	}
 	if rest.n != 0 { // a later excelize writing through its buffer after all
-		return fmt.Errorf("workbook: excelize wrote %d bytes past its zip writer", rest.n)
+		return fmt.Errorf("workbook: excelize wrote %s past its zip writer", domain.Count(rest.n, "byte", "bytes"))
 	}
 	return bw.Flush()
 }
@@ -94,7 +94,7 @@ func (d *directZip) Close() error {
 
 func (d *directZip) checkPart() error {
 	if d.part != nil && d.part.n >= math.MaxUint32 {
-		d.err = fmt.Errorf("workbook part %s is %d bytes: parts of 4 GiB or more are not supported", d.part.name, d.part.n)
+		d.err = fmt.Errorf("workbook part %s is %s: parts of 4 GiB or more are not supported", d.part.name, domain.Count(d.part.n, "byte", "bytes"))
 	}
 	return d.err
 }

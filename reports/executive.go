@@ -141,7 +141,7 @@ func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy
 		return ex, err
 	}
 	ex.Trend = append(ex.Trend, trend...)
-	ex.TrendNote = fmt.Sprintf("tier of each vendor in the daily risk snapshots of the %d days up to as-of", trendDays)
+	ex.TrendNote = "tier of each vendor in the daily risk snapshots of the " + domain.Count(trendDays, "day", "days") + " up to as-of"
 	if len(trend) == 0 {
 		ex.TrendNote += "; no snapshot was taken in that period"
 	}
@@ -194,7 +194,7 @@ func why(v VendorRow) []string {
 		out = append(out, fmt.Sprintf("tier overridden to %s: %s", v.TierOverride, v.TierOverrideReason))
 	}
 	if v.OpenFindings > 0 {
-		out = append(out, fmt.Sprintf("%d open findings", v.OpenFindings))
+		out = append(out, domain.Count(v.OpenFindings, "open finding", "open findings"))
 	}
 	return out
 }
@@ -287,7 +287,8 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 		put(6, t.OpenFindings, st.wrap)
 	}
 	row += 2
-	put(1, fmt.Sprintf("Late-notice history (%d incidents with a late or overdue vendor notice; latest %d)", ex.LateTotal, lateNoticeRows), st.bold)
+	put(1, fmt.Sprintf("Late-notice history (%s with a late or overdue vendor notice; latest %d)",
+		domain.Count(ex.LateTotal, "incident", "incidents"), lateNoticeRows), st.bold)
 	header("Vendor", "Incident", "Discovered", "Notified", "Due", "Lag days", "Window", "Late by days", "Status")
 	lateHead := row
 	for _, l := range ex.LateNotices {

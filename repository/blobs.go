@@ -58,7 +58,7 @@ func (b *Blobs) Put(ctx context.Context, r io.Reader, maxBytes int64) (blob doma
 	}
 	if n > maxBytes {
 		return blob, &domain.UploadError{Kind: domain.ErrEvidenceTooLarge, Field: "file",
-			Message: fmt.Sprintf("is larger than the limit of %d bytes", maxBytes)}
+			Message: "is larger than the limit of " + domain.Count(maxBytes, "byte", "bytes")}
 	}
 	if err := tmp.Chmod(0o440); err != nil {
 		return blob, fmt.Errorf("evidence store: %w", err)

@@ -119,6 +119,14 @@ func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]domain.Vend
 	return out, err
 }
 
+// VendorNames implements domain.ImportStore: one indexed read in name
+// order (the unique name_key).
+func (s *Imports) VendorNames(ctx context.Context, limit int) ([]string, error) {
+	names := []string{}
+	err := s.db.conn(ctx).Raw("SELECT name FROM vendors ORDER BY name_key LIMIT ?", limit).Scan(&names).Error
+	return names, translate(err)
+}
+
 // CreateVendors implements domain.ImportStore with multi-row INSERTs.
 func (s *Imports) CreateVendors(ctx context.Context, vs []domain.Vendor) error {
 	rows := make([]vendorRow, len(vs))

@@ -300,7 +300,7 @@ func (w *seedWriter) copy(ctx context.Context, b *seedBatch) error {
 func (w *seedWriter) insert(ctx context.Context, tx *sql.Tx, t seedTable, args []any) error {
 	n := len(t.cols)
 	if len(args)%n != 0 {
-		return fmt.Errorf("insert %s: %d values for %d columns", t.name, len(args), n) // a generator bug
+		return fmt.Errorf("insert %s: %s for %s", t.name, domain.Count(len(args), "value", "values"), domain.Count(n, "column", "columns")) // a generator bug
 	}
 	rows := len(args) / n
 	per := w.rowsPerStatement(n)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,14 +11,43 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 )
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+// newFlags returns the flag set of command name, whose usage is the
+// command's help: on stdout when args ask for it (Parse then returns
+// flag.ErrHelp, which run turns into success), on stderr after a bad flag.
+func newFlags(name string, args []string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if helpRequested(args) {
+		fs.SetOutput(stdout)
+	}
+	fs.Usage = func() {
+		w := fs.Output()
+		for _, c := range commands {
+			if c.name == name {
+				fmt.Fprintf(w, "usage: vendorwatch %s\n\n%s.\n\nflags:\n", c.synopsis, c.summary)
+			}
+		}
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
+// subcommand checks that args start with the one subcommand of a command
+// (apikey create, audit verify). Without it, help prints the command's
+// help (returning flag.ErrHelp), anything else is an error.
+func subcommand(fs *flag.FlagSet, args []string, sub string) error {
+	switch {
+	case len(args) > 0 && args[0] == sub:
+		return nil
+	case helpRequested(args):
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	return fmt.Errorf("usage: vendorwatch %s %s ... (vendorwatch %s --help explains)", fs.Name(), sub, fs.Name())
+}
+
 func cmdMigrate(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("migrate", stderr)
+	fs := newFlags("migrate", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,14 +66,14 @@ func cmdMigrate(ctx context.Context, cfg config, args []string, logger *slog.Log
 }
 
 func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New(`usage: vendorwatch apikey create --name NAME --role ROLE [--expires-in DURATION] [--db URL]`)
-	}
-	fs := newFlags("apikey create", stderr)
+	fs := newFlags("apikey", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	name := fs.String("name", "", "a name that says who or what uses the key (required)")
 	role := fs.String("role", "", "admin, vendor_manager, legal, executive or auditor (required)")
 	expiresIn := fs.Duration("expires-in", 0, "expire the key after this long, e.g. 720h (default: never)")
+	if err := subcommand(fs, args, "create"); err != nil {
+		return err
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -69,11 +97,11 @@ func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logg
 }
 
 func cmdAudit(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: vendorwatch audit verify [--db URL]")
-	}
-	fs := newFlags("audit verify", stderr)
+	fs := newFlags("audit", args, stdout, stderr)
 	cfg.dbFlag(fs)
+	if err := subcommand(fs, args, "verify"); err != nil {
+		return err
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -87,9 +115,9 @@ func cmdAudit(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return err
 	}
 	if broken != nil {
-		fmt.Fprintf(stdout, "audit chain BROKEN at event %d: %s (%d events before it verified)\n", broken.Seq, broken.Reason, n)
+		fmt.Fprintf(stdout, "audit chain BROKEN at event %d: %s (%s before it verified)\n", broken.Seq, broken.Reason, domain.Count(n, "event", "events"))
 		return fmt.Errorf("audit chain broken at event %d", broken.Seq)
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d events verified\n", n)
+	fmt.Fprintf(stdout, "audit chain intact: %s verified\n", domain.Count(n, "event", "events"))
 	return nil
 }

@@ -22,7 +22,7 @@ const importUsage = "usage: vendorwatch import FILE --kind vendors|data_handling
 // per-row report as POST /api/v1/imports. Without --dry-run it commits:
 // all rows in one transaction, or none when any row has an error.
 func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("import", stderr)
+	fs := newFlags("import", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	kind := fs.String("kind", "", "what the file holds: vendors, data_handling, contracts or attestations (required)")
 	dryRun := fs.Bool("dry-run", false, "validate every row and report, without writing")
@@ -46,7 +46,8 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		return err
 	}
 	if limit := cfg.importMaxBytes(); st.Size() > limit {
-		return fmt.Errorf("%s is %d bytes, over the import limit of %d (VW_IMPORT_MAX_BYTES); split it", file, st.Size(), limit)
+		return fmt.Errorf("%s is %s, over the import limit of %s (VW_IMPORT_MAX_BYTES); split it", file,
+			domain.Count(st.Size(), "byte", "bytes"), domain.Count(limit, "byte", "bytes"))
 	}
 	sum, err := fileSHA256(file)
 	if err != nil {
@@ -70,7 +71,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		FileSize: st.Size(), Source: src}
 	tty := importTTY(stderr)
 	if tty {
-		req.Progress = func(n int) { fmt.Fprintf(stderr, "\r%d rows checked...", n) }
+		req.Progress = func(n int) { fmt.Fprintf(stderr, "\r%s checked...", domain.Count(n, "row", "rows")) }
 	}
 	ctx = domain.WithActor(ctx, domain.Actor{ID: "cli", Name: "command line", Role: domain.RoleAdmin})
 	res, err := a.svc.Imports.Run(ctx, req)
@@ -90,7 +91,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		printImport(stdout, res)
 	}
 	if res.Summary.Error > 0 {
-		return fmt.Errorf("%d rows have errors", res.Summary.Error)
+		return errors.New(domain.Count(res.Summary.Error, "row has", "rows have") + " errors")
 	}
 	return nil
 }
@@ -104,12 +105,18 @@ func printImport(w io.Writer, res domain.ImportResult) {
 		fmt.Fprintf(w, "column %q is not a known column: ignored\n", c)
 	}
 	for _, r := range res.Rows {
-		if len(r.Errors) == 0 {
+		switch {
+		case r.Status == domain.RowIgnored:
+			fmt.Fprintf(w, "row %d: ignored (the template's example row)\n", r.Row)
+		case len(r.Errors) == 0:
 			fmt.Fprintf(w, "row %d: %s %s\n", r.Row, r.Status, r.Key)
-			continue
 		}
 		for _, e := range r.Errors {
-			fmt.Fprintf(w, "row %d: error: %s: %s\n", r.Row, e.Column, e.Message)
+			if e.Letter != "" {
+				fmt.Fprintf(w, "row %d, column %s %q (%s): error: %s\n", r.Row, e.Letter, e.Header, e.Column, e.Message)
+			} else {
+				fmt.Fprintf(w, "row %d, field %s: error: %s\n", r.Row, e.Column, e.Message)
+			}
 		}
 	}
 	if res.ID != "" {

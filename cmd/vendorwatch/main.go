@@ -1,15 +1,9 @@
 // Command vendorwatch tracks third-party vendor risk and contract
-// compliance: it serves the REST API, migrates the database, and manages
-// API keys.
-//
-//	vendorwatch serve [--addr :8080] [--db URL] [--demo]
-//	vendorwatch migrate [--db URL]
-//	vendorwatch apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]
-//	vendorwatch audit verify [--db URL]
-//	vendorwatch report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--as-of TIME]
-//	vendorwatch scan [--db URL]
-//	vendorwatch import FILE --kind vendors [--dry-run] [--json] [--db URL]
-//	vendorwatch seed --vendors N [--seed S] [--as-of T] [--db URL]
+// compliance: it serves the REST API, migrates the database, manages API
+// keys, verifies the audit trail, writes reports, runs the compliance
+// scan, imports spreadsheets and seeds demo portfolios. "vendorwatch help"
+// lists the commands (the README's Commands block is that list), and
+// "vendorwatch COMMAND --help" explains one.
 package main
 
 import (
@@ -21,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // deadlines may be computed in any IANA zone, even in minimal images
 )
@@ -36,34 +31,96 @@ func main() {
 	}
 }
 
-const usage = `usage: vendorwatch <command> [flags]
+// commandHelp is one command's entry in the help: what follows
+// "vendorwatch" on its usage line, and what it does.
+type commandHelp struct {
+	name     string
+	synopsis string
+	summary  string
+}
 
-commands:
-  serve     run the API server (migrates the database first)
-  migrate   apply database migrations and report the schema version
-  apikey    create an API key: apikey create --name NAME --role ROLE
-  audit     verify the audit trail's hash chain: audit verify
-  report    write the audit workbook or the executive report: report --kind audit --out FILE.xlsx
-  scan      run the compliance scan once and print what it found
-  import    import a spreadsheet: import FILE --kind vendors [--dry-run]
-  seed      fill an empty database with a synthetic portfolio: seed --vendors N
+// commands lists every command of the binary, in the order the help shows
+// them. The README's Commands block is commandList() (TestREADMECommands).
+var commands = []commandHelp{
+	{"serve", "serve [--addr :8080] [--db URL] [--demo]",
+		"run the API server (applies pending migrations first); prints the API's address and, on the first start, an admin key"},
+	{"migrate", "migrate [--db URL]", "apply the database migrations and print the schema version"},
+	{"apikey", "apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]",
+		"create an API key (admin, vendor_manager, legal, executive or auditor); the key is the last line"},
+	{"audit", "audit verify [--db URL]", "verify the audit trail's hash chain; exit status 1 when it is broken"},
+	{"report", "report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--tier T] [--owner EMAIL] [--as-of TIME] [--db URL]",
+		"write the audit workbook or the executive report to a file"},
+	{"scan", "scan [--db URL]", "run the compliance scan once and print the findings opened, still open and resolved, by rule"},
+	{"import", "import FILE --kind vendors|data_handling|contracts|attestations [--dry-run] [--json] [--db URL]",
+		"import an .xlsx or CSV file, all rows or none; exit status 1 when a row has an error"},
+	{"seed", "seed --vendors N [--seed S] [--as-of T] [--db URL]",
+		"fill an empty database with a deterministic synthetic portfolio (demos and benchmarks)"},
+	{"healthcheck", "healthcheck [--url URL] [--addr :8080]",
+		"ask a running server whether it is ready (GET /readyz); exit status 1 when not (the container's health check)"},
+	{"help", "help [COMMAND]", "show this list, or a command's flags (as COMMAND --help does)"},
+}
 
-Run "vendorwatch <command> -h" for a command's flags. Configuration comes
+// commandList is every command's usage line and summary.
+func commandList() string {
+	var b strings.Builder
+	for _, c := range commands {
+		fmt.Fprintf(&b, "vendorwatch %s\n    %s\n", c.synopsis, c.summary)
+	}
+	return b.String()
+}
+
+// usage is the binary's help.
+func usage() string {
+	return "usage: vendorwatch <command> [flags]\n\ncommands:\n" + commandList() + `
+Run "vendorwatch <command> --help" for a command's flags. Configuration comes
 from VW_ environment variables (see README); flags override them.
 `
+}
 
-// run is the whole program; tests call it directly.
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// helpRequested reports whether args ask for help before any "--".
+func helpRequested(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if isHelpFlag(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// run is the whole program; tests call it directly. A command's --help
+// (or -h) prints its help on stdout and succeeds.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage())
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch {
+	case isHelpFlag(cmd) || cmd == "help" && len(rest) == 0:
+		fmt.Fprint(stdout, usage())
+		return nil
+	case cmd == "help":
+		cmd, rest = rest[0], []string{"--help"}
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errors.New("no command given")
-	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, cfg, rest, logger, stdout, stderr)
@@ -81,10 +138,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdImport(ctx, cfg, rest, logger, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, cfg, rest, logger, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+	case "healthcheck":
+		return cmdHealthcheck(ctx, cfg, rest, logger, stdout, stderr)
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(stderr, usage())
 	return fmt.Errorf("unknown command %q", cmd)
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -126,8 +129,38 @@ func TestServeEndToEnd(t *testing.T) {
 			if code := get(t, base+"/readyz", "", nil); code != 200 {
 				t.Errorf("readyz %d", code)
 			}
+			// The start message says where things are, and each place answers.
+			for _, want := range []string{"API                " + base + "/api/v1\n",
+				"OpenAPI document   " + base + "/api/v1/openapi.json\n"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("start message lacks %q:\n%s", want, out)
+				}
+			}
+			res, err := http.Get(base + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(res.Body)
+			_ = res.Body.Close()
+			if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(page), `href="/api/v1/openapi.json"`) || !strings.Contains(string(page), `href="/api/v1"`) {
+				t.Errorf("GET / = %d %s:\n%s", res.StatusCode, res.Header.Get("Content-Type"), page)
+			}
+			var index struct{ Links []struct{ Path string } }
+			if code := get(t, base+"/api/v1", "", &index); code != 200 || len(index.Links) == 0 {
+				t.Errorf("GET /api/v1 = %d, %+v", code, index)
+			}
+			// The container's health check asks /readyz through the binary.
+			var hc, hcErr syncBuffer
+			if err := run(context.Background(), []string{"healthcheck", "--addr", strings.TrimPrefix(base, "http://")}, noEnv, &hc, &hcErr); err != nil ||
+				!strings.HasPrefix(hc.String(), "ready: "+base+"/readyz") {
+				t.Errorf("healthcheck: %v %s", err, hc.String())
+			}
 			if err := stop(); err != nil {
 				t.Fatalf("shutdown: %v", err)
+			}
+			if err := run(context.Background(), []string{"healthcheck", "--url", base + "/readyz", "--timeout", "1s"}, noEnv, &hc, &hcErr); err == nil {
+				t.Error("healthcheck succeeded with the server stopped")
 			}
 
 			// Second start: the admin key exists, so none is printed; demo
@@ -254,5 +287,104 @@ func TestPolicyAndProfileConfig(t *testing.T) {
 		env(map[string]string{"VW_POLICY_FILE": bad}), &out, &errs)
 	if err == nil || !strings.Contains(err.Error(), "magic") {
 		t.Errorf("serve with a bad policy: %v", err)
+	}
+}
+
+func TestReachableAddress(t *testing.T) {
+	for in, want := range map[string]string{"[::]:8080": "localhost:8080", "0.0.0.0:8080": "localhost:8080",
+		"127.0.0.1:18081": "127.0.0.1:18081", "[::1]:9000": "[::1]:9000"} {
+		addr, err := net.ResolveTCPAddr("tcp", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reachable(addr); got != want {
+			t.Errorf("reachable(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestCommandHelp: every command's --help and -h succeed and print its
+// usage and flags on standard output; so does "help COMMAND".
+func TestCommandHelp(t *testing.T) {
+	for _, c := range commands {
+		if c.name == "help" {
+			continue
+		}
+		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
+			var out, errs syncBuffer
+			if err := run(context.Background(), args, noEnv, &out, &errs); err != nil {
+				t.Errorf("%v: %v (help is a success)", args, err)
+			}
+			if !strings.HasPrefix(out.String(), "usage: vendorwatch "+c.synopsis+"\n") || !strings.Contains(out.String(), "\nflags:\n  -") {
+				t.Errorf("%v printed on stdout:\n%s", args, out.String())
+			}
+			if errs.String() != "" {
+				t.Errorf("%v printed on stderr: %s", args, errs.String())
+			}
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+		var out, errs syncBuffer
+		if err := run(context.Background(), args, noEnv, &out, &errs); err != nil || !strings.Contains(out.String(), commandList()) {
+			t.Errorf("%v: %v\n%s", args, err, out.String())
+		}
+	}
+	// A subcommand that is not there is still an error.
+	var out, errs syncBuffer
+	if err := run(context.Background(), []string{"apikey", "delete"}, noEnv, &out, &errs); err == nil {
+		t.Error("apikey delete succeeded")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the README's Commands block from the binary's help")
+
+// readmeCommandsMarker precedes the README's Commands block, which is
+// commandList() in a fenced block.
+const readmeCommandsMarker = "<!-- generated from the binary's help by: go test ./cmd/vendorwatch -run TestREADMECommands -update -->\n```text\n"
+
+// TestREADMECommands fails when the README's Commands block and the
+// binary's own help differ; -update rewrites the block.
+func TestREADMECommands(t *testing.T) {
+	const path = "../../README.md"
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, rest, ok := strings.Cut(string(readme), readmeCommandsMarker)
+	if !ok {
+		t.Fatalf("README.md has no line %q before its Commands block", strings.SplitN(readmeCommandsMarker, "\n", 2)[0])
+	}
+	block, after, ok := strings.Cut(rest, "```\n")
+	if !ok {
+		t.Fatal("README.md's Commands block is not closed by ```")
+	}
+	if block == commandList() {
+		return
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(before+readmeCommandsMarker+commandList()+"```\n"+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's Commands block differs from the binary's help (go test ./cmd/vendorwatch -run TestREADMECommands -update rewrites it):\n--- README\n%s--- help\n%s", block, commandList())
+}
+
+// TestREADMESaysHowToMoveTheAddress: where the README first gives the
+// listen address, it says how to change it.
+func TestREADMESaysHowToMoveTheAddress(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(readme), "8080")
+	if i < 0 {
+		t.Fatal("README.md never gives the listen address")
+	}
+	near := string(readme[i:min(len(readme), i+600)])
+	for _, want := range []string{"`--addr`", "`VW_HTTP_ADDR"} {
+		if !strings.Contains(near, want) {
+			t.Errorf("README.md first gives the address 8080 without saying, nearby, that %s changes it", want)
+		}
 	}
 }

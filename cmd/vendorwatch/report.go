@@ -81,7 +81,7 @@ func (m *multiFlag) Set(v string) error {
 //
 //	vendorwatch report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--tier T] [--owner EMAIL] [--as-of TIME]
 func cmdReport(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("report", stderr)
+	fs := newFlags("report", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	kind := fs.String("kind", "audit", "audit (the audit workbook) or executive (the one-sheet executive report)")
 	out := fs.String("out", "", "output file (default vendorwatch-<kind>-<as-of>.xlsx in the current directory)")
@@ -151,7 +151,7 @@ func cmdReport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s report as of %s: %d rows in %.1fs -> %s\n", k, f.AsOf.Format(time.RFC3339), st.TotalRows(),
+	fmt.Fprintf(stdout, "%s report as of %s: %s in %.1fs -> %s\n", k, f.AsOf.Format(time.RFC3339), domain.Count(st.TotalRows(), "row", "rows"),
 		time.Since(start).Seconds(), path)
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 // opened, still open, resolved and reopened, by rule. Progress goes to
 // stderr when it is a terminal.
 func cmdScan(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("scan", stderr)
+	fs := newFlags("scan", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err

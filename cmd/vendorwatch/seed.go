@@ -17,7 +17,7 @@ import (
 // cmdSeed fills an empty database with a deterministic synthetic
 // portfolio (repository.Seed). Seeded rows bypass the audit trail.
 func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("seed", stderr)
+	fs := newFlags("seed", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	vendors := fs.Int("vendors", 0, fmt.Sprintf("how many vendors to generate, 1 to %d (required)", repository.MaxSeedVendors))
 	seed := fs.Int64("seed", 1, "the portfolio to generate: the same seed gives the same rows")
@@ -58,7 +58,7 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	start := time.Now()
 	if isTerminal(stderr) {
 		progress = func(done, total int) {
-			fmt.Fprintf(stderr, "\rseeding: %d/%d vendors (%d%%), %s", done, total, done*100/total,
+			fmt.Fprintf(stderr, "\rseeding: %d/%s (%d%%), %s", done, domain.Count(total, "vendor", "vendors"), done*100/total,
 				time.Since(start).Round(time.Second))
 			if done == total {
 				fmt.Fprintln(stderr)

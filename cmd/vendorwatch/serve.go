@@ -18,7 +18,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
+	fs := newFlags("serve", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address")
 	demo := fs.Bool("demo", false, "load a few demo vendors when the register is empty")
@@ -110,7 +110,11 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	fmt.Fprintf(stdout, "Vendorwatch is listening on http://%s\n", ln.Addr())
+	base := "http://" + reachable(ln.Addr())
+	fmt.Fprintf(stdout, "Vendorwatch is listening on %s\n", base)
+	for _, l := range api.Links {
+		fmt.Fprintf(stdout, "  %-18s %s%s\n", l.Name, base, l.Path)
+	}
 	logger.Info("listening", "addr", ln.Addr().String())
 
 	errc := make(chan error, 1)
@@ -133,4 +137,23 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// reachable is the listen address as a client reaches it: a wildcard host
+// (":8080" listens on every interface) becomes localhost.
+func reachable(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return net.JoinHostPort(clientHost(host, "localhost"), port)
+}
+
+// clientHost is the host a client dials for a listen host: wildcard for
+// a wildcard host (empty, 0.0.0.0 or ::), else the host itself.
+func clientHost(host, wildcard string) string {
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return wildcard
+	}
+	return host
 }

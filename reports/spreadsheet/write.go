@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,7 +34,7 @@ func NewWriter(w io.Writer, format Format, kind domain.ImportKind) (Writer, erro
 	if format == CSV {
 		return newCSVWriter(w, cols)
 	}
-	return newXLSXWriter(w, string(kind), cols, false)
+	return newXLSXWriter(w, string(kind), cols, nil)
 }
 
 // NewColumnsWriter starts a file of the given format with an export-only
@@ -42,15 +43,35 @@ func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []domain.Im
 	if format == CSV {
 		return newCSVWriter(w, cols)
 	}
-	return newXLSXWriter(w, sheet, cols, false)
+	return newXLSXWriter(w, sheet, cols, nil)
 }
 
+// MaxTemplateVendors is the most vendor names a template's vendor
+// drop-down lists: as many as Excel shows in a drop-down.
+const MaxTemplateVendors = 32768
+
+// listsSheet is the hidden sheet that holds a template's long drop-down
+// lists, one per column.
+const listsSheet = "Lists"
+
 // WriteTemplate writes the .xlsx import template of kind: a styled header,
-// drop-down lists for every enumerated column, date-formatted date
-// columns, and a Notes sheet that explains each column.
-func WriteTemplate(w io.Writer, kind domain.ImportKind) error {
-	x, err := newXLSXWriter(w, string(kind), domain.ImportColumns(kind), true)
+// an example row (marked with domain.ExampleRowMarker, ignored on import),
+// drop-down lists for every enumerated column and for countries,
+// jurisdictions and vendors (vendorNames, at most MaxTemplateVendors, on
+// the kinds that name a vendor), date-formatted date columns, and a Notes
+// sheet that explains each column.
+func WriteTemplate(w io.Writer, kind domain.ImportKind, vendorNames []string) error {
+	lists := map[domain.ImportList][]string{
+		domain.ListCountries:     domain.CountryCodes(),
+		domain.ListJurisdictions: domain.JurisdictionCodes(),
+		domain.ListVendors:       vendorNames[:min(len(vendorNames), MaxTemplateVendors)],
+	}
+	x, err := newXLSXWriter(w, string(kind), domain.ImportColumns(kind), lists)
 	if err != nil {
+		return err
+	}
+	if err := x.exampleRow(); err != nil {
+		_ = x.f.Close()
 		return err
 	}
 	return x.Close()
@@ -97,10 +118,12 @@ type xlsxWriter struct {
 	row       int
 	dateStyle int
 	numStyle  int
-	template  bool
 }
 
-func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, template bool) (*xlsxWriter, error) {
+// newXLSXWriter starts a workbook with kind's header row. lists, given for
+// a template (nil for an export), are the long drop-down lists; the
+// template also gets its Notes sheet.
+func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, lists map[domain.ImportList][]string) (*xlsxWriter, error) {
 	f := excelize.NewFile()
 	fail := func(err error) (*xlsxWriter, error) {
 		_ = f.Close()
@@ -127,6 +150,12 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, templa
 	if err != nil {
 		return fail(err)
 	}
+	listRanges := map[domain.ImportList]string{}
+	if lists != nil {
+		if listRanges, err = writeLists(f, cols, lists); err != nil {
+			return fail(err)
+		}
+	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return fail(err)
@@ -147,6 +176,11 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, templa
 			return fail(err)
 		}
 	}
+	if lists != nil { // the template's example-row marker
+		if err := sw.SetColWidth(len(cols)+1, len(cols)+1, 32); err != nil {
+			return fail(err)
+		}
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return fail(err)
 	}
@@ -160,27 +194,141 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, templa
 	// Data validation has no stream API; it must be added before Flush or
 	// it is silently lost.
 	for i, c := range cols {
-		if len(c.Values) == 0 {
-			continue
-		}
-		name, _ := excelize.ColumnNumberToName(i + 1)
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(fmt.Sprintf("%s2:%s%d", name, name, maxSheetRows))
-		if err := dv.SetDropList(c.Values); err != nil {
+		if err := addDropDown(f, sheet, i+1, c, listRanges[c.List]); err != nil {
 			return fail(fmt.Errorf("column %s: %w", c.Field, err))
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, "Choose a value from the list: "+strings.Join(c.Values, ", "))
-		if err := f.AddDataValidation(sheet, dv); err != nil {
-			return fail(err)
-		}
 	}
-	x := &xlsxWriter{w: w, f: f, sw: sw, cols: cols, row: 1, dateStyle: dateStyle, numStyle: numStyle, template: template}
-	if template {
+	x := &xlsxWriter{w: w, f: f, sw: sw, cols: cols, row: 1, dateStyle: dateStyle, numStyle: numStyle}
+	if lists != nil {
 		if err := x.notesSheet(headerStyle); err != nil {
 			return fail(err)
 		}
 	}
 	return x, nil
+}
+
+// writeLists writes the long drop-down lists that cols use to the hidden
+// Lists sheet, one column each under a header naming the list, and
+// returns the range of each (absent: an empty list, no drop-down).
+func writeLists(f *excelize.File, cols []domain.ImportColumn, lists map[domain.ImportList][]string) (map[domain.ImportList]string, error) {
+	var used []domain.ImportList
+	for _, c := range cols {
+		if c.List != "" && len(lists[c.List]) > 0 && !slices.Contains(used, c.List) {
+			used = append(used, c.List)
+		}
+	}
+	ranges := map[domain.ImportList]string{}
+	if len(used) == 0 {
+		return ranges, nil
+	}
+	if _, err := f.NewSheet(listsSheet); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(listsSheet)
+	if err != nil {
+		return nil, err
+	}
+	longest := 0
+	for _, l := range used {
+		longest = max(longest, len(lists[l]))
+	}
+	for row := 0; row <= longest; row++ {
+		cells := make([]any, len(used))
+		for j, l := range used {
+			switch {
+			case row == 0:
+				cells[j] = string(l)
+			case row <= len(lists[l]):
+				cells[j] = lists[l][row-1]
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row+1)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, err
+	}
+	for j, l := range used {
+		col := domain.ColumnLetter(j + 1)
+		ranges[l] = fmt.Sprintf("%s!$%s$2:$%s$%d", listsSheet, col, col, len(lists[l])+1)
+	}
+	return ranges, f.SetSheetVisible(listsSheet, false)
+}
+
+// addDropDown puts the drop-down of column c (the n-th) on every row below
+// the header: its Values inline, or listRange for a long list. A country
+// must come from its list; a jurisdictions cell may hold several codes and
+// a vendor cell an external_ref, so those lists only suggest.
+func addDropDown(f *excelize.File, sheet string, n int, c domain.ImportColumn, listRange string) error {
+	if len(c.Values) == 0 && listRange == "" {
+		return nil
+	}
+	name := domain.ColumnLetter(n)
+	dv := excelize.NewDataValidation(true)
+	dv.SetSqref(fmt.Sprintf("%s2:%s%d", name, name, maxSheetRows))
+	switch {
+	case len(c.Values) > 0:
+		if err := dv.SetDropList(c.Values); err != nil {
+			return err
+		}
+		dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, "Choose a value from the list: "+strings.Join(c.Values, ", "))
+	case c.List == domain.ListCountries:
+		dv.SetSqrefDropList(listRange)
+		dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, "Choose an ISO 3166-1 alpha-2 code from the list, e.g. US, GB, DE.")
+	case c.List == domain.ListJurisdictions:
+		dv.SetSqrefDropList(listRange)
+		dv.SetError(excelize.DataValidationErrorStyleInformation, c.Header,
+			"Several codes go in one cell, comma-separated: GB, EU, US-CA.")
+	default:
+		dv.SetSqrefDropList(listRange)
+		dv.SetError(excelize.DataValidationErrorStyleInformation, c.Header,
+			"Not a vendor name from the register: the vendor's external_ref works too; otherwise import the vendor first.")
+	}
+	return f.AddDataValidation(sheet, dv)
+}
+
+// exampleRow writes the template's example row below the header, in grey
+// italics, with domain.ExampleRowMarker in the column after the last, so
+// that an import skips it.
+func (x *xlsxWriter) exampleRow() error {
+	grey := &excelize.Font{Italic: true, Color: "808080"}
+	dateFmt, numFmt := "yyyy-mm-dd", "0.00"
+	text, err := x.f.NewStyle(&excelize.Style{Font: grey})
+	if err != nil {
+		return err
+	}
+	date, err := x.f.NewStyle(&excelize.Style{Font: grey, CustomNumFmt: &dateFmt})
+	if err != nil {
+		return err
+	}
+	num, err := x.f.NewStyle(&excelize.Style{Font: grey, CustomNumFmt: &numFmt})
+	if err != nil {
+		return err
+	}
+	marker, err := x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Italic: true, Color: "C00000"}})
+	if err != nil {
+		return err
+	}
+	x.row++
+	out := make([]any, len(x.cols)+1)
+	for i, c := range x.cols {
+		style := text
+		switch c.Type {
+		case domain.ColDate:
+			style = date
+		case domain.ColDecimal:
+			style = num
+		}
+		v := x.cell(c, c.Example)
+		if cell, ok := v.(excelize.Cell); ok {
+			v = cell.Value
+		}
+		out[i] = excelize.Cell{StyleID: style, Value: v}
+	}
+	out[len(x.cols)] = excelize.Cell{StyleID: marker, Value: domain.ExampleRowMarker}
+	return x.sw.SetRow("A2", out)
 }
 
 // notesSheet explains each column (normal mode: it is small).
@@ -212,6 +360,8 @@ func (x *xlsxWriter) notesSheet(headerStyle int) error {
 	}
 	general := []string{
 		"Fill the first sheet, one record per row, below the header. Keep the header row; columns may be in any order and missing optional columns are left unchanged.",
+		"Row 2 is an example, marked \"" + domain.ExampleRowMarker + "\" in the column after the last: an import skips any row so marked (status ignored). Delete it or leave it.",
+		"Drop-downs offer the allowed values; countries, jurisdictions and vendor names come from the hidden Lists sheet. Several jurisdictions go in one cell, comma-separated (GB, EU, US-CA).",
 		"Imports never evaluate formulas: a cell holding a formula is rejected. Paste values instead.",
 		"POST /api/v1/imports?kind=KIND&mode=dry_run checks every row without writing; mode=commit applies all rows in one transaction, or none if any row has an error.",
 	}
