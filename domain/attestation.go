@@ -179,13 +179,13 @@ func (a *Attestation) Apply(in AttestationInput) error {
 	case a.Kind == "":
 		fe.Add("kind", "is required; GET /api/v1/attestation-kinds lists the kinds")
 	case !kindOK:
-		fe.Add("kind", "unknown attestation kind %s; GET /api/v1/attestation-kinds lists the kinds", quote(string(a.Kind)))
+		fe.Add("kind", "unknown attestation kind %s; GET /api/v1/attestation-kinds lists the kinds", strconv.Quote(string(a.Kind)))
 	}
 	if in.Issuer != nil {
-		a.Issuer = checkText(&fe, "issuer", *in.Issuer, false, 200)
+		a.Issuer = CheckText(&fe, "issuer", *in.Issuer, false, 200)
 	}
 	if in.Scope != nil {
-		a.Scope = checkText(&fe, "scope", *in.Scope, false, 2000)
+		a.Scope = CheckText(&fe, "scope", *in.Scope, false, 2000)
 	}
 	if in.PeriodStart != nil {
 		a.PeriodStart = *in.PeriodStart
@@ -216,7 +216,7 @@ func (a *Attestation) Apply(in AttestationInput) error {
 		a.ReviewStatus = *in.ReviewStatus
 	}
 	if in.Reviewer != nil {
-		a.Reviewer = checkText(&fe, "reviewer", *in.Reviewer, false, 200)
+		a.Reviewer = CheckText(&fe, "reviewer", *in.Reviewer, false, 200)
 	}
 
 	for _, d := range []struct {

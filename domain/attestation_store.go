@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"io"
 )
 
 // AttestationStore persists attestations and their evidence metadata.
@@ -24,18 +23,4 @@ type AttestationStore interface {
 	List(ctx context.Context, f AttestationFilter, p PageRequest) (Page[Attestation], error)
 	// ListByVendor returns all of a vendor's attestations, ordered by id.
 	ListByVendor(ctx context.Context, vendorID string) ([]Attestation, error)
-}
-
-// EvidenceStore keeps evidence files, addressed by the SHA-256 of their
-// content: identical content is stored once, and a stored file never
-// changes.
-type EvidenceStore interface {
-	// Put reads r to the end and stores it. When r holds more than maxBytes
-	// it stores nothing and returns an *UploadError wrapping
-	// ErrEvidenceTooLarge; on any other failure it stores nothing either.
-	Put(ctx context.Context, r io.Reader, maxBytes int64) (EvidenceBlob, error)
-	// Open returns the content stored under sha256 (lower-case hex).
-	// Returns ErrNotFound when there is none, and ErrEvidenceCorrupt when
-	// the stored bytes no longer hash to sha256.
-	Open(ctx context.Context, sha256 string) (io.ReadCloser, error)
 }

@@ -27,13 +27,6 @@ type AttestationService struct {
 	MaxEvidenceBytes int64
 }
 
-// EvidenceUpload is an evidence file as a client sends it.
-type EvidenceUpload struct {
-	Name         string // the client's file name
-	DeclaredType string // the Content-Type the client gave the file, if any
-	Content      io.Reader
-}
-
 // EvidenceLimit is the effective upload limit in bytes.
 func (s *AttestationService) EvidenceLimit() int64 {
 	if s.MaxEvidenceBytes > 0 {

@@ -72,7 +72,7 @@ func (t *ClauseTerms) Check(prefix string) error {
 	case t.Window == nil && t.Standard == "":
 		fe.Add(prefix+".window", "is required unless standard is given (without_undue_delay, immediately, most_expedient)")
 	case t.Window != nil:
-		t.Window.check(&fe, prefix+".window")
+		t.Window.Check(&fe, prefix+".window")
 	case !t.Standard.Valid():
 		fe.Add(prefix+".standard", "must be one of without_undue_delay, immediately, most_expedient")
 	}
@@ -83,11 +83,11 @@ func (t *ClauseTerms) Check(prefix string) error {
 		fe.Add(prefix+".notify", "must list at most 20 recipients")
 	}
 	for i, r := range t.Notify {
-		f := indexField(prefix+".notify", i)
-		t.Notify[i].Role = checkText(&fe, f+".role", r.Role, true, 100)
-		t.Notify[i].Email = checkEmail(&fe, f+".email", r.Email)
+		f := IndexField(prefix+".notify", i)
+		t.Notify[i].Role = CheckText(&fe, f+".role", r.Role, true, 100)
+		t.Notify[i].Email = CheckEmail(&fe, f+".email", r.Email)
 	}
-	t.RequiredContent = checkText(&fe, prefix+".required_content", t.RequiredContent, false, 5000)
+	t.RequiredContent = CheckText(&fe, prefix+".required_content", t.RequiredContent, false, 5000)
 	if t.UpdateEveryHours < 0 || t.UpdateEveryHours > 720 {
 		fe.Add(prefix+".update_every_hours", "must be from 1 to 720, or 0 for none")
 	}

@@ -84,7 +84,7 @@ func (p ClausePolicy) Validate() error {
 	var fe FieldErrors
 	seen := map[string]bool{}
 	for i, r := range p.Requirements {
-		f := indexField("requirements", i)
+		f := IndexField("requirements", i)
 		if r.ID == "" || seen[r.ID] {
 			fe.Add(f+".id", "must be present and unique")
 		}
@@ -109,7 +109,7 @@ func (p ClausePolicy) Validate() error {
 			fe.Add("standard_windows."+string(s), "is required")
 			continue
 		}
-		w.Window.check(&fe, "standard_windows."+string(s))
+		w.Window.Check(&fe, "standard_windows."+string(s))
 	}
 	return fe.Err()
 }

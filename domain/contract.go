@@ -96,7 +96,7 @@ func (c *Contract) Apply(in ContractInput) error {
 	var fe FieldErrors
 	text := func(dst, src *string, field string, required bool, maxLen int) {
 		if src != nil {
-			*dst = checkText(&fe, field, *src, required, maxLen)
+			*dst = CheckText(&fe, field, *src, required, maxLen)
 		}
 	}
 	flag := func(dst, src *bool) {
@@ -156,10 +156,10 @@ func (c *Contract) Apply(in ContractInput) error {
 		fe.Add("renewal_notice_days", "must be from 0 to %d", MaxRenewalNoticeDays)
 	}
 	if c.AnnualValue != nil {
-		c.AnnualValue.check(&fe, "annual_value")
+		c.AnnualValue.Check(&fe, "annual_value")
 	}
 	if c.CyberInsuranceMin != nil {
-		c.CyberInsuranceMin.check(&fe, "cyber_insurance_min")
+		c.CyberInsuranceMin.Check(&fe, "cyber_insurance_min")
 	}
 	return fe.Err()
 }

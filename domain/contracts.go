@@ -42,7 +42,7 @@ type ContractView struct {
 func (s *ContractService) Create(ctx context.Context, in ContractInput, terms *ClauseTerms) (ContractView, error) {
 	now := s.Clock.Now()
 	c := Contract{ID: NewID(), Status: ContractDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := mergeInvalid(c.Apply(in), checkTerms(terms)); err != nil {
+	if err := MergeInvalid(c.Apply(in), CheckTerms(terms)); err != nil {
 		return ContractView{}, err
 	}
 	view := ContractView{Contract: c}
@@ -78,23 +78,6 @@ func (s *ContractService) Create(ctx context.Context, in ContractInput, terms *C
 	return view, nil
 }
 
-// mergeInvalid combines validation results into one FieldErrors; any other
-// error is returned as it is.
-func mergeInvalid(errs ...error) error {
-	var all FieldErrors
-	for _, err := range errs {
-		var fe FieldErrors
-		switch {
-		case err == nil:
-		case errors.As(err, &fe):
-			all = append(all, fe...)
-		default:
-			return err
-		}
-	}
-	return all.Err()
-}
-
 func (s *ContractService) checkVendor(ctx context.Context, id string) error {
 	if _, err := s.Vendors.Get(ctx, id); errors.Is(err, ErrNotFound) {
 		return Invalid("vendor_id", "no vendor with id %s", id)
@@ -104,8 +87,8 @@ func (s *ContractService) checkVendor(ctx context.Context, id string) error {
 	return nil
 }
 
-// checkTerms validates optional clause terms under "breach_notification".
-func checkTerms(t *ClauseTerms) error {
+// CheckTerms validates optional clause terms under "breach_notification".
+func CheckTerms(t *ClauseTerms) error {
 	if t == nil {
 		return nil
 	}
@@ -121,7 +104,7 @@ func (s *ContractService) Get(ctx context.Context, id string) (ContractView, err
 	if err != nil {
 		return ContractView{}, err
 	}
-	views, err := s.withClauses(ctx, []Contract{c}, s.Clock.Now())
+	views, err := s.WithClauses(ctx, []Contract{c}, s.Clock.Now())
 	if err != nil {
 		return ContractView{}, err
 	}
@@ -135,14 +118,15 @@ func (s *ContractService) List(ctx context.Context, f ContractFilter, p PageRequ
 	if err != nil {
 		return Page[ContractView]{}, err
 	}
-	views, err := s.withClauses(ctx, page.Items, s.Clock.Now())
+	views, err := s.WithClauses(ctx, page.Items, s.Clock.Now())
 	if err != nil {
 		return Page[ContractView]{}, err
 	}
 	return Page[ContractView]{Items: views, Next: page.Next}, nil
 }
 
-func (s *ContractService) withClauses(ctx context.Context, cs []Contract, at time.Time) ([]ContractView, error) {
+// WithClauses pairs each contract with its clause version in force at at.
+func (s *ContractService) WithClauses(ctx context.Context, cs []Contract, at time.Time) ([]ContractView, error) {
 	ids := make([]string, len(cs))
 	for i, c := range cs {
 		ids[i] = c.ID
@@ -174,7 +158,7 @@ func (s *ContractService) Update(ctx context.Context, id string, in ContractInpu
 			return err
 		}
 		c := before
-		if err := mergeInvalid(c.Apply(in), checkTerms(terms)); err != nil {
+		if err := MergeInvalid(c.Apply(in), CheckTerms(terms)); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.Clock.Now()
@@ -268,8 +252,8 @@ func (s *ContractService) Amend(ctx context.Context, id string, a Amendment, exp
 	if a.EffectiveFrom.IsZero() {
 		fe.Add("effective_from", "is required (RFC 3339 instant, or YYYY-MM-DD for the start of that day in UTC)")
 	}
-	a.Reason = checkText(&fe, "reason", a.Reason, true, 500)
-	if err := mergeInvalid(fe.Err(), checkTerms(a.Terms)); err != nil {
+	a.Reason = CheckText(&fe, "reason", a.Reason, true, 500)
+	if err := MergeInvalid(fe.Err(), CheckTerms(a.Terms)); err != nil {
 		return ContractView{}, err
 	}
 	a.EffectiveFrom = a.EffectiveFrom.UTC().Truncate(time.Microsecond)
@@ -413,7 +397,7 @@ func (s *ContractService) AuditVendor(ctx context.Context, vendorID string) (Cla
 			active = append(active, c)
 		}
 	}
-	views, err := s.withClauses(ctx, active, s.Clock.Now())
+	views, err := s.WithClauses(ctx, active, s.Clock.Now())
 	if err != nil {
 		return ClauseAudit{}, err
 	}

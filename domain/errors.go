@@ -77,3 +77,20 @@ func (e *ConflictError) Error() string { return "conflict on " + e.Field + ": " 
 
 // Unwrap makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// MergeInvalid combines validation results into one FieldErrors; any other
+// error is returned as it is.
+func MergeInvalid(errs ...error) error {
+	var all FieldErrors
+	for _, err := range errs {
+		var fe FieldErrors
+		switch {
+		case err == nil:
+		case errors.As(err, &fe):
+			all = append(all, fe...)
+		default:
+			return err
+		}
+	}
+	return all.Err()
+}

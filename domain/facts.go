@@ -27,25 +27,6 @@ func FactsFor(v Vendor, hs []DataHandling) VendorFacts {
 	return f
 }
 
-// euMembers are the 27 member states of the European Union.
-var euMembers = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-	"IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
-
-// jurisdictionMatches reports whether a data subject's jurisdiction falls
-// under a condition's jurisdiction: equal codes, "EU" covers its member
-// states, and a country covers its subdivisions ("US" covers "US-CA").
-func jurisdictionMatches(condition, subject string) bool {
-	switch {
-	case condition == subject:
-		return true
-	case condition == "EU":
-		return slices.Contains(euMembers, subject)
-	case len(condition) == 2 && len(subject) > 3 && subject[:2] == condition && subject[2] == '-':
-		return true
-	}
-	return false
-}
-
 // Condition selects vendors by their facts. Every part that is set must
 // hold (AND); within a list, any element suffices (OR). An empty condition
 // matches every vendor.
@@ -65,7 +46,7 @@ func (c Condition) Matches(f VendorFacts) bool {
 		return false
 	}
 	if len(c.Jurisdictions) > 0 && !slices.ContainsFunc(c.Jurisdictions, func(cond string) bool {
-		return slices.ContainsFunc(f.Jurisdictions, func(subj string) bool { return jurisdictionMatches(cond, subj) })
+		return slices.ContainsFunc(f.Jurisdictions, func(subj string) bool { return JurisdictionMatches(cond, subj) })
 	}) {
 		return false
 	}
@@ -73,14 +54,4 @@ func (c Condition) Matches(f VendorFacts) bool {
 		return false
 	}
 	return true
-}
-
-// Source says where a policy default or a regulatory figure comes from, and
-// how well it was verified: V verified against the primary text, P partly
-// verified (secondary source), U unverified, or "policy" for a choice of
-// ours that no law dictates. Figures come from shared/reference/.
-type Source struct {
-	Citation string `json:"citation"`
-	Basis    string `json:"basis"`
-	Status   string `json:"status"`
 }

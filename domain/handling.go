@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -46,7 +47,7 @@ type DataHandlingInput struct {
 func NewDataHandling(vendorID string, in DataHandlingInput) (DataHandling, error) {
 	var fe FieldErrors
 	if _, ok := LookupCategory(in.Category); !ok {
-		fe.Add("category", "unknown data category %s; GET /api/v1/data-categories lists them", quote(in.Category))
+		fe.Add("category", "unknown data category %s; GET /api/v1/data-categories lists them", strconv.Quote(in.Category))
 	}
 	var access []Access
 	for i, a := range in.Access {
@@ -54,7 +55,7 @@ func NewDataHandling(vendorID string, in DataHandlingInput) (DataHandling, error
 		case AccessStores, AccessProcesses, AccessTransmits:
 			access = append(access, Access(a))
 		default:
-			fe.Add(indexField("access", i), "must be one of stores, processes, transmits")
+			fe.Add(IndexField("access", i), "must be one of stores, processes, transmits")
 		}
 	}
 	if len(in.Access) == 0 {
@@ -71,11 +72,11 @@ func NewDataHandling(vendorID string, in DataHandlingInput) (DataHandling, error
 	}
 	systems := make([]string, 0, len(in.Systems))
 	for i, s := range in.Systems {
-		if s = checkText(&fe, indexField("systems", i), s, true, 200); s != "" {
+		if s = CheckText(&fe, IndexField("systems", i), s, true, 200); s != "" {
 			systems = append(systems, s)
 		}
 	}
-	notes := checkText(&fe, "notes", in.Notes, false, 2000)
+	notes := CheckText(&fe, "notes", in.Notes, false, 2000)
 	if err := fe.Err(); err != nil {
 		return DataHandling{}, err
 	}

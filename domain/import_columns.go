@@ -53,8 +53,9 @@ var vendorColumns = []ImportColumn{
 }
 
 func categoryCodes() []string {
-	out := make([]string, len(dataCategories))
-	for i, c := range dataCategories {
+	cats := DataCategories()
+	out := make([]string, len(cats))
+	for i, c := range cats {
 		out[i] = c.Code
 	}
 	return out
@@ -123,8 +124,9 @@ var attestationColumns = []ImportColumn{
 		Note: "Leave empty for a new attestation. Exports fill it; rows match by id, then by vendor, kind, issued_on and period_end."},
 	vendorRefColumn,
 	{Field: "kind", Header: "Kind", Type: ColEnum, Required: true, Values: func() []string {
-		out := make([]string, len(attestationKinds))
-		for i, k := range attestationKinds {
+		kinds := AttestationKinds()
+		out := make([]string, len(kinds))
+		for i, k := range kinds {
 			out[i] = string(k.Code)
 		}
 		return out

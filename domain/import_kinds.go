@@ -274,7 +274,7 @@ func (k *handlingImporter) plan(ctx context.Context, rows []*importRow) error {
 			k.existing[v.ID] = hs
 		}
 		before, exists := hs[cat]
-		in := DataHandlingInput{Category: cat, Access: before.accessStrings(), RecordCount: before.RecordCount,
+		in := DataHandlingInput{Category: cat, Access: handlingAccess(before), RecordCount: before.RecordCount,
 			Jurisdictions: before.Jurisdictions, Systems: before.Systems, Notes: before.Notes}
 		if r.has("access") {
 			in.Access = []string{}
@@ -307,7 +307,7 @@ func (k *handlingImporter) plan(ctx context.Context, rows []*importRow) error {
 		switch {
 		case !exists:
 			r.result.Status = RowCreate
-		case sameJSON(before.content(), h.content()):
+		case sameJSON(handlingContent(before), handlingContent(h)):
 			r.result.Status = RowUnchanged
 			continue
 		default:
@@ -318,7 +318,8 @@ func (k *handlingImporter) plan(ctx context.Context, rows []*importRow) error {
 	return nil
 }
 
-func (h DataHandling) accessStrings() []string {
+// handlingAccess is h's access as the strings an input carries.
+func handlingAccess(h DataHandling) []string {
 	out := make([]string, len(h.Access))
 	for i, a := range h.Access {
 		out[i] = string(a)
@@ -326,8 +327,9 @@ func (h DataHandling) accessStrings() []string {
 	return out
 }
 
-// content is what an import compares: the record without its timestamps.
-func (h DataHandling) content() DataHandling {
+// handlingContent is what an import compares: the record without its
+// timestamps.
+func handlingContent(h DataHandling) DataHandling {
 	h.CreatedAt, h.UpdatedAt = time.Time{}, time.Time{}
 	if h.Jurisdictions == nil {
 		h.Jurisdictions = []string{}
@@ -438,7 +440,7 @@ func (k *contractImporter) plan(ctx context.Context, rows []*importRow) error {
 			if err != nil {
 				return err
 			}
-			if cs, err = k.s.Contracts.withClauses(ctx, list, k.s.Clock.Now()); err != nil {
+			if cs, err = k.s.Contracts.WithClauses(ctx, list, k.s.Clock.Now()); err != nil {
 				return err
 			}
 			k.existing[v.ID] = cs
@@ -515,7 +517,7 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 		vid := v.ID
 		in.VendorID = &vid
 		c := Contract{ID: NewID(), Status: ContractDraft}
-		if err := mergeInvalid(c.Apply(in), checkTerms(terms)); err != nil {
+		if err := MergeInvalid(c.Apply(in), CheckTerms(terms)); err != nil {
 			_ = r.addErr(err, contractField)
 			return
 		}
@@ -524,7 +526,7 @@ func (k *contractImporter) planRow(r *importRow, v *Vendor, cs []ContractView) {
 	}
 	r.result.Key = target.ID
 	after := target.Contract
-	if err := mergeInvalid(after.Apply(in), checkTerms(terms)); err != nil {
+	if err := MergeInvalid(after.Apply(in), CheckTerms(terms)); err != nil {
 		_ = r.addErr(err, contractField)
 		return
 	}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -124,10 +125,10 @@ func (i *Incident) Apply(in IncidentInput, now time.Time) error {
 		i.VendorID = *in.VendorID
 	}
 	if in.Title != nil {
-		i.Title = checkText(&fe, "title", *in.Title, true, 200)
+		i.Title = CheckText(&fe, "title", *in.Title, true, 200)
 	}
 	if in.Description != nil {
-		i.Description = checkText(&fe, "description", *in.Description, false, 10000)
+		i.Description = CheckText(&fe, "description", *in.Description, false, 10000)
 	}
 	if in.Status != nil {
 		i.Status = *in.Status
@@ -189,7 +190,7 @@ func (i *Incident) Apply(in IncidentInput, now time.Time) error {
 	}
 	for idx, c := range i.Categories {
 		if _, ok := LookupCategory(c); !ok {
-			fe.Add(indexField("categories", idx), "unknown data category %s; GET /api/v1/data-categories lists them", quote(c))
+			fe.Add(IndexField("categories", idx), "unknown data category %s; GET /api/v1/data-categories lists them", strconv.Quote(c))
 		}
 	}
 	slices.Sort(i.Categories)

@@ -316,10 +316,10 @@ func (s *IncidentService) AddTimeline(ctx context.Context, id string, in Timelin
 		}
 	}
 	if in.Actor != "" {
-		e.Actor = checkText(&fe, "actor", in.Actor, true, 200)
+		e.Actor = CheckText(&fe, "actor", in.Actor, true, 200)
 	}
-	e.Action = checkText(&fe, "action", in.Action, true, 200)
-	e.Text = checkText(&fe, "text", in.Text, false, 10000)
+	e.Action = CheckText(&fe, "action", in.Action, true, 200)
+	e.Text = CheckText(&fe, "text", in.Text, false, 10000)
 	if err := fe.Err(); err != nil {
 		return TimelineEntry{}, err
 	}

@@ -32,7 +32,7 @@ const touchInterval = time.Minute
 // stored and cannot be shown again.
 func (s *KeyService) Create(ctx context.Context, in NewKey) (APIKey, string, error) {
 	var fe FieldErrors
-	name := checkText(&fe, "name", in.Name, true, 100)
+	name := CheckText(&fe, "name", in.Name, true, 100)
 	if !in.Role.Valid() {
 		fe.Add("role", "must be one of admin, vendor_manager, legal, executive, auditor")
 	}

@@ -23,7 +23,8 @@ type Span struct {
 	Days  float64 `json:"days"`
 }
 
-func spanOf(d time.Duration) *Span {
+// SpanOf returns d as a Span, rounded to hundredths.
+func SpanOf(d time.Duration) *Span {
 	return &Span{Hours: math.Round(d.Hours()*100) / 100, Days: math.Round(d.Hours()/24*100) / 100}
 }
 
@@ -79,7 +80,7 @@ func ComputeNoticeClock(inc Incident, clause *ClauseVersion, std map[Notificatio
 	c := NoticeClock{ClockStartsAt: inc.VendorDiscoveredAt, NotifiedAt: inc.VendorNotifiedUsAt, LearnedVia: inc.LearnedVia,
 		AsOf: now.UTC(), ContractID: inc.NoticeContractID, ClauseVersionID: inc.NoticeClauseID, DueAt: inc.NoticeDueAt}
 	if n := inc.VendorNotifiedUsAt; n != nil {
-		c.Lag = spanOf(n.Sub(inc.VendorDiscoveredAt))
+		c.Lag = SpanOf(n.Sub(inc.VendorDiscoveredAt))
 	}
 	if clause == nil || inc.NoticeDueAt == nil {
 		c.Status, c.ContractID, c.ClauseVersionID, c.DueAt = NoticeNoClause, "", "", nil
@@ -93,9 +94,9 @@ func ComputeNoticeClock(inc Incident, clause *ClauseVersion, std map[Notificatio
 	case n != nil && !n.After(due):
 		c.Status = NoticeOnTime
 	case n != nil:
-		c.Status, c.LateBy = NoticeLate, spanOf(n.Sub(due))
+		c.Status, c.LateBy = NoticeLate, SpanOf(n.Sub(due))
 	case now.After(due):
-		c.Status, c.LateBy = NoticeOverdue, spanOf(now.Sub(due))
+		c.Status, c.LateBy = NoticeOverdue, SpanOf(now.Sub(due))
 	default:
 		c.Status = NoticePending
 	}

@@ -50,7 +50,7 @@ func (s *IncidentService) AttachNotice(ctx context.Context, id string, up Eviden
 			inc.VendorNotifiedUsAt = &at
 		}
 		if err := inc.Apply(IncidentInput{}, now); err != nil {
-			return mergeInvalid(err)
+			return MergeInvalid(err)
 		}
 		inc.UpdatedAt = now
 		if err := s.Incidents.Update(ctx, inc, before.Version); err != nil {

@@ -210,8 +210,8 @@ func (s *IncidentService) SetObligation(ctx context.Context, id string, ch Oblig
 	if !ch.Status.Valid() {
 		fe.Add("status", "must be one of open, done, not_applicable")
 	}
-	ch.Reason = checkText(&fe, "reason", ch.Reason, ch.Status == ObligationNotApplicable, 2000)
-	ch.Evidence = checkText(&fe, "evidence", ch.Evidence, false, 2000)
+	ch.Reason = CheckText(&fe, "reason", ch.Reason, ch.Status == ObligationNotApplicable, 2000)
+	ch.Evidence = CheckText(&fe, "evidence", ch.Evidence, false, 2000)
 	if ch.DoneAt != nil && ch.Status != ObligationDone {
 		fe.Add("done_at", "is only for status done")
 	}

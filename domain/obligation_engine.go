@@ -71,7 +71,7 @@ type ObligationSpec struct {
 // cal counts business days; nil counts Monday to Friday only.
 func (c Catalogue) Obligations(f IncidentFacts, p OrgProfile, cal BusinessCalendar, done map[string]time.Time) []ObligationSpec {
 	if cal == nil {
-		cal = weekdaysOnlyCalendar{}
+		cal = WeekdaysOnlyCalendar{}
 	}
 	out := []ObligationSpec{}
 	for _, r := range c.regimes {
@@ -258,14 +258,3 @@ func obligationUTC(t time.Time) *time.Time {
 	t = t.UTC()
 	return &t
 }
-
-// weekdaysOnlyCalendar counts Monday to Friday as business days, with no
-// holidays: the fallback when the caller has no calendar.
-type weekdaysOnlyCalendar struct{}
-
-func (weekdaysOnlyCalendar) IsBusinessDay(d Date) bool {
-	wd := d.Time().Weekday()
-	return wd != time.Saturday && wd != time.Sunday
-}
-
-func (weekdaysOnlyCalendar) Name() string { return "weekdays only (no holidays)" }

@@ -94,7 +94,7 @@ func (p Policy) Validate() error {
 	}
 	seen := map[string]bool{}
 	for i, r := range p.AttestationRequirements {
-		f := indexField("attestation_requirements", i)
+		f := IndexField("attestation_requirements", i)
 		if r.ID == "" || seen[r.ID] {
 			fe.Add(f+".id", "must be present and unique")
 		}
@@ -104,7 +104,7 @@ func (p Policy) Validate() error {
 		}
 		for j, k := range r.AnyOf {
 			if !k.Valid() {
-				fe.Add(indexField(f+".any_of", j), "unknown attestation kind %q", k)
+				fe.Add(IndexField(f+".any_of", j), "unknown attestation kind %q", k)
 			}
 		}
 		if r.MaxAgeMonths < 0 {

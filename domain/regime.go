@@ -315,7 +315,7 @@ func (r Regime) DeadlineText() string {
 // everywhere.
 func (r Regime) relatesTo(code string) bool {
 	return slices.ContainsFunc(r.Jurisdictions, func(j string) bool {
-		return j == "*" || jurisdictionMatches(j, code) || jurisdictionMatches(code, j)
+		return j == "*" || JurisdictionMatches(j, code) || JurisdictionMatches(code, j)
 	})
 }
 
@@ -326,7 +326,7 @@ func (r Regime) covers(subjects []string) bool {
 		return true
 	}
 	return slices.ContainsFunc(r.Jurisdictions, func(cond string) bool {
-		return slices.ContainsFunc(subjects, func(s string) bool { return jurisdictionMatches(cond, s) })
+		return slices.ContainsFunc(subjects, func(s string) bool { return JurisdictionMatches(cond, s) })
 	})
 }
 

@@ -104,7 +104,7 @@ func (r *Review) Apply(in ReviewInput, today Date) error {
 	}
 
 	if in.Reviewer != nil {
-		r.Reviewer = checkText(&fe, "reviewer", *in.Reviewer, true, MaxReviewerLength)
+		r.Reviewer = CheckText(&fe, "reviewer", *in.Reviewer, true, MaxReviewerLength)
 	} else if r.Reviewer == "" {
 		fe.Add("reviewer", "is required")
 	}
@@ -130,7 +130,7 @@ func (r *Review) Apply(in ReviewInput, today Date) error {
 	}
 
 	if in.Notes != nil {
-		r.Notes = checkText(&fe, "notes", *in.Notes, false, MaxReviewNotes)
+		r.Notes = CheckText(&fe, "notes", *in.Notes, false, MaxReviewNotes)
 	}
 	return fe.Err()
 }
@@ -221,16 +221,6 @@ func ReviewOverdueCutoff(today Date, months int) Date {
 		c = c.AddDays(1)
 	}
 	return c.AddDays(1)
-}
-
-// ReviewOverdueFilter selects vendors in a list by whether their review
-// is overdue, set-based: Cutoffs holds, per tier, the ReviewOverdueCutoff
-// of that tier's cadence. Overdue true keeps vendors whose last review is
-// before their tier's cut-off; false keeps the others, including vendors
-// never reviewed.
-type ReviewOverdueFilter struct {
-	Overdue bool
-	Cutoffs map[Tier]Date
 }
 
 // NewReviewOverdueFilter builds the filter for today under cadence.

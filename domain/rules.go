@@ -127,8 +127,8 @@ func DefaultScanThresholds() ScanThresholds {
 	return ScanThresholds{ReviewDueSoonDays: 30, AttestationExpiringDays: 30, RenewalNoticeDays: 30, ObligationDueSoonHours: 24}
 }
 
-// withDefaults fills unset (zero or negative) thresholds.
-func (t ScanThresholds) withDefaults() ScanThresholds {
+// WithDefaults fills unset (zero or negative) thresholds.
+func (t ScanThresholds) WithDefaults() ScanThresholds {
 	d := DefaultScanThresholds()
 	for _, p := range []struct{ v, def *int }{
 		{&t.ReviewDueSoonDays, &d.ReviewDueSoonDays}, {&t.AttestationExpiringDays, &d.AttestationExpiringDays},
@@ -244,10 +244,10 @@ func (rc RuleContext) IncidentRules(i IncidentFact) []Finding {
 	switch n := i.NotifiedAt; {
 	case n != nil && n.After(i.DueAt):
 		facts["notified_at"] = n.UTC()
-		facts["lag"], facts["late_by"] = spanOf(n.Sub(i.DiscoveredAt)), spanOf(n.Sub(i.DueAt))
+		facts["lag"], facts["late_by"] = SpanOf(n.Sub(i.DiscoveredAt)), SpanOf(n.Sub(i.DueAt))
 		return []Finding{newFinding(RuleIncidentNoticeLate, i.VendorID, SubjectIncident, i.ID, facts)}
 	case n == nil && rc.AsOf.After(i.DueAt):
-		facts["overdue_by"] = spanOf(rc.AsOf.Sub(i.DueAt))
+		facts["overdue_by"] = SpanOf(rc.AsOf.Sub(i.DueAt))
 		facts["learned_via"], facts["learned_from_press"] = i.LearnedVia, i.LearnedVia == ViaPress
 		return []Finding{newFinding(RuleIncidentNoticeOverdue, i.VendorID, SubjectIncident, i.ID, facts)}
 	}
@@ -261,10 +261,10 @@ func (rc RuleContext) ObligationRules(o ObligationFact) []Finding {
 	left := o.DueAt.Sub(rc.AsOf)
 	switch {
 	case left < 0:
-		facts["overdue_by"] = spanOf(-left)
+		facts["overdue_by"] = SpanOf(-left)
 		return []Finding{newFinding(RuleObligationOverdue, o.VendorID, SubjectObligation, o.ID, facts)}
 	case left <= time.Duration(rc.Thresholds.ObligationDueSoonHours)*time.Hour:
-		facts["due_in_hours"] = spanOf(left).Hours
+		facts["due_in_hours"] = SpanOf(left).Hours
 		return []Finding{newFinding(RuleObligationDueSoon, o.VendorID, SubjectObligation, o.ID, facts)}
 	}
 	return nil

@@ -86,7 +86,7 @@ func (s *ScanService) Run(ctx context.Context) (ScanResult, error) {
 // concurrently; progress is never called concurrently.
 func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanProgress)) (res ScanResult, err error) {
 	now := s.Clock.Now().UTC()
-	th := s.Thresholds.withDefaults()
+	th := s.Thresholds.WithDefaults()
 	res = ScanResult{RunID: NewID(), StartedAt: now, ByRule: map[string]RuleCounts{}}
 	stale := s.StaleAfter
 	if stale <= 0 {

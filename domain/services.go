@@ -76,7 +76,7 @@ func NewServices(st Stores, set Settings) *Services {
 		set.Clock = SystemClock{}
 	}
 	if set.Calendar == nil {
-		set.Calendar = weekdaysOnlyCalendar{}
+		set.Calendar = WeekdaysOnlyCalendar{}
 	}
 	if set.Policy.Clauses.StandardWindows == nil {
 		set.Policy = DefaultPolicy()
@@ -128,7 +128,7 @@ func NewServices(st Stores, set Settings) *Services {
 // policy's (a policy file's scan_thresholds), with defaults for the rest.
 func scanThresholds(set Settings) ScanThresholds {
 	if set.Scan != (ScanThresholds{}) {
-		return set.Scan.withDefaults()
+		return set.Scan.WithDefaults()
 	}
-	return set.Policy.ScanThresholds.withDefaults()
+	return set.Policy.ScanThresholds.WithDefaults()
 }

@@ -120,19 +120,19 @@ func (v *Vendor) Apply(in VendorInput) error {
 	var fe FieldErrors
 	set := func(dst *string, src *string, field string, maxLen int) {
 		if src != nil {
-			*dst = checkText(&fe, field, *src, false, maxLen)
+			*dst = CheckText(&fe, field, *src, false, maxLen)
 		}
 	}
 	if in.Name != nil {
-		v.Name = checkText(&fe, "name", *in.Name, true, 200)
+		v.Name = CheckText(&fe, "name", *in.Name, true, 200)
 	}
 	set(&v.LegalName, in.LegalName, "legal_name", 200)
 	set(&v.Service, in.Service, "service", 500)
 	if in.Website != nil {
-		v.Website = checkURL(&fe, "website", *in.Website)
+		v.Website = CheckURL(&fe, "website", *in.Website)
 	}
 	if in.OwnerEmail != nil {
-		v.OwnerEmail = checkEmail(&fe, "owner_email", *in.OwnerEmail)
+		v.OwnerEmail = CheckEmail(&fe, "owner_email", *in.OwnerEmail)
 	}
 	if in.Status != nil {
 		v.Status = *in.Status
@@ -192,4 +192,14 @@ type VendorFilter struct {
 	// ReviewOverdue, when set, keeps vendors whose review is (or is not)
 	// overdue; see ReviewService.OverdueFilter.
 	ReviewOverdue *ReviewOverdueFilter
+}
+
+// ReviewOverdueFilter selects vendors in a list by whether their review
+// is overdue, set-based: Cutoffs holds, per tier, the ReviewOverdueCutoff
+// of that tier's cadence. Overdue true keeps vendors whose last review is
+// before their tier's cut-off; false keeps the others, including vendors
+// never reviewed.
+type ReviewOverdueFilter struct {
+	Overdue bool
+	Cutoffs map[Tier]Date
 }

@@ -172,7 +172,7 @@ func (s *WebhookService) Create(ctx context.Context, in NewWebhook) (Webhook, st
 	if len(in.Events) == 0 {
 		fe.Add("events", "must name at least one event type (%s)", strings.Join(EventTypes, ", "))
 	}
-	desc := checkText(&fe, "description", in.Description, false, 500)
+	desc := CheckText(&fe, "description", in.Description, false, 500)
 	if err := fe.Err(); err != nil {
 		return Webhook{}, "", err
 	}

@@ -273,7 +273,7 @@ func TestReviewServiceOverdue(t *testing.T) {
 			return v
 		}
 		crit, low, never := mk("Critical Co", domain.TierCritical), mk("Low Co", domain.TierLow), mk("Never Co", domain.TierCritical)
-		review := func(v domain.Vendor, on string) domain.Review {
+		addReview := func(v domain.Vendor, on string) domain.Review {
 			d, _ := domain.ParseDate(on)
 			r, err := svc.Create(ctx, domain.ReviewInput{VendorID: &v.ID, PerformedOn: &d, Reviewer: ptr("Dana"),
 				Outcome: ptr(domain.OutcomeApproved), ResidualRisk: ptr(domain.TierLow)})
@@ -282,8 +282,8 @@ func TestReviewServiceOverdue(t *testing.T) {
 			}
 			return r
 		}
-		r := review(crit, "2024-02-29") // due 2025-02-28 (clamped)
-		review(low, "2022-03-01")       // due 2025-03-01
+		r := addReview(crit, "2024-02-29") // due 2025-02-28 (clamped)
+		addReview(low, "2022-03-01")       // due 2025-03-01
 		if got := svc.NextDue(r).String(); got != "2025-02-28" {
 			t.Errorf("review's next due = %s, want 2025-02-28", got)
 		}
