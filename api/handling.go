@@ -6,22 +6,22 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 type handlingJSON struct {
-	VendorID      string          `json:"vendor_id"`
-	Category      string          `json:"category"`
-	Access        []domain.Access `json:"access"`
-	RecordCount   int64           `json:"record_count"`
-	Jurisdictions []string        `json:"jurisdictions"`
-	Systems       []string        `json:"systems"`
-	Notes         string          `json:"notes"`
-	CreatedAt     time.Time       `json:"created_at"`
-	UpdatedAt     time.Time       `json:"updated_at"`
+	VendorID      string            `json:"vendor_id"`
+	Category      string            `json:"category"`
+	Access        []register.Access `json:"access"`
+	RecordCount   int64             `json:"record_count"`
+	Jurisdictions []string          `json:"jurisdictions"`
+	Systems       []string          `json:"systems"`
+	Notes         string            `json:"notes"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
 }
 
-func toHandlingJSON(h domain.DataHandling) handlingJSON {
+func toHandlingJSON(h register.DataHandling) handlingJSON {
 	return handlingJSON{VendorID: h.VendorID, Category: h.Category, Access: nonNil(h.Access),
 		RecordCount: h.RecordCount, Jurisdictions: nonNil(h.Jurisdictions), Systems: nonNil(h.Systems),
 		Notes: h.Notes, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
@@ -63,7 +63,7 @@ func (h *handlers) putHandling(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	rec, created, err := h.vendors.PutHandling(c.Request.Context(), c.Param("id"), domain.DataHandlingInput(in))
+	rec, created, err := h.vendors.PutHandling(c.Request.Context(), c.Param("id"), register.DataHandlingInput(in))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -84,5 +84,5 @@ func (h *handlers) deleteHandling(c *gin.Context) {
 }
 
 func (h *handlers) listCategories(c *gin.Context) {
-	writeJSON(c, http.StatusOK, listResponse[domain.DataCategory]{Items: domain.DataCategories()})
+	writeJSON(c, http.StatusOK, listResponse[register.DataCategory]{Items: register.DataCategories()})
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // importResult is the part of an import report the tests read.
@@ -92,7 +94,7 @@ func rowStatuses(r importResult) []string {
 func TestImportTemplates(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
-		for _, kind := range domain.ImportKinds {
+		for _, kind := range importing.ImportKinds {
 			res := e.do("GET", "/api/v1/imports/templates/"+string(kind)+".xlsx", e.keys[domain.RoleAuditor], nil)
 			mustStatus(t, res, 200)
 			if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.openxmlformats") {
@@ -110,7 +112,7 @@ func TestImportTemplates(t *testing.T) {
 			if err != nil || len(header) != 1 {
 				t.Fatalf("%s: rows %v, %v", kind, header, err)
 			}
-			cols := domain.ImportColumns(kind)
+			cols := importing.ImportColumns(kind)
 			var enums int
 			for i, c := range cols {
 				if header[0][i] != c.Header {
@@ -133,10 +135,10 @@ func TestImportTemplates(t *testing.T) {
 			if len(notes) < len(cols)+1 || notes[1][0] != cols[0].Header || notes[1][5] == "" {
 				t.Errorf("%s: notes sheet %v", kind, notes)
 			}
-			if kind == domain.ImportContracts || kind == domain.ImportAttestations {
+			if kind == importing.ImportContracts || kind == importing.ImportAttestations {
 				// Date columns carry a date number format.
 				for i, c := range cols {
-					if c.Type != domain.ColDate {
+					if c.Type != importing.ColDate {
 						continue
 					}
 					name, _ := excelize.ColumnNumberToName(i + 1)
@@ -464,7 +466,7 @@ func TestImportFileProblems(t *testing.T) {
 		mustStatus(t, res, 200)
 
 		// Too large: 413, with a small limit on a second router.
-		svc := domain.NewServices(db.Stores(filepath.Join(t.TempDir(), "ev")), domain.Settings{Clock: e.clock, Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
+		svc := services.NewServices(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: e.clock, Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
 		small, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxImportBytes: 100})
 		if err != nil {
 			t.Fatal(err)

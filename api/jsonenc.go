@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // The hot responses (a vendor, a finding, and pages of either) are
@@ -64,9 +66,9 @@ func appendFast(b []byte, v any) ([]byte, bool) {
 		return appendVendor(b, &v)
 	case listResponse[vendorJSON]:
 		return appendList(b, v, appendVendor)
-	case domain.Finding:
+	case finding.Finding:
 		return appendFinding(b, &v)
-	case listResponse[domain.Finding]:
+	case listResponse[finding.Finding]:
 		return appendList(b, v, appendFinding)
 	}
 	return b, false
@@ -146,7 +148,7 @@ func appendVendor(b []byte, v *vendorJSON) ([]byte, bool) {
 }
 
 // appendRisk appends domain.InherentRisk.
-func appendRisk(b []byte, r *domain.InherentRisk) []byte {
+func appendRisk(b []byte, r *register.InherentRisk) []byte {
 	b = append(b, `{"score":`...)
 	b = strconv.AppendInt(b, int64(r.Score), 10)
 	b = append(b, `,"tier":`...)
@@ -176,7 +178,7 @@ func appendRisk(b []byte, r *domain.InherentRisk) []byte {
 }
 
 // appendFinding appends domain.Finding's fields in declaration order.
-func appendFinding(b []byte, f *domain.Finding) ([]byte, bool) {
+func appendFinding(b []byte, f *finding.Finding) ([]byte, bool) {
 	b = append(b, `{"id":`...)
 	b = appendString(b, f.ID)
 	b = append(b, `,"rule_id":`...)

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/reports"
 )
 
@@ -58,7 +59,7 @@ func (h *handlers) createReport(c *gin.Context) {
 		writeError(c, domain.Invalid("kind", "is required: audit or executive"))
 		return
 	}
-	f := reports.Filter{VendorIDs: in.VendorIDs, Tier: domain.Tier(in.Tier), Owner: in.Owner}
+	f := reports.Filter{VendorIDs: in.VendorIDs, Tier: register.Tier(in.Tier), Owner: in.Owner}
 	if in.AsOf != nil {
 		f.AsOf = *in.AsOf
 	}
@@ -131,7 +132,7 @@ func (h *handlers) dashboard(c *gin.Context) {
 		writeError(c, errNoReports)
 		return
 	}
-	f := reports.Filter{VendorIDs: c.QueryArray("vendor_id"), Tier: domain.Tier(c.Query("tier")), Owner: c.Query("owner")}
+	f := reports.Filter{VendorIDs: c.QueryArray("vendor_id"), Tier: register.Tier(c.Query("tier")), Owner: c.Query("owner")}
 	if s := c.Query("as_of"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {

@@ -59,12 +59,6 @@ func TestJurisdictions(t *testing.T) {
 	}
 }
 
-func asFieldErrors(err error, fe *domain.FieldErrors) bool {
-	var ok bool
-	*fe, ok = err.(domain.FieldErrors)
-	return ok && len(*fe) > 0
-}
-
 func TestChainHash(t *testing.T) {
 	e := domain.AuditEvent{Seq: 1, ID: "id", At: time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC), ActorID: "a",
 		Action: "vendor.create", Entity: "vendor", EntityID: "v", After: json.RawMessage(`{"b": 1, "a": 2}`)}

@@ -14,6 +14,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
 // Sheet names of the audit workbook, in order.
@@ -62,7 +66,7 @@ func (s Stats) TotalRows() int64 {
 type lagEntry struct {
 	title, vendor    string
 	lagDays, winDays float64
-	status           domain.NoticeStatus
+	status           incident.NoticeStatus
 	discovered       time.Time
 	incidentID       string
 }
@@ -70,8 +74,8 @@ type lagEntry struct {
 // summary accumulates the headline figures while the sheets stream: fixed
 // counters and a bounded list, whatever the number of rows.
 type summary struct {
-	tiers                            map[domain.Tier]int64
-	statuses                         map[domain.VendorStatus]int64
+	tiers                            map[register.Tier]int64
+	statuses                         map[register.VendorStatus]int64
 	severities                       map[string]int64
 	vendors                          int64
 	reviewsOverdue, neverReviewed    int64
@@ -83,7 +87,7 @@ type summary struct {
 }
 
 func newSummary() *summary {
-	return &summary{tiers: map[domain.Tier]int64{}, statuses: map[domain.VendorStatus]int64{},
+	return &summary{tiers: map[register.Tier]int64{}, statuses: map[register.VendorStatus]int64{},
 		severities: map[string]int64{}}
 }
 
@@ -310,15 +314,15 @@ func (a *auditWriter) vendors(rows *rowFeed[VendorRow]) error {
 	}
 	cadence := a.opt.Policy.ReviewCadence
 	err = rows.each(func(v VendorRow) error {
-		risk := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: v.MaxSensitivity,
+		risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity,
 			MaxRecords: v.MaxRecords, Criticality: v.Criticality})
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
+		next := review.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
 		state := "ok"
 		switch {
 		case v.LastReviewOn.IsZero():
 			state = "never reviewed"
 			a.sum.neverReviewed++
-		case domain.ReviewOverdue(next, a.today):
+		case review.ReviewOverdue(next, a.today):
 			state = "overdue"
 			a.sum.reviewsOverdue++
 		}
@@ -351,7 +355,7 @@ func (a *auditWriter) inventory(rows *rowFeed[HandlingRow]) error {
 		return err
 	}
 	err = rows.each(func(h HandlingRow) error {
-		cat, _ := domain.LookupCategory(h.Category)
+		cat, _ := register.LookupCategory(h.Category)
 		level := "standard"
 		if cat.Sensitivity >= 4 {
 			level = "highest"
@@ -404,7 +408,7 @@ func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
 		switch {
 		case !c.ExpiresOn.IsZero() && c.ExpiresOn.Before(a.today):
 			state = "expired"
-		case c.Status == domain.ContractExpired || c.Status == domain.ContractTerminated:
+		case c.Status == contract.ContractExpired || c.Status == contract.ContractTerminated:
 			state = string(c.Status)
 		case !deadline.IsZero() && deadline.Before(a.today):
 			state = "notice passed"
@@ -464,14 +468,14 @@ func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
 			}
 			fd := pol.EvaluateRequirement(req, c, r.Clause)
 			verdicts = append(verdicts, string(fd.Status))
-			if fd.Status != domain.AuditMet {
+			if fd.Status != contract.AuditMet {
 				reasons = append(reasons, req.ID+": "+fd.Reason)
 			}
-			if overall == "n/a" || verdictRank[fd.Status] < verdictRank[domain.AuditStatus(overall)] {
+			if overall == "n/a" || verdictRank[fd.Status] < verdictRank[contract.AuditStatus(overall)] {
 				overall = string(fd.Status)
 			}
 		}
-		if overall == string(domain.AuditMissing) || overall == string(domain.AuditTooWeak) {
+		if overall == string(contract.AuditMissing) || overall == string(contract.AuditTooWeak) {
 			a.sum.clauseGaps++
 		}
 		put(overall)
@@ -491,7 +495,7 @@ func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
 	}, "ContractsTable")
 }
 
-var verdictRank = map[domain.AuditStatus]int{domain.AuditMissing: 0, domain.AuditTooWeak: 1, domain.AuditMet: 2}
+var verdictRank = map[contract.AuditStatus]int{contract.AuditMissing: 0, contract.AuditTooWeak: 1, contract.AuditMet: 2}
 
 var attestationCols = []column{
 	{"Vendor", 30}, {"Attestation ID", 38}, {"Kind", 16}, {"Issuer", 20}, {"Period start", 12},
@@ -538,12 +542,12 @@ func (a *auditWriter) reviews(rows *rowFeed[ReviewRow]) error {
 	}
 	cadence := a.opt.Policy.ReviewCadence
 	err = rows.each(func(r ReviewRow) error {
-		next := domain.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
+		next := review.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
 		state := "ok"
 		switch {
 		case !r.Latest:
 			state = "superseded"
-		case domain.ReviewOverdue(next, a.today):
+		case review.ReviewOverdue(next, a.today):
 			state = "overdue"
 		}
 		return s.add(r.VendorName, r.ID, string(r.VendorTier), a.st.d(r.PerformedOn), r.Reviewer, r.Outcome,
@@ -618,9 +622,9 @@ func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
 			win = a.st.f2(winDays)
 		}
 		switch clock.Status {
-		case domain.NoticeLate:
+		case incident.NoticeLate:
 			a.sum.incidentsLate++
-		case domain.NoticeOverdue:
+		case incident.NoticeOverdue:
 			a.sum.incidentsLate++
 			a.sum.noticesOverdue++
 		}
@@ -642,12 +646,12 @@ func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
 
 // NoticeAt is the notice clock of an incident as of asOf: a notice given
 // after asOf counts as not yet given.
-func NoticeAt(r IncidentRow, std map[domain.NotificationStandard]domain.StandardWindow, asOf time.Time) domain.NoticeClock {
+func NoticeAt(r IncidentRow, std map[contract.NotificationStandard]contract.StandardWindow, asOf time.Time) incident.NoticeClock {
 	inc := r.Incident
 	if inc.VendorNotifiedUsAt != nil && inc.VendorNotifiedUsAt.After(asOf) {
 		inc.VendorNotifiedUsAt = nil
 	}
-	return domain.ComputeNoticeClock(inc, r.Clause, std, asOf)
+	return incident.ComputeNoticeClock(inc, r.Clause, std, asOf)
 }
 
 var obligationCols = []column{
@@ -667,10 +671,10 @@ func (a *auditWriter) obligations(rows *rowFeed[ObligationRow]) error {
 	err = rows.each(func(r ObligationRow) error {
 		status, done := r.Status, r.DoneAt
 		if done != nil && done.After(a.asOf) {
-			status, done = string(domain.ObligationOpen), nil
+			status, done = string(incident.ObligationOpen), nil
 		}
 		state := "ok"
-		if status == string(domain.ObligationOpen) && r.DueAt != nil {
+		if status == string(incident.ObligationOpen) && r.DueAt != nil {
 			switch {
 			case r.DueAt.Before(a.asOf):
 				state = "overdue"
@@ -801,7 +805,7 @@ func (a *auditWriter) summarySheet() error {
 	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
 		return err
 	}
-	for _, t := range domain.Tiers {
+	for _, t := range register.Tiers {
 		row++
 		if err := set(fmt.Sprintf("A%d", row), string(t), 0); err != nil {
 			return err
@@ -819,7 +823,7 @@ func (a *auditWriter) summarySheet() error {
 	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
 		return err
 	}
-	for _, s := range domain.VendorStatuses {
+	for _, s := range register.VendorStatuses {
 		row++
 		if err := set(fmt.Sprintf("A%d", row), string(s), 0); err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/reports"
 )
 
@@ -28,8 +29,8 @@ func (s fakeSource) EachVendor(_ context.Context, _ reports.Filter, fn func(repo
 		if i == 0 {
 			name = "=1+1"
 		}
-		if err := fn(reports.VendorRow{ID: domain.NewID(), Name: name, Status: domain.StatusActive,
-			Criticality: domain.CriticalityHigh, Tier: domain.TierHigh, RiskScore: 60, MaxSensitivity: 3,
+		if err := fn(reports.VendorRow{ID: domain.NewID(), Name: name, Status: register.StatusActive,
+			Criticality: register.CriticalityHigh, Tier: register.TierHigh, RiskScore: 60, MaxSensitivity: 3,
 			LastReviewOn: domain.NewDate(2024, 1, 1), CreatedAt: asOf.Add(-time.Hour)}); err != nil {
 			return err
 		}

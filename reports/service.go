@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
 // Kind is which report a run produces.
@@ -81,7 +82,7 @@ type Service struct {
 	Tx     domain.Transactor
 	Audit  domain.AuditStore
 	Clock  domain.Clock
-	Policy domain.Policy
+	Policy policy.Policy
 	Dir    string // where run files are stored, e.g. $VW_DATA_DIR/reports
 	Logger *slog.Logger
 	// Workers is how many runs are generated at once (default
@@ -110,7 +111,7 @@ func (s *Service) init() {
 			s.Logger = slog.Default()
 		}
 		if s.Policy.Clauses.StandardWindows == nil {
-			s.Policy = domain.DefaultPolicy()
+			s.Policy = policy.DefaultPolicy()
 		}
 	})
 }

@@ -5,15 +5,18 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // Filter selects what a report covers. Every sheet is restricted to the
 // vendors the filter selects (by id, by effective tier, by owner); AsOf is
 // the instant the report describes (see Scope for exactly what it covers).
 type Filter struct {
-	VendorIDs []string    `json:"vendor_ids,omitempty"`
-	Tier      domain.Tier `json:"tier,omitempty"`
-	Owner     string      `json:"owner,omitempty"` // owner_email, exact
+	VendorIDs []string      `json:"vendor_ids,omitempty"`
+	Tier      register.Tier `json:"tier,omitempty"`
+	Owner     string        `json:"owner,omitempty"` // owner_email, exact
 	// AsOf is the instant the report describes: rows created after it are
 	// left out and computed fields are evaluated at it. Never zero once a
 	// report runs (the service sets it to now).
@@ -39,10 +42,10 @@ const BatchSize = 2000
 type VendorRow struct {
 	ID                 string
 	Name               string
-	Status             domain.VendorStatus
-	Criticality        domain.Criticality
-	Tier               domain.Tier // effective
-	TierOverride       domain.Tier
+	Status             register.VendorStatus
+	Criticality        register.Criticality
+	Tier               register.Tier // effective
+	TierOverride       register.Tier
 	TierOverrideReason string
 	RiskScore          int
 	MaxSensitivity     int
@@ -54,8 +57,8 @@ type VendorRow struct {
 	RecordCount        int64    // sum of record counts over the categories
 	Jurisdictions      []string // union of the categories' jurisdictions, sorted
 	LastReviewOn       domain.Date
-	LatestResidual     domain.Tier // residual risk of the latest review by as-of ("" if none)
-	OpenFindings       int64       // findings open at as-of
+	LatestResidual     register.Tier // residual risk of the latest review by as-of ("" if none)
+	OpenFindings       int64         // findings open at as-of
 }
 
 // HandlingRow is one vendor x data category.
@@ -77,10 +80,10 @@ type HandlingRow struct {
 // ContractRow is one contract with its clause in force at as-of and the
 // facts of its vendor (for the clause-audit verdicts).
 type ContractRow struct {
-	Contract   domain.Contract
+	Contract   contract.Contract
 	VendorName string
-	Clause     *domain.ClauseVersion // in force at as-of, nil when none
-	Facts      domain.VendorFacts
+	Clause     *contract.ClauseVersion // in force at as-of, nil when none
+	Facts      register.VendorFacts
 }
 
 // AttestationRow is one attestation.
@@ -104,7 +107,7 @@ type AttestationRow struct {
 type ReviewRow struct {
 	ID           string
 	VendorName   string
-	VendorTier   domain.Tier
+	VendorTier   register.Tier
 	PerformedOn  domain.Date
 	Reviewer     string
 	Outcome      string
@@ -131,9 +134,9 @@ type FindingRow struct {
 
 // IncidentRow is one incident with the clause its notice clock uses.
 type IncidentRow struct {
-	Incident   domain.Incident
+	Incident   incident.Incident
 	VendorName string
-	Clause     *domain.ClauseVersion // the stored notice clause, nil when none
+	Clause     *contract.ClauseVersion // the stored notice clause, nil when none
 }
 
 // ObligationRow is one regulatory obligation of an incident.
@@ -199,7 +202,7 @@ type ExecutiveQuery struct {
 	// ReviewCutoffs holds, per tier with a cadence, the
 	// domain.ReviewOverdueCutoff: a vendor whose last review by as-of is
 	// before it is overdue.
-	ReviewCutoffs map[domain.Tier]domain.Date
+	ReviewCutoffs map[register.Tier]domain.Date
 	TopVendors    int // how many vendors by risk score
 	LateNotices   int // how many late or overdue notices, latest discovered first
 	OverdueItems  int // how many overdue items of each kind, most overdue first
@@ -210,7 +213,7 @@ type ExecutiveQuery struct {
 // what it reads does not grow with the portfolio.
 type ExecutiveFigures struct {
 	Vendors int64
-	Tiers   map[domain.Tier]int64
+	Tiers   map[register.Tier]int64
 	// Overdue counts reviews overdue, vendors never reviewed, attestations
 	// expired, obligations overdue and vendor notices overdue at as-of.
 	Overdue   OverdueCounts

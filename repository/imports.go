@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // Imports is the GORM store of import runs and of the set-based reads and
 // bulk writes that spreadsheet imports use.
 type Imports struct{ db *DB }
 
-var _ domain.ImportStore = (*Imports)(nil)
+var _ importing.ImportStore = (*Imports)(nil)
 
 // NewImports returns the import store on db.
 func NewImports(db *DB) *Imports { return &Imports{db: db} }
@@ -40,7 +42,7 @@ type importRunRow struct {
 func (importRunRow) TableName() string { return "import_runs" }
 
 // SaveRun implements domain.ImportStore.
-func (s *Imports) SaveRun(ctx context.Context, r domain.ImportResult) error {
+func (s *Imports) SaveRun(ctx context.Context, r importing.ImportResult) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -52,14 +54,14 @@ func (s *Imports) SaveRun(ctx context.Context, r domain.ImportResult) error {
 }
 
 // GetRun implements domain.ImportStore.
-func (s *Imports) GetRun(ctx context.Context, id string) (domain.ImportResult, error) {
+func (s *Imports) GetRun(ctx context.Context, id string) (importing.ImportResult, error) {
 	var row importRunRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.ImportResult{}, fmt.Errorf("import %s: %w", id, translate(err))
+		return importing.ImportResult{}, fmt.Errorf("import %s: %w", id, translate(err))
 	}
-	var r domain.ImportResult
+	var r importing.ImportResult
 	if err := json.Unmarshal([]byte(row.Result), &r); err != nil {
-		return domain.ImportResult{}, fmt.Errorf("import %s: stored result: %w", id, err)
+		return importing.ImportResult{}, fmt.Errorf("import %s: stored result: %w", id, err)
 	}
 	return r, nil
 }
@@ -76,9 +78,9 @@ func chunks(vals []string, fn func([]string) error) error {
 }
 
 // VendorsByKeys implements domain.ImportStore.
-func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]domain.Vendor, error) {
+func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]register.Vendor, error) {
 	seen := map[string]bool{}
-	var out []domain.Vendor
+	var out []register.Vendor
 	read := func(col string) func([]string) error {
 		return func(vals []string) error {
 			var rows []vendorRow
@@ -104,8 +106,8 @@ func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([
 }
 
 // VendorsByIDs implements domain.ImportStore.
-func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]domain.Vendor, error) {
-	var out []domain.Vendor
+func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]register.Vendor, error) {
+	var out []register.Vendor
 	err := chunks(ids, func(vals []string) error {
 		var rows []vendorRow
 		if err := s.db.conn(ctx).Where("id IN ?", vals).Find(&rows).Error; err != nil {
@@ -120,7 +122,7 @@ func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]domain.Vend
 }
 
 // CreateVendors implements domain.ImportStore with multi-row INSERTs.
-func (s *Imports) CreateVendors(ctx context.Context, vs []domain.Vendor) error {
+func (s *Imports) CreateVendors(ctx context.Context, vs []register.Vendor) error {
 	rows := make([]vendorRow, len(vs))
 	for i, v := range vs {
 		rows[i] = toVendorRow(v)

@@ -3,7 +3,7 @@ package repository
 import (
 	"context"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/reports"
 )
 
@@ -11,7 +11,7 @@ import (
 // filtered in SQL and the lists are ORDER BY ... LIMIT queries, so a call
 // reads a few dozen rows whatever the size of the portfolio.
 func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q reports.ExecutiveQuery) (reports.ExecutiveFigures, error) {
-	fig := reports.ExecutiveFigures{Tiers: map[domain.Tier]int64{}}
+	fig := reports.ExecutiveFigures{Tiers: map[register.Tier]int64{}}
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	// Each vendor's latest review by as-of.
@@ -29,7 +29,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 				return err
 			}
 			fig.Vendors += n
-			fig.Tiers[domain.Tier(tier)] += n
+			fig.Tiers[register.Tier(tier)] += n
 			fig.Overdue.NeverReviewed += never
 			fig.Overdue.Reviews += late
 			return nil
@@ -42,7 +42,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 	}
 	// The longest overdue reviews of each tier: the order of days overdue
 	// is the order of the last review within a tier.
-	for _, t := range domain.Tiers {
+	for _, t := range register.Tiers {
 		cut, ok := q.ReviewCutoffs[t]
 		if !ok {
 			continue
@@ -115,8 +115,8 @@ func (s *ReportSource) topVendors(ctx context.Context, f reports.Filter, n int) 
 				&r.MaxSensitivity, &r.MaxRecords, &r.OpenFindings); err != nil {
 				return err
 			}
-			r.Status, r.Criticality, r.Tier = domain.VendorStatus(status), domain.Criticality(crit), domain.Tier(tier)
-			r.TierOverride = domain.Tier(override)
+			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
+			r.TierOverride = register.Tier(override)
 			out = append(out, r)
 			return nil
 		})

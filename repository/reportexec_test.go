@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
@@ -27,10 +31,10 @@ func TestExecutiveFigures(t *testing.T) {
 		seedDB(t, db, seedTestVendors, 3)
 		addFindings(t, db)
 		src := repository.NewReportSource(db)
-		pol := domain.DefaultPolicy()
+		pol := policy.DefaultPolicy()
 		asOf := repository.DefaultSeedAsOf
 		for _, f := range []reports.Filter{{AsOf: asOf}, {AsOf: asOf.AddDate(0, 0, 150)},
-			{AsOf: asOf, Tier: domain.TierHigh}} {
+			{AsOf: asOf, Tier: register.TierHigh}} {
 			t.Run(fmt.Sprintf("%s/%s", f.AsOf.Format(time.DateOnly), f.Tier), func(t *testing.T) {
 				got, err := reports.BuildExecutive(ctx, src, f, pol)
 				if err != nil {
@@ -129,23 +133,23 @@ func addFindings(t *testing.T, db *repository.DB) {
 
 // streamedExecutive computes the executive figures in Go from every row
 // the source streams: the reference the SQL aggregation must match.
-func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol domain.Policy) reports.Executive {
+func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol policy.Policy) reports.Executive {
 	t.Helper()
 	ctx := context.Background()
 	asOf := f.AsOf.UTC()
 	today := domain.DateOf(asOf)
 	var ex reports.Executive
-	tiers := map[domain.Tier]int64{}
+	tiers := map[register.Tier]int64{}
 	var overdue []reports.OverdueItem
 	var top []reports.VendorRow
 	err := src.EachVendor(ctx, f, func(v reports.VendorRow) error {
 		ex.Vendors++
 		tiers[v.Tier]++
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
+		next := review.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
 		switch {
 		case v.LastReviewOn.IsZero():
 			ex.Overdue.NeverReviewed++
-		case domain.ReviewOverdue(next, today):
+		case review.ReviewOverdue(next, today):
 			ex.Overdue.Reviews++
 			overdue = append(overdue, reports.OverdueItem{Kind: "review", DaysOverdue: float64(next.DaysUntil(today))})
 		}
@@ -155,7 +159,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tr := range domain.Tiers {
+	for _, tr := range register.Tiers {
 		ex.Distribution = append(ex.Distribution, reports.TierCount{Tier: tr, Vendors: tiers[tr]})
 	}
 	slices.SortFunc(top, func(a, b reports.VendorRow) int {
@@ -170,7 +174,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 	std := pol.Clauses.StandardWindows
 	err = src.EachIncident(ctx, f, func(r reports.IncidentRow) error {
 		c := reports.NoticeAt(r, std, asOf)
-		if c.Status != domain.NoticeLate && c.Status != domain.NoticeOverdue {
+		if c.Status != incident.NoticeLate && c.Status != incident.NoticeOverdue {
 			return nil
 		}
 		ex.LateTotal++
@@ -183,7 +187,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 		if c.LateBy != nil {
 			ln.LateByDays = c.LateBy.Days
 		}
-		if c.Status == domain.NoticeOverdue {
+		if c.Status == incident.NoticeOverdue {
 			ex.Overdue.VendorNotices++
 			overdue = append(overdue, reports.OverdueItem{Kind: "vendor_notice", DaysOverdue: ln.LateByDays})
 		}
@@ -208,7 +212,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 		t.Fatal(err)
 	}
 	err = src.EachObligation(ctx, f, func(o reports.ObligationRow) error {
-		open := o.Status == string(domain.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
+		open := o.Status == string(incident.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
 		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
 			ex.Overdue.Obligations++
 			d := asOf.Sub(*o.DueAt)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/reports"
 )
 
@@ -101,7 +103,7 @@ func (a *vendorAgg) add(category string, records int64, jurisdictions string) {
 	a.categories = append(a.categories, category)
 	a.records += records
 	a.jurisdictions = append(a.jurisdictions, parseList(jurisdictions)...)
-	if c, ok := domain.LookupCategory(category); ok && c.Personal {
+	if c, ok := register.LookupCategory(category); ok && c.Personal {
 		a.personal = true
 	}
 }
@@ -193,8 +195,8 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt); err != nil {
 				return err
 			}
-			r.Status, r.Criticality, r.Tier = domain.VendorStatus(status), domain.Criticality(crit), domain.Tier(tier)
-			r.TierOverride, r.CreatedAt = domain.Tier(override), r.CreatedAt.UTC()
+			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
+			r.TierOverride, r.CreatedAt = register.Tier(override), r.CreatedAt.UTC()
 			out = append(out, r)
 			return nil
 		})
@@ -292,7 +294,7 @@ func (r *vendorRelated) fill(v *vendorKeyed) {
 	}
 	for _, rv := range r.reviews.take(v.key, nil) {
 		if v.LastReviewOn.IsZero() || v.LastReviewOn.Before(rv.on) {
-			v.LastReviewOn, v.LatestResidual = rv.on, domain.Tier(rv.residual)
+			v.LastReviewOn, v.LatestResidual = rv.on, register.Tier(rv.residual)
 		}
 	}
 	if c := r.findings.take(v.key, nil); len(c) > 0 {
@@ -399,7 +401,7 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 		q += " ORDER BY c.id LIMIT ?"
 		args = append(args, reports.BatchSize)
 		out := make([]reports.ContractRow, 0, reports.BatchSize)
-		tiers := map[string]domain.Tier{}
+		tiers := map[string]register.Tier{}
 		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r contractRow
 			var name, tier string
@@ -415,15 +417,15 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 			}
 			row := reports.ContractRow{Contract: r.toDomain(), VendorName: name}
 			if cvID.Valid {
-				cv := &domain.ClauseVersion{ID: cvID.String, ContractID: r.ID, EffectiveFrom: cvFrom.Time.UTC(),
-					EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
-						Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+				cv := &contract.ClauseVersion{ID: cvID.String, ContractID: r.ID, EffectiveFrom: cvFrom.Time.UTC(),
+					EffectiveTo: nullTime(cvTo), Terms: contract.ClauseTerms{
+						Standard: contract.NotificationStandard(std.String), Trigger: contract.ClauseTrigger(trig.String)}}
 				if wVal.Valid && wUnit.Valid {
 					cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
 				}
 				row.Clause = cv
 			}
-			tiers[r.VendorID] = domain.Tier(tier)
+			tiers[r.VendorID] = register.Tier(tier)
 			out = append(out, row)
 			return nil
 		})
@@ -442,7 +444,7 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 		}
 		for i := range out {
 			vid := out[i].Contract.VendorID
-			facts := domain.VendorFacts{Tier: tiers[vid]}
+			facts := register.VendorFacts{Tier: tiers[vid]}
 			if a := aggs[vid]; a != nil {
 				facts.Categories, facts.Jurisdictions, facts.Personal = a.categories, a.jurisdictions, a.personal
 			}
@@ -527,7 +529,7 @@ func scanReview(rows rowScanner) (reports.ReviewRow, error) {
 	var on dateCol
 	var latest int64
 	err := rows.Scan(&r.ID, &r.VendorName, &tier, &on, &r.Reviewer, &r.Outcome, &r.ResidualRisk, &r.Notes, &latest)
-	r.VendorTier, r.PerformedOn, r.Latest = domain.Tier(tier), on.Date, latest == 1
+	r.VendorTier, r.PerformedOn, r.Latest = register.Tier(tier), on.Date, latest == 1
 	return r, err
 }
 
@@ -601,9 +603,9 @@ func scanIncident(rows rowScanner) (reports.IncidentRow, error) {
 	r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
 	row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
 	if r.NoticeClauseID != nil && cvFrom.Valid {
-		cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
-			EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
-				Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+		cv := &contract.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
+			EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: contract.ClauseTerms{
+				Standard: contract.NotificationStandard(std.String), Trigger: contract.ClauseTrigger(trig.String)}}
 		if wVal.Valid && wUnit.Valid {
 			cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
 		}
@@ -660,14 +662,14 @@ func (s *ReportSource) Trend(ctx context.Context, f reports.Filter, from, to dom
 			out = append(out, reports.TrendPoint{Date: on.Date})
 		}
 		p := &out[len(out)-1]
-		switch domain.Tier(tier) {
-		case domain.TierCritical:
+		switch register.Tier(tier) {
+		case register.TierCritical:
 			p.Critical += n
-		case domain.TierHigh:
+		case register.TierHigh:
 			p.High += n
-		case domain.TierModerate:
+		case register.TierModerate:
 			p.Moderate += n
-		case domain.TierLow:
+		case register.TierLow:
 			p.Low += n
 		}
 		return nil

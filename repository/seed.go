@@ -14,6 +14,9 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
 // Seeding writes a deterministic synthetic portfolio: vendors with their
@@ -64,9 +67,9 @@ type SeedOptions struct {
 	// (nil Catalogue: domain.DefaultCatalogue). Pass the server's settings
 	// so stored notice clocks and obligations match what it computes.
 	Calendar  domain.BusinessCalendar
-	Standards map[domain.NotificationStandard]domain.StandardWindow
-	Profile   domain.OrgProfile
-	Catalogue *domain.Catalogue
+	Standards map[contract.NotificationStandard]contract.StandardWindow
+	Profile   incident.OrgProfile
+	Catalogue *incident.Catalogue
 }
 
 // SeedCounts are the rows a seed wrote, per table.
@@ -118,10 +121,10 @@ func (db *DB) Seed(ctx context.Context, opt SeedOptions, progress func(done, tot
 		opt.Calendar = calendar.USFederal()
 	}
 	if opt.Standards == nil {
-		opt.Standards = domain.DefaultPolicy().Clauses.StandardWindows
+		opt.Standards = policy.DefaultPolicy().Clauses.StandardWindows
 	}
 	if opt.Catalogue == nil {
-		c := domain.DefaultCatalogue()
+		c := incident.DefaultCatalogue()
 		opt.Catalogue = &c
 	}
 	var one []int

@@ -12,6 +12,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
 // seedGen generates the rows of a seeded portfolio. Every vendor draws from
@@ -119,9 +124,9 @@ var (
 	seedSystems             = []string{"crm", "billing", "support-desk", "hr-core", "data-warehouse", "checkout",
 		"identity", "marketing-automation", "erp"}
 	// Categories and how often a vendor handling data handles each.
-	seedCategories = []string{domain.CatContactPII, domain.CatCardholderData, domain.CatSensitiveAuthData,
-		domain.CatSSN, domain.CatDriversLicense, domain.CatFinancialAccount, domain.CatHealthPHI, domain.CatCredentials,
-		domain.CatBiometric, domain.CatChatTranscripts, domain.CatEmployeeRecords}
+	seedCategories = []string{register.CatContactPII, register.CatCardholderData, register.CatSensitiveAuthData,
+		register.CatSSN, register.CatDriversLicense, register.CatFinancialAccount, register.CatHealthPHI, register.CatCredentials,
+		register.CatBiometric, register.CatChatTranscripts, register.CatEmployeeRecords}
 	seedCategoryWeights = []int{40, 8, 2, 6, 5, 7, 6, 10, 2, 6, 8}
 	seedReviewers       = []string{"A. Rivera", "B. Chen", "C. Okafor", "D. Novak", "E. Haddad", "F. Lindqvist",
 		"G. Moreau", "H. Tanaka"}
@@ -147,23 +152,23 @@ var seedTierWeights = []int{10, 25, 40, 25}
 
 // riskProposal is one draw of a vendor's risk inputs.
 type riskProposal struct {
-	crit    domain.Criticality
+	crit    register.Criticality
 	cats    []string
 	records []int64
 }
 
-func (g *seedGen) proposeRisk(r *rand.Rand, target domain.Tier) riskProposal {
-	crits := []domain.Criticality{domain.CriticalityCritical, domain.CriticalityHigh, domain.CriticalityModerate,
-		domain.CriticalityLow}
+func (g *seedGen) proposeRisk(r *rand.Rand, target register.Tier) riskProposal {
+	crits := []register.Criticality{register.CriticalityCritical, register.CriticalityHigh, register.CriticalityModerate,
+		register.CriticalityLow}
 	var critW []int
 	var nCats int
 	var lo, hi float64 // log10 of record counts
 	switch target {
-	case domain.TierCritical:
+	case register.TierCritical:
 		critW, nCats, lo, hi = []int{50, 40, 10, 0}, 1+weighted(r, 35, 35, 20, 10), 4, 8
-	case domain.TierHigh:
+	case register.TierHigh:
 		critW, nCats, lo, hi = []int{15, 40, 35, 10}, 1+weighted(r, 45, 35, 15, 5), 2.5, 7
-	case domain.TierModerate:
+	case register.TierModerate:
 		critW, nCats, lo, hi = []int{3, 17, 45, 35}, 1+weighted(r, 60, 30, 10), 1, 6
 	default:
 		critW, nCats, lo, hi = []int{0, 10, 40, 50}, weighted(r, 85, 15), 0.5, 2
@@ -171,8 +176,8 @@ func (g *seedGen) proposeRisk(r *rand.Rand, target domain.Tier) riskProposal {
 	p := riskProposal{crit: crits[weighted(r, critW...)]}
 	for len(p.cats) < nCats {
 		c := seedCategories[weighted(r, seedCategoryWeights...)]
-		if target == domain.TierLow {
-			c = domain.CatContactPII
+		if target == register.TierLow {
+			c = register.CatContactPII
 		}
 		if slices.Contains(p.cats, c) {
 			continue
@@ -183,10 +188,10 @@ func (g *seedGen) proposeRisk(r *rand.Rand, target domain.Tier) riskProposal {
 	return p
 }
 
-func (p riskProposal) inputs() domain.RiskInputs {
-	in := domain.RiskInputs{Criticality: p.crit}
+func (p riskProposal) inputs() register.RiskInputs {
+	in := register.RiskInputs{Criticality: p.crit}
 	for i, c := range p.cats {
-		cat, _ := domain.LookupCategory(c)
+		cat, _ := register.LookupCategory(c)
 		in.MaxSensitivity = max(in.MaxSensitivity, cat.Sensitivity)
 		in.MaxRecords = max(in.MaxRecords, p.records[i])
 	}
@@ -197,10 +202,10 @@ func (p riskProposal) inputs() domain.RiskInputs {
 type seedVendorCtx struct {
 	id       string
 	name     string
-	status   domain.VendorStatus
-	tier     domain.Tier
-	handling []domain.DataHandling
-	cands    []domain.ClauseCandidate
+	status   register.VendorStatus
+	tier     register.Tier
+	handling []register.DataHandling
+	cands    []incident.ClauseCandidate
 }
 
 // batch generates vendors [start, end).
@@ -234,12 +239,12 @@ func (b *seedBatch) put(t seedTable, vals ...any) {
 // vendor generates vendor i and its children and returns its id.
 func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) string {
 	id, created := g.id()
-	target := domain.Tiers[weighted(r, seedTierWeights...)]
+	target := register.Tiers[weighted(r, seedTierWeights...)]
 	var prop riskProposal
-	var risk domain.InherentRisk
+	var risk register.InherentRisk
 	for range 64 {
 		prop = g.proposeRisk(r, target)
-		if risk = domain.ComputeInherentRisk(prop.inputs()); risk.Tier == target {
+		if risk = register.ComputeInherentRisk(prop.inputs()); risk.Tier == target {
 			break
 		}
 	}
@@ -251,27 +256,27 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 	if form == "" {
 		form = "Ltd"
 	}
-	v := domain.Vendor{ID: id, Name: name, LegalName: a + " " + bn + " " + form,
+	v := register.Vendor{ID: id, Name: name, LegalName: a + " " + bn + " " + form,
 		Website:    "https://" + strings.ToLower(a+bn) + fmt.Sprintf("%06d", i+1) + ".example.com",
 		Service:    pick(r, seedServices),
 		OwnerEmail: pick(r, seedOwners),
-		Status: []domain.VendorStatus{domain.StatusActive, domain.StatusOnboarding, domain.StatusProspect,
-			domain.StatusOffboarding, domain.StatusTerminated}[weighted(r, 72, 8, 6, 4, 10)],
+		Status: []register.VendorStatus{register.StatusActive, register.StatusOnboarding, register.StatusProspect,
+			register.StatusOffboarding, register.StatusTerminated}[weighted(r, 72, 8, 6, 4, 10)],
 		Criticality: prop.crit, Country: country, ParentVendorID: parent,
 		ExternalRef:    fmt.Sprintf("seed-%d-%d", g.opt.Seed, i+1),
 		Risk:           risk,
 		MaxSensitivity: in.MaxSensitivity, MaxRecords: in.MaxRecords, Version: 1, CreatedAt: created, UpdatedAt: created}
 	if chance(r, 0.02) {
-		v.TierOverride = domain.Tiers[r.IntN(len(domain.Tiers))]
+		v.TierOverride = register.Tiers[r.IntN(len(register.Tiers))]
 		v.TierOverrideReason = "Synthetic override: risk accepted by the committee"
 	}
 	vc := seedVendorCtx{id: id, name: name, status: v.Status, tier: v.Tier()}
 
 	// Data handling.
 	for k, c := range prop.cats {
-		access := []domain.Access{domain.AccessProcesses, domain.AccessStores, domain.AccessTransmits}
+		access := []register.Access{register.AccessProcesses, register.AccessStores, register.AccessTransmits}
 		mask := 1 + r.IntN(7)
-		var acc []domain.Access
+		var acc []register.Access
 		for j, a := range access {
 			if mask&(1<<j) != 0 {
 				acc = append(acc, a)
@@ -282,7 +287,7 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 			jur = append(jur, seedJurisdictions[weighted(r, seedJurisdictionWeights...)])
 		}
 		slices.Sort(jur)
-		h := domain.DataHandling{VendorID: id, Category: c, Access: acc, RecordCount: prop.records[k],
+		h := register.DataHandling{VendorID: id, Category: c, Access: acc, RecordCount: prop.records[k],
 			Jurisdictions: slices.Compact(jur), Systems: []string{pick(r, seedSystems)}, CreatedAt: created,
 			UpdatedAt: created}
 		vc.handling = append(vc.handling, h)
@@ -291,7 +296,7 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 			hr.Jurisdictions, hr.Systems, hr.Notes, hr.CreatedAt, hr.UpdatedAt)
 		b.counts.DataHandling++
 	}
-	slices.SortFunc(vc.handling, func(x, y domain.DataHandling) int { return strings.Compare(x.Category, y.Category) })
+	slices.SortFunc(vc.handling, func(x, y register.DataHandling) int { return strings.Compare(x.Category, y.Category) })
 
 	// Contracts and clauses; candidates are the clause versions of
 	// non-draft contracts, as Clauses.ByVendor returns them.
@@ -300,7 +305,7 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 	for k := range nContracts {
 		g.contract(r, &vc, k, used, b)
 	}
-	slices.SortStableFunc(vc.cands, func(x, y domain.ClauseCandidate) int {
+	slices.SortStableFunc(vc.cands, func(x, y incident.ClauseCandidate) int {
 		return x.Clause.EffectiveFrom.Compare(y.Clause.EffectiveFrom)
 	})
 
@@ -347,7 +352,7 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 		eff = eff.AddDays(-1)
 	}
 	used[eff] = true
-	c := domain.Contract{ID: id, VendorID: vc.id, Title: seedContractTitles[(k+r.IntN(len(seedContractTitles)))%len(seedContractTitles)],
+	c := contract.Contract{ID: id, VendorID: vc.id, Title: seedContractTitles[(k+r.IntN(len(seedContractTitles)))%len(seedContractTitles)],
 		Reference: fmt.Sprintf("AGR-%d-%05d", eff.Time().Year(), r.IntN(100000)), EffectiveOn: eff,
 		AutoRenew: chance(r, 0.6), RenewalNoticeDays: []int{0, 30, 60, 90}[r.IntN(4)], GoverningLaw: pick(r, seedLaws),
 		RightToAudit: chance(r, 0.7), SubprocessorApproval: chance(r, 0.6), DataReturnOrDestruction: chance(r, 0.75),
@@ -357,13 +362,13 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 	}
 	switch {
 	case chance(r, 0.02):
-		c.Status = domain.ContractDraft
-	case vc.status == domain.StatusTerminated:
-		c.Status = domain.ContractTerminated
+		c.Status = contract.ContractDraft
+	case vc.status == register.StatusTerminated:
+		c.Status = contract.ContractTerminated
 	case !c.ExpiresOn.IsZero() && c.ExpiresOn.Before(g.today):
-		c.Status = domain.ContractExpired
+		c.Status = contract.ContractExpired
 	default:
-		c.Status = domain.ContractActive
+		c.Status = contract.ContractActive
 	}
 	if chance(r, 0.8) {
 		c.AnnualValue = &domain.Money{AmountMinor: int64(math.Pow(10, 6+3*r.Float64())), Currency: "USD"}
@@ -374,9 +379,9 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 	}
 	for _, h := range vc.handling {
 		switch h.Category {
-		case domain.CatHealthPHI:
+		case register.CatHealthPHI:
 			c.BAA = true
-		case domain.CatCardholderData, domain.CatSensitiveAuthData:
+		case register.CatCardholderData, register.CatSensitiveAuthData:
 			c.SecurityStandard = "PCI DSS v4.0.1"
 		}
 		c.DPA = true
@@ -395,14 +400,14 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 		return // no breach-notification clause
 	}
 	from := eff.Time()
-	var versions []domain.ClauseVersion
-	first := domain.ClauseVersion{ContractID: id, EffectiveFrom: from, Terms: g.terms(r), Reason: "Original terms"}
+	var versions []contract.ClauseVersion
+	first := contract.ClauseVersion{ContractID: id, EffectiveFrom: from, Terms: g.terms(r), Reason: "Original terms"}
 	// 5% were amended once: the first version closes when the second opens.
 	if span := g.latest.Sub(from); chance(r, 0.05) && span > 120*24*time.Hour {
 		at := between(r, from.Add(90*24*time.Hour), g.latest.Add(-24*time.Hour)).Truncate(24 * time.Hour)
 		first.EffectiveTo = &at
 		versions = append(versions, first,
-			domain.ClauseVersion{ContractID: id, EffectiveFrom: at, Terms: g.terms(r), Reason: "Amendment No. 1"})
+			contract.ClauseVersion{ContractID: id, EffectiveFrom: at, Terms: g.terms(r), Reason: "Amendment No. 1"})
 	} else {
 		versions = append(versions, first)
 	}
@@ -414,19 +419,19 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 			row.Standard, row.Trigger, row.Notify, row.RequiredContent, row.UpdateEveryHours, row.Reason, row.CreatedBy,
 			row.CreatedAt)
 		b.counts.ClauseVersions++
-		if c.Status != domain.ContractDraft {
-			vc.cands = append(vc.cands, domain.ClauseCandidate{ContractID: id, Clause: cv})
+		if c.Status != contract.ContractDraft {
+			vc.cands = append(vc.cands, incident.ClauseCandidate{ContractID: id, Clause: cv})
 		}
 	}
 }
 
 // terms draws breach-notification terms: 24, 48, 72 or 168 hours, 30
 // calendar days, 5 business days, or "without undue delay".
-func (g *seedGen) terms(r *rand.Rand) domain.ClauseTerms {
-	t := domain.ClauseTerms{
-		Trigger: []domain.ClauseTrigger{domain.TriggerDiscovery, domain.TriggerConfirmation,
-			domain.TriggerReasonableBelief, domain.TriggerAwareness}[weighted(r, 50, 25, 15, 10)],
-		Notify:           []domain.Recipient{{Role: "Security", Email: "security@example.com"}},
+func (g *seedGen) terms(r *rand.Rand) contract.ClauseTerms {
+	t := contract.ClauseTerms{
+		Trigger: []contract.ClauseTrigger{contract.TriggerDiscovery, contract.TriggerConfirmation,
+			contract.TriggerReasonableBelief, contract.TriggerAwareness}[weighted(r, 50, 25, 15, 10)],
+		Notify:           []contract.Recipient{{Role: "Security", Email: "security@example.com"}},
 		UpdateEveryHours: []int{0, 24, 72}[r.IntN(3)],
 	}
 	switch weighted(r, 15, 15, 30, 10, 8, 10, 12) {
@@ -443,7 +448,7 @@ func (g *seedGen) terms(r *rand.Rand) domain.ClauseTerms {
 	case 5:
 		t.Window = &domain.Window{Value: 5, Unit: domain.UnitBusinessDays}
 	default:
-		t.Standard = domain.StandardWithoutUndueDelay
+		t.Standard = contract.StandardWithoutUndueDelay
 	}
 	if chance(r, 0.5) {
 		t.RequiredContent = "Nature of the breach, categories and approximate number of records, likely consequences, measures taken."
@@ -451,9 +456,9 @@ func (g *seedGen) terms(r *rand.Rand) domain.ClauseTerms {
 	return t
 }
 
-var seedKinds = []domain.AttestationKind{domain.KindSOC2Type2, domain.KindSOC2Type1, domain.KindSOC1Type2,
-	domain.KindPCIDSSAOC, domain.KindISO27001, domain.KindHITRUSTR2, domain.KindPentest, domain.KindSIG, domain.KindCAIQ,
-	domain.KindInsuranceCertificate, domain.KindBridgeLetter}
+var seedKinds = []attestation.AttestationKind{attestation.KindSOC2Type2, attestation.KindSOC2Type1, attestation.KindSOC1Type2,
+	attestation.KindPCIDSSAOC, attestation.KindISO27001, attestation.KindHITRUSTR2, attestation.KindPentest, attestation.KindSIG, attestation.KindCAIQ,
+	attestation.KindInsuranceCertificate, attestation.KindBridgeLetter}
 
 var seedKindWeights = []int{22, 4, 5, 8, 12, 3, 14, 10, 5, 12, 5}
 
@@ -463,11 +468,11 @@ var seedKindWeights = []int{22, 4, 5, 8, 12, 3, 14, 10, 5, 12, 5}
 func (g *seedGen) attestation(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 	id, created := g.id()
 	kind := seedKinds[weighted(r, seedKindWeights...)]
-	info, _ := domain.LookupAttestationKind(kind)
+	info, _ := attestation.LookupAttestationKind(kind)
 	expires := g.today.AddDays(-180 + r.IntN(1093))
-	a := domain.Attestation{ID: id, VendorID: vc.id, Kind: kind, Scope: pick(r, seedScopes),
+	a := attestation.Attestation{ID: id, VendorID: vc.id, Kind: kind, Scope: pick(r, seedScopes),
 		Version: 1, CreatedAt: created, UpdatedAt: created}
-	byPeriod := info.Anchor == domain.AnchorPeriodEnd
+	byPeriod := info.Anchor == attestation.AnchorPeriodEnd
 	yesterday := g.today.AddDays(-1)
 	if info.ValidityMonths != nil {
 		anchor := expires.AddMonths(-*info.ValidityMonths)
@@ -479,13 +484,13 @@ func (g *seedGen) attestation(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 			} else {
 				a.IssuedOn = anchor
 			}
-			a.ExpiresOnSource = domain.ExpiryCatalogue
+			a.ExpiresOnSource = attestation.ExpiryCatalogue
 			a.ExpiresOn, _, _ = info.DefaultExpiry(a)
 		}
 	}
 	if a.ExpiresOn.IsZero() {
 		// An explicit expiry: issued recently, valid longer than usual.
-		a.ExpiresOnSource, a.ExpiresOn = domain.ExpiryExplicit, expires
+		a.ExpiresOnSource, a.ExpiresOn = attestation.ExpiryExplicit, expires
 		a.IssuedOn = yesterday.AddDays(-r.IntN(300))
 		if a.IssuedOn.After(expires) {
 			a.IssuedOn = expires
@@ -496,35 +501,35 @@ func (g *seedGen) attestation(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 	}
 	if byPeriod {
 		switch kind {
-		case domain.KindSOC2Type1:
+		case attestation.KindSOC2Type1:
 			a.PeriodStart = a.PeriodEnd
-		case domain.KindBridgeLetter:
+		case attestation.KindBridgeLetter:
 			a.PeriodStart = a.PeriodEnd.AddMonths(-3).AddDays(1)
 		default:
 			a.PeriodStart = a.PeriodEnd.AddMonths(-12).AddDays(1)
 		}
 	}
 	switch kind {
-	case domain.KindSOC2Type2, domain.KindSOC2Type1, domain.KindSOC1Type2:
+	case attestation.KindSOC2Type2, attestation.KindSOC2Type1, attestation.KindSOC1Type2:
 		a.Issuer = pick(r, seedAuditors)
-		a.Opinion = []domain.AttestationOpinion{domain.OpinionUnqualified, domain.OpinionQualified,
-			domain.OpinionAdverse, domain.OpinionDisclaimer}[weighted(r, 85, 10, 3, 2)]
-		if kind != domain.KindSOC2Type1 && chance(r, 0.3) {
+		a.Opinion = []attestation.AttestationOpinion{attestation.OpinionUnqualified, attestation.OpinionQualified,
+			attestation.OpinionAdverse, attestation.OpinionDisclaimer}[weighted(r, 85, 10, 3, 2)]
+		if kind != attestation.KindSOC2Type1 && chance(r, 0.3) {
 			a.ExceptionsCount = 1 + r.Int64N(8)
 		}
-	case domain.KindISO27001, domain.KindHITRUSTR2, domain.KindPCIDSSAOC:
+	case attestation.KindISO27001, attestation.KindHITRUSTR2, attestation.KindPCIDSSAOC:
 		a.Issuer = pick(r, seedCertBodies)
-	case domain.KindPentest:
+	case attestation.KindPentest:
 		a.Issuer = pick(r, seedTesters)
 	default:
 		a.Issuer = vc.name
 	}
-	a.ReviewStatus = []domain.AttestationReviewStatus{domain.AttestationAccepted, domain.AttestationUnderReview,
-		domain.AttestationReceived, domain.AttestationRejected}[weighted(r, 60, 15, 15, 10)]
-	if a.ReviewStatus != domain.AttestationReceived {
+	a.ReviewStatus = []attestation.AttestationReviewStatus{attestation.AttestationAccepted, attestation.AttestationUnderReview,
+		attestation.AttestationReceived, attestation.AttestationRejected}[weighted(r, 60, 15, 15, 10)]
+	if a.ReviewStatus != attestation.AttestationReceived {
 		a.Reviewer = pick(r, seedReviewers)
 	}
-	if a.ReviewStatus == domain.AttestationAccepted || a.ReviewStatus == domain.AttestationRejected {
+	if a.ReviewStatus == attestation.AttestationAccepted || a.ReviewStatus == attestation.AttestationRejected {
 		at := a.IssuedOn.Time().Add(time.Duration(1+r.IntN(30))*24*time.Hour + 10*time.Hour)
 		if at.After(g.latest) {
 			at = g.latest
@@ -541,12 +546,12 @@ func (g *seedGen) attestation(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 func (g *seedGen) review(r *rand.Rand, vc *seedVendorCtx, on domain.Date, b *seedBatch) {
 	id, created := g.id()
 	residual := vc.tier
-	if i := slices.Index(domain.Tiers, residual); chance(r, 0.4) && i < len(domain.Tiers)-1 {
-		residual = domain.Tiers[i+1] // controls brought it down a tier
+	if i := slices.Index(register.Tiers, residual); chance(r, 0.4) && i < len(register.Tiers)-1 {
+		residual = register.Tiers[i+1] // controls brought it down a tier
 	}
-	rv := domain.Review{ID: id, VendorID: vc.id, PerformedOn: on, Reviewer: pick(r, seedReviewers),
-		Outcome: []domain.ReviewOutcome{domain.OutcomeApproved, domain.OutcomeApprovedWithConditions,
-			domain.OutcomeRejected}[weighted(r, 70, 25, 5)],
+	rv := review.Review{ID: id, VendorID: vc.id, PerformedOn: on, Reviewer: pick(r, seedReviewers),
+		Outcome: []review.ReviewOutcome{review.OutcomeApproved, review.OutcomeApprovedWithConditions,
+			review.OutcomeRejected}[weighted(r, 70, 25, 5)],
 		ResidualRisk: residual, CreatedBy: seedActor, Version: 1, CreatedAt: created, UpdatedAt: created}
 	row := toReviewRow(rv)
 	b.put(seedReviews, row.ID, row.VendorID, row.PerformedOn, row.Reviewer, row.Outcome, row.ResidualRisk, row.Notes,
@@ -569,7 +574,7 @@ func (g *seedGen) incident(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 		}
 	}
 	discovered := between(r, from, g.latest)
-	inc := domain.Incident{ID: id, VendorID: vc.id, Title: pick(r, seedIncidentTitles),
+	inc := incident.Incident{ID: id, VendorID: vc.id, Title: pick(r, seedIncidentTitles),
 		Description: "Synthetic incident generated by vendorwatch seed.", VendorDiscoveredAt: discovered,
 		Version: 1, CreatedBy: seedActor, CreatedAt: created, UpdatedAt: created, Residents: map[string]int64{}}
 	if chance(r, 0.7) {
@@ -594,11 +599,11 @@ func (g *seedGen) incident(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 		notified = nil // not yet
 	}
 	inc.VendorNotifiedUsAt = notified
-	others := []domain.LearnedVia{domain.ViaPress, domain.ViaCustomer, domain.ViaLawEnforcement, domain.ViaMonitoring,
-		domain.ViaOther}
+	others := []incident.LearnedVia{incident.ViaPress, incident.ViaCustomer, incident.ViaLawEnforcement, incident.ViaMonitoring,
+		incident.ViaOther}
 	switch {
 	case notified != nil && chance(r, 0.85):
-		inc.LearnedVia, inc.WeLearnedAt = domain.ViaVendorNotice, *notified
+		inc.LearnedVia, inc.WeLearnedAt = incident.ViaVendorNotice, *notified
 	case notified != nil:
 		inc.LearnedVia, inc.WeLearnedAt = others[weighted(r, 30, 25, 5, 30, 10)], between(r, discovered, *notified)
 	default:
@@ -634,15 +639,15 @@ func (g *seedGen) incident(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 	inc.VendorIsAgent = chance(r, 0.1)
 	switch age := g.asOf.Sub(discovered); {
 	case age > 60*24*time.Hour:
-		inc.Status = []domain.IncidentStatus{domain.IncidentClosed, domain.IncidentContained,
-			domain.IncidentOpen}[weighted(r, 80, 15, 5)]
+		inc.Status = []incident.IncidentStatus{incident.IncidentClosed, incident.IncidentContained,
+			incident.IncidentOpen}[weighted(r, 80, 15, 5)]
 	case age > 14*24*time.Hour:
-		inc.Status = []domain.IncidentStatus{domain.IncidentClosed, domain.IncidentContained,
-			domain.IncidentOpen}[weighted(r, 30, 50, 20)]
+		inc.Status = []incident.IncidentStatus{incident.IncidentClosed, incident.IncidentContained,
+			incident.IncidentOpen}[weighted(r, 30, 50, 20)]
 	default:
-		inc.Status = []domain.IncidentStatus{domain.IncidentContained, domain.IncidentOpen}[weighted(r, 40, 60)]
+		inc.Status = []incident.IncidentStatus{incident.IncidentContained, incident.IncidentOpen}[weighted(r, 40, 60)]
 	}
-	if best, due, ok := domain.NoticeDue(discovered, vc.cands, g.opt.Standards, g.opt.Calendar); ok {
+	if best, due, ok := incident.NoticeDue(discovered, vc.cands, g.opt.Standards, g.opt.Calendar); ok {
 		inc.NoticeContractID, inc.NoticeClauseID, inc.NoticeDueAt = best.ContractID, best.Clause.ID, &due
 	}
 	row := toIncidentRow(inc)
@@ -662,15 +667,15 @@ func (g *seedGen) incident(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 // incident every obligation whose clock has started is marked done (a
 // tenth of them late), and the specs are recomputed with those completions
 // so chained obligations start from them, as the service would.
-func (g *seedGen) obligations(r *rand.Rand, inc domain.Incident, b *seedBatch) {
-	facts := domain.IncidentFacts{VendorDiscoveredAt: inc.VendorDiscoveredAt, VendorNotifiedUsAt: inc.VendorNotifiedUsAt,
+func (g *seedGen) obligations(r *rand.Rand, inc incident.Incident, b *seedBatch) {
+	facts := incident.IncidentFacts{VendorDiscoveredAt: inc.VendorDiscoveredAt, VendorNotifiedUsAt: inc.VendorNotifiedUsAt,
 		WeLearnedAt: inc.WeLearnedAt, MaterialityDeterminedAt: inc.MaterialityDeterminedAt,
 		VendorIsAgent: inc.VendorIsAgent, Categories: inc.Categories, Jurisdictions: inc.Jurisdictions,
 		RecordsAffected: inc.RecordsAffected, Residents: inc.Residents}
 	done := map[string]time.Time{}
 	specs := g.opt.Catalogue.Obligations(facts, g.opt.Profile, g.opt.Calendar, done)
 	for range 4 {
-		if inc.Status != domain.IncidentClosed {
+		if inc.Status != incident.IncidentClosed {
 			break
 		}
 		changed := false
@@ -696,15 +701,15 @@ func (g *seedGen) obligations(r *rand.Rand, inc domain.Incident, b *seedBatch) {
 	}
 	for _, s := range specs {
 		id, created := g.id()
-		o := domain.Obligation{ID: id, IncidentID: inc.ID, RegimeID: s.RegimeID, Regime: s.Regime.Regime,
+		o := incident.Obligation{ID: id, IncidentID: inc.ID, RegimeID: s.RegimeID, Regime: s.Regime.Regime,
 			Citation: s.Regime.Citation, SourceStatus: s.Regime.Status, Recipient: s.Recipient, Anchor: s.Anchor,
 			AnchorAt: s.AnchorAt, DueAt: s.DueAt, DeadlineText: s.DeadlineText, Notes: s.Notes,
-			Status: domain.ObligationOpen, SetBy: domain.SetBySystem, Version: 1, CreatedAt: created, UpdatedAt: created}
+			Status: incident.ObligationOpen, SetBy: incident.SetBySystem, Version: 1, CreatedAt: created, UpdatedAt: created}
 		if o.Notes == nil {
 			o.Notes = []string{}
 		}
 		if t, ok := done[s.RegimeID]; ok {
-			o.Status, o.DoneAt, o.SetBy, o.Evidence = domain.ObligationDone, &t, seedActor, "synthetic"
+			o.Status, o.DoneAt, o.SetBy, o.Evidence = incident.ObligationDone, &t, seedActor, "synthetic"
 		}
 		row := toObligationRow(o)
 		b.put(seedObligations, row.ID, row.IncidentID, row.RegimeID, row.Regime, row.Citation, row.Recipient,

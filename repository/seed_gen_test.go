@@ -3,16 +3,17 @@ package repository
 import (
 	"testing"
 
-	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
 // BenchmarkSeedGenerate measures generating one batch of vendors with
 // everything around them, without writing it.
 func BenchmarkSeedGenerate(b *testing.B) {
-	cat := domain.DefaultCatalogue()
+	cat := incident.DefaultCatalogue()
 	opt := SeedOptions{Vendors: MaxSeedVendors, Seed: 1, AsOf: DefaultSeedAsOf, Calendar: calendar.USFederal(),
-		Standards: domain.DefaultPolicy().Clauses.StandardWindows, Catalogue: &cat}
+		Standards: policy.DefaultPolicy().Clauses.StandardWindows, Catalogue: &cat}
 	g := newSeedGen(opt)
 	start := 0
 	for b.Loop() {

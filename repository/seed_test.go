@@ -10,9 +10,16 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 const seedTestVendors = 300
@@ -129,15 +136,15 @@ func TestSeedRows(t *testing.T) {
 		ctx := context.Background()
 		counts := seedDB(t, db, seedTestVendors, 1)
 		asOf := repository.DefaultSeedAsOf
-		svc := domain.NewServices(db.Stores(t.TempDir()), domain.Settings{
+		svc := services.NewServices(db.Stores(t.TempDir()), services.Settings{
 			Calendar: calendar.USFederal(), Clock: domain.FixedClock(asOf)})
 		ctx = domain.WithActor(ctx, domain.Actor{ID: "test", Name: "test", Role: domain.RoleAdmin})
 
 		// Every vendor, through the service: risk as computed, tiers spread.
-		tiers := map[domain.Tier]int{}
-		var vendors []domain.Vendor
+		tiers := map[register.Tier]int{}
+		var vendors []register.Vendor
 		for p := (domain.PageRequest{Limit: 100}); ; {
-			page, err := svc.Vendors.List(ctx, domain.VendorFilter{}, p)
+			page, err := svc.Vendors.List(ctx, register.VendorFilter{}, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +163,7 @@ func TestSeedRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: raw.MaxSensitivity,
+			want := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: raw.MaxSensitivity,
 				MaxRecords: raw.MaxRecords, Criticality: raw.Criticality})
 			var score int
 			var tier, riskTier string
@@ -175,7 +182,7 @@ func TestSeedRows(t *testing.T) {
 			var sens int
 			var records int64
 			for _, h := range hs {
-				c, ok := domain.LookupCategory(h.Category)
+				c, ok := register.LookupCategory(h.Category)
 				if !ok || len(h.Access) == 0 {
 					t.Errorf("vendor %s: bad handling %+v", v.Name, h)
 				}
@@ -187,7 +194,7 @@ func TestSeedRows(t *testing.T) {
 			}
 			tiers[raw.Risk.Tier]++
 		}
-		for _, tr := range domain.Tiers {
+		for _, tr := range register.Tiers {
 			if tiers[tr] < seedTestVendors/20 {
 				t.Errorf("tier spread %v: too few %s", tiers, tr)
 			}
@@ -221,11 +228,11 @@ func TestSeedRows(t *testing.T) {
 
 		// Every incident's stored clock is what NoticeDue computes, and its
 		// obligations are what the catalogue gives it.
-		std := domain.DefaultPolicy().Clauses.StandardWindows
+		std := policy.DefaultPolicy().Clauses.StandardWindows
 		cal := calendar.USFederal()
 		incidents := repository.NewIncidents(db)
 		obligations := repository.NewObligations(db)
-		catalogue := domain.DefaultCatalogue()
+		catalogue := incident.DefaultCatalogue()
 		var withClause, late, never int
 		incIDs := queryStrings(t, db, "SELECT id FROM incidents ORDER BY id")
 		if int64(len(incIDs)) != counts.Incidents {
@@ -240,7 +247,7 @@ func TestSeedRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			best, due, ok := domain.NoticeDue(inc.VendorDiscoveredAt, cands, std, cal)
+			best, due, ok := incident.NoticeDue(inc.VendorDiscoveredAt, cands, std, cal)
 			switch {
 			case !ok && (inc.NoticeDueAt != nil || inc.NoticeClauseID != "" || inc.NoticeContractID != ""):
 				t.Errorf("incident %s: stored a clause where none is in force", id)
@@ -270,16 +277,16 @@ func TestSeedRows(t *testing.T) {
 			var got []string
 			for _, o := range os {
 				got = append(got, o.RegimeID)
-				if o.Status == domain.ObligationDone {
+				if o.Status == incident.ObligationDone {
 					done[o.RegimeID] = *o.DoneAt
 				}
 			}
 			var want []string
-			specs := catalogue.Obligations(domain.IncidentFacts{VendorDiscoveredAt: inc.VendorDiscoveredAt,
+			specs := catalogue.Obligations(incident.IncidentFacts{VendorDiscoveredAt: inc.VendorDiscoveredAt,
 				VendorNotifiedUsAt: inc.VendorNotifiedUsAt, WeLearnedAt: inc.WeLearnedAt,
 				MaterialityDeterminedAt: inc.MaterialityDeterminedAt, VendorIsAgent: inc.VendorIsAgent,
 				Categories: inc.Categories, Jurisdictions: inc.Jurisdictions, RecordsAffected: inc.RecordsAffected,
-				Residents: inc.Residents}, domain.OrgProfile{}, cal, done)
+				Residents: inc.Residents}, incident.OrgProfile{}, cal, done)
 			for _, s := range specs {
 				want = append(want, s.RegimeID)
 				for _, o := range os {
@@ -313,10 +320,10 @@ func TestSeedRows(t *testing.T) {
 		}
 
 		// Everything else reads back through the services.
-		if _, err := svc.Contracts.List(ctx, domain.ContractFilter{}, domain.PageRequest{Limit: 100}); err != nil {
+		if _, err := svc.Contracts.List(ctx, contract.ContractFilter{}, domain.PageRequest{Limit: 100}); err != nil {
 			t.Fatal(err)
 		}
-		atts, err := svc.Attestations.List(ctx, domain.AttestationFilter{}, domain.PageRequest{Limit: 200})
+		atts, err := svc.Attestations.List(ctx, attestation.AttestationFilter{}, domain.PageRequest{Limit: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +339,7 @@ func TestSeedRows(t *testing.T) {
 		if expired == 0 || expired == len(atts.Items) {
 			t.Errorf("%d of %d attestations expired", expired, len(atts.Items))
 		}
-		if _, err := svc.Reviews.List(ctx, domain.ReviewFilter{}, domain.PageRequest{Limit: 100}); err != nil {
+		if _, err := svc.Reviews.List(ctx, review.ReviewFilter{}, domain.PageRequest{Limit: 100}); err != nil {
 			t.Fatal(err)
 		}
 		var stale int64
@@ -352,7 +359,7 @@ func TestSeedRows(t *testing.T) {
 			t.Errorf("audit chain: %d, %v, %v", n, broken, err)
 		}
 		// The services write on top of seeded data (and the chain).
-		if _, err := svc.Vendors.Create(ctx, domain.VendorInput{Name: ptr("After the seed")}); err != nil {
+		if _, err := svc.Vendors.Create(ctx, register.VendorInput{Name: ptr("After the seed")}); err != nil {
 			t.Fatal(err)
 		}
 		if n, broken, err := domain.VerifyAuditChain(ctx, svc.Audit); err != nil || broken != nil || n != 1 {

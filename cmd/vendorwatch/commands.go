@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
@@ -54,7 +55,7 @@ func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		return err
 	}
 	defer a.Close()
-	in := domain.NewKey{Name: *name, Role: domain.Role(*role)}
+	in := access.NewKey{Name: *name, Role: domain.Role(*role)}
 	if *expiresIn > 0 {
 		t := time.Now().UTC().Add(*expiresIn)
 		in.ExpiresAt = &t

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
@@ -38,7 +39,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
-	if file == "" || !domain.ImportKind(*kind).Valid() {
+	if file == "" || !importing.ImportKind(*kind).Valid() {
 		return errors.New(importUsage)
 	}
 	st, err := os.Stat(file)
@@ -62,11 +63,11 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		return err
 	}
 	defer a.Close()
-	mode := domain.ImportCommit
+	mode := importing.ImportCommit
 	if *dryRun {
-		mode = domain.ImportDryRun
+		mode = importing.ImportDryRun
 	}
-	req := domain.ImportRequest{Kind: domain.ImportKind(*kind), Mode: mode, FileName: file, FileSHA256: sum,
+	req := importing.ImportRequest{Kind: importing.ImportKind(*kind), Mode: mode, FileName: file, FileSHA256: sum,
 		FileSize: st.Size(), Source: src}
 	tty := importTTY(stderr)
 	if tty {
@@ -96,7 +97,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 }
 
 // printImport writes the per-row report as text.
-func printImport(w io.Writer, res domain.ImportResult) {
+func printImport(w io.Writer, res importing.ImportResult) {
 	for _, c := range res.Columns {
 		fmt.Fprintf(w, "column %q -> %s\n", c.Column, c.Field)
 	}
@@ -158,5 +159,5 @@ func (c config) importMaxBytes() int64 {
 	if c.ImportMaxBytes > 0 {
 		return c.ImportMaxBytes
 	}
-	return domain.DefaultMaxImportBytes
+	return importing.DefaultMaxImportBytes
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 )
 
 // maxSheetRows is the last row of a worksheet: drop-down lists cover the
@@ -28,8 +29,8 @@ type Writer interface {
 
 // NewWriter starts a file of the given format for kind's columns, with
 // its header row.
-func NewWriter(w io.Writer, format Format, kind domain.ImportKind) (Writer, error) {
-	cols := domain.ImportColumns(kind)
+func NewWriter(w io.Writer, format Format, kind importing.ImportKind) (Writer, error) {
+	cols := importing.ImportColumns(kind)
 	if format == CSV {
 		return newCSVWriter(w, cols)
 	}
@@ -38,7 +39,7 @@ func NewWriter(w io.Writer, format Format, kind domain.ImportKind) (Writer, erro
 
 // NewColumnsWriter starts a file of the given format with an export-only
 // column layout (findings, which are never imported).
-func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []domain.ImportColumn) (Writer, error) {
+func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []importing.ImportColumn) (Writer, error) {
 	if format == CSV {
 		return newCSVWriter(w, cols)
 	}
@@ -48,8 +49,8 @@ func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []domain.Im
 // WriteTemplate writes the .xlsx import template of kind: a styled header,
 // drop-down lists for every enumerated column, date-formatted date
 // columns, and a Notes sheet that explains each column.
-func WriteTemplate(w io.Writer, kind domain.ImportKind) error {
-	x, err := newXLSXWriter(w, string(kind), domain.ImportColumns(kind), true)
+func WriteTemplate(w io.Writer, kind importing.ImportKind) error {
+	x, err := newXLSXWriter(w, string(kind), importing.ImportColumns(kind), true)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ type csvWriter struct {
 	cw *csv.Writer
 }
 
-func newCSVWriter(w io.Writer, cols []domain.ImportColumn) (*csvWriter, error) {
+func newCSVWriter(w io.Writer, cols []importing.ImportColumn) (*csvWriter, error) {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(cols))
 	for i, c := range cols {
@@ -93,14 +94,14 @@ type xlsxWriter struct {
 	w         io.Writer
 	f         *excelize.File
 	sw        *excelize.StreamWriter
-	cols      []domain.ImportColumn
+	cols      []importing.ImportColumn
 	row       int
 	dateStyle int
 	numStyle  int
 	template  bool
 }
 
-func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, template bool) (*xlsxWriter, error) {
+func newXLSXWriter(w io.Writer, sheet string, cols []importing.ImportColumn, template bool) (*xlsxWriter, error) {
 	f := excelize.NewFile()
 	fail := func(err error) (*xlsxWriter, error) {
 		_ = f.Close()
@@ -138,9 +139,9 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, templa
 			return fail(err)
 		}
 		switch c.Type {
-		case domain.ColDate:
+		case importing.ColDate:
 			err = sw.SetColStyle(i+1, i+1, dateStyle)
-		case domain.ColDecimal:
+		case importing.ColDecimal:
 			err = sw.SetColStyle(i+1, i+1, numStyle)
 		}
 		if err != nil {
@@ -202,7 +203,7 @@ func (x *xlsxWriter) notesSheet(headerStyle int) error {
 			req = "required"
 		}
 		typ := string(c.Type)
-		if c.Type == domain.ColDate {
+		if c.Type == importing.ColDate {
 			typ = "date (a date cell, or text YYYY-MM-DD)"
 		}
 		row := []any{c.Header, c.Field, req, typ, strings.Join(c.Values, ", "), c.Note}
@@ -241,20 +242,20 @@ func (x *xlsxWriter) Row(values []string) error {
 // cell types a value for its column. Text is always written as a string
 // cell, which a spreadsheet never takes for a formula, even when it
 // starts with =, +, - or @.
-func (x *xlsxWriter) cell(c domain.ImportColumn, v string) any {
+func (x *xlsxWriter) cell(c importing.ImportColumn, v string) any {
 	if v == "" {
 		return nil
 	}
 	switch c.Type {
-	case domain.ColDate:
+	case importing.ColDate:
 		if d, err := domain.ParseDate(v); err == nil {
 			return excelize.Cell{StyleID: x.dateStyle, Value: d.Time()}
 		}
-	case domain.ColInteger:
+	case importing.ColInteger:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
 		}
-	case domain.ColDecimal:
+	case importing.ColDecimal:
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
 			return excelize.Cell{StyleID: x.numStyle, Value: f}
 		}
