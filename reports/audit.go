@@ -18,6 +18,8 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/review"
+
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // Sheet names of the audit workbook, in order.
@@ -115,7 +117,7 @@ func (s *summary) addLag(e lagEntry) {
 // everything else that touches the workbook (creating and finishing
 // sheets, Stats). Each sheet adds to its own fields of sum.
 type auditWriter struct {
-	filter Filter
+	filter reporting.Filter
 	opt    Options
 	f      *excelize.File
 	st     *styles
@@ -136,7 +138,7 @@ func (a *auditWriter) start(name string, cols []column) (*sheet, error) {
 // WriteAudit writes the audit workbook for filter to w. Rows are streamed
 // from src sheet by sheet; what the writer keeps besides excelize's own
 // buffers is a fixed set of counters.
-func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w io.Writer) (Stats, error) {
+func WriteAudit(ctx context.Context, src reporting.Source, filter reporting.Filter, opt Options, w io.Writer) (Stats, error) {
 	if filter.AsOf.IsZero() {
 		filter.AsOf = time.Now().UTC()
 	}
@@ -178,7 +180,7 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	since := a.asOf.AddDate(0, 0, -RecentlyResolvedDays)
-	findings := func(ctx context.Context, f Filter, fn func(FindingRow) error) error {
+	findings := func(ctx context.Context, f reporting.Filter, fn func(reporting.FindingRow) error) error {
 		return src.EachFinding(ctx, f, since, fn)
 	}
 	steps := []func() pendingSheet{
@@ -284,7 +286,7 @@ type pendingSheet struct {
 
 // sheetStep returns the starter of a sheet: it begins reading the rows
 // with read, ahead of write.
-func sheetStep[T any](ctx context.Context, f Filter, read func(context.Context, Filter, func(T) error) error,
+func sheetStep[T any](ctx context.Context, f reporting.Filter, read func(context.Context, reporting.Filter, func(T) error) error,
 	write func(*rowFeed[T]) error) func() pendingSheet {
 	return func() pendingSheet {
 		rows := readAhead(ctx, func(ctx context.Context, fn func(T) error) error { return read(ctx, f, fn) })
@@ -307,13 +309,13 @@ var vendorCols = []column{
 	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Created", 17},
 }
 
-func (a *auditWriter) vendors(rows *rowFeed[VendorRow]) error {
+func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 	s, err := a.start(SheetVendors, vendorCols)
 	if err != nil {
 		return err
 	}
 	cadence := a.opt.Policy.ReviewCadence
-	err = rows.each(func(v VendorRow) error {
+	err = rows.each(func(v reporting.VendorRow) error {
 		risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity,
 			MaxRecords: v.MaxRecords, Criticality: v.Criticality})
 		next := review.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
@@ -349,12 +351,12 @@ var inventoryCols = []column{
 	{"Jurisdictions", 20}, {"Systems", 24}, {"Notes", 30}, {"Created", 17}, {"Updated", 17}, {"Sensitivity level", 12},
 }
 
-func (a *auditWriter) inventory(rows *rowFeed[HandlingRow]) error {
+func (a *auditWriter) inventory(rows *rowFeed[reporting.HandlingRow]) error {
 	s, err := a.start(SheetInventory, inventoryCols)
 	if err != nil {
 		return err
 	}
-	err = rows.each(func(h HandlingRow) error {
+	err = rows.each(func(h reporting.HandlingRow) error {
 		cat, _ := register.LookupCategory(h.Category)
 		level := "standard"
 		if cat.Sensitivity >= 4 {
@@ -394,14 +396,14 @@ const (
 	contractAuditCol = 26
 )
 
-func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
+func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 	s, err := a.start(SheetContracts, a.contractCols())
 	if err != nil {
 		return err
 	}
 	pol := a.opt.Policy.Clauses
 	vals := make([]any, len(s.cols))
-	err = rows.each(func(r ContractRow) error {
+	err = rows.each(func(r reporting.ContractRow) error {
 		c := r.Contract
 		deadline := c.RenewalNoticeDeadline()
 		state := "ok"
@@ -503,12 +505,12 @@ var attestationCols = []column{
 	{"Opinion", 12}, {"Exceptions", 9}, {"Review status", 13}, {"Evidence sha256", 66}, {"Created", 17},
 }
 
-func (a *auditWriter) attestations(rows *rowFeed[AttestationRow]) error {
+func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) error {
 	s, err := a.start(SheetAttestations, attestationCols)
 	if err != nil {
 		return err
 	}
-	err = rows.each(func(r AttestationRow) error {
+	err = rows.each(func(r reporting.AttestationRow) error {
 		left := a.today.DaysUntil(r.ExpiresOn)
 		state := "ok"
 		switch {
@@ -535,13 +537,13 @@ var reviewCols = []column{
 	{"Outcome", 20}, {"Residual risk", 12}, {"Next due", 12}, {"Latest", 8}, {"State", 10}, {"Notes", 50},
 }
 
-func (a *auditWriter) reviews(rows *rowFeed[ReviewRow]) error {
+func (a *auditWriter) reviews(rows *rowFeed[reporting.ReviewRow]) error {
 	s, err := a.start(SheetReviews, reviewCols)
 	if err != nil {
 		return err
 	}
 	cadence := a.opt.Policy.ReviewCadence
-	err = rows.each(func(r ReviewRow) error {
+	err = rows.each(func(r reporting.ReviewRow) error {
 		next := review.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
 		state := "ok"
 		switch {
@@ -565,12 +567,12 @@ var findingCols = []column{
 	{"Accepted until", 12}, {"Finding ID", 38},
 }
 
-func (a *auditWriter) findings(rows *rowFeed[FindingRow]) error {
+func (a *auditWriter) findings(rows *rowFeed[reporting.FindingRow]) error {
 	s, err := a.start(SheetFindings, findingCols)
 	if err != nil {
 		return err
 	}
-	err = rows.each(func(r FindingRow) error {
+	err = rows.each(func(r reporting.FindingRow) error {
 		state := "resolved"
 		if r.OpenAtAsOf {
 			state = "open"
@@ -600,13 +602,13 @@ var incidentCols = []column{
 	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13},
 }
 
-func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
+func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 	s, err := a.start(SheetIncidents, incidentCols)
 	if err != nil {
 		return err
 	}
 	std := a.opt.Policy.Clauses.StandardWindows
-	err = rows.each(func(r IncidentRow) error {
+	err = rows.each(func(r reporting.IncidentRow) error {
 		clock := NoticeAt(r, std, a.asOf)
 		inc := r.Incident
 		var lag, late, win any
@@ -646,7 +648,7 @@ func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
 
 // NoticeAt is the notice clock of an incident as of asOf: a notice given
 // after asOf counts as not yet given.
-func NoticeAt(r IncidentRow, std map[contract.NotificationStandard]contract.StandardWindow, asOf time.Time) incident.NoticeClock {
+func NoticeAt(r reporting.IncidentRow, std map[contract.NotificationStandard]contract.StandardWindow, asOf time.Time) incident.NoticeClock {
 	inc := r.Incident
 	if inc.VendorNotifiedUsAt != nil && inc.VendorNotifiedUsAt.After(asOf) {
 		inc.VendorNotifiedUsAt = nil
@@ -662,13 +664,13 @@ var obligationCols = []column{
 
 var verification = map[string]string{"V": "V (verified)", "P": "P (partly verified)", "U": "U (unverified)"}
 
-func (a *auditWriter) obligations(rows *rowFeed[ObligationRow]) error {
+func (a *auditWriter) obligations(rows *rowFeed[reporting.ObligationRow]) error {
 	s, err := a.start(SheetObligations, obligationCols)
 	if err != nil {
 		return err
 	}
 	week := a.asOf.Add(7 * 24 * time.Hour)
-	err = rows.each(func(r ObligationRow) error {
+	err = rows.each(func(r reporting.ObligationRow) error {
 		status, done := r.Status, r.DoneAt
 		if done != nil && done.After(a.asOf) {
 			status, done = string(incident.ObligationOpen), nil
@@ -960,7 +962,7 @@ func (a *auditWriter) charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagL
 	})
 }
 
-func describeFilter(f Filter) string {
+func describeFilter(f reporting.Filter) string {
 	var parts []string
 	if len(f.VendorIDs) > 0 {
 		parts = append(parts, "vendors "+strings.Join(f.VendorIDs, ", "))

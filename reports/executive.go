@@ -16,6 +16,8 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/review"
+
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // SheetExecutive is the one sheet of the executive report.
@@ -70,47 +72,38 @@ type OverdueItem struct {
 	ID          string    `json:"id"`
 }
 
-// OverdueCounts are the totals of what is overdue at as-of.
-type OverdueCounts struct {
-	Reviews       int64 `json:"reviews"`
-	NeverReviewed int64 `json:"never_reviewed"`
-	Attestations  int64 `json:"attestations_expired"`
-	Obligations   int64 `json:"obligations"`
-	VendorNotices int64 `json:"vendor_notices"`
-}
-
 // Executive is the executive report (and GET /api/v1/dashboard).
 type Executive struct {
-	AsOf         time.Time     `json:"as_of"`
-	GeneratedAt  time.Time     `json:"generated_at"`
-	GeneratedBy  string        `json:"generated_by"`
-	Filter       Filter        `json:"filters"`
-	Scope        string        `json:"as_of_scope"`
-	RiskBasis    string        `json:"risk_basis"`
-	Vendors      int64         `json:"vendors"`
-	Distribution []TierCount   `json:"distribution"`
-	Trend        []TrendPoint  `json:"trend"`
-	TrendNote    string        `json:"trend_note"`
-	TopVendors   []TopVendor   `json:"top_vendors"`
-	LateNotices  []LateNotice  `json:"late_notices"`
-	LateTotal    int64         `json:"late_notices_total"`
-	Overdue      OverdueCounts `json:"overdue"`
-	OverdueItems []OverdueItem `json:"overdue_items"`
+	AsOf         time.Time               `json:"as_of"`
+	GeneratedAt  time.Time               `json:"generated_at"`
+	GeneratedBy  string                  `json:"generated_by"`
+	Filter       reporting.Filter        `json:"filters"`
+	Scope        string                  `json:"as_of_scope"`
+	RiskBasis    string                  `json:"risk_basis"`
+	Vendors      int64                   `json:"vendors"`
+	Distribution []TierCount             `json:"distribution"`
+	Trend        []reporting.TrendPoint  `json:"trend"`
+	TrendNote    string                  `json:"trend_note"`
+	TopVendors   []TopVendor             `json:"top_vendors"`
+	LateNotices  []LateNotice            `json:"late_notices"`
+	LateTotal    int64                   `json:"late_notices_total"`
+	Overdue      reporting.OverdueCounts `json:"overdue"`
+	OverdueItems []OverdueItem           `json:"overdue_items"`
 }
 
 // BuildExecutive computes the executive report from the figures the
 // source aggregates in the database, and the trend from the daily
 // snapshots. Only the notice clock of the listed incidents and the
 // explanation of the listed vendors are computed here.
-func BuildExecutive(ctx context.Context, src Source, f Filter, pol policy.Policy) (Executive, error) {
+func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filter, pol policy.Policy) (Executive, error) {
 	if pol.Clauses.StandardWindows == nil {
 		pol = policy.DefaultPolicy()
 	}
 	asOf := f.AsOf.UTC()
 	today := domain.DateOf(asOf)
 	ex := Executive{AsOf: asOf, Filter: f, Scope: Scope, RiskBasis: ResidualBasis,
-		Trend: []TrendPoint{}, TopVendors: []TopVendor{}, LateNotices: []LateNotice{}, OverdueItems: []OverdueItem{}}
-	fig, err := src.ExecutiveFigures(ctx, f, ExecutiveQuery{Today: today,
+		Trend: []reporting.TrendPoint{}, TopVendors: []TopVendor{}, LateNotices: []LateNotice{}, OverdueItems: []OverdueItem{}}
+	fig, err := src.ExecutiveFigures(ctx, f, reporting.ExecutiveQuery{Today: today,
 		ReviewCutoffs: review.NewReviewOverdueFilter(true, today, pol.ReviewCadence).Cutoffs,
 		TopVendors:    topVendors, LateNotices: lateNoticeRows, OverdueItems: overdueRows})
 	if err != nil {
@@ -154,7 +147,7 @@ func BuildExecutive(ctx context.Context, src Source, f Filter, pol policy.Policy
 
 // overdueItems merges the most overdue items of each kind into the
 // overdueRows most overdue.
-func overdueItems(fig ExecutiveFigures, pol policy.Policy, asOf time.Time) []OverdueItem {
+func overdueItems(fig reporting.ExecutiveFigures, pol policy.Policy, asOf time.Time) []OverdueItem {
 	today := domain.DateOf(asOf)
 	var out []OverdueItem
 	for _, v := range fig.OverdueReviews {
@@ -187,7 +180,7 @@ func roundDays(d time.Duration) float64 {
 }
 
 // why explains a vendor's inherent score from its factors.
-func why(v VendorRow) []string {
+func why(v reporting.VendorRow) []string {
 	risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords,
 		Criticality: v.Criticality})
 	out := make([]string, 0, 5)

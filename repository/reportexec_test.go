@@ -14,10 +14,12 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
 )
 
 // TestExecutiveFigures checks the figures aggregated in SQL against the
@@ -28,12 +30,12 @@ import (
 func TestExecutiveFigures(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := context.Background()
-		seedDB(t, db, seedTestVendors, 3)
+		repotest.Seed(t, db, 300, 3)
 		addFindings(t, db)
 		src := repository.NewReportSource(db)
 		pol := policy.DefaultPolicy()
-		asOf := repository.DefaultSeedAsOf
-		for _, f := range []reports.Filter{{AsOf: asOf}, {AsOf: asOf.AddDate(0, 0, 150)},
+		asOf := seedgen.DefaultAsOf
+		for _, f := range []reporting.Filter{{AsOf: asOf}, {AsOf: asOf.AddDate(0, 0, 150)},
 			{AsOf: asOf, Tier: register.TierHigh}} {
 			t.Run(fmt.Sprintf("%s/%s", f.AsOf.Format(time.DateOnly), f.Tier), func(t *testing.T) {
 				got, err := reports.BuildExecutive(ctx, src, f, pol)
@@ -89,7 +91,7 @@ func TestExecutiveFigures(t *testing.T) {
 func addFindings(t *testing.T, db *repository.DB) {
 	t.Helper()
 	ctx := context.Background()
-	asOf := repository.DefaultSeedAsOf
+	asOf := seedgen.DefaultAsOf
 	type att struct{ id, vendor string }
 	var atts []att
 	rows, err := db.SQL().QueryContext(ctx, "SELECT id, vendor_id FROM attestations WHERE expires_on < '2026-11-01' ORDER BY id")
@@ -133,7 +135,7 @@ func addFindings(t *testing.T, db *repository.DB) {
 
 // streamedExecutive computes the executive figures in Go from every row
 // the source streams: the reference the SQL aggregation must match.
-func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol policy.Policy) reports.Executive {
+func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, pol policy.Policy) reports.Executive {
 	t.Helper()
 	ctx := context.Background()
 	asOf := f.AsOf.UTC()
@@ -141,8 +143,8 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol p
 	var ex reports.Executive
 	tiers := map[register.Tier]int64{}
 	var overdue []reports.OverdueItem
-	var top []reports.VendorRow
-	err := src.EachVendor(ctx, f, func(v reports.VendorRow) error {
+	var top []reporting.VendorRow
+	err := src.EachVendor(ctx, f, func(v reporting.VendorRow) error {
 		ex.Vendors++
 		tiers[v.Tier]++
 		next := review.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
@@ -162,7 +164,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol p
 	for _, tr := range register.Tiers {
 		ex.Distribution = append(ex.Distribution, reports.TierCount{Tier: tr, Vendors: tiers[tr]})
 	}
-	slices.SortFunc(top, func(a, b reports.VendorRow) int {
+	slices.SortFunc(top, func(a, b reporting.VendorRow) int {
 		return cmp.Or(cmp.Compare(b.RiskScore, a.RiskScore), strings.Compare(a.Name, b.Name))
 	})
 	for i, v := range top[:min(10, len(top))] {
@@ -172,7 +174,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol p
 			Score: v.RiskScore, OpenFindings: v.OpenFindings})
 	}
 	std := pol.Clauses.StandardWindows
-	err = src.EachIncident(ctx, f, func(r reports.IncidentRow) error {
+	err = src.EachIncident(ctx, f, func(r reporting.IncidentRow) error {
 		c := reports.NoticeAt(r, std, asOf)
 		if c.Status != incident.NoticeLate && c.Status != incident.NoticeOverdue {
 			return nil
@@ -201,7 +203,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol p
 		return cmp.Or(b.DiscoveredAt.Compare(a.DiscoveredAt), strings.Compare(a.IncidentID, b.IncidentID))
 	})
 	ex.LateNotices = ex.LateNotices[:min(25, len(ex.LateNotices))]
-	err = src.EachAttestation(ctx, f, func(a reports.AttestationRow) error {
+	err = src.EachAttestation(ctx, f, func(a reporting.AttestationRow) error {
 		if a.ExpiresOn.Before(today) {
 			ex.Overdue.Attestations++
 			overdue = append(overdue, reports.OverdueItem{Kind: "attestation", DaysOverdue: float64(a.ExpiresOn.DaysUntil(today))})
@@ -211,7 +213,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol p
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = src.EachObligation(ctx, f, func(o reports.ObligationRow) error {
+	err = src.EachObligation(ctx, f, func(o reporting.ObligationRow) error {
 		open := o.Status == string(incident.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
 		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
 			ex.Overdue.Obligations++

@@ -29,11 +29,12 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
 	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // benchAsOf is the scan's now: the seed's reference instant.
-var benchAsOf = repository.DefaultSeedAsOf
+var benchAsOf = seedgen.DefaultAsOf
 
 // baselineSQL finds what attestation.expired and incident.notice_late
 // find, each in one statement: the latest unrejected attestation of each
@@ -160,7 +161,7 @@ func BenchmarkScan(b *testing.B) {
 			} else {
 				db = repotest.Open(b, repository.Postgres)
 				start := time.Now()
-				counts, err := db.Seed(ctx, repository.SeedOptions{Vendors: n, Seed: 1}, nil)
+				counts, err := seedgen.Seed(ctx, db, seedgen.Options{Vendors: n, Seed: 1}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -36,6 +36,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
@@ -147,7 +148,7 @@ func runReport(ctx context.Context, dbURL, mode, out string, fast bool, asOfS st
 	openSeconds = time.Since(t).Seconds()
 	defer func() { _ = db.Close() }()
 	src := repository.NewReportSource(db)
-	f := reports.Filter{AsOf: asOf}
+	f := reporting.Filter{AsOf: asOf}
 	if mode == "source" {
 		var n int64
 		count := func(name string) func() {
@@ -158,19 +159,19 @@ func runReport(ctx context.Context, dbURL, mode, out string, fast bool, asOfS st
 			name string
 			run  func() error
 		}{
-			{"vendors", func() error { return src.EachVendor(ctx, f, func(reports.VendorRow) error { n++; return nil }) }},
-			{"handling", func() error { return src.EachHandling(ctx, f, func(reports.HandlingRow) error { n++; return nil }) }},
-			{"contracts", func() error { return src.EachContract(ctx, f, func(reports.ContractRow) error { n++; return nil }) }},
+			{"vendors", func() error { return src.EachVendor(ctx, f, func(reporting.VendorRow) error { n++; return nil }) }},
+			{"handling", func() error { return src.EachHandling(ctx, f, func(reporting.HandlingRow) error { n++; return nil }) }},
+			{"contracts", func() error { return src.EachContract(ctx, f, func(reporting.ContractRow) error { n++; return nil }) }},
 			{"attestations", func() error {
-				return src.EachAttestation(ctx, f, func(reports.AttestationRow) error { n++; return nil })
+				return src.EachAttestation(ctx, f, func(reporting.AttestationRow) error { n++; return nil })
 			}},
-			{"reviews", func() error { return src.EachReview(ctx, f, func(reports.ReviewRow) error { n++; return nil }) }},
+			{"reviews", func() error { return src.EachReview(ctx, f, func(reporting.ReviewRow) error { n++; return nil }) }},
 			{"findings", func() error {
-				return src.EachFinding(ctx, f, asOf.AddDate(0, 0, -90), func(reports.FindingRow) error { n++; return nil })
+				return src.EachFinding(ctx, f, asOf.AddDate(0, 0, -90), func(reporting.FindingRow) error { n++; return nil })
 			}},
-			{"incidents", func() error { return src.EachIncident(ctx, f, func(reports.IncidentRow) error { n++; return nil }) }},
+			{"incidents", func() error { return src.EachIncident(ctx, f, func(reporting.IncidentRow) error { n++; return nil }) }},
 			{"obligations", func() error {
-				return src.EachObligation(ctx, f, func(reports.ObligationRow) error { n++; return nil })
+				return src.EachObligation(ctx, f, func(reporting.ObligationRow) error { n++; return nil })
 			}},
 		}
 		for _, s := range steps {

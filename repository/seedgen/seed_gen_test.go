@@ -1,4 +1,4 @@
-package repository
+package seedgen
 
 import (
 	"testing"
@@ -12,12 +12,12 @@ import (
 // everything around them, without writing it.
 func BenchmarkSeedGenerate(b *testing.B) {
 	cat := incident.DefaultCatalogue()
-	opt := SeedOptions{Vendors: MaxSeedVendors, Seed: 1, AsOf: DefaultSeedAsOf, Calendar: calendar.USFederal(),
+	opt := Options{Vendors: MaxVendors, Seed: 1, AsOf: DefaultAsOf, Calendar: calendar.USFederal(),
 		Standards: policy.DefaultPolicy().Clauses.StandardWindows, Catalogue: &cat}
 	g := newSeedGen(opt)
 	start := 0
 	for b.Loop() {
 		g.batch(start, start+seedBatchVendors)
-		start = (start + seedBatchVendors) % MaxSeedVendors
+		start = (start + seedBatchVendors) % MaxVendors
 	}
 }

@@ -1,4 +1,4 @@
-package repository_test
+package seedgen_test
 
 import (
 	"context"
@@ -19,30 +19,11 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
 	"github.com/vendorwatch/vendorwatch/services"
 )
 
 const seedTestVendors = 300
-
-func seedDB(t *testing.T, db *repository.DB, vendors int, seed int64) repository.SeedCounts {
-	t.Helper()
-	var calls, last int
-	counts, err := db.Seed(context.Background(), repository.SeedOptions{Vendors: vendors, Seed: seed},
-		func(done, total int) {
-			calls++
-			if done <= last || total != vendors {
-				t.Errorf("progress(%d, %d) after %d", done, total, last)
-			}
-			last = done
-		})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	if last != vendors || calls != (vendors+999)/1000 {
-		t.Errorf("progress ended at %d after %d calls", last, calls)
-	}
-	return counts
-}
 
 // strings returns the single text column of a query, in order.
 func queryStrings(t *testing.T, db *repository.DB, q string) []string {
@@ -78,8 +59,8 @@ func count(t *testing.T, db *repository.DB, table string) int64 {
 func TestSeedDeterministic(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		other := repotest.Open(t, db.Dialect())
-		a := seedDB(t, db, seedTestVendors, 7)
-		b := seedDB(t, other, seedTestVendors, 7)
+		a := repotest.Seed(t, db, seedTestVendors, 7)
+		b := repotest.Seed(t, other, seedTestVendors, 7)
 		if a != b {
 			t.Fatalf("counts differ:\n%+v\n%+v", a, b)
 		}
@@ -124,8 +105,8 @@ func TestSeedDeterministic(t *testing.T) {
 
 func TestSeedOtherSeedDiffers(t *testing.T) {
 	a, b := repotest.Open(t, repository.SQLite), repotest.Open(t, repository.SQLite)
-	seedDB(t, a, 20, 1)
-	seedDB(t, b, 20, 2)
+	repotest.Seed(t, a, 20, 1)
+	repotest.Seed(t, b, 20, 2)
 	if slices.Equal(queryStrings(t, a, "SELECT id FROM vendors ORDER BY id"), queryStrings(t, b, "SELECT id FROM vendors ORDER BY id")) {
 		t.Error("seeds 1 and 2 gave the same ids")
 	}
@@ -134,8 +115,8 @@ func TestSeedOtherSeedDiffers(t *testing.T) {
 func TestSeedRows(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := context.Background()
-		counts := seedDB(t, db, seedTestVendors, 1)
-		asOf := repository.DefaultSeedAsOf
+		counts := repotest.Seed(t, db, seedTestVendors, 1)
+		asOf := seedgen.DefaultAsOf
 		svc := services.NewServices(db.Stores(t.TempDir()), services.Settings{
 			Calendar: calendar.USFederal(), Clock: domain.FixedClock(asOf)})
 		ctx = domain.WithActor(ctx, domain.Actor{ID: "test", Name: "test", Role: domain.RoleAdmin})
@@ -370,9 +351,9 @@ func TestSeedRows(t *testing.T) {
 
 func TestSeedRefusesNonEmpty(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
-		seedDB(t, db, 5, 1)
-		_, err := db.Seed(context.Background(), repository.SeedOptions{Vendors: 5, Seed: 1}, nil)
-		if !errors.Is(err, repository.ErrSeedNotEmpty) {
+		repotest.Seed(t, db, 5, 1)
+		_, err := seedgen.Seed(context.Background(), db, seedgen.Options{Vendors: 5, Seed: 1}, nil)
+		if !errors.Is(err, seedgen.ErrNotEmpty) {
 			t.Fatalf("second seed: %v", err)
 		}
 		if n := count(t, db, "vendors"); n != 5 {
@@ -383,8 +364,8 @@ func TestSeedRefusesNonEmpty(t *testing.T) {
 
 func TestSeedRejectsBadCounts(t *testing.T) {
 	db := repotest.Open(t, repository.SQLite)
-	for _, n := range []int{0, -1, repository.MaxSeedVendors + 1} {
-		if _, err := db.Seed(context.Background(), repository.SeedOptions{Vendors: n}, nil); !errors.Is(err, domain.ErrInvalid) {
+	for _, n := range []int{0, -1, seedgen.MaxVendors + 1} {
+		if _, err := seedgen.Seed(context.Background(), db, seedgen.Options{Vendors: n}, nil); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("%d vendors: %v", n, err)
 		}
 	}
@@ -403,3 +384,5 @@ func placeholder(db *repository.DB, n int) string {
 	}
 	return "?"
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,4 +1,4 @@
-package repository
+package seedgen
 
 import (
 	"encoding/binary"
@@ -24,7 +24,7 @@ import (
 // on how the work is cut into batches; ids come from one counter in
 // generation order.
 type seedGen struct {
-	opt      SeedOptions
+	opt      Options
 	seed     uint64
 	asOf     time.Time
 	today    domain.Date // the date of asOf
@@ -34,7 +34,7 @@ type seedGen struct {
 	counter  uint64
 }
 
-func newSeedGen(opt SeedOptions) *seedGen {
+func newSeedGen(opt Options) *seedGen {
 	importAt := opt.AsOf.Add(-time.Hour)
 	return &seedGen{opt: opt, seed: uint64(opt.Seed), asOf: opt.AsOf, today: domain.DateOf(opt.AsOf),
 		importAt: importAt, latest: importAt.Add(-time.Hour), idBaseMs: importAt.UnixMilli()}
@@ -210,16 +210,7 @@ type seedVendorCtx struct {
 
 // batch generates vendors [start, end).
 func (g *seedGen) batch(start, end int) *seedBatch {
-	b := &seedBatch{start: start, end: end, args: map[string][]any{}}
-	for _, t := range seedOrder {
-		// Rows per vendor run about 1 (5 for attestations); a little
-		// headroom spares most regrowth of the argument lists.
-		per := 1.3
-		if t.name == seedAttestations.name {
-			per = 5.5
-		}
-		b.args[t.name] = make([]any, 0, int(per*float64(end-start))*len(t.cols))
-	}
+	b := &seedBatch{start: start, end: end}
 	ids := make([]string, 0, end-start)
 	for i := start; i < end; i++ {
 		r := rand.New(rand.NewPCG(g.seed, uint64(i)))
@@ -232,11 +223,6 @@ func (g *seedGen) batch(start, end int) *seedBatch {
 	return b
 }
 
-func (b *seedBatch) put(t seedTable, vals ...any) {
-	b.args[t.name] = append(b.args[t.name], vals...)
-}
-
-// vendor generates vendor i and its children and returns its id.
 func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) string {
 	id, created := g.id()
 	target := register.Tiers[weighted(r, seedTierWeights...)]
@@ -291,10 +277,7 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 			Jurisdictions: slices.Compact(jur), Systems: []string{pick(r, seedSystems)}, CreatedAt: created,
 			UpdatedAt: created}
 		vc.handling = append(vc.handling, h)
-		hr := toHandlingRow(h)
-		b.put(seedHandling, hr.VendorID, hr.Category, hr.Stores, hr.Processes, hr.Transmits, hr.RecordCount,
-			hr.Jurisdictions, hr.Systems, hr.Notes, hr.CreatedAt, hr.UpdatedAt)
-		b.counts.DataHandling++
+		b.rows.Handling = append(b.rows.Handling, h)
 	}
 	slices.SortFunc(vc.handling, func(x, y register.DataHandling) int { return strings.Compare(x.Category, y.Category) })
 
@@ -336,12 +319,7 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 		}
 	}
 
-	row := toVendorRow(v)
-	b.put(seedVendors, row.ID, row.Name, row.NameKey, row.LegalName, row.Website, row.Service, row.OwnerEmail,
-		row.Status, row.Criticality, row.Country, row.ParentVendorID, row.ExternalRef, row.RiskScore, row.RiskTier,
-		row.Tier, row.TierOverride, row.TierOverrideReason, row.MaxSensitivity, row.MaxRecords, row.LastReviewOn,
-		row.Version, row.CreatedAt, row.UpdatedAt)
-	b.counts.Vendors++
+	b.rows.Vendors = append(b.rows.Vendors, v)
 	return id
 }
 
@@ -389,12 +367,7 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 	if c.SecurityStandard == "" && chance(r, 0.5) {
 		c.SecurityStandard = []string{"ISO/IEC 27001:2022", "SOC 2", "NIST CSF 2.0"}[r.IntN(3)]
 	}
-	cr := toContractRow(c)
-	b.put(seedContracts, cr.ID, cr.VendorID, cr.Title, cr.Reference, cr.Status, cr.EffectiveOn, cr.ExpiresOn,
-		cr.AutoRenew, cr.RenewalNoticeDays, cr.GoverningLaw, cr.AnnualValueMinor, cr.AnnualValueCurrency, cr.Notes,
-		cr.RightToAudit, cr.SubprocessorApproval, cr.DataReturnOrDestruction, cr.SecurityStandard, cr.DPA, cr.BAA,
-		cr.CyberInsuranceMinMinor, cr.CyberInsuranceCurrency, cr.Version, cr.CreatedAt, cr.UpdatedAt)
-	b.counts.Contracts++
+	b.rows.Contracts = append(b.rows.Contracts, c)
 
 	if chance(r, 0.03) {
 		return // no breach-notification clause
@@ -414,11 +387,7 @@ func (g *seedGen) contract(r *rand.Rand, vc *seedVendorCtx, k int, used map[doma
 	for _, cv := range versions {
 		cv.ID, cv.CreatedAt = g.id()
 		cv.CreatedBy = seedActor
-		row := toClauseRow(cv)
-		b.put(seedClauses, row.ID, row.ContractID, row.EffectiveFrom, row.EffectiveTo, row.WindowValue, row.WindowUnit,
-			row.Standard, row.Trigger, row.Notify, row.RequiredContent, row.UpdateEveryHours, row.Reason, row.CreatedBy,
-			row.CreatedAt)
-		b.counts.ClauseVersions++
+		b.rows.Clauses = append(b.rows.Clauses, cv)
 		if c.Status != contract.ContractDraft {
 			vc.cands = append(vc.cands, incident.ClauseCandidate{ContractID: id, Clause: cv})
 		}
@@ -536,11 +505,7 @@ func (g *seedGen) attestation(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 		}
 		a.ReviewedAt = &at
 	}
-	row := toAttestationRow(a)
-	b.put(seedAttestations, row.ID, row.VendorID, row.Kind, row.Issuer, row.Scope, row.PeriodStart, row.PeriodEnd,
-		row.IssuedOn, row.ExpiresOn, row.ExpiresOnSource, row.Opinion, row.ExceptionsCount, row.ReviewStatus,
-		row.Reviewer, row.ReviewedAt, row.Version, row.CreatedAt, row.UpdatedAt)
-	b.counts.Attestations++
+	b.rows.Attestations = append(b.rows.Attestations, a)
 }
 
 func (g *seedGen) review(r *rand.Rand, vc *seedVendorCtx, on domain.Date, b *seedBatch) {
@@ -553,10 +518,7 @@ func (g *seedGen) review(r *rand.Rand, vc *seedVendorCtx, on domain.Date, b *see
 		Outcome: []review.ReviewOutcome{review.OutcomeApproved, review.OutcomeApprovedWithConditions,
 			review.OutcomeRejected}[weighted(r, 70, 25, 5)],
 		ResidualRisk: residual, CreatedBy: seedActor, Version: 1, CreatedAt: created, UpdatedAt: created}
-	row := toReviewRow(rv)
-	b.put(seedReviews, row.ID, row.VendorID, row.PerformedOn, row.Reviewer, row.Outcome, row.ResidualRisk, row.Notes,
-		row.CreatedBy, row.Version, row.CreatedAt, row.UpdatedAt)
-	b.counts.Reviews++
+	b.rows.Reviews = append(b.rows.Reviews, rv)
 }
 
 // incident draws an incident discovered in the three years before asOf,
@@ -650,16 +612,11 @@ func (g *seedGen) incident(r *rand.Rand, vc *seedVendorCtx, b *seedBatch) {
 	if best, due, ok := incident.NoticeDue(discovered, vc.cands, g.opt.Standards, g.opt.Calendar); ok {
 		inc.NoticeContractID, inc.NoticeClauseID, inc.NoticeDueAt = best.ContractID, best.Clause.ID, &due
 	}
-	row := toIncidentRow(inc)
-	b.put(seedIncidents, row.ID, row.VendorID, row.Title, row.Description, row.Status, row.ExposureStart,
-		row.ExposureEnd, row.VendorDiscoveredAt, row.VendorNotifiedUsAt, row.WeLearnedAt, row.LearnedVia, row.Categories,
-		row.RecordsAffected, row.RecordsEstimated, row.Jurisdictions, row.Residents, row.MaterialityDeterminedAt,
-		row.VendorIsAgent, row.NoticeContractID, row.NoticeClauseID, row.NoticeDueAt, row.Version, row.CreatedBy,
-		row.CreatedAt, row.UpdatedAt)
-	b.counts.Incidents++
-	b.put(seedTimeline, id, int64(1), created, "vendorwatch seed", "incident recorded",
-		"Synthetic incident generated by vendorwatch seed (learned via "+string(inc.LearnedVia)+").", seedActor, created)
-	b.counts.Timeline++
+	b.rows.Incidents = append(b.rows.Incidents, inc)
+	b.rows.Timeline = append(b.rows.Timeline, incident.TimelineEntry{IncidentID: id, Seq: 1, At: created,
+		Actor: "vendorwatch seed", Action: "incident recorded",
+		Text:       "Synthetic incident generated by vendorwatch seed (learned via " + string(inc.LearnedVia) + ").",
+		RecordedBy: seedActor, RecordedAt: created})
 	g.obligations(r, inc, b)
 }
 
@@ -711,10 +668,6 @@ func (g *seedGen) obligations(r *rand.Rand, inc incident.Incident, b *seedBatch)
 		if t, ok := done[s.RegimeID]; ok {
 			o.Status, o.DoneAt, o.SetBy, o.Evidence = incident.ObligationDone, &t, seedActor, "synthetic"
 		}
-		row := toObligationRow(o)
-		b.put(seedObligations, row.ID, row.IncidentID, row.RegimeID, row.Regime, row.Citation, row.Recipient,
-			row.SourceStatus, row.Anchor, row.AnchorAt, row.DueAt, row.DeadlineText, row.Notes, row.Status, row.Reason,
-			row.DoneAt, row.Evidence, row.SetBy, row.Version, row.CreatedAt, row.UpdatedAt)
-		b.counts.Obligations++
+		b.rows.Obligations = append(b.rows.Obligations, o)
 	}
 }

@@ -1,4 +1,4 @@
-package reports
+package reporting
 
 import (
 	"context"
@@ -22,17 +22,6 @@ type Filter struct {
 	// report runs (the service sets it to now).
 	AsOf time.Time `json:"as_of"`
 }
-
-// Scope says what AsOf covers; the Summary sheet and the API repeat it.
-const Scope = "As of: rows created after the as-of instant are excluded (vendors, data handling, contracts, " +
-	"attestations, reviews, findings first seen, incidents, obligations); computed fields are evaluated at it " +
-	"(days left, expired/expiring, last review and next due, review overdue, breach-notification clause in force, " +
-	"the notice clock, obligation overdue, findings open at as-of: resolved later counts as open); an incident " +
-	"notified after as-of counts as not yet notified. Other stored fields (names, status, tier, risk inputs, " +
-	"review status of attestations, obligation status) are their current values: the database keeps no history of them."
-
-// ResidualBasis labels the risk figures of the executive report.
-const ResidualBasis = "inherent score and tier (residual risk is not modelled yet)"
 
 // BatchSize is how many rows a source reads per keyset batch.
 const BatchSize = 2000
@@ -230,4 +219,13 @@ type ExecutiveFigures struct {
 	ExpiredAttestations []AttestationRow // expired first-expired first
 	OverdueObligations  []ObligationRow  // open and past due, earliest due first
 	OverdueNotices      []IncidentRow    // no notice by as-of and past due, earliest due first
+}
+
+// OverdueCounts are the totals of what is overdue at as-of.
+type OverdueCounts struct {
+	Reviews       int64 `json:"reviews"`
+	NeverReviewed int64 `json:"never_reviewed"`
+	Attestations  int64 `json:"attestations_expired"`
+	Obligations   int64 `json:"obligations"`
+	VendorNotices int64 `json:"vendor_notices"`
 }
