@@ -522,7 +522,7 @@ func TestScanEvents(t *testing.T) {
 		e := newEnv(t, db)
 		e.clock.set(scanT0)
 		sink := &recordingSink{}
-		svc := services.NewServices(db.Stores(t.TempDir()), services.Settings{Clock: e.clock, Events: sink})
+		svc := services.New(db.Stores(t.TempDir()), services.Settings{Clock: e.clock, Events: sink})
 		e.build24x7()
 		v := e.tieredVendor("Opinion Co", "low")
 		a := e.createAttestation(map[string]any{"vendor_id": v, "kind": "iso27001", "issued_on": "2026-01-01",

@@ -29,7 +29,7 @@ type fuzzRouter struct {
 
 func newFuzzRouter(f *testing.F) *fuzzRouter {
 	db := repotest.Open(f, repository.SQLite)
-	svc := services.NewServices(db.Stores(f.TempDir()), services.Settings{KeyPepper: "fuzz"})
+	svc := services.New(db.Stores(f.TempDir()), services.Settings{KeyPepper: "fuzz"})
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)

@@ -88,7 +88,7 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	t.Helper()
 	clock := &testClock{}
 	evidenceDir := filepath.Join(t.TempDir(), "evidence")
-	svc := services.NewServices(db.Stores(evidenceDir), services.Settings{Clock: clock, Calendar: calendar.USFederal(),
+	svc := services.New(db.Stores(evidenceDir), services.Settings{Clock: clock, Calendar: calendar.USFederal(),
 		KeyPepper: "test-pepper", MaxEvidenceBytes: testEvidenceLimit})
 	e := &testEnv{t: t, db: db, audit: repository.NewAudit(db), clock: clock, evidenceDir: evidenceDir,
 		keys: map[domain.Role]string{}, keyIDs: map[domain.Role]string{},

@@ -466,7 +466,7 @@ func TestImportFileProblems(t *testing.T) {
 		mustStatus(t, res, 200)
 
 		// Too large: 413, with a small limit on a second router.
-		svc := services.NewServices(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: e.clock, Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
+		svc := services.New(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: e.clock, Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
 		small, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxImportBytes: 100})
 		if err != nil {
 			t.Fatal(err)

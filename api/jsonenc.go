@@ -147,7 +147,7 @@ func appendVendor(b []byte, v *vendorJSON) ([]byte, bool) {
 	return append(b, '}'), ok1 && ok2
 }
 
-// appendRisk appends domain.InherentRisk.
+// appendRisk appends register.InherentRisk.
 func appendRisk(b []byte, r *register.InherentRisk) []byte {
 	b = append(b, `{"score":`...)
 	b = strconv.AppendInt(b, int64(r.Score), 10)
@@ -177,7 +177,7 @@ func appendRisk(b []byte, r *register.InherentRisk) []byte {
 	return append(b, "]}"...)
 }
 
-// appendFinding appends domain.Finding's fields in declaration order.
+// appendFinding appends finding.Finding's fields in declaration order.
 func appendFinding(b []byte, f *finding.Finding) ([]byte, bool) {
 	b = append(b, `{"id":`...)
 	b = appendString(b, f.ID)

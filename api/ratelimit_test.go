@@ -18,7 +18,7 @@ import (
 func TestRateLimitPerKey(t *testing.T) {
 	db := repotest.Open(t, repository.SQLite)
 	e := newEnv(t, db)
-	svc := services.NewServices(db.Stores(t.TempDir()), services.Settings{KeyPepper: "test-pepper"})
+	svc := services.New(db.Stores(t.TempDir()), services.Settings{KeyPepper: "test-pepper"})
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		RatePerKey: 0.5, RateBurst: 2})
 	if err != nil {

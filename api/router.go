@@ -26,7 +26,7 @@ import (
 
 // Deps are what the router needs from the rest of the program.
 type Deps struct {
-	// Services are the use cases the handlers call (domain.NewServices).
+	// Services are the use cases the handlers call (services.New).
 	Services *services.Services
 	DB       domain.Pinger
 	Logger   *slog.Logger

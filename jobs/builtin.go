@@ -19,7 +19,7 @@ const (
 	DefaultSnapshotSchedule = "15 2 * * *" // daily at 02:15
 )
 
-// Scanner runs the compliance scan (domain.ScanService).
+// Scanner runs the compliance scan (finding.ScanService).
 type Scanner interface {
 	Run(ctx context.Context) (finding.ScanResult, error)
 }

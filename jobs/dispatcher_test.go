@@ -80,7 +80,7 @@ type hookEnv struct {
 
 func newHookEnv(t *testing.T, db *repository.DB) *hookEnv {
 	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-	svc := services.NewServices(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: clock})
+	svc := services.New(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: clock})
 	ctx := domain.WithActor(context.Background(), domain.Actor{ID: "test", Name: "test", Role: domain.RoleAdmin})
 	return &hookEnv{db: db, svc: svc, store: repository.NewWebhooks(db), clock: clock, ctx: ctx}
 }

@@ -282,7 +282,7 @@ func (s *Scheduler) RunSlot(ctx context.Context, name string, slot time.Time) (r
 	return s.execute(ctx, j, run), true, nil
 }
 
-// Trigger implements domain.JobRunner: a manual run in the background,
+// Trigger implements jobrun.JobRunner: a manual run in the background,
 // with slot "manual:<uuid>" so it never collides with a scheduled slot.
 func (s *Scheduler) Trigger(ctx context.Context, name string) (jobrun.JobRun, error) {
 	j, err := s.job(name)

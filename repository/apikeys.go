@@ -46,14 +46,14 @@ func (r apiKeyRow) toDomain() access.APIKey {
 		RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt)}
 }
 
-// Create implements domain.APIKeyStore.
+// Create implements access.APIKeyStore.
 func (s *APIKeys) Create(ctx context.Context, k access.APIKey) error {
 	row := apiKeyRow{ID: k.ID, Name: k.Name, Role: string(k.Role), Prefix: k.Prefix, Hash: k.Hash,
 		CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt.UTC(), ExpiresAt: utcPtr(k.ExpiresAt)}
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.APIKeyStore.
+// Get implements access.APIKeyStore.
 func (s *APIKeys) Get(ctx context.Context, id string) (access.APIKey, error) {
 	var row apiKeyRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -62,7 +62,7 @@ func (s *APIKeys) Get(ctx context.Context, id string) (access.APIKey, error) {
 	return row.toDomain(), nil
 }
 
-// GetByPrefix implements domain.APIKeyStore.
+// GetByPrefix implements access.APIKeyStore.
 func (s *APIKeys) GetByPrefix(ctx context.Context, prefix string) (access.APIKey, error) {
 	var row apiKeyRow
 	if err := s.db.conn(ctx).Where("prefix = ?", prefix).Take(&row).Error; err != nil {
@@ -71,7 +71,7 @@ func (s *APIKeys) GetByPrefix(ctx context.Context, prefix string) (access.APIKey
 	return row.toDomain(), nil
 }
 
-// List implements domain.APIKeyStore. Keys are listed newest first; the
+// List implements access.APIKeyStore. Keys are listed newest first; the
 // cursor is the last id (UUIDv7 ids sort by creation time).
 func (s *APIKeys) List(ctx context.Context, p domain.PageRequest) (domain.Page[access.APIKey], error) {
 	q := s.db.conn(ctx)
@@ -88,7 +88,7 @@ func (s *APIKeys) List(ctx context.Context, p domain.PageRequest) (domain.Page[a
 	return pageOf(rows, p.Size(), func(r apiKeyRow) string { return r.ID }, apiKeyRow.toDomain), nil
 }
 
-// Revoke implements domain.APIKeyStore.
+// Revoke implements access.APIKeyStore.
 func (s *APIKeys) Revoke(ctx context.Context, id string, at time.Time) error {
 	res := s.db.conn(ctx).Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
 	if err := translate(res.Error); err != nil {
@@ -102,7 +102,7 @@ func (s *APIKeys) Revoke(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
-// Touch implements domain.APIKeyStore: one conditional update, which
+// Touch implements access.APIKeyStore: one conditional update, which
 // writes nothing while the last write is recent.
 func (s *APIKeys) Touch(ctx context.Context, id string, at time.Time, interval time.Duration) error {
 	err := s.db.conn(ctx).Model(&apiKeyRow{}).
@@ -111,7 +111,7 @@ func (s *APIKeys) Touch(ctx context.Context, id string, at time.Time, interval t
 	return translate(err)
 }
 
-// CountActive implements domain.APIKeyStore.
+// CountActive implements access.APIKeyStore.
 func (s *APIKeys) CountActive(ctx context.Context, role domain.Role, now time.Time) (int64, error) {
 	var n int64
 	err := s.db.conn(ctx).Model(&apiKeyRow{}).

@@ -98,13 +98,13 @@ func attestationUTC(t *time.Time) *time.Time {
 	return &u
 }
 
-// Create implements domain.AttestationStore.
+// Create implements attestation.AttestationStore.
 func (s *Attestations) Create(ctx context.Context, a attestation.Attestation) error {
 	row := toAttestationRow(a)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.AttestationStore.
+// Get implements attestation.AttestationStore.
 func (s *Attestations) Get(ctx context.Context, id string) (attestation.Attestation, error) {
 	var row attestationRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -113,7 +113,7 @@ func (s *Attestations) Get(ctx context.Context, id string) (attestation.Attestat
 	return row.toDomain(), nil
 }
 
-// Update implements domain.AttestationStore.
+// Update implements attestation.AttestationStore.
 func (s *Attestations) Update(ctx context.Context, a attestation.Attestation, expectedVersion int64) error {
 	row := toAttestationRow(a)
 	row.Version = expectedVersion + 1
@@ -128,7 +128,7 @@ func (s *Attestations) Update(ctx context.Context, a attestation.Attestation, ex
 	return nil
 }
 
-// Delete implements domain.AttestationStore.
+// Delete implements attestation.AttestationStore.
 func (s *Attestations) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -144,7 +144,7 @@ func (s *Attestations) Delete(ctx context.Context, id string, expectedVersion in
 	return nil
 }
 
-// List implements domain.AttestationStore. The keyset is the id (UUIDv7,
+// List implements attestation.AttestationStore. The keyset is the id (UUIDv7,
 // so creation order); each filter has an index leading with its column.
 func (s *Attestations) List(ctx context.Context, f attestation.AttestationFilter, p domain.PageRequest) (domain.Page[attestation.Attestation], error) {
 	q := s.db.conn(ctx).Model(&attestationRow{})
@@ -183,7 +183,7 @@ func (s *Attestations) List(ctx context.Context, f attestation.AttestationFilter
 	return pageOf(rows, p.Size(), func(r attestationRow) string { return r.ID }, attestationRow.toDomain), nil
 }
 
-// ListByVendor implements domain.AttestationStore.
+// ListByVendor implements attestation.AttestationStore.
 func (s *Attestations) ListByVendor(ctx context.Context, vendorID string) ([]attestation.Attestation, error) {
 	var rows []attestationRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("id").Find(&rows).Error; err != nil {

@@ -98,13 +98,13 @@ func (r contractRow) toDomain() contract.Contract {
 	}
 }
 
-// Create implements domain.ContractStore.
+// Create implements contract.ContractStore.
 func (s *Contracts) Create(ctx context.Context, c contract.Contract) error {
 	row := toContractRow(c)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.ContractStore.
+// Get implements contract.ContractStore.
 func (s *Contracts) Get(ctx context.Context, id string) (contract.Contract, error) {
 	var row contractRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -113,7 +113,7 @@ func (s *Contracts) Get(ctx context.Context, id string) (contract.Contract, erro
 	return row.toDomain(), nil
 }
 
-// Update implements domain.ContractStore.
+// Update implements contract.ContractStore.
 func (s *Contracts) Update(ctx context.Context, c contract.Contract, expectedVersion int64) error {
 	row := toContractRow(c)
 	row.Version = expectedVersion + 1
@@ -128,7 +128,7 @@ func (s *Contracts) Update(ctx context.Context, c contract.Contract, expectedVer
 	return nil
 }
 
-// Delete implements domain.ContractStore.
+// Delete implements contract.ContractStore.
 func (s *Contracts) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -144,7 +144,7 @@ func (s *Contracts) Delete(ctx context.Context, id string, expectedVersion int64
 	return nil
 }
 
-// List implements domain.ContractStore: creation order, keyset on the
+// List implements contract.ContractStore: creation order, keyset on the
 // time-ordered id.
 func (s *Contracts) List(ctx context.Context, f contract.ContractFilter, p domain.PageRequest) (domain.Page[contract.Contract], error) {
 	q := s.db.conn(ctx).Model(&contractRow{})
@@ -173,7 +173,7 @@ func (s *Contracts) List(ctx context.Context, f contract.ContractFilter, p domai
 	return pageOf(rows, p.Size(), func(r contractRow) string { return r.ID }, contractRow.toDomain), nil
 }
 
-// ListByVendor implements domain.ContractStore.
+// ListByVendor implements contract.ContractStore.
 func (s *Contracts) ListByVendor(ctx context.Context, vendorID string) ([]contract.Contract, error) {
 	var rows []contractRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("id").Find(&rows).Error; err != nil {
@@ -246,13 +246,13 @@ func nonNilSlice[T any](s []T) []T {
 	return s
 }
 
-// Insert implements domain.ClauseStore.
+// Insert implements contract.ClauseStore.
 func (s *Clauses) Insert(ctx context.Context, v contract.ClauseVersion) error {
 	row := toClauseRow(v)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Close implements domain.ClauseStore.
+// Close implements contract.ClauseStore.
 func (s *Clauses) Close(ctx context.Context, contractID string, at time.Time) error {
 	res := s.db.conn(ctx).Model(&clauseRow{}).Where("contract_id = ? AND effective_to IS NULL", contractID).
 		Update("effective_to", at.UTC())
@@ -265,7 +265,7 @@ func (s *Clauses) Close(ctx context.Context, contractID string, at time.Time) er
 	return nil
 }
 
-// ReplaceTerms implements domain.ClauseStore.
+// ReplaceTerms implements contract.ClauseStore.
 func (s *Clauses) ReplaceTerms(ctx context.Context, id string, terms contract.ClauseTerms) error {
 	row := toClauseRow(contract.ClauseVersion{ID: id, Terms: terms})
 	res := s.db.conn(ctx).Model(&clauseRow{}).Where("id = ?", id).
@@ -280,7 +280,7 @@ func (s *Clauses) ReplaceTerms(ctx context.Context, id string, terms contract.Cl
 	return nil
 }
 
-// Latest implements domain.ClauseStore.
+// Latest implements contract.ClauseStore.
 func (s *Clauses) Latest(ctx context.Context, contractID string) (contract.ClauseVersion, error) {
 	var row clauseRow
 	err := s.db.conn(ctx).Where("contract_id = ?", contractID).Order("effective_from DESC").Take(&row).Error
@@ -290,7 +290,7 @@ func (s *Clauses) Latest(ctx context.Context, contractID string) (contract.Claus
 	return row.toDomain(), nil
 }
 
-// InForce implements domain.ClauseStore with one query for all ids.
+// InForce implements contract.ClauseStore with one query for all ids.
 func (s *Clauses) InForce(ctx context.Context, contractIDs []string, at time.Time) (map[string]contract.ClauseVersion, error) {
 	out := make(map[string]contract.ClauseVersion, len(contractIDs))
 	if len(contractIDs) == 0 {
@@ -309,7 +309,7 @@ func (s *Clauses) InForce(ctx context.Context, contractIDs []string, at time.Tim
 	return out, nil
 }
 
-// Versions implements domain.ClauseStore.
+// Versions implements contract.ClauseStore.
 func (s *Clauses) Versions(ctx context.Context, contractID string) ([]contract.ClauseVersion, error) {
 	var rows []clauseRow
 	if err := s.db.conn(ctx).Where("contract_id = ?", contractID).Order("effective_from").Find(&rows).Error; err != nil {
@@ -324,7 +324,7 @@ func (s *Clauses) Versions(ctx context.Context, contractID string) ([]contract.C
 
 var _ incident.ClauseCandidates = (*Clauses)(nil)
 
-// ByVendor implements domain.ClauseCandidates with one join.
+// ByVendor implements incident.ClauseCandidates with one join.
 func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]incident.ClauseCandidate, error) {
 	var rows []clauseRow
 	err := s.db.conn(ctx).Table("clause_versions").Select("clause_versions.*").
@@ -341,7 +341,7 @@ func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]incident.Cla
 	return out, nil
 }
 
-// ByIDs implements domain.ClauseCandidates.
+// ByIDs implements incident.ClauseCandidates.
 func (s *Clauses) ByIDs(ctx context.Context, ids []string) (map[string]contract.ClauseVersion, error) {
 	var rows []clauseRow
 	if err := s.db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {

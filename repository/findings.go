@@ -119,7 +119,7 @@ func scanFindingSeen(rows rowScanner, r *findingRow) error {
 	return rows.Scan(r.dests(&r.RuleSeenAt, &r.RuleLastRun)...)
 }
 
-// Get implements domain.FindingStore.
+// Get implements finding.FindingStore.
 func (s *Findings) Get(ctx context.Context, id string) (finding.Finding, error) {
 	row, err := queryOne(ctx, s.db, scanFindingSeen, findingSelect+" WHERE f.id = ?", id)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Findings) Get(ctx context.Context, id string) (finding.Finding, error) 
 	return row.toDomain(), nil
 }
 
-// List implements domain.FindingStore: newest first, keyset on the id
+// List implements finding.FindingStore: newest first, keyset on the id
 // (UUIDv7 ids sort by creation time).
 func (s *Findings) List(ctx context.Context, f finding.FindingFilter, p domain.PageRequest) (domain.Page[finding.Finding], error) {
 	var w where
@@ -171,7 +171,7 @@ func (s *Findings) List(ctx context.Context, f finding.FindingFilter, p domain.P
 	return pageOf(rows, p.Size(), func(r findingRow) string { return r.ID }, findingRow.toDomain), nil
 }
 
-// Update implements domain.FindingStore.
+// Update implements finding.FindingStore.
 func (s *Findings) Update(ctx context.Context, f finding.Finding, expectedVersion int64) error {
 	var until any
 	if f.AcceptedUntil != nil {
@@ -189,7 +189,7 @@ func (s *Findings) Update(ctx context.Context, f finding.Finding, expectedVersio
 	return nil
 }
 
-// BeginRun implements domain.ScanStore. The partial unique index on
+// BeginRun implements finding.ScanStore. The partial unique index on
 // running scan_runs rows admits one running scan. On SQLite it first
 // refreshes the planner's statistics (PostgreSQL's autovacuum does that
 // there): without any, SQLite planned the attestation facts about four
@@ -229,7 +229,7 @@ func (s *Findings) sqliteStatistics(ctx context.Context) error {
 	return nil
 }
 
-// FinishRun implements domain.ScanStore.
+// FinishRun implements finding.ScanStore.
 func (s *Findings) FinishRun(ctx context.Context, id string, at time.Time, summary finding.ScanResult, runErr error) error {
 	status, msg := "done", ""
 	if runErr != nil {
@@ -243,7 +243,7 @@ func (s *Findings) FinishRun(ctx context.Context, id string, at time.Time, summa
 		status, at.UTC(), string(js), msg, id).Error)
 }
 
-// ReopenExpired implements domain.ScanStore with one UPDATE ... RETURNING.
+// ReopenExpired implements finding.ScanStore with one UPDATE ... RETURNING.
 func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time.Time) ([]finding.Finding, error) {
 	var rows []findingRow
 	err := s.db.conn(ctx).Raw(`UPDATE findings SET status = 'open', version = version + 1, updated_at = ?, `+seenSet+`
@@ -251,7 +251,7 @@ func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time
 	return findingsOf(rows), translate(err)
 }
 
-// LiveFindings implements domain.ScanStore: one statement streamed over
+// LiveFindings implements finding.ScanStore: one statement streamed over
 // the live-finding index.
 func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(finding.FindingKey, finding.LiveFinding) error) error {
 	if len(rules) == 0 {
@@ -282,7 +282,7 @@ func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(fin
 	})
 }
 
-// ResolveFindings implements domain.ScanStore: the ids in chunks of 1000,
+// ResolveFindings implements finding.ScanStore: the ids in chunks of 1000,
 // then the rules' scan_rules rows, in one transaction.
 func (s *Findings) ResolveFindings(ctx context.Context, runID string, rules []string, ids []uuid.UUID, at time.Time) ([]finding.Finding, error) {
 	var resolved []finding.Finding
@@ -377,7 +377,7 @@ const writeFindingsPG = `WITH u AS (
 // whose fingerprint (severity, vendor and facts) changed.
 const changedOnlySQLite = ` WHERE findings.fingerprint IS NOT excluded.fingerprint`
 
-// WriteFindings implements domain.ScanStore: one statement per batch on
+// WriteFindings implements finding.ScanStore: one statement per batch on
 // PostgreSQL (see writeFindingsPG); on SQLite, in one transaction, a read
 // of the live findings and a multi-row INSERT ... ON CONFLICT that
 // updates changed findings only.

@@ -80,7 +80,7 @@ func parseList(s string) []string {
 	return out
 }
 
-// Upsert implements domain.DataHandlingStore.
+// Upsert implements register.DataHandlingStore.
 func (s *DataHandling) Upsert(ctx context.Context, h register.DataHandling) error {
 	row := toHandlingRow(h)
 	res := s.db.conn(ctx).Clauses(clause.OnConflict{
@@ -92,7 +92,7 @@ func (s *DataHandling) Upsert(ctx context.Context, h register.DataHandling) erro
 	return translate(res.Error)
 }
 
-// Get implements domain.DataHandlingStore.
+// Get implements register.DataHandlingStore.
 func (s *DataHandling) Get(ctx context.Context, vendorID, category string) (register.DataHandling, error) {
 	var row handlingRow
 	err := s.db.conn(ctx).Where("vendor_id = ? AND category = ?", vendorID, category).Take(&row).Error
@@ -102,7 +102,7 @@ func (s *DataHandling) Get(ctx context.Context, vendorID, category string) (regi
 	return row.toDomain(), nil
 }
 
-// ListByVendor implements domain.DataHandlingStore.
+// ListByVendor implements register.DataHandlingStore.
 func (s *DataHandling) ListByVendor(ctx context.Context, vendorID string) ([]register.DataHandling, error) {
 	var rows []handlingRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("category").Find(&rows).Error; err != nil {
@@ -115,7 +115,7 @@ func (s *DataHandling) ListByVendor(ctx context.Context, vendorID string) ([]reg
 	return out, nil
 }
 
-// Delete implements domain.DataHandlingStore.
+// Delete implements register.DataHandlingStore.
 func (s *DataHandling) Delete(ctx context.Context, vendorID, category string) error {
 	res := s.db.conn(ctx).Where("vendor_id = ? AND category = ?", vendorID, category).Delete(&handlingRow{})
 	if err := translate(res.Error); err != nil {

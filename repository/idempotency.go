@@ -39,7 +39,7 @@ func (r idempotencyRow) toDomain() access.IdempotentRequest {
 		ETag: r.ETag, Body: r.Body, CreatedAt: r.CreatedAt.UTC()}
 }
 
-// Begin implements domain.IdempotencyStore. Expired keys are dropped
+// Begin implements access.IdempotencyStore. Expired keys are dropped
 // first; the insert's primary key decides between concurrent firsts.
 func (s *Idempotency) Begin(ctx context.Context, r access.IdempotentRequest) (access.IdempotentRequest, bool, error) {
 	c := s.db.conn(ctx)
@@ -63,7 +63,7 @@ func (s *Idempotency) Begin(ctx context.Context, r access.IdempotentRequest) (ac
 	return prior.toDomain(), true, nil
 }
 
-// Complete implements domain.IdempotencyStore.
+// Complete implements access.IdempotencyStore.
 func (s *Idempotency) Complete(ctx context.Context, r access.IdempotentRequest) error {
 	err := s.db.conn(ctx).Model(&idempotencyRow{}).Where("actor_id = ? AND key = ?", r.ActorID, r.Key).
 		Updates(map[string]any{"status": r.Status, "content_type": r.ContentType, "location": r.Location,
@@ -71,7 +71,7 @@ func (s *Idempotency) Complete(ctx context.Context, r access.IdempotentRequest) 
 	return translate(err)
 }
 
-// Forget implements domain.IdempotencyStore.
+// Forget implements access.IdempotencyStore.
 func (s *Idempotency) Forget(ctx context.Context, actorID, key string) error {
 	err := s.db.conn(ctx).Where("actor_id = ? AND key = ? AND status = 0", actorID, key).Delete(&idempotencyRow{}).Error
 	return translate(err)

@@ -41,7 +41,7 @@ type importRunRow struct {
 
 func (importRunRow) TableName() string { return "import_runs" }
 
-// SaveRun implements domain.ImportStore.
+// SaveRun implements importing.ImportStore.
 func (s *Imports) SaveRun(ctx context.Context, r importing.ImportResult) error {
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Imports) SaveRun(ctx context.Context, r importing.ImportResult) error {
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// GetRun implements domain.ImportStore.
+// GetRun implements importing.ImportStore.
 func (s *Imports) GetRun(ctx context.Context, id string) (importing.ImportResult, error) {
 	var row importRunRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -77,7 +77,7 @@ func chunks(vals []string, fn func([]string) error) error {
 	return nil
 }
 
-// VendorsByKeys implements domain.ImportStore.
+// VendorsByKeys implements importing.ImportStore.
 func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]register.Vendor, error) {
 	seen := map[string]bool{}
 	var out []register.Vendor
@@ -105,7 +105,7 @@ func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([
 	return out, nil
 }
 
-// VendorsByIDs implements domain.ImportStore.
+// VendorsByIDs implements importing.ImportStore.
 func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]register.Vendor, error) {
 	var out []register.Vendor
 	err := chunks(ids, func(vals []string) error {
@@ -121,7 +121,7 @@ func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]register.Ve
 	return out, err
 }
 
-// CreateVendors implements domain.ImportStore with multi-row INSERTs.
+// CreateVendors implements importing.ImportStore with multi-row INSERTs.
 func (s *Imports) CreateVendors(ctx context.Context, vs []register.Vendor) error {
 	rows := make([]vendorRow, len(vs))
 	for i, v := range vs {
@@ -130,7 +130,7 @@ func (s *Imports) CreateVendors(ctx context.Context, vs []register.Vendor) error
 	return translate(s.db.conn(ctx).CreateInBatches(&rows, importChunk).Error)
 }
 
-// AppendAudit implements domain.ImportStore: it advances the chain head by
+// AppendAudit implements importing.ImportStore: it advances the chain head by
 // len(es) at once (taking its row lock, like Audit.Append), links the
 // events in order and inserts them in batches.
 func (s *Imports) AppendAudit(ctx context.Context, es []domain.AuditEvent) error {

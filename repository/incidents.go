@@ -107,13 +107,13 @@ func (r incidentRow) toDomain() incident.Incident {
 	return i
 }
 
-// Create implements domain.IncidentStore.
+// Create implements incident.IncidentStore.
 func (s *Incidents) Create(ctx context.Context, i incident.Incident) error {
 	row := toIncidentRow(i)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.IncidentStore.
+// Get implements incident.IncidentStore.
 func (s *Incidents) Get(ctx context.Context, id string) (incident.Incident, error) {
 	var row incidentRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -122,7 +122,7 @@ func (s *Incidents) Get(ctx context.Context, id string) (incident.Incident, erro
 	return row.toDomain(), nil
 }
 
-// Update implements domain.IncidentStore.
+// Update implements incident.IncidentStore.
 func (s *Incidents) Update(ctx context.Context, i incident.Incident, expectedVersion int64) error {
 	row := toIncidentRow(i)
 	row.Version = expectedVersion + 1
@@ -137,7 +137,7 @@ func (s *Incidents) Update(ctx context.Context, i incident.Incident, expectedVer
 	return nil
 }
 
-// SetNotice implements domain.IncidentStore.
+// SetNotice implements incident.IncidentStore.
 func (s *Incidents) SetNotice(ctx context.Context, id, contractID, clauseID string, due *time.Time) error {
 	err := s.db.conn(ctx).Model(&incidentRow{}).Where("id = ?", id).Updates(map[string]any{
 		"notice_contract_id": nullString(contractID), "notice_clause_id": nullString(clauseID), "notice_due_at": utcPtr(due),
@@ -145,7 +145,7 @@ func (s *Incidents) SetNotice(ctx context.Context, id, contractID, clauseID stri
 	return translate(err)
 }
 
-// List implements domain.IncidentStore: newest first, keyset on the
+// List implements incident.IncidentStore: newest first, keyset on the
 // time-ordered id.
 func (s *Incidents) List(ctx context.Context, f incident.IncidentFilter, p domain.PageRequest) (domain.Page[incident.Incident], error) {
 	q := s.db.conn(ctx).Model(&incidentRow{})
@@ -168,7 +168,7 @@ func (s *Incidents) List(ctx context.Context, f incident.IncidentFilter, p domai
 	return pageOf(rows, p.Size(), func(r incidentRow) string { return r.ID }, incidentRow.toDomain), nil
 }
 
-// ListByVendor implements domain.IncidentStore.
+// ListByVendor implements incident.IncidentStore.
 func (s *Incidents) ListByVendor(ctx context.Context, vendorID string) ([]incident.Incident, error) {
 	var rows []incidentRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("vendor_discovered_at, id").Find(&rows).Error; err != nil {
@@ -194,7 +194,7 @@ type timelineRow struct {
 
 func (timelineRow) TableName() string { return "incident_timeline" }
 
-// AppendTimeline implements domain.IncidentStore. The next sequence number
+// AppendTimeline implements incident.IncidentStore. The next sequence number
 // is taken inside the caller's transaction; a concurrent append that
 // picks the same number fails on the primary key rather than overwrite.
 func (s *Incidents) AppendTimeline(ctx context.Context, e incident.TimelineEntry) (incident.TimelineEntry, error) {
@@ -210,7 +210,7 @@ func (s *Incidents) AppendTimeline(ctx context.Context, e incident.TimelineEntry
 	return e, translate(c.Create(&row).Error)
 }
 
-// Timeline implements domain.IncidentStore.
+// Timeline implements incident.IncidentStore.
 func (s *Incidents) Timeline(ctx context.Context, incidentID string) ([]incident.TimelineEntry, error) {
 	var rows []timelineRow
 	if err := s.db.conn(ctx).Where("incident_id = ?", incidentID).Order("seq").Find(&rows).Error; err != nil {
@@ -232,7 +232,7 @@ func (db *DB) seconds(a, b string) string {
 	return fmt.Sprintf("((julianday(%s) - julianday(%s)) * 86400.0)", a, b)
 }
 
-// Timeliness implements domain.IncidentStore with one aggregate query.
+// Timeliness implements incident.IncidentStore with one aggregate query.
 func (s *Incidents) Timeliness(ctx context.Context, vendorID string, now time.Time) (incident.TimelinessStats, error) {
 	now = now.UTC()
 	lag := s.db.seconds("vendor_notified_us_at", "vendor_discovered_at")

@@ -50,7 +50,7 @@ func countsJSON(c map[string]int) string {
 	return string(b)
 }
 
-// Claim implements domain.JobRunStore: the unique (job, slot) index turns
+// Claim implements jobrun.JobRunStore: the unique (job, slot) index turns
 // a second claim into ErrConflict.
 func (s *JobRuns) Claim(ctx context.Context, run jobrun.JobRun) error {
 	row := jobRunRow{ID: run.ID, Job: run.Job, Slot: run.Slot, Trigger: run.Trigger, Replica: run.Replica,
@@ -58,7 +58,7 @@ func (s *JobRuns) Claim(ctx context.Context, run jobrun.JobRun) error {
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Finish implements domain.JobRunStore.
+// Finish implements jobrun.JobRunStore.
 func (s *JobRuns) Finish(ctx context.Context, run jobrun.JobRun) error {
 	fin := run.FinishedAt
 	if fin == nil {
@@ -76,7 +76,7 @@ func (s *JobRuns) Finish(ctx context.Context, run jobrun.JobRun) error {
 	return nil
 }
 
-// Abandon implements domain.JobRunStore.
+// Abandon implements jobrun.JobRunStore.
 func (s *JobRuns) Abandon(ctx context.Context, job string, cutoff, now time.Time) (int64, error) {
 	res := s.db.conn(ctx).Model(&jobRunRow{}).
 		Where("job = ? AND status = ? AND started_at < ?", job, jobrun.JobRunning, cutoff.UTC()).
@@ -85,7 +85,7 @@ func (s *JobRuns) Abandon(ctx context.Context, job string, cutoff, now time.Time
 	return res.RowsAffected, translate(res.Error)
 }
 
-// Get implements domain.JobRunStore.
+// Get implements jobrun.JobRunStore.
 func (s *JobRuns) Get(ctx context.Context, id string) (jobrun.JobRun, error) {
 	var row jobRunRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -94,7 +94,7 @@ func (s *JobRuns) Get(ctx context.Context, id string) (jobrun.JobRun, error) {
 	return row.toDomain(), nil
 }
 
-// List implements domain.JobRunStore: newest first, keyset on the id
+// List implements jobrun.JobRunStore: newest first, keyset on the id
 // (UUIDv7 ids sort by start).
 func (s *JobRuns) List(ctx context.Context, f jobrun.JobRunFilter, p domain.PageRequest) (domain.Page[jobrun.JobRun], error) {
 	q := s.db.conn(ctx)
@@ -152,7 +152,7 @@ ON CONFLICT (taken_on, vendor_id) DO UPDATE SET
     open_high = excluded.open_high, open_medium = excluded.open_medium, open_low = excluded.open_low,
     taken_at = excluded.taken_at`
 
-// Take implements domain.RiskSnapshotStore.
+// Take implements register.RiskSnapshotStore.
 func (s *RiskSnapshots) Take(ctx context.Context, day domain.Date, at time.Time) (int64, error) {
 	dayP, atP := "?", "?"
 	if s.db.dialect == Postgres {
@@ -179,7 +179,7 @@ type snapshotRow struct {
 
 func (snapshotRow) TableName() string { return "risk_snapshots" }
 
-// History implements domain.RiskSnapshotStore.
+// History implements register.RiskSnapshotStore.
 func (s *RiskSnapshots) History(ctx context.Context, vendorID string, from, to domain.Date) ([]register.RiskSnapshot, error) {
 	var rows []snapshotRow
 	err := s.db.conn(ctx).Where("vendor_id = ? AND taken_on >= ? AND taken_on <= ?", vendorID, sqlDate(from), sqlDate(to)).

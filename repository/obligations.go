@@ -63,7 +63,7 @@ func (r obligationRow) toDomain() incident.Obligation {
 	return o
 }
 
-// ListByIncident implements domain.ObligationStore.
+// ListByIncident implements incident.ObligationStore.
 func (s *Obligations) ListByIncident(ctx context.Context, incidentID string) ([]incident.Obligation, error) {
 	var rows []obligationRow
 	if err := s.db.conn(ctx).Where("incident_id = ?", incidentID).Order("regime_id").Find(&rows).Error; err != nil {
@@ -76,7 +76,7 @@ func (s *Obligations) ListByIncident(ctx context.Context, incidentID string) ([]
 	return out, nil
 }
 
-// Get implements domain.ObligationStore.
+// Get implements incident.ObligationStore.
 func (s *Obligations) Get(ctx context.Context, id string) (incident.Obligation, error) {
 	var row obligationRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -85,13 +85,13 @@ func (s *Obligations) Get(ctx context.Context, id string) (incident.Obligation, 
 	return row.toDomain(), nil
 }
 
-// Insert implements domain.ObligationStore.
+// Insert implements incident.ObligationStore.
 func (s *Obligations) Insert(ctx context.Context, o incident.Obligation) error {
 	row := toObligationRow(o)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Update implements domain.ObligationStore.
+// Update implements incident.ObligationStore.
 func (s *Obligations) Update(ctx context.Context, o incident.Obligation, expectedVersion int64) error {
 	row := toObligationRow(o)
 	row.Version = expectedVersion + 1

@@ -7,7 +7,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
-// ExecutiveFigures implements reports.Source: the counts are grouped and
+// ExecutiveFigures implements reporting.Source: the counts are grouped and
 // filtered in SQL and the lists are ORDER BY ... LIMIT queries, so a call
 // reads a few dozen rows whatever the size of the portfolio.
 func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery) (reporting.ExecutiveFigures, error) {
@@ -125,7 +125,7 @@ func (s *ReportSource) topVendors(ctx context.Context, f reporting.Filter, n int
 
 // lateNotices counts and lists the incidents whose vendor notice is late
 // (given by as-of, after the stored due instant) or overdue (not given by
-// as-of, due before it): the notice clock of domain.ComputeNoticeClock,
+// as-of, due before it): the notice clock of incident.ComputeNoticeClock,
 // which needs a clause in force and a due instant.
 func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery, fig *reporting.ExecutiveFigures) error {
 	where, wargs := vendorWhere(f)

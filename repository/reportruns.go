@@ -59,13 +59,13 @@ func (r reportRunRow) toRun() reporting.Run {
 	return out
 }
 
-// Create implements reports.RunStore.
+// Create implements reporting.RunStore.
 func (s *ReportRuns) Create(ctx context.Context, r reporting.Run) error {
 	row := toReportRunRow(r)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Update implements reports.RunStore.
+// Update implements reporting.RunStore.
 func (s *ReportRuns) Update(ctx context.Context, r reporting.Run) error {
 	row := toReportRunRow(r)
 	res := s.db.conn(ctx).Model(&reportRunRow{}).Where("id = ?", r.ID).
@@ -79,7 +79,7 @@ func (s *ReportRuns) Update(ctx context.Context, r reporting.Run) error {
 	return nil
 }
 
-// Get implements reports.RunStore.
+// Get implements reporting.RunStore.
 func (s *ReportRuns) Get(ctx context.Context, id string) (reporting.Run, error) {
 	var row reportRunRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -88,7 +88,7 @@ func (s *ReportRuns) Get(ctx context.Context, id string) (reporting.Run, error) 
 	return row.toRun(), nil
 }
 
-// List implements reports.RunStore, newest first, keyed on (created_at, id).
+// List implements reporting.RunStore, newest first, keyed on (created_at, id).
 func (s *ReportRuns) List(ctx context.Context, p domain.PageRequest) (domain.Page[reporting.Run], error) {
 	q := s.db.conn(ctx).Model(&reportRunRow{})
 	if p.After != "" {
@@ -110,7 +110,7 @@ func (s *ReportRuns) List(ctx context.Context, p domain.PageRequest) (domain.Pag
 	}, reportRunRow.toRun), nil
 }
 
-// FailUnfinished implements reports.RunStore.
+// FailUnfinished implements reporting.RunStore.
 func (s *ReportRuns) FailUnfinished(ctx context.Context, now time.Time, reason string) (int64, error) {
 	res := s.db.conn(ctx).Model(&reportRunRow{}).Where("status IN ?", []string{"queued", "running"}).
 		Updates(map[string]any{"status": "failed", "error": reason, "finished_at": now.UTC()})

@@ -17,7 +17,7 @@ import (
 )
 
 // ReportSource streams the rows of the reports: set-based queries (joins
-// in SQL) read in keyset batches of reports.BatchSize through
+// in SQL) read in keyset batches of reporting.BatchSize through
 // database/sql, the next batch read while the previous one is written.
 type ReportSource struct{ db *DB }
 
@@ -154,13 +154,13 @@ type vendorKeyed struct {
 // vendors' keyset batches and the three related statements.
 const vendorStreams = 4
 
-// ReserveReads implements reports.Source: sheets sheets read at once, one
+// ReserveReads implements reporting.Source: sheets sheets read at once, one
 // statement each, but the Vendors sheet reads four (budget.go).
 func (s *ReportSource) ReserveReads(ctx context.Context, sheets int) (release func(), err error) {
 	return s.db.reserveReads(ctx, sheets-1+vendorStreams)
 }
 
-// EachVendor implements reports.Source: vendors in keyset batches on the
+// EachVendor implements reporting.Source: vendors in keyset batches on the
 // unique name_key, each batch completed from three statements that run
 // once for the whole sheet, ordered by name_key like the vendors, and are
 // merged vendor by vendor (data handling, reviews, open findings). Per
@@ -326,7 +326,7 @@ func (r *vendorRelated) close() error {
 	return errors.Join(errs...)
 }
 
-// EachHandling implements reports.Source, keyed on the primary key
+// EachHandling implements reporting.Source, keyed on the primary key
 // (vendor_id, category), so a vendor's categories are together.
 func (s *ReportSource) EachHandling(ctx context.Context, f reporting.Filter, fn func(reporting.HandlingRow) error) error {
 	where, wargs := vendorWhere(f)
@@ -365,7 +365,7 @@ func (s *ReportSource) EachHandling(ctx context.Context, f reporting.Filter, fn 
 	return pipeline(ctx, fetch, fn)
 }
 
-// EachContract implements reports.Source: contracts with the clause
+// EachContract implements reporting.Source: contracts with the clause
 // version in force at as-of (a left join) and their vendors' facts.
 func (s *ReportSource) EachContract(ctx context.Context, f reporting.Filter, fn func(reporting.ContractRow) error) error {
 	where, wargs := vendorWhere(f)
@@ -455,7 +455,7 @@ func (s *ReportSource) EachContract(ctx context.Context, f reporting.Filter, fn 
 	return pipeline(ctx, fetch, fn)
 }
 
-// EachAttestation implements reports.Source.
+// EachAttestation implements reporting.Source.
 func (s *ReportSource) EachAttestation(ctx context.Context, f reporting.Filter, fn func(reporting.AttestationRow) error) error {
 	where, wargs := vendorWhere(f)
 	return byID(ctx, s, attestationSelect+where+" AND a.created_at <= ?", append(wargs, f.AsOf.UTC()), "a.id",
@@ -510,7 +510,7 @@ func appendTo[T any](out *[]T, scan func(rowScanner) (T, error)) func(rowScanner
 	}
 }
 
-// EachReview implements reports.Source; Latest is computed in SQL.
+// EachReview implements reporting.Source; Latest is computed in SQL.
 func (s *ReportSource) EachReview(ctx context.Context, f reporting.Filter, fn func(reporting.ReviewRow) error) error {
 	where, wargs := vendorWhere(f)
 	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
@@ -533,7 +533,7 @@ func scanReview(rows rowScanner) (reporting.ReviewRow, error) {
 	return r, err
 }
 
-// EachFinding implements reports.Source in two passes: open at as-of, then
+// EachFinding implements reporting.Source in two passes: open at as-of, then
 // resolved in [since, as-of].
 func (s *ReportSource) EachFinding(ctx context.Context, f reporting.Filter, since time.Time, fn func(reporting.FindingRow) error) error {
 	where, wargs := vendorWhere(f)
@@ -571,7 +571,7 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reporting.Filter, sinc
 	return pass(false)
 }
 
-// EachIncident implements reports.Source, with the stored notice clause.
+// EachIncident implements reporting.Source, with the stored notice clause.
 func (s *ReportSource) EachIncident(ctx context.Context, f reporting.Filter, fn func(reporting.IncidentRow) error) error {
 	where, wargs := vendorWhere(f)
 	q := incidentSelect + `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
@@ -614,7 +614,7 @@ func scanIncident(rows rowScanner) (reporting.IncidentRow, error) {
 	return row, nil
 }
 
-// EachObligation implements reports.Source.
+// EachObligation implements reporting.Source.
 func (s *ReportSource) EachObligation(ctx context.Context, f reporting.Filter, fn func(reporting.ObligationRow) error) error {
 	where, wargs := vendorWhere(f)
 	return byID(ctx, s, obligationSelect+where+" AND o.created_at <= ?", append(wargs, f.AsOf.UTC()), "o.id",
@@ -638,7 +638,7 @@ func scanObligation(rows rowScanner) (reporting.ObligationRow, error) {
 	return r, nil
 }
 
-// Trend implements reports.Source from the daily risk snapshots: one
+// Trend implements reporting.Source from the daily risk snapshots: one
 // grouped query.
 func (s *ReportSource) Trend(ctx context.Context, f reporting.Filter, from, to domain.Date) ([]reporting.TrendPoint, error) {
 	where, args := vendorWhere(reporting.Filter{VendorIDs: f.VendorIDs, Owner: f.Owner, AsOf: f.AsOf})

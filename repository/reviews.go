@@ -68,7 +68,7 @@ func (s *Reviews) withVendorTier(ctx context.Context) *gorm.DB {
 		Joins("JOIN vendors ON vendors.id = reviews.vendor_id")
 }
 
-// Create implements domain.ReviewStore.
+// Create implements review.ReviewStore.
 func (s *Reviews) Create(ctx context.Context, r review.Review) error {
 	row := toReviewRow(r)
 	err := translate(s.db.conn(ctx).Create(&row).Error)
@@ -81,7 +81,7 @@ func (s *Reviews) Create(ctx context.Context, r review.Review) error {
 	return err
 }
 
-// Get implements domain.ReviewStore.
+// Get implements review.ReviewStore.
 func (s *Reviews) Get(ctx context.Context, id string) (review.Review, error) {
 	var row reviewRow
 	if err := s.withVendorTier(ctx).Where("reviews.id = ?", id).Take(&row).Error; err != nil {
@@ -90,7 +90,7 @@ func (s *Reviews) Get(ctx context.Context, id string) (review.Review, error) {
 	return row.toDomain(), nil
 }
 
-// Update implements domain.ReviewStore.
+// Update implements review.ReviewStore.
 func (s *Reviews) Update(ctx context.Context, r review.Review, expectedVersion int64) error {
 	row := toReviewRow(r)
 	row.Version = expectedVersion + 1
@@ -105,7 +105,7 @@ func (s *Reviews) Update(ctx context.Context, r review.Review, expectedVersion i
 	return nil
 }
 
-// Delete implements domain.ReviewStore.
+// Delete implements review.ReviewStore.
 func (s *Reviews) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -121,7 +121,7 @@ func (s *Reviews) Delete(ctx context.Context, id string, expectedVersion int64) 
 	return nil
 }
 
-// List implements domain.ReviewStore: newest first, keyset on the id
+// List implements review.ReviewStore: newest first, keyset on the id
 // (UUIDv7 ids sort by creation time).
 func (s *Reviews) List(ctx context.Context, f review.ReviewFilter, p domain.PageRequest) (domain.Page[review.Review], error) {
 	q := s.withVendorTier(ctx)
@@ -150,7 +150,7 @@ func (s *Reviews) List(ctx context.Context, f review.ReviewFilter, p domain.Page
 	return pageOf(rows, p.Size(), func(r reviewRow) string { return r.ID }, reviewRow.toDomain), nil
 }
 
-// RefreshLastReview implements domain.ReviewStore with one UPDATE that
+// RefreshLastReview implements review.ReviewStore with one UPDATE that
 // recomputes MAX(performed_on). On PostgreSQL the vendor row is locked
 // first, in a statement of its own: the UPDATE that follows then takes a
 // fresh snapshot (READ COMMITTED) that includes any review committed by a
@@ -177,7 +177,7 @@ func (s *Reviews) RefreshLastReview(ctx context.Context, vendorID string) error 
 	return nil
 }
 
-// reviewOverdueWhere renders a domain.ReviewOverdueFilter for the vendors
+// reviewOverdueWhere renders a register.ReviewOverdueFilter for the vendors
 // table: one "tier = ? AND last_review_on < ?" term per tier, OR'ed, so
 // the vendor list stays one set-based query.
 func reviewOverdueWhere(f *register.ReviewOverdueFilter) (string, []any) {

@@ -3,7 +3,7 @@ package repository_test
 // The compliance scan over a generated portfolio, against the single
 // set-based SQL that finds the same expired attestations and late notices
 // (the floor of perf-notes §2b). PostgreSQL only (VW_TEST_POSTGRES_URL);
-// the portfolio comes from repository.Seed.
+// the portfolio comes from seedgen.Seed.
 //
 //	VW_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/vw_dev_scan?sslmode=disable \
 //	  go test ./repository -run '^$' -bench BenchmarkScan -benchtime 3x -timeout 60m
@@ -192,7 +192,7 @@ func BenchmarkScan(b *testing.B) {
 				b.Fatal("the portfolio has no expired attestation or no late notice")
 			}
 
-			svc := services.NewServices(db.Stores(b.TempDir()), services.Settings{Clock: domain.FixedClock(benchAsOf),
+			svc := services.New(db.Stores(b.TempDir()), services.Settings{Clock: domain.FixedClock(benchAsOf),
 				Events: domain.DiscardEvents{}})
 			if p, err := strconv.Atoi(os.Getenv("VW_BENCH_PARALLEL")); err == nil {
 				svc.Scan.Parallel = p // rule families at once (default 3)

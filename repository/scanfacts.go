@@ -139,7 +139,7 @@ func each(ctx context.Context, db *DB, query string, args []any, row func(rowSca
 	return translate(rows.Err())
 }
 
-// ReviewFacts implements domain.ScanStore: active vendors never reviewed or
+// ReviewFacts implements finding.ScanStore: active vendors never reviewed or
 // whose last review is before their tier's cut-off.
 func (s *Findings) ReviewFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ReviewFact) error) error {
 	where, args := reviewOverdueWhere(&register.ReviewOverdueFilter{Overdue: true, Cutoffs: q.ReviewCutoffs})
@@ -168,7 +168,7 @@ const attestationFactsSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires
 	WHERE v.status = 'active' AND a.review_status <> 'rejected'
 	AND (a.expires_on <= ? OR (a.opinion IN ('qualified', 'adverse') AND a.review_status IN ('received', 'under_review')))`
 
-// AttestationFacts implements domain.ScanStore.
+// AttestationFacts implements finding.ScanStore.
 func (s *Findings) AttestationFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.AttestationFact) error) error {
 	return walk(ctx, s.db, q, attestationFactsSQL, []any{sqlDate(q.AttestationHorizon)},
 		func(r rowScanner) (finding.AttestationFact, bool, error) {
@@ -183,7 +183,7 @@ func (s *Findings) AttestationFacts(ctx context.Context, q finding.ScanQuery, fn
 		}, fn)
 }
 
-// ContractFacts implements domain.ScanStore: contracts of active vendors
+// ContractFacts implements finding.ScanStore: contracts of active vendors
 // that are past their end date (active and not auto-renewing, or the
 // latest expired one of a vendor with no active contract), or whose
 // renewal-notice deadline falls between today and the horizon.
@@ -219,7 +219,7 @@ const incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_di
 	WHERE i.notice_due_at IS NOT NULL
 	AND (i.vendor_notified_us_at > i.notice_due_at OR (i.vendor_notified_us_at IS NULL AND i.notice_due_at < ?))`
 
-// IncidentFacts implements domain.ScanStore.
+// IncidentFacts implements finding.ScanStore.
 func (s *Findings) IncidentFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.IncidentFact) error) error {
 	return walk(ctx, s.db, q, incidentFactsSQL, []any{q.AsOf.UTC()}, func(r rowScanner) (finding.IncidentFact, bool, error) {
 		var f finding.IncidentFact
@@ -241,7 +241,7 @@ func (s *Findings) IncidentFacts(ctx context.Context, q finding.ScanQuery, fn fu
 	}, fn)
 }
 
-// ObligationFacts implements domain.ScanStore: open obligations due by the
+// ObligationFacts implements finding.ScanStore: open obligations due by the
 // horizon.
 func (s *Findings) ObligationFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ObligationFact) error) error {
 	query := `SELECT o.id, o.incident_id, i.vendor_id, v.name, o.regime, o.recipient, o.due_at
@@ -354,13 +354,13 @@ func policyAttestations(kinds []attestation.AttestationKind) (string, []any) {
 // policyStreams is how many statements VendorPolicyFacts reads at once.
 const policyStreams = 4
 
-// ReserveReads implements domain.ScanStore: families families read at
+// ReserveReads implements finding.ScanStore: families families read at
 // once, one statement each, but the policy family reads four (budget.go).
 func (s *Findings) ReserveReads(ctx context.Context, families int) (release func(), err error) {
 	return s.db.reserveReads(ctx, families-1+policyStreams)
 }
 
-// VendorPolicyFacts implements domain.ScanStore: four statements, each
+// VendorPolicyFacts implements finding.ScanStore: four statements, each
 // read once in vendor order on its own connection (active vendors, their
 // data handling, active contracts with the clause in force, unrejected
 // attestations of the kinds the requirements accept), merged vendor by

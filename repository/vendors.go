@@ -84,7 +84,7 @@ func (r vendorRow) toDomain() register.Vendor {
 	return v
 }
 
-// Create implements domain.VendorStore.
+// Create implements register.VendorStore.
 func (s *Vendors) Create(ctx context.Context, v register.Vendor) error {
 	row := toVendorRow(v)
 	return translate(s.db.conn(ctx).Create(&row).Error)
@@ -103,7 +103,7 @@ func scanVendor(rows rowScanner, r *vendorRow) error {
 		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 }
 
-// Get implements domain.VendorStore.
+// Get implements register.VendorStore.
 func (s *Vendors) Get(ctx context.Context, id string) (register.Vendor, error) {
 	row, err := queryOne(ctx, s.db, scanVendor, "SELECT "+vendorReadCols+" FROM vendors WHERE id = ?", id)
 	if err != nil {
@@ -112,7 +112,7 @@ func (s *Vendors) Get(ctx context.Context, id string) (register.Vendor, error) {
 	return row.toDomain(), nil
 }
 
-// Update implements domain.VendorStore.
+// Update implements register.VendorStore.
 func (s *Vendors) Update(ctx context.Context, v register.Vendor, expectedVersion int64) error {
 	row := toVendorRow(v)
 	row.Version = expectedVersion + 1
@@ -127,7 +127,7 @@ func (s *Vendors) Update(ctx context.Context, v register.Vendor, expectedVersion
 	return nil
 }
 
-// Delete implements domain.VendorStore.
+// Delete implements register.VendorStore.
 func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -143,7 +143,7 @@ func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) 
 	return nil
 }
 
-// List implements domain.VendorStore. The keyset is the unique name_key,
+// List implements register.VendorStore. The keyset is the unique name_key,
 // so every page is an index range scan whatever its depth.
 func (s *Vendors) List(ctx context.Context, f register.VendorFilter, p domain.PageRequest) (domain.Page[register.Vendor], error) {
 	var w where

@@ -62,7 +62,7 @@ func (r deliveryRow) toDomain() webhook.WebhookDelivery {
 		LastError: r.LastError, ResponseCode: r.ResponseCode, CreatedAt: r.CreatedAt.UTC(), DeliveredAt: utcPtr(r.DeliveredAt)}
 }
 
-// Create implements domain.WebhookStore.
+// Create implements webhook.WebhookStore.
 func (s *Webhooks) Create(ctx context.Context, w webhook.Webhook) error {
 	ev, err := json.Marshal(w.Events)
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Webhooks) Create(ctx context.Context, w webhook.Webhook) error {
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.WebhookStore.
+// Get implements webhook.WebhookStore.
 func (s *Webhooks) Get(ctx context.Context, id string) (webhook.Webhook, error) {
 	var row webhookRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -82,7 +82,7 @@ func (s *Webhooks) Get(ctx context.Context, id string) (webhook.Webhook, error) 
 	return row.toDomain(), nil
 }
 
-// List implements domain.WebhookStore.
+// List implements webhook.WebhookStore.
 func (s *Webhooks) List(ctx context.Context, p domain.PageRequest) (domain.Page[webhook.Webhook], error) {
 	q := s.db.conn(ctx)
 	if p.After != "" {
@@ -98,7 +98,7 @@ func (s *Webhooks) List(ctx context.Context, p domain.PageRequest) (domain.Page[
 	return pageOf(rows, p.Size(), func(r webhookRow) string { return r.ID }, webhookRow.toDomain), nil
 }
 
-// All implements domain.WebhookStore.
+// All implements webhook.WebhookStore.
 func (s *Webhooks) All(ctx context.Context) ([]webhook.Webhook, error) {
 	var rows []webhookRow
 	if err := s.db.conn(ctx).Order("id").Find(&rows).Error; err != nil {
@@ -111,7 +111,7 @@ func (s *Webhooks) All(ctx context.Context) ([]webhook.Webhook, error) {
 	return out, nil
 }
 
-// Delete implements domain.WebhookStore; the deliveries cascade.
+// Delete implements webhook.WebhookStore; the deliveries cascade.
 func (s *Webhooks) Delete(ctx context.Context, id string) error {
 	res := s.db.conn(ctx).Where("id = ?", id).Delete(&webhookRow{})
 	if err := translate(res.Error); err != nil {
@@ -123,7 +123,7 @@ func (s *Webhooks) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// Enqueue implements domain.WebhookStore with batched inserts.
+// Enqueue implements webhook.WebhookStore with batched inserts.
 func (s *Webhooks) Enqueue(ctx context.Context, ds []webhook.WebhookDelivery) error {
 	if len(ds) == 0 {
 		return nil
@@ -154,7 +154,7 @@ WHERE id IN (
 RETURNING id, webhook_id, event_id, event_type, payload, status, attempts, next_attempt_at, last_error,
     response_code, created_at, delivered_at`
 
-// ClaimDue implements domain.WebhookStore.
+// ClaimDue implements webhook.WebhookStore.
 func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.WebhookDelivery, error) {
 	lock := ""
 	if s.db.dialect == Postgres {
@@ -200,7 +200,7 @@ func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Durat
 	return out, nil
 }
 
-// Record implements domain.WebhookStore.
+// Record implements webhook.WebhookStore.
 func (s *Webhooks) Record(ctx context.Context, id string, o webhook.DeliveryOutcome) error {
 	upd := map[string]any{"status": o.Status, "last_error": o.Error, "response_code": o.ResponseCode}
 	switch o.Status {
@@ -219,7 +219,7 @@ func (s *Webhooks) Record(ctx context.Context, id string, o webhook.DeliveryOutc
 	return nil
 }
 
-// Deliveries implements domain.WebhookStore.
+// Deliveries implements webhook.WebhookStore.
 func (s *Webhooks) Deliveries(ctx context.Context, webhookID string, p domain.PageRequest) (domain.Page[webhook.WebhookDelivery], error) {
 	q := s.db.conn(ctx).Where("webhook_id = ?", webhookID)
 	if p.After != "" {

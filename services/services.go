@@ -58,6 +58,9 @@ type Settings struct {
 	Scan finding.ScanThresholds
 }
 
+// The incident service is what the contract service tells of clause changes.
+var _ contract.IncidentClauses = (*incident.IncidentService)(nil)
+
 // Services are the use cases of Vendorwatch, wired to their stores.
 type Services struct {
 	Vendors      *register.VendorService
@@ -71,7 +74,8 @@ type Services struct {
 	// Idempotency remembers POSTs made with an Idempotency-Key.
 	Idempotency access.IdempotencyStore
 	Clock       domain.Clock
-	// Jobs lists job runs and triggers jobs (Jobs.Runner is set by the program).
+	// Jobs lists job runs and triggers jobs (Jobs.Runner is set by the
+	// program once the scheduler exists).
 	Jobs      *jobrun.JobService
 	Webhooks  *webhook.WebhookService
 	Snapshots *register.SnapshotService
@@ -84,9 +88,11 @@ type Services struct {
 	Imports *importing.ImportService
 }
 
-// NewServices wires every service to the stores: the one place that does,
-// for the binary and the tests alike.
-func NewServices(st Stores, set Settings) *Services {
+// New wires every service to the stores: the one place that does, for the
+// binary and the tests alike. Each service receives what it depends on
+// when it is built; the scheduler (Jobs.Runner) is the one part the
+// program sets afterwards, because it is built from these services.
+func New(st Stores, set Settings) *Services {
 	if set.Clock == nil {
 		set.Clock = domain.SystemClock{}
 	}
@@ -107,36 +113,43 @@ func NewServices(st Stores, set Settings) *Services {
 	if events == nil {
 		events = webhooks
 	}
-	s := &Services{
-		Vendors: &register.VendorService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling, Audit: auditor, Clock: set.Clock},
+	vendors := &register.VendorService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling, Audit: auditor,
+		Clock: set.Clock}
+	incidents := &incident.IncidentService{Tx: st.Tx, Incidents: st.Incidents, Vendors: st.Vendors,
+		Handling: st.Handling, Clauses: st.Clauses, Audit: auditor, Clock: set.Clock, Calendar: set.Calendar,
+		Standards: set.Policy.Clauses.StandardWindows, Obligations: st.Obligations, Catalogue: catalogue,
+		Profile: set.Profile, Contracts: st.Contracts, Evidence: st.Evidence, MaxEvidenceBytes: set.MaxEvidenceBytes}
+	// A change to a vendor's clauses re-locates the clause of the vendor's
+	// incidents.
+	contracts := &contract.ContractService{Tx: st.Tx, Contracts: st.Contracts, Clauses: st.Clauses,
+		Vendors: st.Vendors, Handling: st.Handling, Audit: auditor, Clock: set.Clock, Policy: set.Policy.Clauses,
+		Incidents: incidents}
+	attestations := &attestation.AttestationService{Tx: st.Tx, Attestations: st.Attestations, Vendors: st.Vendors,
+		Handling: st.Handling, Evidence: st.Evidence, Audit: auditor, Clock: set.Clock,
+		Requirements: set.Policy.AttestationRequirements, MaxEvidenceBytes: set.MaxEvidenceBytes}
+	return &Services{
+		Vendors: vendors,
 		Keys: &access.KeyService{Tx: st.Tx, Keys: st.Keys, Audit: auditor, Clock: set.Clock,
 			Hasher: access.NewKeyHasher(set.KeyPepper)},
-		Contracts: &contract.ContractService{Tx: st.Tx, Contracts: st.Contracts, Clauses: st.Clauses, Vendors: st.Vendors,
-			Handling: st.Handling, Audit: auditor, Clock: set.Clock, Policy: set.Policy.Clauses},
-		Attestations: &attestation.AttestationService{Tx: st.Tx, Attestations: st.Attestations, Vendors: st.Vendors,
-			Handling: st.Handling, Evidence: st.Evidence, Audit: auditor, Clock: set.Clock,
-			Requirements: set.Policy.AttestationRequirements, MaxEvidenceBytes: set.MaxEvidenceBytes},
-		Reviews: &review.ReviewService{Tx: st.Tx, Reviews: st.Reviews, Vendors: st.Vendors, Audit: auditor, Clock: set.Clock,
-			Cadence: set.Policy.ReviewCadence},
-		Incidents: &incident.IncidentService{Tx: st.Tx, Incidents: st.Incidents, Vendors: st.Vendors, Handling: st.Handling,
-			Clauses: st.Clauses, Audit: auditor, Clock: set.Clock, Calendar: set.Calendar,
-			Standards: set.Policy.Clauses.StandardWindows, Obligations: st.Obligations, Catalogue: catalogue,
-			Profile: set.Profile, Contracts: st.Contracts, Evidence: st.Evidence, MaxEvidenceBytes: set.MaxEvidenceBytes},
+		Contracts:    contracts,
+		Attestations: attestations,
+		Reviews: &review.ReviewService{Tx: st.Tx, Reviews: st.Reviews, Vendors: st.Vendors, Audit: auditor,
+			Clock: set.Clock, Cadence: set.Policy.ReviewCadence},
+		Incidents:   incidents,
 		Audit:       st.Audit,
 		Idempotency: st.Idempotency,
 		Clock:       set.Clock,
+		Jobs:        &jobrun.JobService{Runs: st.JobRuns},
+		Webhooks:    webhooks,
+		Snapshots:   &register.SnapshotService{Store: st.Snapshots, Vendors: st.Vendors, Clock: set.Clock},
+		Events:      events,
+		Scan: &finding.ScanService{Store: st.Scan, Clock: set.Clock, Events: events, Thresholds: scanThresholds(set),
+			Cadence: set.Policy.ReviewCadence, Clauses: set.Policy.Clauses,
+			Requirements: set.Policy.AttestationRequirements},
+		Findings: &finding.FindingService{Tx: st.Tx, Findings: st.Findings, Audit: auditor, Clock: set.Clock},
+		Imports: &importing.ImportService{Tx: st.Tx, Imports: st.Imports, Vendors: vendors, Contracts: contracts,
+			Attestations: attestations, Audit: auditor, Clock: set.Clock},
 	}
-	s.Contracts.AfterClauseChange = s.Incidents.RefreshVendor
-	s.Jobs = &jobrun.JobService{Runs: st.JobRuns}
-	s.Webhooks = webhooks
-	s.Snapshots = &register.SnapshotService{Store: st.Snapshots, Vendors: st.Vendors, Clock: set.Clock}
-	s.Events = events
-	s.Scan = &finding.ScanService{Store: st.Scan, Clock: set.Clock, Events: events, Thresholds: scanThresholds(set),
-		Cadence: set.Policy.ReviewCadence, Clauses: set.Policy.Clauses, Requirements: set.Policy.AttestationRequirements}
-	s.Findings = &finding.FindingService{Tx: st.Tx, Findings: st.Findings, Audit: auditor, Clock: set.Clock}
-	s.Imports = &importing.ImportService{Tx: st.Tx, Imports: st.Imports, Vendors: s.Vendors, Contracts: s.Contracts,
-		Attestations: s.Attestations, Audit: auditor, Clock: set.Clock}
-	return s
 }
 
 // scanThresholds are the settings' own thresholds when given, else the

@@ -41,7 +41,7 @@ func openApp(ctx context.Context, cfg config, logger *slog.Logger, migrate bool)
 			logger.Info("migrations applied", "count", n, "dialect", string(db.Dialect()))
 		}
 	}
-	svc := services.NewServices(db.Stores(cfg.evidenceDir()), services.Settings{
+	svc := services.New(db.Stores(cfg.evidenceDir()), services.Settings{
 		Calendar: calendar.USFederal(), Policy: policy, Profile: profile,
 		KeyPepper: cfg.APIKeyPepper, MaxEvidenceBytes: cfg.EvidenceMaxBytes,
 	})

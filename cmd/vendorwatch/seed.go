@@ -15,7 +15,7 @@ import (
 )
 
 // cmdSeed fills an empty database with a deterministic synthetic
-// portfolio (repository.Seed). Seeded rows bypass the audit trail.
+// portfolio (seedgen.Seed). Seeded rows bypass the audit trail.
 func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", stderr)
 	cfg.dbFlag(fs)

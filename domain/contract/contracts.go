@@ -21,17 +21,23 @@ type ContractService struct {
 	Audit     domain.Auditor
 	Clock     domain.Clock
 	Policy    ClausePolicy
-	// AfterClauseChange runs inside the transaction of any change to a
-	// vendor's clauses (the incident service re-locates the clause of the
-	// vendor's incidents). Optional.
-	AfterClauseChange func(ctx context.Context, vendorID string) error
+	// Incidents is told, inside the transaction, of every change to a
+	// vendor's clauses. Nil: clause changes leave incidents alone.
+	Incidents IncidentClauses
+}
+
+// IncidentClauses re-locates the breach-notification clause of a vendor's
+// incidents after the vendor's clauses changed (an amendment may govern a
+// past discovery). The incident service implements it.
+type IncidentClauses interface {
+	RefreshVendor(ctx context.Context, vendorID string) error
 }
 
 func (s *ContractService) clausesChanged(ctx context.Context, vendorID string) error {
-	if s.AfterClauseChange == nil {
+	if s.Incidents == nil {
 		return nil
 	}
-	return s.AfterClauseChange(ctx, vendorID)
+	return s.Incidents.RefreshVendor(ctx, vendorID)
 }
 
 // ContractView is a contract with the clause in force now.

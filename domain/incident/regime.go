@@ -528,7 +528,7 @@ var defaultCatalogue = sync.OnceValues(func() (Catalogue, error) { return ParseC
 func DefaultCatalogue() Catalogue {
 	c, err := defaultCatalogue()
 	if err != nil {
-		panic("domain/regimes.json: " + err.Error())
+		panic("domain/incident/regimes.json: " + err.Error())
 	}
 	return c
 }

@@ -29,7 +29,7 @@ func TestLoadPolicy(t *testing.T) {
 	if p.ScanThresholds.AttestationExpiringDays != 60 || p.ScanThresholds.ObligationDueSoonHours != 12 {
 		t.Errorf("scan thresholds = %+v", p.ScanThresholds)
 	}
-	svc := services.NewServices(services.Stores{}, services.Settings{Policy: p})
+	svc := services.New(services.Stores{}, services.Settings{Policy: p})
 	if svc.Scan.Thresholds != p.ScanThresholds {
 		t.Errorf("the scan runs with %+v, not the policy's %+v", svc.Scan.Thresholds, p.ScanThresholds)
 	}

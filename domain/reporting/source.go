@@ -189,7 +189,7 @@ type Source interface {
 type ExecutiveQuery struct {
 	Today domain.Date
 	// ReviewCutoffs holds, per tier with a cadence, the
-	// domain.ReviewOverdueCutoff: a vendor whose last review by as-of is
+	// review.ReviewOverdueCutoff: a vendor whose last review by as-of is
 	// before it is overdue.
 	ReviewCutoffs map[register.Tier]domain.Date
 	TopVendors    int // how many vendors by risk score

@@ -68,7 +68,7 @@ func BenchmarkImportVendors50k(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		db := repotest.Open(b, repository.Postgres)
-		svc := services.NewServices(db.Stores(b.TempDir()), services.Settings{})
+		svc := services.New(db.Stores(b.TempDir()), services.Settings{})
 		src, _, err := spreadsheet.OpenFile(name)
 		if err != nil {
 			b.Fatal(err)

@@ -61,7 +61,7 @@ type Options struct {
 	// Calendar counts business-day windows (nil: the US federal calendar,
 	// as the server uses); Standards count standards in words (nil: the
 	// default policy's); Profile and Catalogue decide the obligations
-	// (nil Catalogue: domain.DefaultCatalogue). Pass the server's settings
+	// (nil Catalogue: incident.DefaultCatalogue). Pass the server's settings
 	// so stored notice clocks and obligations match what it computes.
 	Calendar  domain.BusinessCalendar
 	Standards map[contract.NotificationStandard]contract.StandardWindow

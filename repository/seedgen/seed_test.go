@@ -117,7 +117,7 @@ func TestSeedRows(t *testing.T) {
 		ctx := context.Background()
 		counts := repotest.Seed(t, db, seedTestVendors, 1)
 		asOf := seedgen.DefaultAsOf
-		svc := services.NewServices(db.Stores(t.TempDir()), services.Settings{
+		svc := services.New(db.Stores(t.TempDir()), services.Settings{
 			Calendar: calendar.USFederal(), Clock: domain.FixedClock(asOf)})
 		ctx = domain.WithActor(ctx, domain.Actor{ID: "test", Name: "test", Role: domain.RoleAdmin})
 
