@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"go/parser"
 	"go/token"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,33 +14,61 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 )
 
-// TestDomainImportsOnlyStdlib keeps frameworks out of the domain: only the
-// standard library and github.com/google/uuid may be imported.
-func TestDomainImportsOnlyStdlib(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
+// TestDomainImports keeps frameworks and the outer packages out of every
+// package under domain/: each imports only the standard library,
+// github.com/google/uuid and other domain packages (the calendar adapter
+// also its holiday rules, github.com/rickar/cal/v2), and the kernel
+// (package domain) imports no other domain package. golangci-lint's
+// depguard rules (.golangci.yml) hold the same arrows from outside.
+func TestDomainImports(t *testing.T) {
+	const module = "github.com/vendorwatch/vendorwatch/"
+	allowed := func(dir, path string) bool {
+		first, _, _ := strings.Cut(path, "/")
+		switch {
+		case !strings.Contains(first, "."): // the standard library
+			return true
+		case path == "github.com/google/uuid":
+			return true
+		case path == module+"domain" || strings.HasPrefix(path, module+"domain/"):
+			return dir != "."
+		case dir == "calendar":
+			return path == "github.com/rickar/cal/v2" || strings.HasPrefix(path, "github.com/rickar/cal/v2/")
+		}
+		return false
 	}
-	allowed := map[string]bool{"github.com/google/uuid": true}
 	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
+	packages := map[string]bool{}
+	err := filepath.WalkDir(".", func(f string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		parsed, err := parser.ParseFile(fset, f, src, parser.ImportsOnly)
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") {
+			return nil
+		}
+		dir := filepath.ToSlash(filepath.Dir(f))
+		packages[dir] = true
+		parsed, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		for _, imp := range parsed.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			first, _, _ := strings.Cut(path, "/")
-			if strings.Contains(first, ".") && !allowed[path] {
-				t.Errorf("%s imports %s: the domain may import only the standard library and %v", f, path, allowed)
+			if !allowed(dir, path) {
+				t.Errorf("%s imports %s: a domain package may import only the standard library, "+
+					"github.com/google/uuid and (outside the kernel) other domain packages", f, path)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{".", "calendar", "incident", "register"} {
+		if !packages[want] {
+			t.Errorf("the walk missed domain/%s (saw %v)", want, packages)
 		}
 	}
 }

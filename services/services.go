@@ -1,3 +1,9 @@
+// Package services wires Vendorwatch's use cases: New builds every domain
+// service on the stores it is given (repository.DB.Stores) and the
+// program's settings, each with what it depends on. It is the one
+// composition root of the services, used by the binary (cmd/vendorwatch,
+// which chooses the database, calendar, policy and catalogue) and by the
+// tests alike. It imports only domain packages.
 package services
 
 import (
