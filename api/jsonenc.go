@@ -139,7 +139,7 @@ func appendVendor(b []byte, v *vendorJSON) ([]byte, bool) {
 	b = strconv.AppendBool(b, v.ReviewOverdue)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, v.Version, 10)
-	ok1, ok2 := true, true
+	var ok1, ok2 bool
 	b = append(b, `,"created_at":`...)
 	b, ok1 = appendTime(b, v.CreatedAt)
 	b = append(b, `,"updated_at":`...)

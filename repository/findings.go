@@ -55,7 +55,7 @@ type findingRow struct {
 
 func (findingRow) TableName() string { return "findings" }
 
-// findingCols are a finding's stored columns, in scanFinding's order.
+// findingCols are a finding's stored columns, in findingRow.dests' order.
 const findingCols = "id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status, first_seen_at, last_seen_at, " +
 	"last_seen_run, resolved_at, accepted_reason, accepted_until, accepted_by, version, updated_at"
 
@@ -109,9 +109,6 @@ func (r *findingRow) dests(extra ...any) []any {
 		&r.FirstSeenAt, &r.LastSeenAt, &r.LastSeenRun, &r.ResolvedAt, &r.AcceptedReason, &r.AcceptedUntil,
 		&r.AcceptedBy, &r.Version, &r.UpdatedAt}, extra...)
 }
-
-// scanFinding reads one row of findingCols.
-func scanFinding(rows rowScanner, r *findingRow) error { return rows.Scan(r.dests()...) }
 
 // scanFindingSeen reads one row of findingSelect: findingCols, then the
 // rule's scan_rules row.

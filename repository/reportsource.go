@@ -658,7 +658,7 @@ func (s *ReportSource) Trend(ctx context.Context, f reporting.Filter, from, to d
 		if err := rows.Scan(&on, &tier, &n); err != nil {
 			return err
 		}
-		if len(out) == 0 || out[len(out)-1].Date.String() != on.Date.String() {
+		if len(out) == 0 || out[len(out)-1].Date.String() != on.String() {
 			out = append(out, reporting.TrendPoint{Date: on.Date})
 		}
 		p := &out[len(out)-1]

@@ -70,7 +70,7 @@ func main() {
 	t0 := time.Now()
 	var rows int64
 	var err error
-	shapeOut, typedOut := "", ""
+	shapeOut := ""
 	switch *mode {
 	case "report", "source":
 		rows, shapeOut, err = runReport(ctx, *dbURL, *mode, *out, *fast, *asOf)
@@ -97,7 +97,8 @@ func main() {
 		"file_mib": round(float64(size) / (1 << 20))}
 	if shapeOut != "" {
 		// After the measurements: sampling the cells is not the report's work.
-		if typedOut, err = typedShape(*out, shapeOut); err != nil {
+		typedOut, err := typedShape(*out, shapeOut)
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "reportbench:", err)
 			os.Exit(1)
 		}
@@ -258,7 +259,7 @@ func runBaseline(shape, out string, fast, direct bool) (int64, error) {
 		if err := sw.SetRow("A1", row); err != nil {
 			return 0, err
 		}
-		for r := 0; r < nrows; r++ {
+		for r := range nrows {
 			for c := range row {
 				if typed {
 					row[c] = kindValue(kinds[c], r, c, dateStyle, day)
