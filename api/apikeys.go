@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 // keyCreate is the body of POST /api-keys.
@@ -18,7 +19,7 @@ type keyCreate struct {
 
 // keyCreated is an API key with its plaintext, returned once.
 type keyCreated struct {
-	domain.APIKey
+	access.APIKey
 	Key string `json:"key"`
 }
 
@@ -35,7 +36,7 @@ func (h *handlers) listKeys(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[domain.APIKey]))
+	writeJSON(c, http.StatusOK, mapPage(page, identity[access.APIKey]))
 }
 
 func (h *handlers) createKey(c *gin.Context) {
@@ -44,7 +45,7 @@ func (h *handlers) createKey(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	nk := domain.NewKey{Name: in.Name, Role: in.Role}
+	nk := access.NewKey{Name: in.Name, Role: in.Role}
 	if in.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *in.ExpiresAt)
 		if err != nil {

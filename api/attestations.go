@@ -15,36 +15,38 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // attestationJSON is an attestation as the API shows it. Optional fields
 // are null when empty; the evidence_* fields are null until a file is
 // uploaded.
 type attestationJSON struct {
-	ID                 string                         `json:"id"`
-	VendorID           string                         `json:"vendor_id"`
-	Kind               domain.AttestationKind         `json:"kind"`
-	Issuer             *string                        `json:"issuer"`
-	Scope              *string                        `json:"scope"`
-	PeriodStart        *domain.Date                   `json:"period_start"`
-	PeriodEnd          *domain.Date                   `json:"period_end"`
-	IssuedOn           *domain.Date                   `json:"issued_on"`
-	ExpiresOn          domain.Date                    `json:"expires_on"`
-	ExpiresOnSource    domain.ExpirySource            `json:"expires_on_source"`
-	Opinion            *domain.AttestationOpinion     `json:"opinion"`
-	ExceptionsCount    int64                          `json:"exceptions_count"`
-	ReviewStatus       domain.AttestationReviewStatus `json:"review_status"`
-	Reviewer           *string                        `json:"reviewer"`
-	ReviewedAt         *time.Time                     `json:"reviewed_at"`
-	EvidenceSHA256     *string                        `json:"evidence_sha256"`
-	EvidenceSize       *int64                         `json:"evidence_size"`
-	EvidenceMediaType  *string                        `json:"evidence_media_type"`
-	EvidenceName       *string                        `json:"evidence_name"`
-	EvidenceUploadedBy *string                        `json:"evidence_uploaded_by"`
-	EvidenceUploadedAt *time.Time                     `json:"evidence_uploaded_at"`
-	Version            int64                          `json:"version"`
-	CreatedAt          time.Time                      `json:"created_at"`
-	UpdatedAt          time.Time                      `json:"updated_at"`
+	ID                 string                              `json:"id"`
+	VendorID           string                              `json:"vendor_id"`
+	Kind               attestation.AttestationKind         `json:"kind"`
+	Issuer             *string                             `json:"issuer"`
+	Scope              *string                             `json:"scope"`
+	PeriodStart        *domain.Date                        `json:"period_start"`
+	PeriodEnd          *domain.Date                        `json:"period_end"`
+	IssuedOn           *domain.Date                        `json:"issued_on"`
+	ExpiresOn          domain.Date                         `json:"expires_on"`
+	ExpiresOnSource    attestation.ExpirySource            `json:"expires_on_source"`
+	Opinion            *attestation.AttestationOpinion     `json:"opinion"`
+	ExceptionsCount    int64                               `json:"exceptions_count"`
+	ReviewStatus       attestation.AttestationReviewStatus `json:"review_status"`
+	Reviewer           *string                             `json:"reviewer"`
+	ReviewedAt         *time.Time                          `json:"reviewed_at"`
+	EvidenceSHA256     *string                             `json:"evidence_sha256"`
+	EvidenceSize       *int64                              `json:"evidence_size"`
+	EvidenceMediaType  *string                             `json:"evidence_media_type"`
+	EvidenceName       *string                             `json:"evidence_name"`
+	EvidenceUploadedBy *string                             `json:"evidence_uploaded_by"`
+	EvidenceUploadedAt *time.Time                          `json:"evidence_uploaded_at"`
+	Version            int64                               `json:"version"`
+	CreatedAt          time.Time                           `json:"created_at"`
+	UpdatedAt          time.Time                           `json:"updated_at"`
 }
 
 // attestationDate is null for the zero date.
@@ -55,7 +57,7 @@ func attestationDate(d domain.Date) *domain.Date {
 	return &d
 }
 
-func toAttestationJSON(a domain.Attestation) attestationJSON {
+func toAttestationJSON(a attestation.Attestation) attestationJSON {
 	out := attestationJSON{
 		ID: a.ID, VendorID: a.VendorID, Kind: a.Kind, Issuer: null(a.Issuer), Scope: null(a.Scope),
 		PeriodStart: attestationDate(a.PeriodStart), PeriodEnd: attestationDate(a.PeriodEnd),
@@ -76,22 +78,22 @@ func toAttestationJSON(a domain.Attestation) attestationJSON {
 // attestationCreate is the body of POST /attestations. Dates are read as
 // text so that a malformed one names its field.
 type attestationCreate struct {
-	VendorID        *string                         `json:"vendor_id"`
-	Kind            *domain.AttestationKind         `json:"kind"`
-	Issuer          *string                         `json:"issuer"`
-	Scope           *string                         `json:"scope"`
-	PeriodStart     *string                         `json:"period_start"`
-	PeriodEnd       *string                         `json:"period_end"`
-	IssuedOn        *string                         `json:"issued_on"`
-	ExpiresOn       *string                         `json:"expires_on"`
-	Opinion         *domain.AttestationOpinion      `json:"opinion"`
-	ExceptionsCount *int64                          `json:"exceptions_count"`
-	ReviewStatus    *domain.AttestationReviewStatus `json:"review_status"`
-	Reviewer        *string                         `json:"reviewer"`
+	VendorID        *string                              `json:"vendor_id"`
+	Kind            *attestation.AttestationKind         `json:"kind"`
+	Issuer          *string                              `json:"issuer"`
+	Scope           *string                              `json:"scope"`
+	PeriodStart     *string                              `json:"period_start"`
+	PeriodEnd       *string                              `json:"period_end"`
+	IssuedOn        *string                              `json:"issued_on"`
+	ExpiresOn       *string                              `json:"expires_on"`
+	Opinion         *attestation.AttestationOpinion      `json:"opinion"`
+	ExceptionsCount *int64                               `json:"exceptions_count"`
+	ReviewStatus    *attestation.AttestationReviewStatus `json:"review_status"`
+	Reviewer        *string                              `json:"reviewer"`
 }
 
 // attestationDates parses the date fields; nil stays nil (absent or null).
-func attestationDates(in *domain.AttestationInput, fields map[string]*string) error {
+func attestationDates(in *attestation.AttestationInput, fields map[string]*string) error {
 	for _, f := range []struct {
 		name string
 		dst  **domain.Date
@@ -109,8 +111,8 @@ func attestationDates(in *domain.AttestationInput, fields map[string]*string) er
 	return nil
 }
 
-func (in attestationCreate) toDomain() (domain.AttestationInput, error) {
-	out := domain.AttestationInput{
+func (in attestationCreate) toDomain() (attestation.AttestationInput, error) {
+	out := attestation.AttestationInput{
 		VendorID: in.VendorID, Kind: in.Kind, Issuer: in.Issuer, Scope: in.Scope, Opinion: in.Opinion,
 		ExceptionsCount: in.ExceptionsCount, ReviewStatus: in.ReviewStatus, Reviewer: in.Reviewer,
 	}
@@ -123,21 +125,21 @@ func (in attestationCreate) toDomain() (domain.AttestationInput, error) {
 // patch. null clears an optional field; "expires_on": null returns to the
 // catalogue default.
 type attestationPatch struct {
-	VendorID        Optional[string]                         `json:"vendor_id"`
-	Kind            Optional[domain.AttestationKind]         `json:"kind"`
-	Issuer          Optional[string]                         `json:"issuer"`
-	Scope           Optional[string]                         `json:"scope"`
-	PeriodStart     Optional[string]                         `json:"period_start"`
-	PeriodEnd       Optional[string]                         `json:"period_end"`
-	IssuedOn        Optional[string]                         `json:"issued_on"`
-	ExpiresOn       Optional[string]                         `json:"expires_on"`
-	Opinion         Optional[domain.AttestationOpinion]      `json:"opinion"`
-	ExceptionsCount Optional[int64]                          `json:"exceptions_count"`
-	ReviewStatus    Optional[domain.AttestationReviewStatus] `json:"review_status"`
-	Reviewer        Optional[string]                         `json:"reviewer"`
+	VendorID        Optional[string]                              `json:"vendor_id"`
+	Kind            Optional[attestation.AttestationKind]         `json:"kind"`
+	Issuer          Optional[string]                              `json:"issuer"`
+	Scope           Optional[string]                              `json:"scope"`
+	PeriodStart     Optional[string]                              `json:"period_start"`
+	PeriodEnd       Optional[string]                              `json:"period_end"`
+	IssuedOn        Optional[string]                              `json:"issued_on"`
+	ExpiresOn       Optional[string]                              `json:"expires_on"`
+	Opinion         Optional[attestation.AttestationOpinion]      `json:"opinion"`
+	ExceptionsCount Optional[int64]                               `json:"exceptions_count"`
+	ReviewStatus    Optional[attestation.AttestationReviewStatus] `json:"review_status"`
+	Reviewer        Optional[string]                              `json:"reviewer"`
 }
 
-func (p attestationPatch) toDomain() (domain.AttestationInput, error) {
+func (p attestationPatch) toDomain() (attestation.AttestationInput, error) {
 	var fe domain.FieldErrors
 	for _, f := range []struct {
 		field string
@@ -150,7 +152,7 @@ func (p attestationPatch) toDomain() (domain.AttestationInput, error) {
 			fe.Add(f.field, "cannot be null")
 		}
 	}
-	in := domain.AttestationInput{
+	in := attestation.AttestationInput{
 		VendorID: patchField(p.VendorID), Kind: patchField(p.Kind), Issuer: patchField(p.Issuer),
 		Scope: patchField(p.Scope), Opinion: patchField(p.Opinion), ExceptionsCount: patchField(p.ExceptionsCount),
 		ReviewStatus: patchField(p.ReviewStatus), Reviewer: patchField(p.Reviewer),
@@ -178,7 +180,7 @@ func (p attestationPatch) toDomain() (domain.AttestationInput, error) {
 }
 
 func (h *handlers) listAttestationKinds(c *gin.Context) {
-	writeJSON(c, http.StatusOK, listResponse[domain.AttestationKindInfo]{Items: domain.AttestationKinds()})
+	writeJSON(c, http.StatusOK, listResponse[attestation.AttestationKindInfo]{Items: attestation.AttestationKinds()})
 }
 
 func (h *handlers) listAttestations(c *gin.Context) {
@@ -187,16 +189,16 @@ func (h *handlers) listAttestations(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	var f domain.AttestationFilter
+	var f attestation.AttestationFilter
 	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
 		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
 		return
 	}
-	if f.Kind, err = enumQuery(c, "kind", domain.AttestationKind.Valid, "the codes of GET /api/v1/attestation-kinds"); err != nil {
+	if f.Kind, err = enumQuery(c, "kind", attestation.AttestationKind.Valid, "the codes of GET /api/v1/attestation-kinds"); err != nil {
 		writeError(c, err)
 		return
 	}
-	if f.ReviewStatus, err = enumQuery(c, "review_status", domain.AttestationReviewStatus.Valid, "received, under_review, accepted, rejected"); err != nil {
+	if f.ReviewStatus, err = enumQuery(c, "review_status", attestation.AttestationReviewStatus.Valid, "received, under_review, accepted, rejected"); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -423,30 +425,30 @@ func evidenceDisposition(name string) string {
 
 // evidenceMatchJSON is an attestation as it counts for a requirement.
 type evidenceMatchJSON struct {
-	ID           string                         `json:"id"`
-	Kind         domain.AttestationKind         `json:"kind"`
-	IssuedOn     *domain.Date                   `json:"issued_on"`
-	ExpiresOn    domain.Date                    `json:"expires_on"`
-	ValidUntil   domain.Date                    `json:"valid_until"`
-	DaysLeft     int                            `json:"days_left"`
-	ReviewStatus domain.AttestationReviewStatus `json:"review_status"`
+	ID           string                              `json:"id"`
+	Kind         attestation.AttestationKind         `json:"kind"`
+	IssuedOn     *domain.Date                        `json:"issued_on"`
+	ExpiresOn    domain.Date                         `json:"expires_on"`
+	ValidUntil   domain.Date                         `json:"valid_until"`
+	DaysLeft     int                                 `json:"days_left"`
+	ReviewStatus attestation.AttestationReviewStatus `json:"review_status"`
 }
 
-func toEvidenceMatchJSON(m domain.EvidenceMatch) evidenceMatchJSON {
+func toEvidenceMatchJSON(m attestation.EvidenceMatch) evidenceMatchJSON {
 	return evidenceMatchJSON{ID: m.Attestation.ID, Kind: m.Attestation.Kind, IssuedOn: attestationDate(m.Attestation.IssuedOn),
 		ExpiresOn: m.Attestation.ExpiresOn, ValidUntil: m.ValidUntil, DaysLeft: m.DaysLeft,
 		ReviewStatus: m.Attestation.ReviewStatus}
 }
 
 type requirementStatusJSON struct {
-	ID           string                   `json:"id"`
-	Title        string                   `json:"title"`
-	When         domain.Condition         `json:"when"`
-	AnyOf        []domain.AttestationKind `json:"any_of"`
-	MaxAgeMonths *int                     `json:"max_age_months"`
-	Source       domain.Source            `json:"source"`
-	Status       string                   `json:"status"`
-	Attestation  *evidenceMatchJSON       `json:"attestation"`
+	ID           string                        `json:"id"`
+	Title        string                        `json:"title"`
+	When         register.Condition            `json:"when"`
+	AnyOf        []attestation.AttestationKind `json:"any_of"`
+	MaxAgeMonths *int                          `json:"max_age_months"`
+	Source       domain.Source                 `json:"source"`
+	Status       string                        `json:"status"`
+	Attestation  *evidenceMatchJSON            `json:"attestation"`
 }
 
 type expiringBucketJSON struct {
@@ -457,13 +459,13 @@ type expiringBucketJSON struct {
 type evidenceStatusJSON struct {
 	VendorID       string                  `json:"vendor_id"`
 	AsOf           domain.Date             `json:"as_of"`
-	Tier           domain.Tier             `json:"tier"`
+	Tier           register.Tier           `json:"tier"`
 	Categories     []string                `json:"categories"`
 	Requirements   []requirementStatusJSON `json:"requirements"`
 	ExpiringWithin []expiringBucketJSON    `json:"expiring_within"`
 }
 
-func toEvidenceStatusJSON(st domain.EvidenceStatus) evidenceStatusJSON {
+func toEvidenceStatusJSON(st attestation.EvidenceStatus) evidenceStatusJSON {
 	out := evidenceStatusJSON{VendorID: st.VendorID, AsOf: st.AsOf, Tier: st.Facts.Tier,
 		Categories: nonNil(st.Facts.Categories), Requirements: []requirementStatusJSON{}, ExpiringWithin: []expiringBucketJSON{}}
 	for _, r := range st.Requirements {

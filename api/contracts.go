@@ -8,45 +8,47 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // clauseInput is a breach-notification clause in a request.
 type clauseInput struct {
-	Window           *domain.Window              `json:"window"`
-	Standard         domain.NotificationStandard `json:"standard"`
-	Trigger          domain.ClauseTrigger        `json:"trigger"`
-	Notify           []domain.Recipient          `json:"notify"`
-	RequiredContent  string                      `json:"required_content"`
-	UpdateEveryHours int                         `json:"update_every_hours"`
+	Window           *domain.Window                `json:"window"`
+	Standard         contract.NotificationStandard `json:"standard"`
+	Trigger          contract.ClauseTrigger        `json:"trigger"`
+	Notify           []contract.Recipient          `json:"notify"`
+	RequiredContent  string                        `json:"required_content"`
+	UpdateEveryHours int                           `json:"update_every_hours"`
 }
 
-func (in *clauseInput) toDomain() *domain.ClauseTerms {
+func (in *clauseInput) toDomain() *contract.ClauseTerms {
 	if in == nil {
 		return nil
 	}
-	return &domain.ClauseTerms{Window: in.Window, Standard: in.Standard, Trigger: in.Trigger, Notify: in.Notify,
+	return &contract.ClauseTerms{Window: in.Window, Standard: in.Standard, Trigger: in.Trigger, Notify: in.Notify,
 		RequiredContent: in.RequiredContent, UpdateEveryHours: in.UpdateEveryHours}
 }
 
 // clauseJSON is a clause version as the API shows it, with the window used
 // for computation spelled out.
 type clauseJSON struct {
-	VersionID          string                       `json:"version_id"`
-	EffectiveFrom      time.Time                    `json:"effective_from"`
-	EffectiveTo        *time.Time                   `json:"effective_to"`
-	Window             *domain.Window               `json:"window"`
-	Standard           *domain.NotificationStandard `json:"standard"`
-	EffectiveWindow    domain.Window                `json:"effective_window"`
-	WindowFromStandard bool                         `json:"window_from_standard"`
-	WindowText         string                       `json:"window_text"`
-	Trigger            domain.ClauseTrigger         `json:"trigger"`
-	Notify             []domain.Recipient           `json:"notify"`
-	RequiredContent    *string                      `json:"required_content"`
-	UpdateEveryHours   *int                         `json:"update_every_hours"`
-	Reason             string                       `json:"reason"`
+	VersionID          string                         `json:"version_id"`
+	EffectiveFrom      time.Time                      `json:"effective_from"`
+	EffectiveTo        *time.Time                     `json:"effective_to"`
+	Window             *domain.Window                 `json:"window"`
+	Standard           *contract.NotificationStandard `json:"standard"`
+	EffectiveWindow    domain.Window                  `json:"effective_window"`
+	WindowFromStandard bool                           `json:"window_from_standard"`
+	WindowText         string                         `json:"window_text"`
+	Trigger            contract.ClauseTrigger         `json:"trigger"`
+	Notify             []contract.Recipient           `json:"notify"`
+	RequiredContent    *string                        `json:"required_content"`
+	UpdateEveryHours   *int                           `json:"update_every_hours"`
+	Reason             string                         `json:"reason"`
 }
 
-func (h *handlers) toClauseJSON(v *domain.ClauseVersion) *clauseJSON {
+func (h *handlers) toClauseJSON(v *contract.ClauseVersion) *clauseJSON {
 	if v == nil {
 		return nil
 	}
@@ -68,34 +70,34 @@ func (h *handlers) toClauseJSON(v *domain.ClauseVersion) *clauseJSON {
 
 // contractJSON is a contract as the API shows it.
 type contractJSON struct {
-	ID                      string                `json:"id"`
-	VendorID                string                `json:"vendor_id"`
-	Title                   string                `json:"title"`
-	Reference               *string               `json:"reference"`
-	Status                  domain.ContractStatus `json:"status"`
-	EffectiveOn             string                `json:"effective_on"`
-	ExpiresOn               *string               `json:"expires_on"`
-	AutoRenew               bool                  `json:"auto_renew"`
-	RenewalNoticeDays       int                   `json:"renewal_notice_days"`
-	RenewalNoticeDeadline   *string               `json:"renewal_notice_deadline"`
-	DaysUntilExpiry         *int                  `json:"days_until_expiry"`
-	GoverningLaw            *string               `json:"governing_law"`
-	AnnualValue             *domain.Money         `json:"annual_value"`
-	Notes                   *string               `json:"notes"`
-	RightToAudit            bool                  `json:"right_to_audit"`
-	SubprocessorApproval    bool                  `json:"subprocessor_approval"`
-	DataReturnOrDestruction bool                  `json:"data_return_or_destruction"`
-	SecurityStandard        *string               `json:"security_standard"`
-	DPA                     bool                  `json:"dpa"`
-	BAA                     bool                  `json:"baa"`
-	CyberInsuranceMin       *domain.Money         `json:"cyber_insurance_min"`
-	BreachNotification      *clauseJSON           `json:"breach_notification"`
-	Version                 int64                 `json:"version"`
-	CreatedAt               time.Time             `json:"created_at"`
-	UpdatedAt               time.Time             `json:"updated_at"`
+	ID                      string                  `json:"id"`
+	VendorID                string                  `json:"vendor_id"`
+	Title                   string                  `json:"title"`
+	Reference               *string                 `json:"reference"`
+	Status                  contract.ContractStatus `json:"status"`
+	EffectiveOn             string                  `json:"effective_on"`
+	ExpiresOn               *string                 `json:"expires_on"`
+	AutoRenew               bool                    `json:"auto_renew"`
+	RenewalNoticeDays       int                     `json:"renewal_notice_days"`
+	RenewalNoticeDeadline   *string                 `json:"renewal_notice_deadline"`
+	DaysUntilExpiry         *int                    `json:"days_until_expiry"`
+	GoverningLaw            *string                 `json:"governing_law"`
+	AnnualValue             *domain.Money           `json:"annual_value"`
+	Notes                   *string                 `json:"notes"`
+	RightToAudit            bool                    `json:"right_to_audit"`
+	SubprocessorApproval    bool                    `json:"subprocessor_approval"`
+	DataReturnOrDestruction bool                    `json:"data_return_or_destruction"`
+	SecurityStandard        *string                 `json:"security_standard"`
+	DPA                     bool                    `json:"dpa"`
+	BAA                     bool                    `json:"baa"`
+	CyberInsuranceMin       *domain.Money           `json:"cyber_insurance_min"`
+	BreachNotification      *clauseJSON             `json:"breach_notification"`
+	Version                 int64                   `json:"version"`
+	CreatedAt               time.Time               `json:"created_at"`
+	UpdatedAt               time.Time               `json:"updated_at"`
 }
 
-func (h *handlers) toContractJSON(v domain.ContractView) contractJSON {
+func (h *handlers) toContractJSON(v contract.ContractView) contractJSON {
 	c := v.Contract
 	out := contractJSON{
 		ID: c.ID, VendorID: c.VendorID, Title: c.Title, Reference: null(c.Reference), Status: c.Status,
@@ -116,25 +118,25 @@ func (h *handlers) toContractJSON(v domain.ContractView) contractJSON {
 
 // contractCreate is the body of POST /contracts.
 type contractCreate struct {
-	VendorID                *string                `json:"vendor_id"`
-	Title                   *string                `json:"title"`
-	Reference               *string                `json:"reference"`
-	Status                  *domain.ContractStatus `json:"status"`
-	EffectiveOn             *string                `json:"effective_on"`
-	ExpiresOn               *string                `json:"expires_on"`
-	AutoRenew               *bool                  `json:"auto_renew"`
-	RenewalNoticeDays       *int                   `json:"renewal_notice_days"`
-	GoverningLaw            *string                `json:"governing_law"`
-	AnnualValue             *domain.Money          `json:"annual_value"`
-	Notes                   *string                `json:"notes"`
-	RightToAudit            *bool                  `json:"right_to_audit"`
-	SubprocessorApproval    *bool                  `json:"subprocessor_approval"`
-	DataReturnOrDestruction *bool                  `json:"data_return_or_destruction"`
-	SecurityStandard        *string                `json:"security_standard"`
-	DPA                     *bool                  `json:"dpa"`
-	BAA                     *bool                  `json:"baa"`
-	CyberInsuranceMin       *domain.Money          `json:"cyber_insurance_min"`
-	BreachNotification      *clauseInput           `json:"breach_notification"`
+	VendorID                *string                  `json:"vendor_id"`
+	Title                   *string                  `json:"title"`
+	Reference               *string                  `json:"reference"`
+	Status                  *contract.ContractStatus `json:"status"`
+	EffectiveOn             *string                  `json:"effective_on"`
+	ExpiresOn               *string                  `json:"expires_on"`
+	AutoRenew               *bool                    `json:"auto_renew"`
+	RenewalNoticeDays       *int                     `json:"renewal_notice_days"`
+	GoverningLaw            *string                  `json:"governing_law"`
+	AnnualValue             *domain.Money            `json:"annual_value"`
+	Notes                   *string                  `json:"notes"`
+	RightToAudit            *bool                    `json:"right_to_audit"`
+	SubprocessorApproval    *bool                    `json:"subprocessor_approval"`
+	DataReturnOrDestruction *bool                    `json:"data_return_or_destruction"`
+	SecurityStandard        *string                  `json:"security_standard"`
+	DPA                     *bool                    `json:"dpa"`
+	BAA                     *bool                    `json:"baa"`
+	CyberInsuranceMin       *domain.Money            `json:"cyber_insurance_min"`
+	BreachNotification      *clauseInput             `json:"breach_notification"`
 }
 
 // parseDates reads date strings into the domain input, naming the field
@@ -161,9 +163,9 @@ func moneyPtr(m *domain.Money) **domain.Money {
 	return &m
 }
 
-func (in contractCreate) toDomain() (domain.ContractInput, error) {
+func (in contractCreate) toDomain() (contract.ContractInput, error) {
 	var fe domain.FieldErrors
-	out := domain.ContractInput{
+	out := contract.ContractInput{
 		VendorID: in.VendorID, Title: in.Title, Reference: in.Reference, Status: in.Status,
 		EffectiveOn: parseDate(&fe, "effective_on", in.EffectiveOn), ExpiresOn: parseDate(&fe, "expires_on", in.ExpiresOn),
 		AutoRenew: in.AutoRenew, RenewalNoticeDays: in.RenewalNoticeDays, GoverningLaw: in.GoverningLaw,
@@ -182,25 +184,25 @@ func (in contractCreate) toDomain() (domain.ContractInput, error) {
 // breach_notification, when present, corrects the clause currently
 // recorded; changes over time go through amendments.
 type contractPatch struct {
-	VendorID                Optional[string]                `json:"vendor_id"`
-	Title                   Optional[string]                `json:"title"`
-	Reference               Optional[string]                `json:"reference"`
-	Status                  Optional[domain.ContractStatus] `json:"status"`
-	EffectiveOn             Optional[string]                `json:"effective_on"`
-	ExpiresOn               Optional[string]                `json:"expires_on"`
-	AutoRenew               Optional[bool]                  `json:"auto_renew"`
-	RenewalNoticeDays       Optional[int]                   `json:"renewal_notice_days"`
-	GoverningLaw            Optional[string]                `json:"governing_law"`
-	AnnualValue             Optional[domain.Money]          `json:"annual_value"`
-	Notes                   Optional[string]                `json:"notes"`
-	RightToAudit            Optional[bool]                  `json:"right_to_audit"`
-	SubprocessorApproval    Optional[bool]                  `json:"subprocessor_approval"`
-	DataReturnOrDestruction Optional[bool]                  `json:"data_return_or_destruction"`
-	SecurityStandard        Optional[string]                `json:"security_standard"`
-	DPA                     Optional[bool]                  `json:"dpa"`
-	BAA                     Optional[bool]                  `json:"baa"`
-	CyberInsuranceMin       Optional[domain.Money]          `json:"cyber_insurance_min"`
-	BreachNotification      Optional[clauseInput]           `json:"breach_notification"`
+	VendorID                Optional[string]                  `json:"vendor_id"`
+	Title                   Optional[string]                  `json:"title"`
+	Reference               Optional[string]                  `json:"reference"`
+	Status                  Optional[contract.ContractStatus] `json:"status"`
+	EffectiveOn             Optional[string]                  `json:"effective_on"`
+	ExpiresOn               Optional[string]                  `json:"expires_on"`
+	AutoRenew               Optional[bool]                    `json:"auto_renew"`
+	RenewalNoticeDays       Optional[int]                     `json:"renewal_notice_days"`
+	GoverningLaw            Optional[string]                  `json:"governing_law"`
+	AnnualValue             Optional[domain.Money]            `json:"annual_value"`
+	Notes                   Optional[string]                  `json:"notes"`
+	RightToAudit            Optional[bool]                    `json:"right_to_audit"`
+	SubprocessorApproval    Optional[bool]                    `json:"subprocessor_approval"`
+	DataReturnOrDestruction Optional[bool]                    `json:"data_return_or_destruction"`
+	SecurityStandard        Optional[string]                  `json:"security_standard"`
+	DPA                     Optional[bool]                    `json:"dpa"`
+	BAA                     Optional[bool]                    `json:"baa"`
+	CyberInsuranceMin       Optional[domain.Money]            `json:"cyber_insurance_min"`
+	BreachNotification      Optional[clauseInput]             `json:"breach_notification"`
 }
 
 // patchMoney maps a merge-patch money field: null clears it.
@@ -216,7 +218,7 @@ func patchMoney(o Optional[domain.Money]) **domain.Money {
 	return &m
 }
 
-func (p contractPatch) toDomain() (domain.ContractInput, *domain.ClauseTerms, error) {
+func (p contractPatch) toDomain() (contract.ContractInput, *contract.ClauseTerms, error) {
 	var fe domain.FieldErrors
 	for field, isNull := range map[string]bool{"title": p.Title.Null, "status": p.Status.Null, "effective_on": p.EffectiveOn.Null,
 		"auto_renew": p.AutoRenew.Null, "renewal_notice_days": p.RenewalNoticeDays.Null, "right_to_audit": p.RightToAudit.Null,
@@ -229,7 +231,7 @@ func (p contractPatch) toDomain() (domain.ContractInput, *domain.ClauseTerms, er
 	if p.BreachNotification.Null {
 		fe.Add("breach_notification", "cannot be null here; remove a clause with POST /contracts/{id}/amendments")
 	}
-	in := domain.ContractInput{
+	in := contract.ContractInput{
 		VendorID: patchField(p.VendorID), Title: patchField(p.Title), Reference: patchField(p.Reference),
 		Status: patchField(p.Status), EffectiveOn: parseDate(&fe, "effective_on", patchField(p.EffectiveOn)),
 		ExpiresOn: parseDate(&fe, "expires_on", patchField(p.ExpiresOn)), AutoRenew: patchField(p.AutoRenew),
@@ -239,7 +241,7 @@ func (p contractPatch) toDomain() (domain.ContractInput, *domain.ClauseTerms, er
 		SecurityStandard: patchField(p.SecurityStandard), DPA: patchField(p.DPA), BAA: patchField(p.BAA),
 		CyberInsuranceMin: patchMoney(p.CyberInsuranceMin),
 	}
-	var terms *domain.ClauseTerms
+	var terms *contract.ClauseTerms
 	if p.BreachNotification.Set && !p.BreachNotification.Null {
 		terms = p.BreachNotification.Value.toDomain()
 	}
@@ -271,12 +273,12 @@ func (h *handlers) listContracts(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	f := domain.ContractFilter{VendorID: c.Query("vendor_id"), Query: c.Query("q")}
+	f := contract.ContractFilter{VendorID: c.Query("vendor_id"), Query: c.Query("q")}
 	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
 		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
 		return
 	}
-	if f.Status, err = enumQuery(c, "status", domain.ContractStatus.Valid, "draft, active, expired, terminated"); err != nil {
+	if f.Status, err = enumQuery(c, "status", contract.ContractStatus.Valid, "draft, active, expired, terminated"); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -385,7 +387,7 @@ func (h *handlers) amendContract(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	a := domain.Amendment{Reason: body.Reason}
+	a := contract.Amendment{Reason: body.Reason}
 	var fe domain.FieldErrors
 	if strings.TrimSpace(body.EffectiveFrom) != "" {
 		t, err := parseInstant("effective_from", body.EffectiveFrom)
@@ -446,14 +448,14 @@ func (h *handlers) getClauseAt(c *gin.Context) {
 
 // clauseFindingJSON is one verdict of the clause audit.
 type clauseFindingJSON struct {
-	RequirementID  string                       `json:"requirement_id"`
-	Title          string                       `json:"title"`
-	Require        domain.ClauseRequirementKind `json:"require"`
-	MaxWindowHours *int                         `json:"max_window_hours,omitempty"`
-	Status         domain.AuditStatus           `json:"status"`
-	Reason         string                       `json:"reason"`
-	ContractID     *string                      `json:"contract_id"`
-	Source         domain.Source                `json:"source"`
+	RequirementID  string                         `json:"requirement_id"`
+	Title          string                         `json:"title"`
+	Require        contract.ClauseRequirementKind `json:"require"`
+	MaxWindowHours *int                           `json:"max_window_hours,omitempty"`
+	Status         contract.AuditStatus           `json:"status"`
+	Reason         string                         `json:"reason"`
+	ContractID     *string                        `json:"contract_id"`
+	Source         domain.Source                  `json:"source"`
 }
 
 type clauseAuditJSON struct {
@@ -463,13 +465,13 @@ type clauseAuditJSON struct {
 }
 
 type factsJSON struct {
-	Categories    []string    `json:"categories"`
-	Jurisdictions []string    `json:"jurisdictions"`
-	PersonalData  bool        `json:"personal_data"`
-	Tier          domain.Tier `json:"tier"`
+	Categories    []string      `json:"categories"`
+	Jurisdictions []string      `json:"jurisdictions"`
+	PersonalData  bool          `json:"personal_data"`
+	Tier          register.Tier `json:"tier"`
 }
 
-func toClauseAuditJSON(a domain.ClauseAudit) clauseAuditJSON {
+func toClauseAuditJSON(a contract.ClauseAudit) clauseAuditJSON {
 	out := clauseAuditJSON{VendorID: a.VendorID, Findings: make([]clauseFindingJSON, len(a.Findings)),
 		Facts: factsJSON{Categories: nonNil(a.Facts.Categories), Jurisdictions: nonNil(a.Facts.Jurisdictions),
 			PersonalData: a.Facts.Personal, Tier: a.Facts.Tier}}

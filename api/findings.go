@@ -7,17 +7,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 )
 
 // findingPatch is the body of PATCH /findings/{id}: a decision.
 type findingPatch struct {
-	Status        domain.FindingStatus `json:"status"`
-	Reason        string               `json:"reason"`
-	AcceptedUntil *string              `json:"accepted_until"`
+	Status        finding.FindingStatus `json:"status"`
+	Reason        string                `json:"reason"`
+	AcceptedUntil *string               `json:"accepted_until"`
 }
 
 func (h *handlers) listRules(c *gin.Context) {
-	writeJSON(c, http.StatusOK, listResponse[domain.Rule]{Items: domain.Rules})
+	writeJSON(c, http.StatusOK, listResponse[finding.Rule]{Items: finding.Rules})
 }
 
 func (h *handlers) listFindings(c *gin.Context) {
@@ -26,18 +27,18 @@ func (h *handlers) listFindings(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	var f domain.FindingFilter
+	var f finding.FindingFilter
 	if f.RuleID = c.Query("rule"); f.RuleID != "" {
-		if _, ok := domain.LookupRule(f.RuleID); !ok {
+		if _, ok := finding.LookupRule(f.RuleID); !ok {
 			writeError(c, &badRequest{Field: "rule", Message: "is not a rule id (see /api/v1/rules)"})
 			return
 		}
 	}
-	if f.Severity, err = enumQuery(c, "severity", domain.Severity.Valid, "critical, high, medium, low"); err != nil {
+	if f.Severity, err = enumQuery(c, "severity", finding.Severity.Valid, "critical, high, medium, low"); err != nil {
 		writeError(c, err)
 		return
 	}
-	if f.Status, err = enumQuery(c, "status", domain.FindingStatus.Valid, "open, acknowledged, risk_accepted, resolved"); err != nil {
+	if f.Status, err = enumQuery(c, "status", finding.FindingStatus.Valid, "open, acknowledged, risk_accepted, resolved"); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -65,7 +66,7 @@ func (h *handlers) listFindings(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, func(f domain.Finding) domain.Finding { return f }))
+	writeJSON(c, http.StatusOK, mapPage(page, func(f finding.Finding) finding.Finding { return f }))
 }
 
 func (h *handlers) getFinding(c *gin.Context) {
@@ -89,7 +90,7 @@ func (h *handlers) patchFinding(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ch := domain.FindingChange{Status: b.Status, Reason: b.Reason}
+	ch := finding.FindingChange{Status: b.Status, Reason: b.Reason}
 	if b.AcceptedUntil != nil && *b.AcceptedUntil != "" {
 		if ch.AcceptedUntil, err = parseDateField("accepted_until", *b.AcceptedUntil); err != nil {
 			writeError(c, err)

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 var scanT0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -73,7 +75,7 @@ func (e *testEnv) live() map[string]findingView {
 	return out
 }
 
-func (e *testEnv) runScan() domain.ScanResult {
+func (e *testEnv) runScan() finding.ScanResult {
 	e.t.Helper()
 	res, err := e.scan.Run(context.Background())
 	if err != nil {
@@ -181,40 +183,40 @@ func TestScanFindings(t *testing.T) {
 			key  string
 			fire bool
 		}{
-			{domain.RuleReviewOverdue + " " + overdue, true},
-			{domain.RuleReviewDueSoon + " " + soon, true},
-			{domain.RuleReviewDueSoon + " " + later, false},
-			{domain.RuleReviewOverdue + " " + later, false},
-			{domain.RuleReviewMissing + " " + never, true},
-			{domain.RuleReviewMissing + " " + later, false},
-			{domain.RuleAttestationExpired + " " + attExpired, true},
-			{domain.RuleAttestationExpiring + " " + attSoon, true},
-			{domain.RuleAttestationExpired + " " + attOld, false},
-			{domain.RuleAttestationExpiring + " " + attLater, false},
-			{domain.RuleAttestationQualified + " " + attQualified, true},
-			{domain.RuleContractExpired + " " + ctrExpired, true},
-			{domain.RuleContractRenewalNotice + " " + ctrRenewal, true},
-			{domain.RuleContractRenewalNotice + " " + ctrLater, false},
-			{domain.RuleContractNoNotificationClause + " " + bare, true},
-			{domain.RuleAttestationMissing + " " + bare, true},
-			{domain.RuleContractNoNotificationClause + " " + slow, false},
-			{domain.RuleContractWindowExceedsPolicy + " " + ctrSlow, true},
-			{domain.RuleIncidentNoticeLate + " " + inc247, true},
-			{domain.RuleIncidentNoticeOverdue + " " + incOverdue, true},
-			{domain.RuleIncidentNoticeLate + " " + incOverdue, false},
+			{finding.RuleReviewOverdue + " " + overdue, true},
+			{finding.RuleReviewDueSoon + " " + soon, true},
+			{finding.RuleReviewDueSoon + " " + later, false},
+			{finding.RuleReviewOverdue + " " + later, false},
+			{finding.RuleReviewMissing + " " + never, true},
+			{finding.RuleReviewMissing + " " + later, false},
+			{finding.RuleAttestationExpired + " " + attExpired, true},
+			{finding.RuleAttestationExpiring + " " + attSoon, true},
+			{finding.RuleAttestationExpired + " " + attOld, false},
+			{finding.RuleAttestationExpiring + " " + attLater, false},
+			{finding.RuleAttestationQualified + " " + attQualified, true},
+			{finding.RuleContractExpired + " " + ctrExpired, true},
+			{finding.RuleContractRenewalNotice + " " + ctrRenewal, true},
+			{finding.RuleContractRenewalNotice + " " + ctrLater, false},
+			{finding.RuleContractNoNotificationClause + " " + bare, true},
+			{finding.RuleAttestationMissing + " " + bare, true},
+			{finding.RuleContractNoNotificationClause + " " + slow, false},
+			{finding.RuleContractWindowExceedsPolicy + " " + ctrSlow, true},
+			{finding.RuleIncidentNoticeLate + " " + inc247, true},
+			{finding.RuleIncidentNoticeOverdue + " " + incOverdue, true},
+			{finding.RuleIncidentNoticeLate + " " + incOverdue, false},
 		} {
 			if _, ok := live[want.key]; ok != want.fire {
 				t.Errorf("finding %s: present %v, want %v", want.key, ok, want.fire)
 			}
 		}
 		// The [24]7 case: lag 167 days, 164 days late.
-		late := live[domain.RuleIncidentNoticeLate+" "+inc247]
+		late := live[finding.RuleIncidentNoticeLate+" "+inc247]
 		lag, _ := late.Facts["lag"].(map[string]any)
 		lateBy, _ := late.Facts["late_by"].(map[string]any)
 		if lag["days"] != 167.0 || lateBy["days"] != 164.0 || late.Facts["window"] != "72 hours" || late.Severity != "high" {
 			t.Errorf("[24]7 finding facts %v severity %s", late.Facts, late.Severity)
 		}
-		if f := live[domain.RuleIncidentNoticeOverdue+" "+incOverdue]; f.Facts["learned_from_press"] != true || f.Severity != "critical" {
+		if f := live[finding.RuleIncidentNoticeOverdue+" "+incOverdue]; f.Facts["learned_from_press"] != true || f.Severity != "critical" {
 			t.Errorf("overdue notice facts %v", f.Facts)
 		}
 		// Our obligations from 2018 are all overdue.
@@ -222,7 +224,7 @@ func TestScanFindings(t *testing.T) {
 		for _, o := range e.obligations(inc247) {
 			if o.Status == "open" && o.DueAt != nil {
 				nObl++
-				if _, ok := live[domain.RuleObligationOverdue+" "+o.ID]; !ok {
+				if _, ok := live[finding.RuleObligationOverdue+" "+o.ID]; !ok {
 					t.Errorf("open obligation %s due %s has no overdue finding", o.RegimeID, o.DueAt)
 				}
 			}
@@ -298,10 +300,10 @@ func TestScanFindings(t *testing.T) {
 		e.review(overdue, "2026-11-20")
 		e.clock.set(scanT0.Add(2 * time.Hour))
 		third := e.runScan()
-		if third.Resolved != 2 || third.ByRule[domain.RuleAttestationExpired].Resolved != 1 || third.ByRule[domain.RuleReviewOverdue].Resolved != 1 || third.Opened != 0 {
+		if third.Resolved != 2 || third.ByRule[finding.RuleAttestationExpired].Resolved != 1 || third.ByRule[finding.RuleReviewOverdue].Resolved != 1 || third.Opened != 0 {
 			t.Errorf("third scan %+v", third)
 		}
-		old := live[domain.RuleAttestationExpired+" "+attExpired]
+		old := live[finding.RuleAttestationExpired+" "+attExpired]
 		res := e.do("GET", "/api/v1/findings/"+old.ID, e.keys[domain.RoleAuditor], nil)
 		mustStatus(t, res, 200)
 		var got findingView
@@ -310,7 +312,7 @@ func TestScanFindings(t *testing.T) {
 			!got.LastSeenAt.Equal(scanT0.Add(time.Hour)) || got.LastSeenRun != second.RunID {
 			t.Errorf("resolved finding %+v: want resolved at T0+2h, last seen at T0+1h by the second run", got)
 		}
-		if g := e.live()[domain.RuleIncidentNoticeLate+" "+inc247]; !g.LastSeenAt.Equal(scanT0.Add(2*time.Hour)) || g.LastSeenRun != third.RunID {
+		if g := e.live()[finding.RuleIncidentNoticeLate+" "+inc247]; !g.LastSeenAt.Equal(scanT0.Add(2*time.Hour)) || g.LastSeenRun != third.RunID {
 			t.Errorf("[24]7 finding after the third scan: last seen %s by %s", g.LastSeenAt, g.LastSeenRun)
 		}
 
@@ -372,9 +374,9 @@ func TestScanFindings(t *testing.T) {
 
 		res = e.do("GET", "/api/v1/rules", e.keys[domain.RoleAuditor], nil)
 		mustStatus(t, res, 200)
-		var rules struct{ Items []domain.Rule }
+		var rules struct{ Items []finding.Rule }
 		res.decode(t, &rules)
-		if len(rules.Items) != len(domain.Rules) {
+		if len(rules.Items) != len(finding.Rules) {
 			t.Errorf("%d rules listed", len(rules.Items))
 		}
 	})
@@ -386,7 +388,7 @@ func TestFindingDecisions(t *testing.T) {
 		e.clock.set(scanT0)
 		v := e.tieredVendor("Unreviewed Co", "low")
 		e.runScan()
-		f, ok := e.live()[domain.RuleReviewMissing+" "+v]
+		f, ok := e.live()[finding.RuleReviewMissing+" "+v]
 		if !ok {
 			t.Fatal("no review.missing finding")
 		}
@@ -428,15 +430,15 @@ func TestFindingDecisions(t *testing.T) {
 
 		// Still accepted on the last day; reopened the day after.
 		e.clock.set(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
-		if r := e.runScan(); r.Reopened != 0 || e.live()[domain.RuleReviewMissing+" "+v].Status != "risk_accepted" {
+		if r := e.runScan(); r.Reopened != 0 || e.live()[finding.RuleReviewMissing+" "+v].Status != "risk_accepted" {
 			t.Errorf("scan on the last accepted day: %+v", r)
 		}
 		e.clock.set(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 		r := e.runScan()
-		if r.Reopened != 1 || r.ByRule[domain.RuleReviewMissing].Reopened != 1 {
+		if r.Reopened != 1 || r.ByRule[finding.RuleReviewMissing].Reopened != 1 {
 			t.Errorf("scan after the acceptance: %+v", r)
 		}
-		if g := e.live()[domain.RuleReviewMissing+" "+v]; g.ID != f.ID || g.Status != "open" {
+		if g := e.live()[finding.RuleReviewMissing+" "+v]; g.ID != f.ID || g.Status != "open" {
 			t.Errorf("after expiry %+v", g)
 		}
 		mustStatus(t, e.do("GET", "/api/v1/findings/"+domain.NewID(), mgr, nil), http.StatusNotFound)
@@ -485,7 +487,7 @@ func TestScanConcurrentRun(t *testing.T) {
 		if err := store.BeginRun(context.Background(), domain.NewID(), scanT0.Add(-time.Minute), scanT0.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.scan.Run(context.Background()); err != domain.ErrScanRunning {
+		if _, err := e.scan.Run(context.Background()); err != finding.ErrScanRunning {
 			t.Errorf("second run: %v, want ErrScanRunning", err)
 		}
 		// A run older than the lease is taken over.
@@ -520,7 +522,7 @@ func TestScanEvents(t *testing.T) {
 		e := newEnv(t, db)
 		e.clock.set(scanT0)
 		sink := &recordingSink{}
-		svc := domain.NewServices(db.Stores(t.TempDir()), domain.Settings{Clock: e.clock, Events: sink})
+		svc := services.New(db.Stores(t.TempDir()), services.Settings{Clock: e.clock, Events: sink})
 		e.build24x7()
 		v := e.tieredVendor("Opinion Co", "low")
 		a := e.createAttestation(map[string]any{"vendor_id": v, "kind": "iso27001", "issued_on": "2026-01-01",

@@ -12,8 +12,11 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // fuzzRouter is the real router on a SQLite database, with an admin key
@@ -26,17 +29,17 @@ type fuzzRouter struct {
 
 func newFuzzRouter(f *testing.F) *fuzzRouter {
 	db := repotest.Open(f, repository.SQLite)
-	svc := domain.NewServices(db.Stores(f.TempDir()), domain.Settings{KeyPepper: "fuzz"})
+	svc := services.New(db.Stores(f.TempDir()), services.Settings{KeyPepper: "fuzz"})
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)
 	}
-	_, key, err := svc.Keys.Create(context.Background(), domain.NewKey{Name: "fuzz", Role: domain.RoleAdmin})
+	_, key, err := svc.Keys.Create(context.Background(), access.NewKey{Name: "fuzz", Role: domain.RoleAdmin})
 	if err != nil {
 		f.Fatal(err)
 	}
 	name := "Fuzz Target"
-	v, err := svc.Vendors.Create(context.Background(), domain.VendorInput{Name: &name})
+	v, err := svc.Vendors.Create(context.Background(), register.VendorInput{Name: &name})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -6,19 +6,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 type handlingJSON struct {
-	VendorID      string          `json:"vendor_id"`
-	Category      string          `json:"category"`
-	Access        []domain.Access `json:"access"`
-	RecordCount   int64           `json:"record_count"`
-	Jurisdictions []string        `json:"jurisdictions"`
-	Systems       []string        `json:"systems"`
-	Notes         string          `json:"notes"`
-	CreatedAt     time.Time       `json:"created_at"`
-	UpdatedAt     time.Time       `json:"updated_at"`
+	VendorID      string            `json:"vendor_id"`
+	Category      string            `json:"category"`
+	Access        []register.Access `json:"access"`
+	RecordCount   int64             `json:"record_count"`
+	Jurisdictions []string          `json:"jurisdictions"`
+	Systems       []string          `json:"systems"`
+	Notes         string            `json:"notes"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
 }
 
 // handlingRecordedJSON is the answer to recording data handling: the
@@ -30,12 +30,12 @@ type handlingRecordedJSON struct {
 
 // vendorRiskJSON is a vendor's effective tier and inherent risk.
 type vendorRiskJSON struct {
-	ID   string              `json:"id"`
-	Tier domain.Tier         `json:"tier"`
-	Risk domain.InherentRisk `json:"risk"`
+	ID   string                `json:"id"`
+	Tier register.Tier         `json:"tier"`
+	Risk register.InherentRisk `json:"risk"`
 }
 
-func toHandlingJSON(h domain.DataHandling) handlingJSON {
+func toHandlingJSON(h register.DataHandling) handlingJSON {
 	return handlingJSON{VendorID: h.VendorID, Category: h.Category, Access: nonNil(h.Access),
 		RecordCount: h.RecordCount, Jurisdictions: nonNil(h.Jurisdictions), Systems: nonNil(h.Systems),
 		Notes: h.Notes, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
@@ -77,7 +77,7 @@ func (h *handlers) putHandling(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	rec, created, err := h.vendors.PutHandling(c.Request.Context(), c.Param("id"), domain.DataHandlingInput(in))
+	rec, created, err := h.vendors.PutHandling(c.Request.Context(), c.Param("id"), register.DataHandlingInput(in))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -104,5 +104,5 @@ func (h *handlers) deleteHandling(c *gin.Context) {
 }
 
 func (h *handlers) listCategories(c *gin.Context) {
-	writeJSON(c, http.StatusOK, listResponse[domain.DataCategory]{Items: domain.DataCategories()})
+	writeJSON(c, http.StatusOK, listResponse[register.DataCategory]{Items: register.DataCategories()})
 }

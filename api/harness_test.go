@@ -21,8 +21,17 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // testEnv is a real router on a real database, with one key per role.
@@ -32,19 +41,19 @@ type testEnv struct {
 	router    http.Handler
 	keys      map[domain.Role]string
 	keyIDs    map[domain.Role]string
-	vendors   *domain.VendorService
-	keySvc    *domain.KeyService
-	contracts *domain.ContractService
-	incidents *domain.IncidentService
-	reviews   *domain.ReviewService
+	vendors   *register.VendorService
+	keySvc    *access.KeyService
+	contracts *contract.ContractService
+	incidents *incident.IncidentService
+	reviews   *review.ReviewService
 	clock     *testClock
 	audit     *repository.Audit
 
-	attestations *domain.AttestationService
+	attestations *attestation.AttestationService
 	evidenceDir  string // root of the evidence store, under t.TempDir()
 
-	scan *domain.ScanService // the compliance scan (findings_test.go)
-	jobs *domain.JobService  // jobs_test.go sets its Runner
+	scan *finding.ScanService // the compliance scan (findings_test.go)
+	jobs *jobrun.JobService   // jobs_test.go sets its Runner
 }
 
 var (
@@ -79,7 +88,7 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	t.Helper()
 	clock := &testClock{}
 	evidenceDir := filepath.Join(t.TempDir(), "evidence")
-	svc := domain.NewServices(db.Stores(evidenceDir), domain.Settings{Clock: clock, Calendar: calendar.USFederal(),
+	svc := services.New(db.Stores(evidenceDir), services.Settings{Clock: clock, Calendar: calendar.USFederal(),
 		KeyPepper: "test-pepper", MaxEvidenceBytes: testEvidenceLimit})
 	e := &testEnv{t: t, db: db, audit: repository.NewAudit(db), clock: clock, evidenceDir: evidenceDir,
 		keys: map[domain.Role]string{}, keyIDs: map[domain.Role]string{},
@@ -94,7 +103,7 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	e.scan = svc.Scan
 	e.jobs = svc.Jobs
 	for _, r := range domain.Roles {
-		k, plain, err := e.keySvc.Create(context.Background(), domain.NewKey{Name: "test " + string(r), Role: r})
+		k, plain, err := e.keySvc.Create(context.Background(), access.NewKey{Name: "test " + string(r), Role: r})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 // capture keeps a copy of what a handler writes, for replay.
@@ -56,7 +57,7 @@ func (h *handlers) idempotent(c *gin.Context) {
 	sum := sha256.Sum256(body)
 	ctx := c.Request.Context()
 	actor := domain.ActorFrom(ctx)
-	req := domain.IdempotentRequest{ActorID: actor.ID, Key: key, Method: c.Request.Method, Path: c.Request.URL.Path,
+	req := access.IdempotentRequest{ActorID: actor.ID, Key: key, Method: c.Request.Method, Path: c.Request.URL.Path,
 		RequestSHA256: hex.EncodeToString(sum[:]), CreatedAt: h.clock.Now()}
 	prior, seen, err := h.idempotency.Begin(ctx, req)
 	switch {

@@ -16,6 +16,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
@@ -25,7 +30,7 @@ var importers = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain
 // getImportTemplate serves GET /api/v1/imports/templates/{kind}.xlsx.
 func (h *handlers) getImportTemplate(c *gin.Context) {
 	name, ok := strings.CutSuffix(c.Param("file"), ".xlsx")
-	kind := domain.ImportKind(name)
+	kind := importing.ImportKind(name)
 	if !ok || !kind.Valid() {
 		writeError(c, fmt.Errorf("template %q: %w", c.Param("file"), domain.ErrNotFound))
 		return
@@ -57,7 +62,7 @@ func (h *handlers) getImport(c *gin.Context) {
 // with the file in the part named file. kind and mode come from the query
 // string, or from form fields sent before the file part.
 func (h *handlers) createImport(c *gin.Context) {
-	kind, mode := domain.ImportKind(c.Query("kind")), domain.ImportMode(c.DefaultQuery("mode", ""))
+	kind, mode := importing.ImportKind(c.Query("kind")), importing.ImportMode(c.DefaultQuery("mode", ""))
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
 		writeError(c, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "body",
 			Message: "must be multipart/form-data with the spreadsheet in a part named file"})
@@ -94,9 +99,9 @@ func (h *handlers) createImport(c *gin.Context) {
 		case "kind", "mode":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			if part.FormName() == "kind" {
-				kind = domain.ImportKind(strings.TrimSpace(string(b)))
+				kind = importing.ImportKind(strings.TrimSpace(string(b)))
 			} else {
-				mode = domain.ImportMode(strings.TrimSpace(string(b)))
+				mode = importing.ImportMode(strings.TrimSpace(string(b)))
 			}
 		case "file":
 			if err := checkImportParams(c, kind, mode); err != nil {
@@ -122,17 +127,17 @@ func (h *handlers) createImport(c *gin.Context) {
 		return
 	}
 	defer src.Close()
-	res, err := h.imports.Run(c.Request.Context(), domain.ImportRequest{Kind: kind, Mode: mode, FileName: up.name,
+	res, err := h.imports.Run(c.Request.Context(), importing.ImportRequest{Kind: kind, Mode: mode, FileName: up.name,
 		FileSHA256: up.sha256, FileSize: up.size, Source: src})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	switch res.Status {
-	case domain.ImportStatusCommitted:
+	case importing.ImportStatusCommitted:
 		c.Header("Location", "/api/v1/imports/"+res.ID)
 		writeJSON(c, http.StatusCreated, res)
-	case domain.ImportStatusRejected:
+	case importing.ImportStatusRejected:
 		c.Header("Location", "/api/v1/imports/"+res.ID)
 		writeJSON(c, http.StatusUnprocessableEntity, res)
 	default:
@@ -144,7 +149,7 @@ func (h *handlers) maxImportBytes() int64 {
 	if h.maxImport > 0 {
 		return h.maxImport
 	}
-	return domain.DefaultMaxImportBytes
+	return importing.DefaultMaxImportBytes
 }
 
 func importTooLarge(limit int64) error {
@@ -154,7 +159,7 @@ func importTooLarge(limit int64) error {
 
 // checkImportParams validates kind and mode, and that the caller's role
 // may import this kind (legal: contracts only).
-func checkImportParams(c *gin.Context, kind domain.ImportKind, mode domain.ImportMode) error {
+func checkImportParams(c *gin.Context, kind importing.ImportKind, mode importing.ImportMode) error {
 	var fe domain.FieldErrors
 	if !kind.Valid() {
 		fe.Add("kind", "is required: vendors, data_handling, contracts or attestations (query string, or a form field before file)")
@@ -165,7 +170,7 @@ func checkImportParams(c *gin.Context, kind domain.ImportKind, mode domain.Impor
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	if domain.ActorFrom(c.Request.Context()).Role == domain.RoleLegal && kind != domain.ImportContracts {
+	if domain.ActorFrom(c.Request.Context()).Role == domain.RoleLegal && kind != importing.ImportContracts {
 		return domain.ErrForbidden
 	}
 	return nil
@@ -228,7 +233,7 @@ func exportFormat(c *gin.Context) (spreadsheet.Format, bool, error) {
 // export streams a whole filtered list in kind's column layout. next
 // returns the rows of one keyset batch and the cursor of the next (""
 // at the end); only one batch is in memory at a time.
-func (h *handlers) export(c *gin.Context, format spreadsheet.Format, name string, cols []domain.ImportColumn,
+func (h *handlers) export(c *gin.Context, format spreadsheet.Format, name string, cols []importing.ImportColumn,
 	next func(ctx context.Context, after string) (rows [][]string, cursor string, err error)) {
 	ctx := c.Request.Context()
 	filename := fmt.Sprintf("%s-%s.%s", name, h.clock.Now().UTC().Format("2006-01-02"), format)
@@ -309,8 +314,8 @@ func pump(ctx context.Context, w spreadsheet.Writer, next func(ctx context.Conte
 // exportPage is the batch size of exports: the largest page.
 var exportPage = domain.PageRequest{Limit: domain.MaxPageLimit}
 
-func (h *handlers) exportVendors(c *gin.Context, format spreadsheet.Format, f domain.VendorFilter) {
-	h.export(c, format, "vendors", domain.ImportColumns(domain.ImportVendors), func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportVendors(c *gin.Context, format spreadsheet.Format, f register.VendorFilter) {
+	h.export(c, format, "vendors", importing.ImportColumns(importing.ImportVendors), func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.vendors.List(ctx, f, p)
@@ -338,8 +343,8 @@ func (h *handlers) vendorRefs(ctx context.Context, ids []string) (map[string]str
 	return out, nil
 }
 
-func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f domain.ContractFilter) {
-	h.export(c, format, "contracts", domain.ImportColumns(domain.ImportContracts), func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f contract.ContractFilter) {
+	h.export(c, format, "contracts", importing.ImportColumns(importing.ImportContracts), func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.contracts.List(ctx, f, p)
@@ -362,8 +367,8 @@ func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f 
 	})
 }
 
-func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format, f domain.AttestationFilter) {
-	h.export(c, format, "attestations", domain.ImportColumns(domain.ImportAttestations), func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format, f attestation.AttestationFilter) {
+	h.export(c, format, "attestations", importing.ImportColumns(importing.ImportAttestations), func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.attestations.List(ctx, f, p)
@@ -386,7 +391,7 @@ func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format,
 	})
 }
 
-func (h *handlers) exportFindings(c *gin.Context, format spreadsheet.Format, f domain.FindingFilter) {
+func (h *handlers) exportFindings(c *gin.Context, format spreadsheet.Format, f finding.FindingFilter) {
 	h.export(c, format, "findings", spreadsheet.FindingColumns, func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after

@@ -16,8 +16,10 @@ import (
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // importResult is the part of an import report the tests read.
@@ -94,7 +96,7 @@ func TestImportTemplates(t *testing.T) {
 		e := newEnv(t, db)
 		e.createVendor(map[string]any{"name": "Zeta Couriers"})
 		e.createVendor(map[string]any{"name": "Alpha Analytics"})
-		for _, kind := range domain.ImportKinds {
+		for _, kind := range importing.ImportKinds {
 			res := e.do("GET", "/api/v1/imports/templates/"+string(kind)+".xlsx", e.keys[domain.RoleAuditor], nil)
 			mustStatus(t, res, 200)
 			if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.openxmlformats") {
@@ -115,7 +117,7 @@ func TestImportTemplates(t *testing.T) {
 			if err != nil || len(rows) != 2 {
 				t.Fatalf("%s: rows %v, %v", kind, rows, err)
 			}
-			cols := domain.ImportColumns(kind)
+			cols := importing.ImportColumns(kind)
 			drops := map[string]string{} // column letter -> list source
 			dvs, err := f.GetDataValidations(string(kind))
 			if err != nil {
@@ -128,7 +130,7 @@ func TestImportTemplates(t *testing.T) {
 				drops[strings.SplitN(dv.Sqref, "2:", 2)[0]] = dv.Formula1 // "C2:C1048576" -> C
 			}
 			for i, c := range cols {
-				letter := domain.ColumnLetter(i + 1)
+				letter := importing.ColumnLetter(i + 1)
 				if rows[0][i] != c.Header {
 					t.Errorf("%s: header %d = %q, want %q", kind, i, rows[0][i], c.Header)
 				}
@@ -146,7 +148,7 @@ func TestImportTemplates(t *testing.T) {
 					t.Errorf("%s: free column %s has a drop-down", kind, c.Field)
 				}
 			}
-			if len(rows[1]) != len(cols)+1 || rows[1][len(cols)] != domain.ExampleRowMarker {
+			if len(rows[1]) != len(cols)+1 || rows[1][len(cols)] != importing.ExampleRowMarker {
 				t.Errorf("%s: example row is not marked: %q", kind, rows[1])
 			}
 			lists, _ := f.GetCols("Lists")
@@ -155,26 +157,26 @@ func TestImportTemplates(t *testing.T) {
 				byName[l[0]] = slices.DeleteFunc(l[1:], func(v string) bool { return v == "" })
 			}
 			switch kind {
-			case domain.ImportVendors:
+			case importing.ImportVendors:
 				if !slices.Contains(byName["countries"], "GB") || slices.Contains(byName["countries"], "UK") {
 					t.Errorf("country list %v", byName["countries"])
 				}
-			case domain.ImportDataHandling:
+			case importing.ImportDataHandling:
 				if !slices.Contains(byName["jurisdictions"], "US-CA") || !slices.Contains(byName["jurisdictions"], "EU") {
 					t.Errorf("jurisdiction list %v", byName["jurisdictions"])
 				}
 			}
-			if kind != domain.ImportVendors && !slices.Equal(byName["vendors"], []string{"Alpha Analytics", "Zeta Couriers"}) {
+			if kind != importing.ImportVendors && !slices.Equal(byName["vendors"], []string{"Alpha Analytics", "Zeta Couriers"}) {
 				t.Errorf("%s: vendor drop-down %v, want the register's names in order", kind, byName["vendors"])
 			}
 			notes, _ := f.GetRows("Notes")
 			if len(notes) < len(cols)+1 || notes[1][0] != cols[0].Header || notes[1][5] == "" {
 				t.Errorf("%s: notes sheet %v", kind, notes)
 			}
-			if kind == domain.ImportContracts || kind == domain.ImportAttestations {
+			if kind == importing.ImportContracts || kind == importing.ImportAttestations {
 				// Date columns carry a date number format.
 				for i, c := range cols {
-					if c.Type != domain.ColDate {
+					if c.Type != importing.ColDate {
 						continue
 					}
 					name, _ := excelize.ColumnNumberToName(i + 1)
@@ -197,7 +199,7 @@ func TestImportTemplateExampleRows(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
 		admin := e.keys[domain.RoleAdmin]
-		template := func(kind domain.ImportKind) *excelize.File {
+		template := func(kind importing.ImportKind) *excelize.File {
 			res := e.do("GET", "/api/v1/imports/templates/"+string(kind)+".xlsx", admin, nil)
 			mustStatus(t, res, 200)
 			f, err := excelize.OpenReader(bytes.NewReader(res.Body))
@@ -214,7 +216,7 @@ func TestImportTemplateExampleRows(t *testing.T) {
 			}
 			return buf.Bytes()
 		}
-		for _, kind := range domain.ImportKinds {
+		for _, kind := range importing.ImportKinds {
 			before := e.countRows("audit_events")
 			res := e.importFile(admin, "kind="+string(kind)+"&mode=commit", string(kind)+".xlsx", save(template(kind)))
 			mustStatus(t, res, 201)
@@ -227,9 +229,9 @@ func TestImportTemplateExampleRows(t *testing.T) {
 				t.Errorf("%s: importing the untouched template wrote", kind)
 			}
 		}
-		for _, kind := range domain.ImportKinds {
+		for _, kind := range importing.ImportKinds {
 			f := template(kind)
-			cell := domain.ColumnLetter(len(domain.ImportColumns(kind))+1) + "2"
+			cell := importing.ColumnLetter(len(importing.ImportColumns(kind))+1) + "2"
 			if err := f.SetCellValue(string(kind), cell, ""); err != nil {
 				t.Fatal(err)
 			}
@@ -554,7 +556,7 @@ func TestImportFileProblems(t *testing.T) {
 		mustStatus(t, res, 200)
 
 		// Too large: 413, with a small limit on a second router.
-		svc := domain.NewServices(db.Stores(filepath.Join(t.TempDir(), "ev")), domain.Settings{Clock: e.clock, Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
+		svc := services.New(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: e.clock, Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
 		small, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxImportBytes: 100})
 		if err != nil {
 			t.Fatal(err)

@@ -9,38 +9,39 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
 // incidentJSON is an incident with its notification clock.
 type incidentJSON struct {
-	ID                      string                    `json:"id"`
-	VendorID                string                    `json:"vendor_id"`
-	Title                   string                    `json:"title"`
-	Description             *string                   `json:"description"`
-	Status                  domain.IncidentStatus     `json:"status"`
-	ExposureStart           *time.Time                `json:"exposure_start"`
-	ExposureEnd             *time.Time                `json:"exposure_end"`
-	VendorDiscoveredAt      time.Time                 `json:"vendor_discovered_at"`
-	VendorNotifiedUsAt      *time.Time                `json:"vendor_notified_us_at"`
-	WeLearnedAt             time.Time                 `json:"we_learned_at"`
-	LearnedVia              domain.LearnedVia         `json:"learned_via"`
-	Categories              []string                  `json:"categories"`
-	RecordsAffected         int64                     `json:"records_affected"`
-	RecordsEstimated        bool                      `json:"records_estimated"`
-	Jurisdictions           []string                  `json:"jurisdictions"`
-	Residents               map[string]int64          `json:"residents"`
-	MaterialityDeterminedAt *time.Time                `json:"materiality_determined_at"`
-	VendorIsAgent           bool                      `json:"vendor_is_agent"`
-	NoticeEvidence          *domain.EvidenceRef       `json:"notice_evidence"`
-	Notice                  domain.NoticeClock        `json:"notice"`
-	Obligations             *domain.ObligationSummary `json:"obligations,omitempty"` // single incidents only
-	Version                 int64                     `json:"version"`
-	CreatedBy               string                    `json:"created_by"`
-	CreatedAt               time.Time                 `json:"created_at"`
-	UpdatedAt               time.Time                 `json:"updated_at"`
+	ID                      string                      `json:"id"`
+	VendorID                string                      `json:"vendor_id"`
+	Title                   string                      `json:"title"`
+	Description             *string                     `json:"description"`
+	Status                  incident.IncidentStatus     `json:"status"`
+	ExposureStart           *time.Time                  `json:"exposure_start"`
+	ExposureEnd             *time.Time                  `json:"exposure_end"`
+	VendorDiscoveredAt      time.Time                   `json:"vendor_discovered_at"`
+	VendorNotifiedUsAt      *time.Time                  `json:"vendor_notified_us_at"`
+	WeLearnedAt             time.Time                   `json:"we_learned_at"`
+	LearnedVia              incident.LearnedVia         `json:"learned_via"`
+	Categories              []string                    `json:"categories"`
+	RecordsAffected         int64                       `json:"records_affected"`
+	RecordsEstimated        bool                        `json:"records_estimated"`
+	Jurisdictions           []string                    `json:"jurisdictions"`
+	Residents               map[string]int64            `json:"residents"`
+	MaterialityDeterminedAt *time.Time                  `json:"materiality_determined_at"`
+	VendorIsAgent           bool                        `json:"vendor_is_agent"`
+	NoticeEvidence          *incident.EvidenceRef       `json:"notice_evidence"`
+	Notice                  incident.NoticeClock        `json:"notice"`
+	Obligations             *incident.ObligationSummary `json:"obligations,omitempty"` // single incidents only
+	Version                 int64                       `json:"version"`
+	CreatedBy               string                      `json:"created_by"`
+	CreatedAt               time.Time                   `json:"created_at"`
+	UpdatedAt               time.Time                   `json:"updated_at"`
 }
 
-func toIncidentJSON(v domain.IncidentView) incidentJSON {
+func toIncidentJSON(v incident.IncidentView) incidentJSON {
 	i := v.Incident
 	residents := i.Residents
 	if residents == nil {
@@ -61,22 +62,22 @@ func toIncidentJSON(v domain.IncidentView) incidentJSON {
 // incidentBody is the body of POST and PATCH /incidents: a merge patch for
 // PATCH. Instants are RFC 3339 strings, parsed here to name bad fields.
 type incidentBody struct {
-	VendorID                Optional[string]                `json:"vendor_id"`
-	Title                   Optional[string]                `json:"title"`
-	Description             Optional[string]                `json:"description"`
-	Status                  Optional[domain.IncidentStatus] `json:"status"`
-	ExposureStart           Optional[string]                `json:"exposure_start"`
-	ExposureEnd             Optional[string]                `json:"exposure_end"`
-	VendorDiscoveredAt      Optional[string]                `json:"vendor_discovered_at"`
-	VendorNotifiedUsAt      Optional[string]                `json:"vendor_notified_us_at"`
-	WeLearnedAt             Optional[string]                `json:"we_learned_at"`
-	LearnedVia              Optional[domain.LearnedVia]     `json:"learned_via"`
-	Categories              Optional[[]string]              `json:"categories"`
-	RecordsAffected         Optional[int64]                 `json:"records_affected"`
-	Jurisdictions           Optional[[]string]              `json:"jurisdictions"`
-	Residents               Optional[map[string]int64]      `json:"residents"`
-	MaterialityDeterminedAt Optional[string]                `json:"materiality_determined_at"`
-	VendorIsAgent           Optional[bool]                  `json:"vendor_is_agent"`
+	VendorID                Optional[string]                  `json:"vendor_id"`
+	Title                   Optional[string]                  `json:"title"`
+	Description             Optional[string]                  `json:"description"`
+	Status                  Optional[incident.IncidentStatus] `json:"status"`
+	ExposureStart           Optional[string]                  `json:"exposure_start"`
+	ExposureEnd             Optional[string]                  `json:"exposure_end"`
+	VendorDiscoveredAt      Optional[string]                  `json:"vendor_discovered_at"`
+	VendorNotifiedUsAt      Optional[string]                  `json:"vendor_notified_us_at"`
+	WeLearnedAt             Optional[string]                  `json:"we_learned_at"`
+	LearnedVia              Optional[incident.LearnedVia]     `json:"learned_via"`
+	Categories              Optional[[]string]                `json:"categories"`
+	RecordsAffected         Optional[int64]                   `json:"records_affected"`
+	Jurisdictions           Optional[[]string]                `json:"jurisdictions"`
+	Residents               Optional[map[string]int64]        `json:"residents"`
+	MaterialityDeterminedAt Optional[string]                  `json:"materiality_determined_at"`
+	VendorIsAgent           Optional[bool]                    `json:"vendor_is_agent"`
 }
 
 // instant parses a required RFC 3339 field.
@@ -111,7 +112,7 @@ func optionalInstant(fe *domain.FieldErrors, field string, o Optional[string]) *
 	return &t
 }
 
-func (b incidentBody) toDomain() (domain.IncidentInput, error) {
+func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 	var fe domain.FieldErrors
 	for field, isNull := range map[string]bool{"vendor_id": b.VendorID.Null, "title": b.Title.Null, "status": b.Status.Null,
 		"learned_via": b.LearnedVia.Null, "categories": b.Categories.Null, "records_affected": b.RecordsAffected.Null,
@@ -120,7 +121,7 @@ func (b incidentBody) toDomain() (domain.IncidentInput, error) {
 			fe.Add(field, "cannot be null")
 		}
 	}
-	in := domain.IncidentInput{
+	in := incident.IncidentInput{
 		VendorID: patchField(b.VendorID), Title: patchField(b.Title), Description: patchField(b.Description),
 		Status: patchField(b.Status), ExposureStart: optionalInstant(&fe, "exposure_start", b.ExposureStart),
 		ExposureEnd:        optionalInstant(&fe, "exposure_end", b.ExposureEnd),
@@ -149,12 +150,12 @@ func (h *handlers) listIncidents(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	f := domain.IncidentFilter{VendorID: c.Query("vendor_id")}
+	f := incident.IncidentFilter{VendorID: c.Query("vendor_id")}
 	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
 		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
 		return
 	}
-	if f.Status, err = enumQuery(c, "status", domain.IncidentStatus.Valid, "open, contained, closed"); err != nil {
+	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -239,7 +240,7 @@ func (h *handlers) appendTimeline(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	in := domain.TimelineInput{Actor: b.Actor, Action: b.Action, Text: b.Text}
+	in := incident.TimelineInput{Actor: b.Actor, Action: b.Action, Text: b.Text}
 	if b.At != nil {
 		t, err := time.Parse(time.RFC3339Nano, *b.At)
 		if err != nil {
@@ -262,21 +263,21 @@ func (h *handlers) listTimeline(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, listResponse[domain.TimelineEntry]{Items: nonNil(es)})
+	writeJSON(c, http.StatusOK, listResponse[incident.TimelineEntry]{Items: nonNil(es)})
 }
 
 // historyJSON is a vendor's notification history.
 type historyJSON struct {
-	VendorID  string                 `json:"vendor_id"`
-	Stats     domain.TimelinessStats `json:"stats"`
-	Incidents []historyItem          `json:"incidents"`
+	VendorID  string                   `json:"vendor_id"`
+	Stats     incident.TimelinessStats `json:"stats"`
+	Incidents []historyItem            `json:"incidents"`
 }
 
 type historyItem struct {
-	IncidentID         string             `json:"incident_id"`
-	Title              string             `json:"title"`
-	VendorDiscoveredAt time.Time          `json:"vendor_discovered_at"`
-	Notice             domain.NoticeClock `json:"notice"`
+	IncidentID         string               `json:"incident_id"`
+	Title              string               `json:"title"`
+	VendorDiscoveredAt time.Time            `json:"vendor_discovered_at"`
+	Notice             incident.NoticeClock `json:"notice"`
 }
 
 func (h *handlers) notificationHistory(c *gin.Context) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -19,10 +20,10 @@ type notice struct {
 	Status     string
 	WindowText string     `json:"window_text"`
 	DueAt      *time.Time `json:"due_at"`
-	Lag        *domain.Span
-	LateBy     *domain.Span `json:"late_by"`
-	LearnedVia string       `json:"learned_via"`
-	ContractID string       `json:"contract_id"`
+	Lag        *incident.Span
+	LateBy     *incident.Span `json:"late_by"`
+	LearnedVia string         `json:"learned_via"`
+	ContractID string         `json:"contract_id"`
 }
 
 func incidentNotice(t *testing.T, res response) notice {
@@ -61,7 +62,7 @@ func TestNotificationClock(t *testing.T) {
 		if n.Status != "late" || n.WindowText != "72 hours" || !n.DueAt.Equal(time.Date(2017, 10, 15, 0, 0, 0, 0, time.UTC)) {
 			t.Errorf("[24]7 clock = %+v", n)
 		}
-		if *n.Lag != (domain.Span{Hours: 4008, Days: 167}) || *n.LateBy != (domain.Span{Hours: 3936, Days: 164}) {
+		if *n.Lag != (incident.Span{Hours: 4008, Days: 167}) || *n.LateBy != (incident.Span{Hours: 3936, Days: 164}) {
 			t.Errorf("[24]7 lag %+v late by %+v, want 167 and 164 days", *n.Lag, *n.LateBy)
 		}
 		// Defaults from data handling.
@@ -119,8 +120,8 @@ func TestNotificationClock(t *testing.T) {
 		var hist struct {
 			Stats struct {
 				Incidents, Late int
-				OnTimeRate      *float64     `json:"on_time_rate"`
-				WorstLag        *domain.Span `json:"worst_lag"`
+				OnTimeRate      *float64       `json:"on_time_rate"`
+				WorstLag        *incident.Span `json:"worst_lag"`
 			}
 		}
 		res.decode(t, &hist)
@@ -129,7 +130,7 @@ func TestNotificationClock(t *testing.T) {
 		}
 		res = e.do("GET", "/api/v1/metrics/notification-timeliness", e.keys[domain.RoleAuditor], nil)
 		mustStatus(t, res, 200)
-		var st domain.TimelinessStats
+		var st incident.TimelinessStats
 		res.decode(t, &st)
 		// As of 25 Nov: [24]7 late, the Thanksgiving pair one on time and one
 		// late, the press incident overdue, the bare vendor without a clause.

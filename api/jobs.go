@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
 )
 
 func (h *handlers) listJobRuns(c *gin.Context) {
@@ -14,17 +15,17 @@ func (h *handlers) listJobRuns(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	status, err := enumQuery(c, "status", domain.JobStatus.Valid, "running, succeeded, failed, abandoned")
+	status, err := enumQuery(c, "status", jobrun.JobStatus.Valid, "running, succeeded, failed, abandoned")
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	page, err := h.jobs.List(c.Request.Context(), domain.JobRunFilter{Job: c.Query("job"), Status: status}, p)
+	page, err := h.jobs.List(c.Request.Context(), jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[domain.JobRun]))
+	writeJSON(c, http.StatusOK, mapPage(page, identity[jobrun.JobRun]))
 }
 
 func (h *handlers) getJobRun(c *gin.Context) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
@@ -19,7 +20,7 @@ func TestJobRunsAPI(t *testing.T) {
 		admin := e.keys[domain.RoleAdmin]
 		v := e.createVendor(map[string]any{"name": "Snapshot Co", "criticality": "high"})
 		sched := jobs.New(repository.NewJobRuns(db), jobs.Options{Clock: e.clock, Replica: "api-test"})
-		snap := &domain.SnapshotService{Store: repository.NewRiskSnapshots(db), Vendors: repository.NewVendors(db), Clock: e.clock}
+		snap := &register.SnapshotService{Store: repository.NewRiskSnapshots(db), Vendors: repository.NewVendors(db), Clock: e.clock}
 		if err := sched.Add(jobs.JobRiskSnapshot, "", snap.Take); err != nil {
 			t.Fatal(err)
 		}

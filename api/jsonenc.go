@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // The hot responses (a vendor, a finding, and pages of either) are
@@ -64,9 +66,9 @@ func appendFast(b []byte, v any) ([]byte, bool) {
 		return appendVendor(b, &v)
 	case listResponse[vendorJSON]:
 		return appendList(b, v, appendVendor)
-	case domain.Finding:
+	case finding.Finding:
 		return appendFinding(b, &v)
-	case listResponse[domain.Finding]:
+	case listResponse[finding.Finding]:
 		return appendList(b, v, appendFinding)
 	}
 	return b, false
@@ -137,7 +139,7 @@ func appendVendor(b []byte, v *vendorJSON) ([]byte, bool) {
 	b = strconv.AppendBool(b, v.ReviewOverdue)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, v.Version, 10)
-	ok1, ok2 := true, true
+	var ok1, ok2 bool
 	b = append(b, `,"created_at":`...)
 	b, ok1 = appendTime(b, v.CreatedAt)
 	b = append(b, `,"updated_at":`...)
@@ -145,8 +147,8 @@ func appendVendor(b []byte, v *vendorJSON) ([]byte, bool) {
 	return append(b, '}'), ok1 && ok2
 }
 
-// appendRisk appends domain.InherentRisk.
-func appendRisk(b []byte, r *domain.InherentRisk) []byte {
+// appendRisk appends register.InherentRisk.
+func appendRisk(b []byte, r *register.InherentRisk) []byte {
 	b = append(b, `{"score":`...)
 	b = strconv.AppendInt(b, int64(r.Score), 10)
 	b = append(b, `,"tier":`...)
@@ -175,8 +177,8 @@ func appendRisk(b []byte, r *domain.InherentRisk) []byte {
 	return append(b, "]}"...)
 }
 
-// appendFinding appends domain.Finding's fields in declaration order.
-func appendFinding(b []byte, f *domain.Finding) ([]byte, bool) {
+// appendFinding appends finding.Finding's fields in declaration order.
+func appendFinding(b []byte, f *finding.Finding) ([]byte, bool) {
 	b = append(b, `{"id":`...)
 	b = appendString(b, f.ID)
 	b = append(b, `,"rule_id":`...)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // referenceJSON is what encoding/json writes for v with HTML escaping off.
@@ -52,24 +54,24 @@ var trickyStrings = []string{
 
 func sampleVendor(s string) vendorJSON {
 	d := mustDate("2026-03-04")
-	v := toVendorJSON(domain.Vendor{
+	v := toVendorJSON(register.Vendor{
 		ID: domain.NewID(), Name: "Acme " + s, LegalName: s, Website: "https://acme.example/?a=1&b=<2>", Country: "DE",
-		Status: domain.StatusActive, Criticality: domain.CriticalityHigh, ExternalRef: s, TierOverride: domain.TierCritical,
+		Status: register.StatusActive, Criticality: register.CriticalityHigh, ExternalRef: s, TierOverride: register.TierCritical,
 		TierOverrideReason: s, LastReviewOn: d, Version: 7,
 		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 678901000, time.UTC), UpdatedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC),
-		Risk: domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: 4, MaxRecords: 2_000_000, Criticality: domain.CriticalityHigh}),
+		Risk: register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: 4, MaxRecords: 2_000_000, Criticality: register.CriticalityHigh}),
 	})
 	next := d.AddDays(365)
 	v.NextReviewDue, v.ReviewOverdue = &next, true
 	return v
 }
 
-func sampleFinding(s string) domain.Finding {
+func sampleFinding(s string) finding.Finding {
 	resolved := time.Date(2026, 5, 6, 7, 8, 9, 123, time.UTC)
 	until := mustDate("2027-01-01")
-	return domain.Finding{
+	return finding.Finding{
 		ID: domain.NewID(), RuleID: "notice.late", Severity: "high", VendorID: domain.NewID(), SubjectType: "incident",
-		SubjectID: s, Status: domain.FindingRiskAccepted, FirstSeenAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		SubjectID: s, Status: finding.FindingRiskAccepted, FirstSeenAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		LastSeenAt: time.Date(2026, 11, 1, 12, 0, 0, 5, time.UTC), LastSeenRun: "run-1", ResolvedAt: &resolved,
 		AcceptedReason: s, AcceptedUntil: &until, AcceptedBy: "key-1", Version: 3, UpdatedAt: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
 		Facts: map[string]any{
@@ -86,13 +88,13 @@ func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
 		checkSameJSON(t, v, true)
 		checkSameJSON(t, f, true)
 		checkSameJSON(t, listResponse[vendorJSON]{Items: []vendorJSON{v, sampleVendor("x")}, NextCursor: s}, true)
-		checkSameJSON(t, listResponse[domain.Finding]{Items: []domain.Finding{f, {}}, NextCursor: "abc"}, true)
+		checkSameJSON(t, listResponse[finding.Finding]{Items: []finding.Finding{f, {}}, NextCursor: "abc"}, true)
 	}
-	bare := toVendorJSON(domain.Vendor{})
+	bare := toVendorJSON(register.Vendor{})
 	checkSameJSON(t, bare, true) // zero times, null pointers, null factors
 	checkSameJSON(t, listResponse[vendorJSON]{}, true)
 	checkSameJSON(t, listResponse[vendorJSON]{Items: []vendorJSON{}}, true)
-	checkSameJSON(t, domain.Finding{Facts: map[string]any{}}, true)
+	checkSameJSON(t, finding.Finding{Facts: map[string]any{}}, true)
 }
 
 func TestEncodeJSONFallsBack(t *testing.T) {

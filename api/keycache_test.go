@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -33,9 +34,9 @@ func TestKeyCache(t *testing.T) {
 		if _, err := db.SQL().Exec("UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = '" + id + "'"); err != nil {
 			t.Fatal(err)
 		}
-		e.clock.set(start.Add(domain.KeyCacheTTL - time.Second))
+		e.clock.set(start.Add(access.KeyCacheTTL - time.Second))
 		mustStatus(t, e.do("GET", "/api/v1/vendors", key, nil), http.StatusOK)
-		e.clock.set(start.Add(domain.KeyCacheTTL))
+		e.clock.set(start.Add(access.KeyCacheTTL))
 		mustStatus(t, e.do("GET", "/api/v1/vendors", key, nil), http.StatusUnauthorized)
 	})
 }

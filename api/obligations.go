@@ -7,17 +7,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
 // obligationJSON is an obligation as the API shows it.
 type obligationJSON struct {
-	domain.Obligation
+	incident.Obligation
 	Overdue bool `json:"overdue"`
 }
 
-func (h *handlers) toObligationJSON(o domain.Obligation) obligationJSON {
+func (h *handlers) toObligationJSON(o incident.Obligation) obligationJSON {
 	return obligationJSON{Obligation: o,
-		Overdue: o.Status == domain.ObligationOpen && o.DueAt != nil && o.DueAt.Before(h.clock.Now())}
+		Overdue: o.Status == incident.ObligationOpen && o.DueAt != nil && o.DueAt.Before(h.clock.Now())}
 }
 
 func (h *handlers) listObligations(c *gin.Context) {
@@ -35,10 +37,10 @@ func (h *handlers) listObligations(c *gin.Context) {
 
 // obligationPatch is the body of PATCH /obligations/{id}.
 type obligationPatch struct {
-	Status   domain.ObligationStatus `json:"status"`
-	Reason   string                  `json:"reason"`
-	DoneAt   *string                 `json:"done_at"`
-	Evidence string                  `json:"evidence"`
+	Status   incident.ObligationStatus `json:"status"`
+	Reason   string                    `json:"reason"`
+	DoneAt   *string                   `json:"done_at"`
+	Evidence string                    `json:"evidence"`
 }
 
 func (h *handlers) patchObligation(c *gin.Context) {
@@ -52,7 +54,7 @@ func (h *handlers) patchObligation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ch := domain.ObligationChange{Status: b.Status, Reason: b.Reason, Evidence: b.Evidence}
+	ch := incident.ObligationChange{Status: b.Status, Reason: b.Reason, Evidence: b.Evidence}
 	if b.DoneAt != nil {
 		t, err := time.Parse(time.RFC3339Nano, *b.DoneAt)
 		if err != nil {
@@ -72,19 +74,19 @@ func (h *handlers) patchObligation(c *gin.Context) {
 
 // blastRadiusJSON is GET /incidents/{id}/blast-radius.
 type blastRadiusJSON struct {
-	Incident  incidentJSON             `json:"incident"`
-	Vendor    vendorJSON               `json:"vendor"`
-	Handling  []handlingJSON           `json:"data_handling"`
-	Contracts []contractClausesJSON    `json:"contracts"`
-	Deadlines []domain.RunningDeadline `json:"deadlines"`
+	Incident  incidentJSON               `json:"incident"`
+	Vendor    vendorJSON                 `json:"vendor"`
+	Handling  []handlingJSON             `json:"data_handling"`
+	Contracts []contractClausesJSON      `json:"contracts"`
+	Deadlines []incident.RunningDeadline `json:"deadlines"`
 }
 
 type contractClausesJSON struct {
-	ContractID        string                `json:"contract_id"`
-	Title             string                `json:"title"`
-	Status            domain.ContractStatus `json:"status"`
-	ClauseNow         *clauseJSON           `json:"clause_now"`
-	ClauseAtDiscovery *clauseJSON           `json:"clause_at_discovery"`
+	ContractID        string                  `json:"contract_id"`
+	Title             string                  `json:"title"`
+	Status            contract.ContractStatus `json:"status"`
+	ClauseNow         *clauseJSON             `json:"clause_now"`
+	ClauseAtDiscovery *clauseJSON             `json:"clause_at_discovery"`
 }
 
 func (h *handlers) blastRadius(c *gin.Context) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -103,7 +104,7 @@ func TestObligationsFromCatalogue(t *testing.T) {
 		// itself; the person's GDPR 34 decision and the done Visa notice stay.
 		mustStatus(t, e.do("PATCH", "/api/v1/incidents/"+id, legal, map[string]any{"jurisdictions": []string{"US-CA", "US-NY"}}), 200)
 		got = e.obligations(id)
-		if o := got["gdpr-33-1"]; o.Status != "not_applicable" || o.SetBy != domain.SetBySystem || o.Reason == "" {
+		if o := got["gdpr-33-1"]; o.Status != "not_applicable" || o.SetBy != incident.SetBySystem || o.Reason == "" {
 			t.Errorf("GDPR 33 after removing EU = %+v", o)
 		}
 		if o := got["gdpr-34"]; o.Status != "not_applicable" || o.SetBy != e.keyIDs[domain.RoleLegal] {
@@ -173,7 +174,7 @@ func TestObligationThresholdsAndProfile(t *testing.T) {
 		}
 		// A registrant's 8-K runs from the materiality determination, four
 		// business days, skipping Martin Luther King Jr. Day.
-		e.incidents.Profile = domain.OrgProfile{EntityTypes: []domain.EntityType{"sec_registrant"}}
+		e.incidents.Profile = incident.OrgProfile{EntityTypes: []incident.EntityType{"sec_registrant"}}
 		inc := e.createIncident(map[string]any{"vendor_id": v, "title": "Material", "records_affected": 10,
 			"vendor_discovered_at": "2027-01-10T00:00:00Z", "we_learned_at": "2027-01-11T00:00:00Z", "learned_via": "customer"})
 		id := inc["id"].(string)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -96,7 +97,7 @@ func TestOperationalEndpoints(t *testing.T) {
 		// The data category catalogue.
 		res = e.do("GET", "/api/v1/data-categories", e.keys[domain.RoleLegal], nil)
 		mustStatus(t, res, 200)
-		var cats struct{ Items []domain.DataCategory }
+		var cats struct{ Items []register.DataCategory }
 		res.decode(t, &cats)
 		var codes []string
 		for _, c := range cats.Items {

@@ -12,12 +12,13 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 func TestRateLimitPerKey(t *testing.T) {
 	db := repotest.Open(t, repository.SQLite)
 	e := newEnv(t, db)
-	svc := domain.NewServices(db.Stores(t.TempDir()), domain.Settings{KeyPepper: "test-pepper"})
+	svc := services.New(db.Stores(t.TempDir()), services.Settings{KeyPepper: "test-pepper"})
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		RatePerKey: 0.5, RateBurst: 2})
 	if err != nil {

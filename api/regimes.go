@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
 // listRegimes serves the regulatory-notification catalogue (not
@@ -15,7 +16,7 @@ import (
 // state rows for US, card-brand rows everywhere); ?status= keeps one
 // verification status (V, P or U).
 func (h *handlers) listRegimes(c *gin.Context) {
-	var f domain.RegimeFilter
+	var f incident.RegimeFilter
 	if s := c.Query("jurisdiction"); s != "" {
 		code := strings.ToUpper(strings.TrimSpace(s))
 		if msg := domain.CheckJurisdiction(code); msg != "" {
@@ -31,5 +32,5 @@ func (h *handlers) listRegimes(c *gin.Context) {
 		}
 		f.Status = s
 	}
-	writeJSON(c, http.StatusOK, listResponse[domain.Regime]{Items: domain.DefaultCatalogue().Find(f)})
+	writeJSON(c, http.StatusOK, listResponse[incident.Regime]{Items: incident.DefaultCatalogue().Find(f)})
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/reports"
 )
 
@@ -32,13 +34,13 @@ type reportRequest struct {
 
 // runView is a report run with its download link once done.
 type runView struct {
-	reports.Run
+	reporting.Run
 	DownloadURL string `json:"download_url,omitempty"`
 }
 
-func viewRun(r reports.Run) runView {
+func viewRun(r reporting.Run) runView {
 	v := runView{Run: r}
-	if r.Status == reports.RunDone {
+	if r.Status == reporting.RunDone {
 		v.DownloadURL = "/api/v1/reports/" + r.ID + "/download"
 	}
 	return v
@@ -58,11 +60,11 @@ func (h *handlers) createReport(c *gin.Context) {
 		writeError(c, domain.Invalid("kind", "is required: audit or executive"))
 		return
 	}
-	f := reports.Filter{VendorIDs: in.VendorIDs, Tier: domain.Tier(in.Tier), Owner: in.Owner}
+	f := reporting.Filter{VendorIDs: in.VendorIDs, Tier: register.Tier(in.Tier), Owner: in.Owner}
 	if in.AsOf != nil {
 		f.AsOf = *in.AsOf
 	}
-	run, err := h.reports.Start(c.Request.Context(), reports.Kind(in.Kind), f)
+	run, err := h.reports.Start(c.Request.Context(), reporting.Kind(in.Kind), f)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -131,7 +133,7 @@ func (h *handlers) dashboard(c *gin.Context) {
 		writeError(c, errNoReports)
 		return
 	}
-	f := reports.Filter{VendorIDs: c.QueryArray("vendor_id"), Tier: domain.Tier(c.Query("tier")), Owner: c.Query("owner")}
+	f := reporting.Filter{VendorIDs: c.QueryArray("vendor_id"), Tier: register.Tier(c.Query("tier")), Owner: c.Query("owner")}
 	if s := c.Query("as_of"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
@@ -438,7 +439,7 @@ func TestReportRunRecovery(t *testing.T) {
 		runs := repository.NewReportRuns(db)
 		ctx := t.Context()
 		started := reportT0.Add(-time.Minute)
-		stale := reports.Run{ID: domain.NewID(), Kind: reports.KindAudit, AsOf: reportT0, Status: reports.RunRunning,
+		stale := reporting.Run{ID: domain.NewID(), Kind: reporting.KindAudit, AsOf: reportT0, Status: reporting.RunRunning,
 			RequestedBy: "test", CreatedAt: reportT0.Add(-time.Hour), StartedAt: &started}
 		if err := runs.Create(ctx, stale); err != nil {
 			t.Fatal(err)
@@ -447,7 +448,7 @@ func TestReportRunRecovery(t *testing.T) {
 			t.Fatalf("recover: %d, %v", n, err)
 		}
 		got, err := runs.Get(ctx, stale.ID)
-		if err != nil || got.Status != reports.RunFailed || got.Error == "" || got.FinishedAt == nil {
+		if err != nil || got.Status != reporting.RunFailed || got.Error == "" || got.FinishedAt == nil {
 			t.Errorf("stale run after recovery: %+v, %v", got, err)
 		}
 		counts, err := svc.WeeklyAudit(ctx)
@@ -467,12 +468,12 @@ func TestReportRunRecovery(t *testing.T) {
 // gatedSource holds every workbook at its Vendors sheet until gate is
 // closed (or the run is stopped), and tells entered when one arrives.
 type gatedSource struct {
-	reports.Source
+	reporting.Source
 	gate    chan struct{}
 	entered chan string
 }
 
-func (s gatedSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+func (s gatedSource) EachVendor(ctx context.Context, f reporting.Filter, fn func(reporting.VendorRow) error) error {
 	s.entered <- f.Owner
 	select {
 	case <-s.gate:
@@ -489,14 +490,14 @@ func TestReportRunQueue(t *testing.T) {
 		e := newEnv(t, db)
 		e.clock.set(reportT0)
 		ctx := t.Context()
-		start := func(svc *reports.Service, owner string) reports.Run {
-			r, err := svc.Start(ctx, reports.KindAudit, reports.Filter{Owner: owner})
+		start := func(svc *reports.Service, owner string) reporting.Run {
+			r, err := svc.Start(ctx, reporting.KindAudit, reporting.Filter{Owner: owner})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return r
 		}
-		status := func(svc *reports.Service, id string) reports.Run {
+		status := func(svc *reports.Service, id string) reporting.Run {
 			r, err := svc.Get(ctx, id)
 			if err != nil {
 				t.Fatal(err)
@@ -521,10 +522,10 @@ func TestReportRunQueue(t *testing.T) {
 			t.Fatalf("%q started while the only worker was busy", got)
 		case <-time.After(300 * time.Millisecond):
 		}
-		if r := status(svc, second.ID); r.Status != reports.RunQueued || r.StartedAt != nil {
+		if r := status(svc, second.ID); r.Status != reporting.RunQueued || r.StartedAt != nil {
 			t.Errorf("second run while the worker is busy: %s, started %v", r.Status, r.StartedAt)
 		}
-		if r := status(svc, first.ID); r.Status != reports.RunRunning {
+		if r := status(svc, first.ID); r.Status != reporting.RunRunning {
 			t.Errorf("first run: %s", r.Status)
 		}
 		close(src.gate)
@@ -532,8 +533,8 @@ func TestReportRunQueue(t *testing.T) {
 			t.Errorf("after the first run, %q read", got)
 		}
 		svc.Wait()
-		for _, r := range []reports.Run{first, second} {
-			if r := status(svc, r.ID); r.Status != reports.RunDone || r.SHA256 == "" {
+		for _, r := range []reporting.Run{first, second} {
+			if r := status(svc, r.ID); r.Status != reporting.RunDone || r.SHA256 == "" {
 				t.Errorf("run %s: %s %q", r.ID, r.Status, r.Error)
 			}
 		}
@@ -542,8 +543,8 @@ func TestReportRunQueue(t *testing.T) {
 		running, queued := start(svc, "a@example.com"), start(svc, "b@example.com")
 		<-src.entered
 		svc.Close()
-		for _, r := range []reports.Run{running, queued} {
-			if r := status(svc, r.ID); r.Status != reports.RunFailed || r.Error == "" || r.FinishedAt == nil {
+		for _, r := range []reporting.Run{running, queued} {
+			if r := status(svc, r.ID); r.Status != reporting.RunFailed || r.Error == "" || r.FinishedAt == nil {
 				t.Errorf("run %s after Close: %s %q", r.ID, r.Status, r.Error)
 			}
 		}

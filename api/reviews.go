@@ -7,6 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
 // reviewJSON is a due-diligence review as the API shows it.
@@ -15,8 +17,8 @@ type reviewJSON struct {
 	VendorID     string               `json:"vendor_id"`
 	PerformedOn  domain.Date          `json:"performed_on"`
 	Reviewer     string               `json:"reviewer"`
-	Outcome      domain.ReviewOutcome `json:"outcome"`
-	ResidualRisk domain.Tier          `json:"residual_risk"`
+	Outcome      review.ReviewOutcome `json:"outcome"`
+	ResidualRisk register.Tier        `json:"residual_risk"`
 	Notes        *string              `json:"notes"`
 	NextDue      *domain.Date         `json:"next_due"` // by the vendor's current tier
 	CreatedBy    string               `json:"created_by"`
@@ -25,11 +27,11 @@ type reviewJSON struct {
 	UpdatedAt    time.Time            `json:"updated_at"`
 }
 
-func (h *handlers) toReviewJSON(r domain.Review) reviewJSON {
+func (h *handlers) toReviewJSON(r review.Review) reviewJSON {
 	return reviewJSON{
 		ID: r.ID, VendorID: r.VendorID, PerformedOn: r.PerformedOn, Reviewer: r.Reviewer, Outcome: r.Outcome,
 		ResidualRisk: r.ResidualRisk, Notes: null(r.Notes),
-		NextDue:   nullDate(domain.NextReviewDue(r.PerformedOn, r.VendorTier, h.reviewCadence())),
+		NextDue:   nullDate(review.NextReviewDue(r.PerformedOn, r.VendorTier, h.reviewCadence())),
 		CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -43,9 +45,9 @@ func nullDate(d domain.Date) *domain.Date {
 
 // reviewCadence is the cadence of the review service (the default when
 // the router runs without one).
-func (h *handlers) reviewCadence() domain.ReviewCadence {
+func (h *handlers) reviewCadence() review.ReviewCadence {
 	if h.reviews == nil {
-		return domain.DefaultReviewCadence()
+		return review.DefaultReviewCadence()
 	}
 	return h.reviews.ReviewCadence()
 }
@@ -62,26 +64,26 @@ func (h *handlers) today() domain.Date {
 // computed for today: toVendorJSON plus next_review_due and
 // review_overdue. Every vendor response goes through it (a page through
 // vendorViews).
-func (h *handlers) vendorView(v domain.Vendor) vendorJSON {
+func (h *handlers) vendorView(v register.Vendor) vendorJSON {
 	return h.vendorViews()(v)
 }
 
 // vendorViews returns vendorView with today and the review cadence read
 // once, for a page of vendors.
-func (h *handlers) vendorViews() func(domain.Vendor) vendorJSON {
+func (h *handlers) vendorViews() func(register.Vendor) vendorJSON {
 	cadence, today := h.reviewCadence(), h.today()
-	return func(v domain.Vendor) vendorJSON {
+	return func(v register.Vendor) vendorJSON {
 		out := toVendorJSON(v)
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier(), cadence)
+		next := review.NextReviewDue(v.LastReviewOn, v.Tier(), cadence)
 		out.NextReviewDue = nullDate(next)
-		out.ReviewOverdue = domain.ReviewOverdue(next, today)
+		out.ReviewOverdue = review.ReviewOverdue(next, today)
 		return out
 	}
 }
 
 // reviewOverdueQuery reads ?review_overdue=true|false into the vendor
 // filter.
-func (h *handlers) reviewOverdueQuery(c *gin.Context) (*domain.ReviewOverdueFilter, error) {
+func (h *handlers) reviewOverdueQuery(c *gin.Context) (*register.ReviewOverdueFilter, error) {
 	s, ok := c.GetQuery("review_overdue")
 	if !ok || s == "" {
 		return nil, nil
@@ -89,7 +91,7 @@ func (h *handlers) reviewOverdueQuery(c *gin.Context) (*domain.ReviewOverdueFilt
 	if s != "true" && s != "false" {
 		return nil, &badRequest{Field: "review_overdue", Message: "must be true or false"}
 	}
-	return domain.NewReviewOverdueFilter(s == "true", h.today(), h.reviewCadence()), nil
+	return review.NewReviewOverdueFilter(s == "true", h.today(), h.reviewCadence()), nil
 }
 
 // reviewCreate is the body of POST /reviews. performed_on is read as text
@@ -98,8 +100,8 @@ type reviewCreate struct {
 	VendorID     *string               `json:"vendor_id"`
 	PerformedOn  *string               `json:"performed_on"`
 	Reviewer     *string               `json:"reviewer"`
-	Outcome      *domain.ReviewOutcome `json:"outcome"`
-	ResidualRisk *domain.Tier          `json:"residual_risk"`
+	Outcome      *review.ReviewOutcome `json:"outcome"`
+	ResidualRisk *register.Tier        `json:"residual_risk"`
 	Notes        *string               `json:"notes"`
 }
 
@@ -111,8 +113,8 @@ func parseDateField(field, s string) (domain.Date, error) {
 	return d, nil
 }
 
-func (in reviewCreate) toDomain() (domain.ReviewInput, error) {
-	out := domain.ReviewInput{VendorID: in.VendorID, Reviewer: in.Reviewer, Outcome: in.Outcome,
+func (in reviewCreate) toDomain() (review.ReviewInput, error) {
+	out := review.ReviewInput{VendorID: in.VendorID, Reviewer: in.Reviewer, Outcome: in.Outcome,
 		ResidualRisk: in.ResidualRisk, Notes: in.Notes}
 	if in.PerformedOn != nil {
 		d, err := parseDateField("performed_on", *in.PerformedOn)
@@ -129,12 +131,12 @@ type reviewPatch struct {
 	VendorID     Optional[string]               `json:"vendor_id"`
 	PerformedOn  Optional[string]               `json:"performed_on"`
 	Reviewer     Optional[string]               `json:"reviewer"`
-	Outcome      Optional[domain.ReviewOutcome] `json:"outcome"`
-	ResidualRisk Optional[domain.Tier]          `json:"residual_risk"`
+	Outcome      Optional[review.ReviewOutcome] `json:"outcome"`
+	ResidualRisk Optional[register.Tier]        `json:"residual_risk"`
 	Notes        Optional[string]               `json:"notes"`
 }
 
-func (p reviewPatch) toDomain() (domain.ReviewInput, error) {
+func (p reviewPatch) toDomain() (review.ReviewInput, error) {
 	var fe domain.FieldErrors
 	for _, f := range []struct {
 		field string
@@ -147,7 +149,7 @@ func (p reviewPatch) toDomain() (domain.ReviewInput, error) {
 			fe.Add(f.field, "cannot be null")
 		}
 	}
-	in := domain.ReviewInput{
+	in := review.ReviewInput{
 		VendorID: patchField(p.VendorID), Reviewer: patchField(p.Reviewer), Outcome: patchField(p.Outcome),
 		ResidualRisk: patchField(p.ResidualRisk), Notes: patchField(p.Notes),
 	}
@@ -167,12 +169,12 @@ func (h *handlers) listReviews(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	var f domain.ReviewFilter
+	var f review.ReviewFilter
 	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
 		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
 		return
 	}
-	if f.Outcome, err = enumQuery(c, "outcome", domain.ReviewOutcome.Valid, "approved, approved_with_conditions, rejected"); err != nil {
+	if f.Outcome, err = enumQuery(c, "outcome", review.ReviewOutcome.Valid, "approved, approved_with_conditions, rejected"); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -266,8 +268,8 @@ func (h *handlers) deleteReview(c *gin.Context) {
 
 // reviewCadenceJSON is the review cadence in force.
 type reviewCadenceJSON struct {
-	Months map[domain.Tier]int `json:"months"`
-	Source domain.Source       `json:"source"`
+	Months map[register.Tier]int `json:"months"`
+	Source domain.Source         `json:"source"`
 }
 
 func (h *handlers) getReviewCadence(c *gin.Context) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -23,7 +24,7 @@ func TestRoleMatrix(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
-		revoked, revokedPlain, err := e.keySvc.Create(ctx, domain.NewKey{Name: "revoked", Role: domain.RoleAdmin})
+		revoked, revokedPlain, err := e.keySvc.Create(ctx, access.NewKey{Name: "revoked", Role: domain.RoleAdmin})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +32,7 @@ func TestRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		soon := time.Now().Add(50 * time.Millisecond)
-		_, expiredPlain, err := e.keySvc.Create(ctx, domain.NewKey{Name: "expiring", Role: domain.RoleAdmin, ExpiresAt: &soon})
+		_, expiredPlain, err := e.keySvc.Create(ctx, access.NewKey{Name: "expiring", Role: domain.RoleAdmin, ExpiresAt: &soon})
 		if err != nil {
 			t.Fatal(err)
 		}

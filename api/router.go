@@ -11,12 +11,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
+	"github.com/vendorwatch/vendorwatch/domain/webhook"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // Deps are what the router needs from the rest of the program.
 type Deps struct {
-	// Services are the use cases the handlers call (domain.NewServices).
-	Services *domain.Services
+	// Services are the use cases the handlers call (services.New).
+	Services *services.Services
 	DB       domain.Pinger
 	Logger   *slog.Logger
 	// Registry receives the HTTP metrics and is served at /metrics; nil
@@ -39,27 +50,27 @@ type Deps struct {
 }
 
 type handlers struct {
-	vendors   *domain.VendorService
-	contracts *domain.ContractService
-	incidents *domain.IncidentService
-	reviews   *domain.ReviewService
+	vendors   *register.VendorService
+	contracts *contract.ContractService
+	incidents *incident.IncidentService
+	reviews   *review.ReviewService
 	clock     domain.Clock
-	keys      *domain.KeyService
+	keys      *access.KeyService
 	audit     domain.AuditStore
 	db        domain.Pinger
 	maxBody   int64
 	limiter   *keyLimiter // nil: no rate limit
 	// idempotency remembers POSTs made with an Idempotency-Key.
-	idempotency domain.IdempotencyStore
+	idempotency access.IdempotencyStore
 
-	attestations *domain.AttestationService
-	findings     *domain.FindingService
-	imports      *domain.ImportService
+	attestations *attestation.AttestationService
+	findings     *finding.FindingService
+	imports      *importing.ImportService
 	maxImport    int64 // limit of an uploaded import file
 	reports      *ReportService
-	jobs         *domain.JobService
-	webhooks     *domain.WebhookService
-	snapshots    *domain.SnapshotService
+	jobs         *jobrun.JobService
+	webhooks     *webhook.WebhookService
+	snapshots    *register.SnapshotService
 }
 
 // Role sets used by the route table.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"reflect"
 	"strings"
 
@@ -24,8 +25,8 @@ var shapesByType = map[reflect.Type]string{
 		`(unit: hours, calendar_days or business_days)`,
 	reflect.TypeFor[clauseInput](): `an object such as {"window": {"value": 72, "unit": "hours"}, "trigger": "discovery"} ` +
 		`or {"standard": "without_undue_delay", "trigger": "discovery"}`,
-	reflect.TypeFor[domain.Recipient]():   `an object such as {"role": "CISO", "email": "ciso@example.com"}`,
-	reflect.TypeFor[[]domain.Recipient](): `an array such as [{"role": "CISO", "email": "ciso@example.com"}]`,
+	reflect.TypeFor[contract.Recipient]():   `an object such as {"role": "CISO", "email": "ciso@example.com"}`,
+	reflect.TypeFor[[]contract.Recipient](): `an array such as [{"role": "CISO", "email": "ciso@example.com"}]`,
 }
 
 // shapesByField are the shapes of fields whose JSON type alone says too

@@ -9,37 +9,38 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // vendorJSON is a vendor as the API shows it. Optional text is null when
 // empty.
 type vendorJSON struct {
-	ID                 string              `json:"id"`
-	Name               string              `json:"name"`
-	LegalName          optString           `json:"legal_name"`
-	Website            optString           `json:"website"`
-	Service            optString           `json:"service"`
-	OwnerEmail         optString           `json:"owner_email"`
-	Status             domain.VendorStatus `json:"status"`
-	Criticality        domain.Criticality  `json:"criticality"`
-	Country            optString           `json:"country"`
-	ParentVendorID     optString           `json:"parent_vendor_id"`
-	ExternalRef        optString           `json:"external_ref"`
-	Tier               domain.Tier         `json:"tier"`
-	Risk               domain.InherentRisk `json:"risk"`
-	TierOverride       optString           `json:"tier_override"`
-	TierOverrideReason optString           `json:"tier_override_reason"`
-	LastReviewOn       *domain.Date        `json:"last_review_on"`
-	NextReviewDue      *domain.Date        `json:"next_review_due"` // set by handlers.vendorView
-	ReviewOverdue      bool                `json:"review_overdue"`  // set by handlers.vendorView
-	Version            int64               `json:"version"`
-	CreatedAt          time.Time           `json:"created_at"`
-	UpdatedAt          time.Time           `json:"updated_at"`
+	ID                 string                `json:"id"`
+	Name               string                `json:"name"`
+	LegalName          optString             `json:"legal_name"`
+	Website            optString             `json:"website"`
+	Service            optString             `json:"service"`
+	OwnerEmail         optString             `json:"owner_email"`
+	Status             register.VendorStatus `json:"status"`
+	Criticality        register.Criticality  `json:"criticality"`
+	Country            optString             `json:"country"`
+	ParentVendorID     optString             `json:"parent_vendor_id"`
+	ExternalRef        optString             `json:"external_ref"`
+	Tier               register.Tier         `json:"tier"`
+	Risk               register.InherentRisk `json:"risk"`
+	TierOverride       optString             `json:"tier_override"`
+	TierOverrideReason optString             `json:"tier_override_reason"`
+	LastReviewOn       *domain.Date          `json:"last_review_on"`
+	NextReviewDue      *domain.Date          `json:"next_review_due"` // set by handlers.vendorView
+	ReviewOverdue      bool                  `json:"review_overdue"`  // set by handlers.vendorView
+	Version            int64                 `json:"version"`
+	CreatedAt          time.Time             `json:"created_at"`
+	UpdatedAt          time.Time             `json:"updated_at"`
 }
 
 // toVendorJSON converts the stored fields; handlers use vendorView, which
 // adds the review status computed for today.
-func toVendorJSON(v domain.Vendor) vendorJSON {
+func toVendorJSON(v register.Vendor) vendorJSON {
 	return vendorJSON{
 		ID: v.ID, Name: v.Name, LegalName: optString(v.LegalName), Website: optString(v.Website),
 		Service: optString(v.Service), OwnerEmail: optString(v.OwnerEmail), Status: v.Status, Criticality: v.Criticality,
@@ -67,22 +68,22 @@ func null(s string) *string {
 
 // vendorCreate is the body of POST /vendors.
 type vendorCreate struct {
-	Name               *string              `json:"name"`
-	LegalName          *string              `json:"legal_name"`
-	Website            *string              `json:"website"`
-	Service            *string              `json:"service"`
-	OwnerEmail         *string              `json:"owner_email"`
-	Status             *domain.VendorStatus `json:"status"`
-	Criticality        *domain.Criticality  `json:"criticality"`
-	Country            *string              `json:"country"`
-	ParentVendorID     *string              `json:"parent_vendor_id"`
-	ExternalRef        *string              `json:"external_ref"`
-	TierOverride       *domain.Tier         `json:"tier_override"`
-	TierOverrideReason *string              `json:"tier_override_reason"`
+	Name               *string                `json:"name"`
+	LegalName          *string                `json:"legal_name"`
+	Website            *string                `json:"website"`
+	Service            *string                `json:"service"`
+	OwnerEmail         *string                `json:"owner_email"`
+	Status             *register.VendorStatus `json:"status"`
+	Criticality        *register.Criticality  `json:"criticality"`
+	Country            *string                `json:"country"`
+	ParentVendorID     *string                `json:"parent_vendor_id"`
+	ExternalRef        *string                `json:"external_ref"`
+	TierOverride       *register.Tier         `json:"tier_override"`
+	TierOverrideReason *string                `json:"tier_override_reason"`
 }
 
-func (in vendorCreate) toDomain() domain.VendorInput {
-	return domain.VendorInput{
+func (in vendorCreate) toDomain() register.VendorInput {
+	return register.VendorInput{
 		Name: in.Name, LegalName: in.LegalName, Website: in.Website, Service: in.Service, OwnerEmail: in.OwnerEmail,
 		Status: in.Status, Criticality: in.Criticality, Country: in.Country, ParentVendorID: in.ParentVendorID,
 		ExternalRef: in.ExternalRef, TierOverride: in.TierOverride, TierOverrideReason: in.TierOverrideReason,
@@ -91,18 +92,18 @@ func (in vendorCreate) toDomain() domain.VendorInput {
 
 // vendorPatch is the body of PATCH /vendors/{id}: a JSON merge patch.
 type vendorPatch struct {
-	Name               Optional[string]              `json:"name"`
-	LegalName          Optional[string]              `json:"legal_name"`
-	Website            Optional[string]              `json:"website"`
-	Service            Optional[string]              `json:"service"`
-	OwnerEmail         Optional[string]              `json:"owner_email"`
-	Status             Optional[domain.VendorStatus] `json:"status"`
-	Criticality        Optional[domain.Criticality]  `json:"criticality"`
-	Country            Optional[string]              `json:"country"`
-	ParentVendorID     Optional[string]              `json:"parent_vendor_id"`
-	ExternalRef        Optional[string]              `json:"external_ref"`
-	TierOverride       Optional[domain.Tier]         `json:"tier_override"`
-	TierOverrideReason Optional[string]              `json:"tier_override_reason"`
+	Name               Optional[string]                `json:"name"`
+	LegalName          Optional[string]                `json:"legal_name"`
+	Website            Optional[string]                `json:"website"`
+	Service            Optional[string]                `json:"service"`
+	OwnerEmail         Optional[string]                `json:"owner_email"`
+	Status             Optional[register.VendorStatus] `json:"status"`
+	Criticality        Optional[register.Criticality]  `json:"criticality"`
+	Country            Optional[string]                `json:"country"`
+	ParentVendorID     Optional[string]                `json:"parent_vendor_id"`
+	ExternalRef        Optional[string]                `json:"external_ref"`
+	TierOverride       Optional[register.Tier]         `json:"tier_override"`
+	TierOverrideReason Optional[string]                `json:"tier_override_reason"`
 }
 
 // patchField maps a merge-patch field to the domain's "nil = unchanged,
@@ -115,14 +116,14 @@ func patchField[T any](o Optional[T]) *T {
 	return &v
 }
 
-func (p vendorPatch) toDomain() (domain.VendorInput, error) {
+func (p vendorPatch) toDomain() (register.VendorInput, error) {
 	var fe domain.FieldErrors
 	for field, o := range map[string]bool{"name": p.Name.Null, "status": p.Status.Null, "criticality": p.Criticality.Null} {
 		if o {
 			fe.Add(field, "cannot be null")
 		}
 	}
-	in := domain.VendorInput{
+	in := register.VendorInput{
 		Name: patchField(p.Name), LegalName: patchField(p.LegalName), Website: patchField(p.Website),
 		Service: patchField(p.Service), OwnerEmail: patchField(p.OwnerEmail), Status: patchField(p.Status),
 		Criticality: patchField(p.Criticality), Country: patchField(p.Country),
@@ -157,16 +158,16 @@ func (h *handlers) listVendors(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	var f domain.VendorFilter
-	if f.Status, err = enumQuery(c, "status", domain.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"); err != nil {
+	var f register.VendorFilter
+	if f.Status, err = enumQuery(c, "status", register.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"); err != nil {
 		writeError(c, err)
 		return
 	}
-	if f.Criticality, err = enumQuery(c, "criticality", domain.Criticality.Valid, "critical, high, moderate, low"); err != nil {
+	if f.Criticality, err = enumQuery(c, "criticality", register.Criticality.Valid, "critical, high, moderate, low"); err != nil {
 		writeError(c, err)
 		return
 	}
-	if f.Tier, err = enumQuery(c, "tier", domain.Tier.Valid, "critical, high, moderate, low"); err != nil {
+	if f.Tier, err = enumQuery(c, "tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
 		writeError(c, err)
 		return
 	}

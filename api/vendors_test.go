@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -291,7 +292,7 @@ func TestVendorPaginationUnderConcurrentInserts(t *testing.T) {
 			defer close(done)
 			for i := range n {
 				name := fmt.Sprintf("Vendor %03d", i*2+1)
-				if _, err := e.vendors.Create(t.Context(), domain.VendorInput{Name: &name}); err != nil {
+				if _, err := e.vendors.Create(t.Context(), register.VendorInput{Name: &name}); err != nil {
 					t.Errorf("concurrent insert: %v", err)
 					return
 				}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/webhook"
 )
 
 // webhookCreate is the body of POST /webhooks.
@@ -18,7 +18,7 @@ type webhookCreate struct {
 
 // webhookCreated is a webhook with its secret, returned once.
 type webhookCreated struct {
-	domain.Webhook
+	webhook.Webhook
 	Secret string `json:"secret"`
 }
 
@@ -33,7 +33,7 @@ func (h *handlers) listWebhooks(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[domain.Webhook]))
+	writeJSON(c, http.StatusOK, mapPage(page, identity[webhook.Webhook]))
 }
 
 func (h *handlers) createWebhook(c *gin.Context) {
@@ -42,7 +42,7 @@ func (h *handlers) createWebhook(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	w, secret, err := h.webhooks.Create(c.Request.Context(), domain.NewWebhook{URL: in.URL, Secret: in.Secret,
+	w, secret, err := h.webhooks.Create(c.Request.Context(), webhook.NewWebhook{URL: in.URL, Secret: in.Secret,
 		Events: in.Events, Description: in.Description})
 	if err != nil {
 		writeError(c, err)
@@ -80,5 +80,5 @@ func (h *handlers) listWebhookDeliveries(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[domain.WebhookDelivery]))
+	writeJSON(c, http.StatusOK, mapPage(page, identity[webhook.WebhookDelivery]))
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
 func TestCount(t *testing.T) {
@@ -25,7 +26,7 @@ func TestCount(t *testing.T) {
 		{domain.Window{Value: 1, Unit: domain.UnitHours}.String(), "1 hour"},
 		{domain.Window{Value: 1, Unit: domain.UnitBusinessDays}.String(), "1 business day"},
 		{domain.Window{Value: 72, Unit: domain.UnitHours}.String(), "72 hours"},
-		{domain.Deadline{Value: 1, Unit: domain.DeadlineMonths}.String(), "1 month"},
+		{incident.Deadline{Value: 1, Unit: incident.DeadlineMonths}.String(), "1 month"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

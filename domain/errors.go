@@ -90,3 +90,20 @@ func (e *ForbiddenError) Error() string { return "forbidden on " + e.Field + ": 
 
 // Unwrap makes errors.Is(err, ErrForbidden) true.
 func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+// MergeInvalid combines validation results into one FieldErrors; any other
+// error is returned as it is.
+func MergeInvalid(errs ...error) error {
+	var all FieldErrors
+	for _, err := range errs {
+		var fe FieldErrors
+		switch {
+		case err == nil:
+		case errors.As(err, &fe):
+			all = append(all, fe...)
+		default:
+			return err
+		}
+	}
+	return all.Err()
+}

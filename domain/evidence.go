@@ -173,3 +173,24 @@ func StoreEvidence(ctx context.Context, store EvidenceStore, up EvidenceUpload, 
 	}
 	return blob, nil
 }
+
+// EvidenceStore keeps evidence files, addressed by the SHA-256 of their
+// content: identical content is stored once, and a stored file never
+// changes.
+type EvidenceStore interface {
+	// Put reads r to the end and stores it. When r holds more than maxBytes
+	// it stores nothing and returns an *UploadError wrapping
+	// ErrEvidenceTooLarge; on any other failure it stores nothing either.
+	Put(ctx context.Context, r io.Reader, maxBytes int64) (EvidenceBlob, error)
+	// Open returns the content stored under sha256 (lower-case hex).
+	// Returns ErrNotFound when there is none, and ErrEvidenceCorrupt when
+	// the stored bytes no longer hash to sha256.
+	Open(ctx context.Context, sha256 string) (io.ReadCloser, error)
+}
+
+// EvidenceUpload is an evidence file as a client sends it.
+type EvidenceUpload struct {
+	Name         string // the client's file name
+	DeclaredType string // the Content-Type the client gave the file, if any
+	Content      io.Reader
+}

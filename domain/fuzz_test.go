@@ -71,19 +71,6 @@ func FuzzCheckJurisdiction(f *testing.F) {
 	})
 }
 
-func FuzzParseKey(f *testing.F) {
-	plain, _, _ := domain.GenerateKey()
-	f.Add(plain)
-	f.Add("vw_")
-	f.Add("vw_0123456789ab_" + strings.Repeat("A", 43))
-	f.Fuzz(func(t *testing.T, s string) {
-		prefix, secret, ok := domain.ParseKey(s)
-		if ok && domain.KeyPrefix+prefix+"_"+secret != s {
-			t.Errorf("ParseKey(%q) = %q %q", s, prefix, secret)
-		}
-	})
-}
-
 func FuzzSanitizeEvidenceName(f *testing.F) {
 	for _, s := range []string{"report.pdf", "../../etc/passwd", "a\x00b.pdf", "C:\\evil\\x.pdf", strings.Repeat("é", 300), ""} {
 		f.Add(s)

@@ -84,11 +84,30 @@ func NormalizeJurisdictions(field string, codes []string, fe *FieldErrors) []str
 	for i, c := range codes {
 		c = strings.ToUpper(strings.TrimSpace(c))
 		if msg := CheckJurisdiction(c); msg != "" {
-			fe.Add(indexField(field, i), "%s", msg)
+			fe.Add(IndexField(field, i), "%s", msg)
 			continue
 		}
 		out = append(out, c)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// euMembers are the 27 member states of the European Union.
+var euMembers = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+	"IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+
+// JurisdictionMatches reports whether a data subject's jurisdiction falls
+// under a condition's jurisdiction: equal codes, "EU" covers its member
+// states, and a country covers its subdivisions ("US" covers "US-CA").
+func JurisdictionMatches(condition, subject string) bool {
+	switch {
+	case condition == subject:
+		return true
+	case condition == "EU":
+		return slices.Contains(euMembers, subject)
+	case len(condition) == 2 && len(subject) > 3 && subject[:2] == condition && subject[2] == '-':
+		return true
+	}
+	return false
 }

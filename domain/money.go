@@ -11,8 +11,8 @@ type Money struct {
 
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
-// check validates m as field.
-func (m Money) check(fe *FieldErrors, field string) {
+// Check validates m as field.
+func (m Money) Check(fe *FieldErrors, field string) {
 	if m.AmountMinor < 0 {
 		fe.Add(field+".amount_minor", "must not be negative")
 	}

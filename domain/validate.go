@@ -11,11 +11,12 @@ import (
 
 func quote(s string) string { return strconv.Quote(s) }
 
-func indexField(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+// IndexField names element i of a list field: "field[i]".
+func IndexField(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
 
-// checkText trims s and checks its length and characters. Required text
+// CheckText trims s and checks its length and characters. Required text
 // must not be empty after trimming.
-func checkText(fe *FieldErrors, field, s string, required bool, maxLen int) string {
+func CheckText(fe *FieldErrors, field, s string, required bool, maxLen int) string {
 	s = strings.TrimSpace(s)
 	switch {
 	case !utf8.ValidString(s):
@@ -30,8 +31,8 @@ func checkText(fe *FieldErrors, field, s string, required bool, maxLen int) stri
 	return s
 }
 
-// checkEmail validates an optional bare email address.
-func checkEmail(fe *FieldErrors, field, s string) string {
+// CheckEmail validates an optional bare email address.
+func CheckEmail(fe *FieldErrors, field, s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
@@ -43,8 +44,8 @@ func checkEmail(fe *FieldErrors, field, s string) string {
 	return s
 }
 
-// checkURL validates an optional absolute http or https URL.
-func checkURL(fe *FieldErrors, field, s string) string {
+// CheckURL validates an optional absolute http or https URL.
+func CheckURL(fe *FieldErrors, field, s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""

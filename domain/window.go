@@ -36,8 +36,8 @@ func (w Window) String() string {
 // any notification term.
 const MaxWindowValue = 8784
 
-// check validates w as field.
-func (w Window) check(fe *FieldErrors, field string) {
+// Check validates w as field.
+func (w Window) Check(fe *FieldErrors, field string) {
 	if w.Value <= 0 || w.Value > MaxWindowValue {
 		fe.Add(field+".value", "must be a whole number from 1 to %d", MaxWindowValue)
 	}
@@ -99,3 +99,16 @@ func (w Window) MaxHours() int {
 	}
 	return 0
 }
+
+// WeekdaysOnlyCalendar counts Monday to Friday as business days, with no
+// holidays: the fallback when the caller has no calendar.
+type WeekdaysOnlyCalendar struct{}
+
+// IsBusinessDay implements BusinessCalendar.
+func (WeekdaysOnlyCalendar) IsBusinessDay(d Date) bool {
+	wd := d.Time().Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
+// Name implements BusinessCalendar.
+func (WeekdaysOnlyCalendar) Name() string { return "weekdays only (no holidays)" }

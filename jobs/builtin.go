@@ -3,7 +3,8 @@ package jobs
 import (
 	"context"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // The built-in jobs.
@@ -18,9 +19,9 @@ const (
 	DefaultSnapshotSchedule = "15 2 * * *" // daily at 02:15
 )
 
-// Scanner runs the compliance scan (domain.ScanService).
+// Scanner runs the compliance scan (finding.ScanService).
 type Scanner interface {
-	Run(ctx context.Context) (domain.ScanResult, error)
+	Run(ctx context.Context) (finding.ScanResult, error)
 }
 
 // ScanJob runs the compliance scan and reports its counts.
@@ -41,7 +42,7 @@ type Schedules struct {
 
 // RegisterBuiltins adds the scan and the risk snapshot to s. It fails on
 // a bad spec.
-func RegisterBuiltins(s *Scheduler, svc *domain.Services, sch Schedules) error {
+func RegisterBuiltins(s *Scheduler, svc *services.Services, sch Schedules) error {
 	if err := s.Add(JobScan, sch.Scan, ScanJob(svc.Scan)); err != nil {
 		return err
 	}

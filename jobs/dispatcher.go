@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/webhook"
 )
 
 // DispatcherOptions tune webhook delivery. Zero values take the defaults.
@@ -50,7 +51,7 @@ type DispatcherOptions struct {
 // exponential backoff until MaxAttempts. Several dispatchers (replicas)
 // may run at once: claims do not overlap.
 type Dispatcher struct {
-	store  domain.WebhookStore
+	store  webhook.WebhookStore
 	o      DispatcherOptions
 	client *http.Client
 	lease  time.Duration
@@ -65,7 +66,7 @@ type Dispatcher struct {
 }
 
 // NewDispatcher returns a dispatcher over store.
-func NewDispatcher(store domain.WebhookStore, o DispatcherOptions) *Dispatcher {
+func NewDispatcher(store webhook.WebhookStore, o DispatcherOptions) *Dispatcher {
 	if o.Clock == nil {
 		o.Clock = domain.SystemClock{}
 	}
@@ -268,20 +269,20 @@ func (d *Dispatcher) dispatch(ctx context.Context) (n, limit int, wait func(), e
 }
 
 // deliver sends one delivery and records the outcome.
-func (d *Dispatcher) deliver(ctx context.Context, del domain.WebhookDelivery) {
+func (d *Dispatcher) deliver(ctx context.Context, del webhook.WebhookDelivery) {
 	code, err := d.post(ctx, del)
 	now := d.o.Clock.Now()
-	o := domain.DeliveryOutcome{At: now}
+	o := webhook.DeliveryOutcome{At: now}
 	if code != 0 {
 		o.ResponseCode = &code
 	}
 	switch {
 	case err == nil:
-		o.Status = domain.DeliveryDelivered
+		o.Status = webhook.DeliveryDelivered
 	case del.Attempts >= d.o.MaxAttempts:
-		o.Status, o.Error = domain.DeliveryFailed, err.Error()
+		o.Status, o.Error = webhook.DeliveryFailed, err.Error()
 	default:
-		o.Status, o.Error = domain.DeliveryPending, err.Error()
+		o.Status, o.Error = webhook.DeliveryPending, err.Error()
 		o.NextAttemptAt = now.Add(Backoff(d.o.BackoffBase, d.o.BackoffMax, del.Attempts))
 	}
 	// Record even when ctx was cancelled by shutdown.
@@ -291,7 +292,7 @@ func (d *Dispatcher) deliver(ctx context.Context, del domain.WebhookDelivery) {
 		d.o.Logger.Error("record webhook delivery", "delivery", del.ID, "error", rerr.Error())
 	}
 	lvl := slog.LevelInfo
-	if o.Status != domain.DeliveryDelivered {
+	if o.Status != webhook.DeliveryDelivered {
 		lvl = slog.LevelWarn
 	}
 	// Never the secret, nor the URL's query (it may carry a token).
@@ -301,7 +302,7 @@ func (d *Dispatcher) deliver(ctx context.Context, del domain.WebhookDelivery) {
 
 // post sends the signed body. It returns the response code (0 when there
 // was none) and an error unless the receiver answered 2xx.
-func (d *Dispatcher) post(ctx context.Context, del domain.WebhookDelivery) (int, error) {
+func (d *Dispatcher) post(ctx context.Context, del webhook.WebhookDelivery) (int, error) {
 	rctx, cancel := context.WithTimeout(ctx, d.o.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, del.URL, bytes.NewReader(del.Payload))
@@ -310,7 +311,7 @@ func (d *Dispatcher) post(ctx context.Context, del domain.WebhookDelivery) (int,
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Vendorwatch-Webhooks/1")
-	req.Header.Set(domain.SignatureHeader, domain.SignWebhook(del.Secret, d.o.Clock.Now(), del.Payload))
+	req.Header.Set(webhook.SignatureHeader, webhook.SignWebhook(del.Secret, d.o.Clock.Now(), del.Payload))
 	req.Header.Set("X-Vendorwatch-Event", del.EventType)
 	req.Header.Set("X-Vendorwatch-Event-Id", del.EventID)
 	req.Header.Set("X-Vendorwatch-Delivery", del.ID)

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/webhook"
 	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // receiver is an httptest webhook endpoint that verifies signatures.
@@ -42,7 +44,7 @@ func newReceiver(t *testing.T, clock domain.Clock, status int) *receiver {
 		r.mu.Lock()
 		r.hits++
 		secret := r.secret
-		if err := domain.VerifyWebhook(secret, req.Header.Get(domain.SignatureHeader), body, r.clock.Now(), 5*time.Minute); err == nil {
+		if err := webhook.VerifyWebhook(secret, req.Header.Get(webhook.SignatureHeader), body, r.clock.Now(), 5*time.Minute); err == nil {
 			r.verified++
 		} else {
 			t.Errorf("receiver: %v", err)
@@ -70,7 +72,7 @@ func (r *receiver) counts() (hits, verified int) {
 
 type hookEnv struct {
 	db    *repository.DB
-	svc   *domain.Services
+	svc   *services.Services
 	store *repository.Webhooks
 	clock *fakeClock
 	ctx   context.Context
@@ -78,18 +80,18 @@ type hookEnv struct {
 
 func newHookEnv(t *testing.T, db *repository.DB) *hookEnv {
 	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-	svc := domain.NewServices(db.Stores(filepath.Join(t.TempDir(), "ev")), domain.Settings{Clock: clock})
+	svc := services.New(db.Stores(filepath.Join(t.TempDir(), "ev")), services.Settings{Clock: clock})
 	ctx := domain.WithActor(context.Background(), domain.Actor{ID: "test", Name: "test", Role: domain.RoleAdmin})
 	return &hookEnv{db: db, svc: svc, store: repository.NewWebhooks(db), clock: clock, ctx: ctx}
 }
 
-func (h *hookEnv) hook(t *testing.T, r *receiver, events ...string) domain.Webhook {
+func (h *hookEnv) hook(t *testing.T, r *receiver, events ...string) webhook.Webhook {
 	t.Helper()
-	w, secret, err := h.svc.Webhooks.Create(h.ctx, domain.NewWebhook{URL: r.srv.URL + "/hook?token=abc", Events: events})
+	w, secret, err := h.svc.Webhooks.Create(h.ctx, webhook.NewWebhook{URL: r.srv.URL + "/hook?token=abc", Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(secret, domain.WebhookSecretPrefix) || w.SecretHint == secret || strings.Contains(w.SecretHint, secret[6:20]) {
+	if !strings.HasPrefix(secret, webhook.WebhookSecretPrefix) || w.SecretHint == secret || strings.Contains(w.SecretHint, secret[6:20]) {
 		t.Fatalf("secret %q, hint %q", secret, w.SecretHint)
 	}
 	r.mu.Lock()
@@ -98,7 +100,7 @@ func (h *hookEnv) hook(t *testing.T, r *receiver, events ...string) domain.Webho
 	return w
 }
 
-func (h *hookEnv) deliveries(t *testing.T, w domain.Webhook) []domain.WebhookDelivery {
+func (h *hookEnv) deliveries(t *testing.T, w webhook.Webhook) []webhook.WebhookDelivery {
 	t.Helper()
 	page, err := h.svc.Webhooks.Deliveries(h.ctx, w.ID, domain.PageRequest{Limit: 500})
 	if err != nil {
@@ -140,18 +142,18 @@ func TestWebhookSignedDelivery(t *testing.T) {
 			t.Errorf("body %s", r.bodies[0])
 		}
 		// The signature binds the body and the secret.
-		sig := domain.SignWebhook(r.secret, h.clock.Now(), r.bodies[0])
-		if err := domain.VerifyWebhook(r.secret, sig, append([]byte(" "), r.bodies[0]...), h.clock.Now(), time.Minute); !errors.Is(err, domain.ErrBadSignature) {
+		sig := webhook.SignWebhook(r.secret, h.clock.Now(), r.bodies[0])
+		if err := webhook.VerifyWebhook(r.secret, sig, append([]byte(" "), r.bodies[0]...), h.clock.Now(), time.Minute); !errors.Is(err, webhook.ErrBadSignature) {
 			t.Errorf("tampered body verified: %v", err)
 		}
-		if err := domain.VerifyWebhook("whsec_wrong", sig, r.bodies[0], h.clock.Now(), time.Minute); !errors.Is(err, domain.ErrBadSignature) {
+		if err := webhook.VerifyWebhook("whsec_wrong", sig, r.bodies[0], h.clock.Now(), time.Minute); !errors.Is(err, webhook.ErrBadSignature) {
 			t.Errorf("wrong secret verified: %v", err)
 		}
-		if err := domain.VerifyWebhook(r.secret, sig, r.bodies[0], h.clock.Now().Add(10*time.Minute), 5*time.Minute); !errors.Is(err, domain.ErrBadSignature) {
+		if err := webhook.VerifyWebhook(r.secret, sig, r.bodies[0], h.clock.Now().Add(10*time.Minute), 5*time.Minute); !errors.Is(err, webhook.ErrBadSignature) {
 			t.Errorf("stale timestamp verified: %v", err)
 		}
 		ds := h.deliveries(t, w)
-		if len(ds) != 1 || ds[0].Status != domain.DeliveryDelivered || ds[0].Attempts != 1 || ds[0].ResponseCode == nil ||
+		if len(ds) != 1 || ds[0].Status != webhook.DeliveryDelivered || ds[0].Attempts != 1 || ds[0].ResponseCode == nil ||
 			*ds[0].ResponseCode != 204 || ds[0].DeliveredAt == nil {
 			t.Errorf("deliveries %+v", ds)
 		}
@@ -171,7 +173,7 @@ func TestWebhookRetriesThenFails(t *testing.T) {
 		}
 		d := jobs.NewDispatcher(h.store, jobs.DispatcherOptions{Clock: h.clock, AllowPrivate: true, MaxAttempts: 3,
 			BackoffBase: time.Minute, BackoffMax: time.Hour})
-		expectAttempt := func(n, wantHits int, status string) domain.WebhookDelivery {
+		expectAttempt := func(n, wantHits int, status string) webhook.WebhookDelivery {
 			t.Helper()
 			got, err := d.DeliverDue(h.ctx)
 			if err != nil || got != n {
@@ -187,22 +189,22 @@ func TestWebhookRetriesThenFails(t *testing.T) {
 			}
 			return ds[0]
 		}
-		first := expectAttempt(1, 1, domain.DeliveryPending)
+		first := expectAttempt(1, 1, webhook.DeliveryPending)
 		if want := h.clock.Now().Add(time.Minute); !first.NextAttemptAt.Equal(want) {
 			t.Errorf("next attempt %s, want %s", first.NextAttemptAt, want)
 		}
-		expectAttempt(0, 1, domain.DeliveryPending) // backing off
+		expectAttempt(0, 1, webhook.DeliveryPending) // backing off
 		h.clock.advance(time.Minute)
-		second := expectAttempt(1, 2, domain.DeliveryPending)
+		second := expectAttempt(1, 2, webhook.DeliveryPending)
 		if want := h.clock.Now().Add(2 * time.Minute); !second.NextAttemptAt.Equal(want) {
 			t.Errorf("second backoff: next %s, want %s", second.NextAttemptAt, want)
 		}
 		h.clock.advance(time.Minute)
-		expectAttempt(0, 2, domain.DeliveryPending)
+		expectAttempt(0, 2, webhook.DeliveryPending)
 		h.clock.advance(time.Minute)
-		expectAttempt(1, 3, domain.DeliveryFailed)
+		expectAttempt(1, 3, webhook.DeliveryFailed)
 		h.clock.advance(24 * time.Hour)
-		expectAttempt(0, 3, domain.DeliveryFailed) // no attempt after the last
+		expectAttempt(0, 3, webhook.DeliveryFailed) // no attempt after the last
 	})
 }
 
@@ -244,7 +246,7 @@ func TestWebhookSlowReceiverDoesNotBlock(t *testing.T) {
 		}
 		waitFor(t, func() bool {
 			for _, x := range h.deliveries(t, wFast) {
-				if x.Status != domain.DeliveryDelivered {
+				if x.Status != webhook.DeliveryDelivered {
 					return false
 				}
 			}
@@ -269,7 +271,7 @@ func TestWebhookPrivateTargetsBlocked(t *testing.T) {
 			t.Errorf("loopback receiver was called %d times", hits)
 		}
 		ds := h.deliveries(t, w)
-		if len(ds) != 1 || ds[0].Status != domain.DeliveryPending || !strings.Contains(ds[0].LastError, "not public") {
+		if len(ds) != 1 || ds[0].Status != webhook.DeliveryPending || !strings.Contains(ds[0].LastError, "not public") {
 			t.Errorf("delivery %+v", ds)
 		}
 		if strings.Contains(ds[0].LastError, "token=abc") {
@@ -314,7 +316,7 @@ func TestWebhookOutboxFollowsTheTransaction(t *testing.T) {
 func TestWebhookValidation(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		h := newHookEnv(t, db)
-		for _, in := range []domain.NewWebhook{
+		for _, in := range []webhook.NewWebhook{
 			{URL: "ftp://example.com/x", Events: []string{domain.EventFindingOpened}},
 			{URL: "https://user:pw@example.com/x", Events: []string{domain.EventFindingOpened}},
 			{URL: "https://example.com/x", Events: nil},
@@ -325,7 +327,7 @@ func TestWebhookValidation(t *testing.T) {
 				t.Errorf("%+v: %v, want invalid", in, err)
 			}
 		}
-		w, secret, err := h.svc.Webhooks.Create(h.ctx, domain.NewWebhook{URL: "https://example.com/x",
+		w, secret, err := h.svc.Webhooks.Create(h.ctx, webhook.NewWebhook{URL: "https://example.com/x",
 			Secret: "my-own-secret-0123456789", Events: []string{domain.EventFindingOpened, domain.EventFindingOpened}})
 		if err != nil || secret != "my-own-secret-0123456789" || len(w.Events) != 1 {
 			t.Fatalf("%+v %q %v", w, secret, err)
@@ -354,13 +356,13 @@ func TestWebhookTwoDispatchersNoDuplicates(t *testing.T) {
 			body, _ := io.ReadAll(r.Body)
 			mu.Lock()
 			defer mu.Unlock()
-			if err := domain.VerifyWebhook(secret, r.Header.Get(domain.SignatureHeader), body, h.clock.Now(), time.Minute); err != nil {
+			if err := webhook.VerifyWebhook(secret, r.Header.Get(webhook.SignatureHeader), body, h.clock.Now(), time.Minute); err != nil {
 				t.Errorf("verify: %v", err)
 			}
 			seen[r.Header.Get("X-Vendorwatch-Delivery")]++
 		}))
 		defer srv.Close()
-		_, secret, _ = h.svc.Webhooks.Create(h.ctx, domain.NewWebhook{URL: srv.URL, Events: []string{domain.EventFindingResolved}})
+		_, secret, _ = h.svc.Webhooks.Create(h.ctx, webhook.NewWebhook{URL: srv.URL, Events: []string{domain.EventFindingResolved}})
 		const n = 40
 		evs := make([]domain.Event, n)
 		for i := range evs {

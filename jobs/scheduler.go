@@ -17,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
 )
 
 // Func is the body of a job. It returns counts for the run record (e.g.
@@ -44,7 +45,7 @@ type Options struct {
 // Across replicas each scheduled slot runs once: the replica whose insert
 // of the (job, slot) run row succeeds runs it, the others skip.
 type Scheduler struct {
-	runs    domain.JobRunStore
+	runs    jobrun.JobRunStore
 	clock   domain.Clock
 	log     *slog.Logger
 	replica string
@@ -69,7 +70,7 @@ type job struct {
 	busy  atomic.Bool // a run of this job is executing on this replica
 }
 
-var _ domain.JobRunner = (*Scheduler)(nil)
+var _ jobrun.JobRunner = (*Scheduler)(nil)
 
 // standardParser reads five-field specs and descriptors (@hourly...).
 var standardParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -109,7 +110,7 @@ func NewReplicaID() string {
 
 // New returns a scheduler recording runs in runs. Register jobs with Add,
 // then Start.
-func New(runs domain.JobRunStore, o Options) *Scheduler {
+func New(runs jobrun.JobRunStore, o Options) *Scheduler {
 	if o.Replica == "" {
 		o.Replica = NewReplicaID()
 	}
@@ -252,10 +253,10 @@ func SlotKey(slot time.Time) string { return slot.UTC().Format(time.RFC3339) }
 // synchronously and records the outcome. ran is false when another
 // replica (or an earlier call) owns the slot, or the job is still running
 // here. Cron ticks call it; tests call it with fixed slots.
-func (s *Scheduler) RunSlot(ctx context.Context, name string, slot time.Time) (run domain.JobRun, ran bool, err error) {
+func (s *Scheduler) RunSlot(ctx context.Context, name string, slot time.Time) (run jobrun.JobRun, ran bool, err error) {
 	j, err := s.job(name)
 	if err != nil {
-		return domain.JobRun{}, false, err
+		return jobrun.JobRun{}, false, err
 	}
 	now := s.clock.Now()
 	// A run left running by a replica that died is marked abandoned.
@@ -266,46 +267,46 @@ func (s *Scheduler) RunSlot(ctx context.Context, name string, slot time.Time) (r
 	}
 	if !j.busy.CompareAndSwap(false, true) {
 		s.log.Info("job still running here; tick skipped", "job", name, "slot", SlotKey(slot))
-		return domain.JobRun{}, false, nil
+		return jobrun.JobRun{}, false, nil
 	}
 	defer j.busy.Store(false)
-	run = domain.JobRun{ID: domain.NewID(), Job: name, Slot: SlotKey(slot), Trigger: domain.TriggerSchedule,
-		Replica: s.replica, Status: domain.JobRunning, StartedAt: now}
+	run = jobrun.JobRun{ID: domain.NewID(), Job: name, Slot: SlotKey(slot), Trigger: jobrun.TriggerSchedule,
+		Replica: s.replica, Status: jobrun.JobRunning, StartedAt: now}
 	switch err := s.runs.Claim(ctx, run); {
 	case errors.Is(err, domain.ErrConflict):
 		s.log.Debug("slot owned by another replica", "job", name, "slot", run.Slot)
-		return domain.JobRun{}, false, nil
+		return jobrun.JobRun{}, false, nil
 	case err != nil:
-		return domain.JobRun{}, false, fmt.Errorf("claim %s %s: %w", name, run.Slot, err)
+		return jobrun.JobRun{}, false, fmt.Errorf("claim %s %s: %w", name, run.Slot, err)
 	}
 	return s.execute(ctx, j, run), true, nil
 }
 
-// Trigger implements domain.JobRunner: a manual run in the background,
+// Trigger implements jobrun.JobRunner: a manual run in the background,
 // with slot "manual:<uuid>" so it never collides with a scheduled slot.
-func (s *Scheduler) Trigger(ctx context.Context, name string) (domain.JobRun, error) {
+func (s *Scheduler) Trigger(ctx context.Context, name string) (jobrun.JobRun, error) {
 	j, err := s.job(name)
 	if err != nil {
-		return domain.JobRun{}, err
+		return jobrun.JobRun{}, err
 	}
 	s.mu.Lock()
 	if s.stopped {
 		s.mu.Unlock()
-		return domain.JobRun{}, fmt.Errorf("scheduler is shutting down: %w", domain.ErrUnavailable)
+		return jobrun.JobRun{}, fmt.Errorf("scheduler is shutting down: %w", domain.ErrUnavailable)
 	}
 	s.manual.Add(1)
 	s.mu.Unlock()
 	if !j.busy.CompareAndSwap(false, true) {
 		s.manual.Done()
-		return domain.JobRun{}, &domain.ConflictError{Field: "name", Message: "job " + name + " is already running"}
+		return jobrun.JobRun{}, &domain.ConflictError{Field: "name", Message: "job " + name + " is already running"}
 	}
 	id := domain.NewID()
-	run := domain.JobRun{ID: id, Job: name, Slot: "manual:" + id, Trigger: domain.TriggerManual,
-		Replica: s.replica, Status: domain.JobRunning, StartedAt: s.clock.Now(), Counts: map[string]int{}}
+	run := jobrun.JobRun{ID: id, Job: name, Slot: "manual:" + id, Trigger: jobrun.TriggerManual,
+		Replica: s.replica, Status: jobrun.JobRunning, StartedAt: s.clock.Now(), Counts: map[string]int{}}
 	if err := s.runs.Claim(ctx, run); err != nil {
 		j.busy.Store(false)
 		s.manual.Done()
-		return domain.JobRun{}, fmt.Errorf("record manual run of %s: %w", name, err)
+		return jobrun.JobRun{}, fmt.Errorf("record manual run of %s: %w", name, err)
 	}
 	go func() {
 		defer s.manual.Done()
@@ -327,17 +328,17 @@ func (s *Scheduler) job(name string) (*job, error) {
 
 // execute runs a claimed run and records how it ended. A panic is
 // recorded as a failure.
-func (s *Scheduler) execute(ctx context.Context, j *job, run domain.JobRun) domain.JobRun {
+func (s *Scheduler) execute(ctx context.Context, j *job, run jobrun.JobRun) jobrun.JobRun {
 	rctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	counts, err := s.call(rctx, j)
 	fin := s.clock.Now()
-	run.FinishedAt, run.Counts, run.Status = &fin, counts, domain.JobSucceeded
+	run.FinishedAt, run.Counts, run.Status = &fin, counts, jobrun.JobSucceeded
 	if run.Counts == nil {
 		run.Counts = map[string]int{}
 	}
 	if err != nil {
-		run.Status, run.Error = domain.JobFailed, err.Error()
+		run.Status, run.Error = jobrun.JobFailed, err.Error()
 	}
 	// Record even when ctx was cancelled by shutdown.
 	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

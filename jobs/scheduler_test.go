@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
 	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
@@ -40,12 +41,12 @@ func eachDialect(t *testing.T, fn func(t *testing.T, d repository.Dialect)) {
 	}
 }
 
-func allRuns(t *testing.T, db *repository.DB, job string) []domain.JobRun {
+func allRuns(t *testing.T, db *repository.DB, job string) []jobrun.JobRun {
 	t.Helper()
-	var out []domain.JobRun
+	var out []jobrun.JobRun
 	p := domain.PageRequest{Limit: 500}
 	for {
-		page, err := repository.NewJobRuns(db).List(context.Background(), domain.JobRunFilter{Job: job}, p)
+		page, err := repository.NewJobRuns(db).List(context.Background(), jobrun.JobRunFilter{Job: job}, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +115,7 @@ func TestTwoSchedulersFixedSlots(t *testing.T) {
 		for _, r := range runs {
 			perSlot[r.Slot]++
 			replicasSeen[r.Replica] = true
-			if r.Status != domain.JobSucceeded || r.FinishedAt == nil || r.Counts["n"] != 1 || r.Trigger != domain.TriggerSchedule {
+			if r.Status != jobrun.JobSucceeded || r.FinishedAt == nil || r.Counts["n"] != 1 || r.Trigger != jobrun.TriggerSchedule {
 				t.Errorf("run %+v", r)
 			}
 		}
@@ -166,7 +167,7 @@ func TestTwoSchedulersCron(t *testing.T) {
 		seen := map[string]int{}
 		for _, r := range runs {
 			seen[r.Slot]++
-			if r.Status != domain.JobSucceeded {
+			if r.Status != jobrun.JobSucceeded {
 				t.Errorf("run %+v", r)
 			}
 		}
@@ -196,7 +197,7 @@ func TestPanicIsRecordedAndSchedulingGoesOn(t *testing.T) {
 		}
 		// Fixed slot first: recorded as failed with the panic.
 		run, ran, err := s.RunSlot(context.Background(), "boom", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-		if err != nil || !ran || run.Status != domain.JobFailed || !strings.Contains(run.Error, "kaboom") {
+		if err != nil || !ran || run.Status != jobrun.JobFailed || !strings.Contains(run.Error, "kaboom") {
 			t.Fatalf("panicking run = %+v ran=%v err=%v", run, ran, err)
 		}
 		s.Start()
@@ -207,7 +208,7 @@ func TestPanicIsRecordedAndSchedulingGoesOn(t *testing.T) {
 			t.Fatalf("%d runs: the scheduler stopped after a panic", len(runs))
 		}
 		for _, r := range runs {
-			if r.Status != domain.JobFailed || !strings.Contains(r.Error, "panic: kaboom") || r.FinishedAt == nil {
+			if r.Status != jobrun.JobFailed || !strings.Contains(r.Error, "panic: kaboom") || r.FinishedAt == nil {
 				t.Errorf("run %+v", r)
 			}
 		}
@@ -243,7 +244,7 @@ func TestSkipIfStillRunning(t *testing.T) {
 		if calls.Load() != 1 || len(runs) != 1 {
 			t.Fatalf("calls=%d runs=%d; want one run while the first was still going", calls.Load(), len(runs))
 		}
-		if runs[0].Status != domain.JobSucceeded || runs[0].Counts["done"] != 1 {
+		if runs[0].Status != jobrun.JobSucceeded || runs[0].Counts["done"] != 1 {
 			t.Errorf("run %+v", runs[0])
 		}
 	})
@@ -269,7 +270,7 @@ func TestManualTriggerAndAbandon(t *testing.T) {
 			t.Errorf("unknown job: %v", err)
 		}
 		run, err := s.Trigger(ctx, "manual")
-		if err != nil || run.Status != domain.JobRunning || !strings.HasPrefix(run.Slot, "manual:") || run.Trigger != domain.TriggerManual {
+		if err != nil || run.Status != jobrun.JobRunning || !strings.HasPrefix(run.Slot, "manual:") || run.Trigger != jobrun.TriggerManual {
 			t.Fatalf("trigger = %+v, %v", run, err)
 		}
 		if _, err := s.Trigger(ctx, "manual"); !errors.Is(err, domain.ErrConflict) {
@@ -278,32 +279,32 @@ func TestManualTriggerAndAbandon(t *testing.T) {
 		close(release)
 		waitFor(t, func() bool {
 			r, err := store.Get(ctx, run.ID)
-			return err == nil && r.Status == domain.JobSucceeded && r.Counts["x"] == 2
+			return err == nil && r.Status == jobrun.JobSucceeded && r.Counts["x"] == 2
 		})
 
 		// A run left running by a dead replica is abandoned by the next tick.
-		dead := domain.JobRun{ID: domain.NewID(), Job: "manual", Slot: "2026-11-23T10:00:00Z", Trigger: domain.TriggerSchedule,
-			Replica: "dead", Status: domain.JobRunning, StartedAt: clock.Now().Add(-time.Hour)}
+		dead := jobrun.JobRun{ID: domain.NewID(), Job: "manual", Slot: "2026-11-23T10:00:00Z", Trigger: jobrun.TriggerSchedule,
+			Replica: "dead", Status: jobrun.JobRunning, StartedAt: clock.Now().Add(-time.Hour)}
 		if err := store.Claim(ctx, dead); err != nil {
 			t.Fatal(err)
 		}
-		fresh := domain.JobRun{ID: domain.NewID(), Job: "manual", Slot: "2026-11-23T11:59:00Z", Trigger: domain.TriggerSchedule,
-			Replica: "alive", Status: domain.JobRunning, StartedAt: clock.Now().Add(-time.Minute)}
+		fresh := jobrun.JobRun{ID: domain.NewID(), Job: "manual", Slot: "2026-11-23T11:59:00Z", Trigger: jobrun.TriggerSchedule,
+			Replica: "alive", Status: jobrun.JobRunning, StartedAt: clock.Now().Add(-time.Minute)}
 		if err := store.Claim(ctx, fresh); err != nil {
 			t.Fatal(err)
 		}
 		if _, ran, err := s.RunSlot(ctx, "manual", clock.Now()); err != nil || !ran {
 			t.Fatalf("tick: ran=%v err=%v", ran, err)
 		}
-		if r, _ := store.Get(ctx, dead.ID); r.Status != domain.JobAbandoned || r.FinishedAt == nil || r.Error == "" {
+		if r, _ := store.Get(ctx, dead.ID); r.Status != jobrun.JobAbandoned || r.FinishedAt == nil || r.Error == "" {
 			t.Errorf("dead run = %+v, want abandoned", r)
 		}
-		if r, _ := store.Get(ctx, fresh.ID); r.Status != domain.JobRunning {
+		if r, _ := store.Get(ctx, fresh.ID); r.Status != jobrun.JobRunning {
 			t.Errorf("recent run = %+v, want still running", r)
 		}
 		// Finishing a run that was abandoned meanwhile is refused.
 		now := clock.Now()
-		dead.Status, dead.FinishedAt = domain.JobSucceeded, &now
+		dead.Status, dead.FinishedAt = jobrun.JobSucceeded, &now
 		if err := store.Finish(ctx, dead); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("finish abandoned run: %v", err)
 		}

@@ -14,6 +14,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
+
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // Sheet names of the audit workbook, in order.
@@ -62,7 +68,7 @@ func (s Stats) TotalRows() int64 {
 type lagEntry struct {
 	title, vendor    string
 	lagDays, winDays float64
-	status           domain.NoticeStatus
+	status           incident.NoticeStatus
 	discovered       time.Time
 	incidentID       string
 }
@@ -70,8 +76,8 @@ type lagEntry struct {
 // summary accumulates the headline figures while the sheets stream: fixed
 // counters and a bounded list, whatever the number of rows.
 type summary struct {
-	tiers                            map[domain.Tier]int64
-	statuses                         map[domain.VendorStatus]int64
+	tiers                            map[register.Tier]int64
+	statuses                         map[register.VendorStatus]int64
 	severities                       map[string]int64
 	vendors                          int64
 	reviewsOverdue, neverReviewed    int64
@@ -83,7 +89,7 @@ type summary struct {
 }
 
 func newSummary() *summary {
-	return &summary{tiers: map[domain.Tier]int64{}, statuses: map[domain.VendorStatus]int64{},
+	return &summary{tiers: map[register.Tier]int64{}, statuses: map[register.VendorStatus]int64{},
 		severities: map[string]int64{}}
 }
 
@@ -111,7 +117,7 @@ func (s *summary) addLag(e lagEntry) {
 // everything else that touches the workbook (creating and finishing
 // sheets, Stats). Each sheet adds to its own fields of sum.
 type auditWriter struct {
-	filter Filter
+	filter reporting.Filter
 	opt    Options
 	f      *excelize.File
 	st     *styles
@@ -132,7 +138,7 @@ func (a *auditWriter) start(name string, cols []column) (*sheet, error) {
 // WriteAudit writes the audit workbook for filter to w. Rows are streamed
 // from src sheet by sheet; what the writer keeps besides excelize's own
 // buffers is a fixed set of counters.
-func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w io.Writer) (Stats, error) {
+func WriteAudit(ctx context.Context, src reporting.Source, filter reporting.Filter, opt Options, w io.Writer) (Stats, error) {
 	if filter.AsOf.IsZero() {
 		filter.AsOf = time.Now().UTC()
 	}
@@ -174,7 +180,7 @@ func WriteAudit(ctx context.Context, src Source, filter Filter, opt Options, w i
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	since := a.asOf.AddDate(0, 0, -RecentlyResolvedDays)
-	findings := func(ctx context.Context, f Filter, fn func(FindingRow) error) error {
+	findings := func(ctx context.Context, f reporting.Filter, fn func(reporting.FindingRow) error) error {
 		return src.EachFinding(ctx, f, since, fn)
 	}
 	steps := []func() pendingSheet{
@@ -280,7 +286,7 @@ type pendingSheet struct {
 
 // sheetStep returns the starter of a sheet: it begins reading the rows
 // with read, ahead of write.
-func sheetStep[T any](ctx context.Context, f Filter, read func(context.Context, Filter, func(T) error) error,
+func sheetStep[T any](ctx context.Context, f reporting.Filter, read func(context.Context, reporting.Filter, func(T) error) error,
 	write func(*rowFeed[T]) error) func() pendingSheet {
 	return func() pendingSheet {
 		rows := readAhead(ctx, func(ctx context.Context, fn func(T) error) error { return read(ctx, f, fn) })
@@ -303,22 +309,22 @@ var vendorCols = []column{
 	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Created", 17},
 }
 
-func (a *auditWriter) vendors(rows *rowFeed[VendorRow]) error {
+func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 	s, err := a.start(SheetVendors, vendorCols)
 	if err != nil {
 		return err
 	}
 	cadence := a.opt.Policy.ReviewCadence
-	err = rows.each(func(v VendorRow) error {
-		risk := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: v.MaxSensitivity,
+	err = rows.each(func(v reporting.VendorRow) error {
+		risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity,
 			MaxRecords: v.MaxRecords, Criticality: v.Criticality})
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
+		next := review.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
 		state := "ok"
 		switch {
 		case v.LastReviewOn.IsZero():
 			state = "never reviewed"
 			a.sum.neverReviewed++
-		case domain.ReviewOverdue(next, a.today):
+		case review.ReviewOverdue(next, a.today):
 			state = "overdue"
 			a.sum.reviewsOverdue++
 		}
@@ -345,13 +351,13 @@ var inventoryCols = []column{
 	{"Jurisdictions", 20}, {"Systems", 24}, {"Notes", 30}, {"Created", 17}, {"Updated", 17}, {"Sensitivity level", 12},
 }
 
-func (a *auditWriter) inventory(rows *rowFeed[HandlingRow]) error {
+func (a *auditWriter) inventory(rows *rowFeed[reporting.HandlingRow]) error {
 	s, err := a.start(SheetInventory, inventoryCols)
 	if err != nil {
 		return err
 	}
-	err = rows.each(func(h HandlingRow) error {
-		cat, _ := domain.LookupCategory(h.Category)
+	err = rows.each(func(h reporting.HandlingRow) error {
+		cat, _ := register.LookupCategory(h.Category)
 		level := "standard"
 		if cat.Sensitivity >= 4 {
 			level = "highest"
@@ -390,21 +396,21 @@ const (
 	contractAuditCol = 26
 )
 
-func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
+func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 	s, err := a.start(SheetContracts, a.contractCols())
 	if err != nil {
 		return err
 	}
 	pol := a.opt.Policy.Clauses
 	vals := make([]any, len(s.cols))
-	err = rows.each(func(r ContractRow) error {
+	err = rows.each(func(r reporting.ContractRow) error {
 		c := r.Contract
 		deadline := c.RenewalNoticeDeadline()
 		state := "ok"
 		switch {
 		case !c.ExpiresOn.IsZero() && c.ExpiresOn.Before(a.today):
 			state = "expired"
-		case c.Status == domain.ContractExpired || c.Status == domain.ContractTerminated:
+		case c.Status == contract.ContractExpired || c.Status == contract.ContractTerminated:
 			state = string(c.Status)
 		case !deadline.IsZero() && deadline.Before(a.today):
 			state = "notice passed"
@@ -464,14 +470,14 @@ func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
 			}
 			fd := pol.EvaluateRequirement(req, c, r.Clause)
 			verdicts = append(verdicts, string(fd.Status))
-			if fd.Status != domain.AuditMet {
+			if fd.Status != contract.AuditMet {
 				reasons = append(reasons, req.ID+": "+fd.Reason)
 			}
-			if overall == "n/a" || verdictRank[fd.Status] < verdictRank[domain.AuditStatus(overall)] {
+			if overall == "n/a" || verdictRank[fd.Status] < verdictRank[contract.AuditStatus(overall)] {
 				overall = string(fd.Status)
 			}
 		}
-		if overall == string(domain.AuditMissing) || overall == string(domain.AuditTooWeak) {
+		if overall == string(contract.AuditMissing) || overall == string(contract.AuditTooWeak) {
 			a.sum.clauseGaps++
 		}
 		put(overall)
@@ -491,7 +497,7 @@ func (a *auditWriter) contracts(rows *rowFeed[ContractRow]) error {
 	}, "ContractsTable")
 }
 
-var verdictRank = map[domain.AuditStatus]int{domain.AuditMissing: 0, domain.AuditTooWeak: 1, domain.AuditMet: 2}
+var verdictRank = map[contract.AuditStatus]int{contract.AuditMissing: 0, contract.AuditTooWeak: 1, contract.AuditMet: 2}
 
 var attestationCols = []column{
 	{"Vendor", 30}, {"Attestation ID", 38}, {"Kind", 16}, {"Issuer", 20}, {"Period start", 12},
@@ -499,12 +505,12 @@ var attestationCols = []column{
 	{"Opinion", 12}, {"Exceptions", 9}, {"Review status", 13}, {"Evidence sha256", 66}, {"Created", 17},
 }
 
-func (a *auditWriter) attestations(rows *rowFeed[AttestationRow]) error {
+func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) error {
 	s, err := a.start(SheetAttestations, attestationCols)
 	if err != nil {
 		return err
 	}
-	err = rows.each(func(r AttestationRow) error {
+	err = rows.each(func(r reporting.AttestationRow) error {
 		left := a.today.DaysUntil(r.ExpiresOn)
 		state := "ok"
 		switch {
@@ -531,19 +537,19 @@ var reviewCols = []column{
 	{"Outcome", 20}, {"Residual risk", 12}, {"Next due", 12}, {"Latest", 8}, {"State", 10}, {"Notes", 50},
 }
 
-func (a *auditWriter) reviews(rows *rowFeed[ReviewRow]) error {
+func (a *auditWriter) reviews(rows *rowFeed[reporting.ReviewRow]) error {
 	s, err := a.start(SheetReviews, reviewCols)
 	if err != nil {
 		return err
 	}
 	cadence := a.opt.Policy.ReviewCadence
-	err = rows.each(func(r ReviewRow) error {
-		next := domain.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
+	err = rows.each(func(r reporting.ReviewRow) error {
+		next := review.NextReviewDue(r.PerformedOn, r.VendorTier, cadence)
 		state := "ok"
 		switch {
 		case !r.Latest:
 			state = "superseded"
-		case domain.ReviewOverdue(next, a.today):
+		case review.ReviewOverdue(next, a.today):
 			state = "overdue"
 		}
 		return s.add(r.VendorName, r.ID, string(r.VendorTier), a.st.d(r.PerformedOn), r.Reviewer, r.Outcome,
@@ -561,12 +567,12 @@ var findingCols = []column{
 	{"Accepted until", 12}, {"Finding ID", 38},
 }
 
-func (a *auditWriter) findings(rows *rowFeed[FindingRow]) error {
+func (a *auditWriter) findings(rows *rowFeed[reporting.FindingRow]) error {
 	s, err := a.start(SheetFindings, findingCols)
 	if err != nil {
 		return err
 	}
-	err = rows.each(func(r FindingRow) error {
+	err = rows.each(func(r reporting.FindingRow) error {
 		state := "resolved"
 		if r.OpenAtAsOf {
 			state = "open"
@@ -596,13 +602,13 @@ var incidentCols = []column{
 	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13},
 }
 
-func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
+func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 	s, err := a.start(SheetIncidents, incidentCols)
 	if err != nil {
 		return err
 	}
 	std := a.opt.Policy.Clauses.StandardWindows
-	err = rows.each(func(r IncidentRow) error {
+	err = rows.each(func(r reporting.IncidentRow) error {
 		clock := NoticeAt(r, std, a.asOf)
 		inc := r.Incident
 		var lag, late, win any
@@ -618,9 +624,9 @@ func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
 			win = a.st.f2(winDays)
 		}
 		switch clock.Status {
-		case domain.NoticeLate:
+		case incident.NoticeLate:
 			a.sum.incidentsLate++
-		case domain.NoticeOverdue:
+		case incident.NoticeOverdue:
 			a.sum.incidentsLate++
 			a.sum.noticesOverdue++
 		}
@@ -642,12 +648,12 @@ func (a *auditWriter) incidents(rows *rowFeed[IncidentRow]) error {
 
 // NoticeAt is the notice clock of an incident as of asOf: a notice given
 // after asOf counts as not yet given.
-func NoticeAt(r IncidentRow, std map[domain.NotificationStandard]domain.StandardWindow, asOf time.Time) domain.NoticeClock {
+func NoticeAt(r reporting.IncidentRow, std map[contract.NotificationStandard]contract.StandardWindow, asOf time.Time) incident.NoticeClock {
 	inc := r.Incident
 	if inc.VendorNotifiedUsAt != nil && inc.VendorNotifiedUsAt.After(asOf) {
 		inc.VendorNotifiedUsAt = nil
 	}
-	return domain.ComputeNoticeClock(inc, r.Clause, std, asOf)
+	return incident.ComputeNoticeClock(inc, r.Clause, std, asOf)
 }
 
 var obligationCols = []column{
@@ -658,19 +664,19 @@ var obligationCols = []column{
 
 var verification = map[string]string{"V": "V (verified)", "P": "P (partly verified)", "U": "U (unverified)"}
 
-func (a *auditWriter) obligations(rows *rowFeed[ObligationRow]) error {
+func (a *auditWriter) obligations(rows *rowFeed[reporting.ObligationRow]) error {
 	s, err := a.start(SheetObligations, obligationCols)
 	if err != nil {
 		return err
 	}
 	week := a.asOf.Add(7 * 24 * time.Hour)
-	err = rows.each(func(r ObligationRow) error {
+	err = rows.each(func(r reporting.ObligationRow) error {
 		status, done := r.Status, r.DoneAt
 		if done != nil && done.After(a.asOf) {
-			status, done = string(domain.ObligationOpen), nil
+			status, done = string(incident.ObligationOpen), nil
 		}
 		state := "ok"
-		if status == string(domain.ObligationOpen) && r.DueAt != nil {
+		if status == string(incident.ObligationOpen) && r.DueAt != nil {
 			switch {
 			case r.DueAt.Before(a.asOf):
 				state = "overdue"
@@ -801,7 +807,7 @@ func (a *auditWriter) summarySheet() error {
 	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
 		return err
 	}
-	for _, t := range domain.Tiers {
+	for _, t := range register.Tiers {
 		row++
 		if err := set(fmt.Sprintf("A%d", row), string(t), 0); err != nil {
 			return err
@@ -819,7 +825,7 @@ func (a *auditWriter) summarySheet() error {
 	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
 		return err
 	}
-	for _, s := range domain.VendorStatuses {
+	for _, s := range register.VendorStatuses {
 		row++
 		if err := set(fmt.Sprintf("A%d", row), string(s), 0); err != nil {
 			return err
@@ -956,7 +962,7 @@ func (a *auditWriter) charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagL
 	})
 }
 
-func describeFilter(f Filter) string {
+func describeFilter(f reporting.Filter) string {
 	var parts []string
 	if len(f.VendorIDs) > 0 {
 		parts = append(parts, "vendors "+strings.Join(f.VendorIDs, ", "))

@@ -14,6 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/reports"
 )
 
@@ -22,14 +24,14 @@ type fakeSource struct{ n int }
 
 var asOf = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-func (s fakeSource) EachVendor(_ context.Context, _ reports.Filter, fn func(reports.VendorRow) error) error {
+func (s fakeSource) EachVendor(_ context.Context, _ reporting.Filter, fn func(reporting.VendorRow) error) error {
 	for i := range s.n {
 		name := fmt.Sprintf("Vendor %05d", i)
 		if i == 0 {
 			name = "=1+1"
 		}
-		if err := fn(reports.VendorRow{ID: domain.NewID(), Name: name, Status: domain.StatusActive,
-			Criticality: domain.CriticalityHigh, Tier: domain.TierHigh, RiskScore: 60, MaxSensitivity: 3,
+		if err := fn(reporting.VendorRow{ID: domain.NewID(), Name: name, Status: register.StatusActive,
+			Criticality: register.CriticalityHigh, Tier: register.TierHigh, RiskScore: 60, MaxSensitivity: 3,
 			LastReviewOn: domain.NewDate(2024, 1, 1), CreatedAt: asOf.Add(-time.Hour)}); err != nil {
 			return err
 		}
@@ -37,17 +39,17 @@ func (s fakeSource) EachVendor(_ context.Context, _ reports.Filter, fn func(repo
 	return nil
 }
 
-func (s fakeSource) EachHandling(context.Context, reports.Filter, func(reports.HandlingRow) error) error {
+func (s fakeSource) EachHandling(context.Context, reporting.Filter, func(reporting.HandlingRow) error) error {
 	return nil
 }
 
-func (s fakeSource) EachContract(context.Context, reports.Filter, func(reports.ContractRow) error) error {
+func (s fakeSource) EachContract(context.Context, reporting.Filter, func(reporting.ContractRow) error) error {
 	return nil
 }
 
-func (s fakeSource) EachAttestation(_ context.Context, _ reports.Filter, fn func(reports.AttestationRow) error) error {
+func (s fakeSource) EachAttestation(_ context.Context, _ reporting.Filter, fn func(reporting.AttestationRow) error) error {
 	for i := range s.n {
-		if err := fn(reports.AttestationRow{ID: domain.NewID(), VendorName: "V", Kind: "soc2_type2",
+		if err := fn(reporting.AttestationRow{ID: domain.NewID(), VendorName: "V", Kind: "soc2_type2",
 			ExpiresOn: domain.DateOf(asOf).AddDays(i - s.n/2), ReviewStatus: "accepted"}); err != nil {
 			return err
 		}
@@ -55,30 +57,30 @@ func (s fakeSource) EachAttestation(_ context.Context, _ reports.Filter, fn func
 	return nil
 }
 
-func (s fakeSource) EachReview(context.Context, reports.Filter, func(reports.ReviewRow) error) error {
+func (s fakeSource) EachReview(context.Context, reporting.Filter, func(reporting.ReviewRow) error) error {
 	return nil
 }
 
-func (s fakeSource) EachFinding(context.Context, reports.Filter, time.Time, func(reports.FindingRow) error) error {
+func (s fakeSource) EachFinding(context.Context, reporting.Filter, time.Time, func(reporting.FindingRow) error) error {
 	return nil
 }
 
-func (s fakeSource) EachIncident(context.Context, reports.Filter, func(reports.IncidentRow) error) error {
+func (s fakeSource) EachIncident(context.Context, reporting.Filter, func(reporting.IncidentRow) error) error {
 	return nil
 }
 
-func (s fakeSource) EachObligation(context.Context, reports.Filter, func(reports.ObligationRow) error) error {
+func (s fakeSource) EachObligation(context.Context, reporting.Filter, func(reporting.ObligationRow) error) error {
 	return nil
 }
 
 func (s fakeSource) ReserveReads(context.Context, int) (func(), error) { return func() {}, nil }
 
-func (s fakeSource) Trend(context.Context, reports.Filter, domain.Date, domain.Date) ([]reports.TrendPoint, error) {
+func (s fakeSource) Trend(context.Context, reporting.Filter, domain.Date, domain.Date) ([]reporting.TrendPoint, error) {
 	return nil, nil
 }
 
-func (s fakeSource) ExecutiveFigures(context.Context, reports.Filter, reports.ExecutiveQuery) (reports.ExecutiveFigures, error) {
-	return reports.ExecutiveFigures{}, nil
+func (s fakeSource) ExecutiveFigures(context.Context, reporting.Filter, reporting.ExecutiveQuery) (reporting.ExecutiveFigures, error) {
+	return reporting.ExecutiveFigures{}, nil
 }
 
 // TestStreamOrdering checks what the StreamWriter loses when its ordering
@@ -87,7 +89,7 @@ func (s fakeSource) ExecutiveFigures(context.Context, reports.Filter, reports.Ex
 func TestStreamOrdering(t *testing.T) {
 	for _, c := range []reports.Compression{reports.CompressFast, reports.CompressDefault} {
 		var buf bytes.Buffer
-		st, err := reports.WriteAudit(t.Context(), fakeSource{n: 3000}, reports.Filter{AsOf: asOf},
+		st, err := reports.WriteAudit(t.Context(), fakeSource{n: 3000}, reporting.Filter{AsOf: asOf},
 			reports.Options{Compression: c}, &buf)
 		if err != nil {
 			t.Fatal(err)
@@ -130,9 +132,9 @@ type failingSource struct{ fakeSource }
 
 var errSourceBroke = fmt.Errorf("source broke")
 
-func (s failingSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+func (s failingSource) EachVendor(ctx context.Context, f reporting.Filter, fn func(reporting.VendorRow) error) error {
 	n := 0
-	return s.fakeSource.EachVendor(ctx, f, func(r reports.VendorRow) error {
+	return s.fakeSource.EachVendor(ctx, f, func(r reporting.VendorRow) error {
 		if n++; n == s.n/2 {
 			return errSourceBroke
 		}
@@ -148,7 +150,7 @@ func TestWriteAuditSourceFailure(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := reports.WriteAudit(context.Background(), failingSource{fakeSource{n: 20_000}},
-			reports.Filter{AsOf: asOf}, reports.Options{}, &buf)
+			reporting.Filter{AsOf: asOf}, reports.Options{}, &buf)
 		done <- err
 	}()
 	select {
@@ -201,12 +203,12 @@ func (s *budgetSource) check() {
 	}
 }
 
-func (s *budgetSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) error {
+func (s *budgetSource) EachVendor(ctx context.Context, f reporting.Filter, fn func(reporting.VendorRow) error) error {
 	s.check()
 	return s.fakeSource.EachVendor(ctx, f, fn)
 }
 
-func (s *budgetSource) EachAttestation(ctx context.Context, f reports.Filter, fn func(reports.AttestationRow) error) error {
+func (s *budgetSource) EachAttestation(ctx context.Context, f reporting.Filter, fn func(reporting.AttestationRow) error) error {
 	s.check()
 	return s.fakeSource.EachAttestation(ctx, f, fn)
 }
@@ -217,7 +219,7 @@ func (s *budgetSource) EachAttestation(ctx context.Context, f reports.Filter, fn
 // with that error before reading anything.
 func TestWriteAuditReservesReads(t *testing.T) {
 	src := &budgetSource{fakeSource: fakeSource{n: 500}}
-	if _, err := reports.WriteAudit(t.Context(), src, reports.Filter{AsOf: asOf}, reports.Options{}, io.Discard); err != nil {
+	if _, err := reports.WriteAudit(t.Context(), src, reporting.Filter{AsOf: asOf}, reports.Options{}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(src.sheets, []int{3}) || src.held != 0 || src.unheld != 0 {
@@ -227,7 +229,7 @@ func TestWriteAuditReservesReads(t *testing.T) {
 	refused := errors.New("pool too small")
 	src = &budgetSource{fakeSource: fakeSource{n: 500}, refusing: refused}
 	var buf bytes.Buffer
-	if _, err := reports.WriteAudit(t.Context(), src, reports.Filter{AsOf: asOf}, reports.Options{}, &buf); !errors.Is(err, refused) {
+	if _, err := reports.WriteAudit(t.Context(), src, reporting.Filter{AsOf: asOf}, reports.Options{}, &buf); !errors.Is(err, refused) {
 		t.Fatalf("WriteAudit with the reservation refused: %v", err)
 	}
 	if src.unheld != 0 || buf.Len() != 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
 // XLSXContentType is the media type of the workbooks.
@@ -107,7 +108,7 @@ type partWriter struct {
 
 // Options configure the writing of a workbook.
 type Options struct {
-	Policy      domain.Policy // clause policy and review cadence; zero: DefaultPolicy
+	Policy      policy.Policy // clause policy and review cadence; zero: DefaultPolicy
 	GeneratedBy string        // shown on the first sheet
 	GeneratedAt time.Time     // zero: the as-of instant
 	// Progress, when set, is called as rows are written (every few
@@ -120,7 +121,7 @@ type Options struct {
 
 func (o *Options) defaults(asOf time.Time) {
 	if o.Policy.Clauses.StandardWindows == nil {
-		o.Policy = domain.DefaultPolicy()
+		o.Policy = policy.DefaultPolicy()
 	}
 	if o.GeneratedAt.IsZero() {
 		o.GeneratedAt = asOf

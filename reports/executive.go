@@ -12,6 +12,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
+
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // SheetExecutive is the one sheet of the executive report.
@@ -27,33 +33,33 @@ const (
 
 // TierCount is one bar of the risk distribution.
 type TierCount struct {
-	Tier    domain.Tier `json:"tier"`
-	Vendors int64       `json:"vendors"`
+	Tier    register.Tier `json:"tier"`
+	Vendors int64         `json:"vendors"`
 }
 
 // TopVendor is one of the riskiest vendors, with why.
 type TopVendor struct {
-	Rank         int         `json:"rank"`
-	VendorID     string      `json:"vendor_id"`
-	Name         string      `json:"name"`
-	Tier         domain.Tier `json:"tier"`
-	Score        int         `json:"score"`
-	Why          []string    `json:"why"`
-	OpenFindings int64       `json:"open_findings"`
+	Rank         int           `json:"rank"`
+	VendorID     string        `json:"vendor_id"`
+	Name         string        `json:"name"`
+	Tier         register.Tier `json:"tier"`
+	Score        int           `json:"score"`
+	Why          []string      `json:"why"`
+	OpenFindings int64         `json:"open_findings"`
 }
 
 // LateNotice is one incident whose vendor notice was late or is overdue.
 type LateNotice struct {
-	IncidentID   string              `json:"incident_id"`
-	Title        string              `json:"title"`
-	Vendor       string              `json:"vendor"`
-	DiscoveredAt time.Time           `json:"discovered_at"`
-	NotifiedAt   *time.Time          `json:"notified_at"`
-	DueAt        *time.Time          `json:"due_at"`
-	Window       string              `json:"window"`
-	LagDays      *float64            `json:"lag_days"`
-	LateByDays   float64             `json:"late_by_days"`
-	Status       domain.NoticeStatus `json:"status"`
+	IncidentID   string                `json:"incident_id"`
+	Title        string                `json:"title"`
+	Vendor       string                `json:"vendor"`
+	DiscoveredAt time.Time             `json:"discovered_at"`
+	NotifiedAt   *time.Time            `json:"notified_at"`
+	DueAt        *time.Time            `json:"due_at"`
+	Window       string                `json:"window"`
+	LagDays      *float64              `json:"lag_days"`
+	LateByDays   float64               `json:"late_by_days"`
+	Status       incident.NoticeStatus `json:"status"`
 }
 
 // OverdueItem is one thing overdue at as-of.
@@ -66,54 +72,45 @@ type OverdueItem struct {
 	ID          string    `json:"id"`
 }
 
-// OverdueCounts are the totals of what is overdue at as-of.
-type OverdueCounts struct {
-	Reviews       int64 `json:"reviews"`
-	NeverReviewed int64 `json:"never_reviewed"`
-	Attestations  int64 `json:"attestations_expired"`
-	Obligations   int64 `json:"obligations"`
-	VendorNotices int64 `json:"vendor_notices"`
-}
-
 // Executive is the executive report (and GET /api/v1/dashboard).
 type Executive struct {
-	AsOf         time.Time     `json:"as_of"`
-	GeneratedAt  time.Time     `json:"generated_at"`
-	GeneratedBy  string        `json:"generated_by"`
-	Filter       Filter        `json:"filters"`
-	Scope        string        `json:"as_of_scope"`
-	RiskBasis    string        `json:"risk_basis"`
-	Vendors      int64         `json:"vendors"`
-	Distribution []TierCount   `json:"distribution"`
-	Trend        []TrendPoint  `json:"trend"`
-	TrendNote    string        `json:"trend_note"`
-	TopVendors   []TopVendor   `json:"top_vendors"`
-	LateNotices  []LateNotice  `json:"late_notices"`
-	LateTotal    int64         `json:"late_notices_total"`
-	Overdue      OverdueCounts `json:"overdue"`
-	OverdueItems []OverdueItem `json:"overdue_items"`
+	AsOf         time.Time               `json:"as_of"`
+	GeneratedAt  time.Time               `json:"generated_at"`
+	GeneratedBy  string                  `json:"generated_by"`
+	Filter       reporting.Filter        `json:"filters"`
+	Scope        string                  `json:"as_of_scope"`
+	RiskBasis    string                  `json:"risk_basis"`
+	Vendors      int64                   `json:"vendors"`
+	Distribution []TierCount             `json:"distribution"`
+	Trend        []reporting.TrendPoint  `json:"trend"`
+	TrendNote    string                  `json:"trend_note"`
+	TopVendors   []TopVendor             `json:"top_vendors"`
+	LateNotices  []LateNotice            `json:"late_notices"`
+	LateTotal    int64                   `json:"late_notices_total"`
+	Overdue      reporting.OverdueCounts `json:"overdue"`
+	OverdueItems []OverdueItem           `json:"overdue_items"`
 }
 
 // BuildExecutive computes the executive report from the figures the
 // source aggregates in the database, and the trend from the daily
 // snapshots. Only the notice clock of the listed incidents and the
 // explanation of the listed vendors are computed here.
-func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy) (Executive, error) {
+func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filter, pol policy.Policy) (Executive, error) {
 	if pol.Clauses.StandardWindows == nil {
-		pol = domain.DefaultPolicy()
+		pol = policy.DefaultPolicy()
 	}
 	asOf := f.AsOf.UTC()
 	today := domain.DateOf(asOf)
 	ex := Executive{AsOf: asOf, Filter: f, Scope: Scope, RiskBasis: ResidualBasis,
-		Trend: []TrendPoint{}, TopVendors: []TopVendor{}, LateNotices: []LateNotice{}, OverdueItems: []OverdueItem{}}
-	fig, err := src.ExecutiveFigures(ctx, f, ExecutiveQuery{Today: today,
-		ReviewCutoffs: domain.NewReviewOverdueFilter(true, today, pol.ReviewCadence).Cutoffs,
+		Trend: []reporting.TrendPoint{}, TopVendors: []TopVendor{}, LateNotices: []LateNotice{}, OverdueItems: []OverdueItem{}}
+	fig, err := src.ExecutiveFigures(ctx, f, reporting.ExecutiveQuery{Today: today,
+		ReviewCutoffs: review.NewReviewOverdueFilter(true, today, pol.ReviewCadence).Cutoffs,
 		TopVendors:    topVendors, LateNotices: lateNoticeRows, OverdueItems: overdueRows})
 	if err != nil {
 		return ex, err
 	}
 	ex.Vendors, ex.Overdue, ex.LateTotal = fig.Vendors, fig.Overdue, fig.LateTotal
-	for _, t := range domain.Tiers {
+	for _, t := range register.Tiers {
 		ex.Distribution = append(ex.Distribution, TierCount{Tier: t, Vendors: fig.Tiers[t]})
 	}
 	for i, v := range fig.TopVendors {
@@ -150,17 +147,17 @@ func BuildExecutive(ctx context.Context, src Source, f Filter, pol domain.Policy
 
 // overdueItems merges the most overdue items of each kind into the
 // overdueRows most overdue.
-func overdueItems(fig ExecutiveFigures, pol domain.Policy, asOf time.Time) []OverdueItem {
+func overdueItems(fig reporting.ExecutiveFigures, pol policy.Policy, asOf time.Time) []OverdueItem {
 	today := domain.DateOf(asOf)
 	var out []OverdueItem
 	for _, v := range fig.OverdueReviews {
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
+		next := review.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
 		out = append(out, OverdueItem{Kind: "review", Vendor: v.Name, Item: "periodic review (" + string(v.Tier) + " tier)",
 			Due: next.Time(), DaysOverdue: float64(next.DaysUntil(today)), ID: v.ID})
 	}
 	for _, r := range fig.OverdueNotices {
 		c := NoticeAt(r, pol.Clauses.StandardWindows, asOf)
-		if c.Status != domain.NoticeOverdue {
+		if c.Status != incident.NoticeOverdue {
 			continue
 		}
 		out = append(out, OverdueItem{Kind: "vendor_notice", Vendor: r.VendorName, Item: r.Incident.Title, Due: *c.DueAt,
@@ -183,8 +180,8 @@ func roundDays(d time.Duration) float64 {
 }
 
 // why explains a vendor's inherent score from its factors.
-func why(v VendorRow) []string {
-	risk := domain.ComputeInherentRisk(domain.RiskInputs{MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords,
+func why(v reporting.VendorRow) []string {
+	risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords,
 		Criticality: v.Criticality})
 	out := make([]string, 0, 5)
 	for _, fc := range risk.Factors {

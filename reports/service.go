@@ -16,72 +16,20 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
+
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
-
-// Kind is which report a run produces.
-type Kind string
-
-// Report kinds.
-const (
-	KindAudit     Kind = "audit"
-	KindExecutive Kind = "executive"
-)
-
-// Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return k == KindAudit || k == KindExecutive }
-
-// RunStatus is where a report run is.
-type RunStatus string
-
-// Run statuses.
-const (
-	RunQueued  RunStatus = "queued"
-	RunRunning RunStatus = "running"
-	RunDone    RunStatus = "done"
-	RunFailed  RunStatus = "failed"
-)
-
-// Run is one generation of a report, stored file included.
-type Run struct {
-	ID          string     `json:"id"`
-	Kind        Kind       `json:"kind"`
-	Filter      Filter     `json:"filters"`
-	AsOf        time.Time  `json:"as_of"`
-	Status      RunStatus  `json:"status"`
-	SHA256      string     `json:"sha256,omitempty"`
-	Size        int64      `json:"size"`
-	FileName    string     `json:"file_name,omitempty"`
-	Error       string     `json:"error,omitempty"`
-	RequestedBy string     `json:"requested_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	StartedAt   *time.Time `json:"started_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
-}
-
-// RunStore persists report runs (the report_runs table).
-type RunStore interface {
-	Create(ctx context.Context, r Run) error
-	// Update writes status, sha256, size, file name, error and the
-	// started and finished instants. Returns domain.ErrNotFound.
-	Update(ctx context.Context, r Run) error
-	// Get returns domain.ErrNotFound when there is no such run.
-	Get(ctx context.Context, id string) (Run, error)
-	// List returns runs newest first.
-	List(ctx context.Context, p domain.PageRequest) (domain.Page[Run], error)
-	// FailUnfinished marks every queued or running run failed at now with
-	// reason (after a restart nothing is generating them any more).
-	FailUnfinished(ctx context.Context, now time.Time, reason string) (int64, error)
-}
 
 // Service generates reports: directly (the CLI) or as background runs
 // whose files are stored under Dir (the API).
 type Service struct {
-	Source Source
-	Runs   RunStore
+	Source reporting.Source
+	Runs   reporting.RunStore
 	Tx     domain.Transactor
 	Audit  domain.AuditStore
 	Clock  domain.Clock
-	Policy domain.Policy
+	Policy policy.Policy
 	Dir    string // where run files are stored, e.g. $VW_DATA_DIR/reports
 	Logger *slog.Logger
 	// Workers is how many runs are generated at once (default
@@ -110,14 +58,14 @@ func (s *Service) init() {
 			s.Logger = slog.Default()
 		}
 		if s.Policy.Clauses.StandardWindows == nil {
-			s.Policy = domain.DefaultPolicy()
+			s.Policy = policy.DefaultPolicy()
 		}
 	})
 }
 
 // CheckFilter validates a filter and defaults its as-of to now; an as-of
 // in the future is refused.
-func (s *Service) CheckFilter(f Filter) (Filter, error) {
+func (s *Service) CheckFilter(f reporting.Filter) (reporting.Filter, error) {
 	s.init()
 	now := s.Clock.Now()
 	var fe domain.FieldErrors
@@ -140,7 +88,7 @@ func (s *Service) CheckFilter(f Filter) (Filter, error) {
 }
 
 // Generate writes a report of kind for f to w (the CLI path).
-func (s *Service) Generate(ctx context.Context, kind Kind, f Filter, opt Options, w io.Writer) (Stats, error) {
+func (s *Service) Generate(ctx context.Context, kind reporting.Kind, f reporting.Filter, opt Options, w io.Writer) (Stats, error) {
 	s.init()
 	f, err := s.CheckFilter(f)
 	if err != nil {
@@ -151,9 +99,9 @@ func (s *Service) Generate(ctx context.Context, kind Kind, f Filter, opt Options
 		opt.GeneratedAt = s.Clock.Now()
 	}
 	switch kind {
-	case KindAudit:
+	case reporting.KindAudit:
 		return WriteAudit(ctx, s.Source, f, opt, w)
-	case KindExecutive:
+	case reporting.KindExecutive:
 		ex, err := BuildExecutive(ctx, s.Source, f, s.Policy)
 		if err != nil {
 			return Stats{}, err
@@ -165,7 +113,7 @@ func (s *Service) Generate(ctx context.Context, kind Kind, f Filter, opt Options
 }
 
 // Dashboard is the executive report's data.
-func (s *Service) Dashboard(ctx context.Context, f Filter) (Executive, error) {
+func (s *Service) Dashboard(ctx context.Context, f reporting.Filter) (Executive, error) {
 	s.init()
 	f, err := s.CheckFilter(f)
 	if err != nil {
@@ -192,21 +140,21 @@ func actorName(a domain.Actor) string {
 
 // Start records a queued run and generates it in the background, on a
 // context of its own (it outlives the request); Close stops it.
-func (s *Service) Start(ctx context.Context, kind Kind, f Filter) (Run, error) {
+func (s *Service) Start(ctx context.Context, kind reporting.Kind, f reporting.Filter) (reporting.Run, error) {
 	s.init()
 	if !kind.Valid() {
-		return Run{}, domain.Invalid("kind", "must be audit or executive")
+		return reporting.Run{}, domain.Invalid("kind", "must be audit or executive")
 	}
 	f, err := s.CheckFilter(f)
 	if err != nil {
-		return Run{}, err
+		return reporting.Run{}, err
 	}
 	now := s.Clock.Now()
-	r := Run{ID: domain.NewID(), Kind: kind, Filter: f, AsOf: f.AsOf, Status: RunQueued,
+	r := reporting.Run{ID: domain.NewID(), Kind: kind, Filter: f, AsOf: f.AsOf, Status: reporting.RunQueued,
 		RequestedBy: actorName(domain.ActorFrom(ctx)), CreatedAt: now,
 		FileName: fmt.Sprintf("vendorwatch-%s-%s.xlsx", kind, f.AsOf.Format("20060102T150405Z"))}
 	if err := s.Runs.Create(ctx, r); err != nil {
-		return Run{}, err
+		return reporting.Run{}, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.wg.Add(1)
@@ -229,17 +177,17 @@ func (s *Service) Start(ctx context.Context, kind Kind, f Filter) (Run, error) {
 
 // Run records a run and generates it before returning (the scheduled
 // weekly audit report); the returned run is done or failed.
-func (s *Service) Run(ctx context.Context, kind Kind, f Filter) (Run, error) {
+func (s *Service) Run(ctx context.Context, kind reporting.Kind, f reporting.Filter) (reporting.Run, error) {
 	s.init()
 	f, err := s.CheckFilter(f)
 	if err != nil {
-		return Run{}, err
+		return reporting.Run{}, err
 	}
-	r := Run{ID: domain.NewID(), Kind: kind, Filter: f, AsOf: f.AsOf, Status: RunQueued,
+	r := reporting.Run{ID: domain.NewID(), Kind: kind, Filter: f, AsOf: f.AsOf, Status: reporting.RunQueued,
 		RequestedBy: actorName(domain.ActorFrom(ctx)), CreatedAt: s.Clock.Now(),
 		FileName: fmt.Sprintf("vendorwatch-%s-%s.xlsx", kind, f.AsOf.Format("20060102T150405Z"))}
 	if err := s.Runs.Create(ctx, r); err != nil {
-		return Run{}, err
+		return reporting.Run{}, err
 	}
 	s.execute(ctx, r)
 	return s.Runs.Get(context.WithoutCancel(ctx), r.ID)
@@ -249,11 +197,11 @@ func (s *Service) Run(ctx context.Context, kind Kind, f Filter) (Run, error) {
 // jobs.Func): the audit workbook of all vendors as of now, stored as a run.
 func (s *Service) WeeklyAudit(ctx context.Context) (map[string]int, error) {
 	ctx = domain.WithActor(ctx, domain.Actor{ID: "system", Name: "scheduler", Role: domain.RoleAdmin})
-	r, err := s.Run(ctx, KindAudit, Filter{})
+	r, err := s.Run(ctx, reporting.KindAudit, reporting.Filter{})
 	if err != nil {
 		return nil, err
 	}
-	if r.Status != RunDone {
+	if r.Status != reporting.RunDone {
 		return map[string]int{"failed": 1}, fmt.Errorf("weekly audit report %s: %s", r.ID, r.Error)
 	}
 	return map[string]int{"bytes": int(r.Size)}, nil
@@ -261,7 +209,7 @@ func (s *Service) WeeklyAudit(ctx context.Context) (map[string]int, error) {
 
 // execute waits, queued, for a worker slot, generates the run's file and
 // records the outcome.
-func (s *Service) execute(ctx context.Context, r Run) {
+func (s *Service) execute(ctx context.Context, r reporting.Run) {
 	var (
 		sum    string
 		size   int64
@@ -270,7 +218,7 @@ func (s *Service) execute(ctx context.Context, r Run) {
 	select {
 	case s.slots <- struct{}{}:
 		started := s.Clock.Now()
-		r.Status, r.StartedAt = RunRunning, &started
+		r.Status, r.StartedAt = reporting.RunRunning, &started
 		if err := s.Runs.Update(ctx, r); err != nil {
 			s.Logger.Error("report run", "id", r.ID, "err", err)
 		}
@@ -282,10 +230,10 @@ func (s *Service) execute(ctx context.Context, r Run) {
 	finished := s.Clock.Now()
 	r.FinishedAt = &finished
 	if genErr != nil {
-		r.Status, r.Error = RunFailed, genErr.Error()
+		r.Status, r.Error = reporting.RunFailed, genErr.Error()
 		s.Logger.Error("report run failed", "id", r.ID, "kind", r.Kind, "err", genErr)
 	} else {
-		r.Status, r.SHA256, r.Size = RunDone, sum, size
+		r.Status, r.SHA256, r.Size = reporting.RunDone, sum, size
 	}
 	// The outcome is recorded even when the run was stopped.
 	ctx = context.WithoutCancel(ctx)
@@ -303,7 +251,7 @@ func (s *Service) execute(ctx context.Context, r Run) {
 // Path is where a run's file is stored.
 func (s *Service) Path(id string) string { return filepath.Join(s.Dir, id+".xlsx") }
 
-func (s *Service) writeFile(ctx context.Context, r Run) (sum string, size int64, err error) {
+func (s *Service) writeFile(ctx context.Context, r reporting.Run) (sum string, size int64, err error) {
 	if s.Dir == "" {
 		return "", 0, errors.New("no report directory configured")
 	}
@@ -352,15 +300,15 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // Get returns one run.
-func (s *Service) Get(ctx context.Context, id string) (Run, error) {
+func (s *Service) Get(ctx context.Context, id string) (reporting.Run, error) {
 	if !domain.ValidID(id) {
-		return Run{}, fmt.Errorf("report %s: %w", id, domain.ErrNotFound)
+		return reporting.Run{}, fmt.Errorf("report %s: %w", id, domain.ErrNotFound)
 	}
 	return s.Runs.Get(ctx, id)
 }
 
 // List returns runs newest first.
-func (s *Service) List(ctx context.Context, p domain.PageRequest) (domain.Page[Run], error) {
+func (s *Service) List(ctx context.Context, p domain.PageRequest) (domain.Page[reporting.Run], error) {
 	return s.Runs.List(ctx, p)
 }
 
@@ -368,12 +316,12 @@ func (s *Service) List(ctx context.Context, p domain.PageRequest) (domain.Page[R
 var ErrNotReady = errors.New("the report is not ready")
 
 // Open returns a done run and its stored file; the caller closes it.
-func (s *Service) Open(ctx context.Context, id string) (Run, *os.File, error) {
+func (s *Service) Open(ctx context.Context, id string) (reporting.Run, *os.File, error) {
 	r, err := s.Get(ctx, id)
 	if err != nil {
-		return Run{}, nil, err
+		return reporting.Run{}, nil, err
 	}
-	if r.Status != RunDone {
+	if r.Status != reporting.RunDone {
 		return r, nil, fmt.Errorf("report %s is %s: %w", id, r.Status, ErrNotReady)
 	}
 	fh, err := os.Open(s.Path(id))
@@ -403,3 +351,14 @@ func (s *Service) Close() {
 
 // Wait waits for the background runs (tests).
 func (s *Service) Wait() { s.wg.Wait() }
+
+// Scope says what AsOf covers; the Summary sheet and the API repeat it.
+const Scope = "As of: rows created after the as-of instant are excluded (vendors, data handling, contracts, " +
+	"attestations, reviews, findings first seen, incidents, obligations); computed fields are evaluated at it " +
+	"(days left, expired/expiring, last review and next due, review overdue, breach-notification clause in force, " +
+	"the notice clock, obligation overdue, findings open at as-of: resolved later counts as open); an incident " +
+	"notified after as-of counts as not yet notified. Other stored fields (names, status, tier, risk inputs, " +
+	"review status of attestations, obligation status) are their current values: the database keeps no history of them."
+
+// ResidualBasis labels the risk figures of the executive report.
+const ResidualBasis = "inherent score and tier (residual risk is not modelled yet)"

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 // APIKeys is the GORM API-key store.
 type APIKeys struct{ db *DB }
 
-var _ domain.APIKeyStore = (*APIKeys)(nil)
+var _ access.APIKeyStore = (*APIKeys)(nil)
 
 // NewAPIKeys returns the API-key store on db.
 func NewAPIKeys(db *DB) *APIKeys { return &APIKeys{db: db} }
@@ -39,55 +40,55 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-func (r apiKeyRow) toDomain() domain.APIKey {
-	return domain.APIKey{ID: r.ID, Name: r.Name, Role: domain.Role(r.Role), Prefix: r.Prefix, Hash: r.Hash,
+func (r apiKeyRow) toDomain() access.APIKey {
+	return access.APIKey{ID: r.ID, Name: r.Name, Role: domain.Role(r.Role), Prefix: r.Prefix, Hash: r.Hash,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt),
 		RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt)}
 }
 
-// Create implements domain.APIKeyStore.
-func (s *APIKeys) Create(ctx context.Context, k domain.APIKey) error {
+// Create implements access.APIKeyStore.
+func (s *APIKeys) Create(ctx context.Context, k access.APIKey) error {
 	row := apiKeyRow{ID: k.ID, Name: k.Name, Role: string(k.Role), Prefix: k.Prefix, Hash: k.Hash,
 		CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt.UTC(), ExpiresAt: utcPtr(k.ExpiresAt)}
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.APIKeyStore.
-func (s *APIKeys) Get(ctx context.Context, id string) (domain.APIKey, error) {
+// Get implements access.APIKeyStore.
+func (s *APIKeys) Get(ctx context.Context, id string) (access.APIKey, error) {
 	var row apiKeyRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.APIKey{}, fmt.Errorf("api key %s: %w", id, translate(err))
+		return access.APIKey{}, fmt.Errorf("api key %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// GetByPrefix implements domain.APIKeyStore.
-func (s *APIKeys) GetByPrefix(ctx context.Context, prefix string) (domain.APIKey, error) {
+// GetByPrefix implements access.APIKeyStore.
+func (s *APIKeys) GetByPrefix(ctx context.Context, prefix string) (access.APIKey, error) {
 	var row apiKeyRow
 	if err := s.db.conn(ctx).Where("prefix = ?", prefix).Take(&row).Error; err != nil {
-		return domain.APIKey{}, fmt.Errorf("api key: %w", translate(err))
+		return access.APIKey{}, fmt.Errorf("api key: %w", translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// List implements domain.APIKeyStore. Keys are listed newest first; the
+// List implements access.APIKeyStore. Keys are listed newest first; the
 // cursor is the last id (UUIDv7 ids sort by creation time).
-func (s *APIKeys) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.APIKey], error) {
+func (s *APIKeys) List(ctx context.Context, p domain.PageRequest) (domain.Page[access.APIKey], error) {
 	q := s.db.conn(ctx)
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.APIKey]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[access.APIKey]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id < ?", p.After)
 	}
 	var rows []apiKeyRow
 	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.APIKey]{}, translate(err)
+		return domain.Page[access.APIKey]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r apiKeyRow) string { return r.ID }, apiKeyRow.toDomain), nil
 }
 
-// Revoke implements domain.APIKeyStore.
+// Revoke implements access.APIKeyStore.
 func (s *APIKeys) Revoke(ctx context.Context, id string, at time.Time) error {
 	res := s.db.conn(ctx).Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
 	if err := translate(res.Error); err != nil {
@@ -101,7 +102,7 @@ func (s *APIKeys) Revoke(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
-// Touch implements domain.APIKeyStore: one conditional update, which
+// Touch implements access.APIKeyStore: one conditional update, which
 // writes nothing while the last write is recent.
 func (s *APIKeys) Touch(ctx context.Context, id string, at time.Time, interval time.Duration) error {
 	err := s.db.conn(ctx).Model(&apiKeyRow{}).
@@ -110,7 +111,7 @@ func (s *APIKeys) Touch(ctx context.Context, id string, at time.Time, interval t
 	return translate(err)
 }
 
-// CountActive implements domain.APIKeyStore.
+// CountActive implements access.APIKeyStore.
 func (s *APIKeys) CountActive(ctx context.Context, role domain.Role, now time.Time) (int64, error) {
 	var n int64
 	err := s.db.conn(ctx).Model(&apiKeyRow{}).

@@ -7,16 +7,17 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
 
 // newKey returns a key with a fresh id and prefix, modified by mods.
-func newKey(name string, role domain.Role, mods ...func(*domain.APIKey)) domain.APIKey {
-	_, prefix, secret := domain.GenerateKey()
-	k := domain.APIKey{
+func newKey(name string, role domain.Role, mods ...func(*access.APIKey)) access.APIKey {
+	_, prefix, secret := access.GenerateKey()
+	k := access.APIKey{
 		ID: domain.NewID(), Name: name, Role: role, Prefix: prefix,
-		Hash: domain.NewKeyHasher("").Hash(secret), CreatedBy: "system", CreatedAt: t0,
+		Hash: access.NewKeyHasher("").Hash(secret), CreatedBy: "system", CreatedAt: t0,
 	}
 	for _, m := range mods {
 		m(&k)
@@ -35,7 +36,7 @@ func checkTimePtr(t *testing.T, field string, got, want *time.Time) {
 	}
 }
 
-func checkKey(t *testing.T, got, want domain.APIKey) {
+func checkKey(t *testing.T, got, want access.APIKey) {
 	t.Helper()
 	checkUTC(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 	checkTimePtr(t, "ExpiresAt", got.ExpiresAt, want.ExpiresAt)
@@ -53,7 +54,7 @@ func TestAPIKeysCreateGet(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := t.Context()
 		keys := repository.NewAPIKeys(db)
-		want := newKey("ci deploy", domain.RoleVendorManager, func(k *domain.APIKey) {
+		want := newKey("ci deploy", domain.RoleVendorManager, func(k *access.APIKey) {
 			k.CreatedAt = t0.In(plus2)
 			k.ExpiresAt = ptr(t0.Add(90 * 24 * time.Hour).In(plus2))
 			// The store ignores these on create: a new key is neither
@@ -81,7 +82,7 @@ func TestAPIKeysCreateGet(t *testing.T) {
 		_, err = keys.GetByPrefix(ctx, "000000000000")
 		checkErrIs(t, err, domain.ErrNotFound)
 
-		dup := newKey("copycat", domain.RoleAuditor, func(k *domain.APIKey) { k.Prefix = want.Prefix })
+		dup := newKey("copycat", domain.RoleAuditor, func(k *access.APIKey) { k.Prefix = want.Prefix })
 		checkConflictField(t, keys.Create(ctx, dup), "prefix")
 	})
 }
@@ -118,13 +119,13 @@ func TestAPIKeysCountActive(t *testing.T) {
 		ctx := t.Context()
 		keys := repository.NewAPIKeys(db)
 		seed := []struct {
-			key    domain.APIKey
+			key    access.APIKey
 			revoke bool
 		}{
 			{key: newKey("no expiry", domain.RoleAdmin)},
-			{key: newKey("expires later", domain.RoleAdmin, func(k *domain.APIKey) { k.ExpiresAt = ptr(now.Add(time.Microsecond)) })},
-			{key: newKey("expires now", domain.RoleAdmin, func(k *domain.APIKey) { k.ExpiresAt = ptr(now) })},
-			{key: newKey("expired", domain.RoleAdmin, func(k *domain.APIKey) { k.ExpiresAt = ptr(now.Add(-time.Hour)) })},
+			{key: newKey("expires later", domain.RoleAdmin, func(k *access.APIKey) { k.ExpiresAt = ptr(now.Add(time.Microsecond)) })},
+			{key: newKey("expires now", domain.RoleAdmin, func(k *access.APIKey) { k.ExpiresAt = ptr(now) })},
+			{key: newKey("expired", domain.RoleAdmin, func(k *access.APIKey) { k.ExpiresAt = ptr(now.Add(-time.Hour)) })},
 			{key: newKey("revoked", domain.RoleAdmin), revoke: true},
 			{key: newKey("other role", domain.RoleAuditor)},
 		}
@@ -203,7 +204,7 @@ func TestAPIKeysListNewestFirst(t *testing.T) {
 		keys := repository.NewAPIKeys(db)
 		var created []string
 		for i := range 5 {
-			k := newKey("key", domain.RoleAuditor, func(k *domain.APIKey) { k.CreatedAt = t0.Add(time.Duration(i) * time.Second) })
+			k := newKey("key", domain.RoleAuditor, func(k *access.APIKey) { k.CreatedAt = t0.Add(time.Duration(i) * time.Second) })
 			if err := keys.Create(ctx, k); err != nil {
 				t.Fatal(err)
 			}

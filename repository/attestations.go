@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
 )
 
 // Attestations is the GORM store of attestations and their evidence
 // metadata.
 type Attestations struct{ db *DB }
 
-var _ domain.AttestationStore = (*Attestations)(nil)
+var _ attestation.AttestationStore = (*Attestations)(nil)
 
 // NewAttestations returns the attestation store on db.
 func NewAttestations(db *DB) *Attestations { return &Attestations{db: db} }
@@ -54,7 +55,7 @@ var attestationColumns = []string{
 	"evidence_uploaded_at", "version", "updated_at",
 }
 
-func toAttestationRow(a domain.Attestation) attestationRow {
+func toAttestationRow(a attestation.Attestation) attestationRow {
 	r := attestationRow{
 		ID: a.ID, VendorID: a.VendorID, Kind: string(a.Kind), Issuer: a.Issuer, Scope: a.Scope,
 		PeriodStart: sqlDate(a.PeriodStart), PeriodEnd: sqlDate(a.PeriodEnd), IssuedOn: sqlDate(a.IssuedOn),
@@ -72,13 +73,13 @@ func toAttestationRow(a domain.Attestation) attestationRow {
 	return r
 }
 
-func (r attestationRow) toDomain() domain.Attestation {
-	a := domain.Attestation{
-		ID: r.ID, VendorID: r.VendorID, Kind: domain.AttestationKind(r.Kind), Issuer: r.Issuer, Scope: r.Scope,
+func (r attestationRow) toDomain() attestation.Attestation {
+	a := attestation.Attestation{
+		ID: r.ID, VendorID: r.VendorID, Kind: attestation.AttestationKind(r.Kind), Issuer: r.Issuer, Scope: r.Scope,
 		PeriodStart: r.PeriodStart.Date, PeriodEnd: r.PeriodEnd.Date, IssuedOn: r.IssuedOn.Date,
-		ExpiresOn: r.ExpiresOn.Date, ExpiresOnSource: domain.ExpirySource(r.ExpiresOnSource),
-		Opinion: domain.AttestationOpinion(deref(r.Opinion)), ExceptionsCount: r.ExceptionsCount,
-		ReviewStatus: domain.AttestationReviewStatus(r.ReviewStatus), Reviewer: r.Reviewer,
+		ExpiresOn: r.ExpiresOn.Date, ExpiresOnSource: attestation.ExpirySource(r.ExpiresOnSource),
+		Opinion: attestation.AttestationOpinion(deref(r.Opinion)), ExceptionsCount: r.ExceptionsCount,
+		ReviewStatus: attestation.AttestationReviewStatus(r.ReviewStatus), Reviewer: r.Reviewer,
 		ReviewedAt: attestationUTC(r.ReviewedAt), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if r.EvidenceSHA256 != nil && r.EvidenceSize != nil {
@@ -97,23 +98,23 @@ func attestationUTC(t *time.Time) *time.Time {
 	return &u
 }
 
-// Create implements domain.AttestationStore.
-func (s *Attestations) Create(ctx context.Context, a domain.Attestation) error {
+// Create implements attestation.AttestationStore.
+func (s *Attestations) Create(ctx context.Context, a attestation.Attestation) error {
 	row := toAttestationRow(a)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.AttestationStore.
-func (s *Attestations) Get(ctx context.Context, id string) (domain.Attestation, error) {
+// Get implements attestation.AttestationStore.
+func (s *Attestations) Get(ctx context.Context, id string) (attestation.Attestation, error) {
 	var row attestationRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Attestation{}, fmt.Errorf("attestation %s: %w", id, translate(err))
+		return attestation.Attestation{}, fmt.Errorf("attestation %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// Update implements domain.AttestationStore.
-func (s *Attestations) Update(ctx context.Context, a domain.Attestation, expectedVersion int64) error {
+// Update implements attestation.AttestationStore.
+func (s *Attestations) Update(ctx context.Context, a attestation.Attestation, expectedVersion int64) error {
 	row := toAttestationRow(a)
 	row.Version = expectedVersion + 1
 	res := s.db.conn(ctx).Model(&attestationRow{}).Where("id = ? AND version = ?", a.ID, expectedVersion).
@@ -127,7 +128,7 @@ func (s *Attestations) Update(ctx context.Context, a domain.Attestation, expecte
 	return nil
 }
 
-// Delete implements domain.AttestationStore.
+// Delete implements attestation.AttestationStore.
 func (s *Attestations) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -143,13 +144,13 @@ func (s *Attestations) Delete(ctx context.Context, id string, expectedVersion in
 	return nil
 }
 
-// List implements domain.AttestationStore. The keyset is the id (UUIDv7,
+// List implements attestation.AttestationStore. The keyset is the id (UUIDv7,
 // so creation order); each filter has an index leading with its column.
-func (s *Attestations) List(ctx context.Context, f domain.AttestationFilter, p domain.PageRequest) (domain.Page[domain.Attestation], error) {
+func (s *Attestations) List(ctx context.Context, f attestation.AttestationFilter, p domain.PageRequest) (domain.Page[attestation.Attestation], error) {
 	q := s.db.conn(ctx).Model(&attestationRow{})
 	if f.VendorID != "" {
 		if !domain.ValidID(f.VendorID) {
-			return domain.Page[domain.Attestation]{}, nil // no vendor has that id
+			return domain.Page[attestation.Attestation]{}, nil // no vendor has that id
 		}
 		q = q.Where("vendor_id = ?", f.VendorID)
 	}
@@ -171,24 +172,24 @@ func (s *Attestations) List(ctx context.Context, f domain.AttestationFilter, p d
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.Attestation]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[attestation.Attestation]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id > ?", p.After)
 	}
 	var rows []attestationRow
 	if err := q.Order("id").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Attestation]{}, translate(err)
+		return domain.Page[attestation.Attestation]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r attestationRow) string { return r.ID }, attestationRow.toDomain), nil
 }
 
-// ListByVendor implements domain.AttestationStore.
-func (s *Attestations) ListByVendor(ctx context.Context, vendorID string) ([]domain.Attestation, error) {
+// ListByVendor implements attestation.AttestationStore.
+func (s *Attestations) ListByVendor(ctx context.Context, vendorID string) ([]attestation.Attestation, error) {
 	var rows []attestationRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.Attestation, len(rows))
+	out := make([]attestation.Attestation, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}

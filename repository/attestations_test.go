@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -21,10 +23,10 @@ func attDay(s string) domain.Date {
 }
 
 // newAttestation returns a valid attestation of vendorID, modified by mods.
-func newAttestation(vendorID string, mods ...func(*domain.Attestation)) domain.Attestation {
-	a := domain.Attestation{
-		ID: domain.NewID(), VendorID: vendorID, Kind: domain.KindPCIDSSAOC, IssuedOn: attDay("2026-01-15"),
-		ExpiresOn: attDay("2027-01-15"), ExpiresOnSource: domain.ExpiryCatalogue, ReviewStatus: domain.AttestationReceived,
+func newAttestation(vendorID string, mods ...func(*attestation.Attestation)) attestation.Attestation {
+	a := attestation.Attestation{
+		ID: domain.NewID(), VendorID: vendorID, Kind: attestation.KindPCIDSSAOC, IssuedOn: attDay("2026-01-15"),
+		ExpiresOn: attDay("2027-01-15"), ExpiresOnSource: attestation.ExpiryCatalogue, ReviewStatus: attestation.AttestationReceived,
 		Version: 1, CreatedAt: t0, UpdatedAt: t0,
 	}
 	for _, m := range mods {
@@ -44,12 +46,12 @@ func TestAttestationsRoundTrip(t *testing.T) {
 		store := repository.NewAttestations(db)
 		reviewed := time.Date(2026, 2, 1, 10, 0, 0, 123456000, plus2)
 		uploaded := time.Date(2026, 2, 2, 11, 0, 0, 654321000, plus2)
-		want := newAttestation(v.ID, func(a *domain.Attestation) {
-			a.Kind, a.Issuer, a.Scope = domain.KindSOC2Type2, "Big Four LLP", "Payments platform, Security and Availability"
+		want := newAttestation(v.ID, func(a *attestation.Attestation) {
+			a.Kind, a.Issuer, a.Scope = attestation.KindSOC2Type2, "Big Four LLP", "Payments platform, Security and Availability"
 			a.PeriodStart, a.PeriodEnd = attDay("2025-01-01"), attDay("2025-12-31")
-			a.IssuedOn, a.ExpiresOn, a.ExpiresOnSource = attDay("2026-02-20"), attDay("2026-12-31"), domain.ExpiryCatalogue
-			a.Opinion, a.ExceptionsCount = domain.OpinionQualified, 3
-			a.ReviewStatus, a.Reviewer, a.ReviewedAt = domain.AttestationAccepted, "Ada", &reviewed
+			a.IssuedOn, a.ExpiresOn, a.ExpiresOnSource = attDay("2026-02-20"), attDay("2026-12-31"), attestation.ExpiryCatalogue
+			a.Opinion, a.ExceptionsCount = attestation.OpinionQualified, 3
+			a.ReviewStatus, a.Reviewer, a.ReviewedAt = attestation.AttestationAccepted, "Ada", &reviewed
 			a.EvidenceSHA256, a.EvidenceSize, a.EvidenceMediaType = strings.Repeat("ab", 32), 1234, "application/pdf"
 			a.EvidenceName, a.EvidenceUploadedBy, a.EvidenceUploadedAt = "soc2 2025.pdf", "key-1", &uploaded
 		})
@@ -63,7 +65,7 @@ func TestAttestationsRoundTrip(t *testing.T) {
 		checkUTC(t, "ReviewedAt", *got.ReviewedAt, reviewed)
 		checkUTC(t, "EvidenceUploadedAt", *got.EvidenceUploadedAt, uploaded)
 		checkUTC(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
-		norm := func(a domain.Attestation) domain.Attestation {
+		norm := func(a attestation.Attestation) attestation.Attestation {
 			a.ReviewedAt, a.EvidenceUploadedAt, a.CreatedAt, a.UpdatedAt = nil, nil, time.Time{}, time.Time{}
 			return a
 		}
@@ -123,15 +125,15 @@ func TestAttestationsListFiltersAndPages(t *testing.T) {
 		ctx := t.Context()
 		vendors := repository.NewVendors(db)
 		a, b := newVendor("Vendor A"), newVendor("Vendor B")
-		for _, v := range []domain.Vendor{a, b} {
+		for _, v := range []register.Vendor{a, b} {
 			if err := vendors.Create(ctx, v); err != nil {
 				t.Fatal(err)
 			}
 		}
 		store := repository.NewAttestations(db)
 		var ids []string
-		add := func(vendorID string, kind domain.AttestationKind, expires string, st domain.AttestationReviewStatus) string {
-			x := newAttestation(vendorID, func(x *domain.Attestation) {
+		add := func(vendorID string, kind attestation.AttestationKind, expires string, st attestation.AttestationReviewStatus) string {
+			x := newAttestation(vendorID, func(x *attestation.Attestation) {
 				x.Kind, x.ExpiresOn, x.ReviewStatus = kind, attDay(expires), st
 				x.IssuedOn = attDay("2025-01-01")
 			})
@@ -141,13 +143,13 @@ func TestAttestationsListFiltersAndPages(t *testing.T) {
 			ids = append(ids, x.ID)
 			return x.ID
 		}
-		a1 := add(a.ID, domain.KindPCIDSSAOC, "2026-03-01", domain.AttestationAccepted)
-		a2 := add(a.ID, domain.KindPentest, "2026-03-31", domain.AttestationReceived)
-		a3 := add(a.ID, domain.KindPCIDSSAOC, "2026-12-31", domain.AttestationRejected)
-		b1 := add(b.ID, domain.KindISO27001, "2026-02-28", domain.AttestationAccepted)
-		b2 := add(b.ID, domain.KindSIG, "2027-01-01", domain.AttestationUnderReview)
+		a1 := add(a.ID, attestation.KindPCIDSSAOC, "2026-03-01", attestation.AttestationAccepted)
+		a2 := add(a.ID, attestation.KindPentest, "2026-03-31", attestation.AttestationReceived)
+		a3 := add(a.ID, attestation.KindPCIDSSAOC, "2026-12-31", attestation.AttestationRejected)
+		b1 := add(b.ID, attestation.KindISO27001, "2026-02-28", attestation.AttestationAccepted)
+		b2 := add(b.ID, attestation.KindSIG, "2027-01-01", attestation.AttestationUnderReview)
 
-		list := func(f domain.AttestationFilter) []string {
+		list := func(f attestation.AttestationFilter) []string {
 			t.Helper()
 			page, err := store.List(ctx, f, domain.PageRequest{})
 			if err != nil {
@@ -163,20 +165,20 @@ func TestAttestationsListFiltersAndPages(t *testing.T) {
 		asOf := attDay("2026-03-14")
 		for _, tc := range []struct {
 			name string
-			f    domain.AttestationFilter
+			f    attestation.AttestationFilter
 			want []string
 		}{
-			{"all", domain.AttestationFilter{}, ids},
-			{"vendor", domain.AttestationFilter{VendorID: b.ID}, []string{b1, b2}},
-			{"kind", domain.AttestationFilter{Kind: domain.KindPCIDSSAOC}, []string{a1, a3}},
-			{"review status", domain.AttestationFilter{ReviewStatus: domain.AttestationAccepted}, []string{a1, b1}},
-			{"expiring before 31 March (exclusive)", domain.AttestationFilter{ExpiresBefore: attDay("2026-03-31")}, []string{a1, b1}},
-			{"expired as of 14 March", domain.AttestationFilter{Expired: &yes, AsOf: asOf}, []string{a1, b1}},
-			{"not expired as of 14 March", domain.AttestationFilter{Expired: &no, AsOf: asOf}, []string{a2, a3, b2}},
-			{"not expired, expiring before April", domain.AttestationFilter{Expired: &no, AsOf: asOf,
+			{"all", attestation.AttestationFilter{}, ids},
+			{"vendor", attestation.AttestationFilter{VendorID: b.ID}, []string{b1, b2}},
+			{"kind", attestation.AttestationFilter{Kind: attestation.KindPCIDSSAOC}, []string{a1, a3}},
+			{"review status", attestation.AttestationFilter{ReviewStatus: attestation.AttestationAccepted}, []string{a1, b1}},
+			{"expiring before 31 March (exclusive)", attestation.AttestationFilter{ExpiresBefore: attDay("2026-03-31")}, []string{a1, b1}},
+			{"expired as of 14 March", attestation.AttestationFilter{Expired: &yes, AsOf: asOf}, []string{a1, b1}},
+			{"not expired as of 14 March", attestation.AttestationFilter{Expired: &no, AsOf: asOf}, []string{a2, a3, b2}},
+			{"not expired, expiring before April", attestation.AttestationFilter{Expired: &no, AsOf: asOf,
 				ExpiresBefore: attDay("2026-04-01")}, []string{a2}},
-			{"combined", domain.AttestationFilter{VendorID: a.ID, Kind: domain.KindPCIDSSAOC, Expired: &no, AsOf: asOf}, []string{a3}},
-			{"unknown vendor", domain.AttestationFilter{VendorID: domain.NewID()}, nil},
+			{"combined", attestation.AttestationFilter{VendorID: a.ID, Kind: attestation.KindPCIDSSAOC, Expired: &no, AsOf: asOf}, []string{a3}},
+			{"unknown vendor", attestation.AttestationFilter{VendorID: domain.NewID()}, nil},
 		} {
 			if got := list(tc.f); !slices.Equal(got, tc.want) {
 				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
@@ -187,7 +189,7 @@ func TestAttestationsListFiltersAndPages(t *testing.T) {
 		var seen []string
 		p := domain.PageRequest{Limit: 2}
 		for range 10 {
-			page, err := store.List(ctx, domain.AttestationFilter{}, p)
+			page, err := store.List(ctx, attestation.AttestationFilter{}, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,7 +204,7 @@ func TestAttestationsListFiltersAndPages(t *testing.T) {
 		if !slices.Equal(seen, ids) {
 			t.Errorf("paged = %v, want %v", seen, ids)
 		}
-		_, err := store.List(ctx, domain.AttestationFilter{}, domain.PageRequest{After: "not-an-id"})
+		_, err := store.List(ctx, attestation.AttestationFilter{}, domain.PageRequest{After: "not-an-id"})
 		checkErrIs(t, err, domain.ErrInvalid)
 
 		byVendor, err := store.ListByVendor(ctx, a.ID)

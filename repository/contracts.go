@@ -7,12 +7,15 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // Contracts is the GORM contract store.
 type Contracts struct{ db *DB }
 
-var _ domain.ContractStore = (*Contracts)(nil)
+var _ contract.ContractStore = (*Contracts)(nil)
 
 // NewContracts returns the contract store on db.
 func NewContracts(db *DB) *Contracts { return &Contracts{db: db} }
@@ -68,7 +71,7 @@ func colsMoney(a *int64, c *string) *domain.Money {
 	return &domain.Money{AmountMinor: *a, Currency: *c}
 }
 
-func toContractRow(c domain.Contract) contractRow {
+func toContractRow(c contract.Contract) contractRow {
 	r := contractRow{
 		ID: c.ID, VendorID: c.VendorID, Title: c.Title, Reference: c.Reference, Status: string(c.Status),
 		EffectiveOn: sqlDate(c.EffectiveOn), ExpiresOn: sqlDate(c.ExpiresOn), AutoRenew: c.AutoRenew,
@@ -82,9 +85,9 @@ func toContractRow(c domain.Contract) contractRow {
 	return r
 }
 
-func (r contractRow) toDomain() domain.Contract {
-	return domain.Contract{
-		ID: r.ID, VendorID: r.VendorID, Title: r.Title, Reference: r.Reference, Status: domain.ContractStatus(r.Status),
+func (r contractRow) toDomain() contract.Contract {
+	return contract.Contract{
+		ID: r.ID, VendorID: r.VendorID, Title: r.Title, Reference: r.Reference, Status: contract.ContractStatus(r.Status),
 		EffectiveOn: r.EffectiveOn.Date, ExpiresOn: r.ExpiresOn.Date, AutoRenew: r.AutoRenew,
 		RenewalNoticeDays: r.RenewalNoticeDays, GoverningLaw: r.GoverningLaw,
 		AnnualValue: colsMoney(r.AnnualValueMinor, r.AnnualValueCurrency), Notes: r.Notes,
@@ -95,23 +98,23 @@ func (r contractRow) toDomain() domain.Contract {
 	}
 }
 
-// Create implements domain.ContractStore.
-func (s *Contracts) Create(ctx context.Context, c domain.Contract) error {
+// Create implements contract.ContractStore.
+func (s *Contracts) Create(ctx context.Context, c contract.Contract) error {
 	row := toContractRow(c)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.ContractStore.
-func (s *Contracts) Get(ctx context.Context, id string) (domain.Contract, error) {
+// Get implements contract.ContractStore.
+func (s *Contracts) Get(ctx context.Context, id string) (contract.Contract, error) {
 	var row contractRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Contract{}, fmt.Errorf("contract %s: %w", id, translate(err))
+		return contract.Contract{}, fmt.Errorf("contract %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// Update implements domain.ContractStore.
-func (s *Contracts) Update(ctx context.Context, c domain.Contract, expectedVersion int64) error {
+// Update implements contract.ContractStore.
+func (s *Contracts) Update(ctx context.Context, c contract.Contract, expectedVersion int64) error {
 	row := toContractRow(c)
 	row.Version = expectedVersion + 1
 	res := s.db.conn(ctx).Model(&contractRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
@@ -125,7 +128,7 @@ func (s *Contracts) Update(ctx context.Context, c domain.Contract, expectedVersi
 	return nil
 }
 
-// Delete implements domain.ContractStore.
+// Delete implements contract.ContractStore.
 func (s *Contracts) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -141,9 +144,9 @@ func (s *Contracts) Delete(ctx context.Context, id string, expectedVersion int64
 	return nil
 }
 
-// List implements domain.ContractStore: creation order, keyset on the
+// List implements contract.ContractStore: creation order, keyset on the
 // time-ordered id.
-func (s *Contracts) List(ctx context.Context, f domain.ContractFilter, p domain.PageRequest) (domain.Page[domain.Contract], error) {
+func (s *Contracts) List(ctx context.Context, f contract.ContractFilter, p domain.PageRequest) (domain.Page[contract.Contract], error) {
 	q := s.db.conn(ctx).Model(&contractRow{})
 	if f.VendorID != "" {
 		q = q.Where("vendor_id = ?", f.VendorID)
@@ -155,28 +158,28 @@ func (s *Contracts) List(ctx context.Context, f domain.ContractFilter, p domain.
 		q = q.Where("expires_on < ?", sqlDate(f.ExpiringBefore))
 	}
 	if f.Query != "" {
-		q = q.Where("LOWER(title) LIKE ? ESCAPE '\\'", "%"+escapeLike(domain.NameKey(f.Query))+"%")
+		q = q.Where("LOWER(title) LIKE ? ESCAPE '\\'", "%"+escapeLike(register.NameKey(f.Query))+"%")
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.Contract]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[contract.Contract]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id > ?", p.After)
 	}
 	var rows []contractRow
 	if err := q.Order("id").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Contract]{}, translate(err)
+		return domain.Page[contract.Contract]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r contractRow) string { return r.ID }, contractRow.toDomain), nil
 }
 
-// ListByVendor implements domain.ContractStore.
-func (s *Contracts) ListByVendor(ctx context.Context, vendorID string) ([]domain.Contract, error) {
+// ListByVendor implements contract.ContractStore.
+func (s *Contracts) ListByVendor(ctx context.Context, vendorID string) ([]contract.Contract, error) {
 	var rows []contractRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.Contract, len(rows))
+	out := make([]contract.Contract, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
@@ -186,7 +189,7 @@ func (s *Contracts) ListByVendor(ctx context.Context, vendorID string) ([]domain
 // Clauses is the GORM store of breach-notification clause versions.
 type Clauses struct{ db *DB }
 
-var _ domain.ClauseStore = (*Clauses)(nil)
+var _ contract.ClauseStore = (*Clauses)(nil)
 
 // NewClauses returns the clause store on db.
 func NewClauses(db *DB) *Clauses { return &Clauses{db: db} }
@@ -210,7 +213,7 @@ type clauseRow struct {
 
 func (clauseRow) TableName() string { return "clause_versions" }
 
-func toClauseRow(v domain.ClauseVersion) clauseRow {
+func toClauseRow(v contract.ClauseVersion) clauseRow {
 	notify, _ := json.Marshal(nonNilSlice(v.Terms.Notify)) // plain structs always marshal
 	r := clauseRow{ID: v.ID, ContractID: v.ContractID, EffectiveFrom: v.EffectiveFrom.UTC(), EffectiveTo: utcPtr(v.EffectiveTo),
 		Standard: nullString(string(v.Terms.Standard)), Trigger: string(v.Terms.Trigger), Notify: string(notify),
@@ -223,12 +226,12 @@ func toClauseRow(v domain.ClauseVersion) clauseRow {
 	return r
 }
 
-func (r clauseRow) toDomain() domain.ClauseVersion {
-	v := domain.ClauseVersion{ID: r.ID, ContractID: r.ContractID, EffectiveFrom: r.EffectiveFrom.UTC(),
+func (r clauseRow) toDomain() contract.ClauseVersion {
+	v := contract.ClauseVersion{ID: r.ID, ContractID: r.ContractID, EffectiveFrom: r.EffectiveFrom.UTC(),
 		EffectiveTo: utcPtr(r.EffectiveTo), Reason: r.Reason, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
-		Terms: domain.ClauseTerms{Standard: domain.NotificationStandard(deref(r.Standard)),
-			Trigger: domain.ClauseTrigger(r.Trigger), RequiredContent: r.RequiredContent,
-			UpdateEveryHours: r.UpdateEveryHours, Notify: []domain.Recipient{}}}
+		Terms: contract.ClauseTerms{Standard: contract.NotificationStandard(deref(r.Standard)),
+			Trigger: contract.ClauseTrigger(r.Trigger), RequiredContent: r.RequiredContent,
+			UpdateEveryHours: r.UpdateEveryHours, Notify: []contract.Recipient{}}}
 	if r.WindowValue != nil && r.WindowUnit != nil {
 		v.Terms.Window = &domain.Window{Value: *r.WindowValue, Unit: domain.WindowUnit(*r.WindowUnit)}
 	}
@@ -243,13 +246,13 @@ func nonNilSlice[T any](s []T) []T {
 	return s
 }
 
-// Insert implements domain.ClauseStore.
-func (s *Clauses) Insert(ctx context.Context, v domain.ClauseVersion) error {
+// Insert implements contract.ClauseStore.
+func (s *Clauses) Insert(ctx context.Context, v contract.ClauseVersion) error {
 	row := toClauseRow(v)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Close implements domain.ClauseStore.
+// Close implements contract.ClauseStore.
 func (s *Clauses) Close(ctx context.Context, contractID string, at time.Time) error {
 	res := s.db.conn(ctx).Model(&clauseRow{}).Where("contract_id = ? AND effective_to IS NULL", contractID).
 		Update("effective_to", at.UTC())
@@ -262,9 +265,9 @@ func (s *Clauses) Close(ctx context.Context, contractID string, at time.Time) er
 	return nil
 }
 
-// ReplaceTerms implements domain.ClauseStore.
-func (s *Clauses) ReplaceTerms(ctx context.Context, id string, terms domain.ClauseTerms) error {
-	row := toClauseRow(domain.ClauseVersion{ID: id, Terms: terms})
+// ReplaceTerms implements contract.ClauseStore.
+func (s *Clauses) ReplaceTerms(ctx context.Context, id string, terms contract.ClauseTerms) error {
+	row := toClauseRow(contract.ClauseVersion{ID: id, Terms: terms})
 	res := s.db.conn(ctx).Model(&clauseRow{}).Where("id = ?", id).
 		Select("window_value", "window_unit", "standard", "trigger", "notify", "required_content", "update_every_hours").
 		Updates(&row)
@@ -277,19 +280,19 @@ func (s *Clauses) ReplaceTerms(ctx context.Context, id string, terms domain.Clau
 	return nil
 }
 
-// Latest implements domain.ClauseStore.
-func (s *Clauses) Latest(ctx context.Context, contractID string) (domain.ClauseVersion, error) {
+// Latest implements contract.ClauseStore.
+func (s *Clauses) Latest(ctx context.Context, contractID string) (contract.ClauseVersion, error) {
 	var row clauseRow
 	err := s.db.conn(ctx).Where("contract_id = ?", contractID).Order("effective_from DESC").Take(&row).Error
 	if err != nil {
-		return domain.ClauseVersion{}, fmt.Errorf("clause of contract %s: %w", contractID, translate(err))
+		return contract.ClauseVersion{}, fmt.Errorf("clause of contract %s: %w", contractID, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// InForce implements domain.ClauseStore with one query for all ids.
-func (s *Clauses) InForce(ctx context.Context, contractIDs []string, at time.Time) (map[string]domain.ClauseVersion, error) {
-	out := make(map[string]domain.ClauseVersion, len(contractIDs))
+// InForce implements contract.ClauseStore with one query for all ids.
+func (s *Clauses) InForce(ctx context.Context, contractIDs []string, at time.Time) (map[string]contract.ClauseVersion, error) {
+	out := make(map[string]contract.ClauseVersion, len(contractIDs))
 	if len(contractIDs) == 0 {
 		return out, nil
 	}
@@ -306,45 +309,45 @@ func (s *Clauses) InForce(ctx context.Context, contractIDs []string, at time.Tim
 	return out, nil
 }
 
-// Versions implements domain.ClauseStore.
-func (s *Clauses) Versions(ctx context.Context, contractID string) ([]domain.ClauseVersion, error) {
+// Versions implements contract.ClauseStore.
+func (s *Clauses) Versions(ctx context.Context, contractID string) ([]contract.ClauseVersion, error) {
 	var rows []clauseRow
 	if err := s.db.conn(ctx).Where("contract_id = ?", contractID).Order("effective_from").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.ClauseVersion, len(rows))
+	out := make([]contract.ClauseVersion, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
 	return out, nil
 }
 
-var _ domain.ClauseCandidates = (*Clauses)(nil)
+var _ incident.ClauseCandidates = (*Clauses)(nil)
 
-// ByVendor implements domain.ClauseCandidates with one join.
-func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]domain.ClauseCandidate, error) {
+// ByVendor implements incident.ClauseCandidates with one join.
+func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]incident.ClauseCandidate, error) {
 	var rows []clauseRow
 	err := s.db.conn(ctx).Table("clause_versions").Select("clause_versions.*").
 		Joins("JOIN contracts ON contracts.id = clause_versions.contract_id").
-		Where("contracts.vendor_id = ? AND contracts.status <> ?", vendorID, domain.ContractDraft).
+		Where("contracts.vendor_id = ? AND contracts.status <> ?", vendorID, contract.ContractDraft).
 		Order("clause_versions.effective_from").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.ClauseCandidate, len(rows))
+	out := make([]incident.ClauseCandidate, len(rows))
 	for i, r := range rows {
-		out[i] = domain.ClauseCandidate{ContractID: r.ContractID, Clause: r.toDomain()}
+		out[i] = incident.ClauseCandidate{ContractID: r.ContractID, Clause: r.toDomain()}
 	}
 	return out, nil
 }
 
-// ByIDs implements domain.ClauseCandidates.
-func (s *Clauses) ByIDs(ctx context.Context, ids []string) (map[string]domain.ClauseVersion, error) {
+// ByIDs implements incident.ClauseCandidates.
+func (s *Clauses) ByIDs(ctx context.Context, ids []string) (map[string]contract.ClauseVersion, error) {
 	var rows []clauseRow
 	if err := s.db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make(map[string]domain.ClauseVersion, len(rows))
+	out := make(map[string]contract.ClauseVersion, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r.toDomain()
 	}

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// decodeFacts reads a finding's facts (a JSON object written by domain.Finding.Encode)
+// decodeFacts reads a finding's facts (a JSON object written by finding.Finding.Encode)
 // into the map that json.Unmarshal would produce. Decoding facts with
 // encoding/json took a quarter of a finding page's CPU, so the common shape
 // (objects, arrays, numbers, literals, strings without escapes) is parsed
@@ -21,7 +21,7 @@ func decodeFacts(s string) map[string]any {
 		}
 	}
 	m := map[string]any{}
-	_ = json.Unmarshal([]byte(s), &m) // written by domain.Finding.Encode
+	_ = json.Unmarshal([]byte(s), &m) // written by finding.Finding.Encode
 	return m
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 )
 
 // Findings is the GORM store of findings and the fact queries of the
@@ -21,8 +22,8 @@ import (
 type Findings struct{ db *DB }
 
 var (
-	_ domain.FindingStore = (*Findings)(nil)
-	_ domain.ScanStore    = (*Findings)(nil)
+	_ finding.FindingStore = (*Findings)(nil)
+	_ finding.ScanStore    = (*Findings)(nil)
 )
 
 // NewFindings returns the finding store on db.
@@ -54,7 +55,7 @@ type findingRow struct {
 
 func (findingRow) TableName() string { return "findings" }
 
-// findingCols are a finding's stored columns, in scanFinding's order.
+// findingCols are a finding's stored columns, in findingRow.dests' order.
 const findingCols = "id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status, first_seen_at, last_seen_at, " +
 	"last_seen_run, resolved_at, accepted_reason, accepted_until, accepted_by, version, updated_at"
 
@@ -81,16 +82,16 @@ const seenSet = `last_seen_run = COALESCE((SELECT sr.last_run FROM scan_rules sr
 // after that was seen by the run (otherwise the run would have resolved
 // it), so for live findings the rule's run counts when it is later.
 func (r findingRow) lastSeen() (time.Time, string) {
-	if r.Status != string(domain.FindingResolved) && r.RuleSeenAt.Valid && r.RuleSeenAt.Time.After(r.LastSeenAt) {
+	if r.Status != string(finding.FindingResolved) && r.RuleSeenAt.Valid && r.RuleSeenAt.Time.After(r.LastSeenAt) {
 		return r.RuleSeenAt.Time.UTC(), r.RuleLastRun.String
 	}
 	return r.LastSeenAt.UTC(), r.LastSeenRun
 }
 
-func (r findingRow) toDomain() domain.Finding {
+func (r findingRow) toDomain() finding.Finding {
 	seenAt, seenRun := r.lastSeen()
-	f := domain.Finding{ID: r.ID, RuleID: r.RuleID, Severity: domain.Severity(r.Severity), VendorID: r.VendorID,
-		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: decodeFacts(r.Facts), Status: domain.FindingStatus(r.Status),
+	f := finding.Finding{ID: r.ID, RuleID: r.RuleID, Severity: finding.Severity(r.Severity), VendorID: r.VendorID,
+		SubjectType: r.SubjectType, SubjectID: r.SubjectID, Facts: decodeFacts(r.Facts), Status: finding.FindingStatus(r.Status),
 		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: seenAt, LastSeenRun: seenRun,
 		ResolvedAt: utcPtr(r.ResolvedAt), AcceptedReason: r.AcceptedReason, AcceptedBy: r.AcceptedBy,
 		Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}
@@ -109,27 +110,24 @@ func (r *findingRow) dests(extra ...any) []any {
 		&r.AcceptedBy, &r.Version, &r.UpdatedAt}, extra...)
 }
 
-// scanFinding reads one row of findingCols.
-func scanFinding(rows rowScanner, r *findingRow) error { return rows.Scan(r.dests()...) }
-
 // scanFindingSeen reads one row of findingSelect: findingCols, then the
 // rule's scan_rules row.
 func scanFindingSeen(rows rowScanner, r *findingRow) error {
 	return rows.Scan(r.dests(&r.RuleSeenAt, &r.RuleLastRun)...)
 }
 
-// Get implements domain.FindingStore.
-func (s *Findings) Get(ctx context.Context, id string) (domain.Finding, error) {
+// Get implements finding.FindingStore.
+func (s *Findings) Get(ctx context.Context, id string) (finding.Finding, error) {
 	row, err := queryOne(ctx, s.db, scanFindingSeen, findingSelect+" WHERE f.id = ?", id)
 	if err != nil {
-		return domain.Finding{}, fmt.Errorf("finding %s: %w", id, err)
+		return finding.Finding{}, fmt.Errorf("finding %s: %w", id, err)
 	}
 	return row.toDomain(), nil
 }
 
-// List implements domain.FindingStore: newest first, keyset on the id
+// List implements finding.FindingStore: newest first, keyset on the id
 // (UUIDv7 ids sort by creation time).
-func (s *Findings) List(ctx context.Context, f domain.FindingFilter, p domain.PageRequest) (domain.Page[domain.Finding], error) {
+func (s *Findings) List(ctx context.Context, f finding.FindingFilter, p domain.PageRequest) (domain.Page[finding.Finding], error) {
 	var w where
 	if f.RuleID != "" {
 		w.add("f.rule_id = ?", f.RuleID)
@@ -158,20 +156,20 @@ func (s *Findings) List(ctx context.Context, f domain.FindingFilter, p domain.Pa
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.Finding]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[finding.Finding]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		w.add("f.id < ?", p.After)
 	}
 	rows, err := queryRows(ctx, s.db, p.Size()+1, scanFindingSeen,
 		findingSelect+w.sql()+" ORDER BY f.id DESC LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
 	if err != nil {
-		return domain.Page[domain.Finding]{}, err
+		return domain.Page[finding.Finding]{}, err
 	}
 	return pageOf(rows, p.Size(), func(r findingRow) string { return r.ID }, findingRow.toDomain), nil
 }
 
-// Update implements domain.FindingStore.
-func (s *Findings) Update(ctx context.Context, f domain.Finding, expectedVersion int64) error {
+// Update implements finding.FindingStore.
+func (s *Findings) Update(ctx context.Context, f finding.Finding, expectedVersion int64) error {
 	var until any
 	if f.AcceptedUntil != nil {
 		until = sqlDate(*f.AcceptedUntil)
@@ -188,7 +186,7 @@ func (s *Findings) Update(ctx context.Context, f domain.Finding, expectedVersion
 	return nil
 }
 
-// BeginRun implements domain.ScanStore. The partial unique index on
+// BeginRun implements finding.ScanStore. The partial unique index on
 // running scan_runs rows admits one running scan. On SQLite it first
 // refreshes the planner's statistics (PostgreSQL's autovacuum does that
 // there): without any, SQLite planned the attestation facts about four
@@ -228,8 +226,8 @@ func (s *Findings) sqliteStatistics(ctx context.Context) error {
 	return nil
 }
 
-// FinishRun implements domain.ScanStore.
-func (s *Findings) FinishRun(ctx context.Context, id string, at time.Time, summary domain.ScanResult, runErr error) error {
+// FinishRun implements finding.ScanStore.
+func (s *Findings) FinishRun(ctx context.Context, id string, at time.Time, summary finding.ScanResult, runErr error) error {
 	status, msg := "done", ""
 	if runErr != nil {
 		status, msg = "failed", runErr.Error()
@@ -242,17 +240,17 @@ func (s *Findings) FinishRun(ctx context.Context, id string, at time.Time, summa
 		status, at.UTC(), string(js), msg, id).Error)
 }
 
-// ReopenExpired implements domain.ScanStore with one UPDATE ... RETURNING.
-func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time.Time) ([]domain.Finding, error) {
+// ReopenExpired implements finding.ScanStore with one UPDATE ... RETURNING.
+func (s *Findings) ReopenExpired(ctx context.Context, today domain.Date, at time.Time) ([]finding.Finding, error) {
 	var rows []findingRow
 	err := s.db.conn(ctx).Raw(`UPDATE findings SET status = 'open', version = version + 1, updated_at = ?, `+seenSet+`
 		WHERE status = 'risk_accepted' AND accepted_until < ? RETURNING `+findingCols, at.UTC(), sqlDate(today)).Scan(&rows).Error
 	return findingsOf(rows), translate(err)
 }
 
-// LiveFindings implements domain.ScanStore: one statement streamed over
+// LiveFindings implements finding.ScanStore: one statement streamed over
 // the live-finding index.
-func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(domain.FindingKey, domain.LiveFinding) error) error {
+func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(finding.FindingKey, finding.LiveFinding) error) error {
 	if len(rules) == 0 {
 		return nil
 	}
@@ -263,13 +261,13 @@ func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(dom
 		args[i] = r
 	}
 	return each(ctx, s.db, q, args, func(r rowScanner) error {
-		var k domain.FindingKey
+		var k finding.FindingKey
 		var id string
 		var fp sql.RawBytes
 		if err := r.Scan(&k.RuleID, &k.SubjectType, &k.SubjectID, &id, &fp); err != nil {
 			return err
 		}
-		var l domain.LiveFinding
+		var l finding.LiveFinding
 		var err error
 		if l.ID, err = uuid.Parse(id); err != nil {
 			return fmt.Errorf("finding id %q: %w", id, err)
@@ -281,10 +279,10 @@ func (s *Findings) LiveFindings(ctx context.Context, rules []string, fn func(dom
 	})
 }
 
-// ResolveFindings implements domain.ScanStore: the ids in chunks of 1000,
+// ResolveFindings implements finding.ScanStore: the ids in chunks of 1000,
 // then the rules' scan_rules rows, in one transaction.
-func (s *Findings) ResolveFindings(ctx context.Context, runID string, rules []string, ids []uuid.UUID, at time.Time) ([]domain.Finding, error) {
-	var resolved []domain.Finding
+func (s *Findings) ResolveFindings(ctx context.Context, runID string, rules []string, ids []uuid.UUID, at time.Time) ([]finding.Finding, error) {
+	var resolved []finding.Finding
 	err := s.db.WithinTx(ctx, func(ctx context.Context) error {
 		c := s.db.conn(ctx)
 		for start := 0; start < len(ids); start += 1000 {
@@ -314,8 +312,8 @@ func (s *Findings) ResolveFindings(ctx context.Context, runID string, rules []st
 	return resolved, err
 }
 
-func findingsOf(rows []findingRow) []domain.Finding {
-	out := make([]domain.Finding, len(rows))
+func findingsOf(rows []findingRow) []finding.Finding {
+	out := make([]finding.Finding, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
@@ -327,7 +325,7 @@ const liveCols = "id, rule_id, severity, vendor_id, subject_type, subject_id, st
 	"last_seen_run, accepted_reason, accepted_until, accepted_by, version, updated_at"
 
 // scanLive decodes a row of liveCols.
-func scanLive(sc rowScanner) (domain.Finding, error) {
+func scanLive(sc rowScanner) (finding.Finding, error) {
 	var r findingRow
 	err := sc.Scan(&r.ID, &r.RuleID, &r.Severity, &r.VendorID, &r.SubjectType, &r.SubjectID, &r.Status, &r.FirstSeenAt,
 		&r.LastSeenAt, &r.LastSeenRun, &r.AcceptedReason, &r.AcceptedUntil, &r.AcceptedBy, &r.Version, &r.UpdatedAt)
@@ -376,16 +374,16 @@ const writeFindingsPG = `WITH u AS (
 // whose fingerprint (severity, vendor and facts) changed.
 const changedOnlySQLite = ` WHERE findings.fingerprint IS NOT excluded.fingerprint`
 
-// WriteFindings implements domain.ScanStore: one statement per batch on
+// WriteFindings implements finding.ScanStore: one statement per batch on
 // PostgreSQL (see writeFindingsPG); on SQLite, in one transaction, a read
 // of the live findings and a multi-row INSERT ... ON CONFLICT that
 // updates changed findings only.
-func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.EncodedFinding) (map[domain.FindingKey]domain.Finding, error) {
-	live := make(map[domain.FindingKey]domain.Finding, len(fs))
+func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []finding.EncodedFinding) (map[finding.FindingKey]finding.Finding, error) {
+	live := make(map[finding.FindingKey]finding.Finding, len(fs))
 	if len(fs) == 0 {
 		return live, nil
 	}
-	first := func(f domain.Finding) time.Time {
+	first := func(f finding.Finding) time.Time {
 		if f.FirstSeenAt.IsZero() {
 			return f.LastSeenAt.UTC()
 		}
@@ -455,7 +453,7 @@ func (s *Findings) WriteFindings(ctx context.Context, runID string, fs []domain.
 	})
 	// The SQLite read matched rules and subjects separately: keep only
 	// the batch's own keys.
-	want := make(map[domain.FindingKey]bool, len(fs))
+	want := make(map[finding.FindingKey]bool, len(fs))
 	for _, e := range fs {
 		want[e.Key()] = true
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -22,7 +23,7 @@ func TestFindingsListFiltersAndGet(t *testing.T) {
 			insertFinding(t, db, v.ID, "high", st)
 		}
 		store := repository.NewFindings(db)
-		open := domain.FindingFilter{Status: domain.FindingOpen, VendorID: v.ID, SubjectTypes: []string{"vendor", "contract"}}
+		open := finding.FindingFilter{Status: finding.FindingOpen, VendorID: v.ID, SubjectTypes: []string{"vendor", "contract"}}
 		first, err := store.List(ctx, open, domain.PageRequest{Limit: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -37,11 +38,11 @@ func TestFindingsListFiltersAndGet(t *testing.T) {
 		if len(rest.Items) != 1 || rest.Next != "" || rest.Items[0].ID >= first.Items[1].ID {
 			t.Fatalf("second page: %+v", rest)
 		}
-		none, err := store.List(ctx, domain.FindingFilter{SubjectTypes: []string{"contract"}}, domain.PageRequest{Limit: 10})
+		none, err := store.List(ctx, finding.FindingFilter{SubjectTypes: []string{"contract"}}, domain.PageRequest{Limit: 10})
 		if err != nil || len(none.Items) != 0 {
 			t.Fatalf("contract findings: %v %d", err, len(none.Items))
 		}
-		accepted, err := store.List(ctx, domain.FindingFilter{Status: domain.FindingRiskAccepted}, domain.PageRequest{Limit: 10})
+		accepted, err := store.List(ctx, finding.FindingFilter{Status: finding.FindingRiskAccepted}, domain.PageRequest{Limit: 10})
 		if err != nil || len(accepted.Items) != 1 {
 			t.Fatalf("accepted: %v %d", err, len(accepted.Items))
 		}

@@ -10,12 +10,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // DataHandling is the GORM store of what data each vendor handles.
 type DataHandling struct{ db *DB }
 
-var _ domain.DataHandlingStore = (*DataHandling)(nil)
+var _ register.DataHandlingStore = (*DataHandling)(nil)
 
 // NewDataHandling returns the data-handling store on db.
 func NewDataHandling(db *DB) *DataHandling { return &DataHandling{db: db} }
@@ -36,28 +37,28 @@ type handlingRow struct {
 
 func (handlingRow) TableName() string { return "data_handling" }
 
-func toHandlingRow(h domain.DataHandling) handlingRow {
+func toHandlingRow(h register.DataHandling) handlingRow {
 	return handlingRow{
 		VendorID: h.VendorID, Category: h.Category,
-		Stores:        slices.Contains(h.Access, domain.AccessStores),
-		Processes:     slices.Contains(h.Access, domain.AccessProcesses),
-		Transmits:     slices.Contains(h.Access, domain.AccessTransmits),
+		Stores:        slices.Contains(h.Access, register.AccessStores),
+		Processes:     slices.Contains(h.Access, register.AccessProcesses),
+		Transmits:     slices.Contains(h.Access, register.AccessTransmits),
 		RecordCount:   h.RecordCount,
 		Jurisdictions: jsonList(h.Jurisdictions), Systems: jsonList(h.Systems), Notes: h.Notes,
 		CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
 	}
 }
 
-func (r handlingRow) toDomain() domain.DataHandling {
-	h := domain.DataHandling{
+func (r handlingRow) toDomain() register.DataHandling {
+	h := register.DataHandling{
 		VendorID: r.VendorID, Category: r.Category, RecordCount: r.RecordCount, Notes: r.Notes,
 		Jurisdictions: parseList(r.Jurisdictions), Systems: parseList(r.Systems),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Access: []domain.Access{},
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Access: []register.Access{},
 	}
 	for _, a := range []struct {
 		on bool
-		a  domain.Access
-	}{{r.Processes, domain.AccessProcesses}, {r.Stores, domain.AccessStores}, {r.Transmits, domain.AccessTransmits}} {
+		a  register.Access
+	}{{r.Processes, register.AccessProcesses}, {r.Stores, register.AccessStores}, {r.Transmits, register.AccessTransmits}} {
 		if a.on {
 			h.Access = append(h.Access, a.a)
 		}
@@ -79,8 +80,8 @@ func parseList(s string) []string {
 	return out
 }
 
-// Upsert implements domain.DataHandlingStore.
-func (s *DataHandling) Upsert(ctx context.Context, h domain.DataHandling) error {
+// Upsert implements register.DataHandlingStore.
+func (s *DataHandling) Upsert(ctx context.Context, h register.DataHandling) error {
 	row := toHandlingRow(h)
 	res := s.db.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "vendor_id"}, {Name: "category"}},
@@ -91,30 +92,30 @@ func (s *DataHandling) Upsert(ctx context.Context, h domain.DataHandling) error 
 	return translate(res.Error)
 }
 
-// Get implements domain.DataHandlingStore.
-func (s *DataHandling) Get(ctx context.Context, vendorID, category string) (domain.DataHandling, error) {
+// Get implements register.DataHandlingStore.
+func (s *DataHandling) Get(ctx context.Context, vendorID, category string) (register.DataHandling, error) {
 	var row handlingRow
 	err := s.db.conn(ctx).Where("vendor_id = ? AND category = ?", vendorID, category).Take(&row).Error
 	if err != nil {
-		return domain.DataHandling{}, fmt.Errorf("data handling %s/%s: %w", vendorID, category, translate(err))
+		return register.DataHandling{}, fmt.Errorf("data handling %s/%s: %w", vendorID, category, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// ListByVendor implements domain.DataHandlingStore.
-func (s *DataHandling) ListByVendor(ctx context.Context, vendorID string) ([]domain.DataHandling, error) {
+// ListByVendor implements register.DataHandlingStore.
+func (s *DataHandling) ListByVendor(ctx context.Context, vendorID string) ([]register.DataHandling, error) {
 	var rows []handlingRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("category").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.DataHandling, len(rows))
+	out := make([]register.DataHandling, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
 	return out, nil
 }
 
-// Delete implements domain.DataHandlingStore.
+// Delete implements register.DataHandlingStore.
 func (s *DataHandling) Delete(ctx context.Context, vendorID, category string) error {
 	res := s.db.conn(ctx).Where("vendor_id = ? AND category = ?", vendorID, category).Delete(&handlingRow{})
 	if err := translate(res.Error); err != nil {

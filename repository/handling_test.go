@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
 
 // newHandling validates in for vendorID and stamps it with created and
 // updated.
-func newHandling(t *testing.T, vendorID string, in domain.DataHandlingInput, created, updated time.Time) domain.DataHandling {
+func newHandling(t *testing.T, vendorID string, in register.DataHandlingInput, created, updated time.Time) register.DataHandling {
 	t.Helper()
-	h, err := domain.NewDataHandling(vendorID, in)
+	h, err := register.NewDataHandling(vendorID, in)
 	if err != nil {
 		t.Fatalf("NewDataHandling(%+v): %v", in, err)
 	}
@@ -25,7 +26,7 @@ func newHandling(t *testing.T, vendorID string, in domain.DataHandlingInput, cre
 
 // checkHandling compares every field of got with want; times by instant
 // and in UTC.
-func checkHandling(t *testing.T, got, want domain.DataHandling) {
+func checkHandling(t *testing.T, got, want register.DataHandling) {
 	t.Helper()
 	checkUTC(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 	checkUTC(t, "UpdatedAt", got.UpdatedAt, want.UpdatedAt)
@@ -36,7 +37,7 @@ func checkHandling(t *testing.T, got, want domain.DataHandling) {
 	}
 }
 
-func createVendor(t *testing.T, db *repository.DB, name string) domain.Vendor {
+func createVendor(t *testing.T, db *repository.DB, name string) register.Vendor {
 	t.Helper()
 	v := newVendor(name)
 	if err := repository.NewVendors(db).Create(t.Context(), v); err != nil {
@@ -49,20 +50,20 @@ func TestDataHandlingRoundTrip(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		in   domain.DataHandlingInput
+		in   register.DataHandlingInput
 	}{
-		{"stores only, no lists", domain.DataHandlingInput{
-			Category: domain.CatContactPII, Access: []string{"stores"},
+		{"stores only, no lists", register.DataHandlingInput{
+			Category: register.CatContactPII, Access: []string{"stores"},
 		}},
-		{"processes only", domain.DataHandlingInput{
-			Category: domain.CatCardholderData, Access: []string{"processes"}, RecordCount: 1,
+		{"processes only", register.DataHandlingInput{
+			Category: register.CatCardholderData, Access: []string{"processes"}, RecordCount: 1,
 			Jurisdictions: []string{"us-ca"}, Systems: []string{"checkout"},
 		}},
-		{"transmits only", domain.DataHandlingInput{
-			Category: domain.CatSSN, Access: []string{"transmits"}, RecordCount: domain.MaxRecordCount,
+		{"transmits only", register.DataHandlingInput{
+			Category: register.CatSSN, Access: []string{"transmits"}, RecordCount: register.MaxRecordCount,
 		}},
-		{"all access, several jurisdictions and systems", domain.DataHandlingInput{
-			Category: domain.CatHealthPHI, Access: []string{"transmits", "stores", "processes"}, RecordCount: 12345,
+		{"all access, several jurisdictions and systems", register.DataHandlingInput{
+			Category: register.CatHealthPHI, Access: []string{"transmits", "stores", "processes"}, RecordCount: 12345,
 			Jurisdictions: []string{"GB", "eu", "US-NY", "DE"}, Systems: []string{"crm", "billing, \"EU\"", "ünïcode"},
 			Notes: "line one\nline two",
 		}},
@@ -93,20 +94,20 @@ func TestDataHandlingUpsertReplaces(t *testing.T) {
 		ctx := t.Context()
 		handling := repository.NewDataHandling(db)
 		v := createVendor(t, db, "Replacer")
-		first := newHandling(t, v.ID, domain.DataHandlingInput{
-			Category: domain.CatContactPII, Access: []string{"stores", "processes"}, RecordCount: 1000,
+		first := newHandling(t, v.ID, register.DataHandlingInput{
+			Category: register.CatContactPII, Access: []string{"stores", "processes"}, RecordCount: 1000,
 			Jurisdictions: []string{"US-CA", "GB"}, Systems: []string{"crm"}, Notes: "first",
 		}, t0, t0)
 		if err := handling.Upsert(ctx, first); err != nil {
 			t.Fatalf("first upsert: %v", err)
 		}
-		second := newHandling(t, v.ID, domain.DataHandlingInput{
-			Category: domain.CatContactPII, Access: []string{"transmits"}, RecordCount: 5,
+		second := newHandling(t, v.ID, register.DataHandlingInput{
+			Category: register.CatContactPII, Access: []string{"transmits"}, RecordCount: 5,
 		}, t0.Add(48*time.Hour), t0.Add(time.Hour))
 		if err := handling.Upsert(ctx, second); err != nil {
 			t.Fatalf("second upsert: %v", err)
 		}
-		got, err := handling.Get(ctx, v.ID, domain.CatContactPII)
+		got, err := handling.Get(ctx, v.ID, register.CatContactPII)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,13 +133,13 @@ func TestDataHandlingListDeleteCascade(t *testing.T) {
 		vendors := repository.NewVendors(db)
 		v := createVendor(t, db, "Lister")
 		other := createVendor(t, db, "Other")
-		for _, c := range []string{domain.CatSSN, domain.CatContactPII, domain.CatHealthPHI} {
-			h := newHandling(t, v.ID, domain.DataHandlingInput{Category: c, Access: []string{"stores"}}, t0, t0)
+		for _, c := range []string{register.CatSSN, register.CatContactPII, register.CatHealthPHI} {
+			h := newHandling(t, v.ID, register.DataHandlingInput{Category: c, Access: []string{"stores"}}, t0, t0)
 			if err := handling.Upsert(ctx, h); err != nil {
 				t.Fatal(err)
 			}
 		}
-		oh := newHandling(t, other.ID, domain.DataHandlingInput{Category: domain.CatBiometric, Access: []string{"stores"}}, t0, t0)
+		oh := newHandling(t, other.ID, register.DataHandlingInput{Category: register.CatBiometric, Access: []string{"stores"}}, t0, t0)
 		if err := handling.Upsert(ctx, oh); err != nil {
 			t.Fatal(err)
 		}
@@ -158,17 +159,17 @@ func TestDataHandlingListDeleteCascade(t *testing.T) {
 			}
 			return cats
 		}
-		if got, want := list(), []string{domain.CatContactPII, domain.CatHealthPHI, domain.CatSSN}; !slices.Equal(got, want) {
+		if got, want := list(), []string{register.CatContactPII, register.CatHealthPHI, register.CatSSN}; !slices.Equal(got, want) {
 			t.Errorf("ListByVendor = %q, want %q (ordered by category)", got, want)
 		}
 
-		if err := handling.Delete(ctx, v.ID, domain.CatHealthPHI); err != nil {
+		if err := handling.Delete(ctx, v.ID, register.CatHealthPHI); err != nil {
 			t.Fatalf("delete: %v", err)
 		}
-		_, err := handling.Get(ctx, v.ID, domain.CatHealthPHI)
+		_, err := handling.Get(ctx, v.ID, register.CatHealthPHI)
 		checkErrIs(t, err, domain.ErrNotFound)
-		checkErrIs(t, handling.Delete(ctx, v.ID, domain.CatHealthPHI), domain.ErrNotFound)
-		if got, want := list(), []string{domain.CatContactPII, domain.CatSSN}; !slices.Equal(got, want) {
+		checkErrIs(t, handling.Delete(ctx, v.ID, register.CatHealthPHI), domain.ErrNotFound)
+		if got, want := list(), []string{register.CatContactPII, register.CatSSN}; !slices.Equal(got, want) {
 			t.Errorf("after delete ListByVendor = %q, want %q", got, want)
 		}
 
@@ -178,9 +179,9 @@ func TestDataHandlingListDeleteCascade(t *testing.T) {
 		if got := list(); len(got) != 0 {
 			t.Errorf("after deleting the vendor ListByVendor = %q, want none (cascade)", got)
 		}
-		_, err = handling.Get(ctx, v.ID, domain.CatSSN)
+		_, err = handling.Get(ctx, v.ID, register.CatSSN)
 		checkErrIs(t, err, domain.ErrNotFound)
-		if _, err := handling.Get(ctx, other.ID, domain.CatBiometric); err != nil {
+		if _, err := handling.Get(ctx, other.ID, register.CatBiometric); err != nil {
 			t.Errorf("another vendor's record went with the cascade: %v", err)
 		}
 	})
@@ -189,7 +190,7 @@ func TestDataHandlingListDeleteCascade(t *testing.T) {
 func TestDataHandlingUnknownVendor(t *testing.T) {
 	t.Parallel()
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
-		h := newHandling(t, domain.NewID(), domain.DataHandlingInput{Category: domain.CatSSN, Access: []string{"stores"}}, t0, t0)
+		h := newHandling(t, domain.NewID(), register.DataHandlingInput{Category: register.CatSSN, Access: []string{"stores"}}, t0, t0)
 		checkErrIs(t, repository.NewDataHandling(db).Upsert(t.Context(), h), domain.ErrConflict)
 	})
 }

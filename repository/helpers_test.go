@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // t0 is the fixed instant the tests start from: microsecond precision,
@@ -20,15 +21,15 @@ var errBoom = errors.New("boom")
 
 // newVendor returns a valid vendor named name, modified by mods, with its
 // risk computed from the result.
-func newVendor(name string, mods ...func(*domain.Vendor)) domain.Vendor {
-	v := domain.Vendor{
-		ID: domain.NewID(), Name: name, Status: domain.StatusActive, Criticality: domain.CriticalityModerate,
+func newVendor(name string, mods ...func(*register.Vendor)) register.Vendor {
+	v := register.Vendor{
+		ID: domain.NewID(), Name: name, Status: register.StatusActive, Criticality: register.CriticalityModerate,
 		Version: 1, CreatedAt: t0, UpdatedAt: t0,
 	}
 	for _, m := range mods {
 		m(&v)
 	}
-	v.Risk = domain.ComputeInherentRisk(domain.RiskInputs{
+	v.Risk = register.ComputeInherentRisk(register.RiskInputs{
 		MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords, Criticality: v.Criticality,
 	})
 	return v
@@ -47,7 +48,7 @@ func checkUTC(t *testing.T, field string, got, want time.Time) {
 
 // checkVendor compares every field of got with want; times by instant and
 // in UTC.
-func checkVendor(t *testing.T, got, want domain.Vendor) {
+func checkVendor(t *testing.T, got, want register.Vendor) {
 	t.Helper()
 	checkUTC(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 	checkUTC(t, "UpdatedAt", got.UpdatedAt, want.UpdatedAt)

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 // Idempotency is the store of idempotent requests.
 type Idempotency struct{ db *DB }
 
-var _ domain.IdempotencyStore = (*Idempotency)(nil)
+var _ access.IdempotencyStore = (*Idempotency)(nil)
 
 // NewIdempotency returns the idempotency store on db.
 func NewIdempotency(db *DB) *Idempotency { return &Idempotency{db: db} }
@@ -32,17 +33,17 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-func (r idempotencyRow) toDomain() domain.IdempotentRequest {
-	return domain.IdempotentRequest{ActorID: r.ActorID, Key: r.Key, Method: r.Method, Path: r.Path,
+func (r idempotencyRow) toDomain() access.IdempotentRequest {
+	return access.IdempotentRequest{ActorID: r.ActorID, Key: r.Key, Method: r.Method, Path: r.Path,
 		RequestSHA256: r.RequestSHA256, Status: r.Status, ContentType: r.ContentType, Location: r.Location,
 		ETag: r.ETag, Body: r.Body, CreatedAt: r.CreatedAt.UTC()}
 }
 
-// Begin implements domain.IdempotencyStore. Expired keys are dropped
+// Begin implements access.IdempotencyStore. Expired keys are dropped
 // first; the insert's primary key decides between concurrent firsts.
-func (s *Idempotency) Begin(ctx context.Context, r domain.IdempotentRequest) (domain.IdempotentRequest, bool, error) {
+func (s *Idempotency) Begin(ctx context.Context, r access.IdempotentRequest) (access.IdempotentRequest, bool, error) {
 	c := s.db.conn(ctx)
-	expired := r.CreatedAt.Add(-domain.IdempotencyTTL).UTC()
+	expired := r.CreatedAt.Add(-access.IdempotencyTTL).UTC()
 	if err := c.Where("created_at < ?", expired).Delete(&idempotencyRow{}).Error; err != nil {
 		return r, false, translate(err)
 	}
@@ -62,15 +63,15 @@ func (s *Idempotency) Begin(ctx context.Context, r domain.IdempotentRequest) (do
 	return prior.toDomain(), true, nil
 }
 
-// Complete implements domain.IdempotencyStore.
-func (s *Idempotency) Complete(ctx context.Context, r domain.IdempotentRequest) error {
+// Complete implements access.IdempotencyStore.
+func (s *Idempotency) Complete(ctx context.Context, r access.IdempotentRequest) error {
 	err := s.db.conn(ctx).Model(&idempotencyRow{}).Where("actor_id = ? AND key = ?", r.ActorID, r.Key).
 		Updates(map[string]any{"status": r.Status, "content_type": r.ContentType, "location": r.Location,
 			"etag": r.ETag, "body": r.Body}).Error
 	return translate(err)
 }
 
-// Forget implements domain.IdempotencyStore.
+// Forget implements access.IdempotencyStore.
 func (s *Idempotency) Forget(ctx context.Context, actorID, key string) error {
 	err := s.db.conn(ctx).Where("actor_id = ? AND key = ? AND status = 0", actorID, key).Delete(&idempotencyRow{}).Error
 	return translate(err)

@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // Imports is the GORM store of import runs and of the set-based reads and
 // bulk writes that spreadsheet imports use.
 type Imports struct{ db *DB }
 
-var _ domain.ImportStore = (*Imports)(nil)
+var _ importing.ImportStore = (*Imports)(nil)
 
 // NewImports returns the import store on db.
 func NewImports(db *DB) *Imports { return &Imports{db: db} }
@@ -39,8 +41,8 @@ type importRunRow struct {
 
 func (importRunRow) TableName() string { return "import_runs" }
 
-// SaveRun implements domain.ImportStore.
-func (s *Imports) SaveRun(ctx context.Context, r domain.ImportResult) error {
+// SaveRun implements importing.ImportStore.
+func (s *Imports) SaveRun(ctx context.Context, r importing.ImportResult) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -51,15 +53,15 @@ func (s *Imports) SaveRun(ctx context.Context, r domain.ImportResult) error {
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// GetRun implements domain.ImportStore.
-func (s *Imports) GetRun(ctx context.Context, id string) (domain.ImportResult, error) {
+// GetRun implements importing.ImportStore.
+func (s *Imports) GetRun(ctx context.Context, id string) (importing.ImportResult, error) {
 	var row importRunRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.ImportResult{}, fmt.Errorf("import %s: %w", id, translate(err))
+		return importing.ImportResult{}, fmt.Errorf("import %s: %w", id, translate(err))
 	}
-	var r domain.ImportResult
+	var r importing.ImportResult
 	if err := json.Unmarshal([]byte(row.Result), &r); err != nil {
-		return domain.ImportResult{}, fmt.Errorf("import %s: stored result: %w", id, err)
+		return importing.ImportResult{}, fmt.Errorf("import %s: stored result: %w", id, err)
 	}
 	return r, nil
 }
@@ -75,10 +77,10 @@ func chunks(vals []string, fn func([]string) error) error {
 	return nil
 }
 
-// VendorsByKeys implements domain.ImportStore.
-func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]domain.Vendor, error) {
+// VendorsByKeys implements importing.ImportStore.
+func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]register.Vendor, error) {
 	seen := map[string]bool{}
-	var out []domain.Vendor
+	var out []register.Vendor
 	read := func(col string) func([]string) error {
 		return func(vals []string) error {
 			var rows []vendorRow
@@ -103,9 +105,9 @@ func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([
 	return out, nil
 }
 
-// VendorsByIDs implements domain.ImportStore.
-func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]domain.Vendor, error) {
-	var out []domain.Vendor
+// VendorsByIDs implements importing.ImportStore.
+func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]register.Vendor, error) {
+	var out []register.Vendor
 	err := chunks(ids, func(vals []string) error {
 		var rows []vendorRow
 		if err := s.db.conn(ctx).Where("id IN ?", vals).Find(&rows).Error; err != nil {
@@ -128,7 +130,7 @@ func (s *Imports) VendorNames(ctx context.Context, limit int) ([]string, error) 
 }
 
 // CreateVendors implements domain.ImportStore with multi-row INSERTs.
-func (s *Imports) CreateVendors(ctx context.Context, vs []domain.Vendor) error {
+func (s *Imports) CreateVendors(ctx context.Context, vs []register.Vendor) error {
 	rows := make([]vendorRow, len(vs))
 	for i, v := range vs {
 		rows[i] = toVendorRow(v)
@@ -136,7 +138,7 @@ func (s *Imports) CreateVendors(ctx context.Context, vs []domain.Vendor) error {
 	return translate(s.db.conn(ctx).CreateInBatches(&rows, importChunk).Error)
 }
 
-// AppendAudit implements domain.ImportStore: it advances the chain head by
+// AppendAudit implements importing.ImportStore: it advances the chain head by
 // len(es) at once (taking its row lock, like Audit.Append), links the
 // events in order and inserts them in batches.
 func (s *Imports) AppendAudit(ctx context.Context, es []domain.AuditEvent) error {

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
 // Incidents is the GORM store of vendor incidents and their timelines.
 type Incidents struct{ db *DB }
 
-var _ domain.IncidentStore = (*Incidents)(nil)
+var _ incident.IncidentStore = (*Incidents)(nil)
 
 // NewIncidents returns the incident store on db.
 func NewIncidents(db *DB) *Incidents { return &Incidents{db: db} }
@@ -56,7 +57,7 @@ var incidentColumns = []string{
 	"notice_due_at", "version", "updated_at",
 }
 
-func toIncidentRow(i domain.Incident) incidentRow {
+func toIncidentRow(i incident.Incident) incidentRow {
 	residents, _ := json.Marshal(nonNilMap(i.Residents)) // a string->int64 map always marshals
 	r := incidentRow{
 		ID: i.ID, VendorID: i.VendorID, Title: i.Title, Description: i.Description, Status: string(i.Status),
@@ -84,12 +85,12 @@ func nonNilMap(m map[string]int64) map[string]int64 {
 	return m
 }
 
-func (r incidentRow) toDomain() domain.Incident {
-	i := domain.Incident{
-		ID: r.ID, VendorID: r.VendorID, Title: r.Title, Description: r.Description, Status: domain.IncidentStatus(r.Status),
+func (r incidentRow) toDomain() incident.Incident {
+	i := incident.Incident{
+		ID: r.ID, VendorID: r.VendorID, Title: r.Title, Description: r.Description, Status: incident.IncidentStatus(r.Status),
 		ExposureStart: utcPtr(r.ExposureStart), ExposureEnd: utcPtr(r.ExposureEnd),
 		VendorDiscoveredAt: r.VendorDiscoveredAt.UTC(), VendorNotifiedUsAt: utcPtr(r.VendorNotifiedUsAt),
-		WeLearnedAt: r.WeLearnedAt.UTC(), LearnedVia: domain.LearnedVia(r.LearnedVia), Categories: parseList(r.Categories),
+		WeLearnedAt: r.WeLearnedAt.UTC(), LearnedVia: incident.LearnedVia(r.LearnedVia), Categories: parseList(r.Categories),
 		RecordsAffected: r.RecordsAffected, RecordsEstimated: r.RecordsEstimated, Jurisdictions: parseList(r.Jurisdictions),
 		Residents: map[string]int64{}, MaterialityDeterminedAt: utcPtr(r.MaterialityDeterminedAt),
 		VendorIsAgent: r.VendorIsAgent, NoticeContractID: deref(r.NoticeContractID), NoticeClauseID: deref(r.NoticeClauseID),
@@ -98,7 +99,7 @@ func (r incidentRow) toDomain() domain.Incident {
 	}
 	_ = json.Unmarshal([]byte(r.Residents), &i.Residents) // written by toIncidentRow
 	if r.NoticeEvidence != nil {
-		var ev domain.EvidenceRef
+		var ev incident.EvidenceRef
 		if json.Unmarshal([]byte(*r.NoticeEvidence), &ev) == nil {
 			i.NoticeEvidence = &ev
 		}
@@ -106,23 +107,23 @@ func (r incidentRow) toDomain() domain.Incident {
 	return i
 }
 
-// Create implements domain.IncidentStore.
-func (s *Incidents) Create(ctx context.Context, i domain.Incident) error {
+// Create implements incident.IncidentStore.
+func (s *Incidents) Create(ctx context.Context, i incident.Incident) error {
 	row := toIncidentRow(i)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.IncidentStore.
-func (s *Incidents) Get(ctx context.Context, id string) (domain.Incident, error) {
+// Get implements incident.IncidentStore.
+func (s *Incidents) Get(ctx context.Context, id string) (incident.Incident, error) {
 	var row incidentRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Incident{}, fmt.Errorf("incident %s: %w", id, translate(err))
+		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// Update implements domain.IncidentStore.
-func (s *Incidents) Update(ctx context.Context, i domain.Incident, expectedVersion int64) error {
+// Update implements incident.IncidentStore.
+func (s *Incidents) Update(ctx context.Context, i incident.Incident, expectedVersion int64) error {
 	row := toIncidentRow(i)
 	row.Version = expectedVersion + 1
 	res := s.db.conn(ctx).Model(&incidentRow{}).Where("id = ? AND version = ?", i.ID, expectedVersion).
@@ -136,7 +137,7 @@ func (s *Incidents) Update(ctx context.Context, i domain.Incident, expectedVersi
 	return nil
 }
 
-// SetNotice implements domain.IncidentStore.
+// SetNotice implements incident.IncidentStore.
 func (s *Incidents) SetNotice(ctx context.Context, id, contractID, clauseID string, due *time.Time) error {
 	err := s.db.conn(ctx).Model(&incidentRow{}).Where("id = ?", id).Updates(map[string]any{
 		"notice_contract_id": nullString(contractID), "notice_clause_id": nullString(clauseID), "notice_due_at": utcPtr(due),
@@ -144,9 +145,9 @@ func (s *Incidents) SetNotice(ctx context.Context, id, contractID, clauseID stri
 	return translate(err)
 }
 
-// List implements domain.IncidentStore: newest first, keyset on the
+// List implements incident.IncidentStore: newest first, keyset on the
 // time-ordered id.
-func (s *Incidents) List(ctx context.Context, f domain.IncidentFilter, p domain.PageRequest) (domain.Page[domain.Incident], error) {
+func (s *Incidents) List(ctx context.Context, f incident.IncidentFilter, p domain.PageRequest) (domain.Page[incident.Incident], error) {
 	q := s.db.conn(ctx).Model(&incidentRow{})
 	if f.VendorID != "" {
 		q = q.Where("vendor_id = ?", f.VendorID)
@@ -156,24 +157,24 @@ func (s *Incidents) List(ctx context.Context, f domain.IncidentFilter, p domain.
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.Incident]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[incident.Incident]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id < ?", p.After)
 	}
 	var rows []incidentRow
 	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Incident]{}, translate(err)
+		return domain.Page[incident.Incident]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r incidentRow) string { return r.ID }, incidentRow.toDomain), nil
 }
 
-// ListByVendor implements domain.IncidentStore.
-func (s *Incidents) ListByVendor(ctx context.Context, vendorID string) ([]domain.Incident, error) {
+// ListByVendor implements incident.IncidentStore.
+func (s *Incidents) ListByVendor(ctx context.Context, vendorID string) ([]incident.Incident, error) {
 	var rows []incidentRow
 	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("vendor_discovered_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.Incident, len(rows))
+	out := make([]incident.Incident, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
@@ -193,10 +194,10 @@ type timelineRow struct {
 
 func (timelineRow) TableName() string { return "incident_timeline" }
 
-// AppendTimeline implements domain.IncidentStore. The next sequence number
+// AppendTimeline implements incident.IncidentStore. The next sequence number
 // is taken inside the caller's transaction; a concurrent append that
 // picks the same number fails on the primary key rather than overwrite.
-func (s *Incidents) AppendTimeline(ctx context.Context, e domain.TimelineEntry) (domain.TimelineEntry, error) {
+func (s *Incidents) AppendTimeline(ctx context.Context, e incident.TimelineEntry) (incident.TimelineEntry, error) {
 	c := s.db.conn(ctx)
 	var last struct{ Seq int64 }
 	if err := c.Raw("SELECT COALESCE(MAX(seq), 0) AS seq FROM incident_timeline WHERE incident_id = ?", e.IncidentID).Scan(&last).Error; err != nil {
@@ -209,15 +210,15 @@ func (s *Incidents) AppendTimeline(ctx context.Context, e domain.TimelineEntry) 
 	return e, translate(c.Create(&row).Error)
 }
 
-// Timeline implements domain.IncidentStore.
-func (s *Incidents) Timeline(ctx context.Context, incidentID string) ([]domain.TimelineEntry, error) {
+// Timeline implements incident.IncidentStore.
+func (s *Incidents) Timeline(ctx context.Context, incidentID string) ([]incident.TimelineEntry, error) {
 	var rows []timelineRow
 	if err := s.db.conn(ctx).Where("incident_id = ?", incidentID).Order("seq").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.TimelineEntry, len(rows))
+	out := make([]incident.TimelineEntry, len(rows))
 	for i, r := range rows {
-		out[i] = domain.TimelineEntry{IncidentID: r.IncidentID, Seq: r.Seq, At: r.At.UTC(), Actor: r.Actor, Action: r.Action,
+		out[i] = incident.TimelineEntry{IncidentID: r.IncidentID, Seq: r.Seq, At: r.At.UTC(), Actor: r.Actor, Action: r.Action,
 			Text: r.Text, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
 	}
 	return out, nil
@@ -231,8 +232,8 @@ func (db *DB) seconds(a, b string) string {
 	return fmt.Sprintf("((julianday(%s) - julianday(%s)) * 86400.0)", a, b)
 }
 
-// Timeliness implements domain.IncidentStore with one aggregate query.
-func (s *Incidents) Timeliness(ctx context.Context, vendorID string, now time.Time) (domain.TimelinessStats, error) {
+// Timeliness implements incident.IncidentStore with one aggregate query.
+func (s *Incidents) Timeliness(ctx context.Context, vendorID string, now time.Time) (incident.TimelinessStats, error) {
 	now = now.UTC()
 	lag := s.db.seconds("vendor_notified_us_at", "vendor_discovered_at")
 	lateNotified := s.db.seconds("vendor_notified_us_at", "notice_due_at")
@@ -259,9 +260,9 @@ func (s *Incidents) Timeliness(ctx context.Context, vendorID string, now time.Ti
 		WorstLagSeconds, WorstLateSeconds                   *float64
 	}
 	if err := s.db.conn(ctx).Raw(q, args...).Scan(&r).Error; err != nil {
-		return domain.TimelinessStats{}, translate(err)
+		return incident.TimelinessStats{}, translate(err)
 	}
-	st := domain.TimelinessStats{Incidents: r.Incidents, OnTime: r.OnTime, Late: r.Late, Overdue: r.Overdue,
+	st := incident.TimelinessStats{Incidents: r.Incidents, OnTime: r.OnTime, Late: r.Late, Overdue: r.Overdue,
 		Pending: r.Pending, NoClause: r.NoClause}
 	if due := r.OnTime + r.Late + r.Overdue; due > 0 {
 		rate := math.Round(float64(r.OnTime)/float64(due)*1000) / 1000
@@ -272,10 +273,10 @@ func (s *Incidents) Timeliness(ctx context.Context, vendorID string, now time.Ti
 	return st, nil
 }
 
-func secondsSpan(s *float64) *domain.Span {
+func secondsSpan(s *float64) *incident.Span {
 	if s == nil {
 		return nil
 	}
 	h := *s / 3600
-	return &domain.Span{Hours: math.Round(h*100) / 100, Days: math.Round(h/24*100) / 100}
+	return &incident.Span{Hours: math.Round(h*100) / 100, Days: math.Round(h/24*100) / 100}
 }

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // JobRuns is the GORM store of job runs.
 type JobRuns struct{ db *DB }
 
-var _ domain.JobRunStore = (*JobRuns)(nil)
+var _ jobrun.JobRunStore = (*JobRuns)(nil)
 
 // NewJobRuns returns the job-run store on db.
 func NewJobRuns(db *DB) *JobRuns { return &JobRuns{db: db} }
@@ -32,9 +34,9 @@ type jobRunRow struct {
 
 func (jobRunRow) TableName() string { return "job_runs" }
 
-func (r jobRunRow) toDomain() domain.JobRun {
-	run := domain.JobRun{ID: r.ID, Job: r.Job, Slot: r.Slot, Trigger: r.Trigger, Replica: r.Replica,
-		Status: domain.JobStatus(r.Status), StartedAt: r.StartedAt.UTC(), FinishedAt: utcPtr(r.FinishedAt),
+func (r jobRunRow) toDomain() jobrun.JobRun {
+	run := jobrun.JobRun{ID: r.ID, Job: r.Job, Slot: r.Slot, Trigger: r.Trigger, Replica: r.Replica,
+		Status: jobrun.JobStatus(r.Status), StartedAt: r.StartedAt.UTC(), FinishedAt: utcPtr(r.FinishedAt),
 		Counts: map[string]int{}, Error: r.Error}
 	_ = json.Unmarshal([]byte(r.Counts), &run.Counts) // written by Finish; a bad value reads as empty
 	return run
@@ -48,21 +50,21 @@ func countsJSON(c map[string]int) string {
 	return string(b)
 }
 
-// Claim implements domain.JobRunStore: the unique (job, slot) index turns
+// Claim implements jobrun.JobRunStore: the unique (job, slot) index turns
 // a second claim into ErrConflict.
-func (s *JobRuns) Claim(ctx context.Context, run domain.JobRun) error {
+func (s *JobRuns) Claim(ctx context.Context, run jobrun.JobRun) error {
 	row := jobRunRow{ID: run.ID, Job: run.Job, Slot: run.Slot, Trigger: run.Trigger, Replica: run.Replica,
-		Status: string(domain.JobRunning), StartedAt: run.StartedAt.UTC(), Counts: "{}"}
+		Status: string(jobrun.JobRunning), StartedAt: run.StartedAt.UTC(), Counts: "{}"}
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Finish implements domain.JobRunStore.
-func (s *JobRuns) Finish(ctx context.Context, run domain.JobRun) error {
+// Finish implements jobrun.JobRunStore.
+func (s *JobRuns) Finish(ctx context.Context, run jobrun.JobRun) error {
 	fin := run.FinishedAt
 	if fin == nil {
 		return domain.Invalid("finished_at", "is required")
 	}
-	res := s.db.conn(ctx).Model(&jobRunRow{}).Where("id = ? AND status = ?", run.ID, domain.JobRunning).
+	res := s.db.conn(ctx).Model(&jobRunRow{}).Where("id = ? AND status = ?", run.ID, jobrun.JobRunning).
 		Updates(map[string]any{"status": string(run.Status), "finished_at": fin.UTC(),
 			"counts": countsJSON(run.Counts), "error": run.Error})
 	if err := translate(res.Error); err != nil {
@@ -74,27 +76,27 @@ func (s *JobRuns) Finish(ctx context.Context, run domain.JobRun) error {
 	return nil
 }
 
-// Abandon implements domain.JobRunStore.
+// Abandon implements jobrun.JobRunStore.
 func (s *JobRuns) Abandon(ctx context.Context, job string, cutoff, now time.Time) (int64, error) {
 	res := s.db.conn(ctx).Model(&jobRunRow{}).
-		Where("job = ? AND status = ? AND started_at < ?", job, domain.JobRunning, cutoff.UTC()).
-		Updates(map[string]any{"status": string(domain.JobAbandoned), "finished_at": now.UTC(),
+		Where("job = ? AND status = ? AND started_at < ?", job, jobrun.JobRunning, cutoff.UTC()).
+		Updates(map[string]any{"status": string(jobrun.JobAbandoned), "finished_at": now.UTC(),
 			"error": "abandoned: still running at " + cutoff.UTC().Format(time.RFC3339) + " past the job timeout (replica gone?)"})
 	return res.RowsAffected, translate(res.Error)
 }
 
-// Get implements domain.JobRunStore.
-func (s *JobRuns) Get(ctx context.Context, id string) (domain.JobRun, error) {
+// Get implements jobrun.JobRunStore.
+func (s *JobRuns) Get(ctx context.Context, id string) (jobrun.JobRun, error) {
 	var row jobRunRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.JobRun{}, fmt.Errorf("job run %s: %w", id, translate(err))
+		return jobrun.JobRun{}, fmt.Errorf("job run %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// List implements domain.JobRunStore: newest first, keyset on the id
+// List implements jobrun.JobRunStore: newest first, keyset on the id
 // (UUIDv7 ids sort by start).
-func (s *JobRuns) List(ctx context.Context, f domain.JobRunFilter, p domain.PageRequest) (domain.Page[domain.JobRun], error) {
+func (s *JobRuns) List(ctx context.Context, f jobrun.JobRunFilter, p domain.PageRequest) (domain.Page[jobrun.JobRun], error) {
 	q := s.db.conn(ctx)
 	if f.Job != "" {
 		q = q.Where("job = ?", f.Job)
@@ -104,13 +106,13 @@ func (s *JobRuns) List(ctx context.Context, f domain.JobRunFilter, p domain.Page
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.JobRun]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[jobrun.JobRun]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id < ?", p.After)
 	}
 	var rows []jobRunRow
 	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.JobRun]{}, translate(err)
+		return domain.Page[jobrun.JobRun]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r jobRunRow) string { return r.ID }, jobRunRow.toDomain), nil
 }
@@ -118,7 +120,7 @@ func (s *JobRuns) List(ctx context.Context, f domain.JobRunFilter, p domain.Page
 // RiskSnapshots is the store of daily risk snapshots.
 type RiskSnapshots struct{ db *DB }
 
-var _ domain.RiskSnapshotStore = (*RiskSnapshots)(nil)
+var _ register.RiskSnapshotStore = (*RiskSnapshots)(nil)
 
 // NewRiskSnapshots returns the snapshot store on db.
 func NewRiskSnapshots(db *DB) *RiskSnapshots { return &RiskSnapshots{db: db} }
@@ -150,7 +152,7 @@ ON CONFLICT (taken_on, vendor_id) DO UPDATE SET
     open_high = excluded.open_high, open_medium = excluded.open_medium, open_low = excluded.open_low,
     taken_at = excluded.taken_at`
 
-// Take implements domain.RiskSnapshotStore.
+// Take implements register.RiskSnapshotStore.
 func (s *RiskSnapshots) Take(ctx context.Context, day domain.Date, at time.Time) (int64, error) {
 	dayP, atP := "?", "?"
 	if s.db.dialect == Postgres {
@@ -177,19 +179,19 @@ type snapshotRow struct {
 
 func (snapshotRow) TableName() string { return "risk_snapshots" }
 
-// History implements domain.RiskSnapshotStore.
-func (s *RiskSnapshots) History(ctx context.Context, vendorID string, from, to domain.Date) ([]domain.RiskSnapshot, error) {
+// History implements register.RiskSnapshotStore.
+func (s *RiskSnapshots) History(ctx context.Context, vendorID string, from, to domain.Date) ([]register.RiskSnapshot, error) {
 	var rows []snapshotRow
 	err := s.db.conn(ctx).Where("vendor_id = ? AND taken_on >= ? AND taken_on <= ?", vendorID, sqlDate(from), sqlDate(to)).
 		Order("taken_on").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.RiskSnapshot, len(rows))
+	out := make([]register.RiskSnapshot, len(rows))
 	for i, r := range rows {
-		out[i] = domain.RiskSnapshot{TakenOn: r.TakenOn.Date, VendorID: r.VendorID, RiskScore: r.RiskScore,
-			RiskTier: domain.Tier(r.RiskTier), Tier: domain.Tier(r.Tier), Residual: r.ResidualScore,
-			Open:    domain.OpenFindings{Critical: r.OpenCritical, High: r.OpenHigh, Medium: r.OpenMedium, Low: r.OpenLow},
+		out[i] = register.RiskSnapshot{TakenOn: r.TakenOn.Date, VendorID: r.VendorID, RiskScore: r.RiskScore,
+			RiskTier: register.Tier(r.RiskTier), Tier: register.Tier(r.Tier), Residual: r.ResidualScore,
+			Open:    register.OpenFindings{Critical: r.OpenCritical, High: r.OpenHigh, Medium: r.OpenMedium, Low: r.OpenLow},
 			TakenAt: r.TakenAt.UTC()}
 	}
 	return out, nil

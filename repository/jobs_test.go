@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/jobrun"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -39,8 +41,8 @@ func TestRiskSnapshots(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := context.Background()
 		store := repository.NewRiskSnapshots(db)
-		crit := newVendor("Snap Critical", func(v *domain.Vendor) {
-			v.Criticality = domain.CriticalityCritical
+		crit := newVendor("Snap Critical", func(v *register.Vendor) {
+			v.Criticality = register.CriticalityCritical
 			v.MaxSensitivity, v.MaxRecords = 4, 5_000_000
 		})
 		if err := repository.NewVendors(db).Create(ctx, crit); err != nil {
@@ -73,7 +75,7 @@ func TestRiskSnapshots(t *testing.T) {
 		if err != nil || len(h) != 2 {
 			t.Fatalf("history = %+v, %v", h, err)
 		}
-		want := domain.OpenFindings{Critical: 2, High: 1, Medium: 1, Low: 2}
+		want := register.OpenFindings{Critical: 2, High: 1, Medium: 1, Low: 2}
 		if h[0].TakenOn != day1 || h[0].Open != want || h[0].RiskScore != crit.Risk.Score ||
 			h[0].RiskTier != crit.Risk.Tier || h[0].Tier != crit.Tier() || h[0].Residual != nil || !h[0].TakenAt.Equal(at.Add(time.Hour)) {
 			t.Errorf("day 1 = %+v, want open %+v, score %d tier %s", h[0], want, crit.Risk.Score, crit.Risk.Tier)
@@ -83,7 +85,7 @@ func TestRiskSnapshots(t *testing.T) {
 			t.Errorf("day 2 = %+v", h[1])
 		}
 		hl, err := store.History(ctx, low.ID, day1, day1)
-		if err != nil || len(hl) != 1 || hl[0].Open != (domain.OpenFindings{}) {
+		if err != nil || len(hl) != 1 || hl[0].Open != (register.OpenFindings{}) {
 			t.Errorf("low vendor history = %+v, %v", hl, err)
 		}
 		// Deleting a vendor takes its snapshots with it.
@@ -102,8 +104,8 @@ func TestJobRunsStore(t *testing.T) {
 		ctx := context.Background()
 		s := repository.NewJobRuns(db)
 		t1 := time.Date(2026, 11, 23, 13, 0, 0, 0, plus2)
-		run := domain.JobRun{ID: domain.NewID(), Job: "scan", Slot: "2026-11-23T11:00:00Z", Trigger: domain.TriggerSchedule,
-			Replica: "a", Status: domain.JobRunning, StartedAt: t1}
+		run := jobrun.JobRun{ID: domain.NewID(), Job: "scan", Slot: "2026-11-23T11:00:00Z", Trigger: jobrun.TriggerSchedule,
+			Replica: "a", Status: jobrun.JobRunning, StartedAt: t1}
 		if err := s.Claim(ctx, run); err != nil {
 			t.Fatal(err)
 		}
@@ -113,12 +115,12 @@ func TestJobRunsStore(t *testing.T) {
 			t.Fatalf("second claim of the slot: %v, want conflict", err)
 		}
 		fin := t1.Add(time.Minute)
-		run.Status, run.FinishedAt, run.Counts, run.Error = domain.JobFailed, &fin, map[string]int{"vendors": 3}, "boom"
+		run.Status, run.FinishedAt, run.Counts, run.Error = jobrun.JobFailed, &fin, map[string]int{"vendors": 3}, "boom"
 		if err := s.Finish(ctx, run); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Get(ctx, run.ID)
-		if err != nil || got.Status != domain.JobFailed || got.Counts["vendors"] != 3 || got.Error != "boom" || got.Replica != "a" {
+		if err != nil || got.Status != jobrun.JobFailed || got.Counts["vendors"] != 3 || got.Error != "boom" || got.Replica != "a" {
 			t.Fatalf("got %+v, %v", got, err)
 		}
 		checkUTC(t, "started_at", got.StartedAt, t1)
@@ -126,24 +128,24 @@ func TestJobRunsStore(t *testing.T) {
 		if err := s.Finish(ctx, run); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("finish twice: %v", err)
 		}
-		other := domain.JobRun{ID: domain.NewID(), Job: "snapshot", Slot: "manual:x", Trigger: domain.TriggerManual,
-			Replica: "a", Status: domain.JobRunning, StartedAt: t1}
+		other := jobrun.JobRun{ID: domain.NewID(), Job: "snapshot", Slot: "manual:x", Trigger: jobrun.TriggerManual,
+			Replica: "a", Status: jobrun.JobRunning, StartedAt: t1}
 		if err := s.Claim(ctx, other); err != nil {
 			t.Fatal(err)
 		}
-		page, err := s.List(ctx, domain.JobRunFilter{Job: "scan"}, domain.PageRequest{})
+		page, err := s.List(ctx, jobrun.JobRunFilter{Job: "scan"}, domain.PageRequest{})
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != run.ID {
 			t.Errorf("filter by job: %+v %v", page, err)
 		}
-		page, err = s.List(ctx, domain.JobRunFilter{Status: domain.JobRunning}, domain.PageRequest{})
+		page, err = s.List(ctx, jobrun.JobRunFilter{Status: jobrun.JobRunning}, domain.PageRequest{})
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != other.ID {
 			t.Errorf("filter by status: %+v %v", page, err)
 		}
-		page, err = s.List(ctx, domain.JobRunFilter{}, domain.PageRequest{Limit: 1})
+		page, err = s.List(ctx, jobrun.JobRunFilter{}, domain.PageRequest{Limit: 1})
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != other.ID || page.Next == "" {
 			t.Fatalf("page 1: %+v %v", page, err)
 		}
-		page, err = s.List(ctx, domain.JobRunFilter{}, domain.PageRequest{Limit: 1, After: page.Next})
+		page, err = s.List(ctx, jobrun.JobRunFilter{}, domain.PageRequest{Limit: 1, After: page.Next})
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != run.ID || page.Next != "" {
 			t.Errorf("page 2: %+v %v", page, err)
 		}

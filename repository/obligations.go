@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
 // Obligations is the GORM store of the deadlines incidents start for us.
 type Obligations struct{ db *DB }
 
-var _ domain.ObligationStore = (*Obligations)(nil)
+var _ incident.ObligationStore = (*Obligations)(nil)
 
 // NewObligations returns the obligation store on db.
 func NewObligations(db *DB) *Obligations { return &Obligations{db: db} }
@@ -45,7 +45,7 @@ func (obligationRow) TableName() string { return "obligations" }
 var obligationColumns = []string{"regime", "citation", "recipient", "source_status", "anchor", "anchor_at", "due_at",
 	"deadline_text", "notes", "status", "reason", "done_at", "evidence", "set_by", "version", "updated_at"}
 
-func toObligationRow(o domain.Obligation) obligationRow {
+func toObligationRow(o incident.Obligation) obligationRow {
 	return obligationRow{ID: o.ID, IncidentID: o.IncidentID, RegimeID: o.RegimeID, Regime: o.Regime, Citation: o.Citation,
 		Recipient: o.Recipient, SourceStatus: o.SourceStatus, Anchor: o.Anchor, AnchorAt: utcPtr(o.AnchorAt),
 		DueAt: utcPtr(o.DueAt), DeadlineText: o.DeadlineText, Notes: jsonList(o.Notes), Status: string(o.Status),
@@ -53,46 +53,46 @@ func toObligationRow(o domain.Obligation) obligationRow {
 		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
 }
 
-func (r obligationRow) toDomain() domain.Obligation {
-	o := domain.Obligation{ID: r.ID, IncidentID: r.IncidentID, RegimeID: r.RegimeID, Regime: r.Regime, Citation: r.Citation,
+func (r obligationRow) toDomain() incident.Obligation {
+	o := incident.Obligation{ID: r.ID, IncidentID: r.IncidentID, RegimeID: r.RegimeID, Regime: r.Regime, Citation: r.Citation,
 		Recipient: r.Recipient, SourceStatus: r.SourceStatus, Anchor: r.Anchor, AnchorAt: utcPtr(r.AnchorAt),
-		DueAt: utcPtr(r.DueAt), DeadlineText: r.DeadlineText, Notes: []string{}, Status: domain.ObligationStatus(r.Status),
+		DueAt: utcPtr(r.DueAt), DeadlineText: r.DeadlineText, Notes: []string{}, Status: incident.ObligationStatus(r.Status),
 		Reason: r.Reason, DoneAt: utcPtr(r.DoneAt), Evidence: r.Evidence, SetBy: r.SetBy, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.Notes), &o.Notes) // written by jsonList
 	return o
 }
 
-// ListByIncident implements domain.ObligationStore.
-func (s *Obligations) ListByIncident(ctx context.Context, incidentID string) ([]domain.Obligation, error) {
+// ListByIncident implements incident.ObligationStore.
+func (s *Obligations) ListByIncident(ctx context.Context, incidentID string) ([]incident.Obligation, error) {
 	var rows []obligationRow
 	if err := s.db.conn(ctx).Where("incident_id = ?", incidentID).Order("regime_id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.Obligation, len(rows))
+	out := make([]incident.Obligation, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
 	return out, nil
 }
 
-// Get implements domain.ObligationStore.
-func (s *Obligations) Get(ctx context.Context, id string) (domain.Obligation, error) {
+// Get implements incident.ObligationStore.
+func (s *Obligations) Get(ctx context.Context, id string) (incident.Obligation, error) {
 	var row obligationRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Obligation{}, fmt.Errorf("obligation %s: %w", id, translate(err))
+		return incident.Obligation{}, fmt.Errorf("obligation %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// Insert implements domain.ObligationStore.
-func (s *Obligations) Insert(ctx context.Context, o domain.Obligation) error {
+// Insert implements incident.ObligationStore.
+func (s *Obligations) Insert(ctx context.Context, o incident.Obligation) error {
 	row := toObligationRow(o)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Update implements domain.ObligationStore.
-func (s *Obligations) Update(ctx context.Context, o domain.Obligation, expectedVersion int64) error {
+// Update implements incident.ObligationStore.
+func (s *Obligations) Update(ctx context.Context, o incident.Obligation, expectedVersion int64) error {
 	row := toObligationRow(o)
 	row.Version = expectedVersion + 1
 	res := s.db.conn(ctx).Model(&obligationRow{}).Where("id = ? AND version = ?", o.ID, expectedVersion).

@@ -104,7 +104,7 @@ func queryOne[R any](ctx context.Context, db *DB, scan func(rowScanner, *R) erro
 func rebindDollar(q string) string {
 	var b strings.Builder
 	n := 0
-	for i := 0; i < len(q); i++ {
+	for i := range len(q) {
 		if q[i] == '?' {
 			n++
 			b.WriteByte('$')

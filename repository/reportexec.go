@@ -3,15 +3,15 @@ package repository
 import (
 	"context"
 
-	"github.com/vendorwatch/vendorwatch/domain"
-	"github.com/vendorwatch/vendorwatch/reports"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
-// ExecutiveFigures implements reports.Source: the counts are grouped and
+// ExecutiveFigures implements reporting.Source: the counts are grouped and
 // filtered in SQL and the lists are ORDER BY ... LIMIT queries, so a call
 // reads a few dozen rows whatever the size of the portfolio.
-func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q reports.ExecutiveQuery) (reports.ExecutiveFigures, error) {
-	fig := reports.ExecutiveFigures{Tiers: map[domain.Tier]int64{}}
+func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery) (reporting.ExecutiveFigures, error) {
+	fig := reporting.ExecutiveFigures{Tiers: map[register.Tier]int64{}}
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	// Each vendor's latest review by as-of.
@@ -29,7 +29,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 				return err
 			}
 			fig.Vendors += n
-			fig.Tiers[domain.Tier(tier)] += n
+			fig.Tiers[register.Tier(tier)] += n
 			fig.Overdue.NeverReviewed += never
 			fig.Overdue.Reviews += late
 			return nil
@@ -42,7 +42,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 	}
 	// The longest overdue reviews of each tier: the order of days overdue
 	// is the order of the last review within a tier.
-	for _, t := range domain.Tiers {
+	for _, t := range register.Tiers {
 		cut, ok := q.ReviewCutoffs[t]
 		if !ok {
 			continue
@@ -50,7 +50,7 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 		err := s.query(ctx, `SELECT v.id, v.name, lr.last_on FROM vendors v JOIN `+lastReview+` ON lr.vendor_id = v.id
 			WHERE `+where+` AND v.tier = ? AND lr.last_on < ? ORDER BY lr.last_on, v.id LIMIT ?`,
 			concat(lrArgs, wargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows rowScanner) error {
-				r := reports.VendorRow{Tier: t}
+				r := reporting.VendorRow{Tier: t}
 				var on dateCol
 				if err := rows.Scan(&r.ID, &r.Name, &on); err != nil {
 					return err
@@ -93,14 +93,14 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reports.Filter, q
 // topVendors returns the n vendors with the highest risk score (then by
 // name in byte order, as Go compares strings) with their findings open at
 // as-of, counted for those n only.
-func (s *ReportSource) topVendors(ctx context.Context, f reports.Filter, n int) ([]reports.VendorRow, error) {
+func (s *ReportSource) topVendors(ctx context.Context, f reporting.Filter, n int) ([]reporting.VendorRow, error) {
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	bytes := `COLLATE "C"`
 	if s.db.dialect == SQLite {
 		bytes = "COLLATE BINARY"
 	}
-	out := make([]reports.VendorRow, 0, n)
+	out := make([]reporting.VendorRow, 0, n)
 	err := s.query(ctx, `SELECT t.id, t.name, t.status, t.criticality, t.tier, t.tier_override, t.tier_override_reason,
 		t.risk_score, t.max_sensitivity, t.max_records, (SELECT COUNT(*) FROM findings fd WHERE fd.vendor_id = t.id
 			AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?))
@@ -109,14 +109,14 @@ func (s *ReportSource) topVendors(ctx context.Context, f reports.Filter, n int) 
 			WHERE `+where+` ORDER BY v.risk_score DESC, v.name `+bytes+` LIMIT ?) t
 		ORDER BY t.risk_score DESC, t.name `+bytes,
 		concat([]any{asOf, asOf}, wargs, []any{n}), func(rows rowScanner) error {
-			var r reports.VendorRow
+			var r reporting.VendorRow
 			var status, crit, tier, override string
 			if err := rows.Scan(&r.ID, &r.Name, &status, &crit, &tier, &override, &r.TierOverrideReason, &r.RiskScore,
 				&r.MaxSensitivity, &r.MaxRecords, &r.OpenFindings); err != nil {
 				return err
 			}
-			r.Status, r.Criticality, r.Tier = domain.VendorStatus(status), domain.Criticality(crit), domain.Tier(tier)
-			r.TierOverride = domain.Tier(override)
+			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
+			r.TierOverride = register.Tier(override)
 			out = append(out, r)
 			return nil
 		})
@@ -125,9 +125,9 @@ func (s *ReportSource) topVendors(ctx context.Context, f reports.Filter, n int) 
 
 // lateNotices counts and lists the incidents whose vendor notice is late
 // (given by as-of, after the stored due instant) or overdue (not given by
-// as-of, due before it): the notice clock of domain.ComputeNoticeClock,
+// as-of, due before it): the notice clock of incident.ComputeNoticeClock,
 // which needs a clause in force and a due instant.
-func (s *ReportSource) lateNotices(ctx context.Context, f reports.Filter, q reports.ExecutiveQuery, fig *reports.ExecutiveFigures) error {
+func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery, fig *reporting.ExecutiveFigures) error {
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	from := `JOIN clause_versions cv ON cv.id = i.notice_clause_id

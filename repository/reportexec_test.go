@@ -11,9 +11,15 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
 )
 
 // TestExecutiveFigures checks the figures aggregated in SQL against the
@@ -24,13 +30,13 @@ import (
 func TestExecutiveFigures(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := context.Background()
-		seedDB(t, db, seedTestVendors, 3)
+		repotest.Seed(t, db, 300, 3)
 		addFindings(t, db)
 		src := repository.NewReportSource(db)
-		pol := domain.DefaultPolicy()
-		asOf := repository.DefaultSeedAsOf
-		for _, f := range []reports.Filter{{AsOf: asOf}, {AsOf: asOf.AddDate(0, 0, 150)},
-			{AsOf: asOf, Tier: domain.TierHigh}} {
+		pol := policy.DefaultPolicy()
+		asOf := seedgen.DefaultAsOf
+		for _, f := range []reporting.Filter{{AsOf: asOf}, {AsOf: asOf.AddDate(0, 0, 150)},
+			{AsOf: asOf, Tier: register.TierHigh}} {
 			t.Run(fmt.Sprintf("%s/%s", f.AsOf.Format(time.DateOnly), f.Tier), func(t *testing.T) {
 				got, err := reports.BuildExecutive(ctx, src, f, pol)
 				if err != nil {
@@ -85,7 +91,7 @@ func TestExecutiveFigures(t *testing.T) {
 func addFindings(t *testing.T, db *repository.DB) {
 	t.Helper()
 	ctx := context.Background()
-	asOf := repository.DefaultSeedAsOf
+	asOf := seedgen.DefaultAsOf
 	type att struct{ id, vendor string }
 	var atts []att
 	rows, err := db.SQL().QueryContext(ctx, "SELECT id, vendor_id FROM attestations WHERE expires_on < '2026-11-01' ORDER BY id")
@@ -129,23 +135,23 @@ func addFindings(t *testing.T, db *repository.DB) {
 
 // streamedExecutive computes the executive figures in Go from every row
 // the source streams: the reference the SQL aggregation must match.
-func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol domain.Policy) reports.Executive {
+func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, pol policy.Policy) reports.Executive {
 	t.Helper()
 	ctx := context.Background()
 	asOf := f.AsOf.UTC()
 	today := domain.DateOf(asOf)
 	var ex reports.Executive
-	tiers := map[domain.Tier]int64{}
+	tiers := map[register.Tier]int64{}
 	var overdue []reports.OverdueItem
-	var top []reports.VendorRow
-	err := src.EachVendor(ctx, f, func(v reports.VendorRow) error {
+	var top []reporting.VendorRow
+	err := src.EachVendor(ctx, f, func(v reporting.VendorRow) error {
 		ex.Vendors++
 		tiers[v.Tier]++
-		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
+		next := review.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
 		switch {
 		case v.LastReviewOn.IsZero():
 			ex.Overdue.NeverReviewed++
-		case domain.ReviewOverdue(next, today):
+		case review.ReviewOverdue(next, today):
 			ex.Overdue.Reviews++
 			overdue = append(overdue, reports.OverdueItem{Kind: "review", DaysOverdue: float64(next.DaysUntil(today))})
 		}
@@ -155,10 +161,10 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tr := range domain.Tiers {
+	for _, tr := range register.Tiers {
 		ex.Distribution = append(ex.Distribution, reports.TierCount{Tier: tr, Vendors: tiers[tr]})
 	}
-	slices.SortFunc(top, func(a, b reports.VendorRow) int {
+	slices.SortFunc(top, func(a, b reporting.VendorRow) int {
 		return cmp.Or(cmp.Compare(b.RiskScore, a.RiskScore), strings.Compare(a.Name, b.Name))
 	})
 	for i, v := range top[:min(10, len(top))] {
@@ -168,9 +174,9 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 			Score: v.RiskScore, OpenFindings: v.OpenFindings})
 	}
 	std := pol.Clauses.StandardWindows
-	err = src.EachIncident(ctx, f, func(r reports.IncidentRow) error {
+	err = src.EachIncident(ctx, f, func(r reporting.IncidentRow) error {
 		c := reports.NoticeAt(r, std, asOf)
-		if c.Status != domain.NoticeLate && c.Status != domain.NoticeOverdue {
+		if c.Status != incident.NoticeLate && c.Status != incident.NoticeOverdue {
 			return nil
 		}
 		ex.LateTotal++
@@ -183,7 +189,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 		if c.LateBy != nil {
 			ln.LateByDays = c.LateBy.Days
 		}
-		if c.Status == domain.NoticeOverdue {
+		if c.Status == incident.NoticeOverdue {
 			ex.Overdue.VendorNotices++
 			overdue = append(overdue, reports.OverdueItem{Kind: "vendor_notice", DaysOverdue: ln.LateByDays})
 		}
@@ -197,7 +203,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 		return cmp.Or(b.DiscoveredAt.Compare(a.DiscoveredAt), strings.Compare(a.IncidentID, b.IncidentID))
 	})
 	ex.LateNotices = ex.LateNotices[:min(25, len(ex.LateNotices))]
-	err = src.EachAttestation(ctx, f, func(a reports.AttestationRow) error {
+	err = src.EachAttestation(ctx, f, func(a reporting.AttestationRow) error {
 		if a.ExpiresOn.Before(today) {
 			ex.Overdue.Attestations++
 			overdue = append(overdue, reports.OverdueItem{Kind: "attestation", DaysOverdue: float64(a.ExpiresOn.DaysUntil(today))})
@@ -207,8 +213,8 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = src.EachObligation(ctx, f, func(o reports.ObligationRow) error {
-		open := o.Status == string(domain.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
+	err = src.EachObligation(ctx, f, func(o reporting.ObligationRow) error {
+		open := o.Status == string(incident.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
 		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
 			ex.Overdue.Obligations++
 			d := asOf.Sub(*o.DueAt)

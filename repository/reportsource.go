@@ -11,15 +11,17 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
-	"github.com/vendorwatch/vendorwatch/reports"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // ReportSource streams the rows of the reports: set-based queries (joins
-// in SQL) read in keyset batches of reports.BatchSize through
+// in SQL) read in keyset batches of reporting.BatchSize through
 // database/sql, the next batch read while the previous one is written.
 type ReportSource struct{ db *DB }
 
-var _ reports.Source = (*ReportSource)(nil)
+var _ reporting.Source = (*ReportSource)(nil)
 
 // NewReportSource returns the report source on db.
 func NewReportSource(db *DB) *ReportSource { return &ReportSource{db: db} }
@@ -31,7 +33,7 @@ func (s *ReportSource) query(ctx context.Context, q string, args []any, scan fun
 
 // vendorWhere is the filter on the vendors table aliased v: the vendor
 // filter and vendors created by as-of.
-func vendorWhere(f reports.Filter) (string, []any) {
+func vendorWhere(f reporting.Filter) (string, []any) {
 	where := []string{"v.created_at <= ?"}
 	args := []any{f.AsOf.UTC()}
 	if len(f.VendorIDs) > 0 {
@@ -66,7 +68,7 @@ func pipeline[T any](ctx context.Context, fetch func(ctx context.Context, last *
 			if err := emit(rows); err != nil {
 				return err
 			}
-			if len(rows) < reports.BatchSize {
+			if len(rows) < reporting.BatchSize {
 				return nil
 			}
 			last = &rows[len(rows)-1]
@@ -101,7 +103,7 @@ func (a *vendorAgg) add(category string, records int64, jurisdictions string) {
 	a.categories = append(a.categories, category)
 	a.records += records
 	a.jurisdictions = append(a.jurisdictions, parseList(jurisdictions)...)
-	if c, ok := domain.LookupCategory(category); ok && c.Personal {
+	if c, ok := register.LookupCategory(category); ok && c.Personal {
 		a.personal = true
 	}
 }
@@ -144,7 +146,7 @@ func (s *ReportSource) aggHandling(ctx context.Context, q string, args []any) (m
 }
 
 type vendorKeyed struct {
-	reports.VendorRow
+	reporting.VendorRow
 	key string
 }
 
@@ -152,13 +154,13 @@ type vendorKeyed struct {
 // vendors' keyset batches and the three related statements.
 const vendorStreams = 4
 
-// ReserveReads implements reports.Source: sheets sheets read at once, one
+// ReserveReads implements reporting.Source: sheets sheets read at once, one
 // statement each, but the Vendors sheet reads four (budget.go).
 func (s *ReportSource) ReserveReads(ctx context.Context, sheets int) (release func(), err error) {
 	return s.db.reserveReads(ctx, sheets-1+vendorStreams)
 }
 
-// EachVendor implements reports.Source: vendors in keyset batches on the
+// EachVendor implements reporting.Source: vendors in keyset batches on the
 // unique name_key, each batch completed from three statements that run
 // once for the whole sheet, ordered by name_key like the vendors, and are
 // merged vendor by vendor (data handling, reviews, open findings). Per
@@ -166,7 +168,7 @@ func (s *ReportSource) ReserveReads(ctx context.Context, sheets int) (release fu
 // table (or, in small chunks, pay a plan and a round trip per chunk); one
 // pass over each costs one hash join and one sort. name_key sorts bytewise on
 // both databases (COLLATE "C" on PostgreSQL), as Go compares strings.
-func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func(reports.VendorRow) error) (err error) {
+func (s *ReportSource) EachVendor(ctx context.Context, f reporting.Filter, fn func(reporting.VendorRow) error) (err error) {
 	where, wargs := vendorWhere(f)
 	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
 	related, err := s.openVendorRelated(ctx, where, wargs, asOf, today)
@@ -184,8 +186,8 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 			args = append(args, last.key)
 		}
 		q += " ORDER BY v.name_key LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]vendorKeyed, 0, reports.BatchSize)
+		args = append(args, reporting.BatchSize)
+		out := make([]vendorKeyed, 0, reporting.BatchSize)
 		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r vendorKeyed
 			var status, crit, tier, override string
@@ -193,8 +195,8 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reports.Filter, fn func
 				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt); err != nil {
 				return err
 			}
-			r.Status, r.Criticality, r.Tier = domain.VendorStatus(status), domain.Criticality(crit), domain.Tier(tier)
-			r.TierOverride, r.CreatedAt = domain.Tier(override), r.CreatedAt.UTC()
+			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
+			r.TierOverride, r.CreatedAt = register.Tier(override), r.CreatedAt.UTC()
 			out = append(out, r)
 			return nil
 		})
@@ -292,7 +294,7 @@ func (r *vendorRelated) fill(v *vendorKeyed) {
 	}
 	for _, rv := range r.reviews.take(v.key, nil) {
 		if v.LastReviewOn.IsZero() || v.LastReviewOn.Before(rv.on) {
-			v.LastReviewOn, v.LatestResidual = rv.on, domain.Tier(rv.residual)
+			v.LastReviewOn, v.LatestResidual = rv.on, register.Tier(rv.residual)
 		}
 	}
 	if c := r.findings.take(v.key, nil); len(c) > 0 {
@@ -324,12 +326,12 @@ func (r *vendorRelated) close() error {
 	return errors.Join(errs...)
 }
 
-// EachHandling implements reports.Source, keyed on the primary key
+// EachHandling implements reporting.Source, keyed on the primary key
 // (vendor_id, category), so a vendor's categories are together.
-func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn func(reports.HandlingRow) error) error {
+func (s *ReportSource) EachHandling(ctx context.Context, f reporting.Filter, fn func(reporting.HandlingRow) error) error {
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
-	fetch := func(ctx context.Context, last *reports.HandlingRow) ([]reports.HandlingRow, error) {
+	fetch := func(ctx context.Context, last *reporting.HandlingRow) ([]reporting.HandlingRow, error) {
 		args := append([]any{}, wargs...)
 		q := `SELECT dh.vendor_id, v.name, dh.category, dh.stores, dh.processes, dh.transmits, dh.record_count,
 			dh.jurisdictions, dh.systems, dh.notes, dh.created_at, dh.updated_at
@@ -344,10 +346,10 @@ func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn fu
 			args = append(args, last.VendorID, last.Category, last.VendorID)
 		}
 		q += " ORDER BY dh.vendor_id, dh.category LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]reports.HandlingRow, 0, reports.BatchSize)
+		args = append(args, reporting.BatchSize)
+		out := make([]reporting.HandlingRow, 0, reporting.BatchSize)
 		err := s.query(ctx, q, args, func(rows rowScanner) error {
-			var r reports.HandlingRow
+			var r reporting.HandlingRow
 			var jur, sys string
 			if err := rows.Scan(&r.VendorID, &r.VendorName, &r.Category, &r.Stores, &r.Processes, &r.Transmits,
 				&r.RecordCount, &jur, &sys, &r.Notes, &r.CreatedAt, &r.UpdatedAt); err != nil {
@@ -363,12 +365,12 @@ func (s *ReportSource) EachHandling(ctx context.Context, f reports.Filter, fn fu
 	return pipeline(ctx, fetch, fn)
 }
 
-// EachContract implements reports.Source: contracts with the clause
+// EachContract implements reporting.Source: contracts with the clause
 // version in force at as-of (a left join) and their vendors' facts.
-func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn func(reports.ContractRow) error) error {
+func (s *ReportSource) EachContract(ctx context.Context, f reporting.Filter, fn func(reporting.ContractRow) error) error {
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
-	fetch := func(ctx context.Context, last *reports.ContractRow) ([]reports.ContractRow, error) {
+	fetch := func(ctx context.Context, last *reporting.ContractRow) ([]reporting.ContractRow, error) {
 		// The keyset bound repeats on cv.contract_id: without it
 		// PostgreSQL merge-joins the clause versions from their first row
 		// on every batch (quadratic in the contracts).
@@ -397,9 +399,9 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 			args = append(args, lastID)
 		}
 		q += " ORDER BY c.id LIMIT ?"
-		args = append(args, reports.BatchSize)
-		out := make([]reports.ContractRow, 0, reports.BatchSize)
-		tiers := map[string]domain.Tier{}
+		args = append(args, reporting.BatchSize)
+		out := make([]reporting.ContractRow, 0, reporting.BatchSize)
+		tiers := map[string]register.Tier{}
 		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r contractRow
 			var name, tier string
@@ -413,17 +415,17 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 				&cvID, &cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
 				return err
 			}
-			row := reports.ContractRow{Contract: r.toDomain(), VendorName: name}
+			row := reporting.ContractRow{Contract: r.toDomain(), VendorName: name}
 			if cvID.Valid {
-				cv := &domain.ClauseVersion{ID: cvID.String, ContractID: r.ID, EffectiveFrom: cvFrom.Time.UTC(),
-					EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
-						Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+				cv := &contract.ClauseVersion{ID: cvID.String, ContractID: r.ID, EffectiveFrom: cvFrom.Time.UTC(),
+					EffectiveTo: nullTime(cvTo), Terms: contract.ClauseTerms{
+						Standard: contract.NotificationStandard(std.String), Trigger: contract.ClauseTrigger(trig.String)}}
 				if wVal.Valid && wUnit.Valid {
 					cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
 				}
 				row.Clause = cv
 			}
-			tiers[r.VendorID] = domain.Tier(tier)
+			tiers[r.VendorID] = register.Tier(tier)
 			out = append(out, row)
 			return nil
 		})
@@ -442,7 +444,7 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 		}
 		for i := range out {
 			vid := out[i].Contract.VendorID
-			facts := domain.VendorFacts{Tier: tiers[vid]}
+			facts := register.VendorFacts{Tier: tiers[vid]}
 			if a := aggs[vid]; a != nil {
 				facts.Categories, facts.Jurisdictions, facts.Personal = a.categories, a.jurisdictions, a.personal
 			}
@@ -453,11 +455,11 @@ func (s *ReportSource) EachContract(ctx context.Context, f reports.Filter, fn fu
 	return pipeline(ctx, fetch, fn)
 }
 
-// EachAttestation implements reports.Source.
-func (s *ReportSource) EachAttestation(ctx context.Context, f reports.Filter, fn func(reports.AttestationRow) error) error {
+// EachAttestation implements reporting.Source.
+func (s *ReportSource) EachAttestation(ctx context.Context, f reporting.Filter, fn func(reporting.AttestationRow) error) error {
 	where, wargs := vendorWhere(f)
 	return byID(ctx, s, attestationSelect+where+" AND a.created_at <= ?", append(wargs, f.AsOf.UTC()), "a.id",
-		scanAttestation, func(r reports.AttestationRow) string { return r.ID }, fn)
+		scanAttestation, func(r reporting.AttestationRow) string { return r.ID }, fn)
 }
 
 // byID reads a sheet in keyset batches on the id column col: query is the
@@ -471,8 +473,8 @@ func byID[T any](ctx context.Context, s *ReportSource, query string, args []any,
 			a = append(a, id(*last))
 		}
 		q += " ORDER BY " + col + " LIMIT ?"
-		a = append(a, reports.BatchSize)
-		out := make([]T, 0, reports.BatchSize)
+		a = append(a, reporting.BatchSize)
+		out := make([]T, 0, reporting.BatchSize)
 		err := s.query(ctx, q, a, appendTo(&out, scan))
 		return out, err
 	}
@@ -484,8 +486,8 @@ const attestationSelect = `SELECT a.id, v.name, a.kind, a.issuer, a.period_start
 	COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
 	FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE `
 
-func scanAttestation(rows rowScanner) (reports.AttestationRow, error) {
-	var r reports.AttestationRow
+func scanAttestation(rows rowScanner) (reporting.AttestationRow, error) {
+	var r reporting.AttestationRow
 	var ps, pe, iss, exp dateCol
 	if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
 		&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
@@ -508,8 +510,8 @@ func appendTo[T any](out *[]T, scan func(rowScanner) (T, error)) func(rowScanner
 	}
 }
 
-// EachReview implements reports.Source; Latest is computed in SQL.
-func (s *ReportSource) EachReview(ctx context.Context, f reports.Filter, fn func(reports.ReviewRow) error) error {
+// EachReview implements reporting.Source; Latest is computed in SQL.
+func (s *ReportSource) EachReview(ctx context.Context, f reporting.Filter, fn func(reporting.ReviewRow) error) error {
 	where, wargs := vendorWhere(f)
 	asOf, today := f.AsOf.UTC(), sqlDate(domain.DateOf(f.AsOf))
 	args := append(append([]any{asOf, today}, wargs...), asOf, today)
@@ -518,22 +520,22 @@ func (s *ReportSource) EachReview(ctx context.Context, f reports.Filter, fn func
 			AND r2.created_at <= ? AND r2.performed_on <= ?) THEN 1 ELSE 0 END
 		FROM reviews r JOIN vendors v ON v.id = r.vendor_id
 		WHERE ` + where + " AND r.created_at <= ? AND r.performed_on <= ?"
-	return byID(ctx, s, q, args, "r.id", scanReview, func(r reports.ReviewRow) string { return r.ID }, fn)
+	return byID(ctx, s, q, args, "r.id", scanReview, func(r reporting.ReviewRow) string { return r.ID }, fn)
 }
 
-func scanReview(rows rowScanner) (reports.ReviewRow, error) {
-	var r reports.ReviewRow
+func scanReview(rows rowScanner) (reporting.ReviewRow, error) {
+	var r reporting.ReviewRow
 	var tier string
 	var on dateCol
 	var latest int64
 	err := rows.Scan(&r.ID, &r.VendorName, &tier, &on, &r.Reviewer, &r.Outcome, &r.ResidualRisk, &r.Notes, &latest)
-	r.VendorTier, r.PerformedOn, r.Latest = domain.Tier(tier), on.Date, latest == 1
+	r.VendorTier, r.PerformedOn, r.Latest = register.Tier(tier), on.Date, latest == 1
 	return r, err
 }
 
-// EachFinding implements reports.Source in two passes: open at as-of, then
+// EachFinding implements reporting.Source in two passes: open at as-of, then
 // resolved in [since, as-of].
-func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since time.Time, fn func(reports.FindingRow) error) error {
+func (s *ReportSource) EachFinding(ctx context.Context, f reporting.Filter, since time.Time, fn func(reporting.FindingRow) error) error {
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
 	pass := func(open bool) error {
@@ -549,8 +551,8 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 			q += " AND fd.resolved_at IS NOT NULL AND fd.resolved_at >= ? AND fd.resolved_at <= ?"
 			args = append(args, since.UTC(), asOf)
 		}
-		scan := func(rows rowScanner) (reports.FindingRow, error) {
-			var r reports.FindingRow
+		scan := func(rows rowScanner) (reporting.FindingRow, error) {
+			var r reporting.FindingRow
 			var seen findingRow
 			var until dateCol
 			err := rows.Scan(&r.ID, &r.VendorName, &r.RuleID, &r.Severity, &r.SubjectType, &r.SubjectID,
@@ -561,7 +563,7 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 			r.OpenAtAsOf = open
 			return r, err
 		}
-		return byID(ctx, s, q, args, "fd.id", scan, func(r reports.FindingRow) string { return r.ID }, fn)
+		return byID(ctx, s, q, args, "fd.id", scan, func(r reporting.FindingRow) string { return r.ID }, fn)
 	}
 	if err := pass(true); err != nil {
 		return err
@@ -569,13 +571,13 @@ func (s *ReportSource) EachFinding(ctx context.Context, f reports.Filter, since 
 	return pass(false)
 }
 
-// EachIncident implements reports.Source, with the stored notice clause.
-func (s *ReportSource) EachIncident(ctx context.Context, f reports.Filter, fn func(reports.IncidentRow) error) error {
+// EachIncident implements reporting.Source, with the stored notice clause.
+func (s *ReportSource) EachIncident(ctx context.Context, f reporting.Filter, fn func(reporting.IncidentRow) error) error {
 	where, wargs := vendorWhere(f)
 	q := incidentSelect + `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
 		WHERE ` + where + " AND i.created_at <= ?"
 	return byID(ctx, s, q, append(wargs, f.AsOf.UTC()), "i.id", scanIncident,
-		func(r reports.IncidentRow) string { return r.Incident.ID }, fn)
+		func(r reporting.IncidentRow) string { return r.Incident.ID }, fn)
 }
 
 // incidentSelect reads what scanIncident scans, up to the join of the
@@ -586,7 +588,7 @@ const incidentSelect = `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_
 	cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
 	FROM incidents i JOIN vendors v ON v.id = i.vendor_id `
 
-func scanIncident(rows rowScanner) (reports.IncidentRow, error) {
+func scanIncident(rows rowScanner) (reporting.IncidentRow, error) {
 	var r incidentRow
 	var name string
 	var wUnit, std, trig sql.NullString
@@ -596,14 +598,14 @@ func scanIncident(rows rowScanner) (reports.IncidentRow, error) {
 		&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
 		&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
 		&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
-		return reports.IncidentRow{}, err
+		return reporting.IncidentRow{}, err
 	}
 	r.Categories, r.Jurisdictions, r.Residents = "[]", "[]", "{}"
-	row := reports.IncidentRow{Incident: r.toDomain(), VendorName: name}
+	row := reporting.IncidentRow{Incident: r.toDomain(), VendorName: name}
 	if r.NoticeClauseID != nil && cvFrom.Valid {
-		cv := &domain.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
-			EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: domain.ClauseTerms{
-				Standard: domain.NotificationStandard(std.String), Trigger: domain.ClauseTrigger(trig.String)}}
+		cv := &contract.ClauseVersion{ID: *r.NoticeClauseID, ContractID: deref(r.NoticeContractID),
+			EffectiveFrom: cvFrom.Time.UTC(), EffectiveTo: nullTime(cvTo), Terms: contract.ClauseTerms{
+				Standard: contract.NotificationStandard(std.String), Trigger: contract.ClauseTrigger(trig.String)}}
 		if wVal.Valid && wUnit.Valid {
 			cv.Terms.Window = &domain.Window{Value: int(wVal.Int64), Unit: domain.WindowUnit(wUnit.String)}
 		}
@@ -612,11 +614,11 @@ func scanIncident(rows rowScanner) (reports.IncidentRow, error) {
 	return row, nil
 }
 
-// EachObligation implements reports.Source.
-func (s *ReportSource) EachObligation(ctx context.Context, f reports.Filter, fn func(reports.ObligationRow) error) error {
+// EachObligation implements reporting.Source.
+func (s *ReportSource) EachObligation(ctx context.Context, f reporting.Filter, fn func(reporting.ObligationRow) error) error {
 	where, wargs := vendorWhere(f)
 	return byID(ctx, s, obligationSelect+where+" AND o.created_at <= ?", append(wargs, f.AsOf.UTC()), "o.id",
-		scanObligation, func(r reports.ObligationRow) string { return r.ID }, fn)
+		scanObligation, func(r reporting.ObligationRow) string { return r.ID }, fn)
 }
 
 // obligationSelect reads what scanObligation scans, up to WHERE.
@@ -625,8 +627,8 @@ const obligationSelect = `SELECT o.id, o.incident_id, i.title, v.name, o.regime_
 	FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
 	WHERE `
 
-func scanObligation(rows rowScanner) (reports.ObligationRow, error) {
-	var r reports.ObligationRow
+func scanObligation(rows rowScanner) (reporting.ObligationRow, error) {
+	var r reporting.ObligationRow
 	var due, done sql.NullTime
 	if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
 		&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
@@ -636,10 +638,10 @@ func scanObligation(rows rowScanner) (reports.ObligationRow, error) {
 	return r, nil
 }
 
-// Trend implements reports.Source from the daily risk snapshots: one
+// Trend implements reporting.Source from the daily risk snapshots: one
 // grouped query.
-func (s *ReportSource) Trend(ctx context.Context, f reports.Filter, from, to domain.Date) ([]reports.TrendPoint, error) {
-	where, args := vendorWhere(reports.Filter{VendorIDs: f.VendorIDs, Owner: f.Owner, AsOf: f.AsOf})
+func (s *ReportSource) Trend(ctx context.Context, f reporting.Filter, from, to domain.Date) ([]reporting.TrendPoint, error) {
+	where, args := vendorWhere(reporting.Filter{VendorIDs: f.VendorIDs, Owner: f.Owner, AsOf: f.AsOf})
 	q := `SELECT s.taken_on, s.tier, COUNT(*) FROM risk_snapshots s JOIN vendors v ON v.id = s.vendor_id
 		WHERE ` + where + " AND s.taken_on >= ? AND s.taken_on <= ?"
 	args = append(args, sqlDate(from), sqlDate(to))
@@ -648,7 +650,7 @@ func (s *ReportSource) Trend(ctx context.Context, f reports.Filter, from, to dom
 		args = append(args, string(f.Tier))
 	}
 	q += " GROUP BY s.taken_on, s.tier ORDER BY s.taken_on"
-	var out []reports.TrendPoint
+	var out []reporting.TrendPoint
 	err := s.query(ctx, q, args, func(rows rowScanner) error {
 		var on dateCol
 		var tier string
@@ -656,18 +658,18 @@ func (s *ReportSource) Trend(ctx context.Context, f reports.Filter, from, to dom
 		if err := rows.Scan(&on, &tier, &n); err != nil {
 			return err
 		}
-		if len(out) == 0 || out[len(out)-1].Date.String() != on.Date.String() {
-			out = append(out, reports.TrendPoint{Date: on.Date})
+		if len(out) == 0 || out[len(out)-1].Date.String() != on.String() {
+			out = append(out, reporting.TrendPoint{Date: on.Date})
 		}
 		p := &out[len(out)-1]
-		switch domain.Tier(tier) {
-		case domain.TierCritical:
+		switch register.Tier(tier) {
+		case register.TierCritical:
 			p.Critical += n
-		case domain.TierHigh:
+		case register.TierHigh:
 			p.High += n
-		case domain.TierModerate:
+		case register.TierModerate:
 			p.Moderate += n
-		case domain.TierLow:
+		case register.TierLow:
 			p.Low += n
 		}
 		return nil

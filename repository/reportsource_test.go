@@ -4,9 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"github.com/vendorwatch/vendorwatch/reports"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
 )
 
 // TestReportSourceBatches reads sheets longer than one keyset batch and
@@ -17,12 +18,12 @@ import (
 func TestReportSourceBatches(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := context.Background()
-		counts := seedDB(t, db, reports.BatchSize*6/5, 5)
-		if counts.Contracts <= reports.BatchSize || counts.DataHandling <= reports.BatchSize {
+		counts := repotest.Seed(t, db, reporting.BatchSize*6/5, 5)
+		if counts.Contracts <= reporting.BatchSize || counts.DataHandling <= reporting.BatchSize {
 			t.Fatalf("the portfolio fits in one batch: %+v", counts)
 		}
 		src := repository.NewReportSource(db)
-		f := reports.Filter{AsOf: repository.DefaultSeedAsOf}
+		f := reporting.Filter{AsOf: seedgen.DefaultAsOf}
 		count := func(query string) int {
 			var n int
 			if err := db.SQL().QueryRowContext(ctx, query).Scan(&n); err != nil {
@@ -34,7 +35,7 @@ func TestReportSourceBatches(t *testing.T) {
 
 		var contracts, withClause int
 		last := ""
-		err := src.EachContract(ctx, f, func(r reports.ContractRow) error {
+		err := src.EachContract(ctx, f, func(r reporting.ContractRow) error {
 			if r.Contract.ID <= last {
 				t.Fatalf("contract %s after %s", r.Contract.ID, last)
 			}
@@ -57,13 +58,13 @@ func TestReportSourceBatches(t *testing.T) {
 			JOIN clause_versions cv ON cv.contract_id = c.id AND cv.effective_from <= ` + asOf + `
 				AND (cv.effective_to IS NULL OR cv.effective_to > ` + asOf + `)
 			WHERE v.created_at <= ` + asOf + ` AND c.created_at <= ` + asOf)
-		if contracts != want || withClause != wantClause || want <= reports.BatchSize || wantClause == 0 {
+		if contracts != want || withClause != wantClause || want <= reporting.BatchSize || wantClause == 0 {
 			t.Errorf("%d contracts (%d with a clause in force), SQL counts %d (%d)", contracts, withClause, want, wantClause)
 		}
 
 		var handling int
 		lastKey := ""
-		err = src.EachHandling(ctx, f, func(r reports.HandlingRow) error {
+		err = src.EachHandling(ctx, f, func(r reporting.HandlingRow) error {
 			key := r.VendorID + "/" + r.Category
 			if key <= lastKey {
 				t.Fatalf("data handling %s after %s", key, lastKey)
@@ -77,7 +78,7 @@ func TestReportSourceBatches(t *testing.T) {
 		}
 		want = count(`SELECT count(*) FROM data_handling dh JOIN vendors v ON v.id = dh.vendor_id
 			WHERE v.created_at <= ` + asOf + ` AND dh.created_at <= ` + asOf)
-		if handling != want || want <= reports.BatchSize {
+		if handling != want || want <= reporting.BatchSize {
 			t.Errorf("%d data handling rows, SQL counts %d", handling, want)
 		}
 	})

@@ -10,12 +10,14 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
 // Reviews is the GORM store of due-diligence reviews.
 type Reviews struct{ db *DB }
 
-var _ domain.ReviewStore = (*Reviews)(nil)
+var _ review.ReviewStore = (*Reviews)(nil)
 
 // NewReviews returns the review store on db.
 func NewReviews(db *DB) *Reviews { return &Reviews{db: db} }
@@ -42,7 +44,7 @@ var reviewColumns = []string{
 	"performed_on", "reviewer", "outcome", "residual_risk", "notes", "version", "updated_at",
 }
 
-func toReviewRow(r domain.Review) reviewRow {
+func toReviewRow(r review.Review) reviewRow {
 	return reviewRow{
 		ID: r.ID, VendorID: r.VendorID, PerformedOn: sqlDate(r.PerformedOn), Reviewer: r.Reviewer,
 		Outcome: string(r.Outcome), ResidualRisk: string(r.ResidualRisk), Notes: r.Notes, CreatedBy: r.CreatedBy,
@@ -50,12 +52,12 @@ func toReviewRow(r domain.Review) reviewRow {
 	}
 }
 
-func (r reviewRow) toDomain() domain.Review {
-	return domain.Review{
+func (r reviewRow) toDomain() review.Review {
+	return review.Review{
 		ID: r.ID, VendorID: r.VendorID, PerformedOn: r.PerformedOn.Date, Reviewer: r.Reviewer,
-		Outcome: domain.ReviewOutcome(r.Outcome), ResidualRisk: domain.Tier(r.ResidualRisk), Notes: r.Notes,
+		Outcome: review.ReviewOutcome(r.Outcome), ResidualRisk: register.Tier(r.ResidualRisk), Notes: r.Notes,
 		CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		VendorTier: domain.Tier(r.VendorTier),
+		VendorTier: register.Tier(r.VendorTier),
 	}
 }
 
@@ -66,8 +68,8 @@ func (s *Reviews) withVendorTier(ctx context.Context) *gorm.DB {
 		Joins("JOIN vendors ON vendors.id = reviews.vendor_id")
 }
 
-// Create implements domain.ReviewStore.
-func (s *Reviews) Create(ctx context.Context, r domain.Review) error {
+// Create implements review.ReviewStore.
+func (s *Reviews) Create(ctx context.Context, r review.Review) error {
 	row := toReviewRow(r)
 	err := translate(s.db.conn(ctx).Create(&row).Error)
 	// SQLite does not name the foreign key that failed; vendor_id is the
@@ -79,17 +81,17 @@ func (s *Reviews) Create(ctx context.Context, r domain.Review) error {
 	return err
 }
 
-// Get implements domain.ReviewStore.
-func (s *Reviews) Get(ctx context.Context, id string) (domain.Review, error) {
+// Get implements review.ReviewStore.
+func (s *Reviews) Get(ctx context.Context, id string) (review.Review, error) {
 	var row reviewRow
 	if err := s.withVendorTier(ctx).Where("reviews.id = ?", id).Take(&row).Error; err != nil {
-		return domain.Review{}, fmt.Errorf("review %s: %w", id, translate(err))
+		return review.Review{}, fmt.Errorf("review %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// Update implements domain.ReviewStore.
-func (s *Reviews) Update(ctx context.Context, r domain.Review, expectedVersion int64) error {
+// Update implements review.ReviewStore.
+func (s *Reviews) Update(ctx context.Context, r review.Review, expectedVersion int64) error {
 	row := toReviewRow(r)
 	row.Version = expectedVersion + 1
 	res := s.db.conn(ctx).Model(&reviewRow{}).Where("id = ? AND version = ?", r.ID, expectedVersion).
@@ -103,7 +105,7 @@ func (s *Reviews) Update(ctx context.Context, r domain.Review, expectedVersion i
 	return nil
 }
 
-// Delete implements domain.ReviewStore.
+// Delete implements review.ReviewStore.
 func (s *Reviews) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -119,9 +121,9 @@ func (s *Reviews) Delete(ctx context.Context, id string, expectedVersion int64) 
 	return nil
 }
 
-// List implements domain.ReviewStore: newest first, keyset on the id
+// List implements review.ReviewStore: newest first, keyset on the id
 // (UUIDv7 ids sort by creation time).
-func (s *Reviews) List(ctx context.Context, f domain.ReviewFilter, p domain.PageRequest) (domain.Page[domain.Review], error) {
+func (s *Reviews) List(ctx context.Context, f review.ReviewFilter, p domain.PageRequest) (domain.Page[review.Review], error) {
 	q := s.withVendorTier(ctx)
 	if f.VendorID != "" {
 		q = q.Where("reviews.vendor_id = ?", f.VendorID)
@@ -137,18 +139,18 @@ func (s *Reviews) List(ctx context.Context, f domain.ReviewFilter, p domain.Page
 	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.Review]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[review.Review]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("reviews.id < ?", p.After)
 	}
 	var rows []reviewRow
 	if err := q.Order("reviews.id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Review]{}, translate(err)
+		return domain.Page[review.Review]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r reviewRow) string { return r.ID }, reviewRow.toDomain), nil
 }
 
-// RefreshLastReview implements domain.ReviewStore with one UPDATE that
+// RefreshLastReview implements review.ReviewStore with one UPDATE that
 // recomputes MAX(performed_on). On PostgreSQL the vendor row is locked
 // first, in a statement of its own: the UPDATE that follows then takes a
 // fresh snapshot (READ COMMITTED) that includes any review committed by a
@@ -175,10 +177,10 @@ func (s *Reviews) RefreshLastReview(ctx context.Context, vendorID string) error 
 	return nil
 }
 
-// reviewOverdueWhere renders a domain.ReviewOverdueFilter for the vendors
+// reviewOverdueWhere renders a register.ReviewOverdueFilter for the vendors
 // table: one "tier = ? AND last_review_on < ?" term per tier, OR'ed, so
 // the vendor list stays one set-based query.
-func reviewOverdueWhere(f *domain.ReviewOverdueFilter) (string, []any) {
+func reviewOverdueWhere(f *register.ReviewOverdueFilter) (string, []any) {
 	overdue, args := reviewOverdueTerms(f.Cutoffs, "tier", "last_review_on")
 	if f.Overdue {
 		return "(last_review_on IS NOT NULL AND " + overdue + ")", args
@@ -189,10 +191,10 @@ func reviewOverdueWhere(f *domain.ReviewOverdueFilter) (string, []any) {
 // reviewOverdueTerms is the condition "the last review (column last) is
 // before the cut-off of the tier (column tier)": one term per tier with a
 // cut-off, OR'ed; false when no tier has one.
-func reviewOverdueTerms(cutoffs map[domain.Tier]domain.Date, tier, last string) (string, []any) {
+func reviewOverdueTerms(cutoffs map[register.Tier]domain.Date, tier, last string) (string, []any) {
 	var terms []string
 	var args []any
-	for _, t := range domain.Tiers {
+	for _, t := range register.Tiers {
 		cut, ok := cutoffs[t]
 		if !ok {
 			continue

@@ -9,19 +9,21 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
 
 // newReview returns a valid review of vendorID performed on the given
 // date.
-func newReview(vendorID, performedOn string, mods ...func(*domain.Review)) domain.Review {
+func newReview(vendorID, performedOn string, mods ...func(*review.Review)) review.Review {
 	d, err := domain.ParseDate(performedOn)
 	if err != nil {
 		panic(err)
 	}
-	r := domain.Review{ID: domain.NewID(), VendorID: vendorID, PerformedOn: d, Reviewer: "Dana Reyes",
-		Outcome: domain.OutcomeApproved, ResidualRisk: domain.TierLow, CreatedBy: "key-1", Version: 1,
+	r := review.Review{ID: domain.NewID(), VendorID: vendorID, PerformedOn: d, Reviewer: "Dana Reyes",
+		Outcome: review.OutcomeApproved, ResidualRisk: register.TierLow, CreatedBy: "key-1", Version: 1,
 		CreatedAt: t0, UpdatedAt: t0}
 	for _, m := range mods {
 		m(&r)
@@ -30,11 +32,11 @@ func newReview(vendorID, performedOn string, mods ...func(*domain.Review)) domai
 }
 
 // reviewService wires the review service on db with a fixed clock.
-func reviewService(db *repository.DB, now time.Time) *domain.ReviewService {
+func reviewService(db *repository.DB, now time.Time) *review.ReviewService {
 	clock := domain.FixedClock(now)
-	return &domain.ReviewService{Tx: db, Reviews: repository.NewReviews(db), Vendors: repository.NewVendors(db),
+	return &review.ReviewService{Tx: db, Reviews: repository.NewReviews(db), Vendors: repository.NewVendors(db),
 		Audit: domain.Auditor{Store: repository.NewAudit(db), Clock: clock}, Clock: clock,
-		Cadence: domain.DefaultReviewCadence()}
+		Cadence: review.DefaultReviewCadence()}
 }
 
 func TestReviewsStore(t *testing.T) {
@@ -42,14 +44,14 @@ func TestReviewsStore(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := t.Context()
 		vendors, reviews := repository.NewVendors(db), repository.NewReviews(db)
-		v := newVendor("Acme", func(v *domain.Vendor) {
-			v.TierOverride, v.TierOverrideReason = domain.TierCritical, "board decision"
+		v := newVendor("Acme", func(v *register.Vendor) {
+			v.TierOverride, v.TierOverrideReason = register.TierCritical, "board decision"
 		})
 		if err := vendors.Create(ctx, v); err != nil {
 			t.Fatal(err)
 		}
-		want := newReview(v.ID, "2024-02-29", func(r *domain.Review) {
-			r.Outcome, r.ResidualRisk, r.Notes = domain.OutcomeApprovedWithConditions, domain.TierHigh, "pen test findings open"
+		want := newReview(v.ID, "2024-02-29", func(r *review.Review) {
+			r.Outcome, r.ResidualRisk, r.Notes = review.OutcomeApprovedWithConditions, register.TierHigh, "pen test findings open"
 			r.CreatedAt = time.Date(2026, 1, 2, 3, 4, 5, 678901000, plus2)
 		})
 		if err := reviews.Create(ctx, want); err != nil {
@@ -62,7 +64,7 @@ func TestReviewsStore(t *testing.T) {
 		checkUTC(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 		checkUTC(t, "UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 		want.CreatedAt, want.UpdatedAt = got.CreatedAt, got.UpdatedAt
-		want.VendorTier = domain.TierCritical // read through the join
+		want.VendorTier = register.TierCritical // read through the join
 		if got != want {
 			t.Errorf("round trip\n got: %+v\nwant: %+v", got, want)
 		}
@@ -100,7 +102,7 @@ func TestReviewsRefreshLastReview(t *testing.T) {
 		ctx := t.Context()
 		vendors, reviews := repository.NewVendors(db), repository.NewReviews(db)
 		v, other := newVendor("Acme"), newVendor("Other")
-		for _, x := range []domain.Vendor{v, other} {
+		for _, x := range []register.Vendor{v, other} {
 			if err := vendors.Create(ctx, x); err != nil {
 				t.Fatal(err)
 			}
@@ -172,27 +174,27 @@ func TestReviewsList(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := t.Context()
 		vendors, reviews := repository.NewVendors(db), repository.NewReviews(db)
-		a, b := newVendor("Alpha"), newVendor("Beta", func(v *domain.Vendor) { v.Criticality = domain.CriticalityCritical })
-		for _, v := range []domain.Vendor{a, b} {
+		a, b := newVendor("Alpha"), newVendor("Beta", func(v *register.Vendor) { v.Criticality = register.CriticalityCritical })
+		for _, v := range []register.Vendor{a, b} {
 			if err := vendors.Create(ctx, v); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var ids []string // creation order
-		add := func(v domain.Vendor, on string, o domain.ReviewOutcome) {
-			r := newReview(v.ID, on, func(r *domain.Review) { r.Outcome = o })
+		add := func(v register.Vendor, on string, o review.ReviewOutcome) {
+			r := newReview(v.ID, on, func(r *review.Review) { r.Outcome = o })
 			if err := reviews.Create(ctx, r); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, r.ID)
 		}
-		add(a, "2024-01-15", domain.OutcomeApproved)               // 0
-		add(a, "2024-06-30", domain.OutcomeRejected)               // 1
-		add(b, "2024-06-30", domain.OutcomeApproved)               // 2
-		add(b, "2025-01-01", domain.OutcomeApprovedWithConditions) // 3
-		add(a, "2025-02-28", domain.OutcomeApproved)               // 4
+		add(a, "2024-01-15", review.OutcomeApproved)               // 0
+		add(a, "2024-06-30", review.OutcomeRejected)               // 1
+		add(b, "2024-06-30", review.OutcomeApproved)               // 2
+		add(b, "2025-01-01", review.OutcomeApprovedWithConditions) // 3
+		add(a, "2025-02-28", review.OutcomeApproved)               // 4
 
-		list := func(f domain.ReviewFilter) []int {
+		list := func(f review.ReviewFilter) []int {
 			t.Helper()
 			page, err := reviews.List(ctx, f, domain.PageRequest{})
 			if err != nil {
@@ -201,7 +203,7 @@ func TestReviewsList(t *testing.T) {
 			var out []int
 			for _, r := range page.Items {
 				out = append(out, slices.Index(ids, r.ID))
-				if want := map[string]domain.Tier{a.ID: a.Tier(), b.ID: b.Tier()}[r.VendorID]; r.VendorTier != want {
+				if want := map[string]register.Tier{a.ID: a.Tier(), b.ID: b.Tier()}[r.VendorID]; r.VendorTier != want {
 					t.Errorf("review %s: vendor tier %q, want %q", r.ID, r.VendorTier, want)
 				}
 			}
@@ -210,17 +212,17 @@ func TestReviewsList(t *testing.T) {
 		d := func(s string) domain.Date { x, _ := domain.ParseDate(s); return x }
 		for _, tc := range []struct {
 			name string
-			f    domain.ReviewFilter
+			f    review.ReviewFilter
 			want []int
 		}{
-			{"all, newest first", domain.ReviewFilter{}, []int{4, 3, 2, 1, 0}},
-			{"vendor", domain.ReviewFilter{VendorID: a.ID}, []int{4, 1, 0}},
-			{"outcome", domain.ReviewFilter{Outcome: domain.OutcomeApproved}, []int{4, 2, 0}},
-			{"after (exclusive)", domain.ReviewFilter{PerformedAfter: d("2024-06-30")}, []int{4, 3}},
-			{"before (exclusive)", domain.ReviewFilter{PerformedBefore: d("2024-06-30")}, []int{0}},
-			{"between", domain.ReviewFilter{PerformedAfter: d("2024-01-15"), PerformedBefore: d("2025-01-02")}, []int{3, 2, 1}},
-			{"everything at once", domain.ReviewFilter{VendorID: a.ID, Outcome: domain.OutcomeApproved, PerformedAfter: d("2024-12-31")}, []int{4}},
-			{"unknown vendor", domain.ReviewFilter{VendorID: domain.NewID()}, nil},
+			{"all, newest first", review.ReviewFilter{}, []int{4, 3, 2, 1, 0}},
+			{"vendor", review.ReviewFilter{VendorID: a.ID}, []int{4, 1, 0}},
+			{"outcome", review.ReviewFilter{Outcome: review.OutcomeApproved}, []int{4, 2, 0}},
+			{"after (exclusive)", review.ReviewFilter{PerformedAfter: d("2024-06-30")}, []int{4, 3}},
+			{"before (exclusive)", review.ReviewFilter{PerformedBefore: d("2024-06-30")}, []int{0}},
+			{"between", review.ReviewFilter{PerformedAfter: d("2024-01-15"), PerformedBefore: d("2025-01-02")}, []int{3, 2, 1}},
+			{"everything at once", review.ReviewFilter{VendorID: a.ID, Outcome: review.OutcomeApproved, PerformedAfter: d("2024-12-31")}, []int{4}},
+			{"unknown vendor", review.ReviewFilter{VendorID: domain.NewID()}, nil},
 		} {
 			if got := list(tc.f); !slices.Equal(got, tc.want) {
 				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
@@ -231,7 +233,7 @@ func TestReviewsList(t *testing.T) {
 		var seen []int
 		p := domain.PageRequest{Limit: 2}
 		for pages := 0; ; pages++ {
-			page, err := reviews.List(ctx, domain.ReviewFilter{}, p)
+			page, err := reviews.List(ctx, review.ReviewFilter{}, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -249,7 +251,7 @@ func TestReviewsList(t *testing.T) {
 		if !slices.Equal(seen, []int{4, 3, 2, 1, 0}) {
 			t.Errorf("paged = %v", seen)
 		}
-		_, err := reviews.List(ctx, domain.ReviewFilter{}, domain.PageRequest{After: "not-an-id"})
+		_, err := reviews.List(ctx, review.ReviewFilter{}, domain.PageRequest{After: "not-an-id"})
 		checkErrIs(t, err, domain.ErrInvalid)
 	})
 }
@@ -265,30 +267,30 @@ func TestReviewServiceOverdue(t *testing.T) {
 		now := time.Date(2025, 2, 28, 23, 59, 0, 0, time.UTC)
 		svc := reviewService(db, now)
 		vendors := repository.NewVendors(db)
-		mk := func(name string, tier domain.Tier) domain.Vendor {
-			v := newVendor(name, func(v *domain.Vendor) { v.TierOverride, v.TierOverrideReason = tier, "set for the test" })
+		mk := func(name string, tier register.Tier) register.Vendor {
+			v := newVendor(name, func(v *register.Vendor) { v.TierOverride, v.TierOverrideReason = tier, "set for the test" })
 			if err := vendors.Create(ctx, v); err != nil {
 				t.Fatal(err)
 			}
 			return v
 		}
-		crit, low, never := mk("Critical Co", domain.TierCritical), mk("Low Co", domain.TierLow), mk("Never Co", domain.TierCritical)
-		review := func(v domain.Vendor, on string) domain.Review {
+		crit, low, never := mk("Critical Co", register.TierCritical), mk("Low Co", register.TierLow), mk("Never Co", register.TierCritical)
+		addReview := func(v register.Vendor, on string) review.Review {
 			d, _ := domain.ParseDate(on)
-			r, err := svc.Create(ctx, domain.ReviewInput{VendorID: &v.ID, PerformedOn: &d, Reviewer: ptr("Dana"),
-				Outcome: ptr(domain.OutcomeApproved), ResidualRisk: ptr(domain.TierLow)})
+			r, err := svc.Create(ctx, review.ReviewInput{VendorID: &v.ID, PerformedOn: &d, Reviewer: ptr("Dana"),
+				Outcome: ptr(review.OutcomeApproved), ResidualRisk: ptr(register.TierLow)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return r
 		}
-		r := review(crit, "2024-02-29") // due 2025-02-28 (clamped)
-		review(low, "2022-03-01")       // due 2025-03-01
+		r := addReview(crit, "2024-02-29") // due 2025-02-28 (clamped)
+		addReview(low, "2022-03-01")       // due 2025-03-01
 		if got := svc.NextDue(r).String(); got != "2025-02-28" {
 			t.Errorf("review's next due = %s, want 2025-02-28", got)
 		}
 
-		status := func(s *domain.ReviewService, v domain.Vendor) (string, bool) {
+		status := func(s *review.ReviewService, v register.Vendor) (string, bool) {
 			t.Helper()
 			cur, err := vendors.Get(ctx, v.ID)
 			if err != nil {
@@ -297,9 +299,9 @@ func TestReviewServiceOverdue(t *testing.T) {
 			next, overdue := s.VendorReviewStatus(cur)
 			return next.String(), overdue
 		}
-		filtered := func(s *domain.ReviewService, overdue bool) []string {
+		filtered := func(s *review.ReviewService, overdue bool) []string {
 			t.Helper()
-			page, err := vendors.List(ctx, domain.VendorFilter{ReviewOverdue: s.OverdueFilter(overdue)}, domain.PageRequest{})
+			page, err := vendors.List(ctx, register.VendorFilter{ReviewOverdue: s.OverdueFilter(overdue)}, domain.PageRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +351,7 @@ func TestReviewServiceOverdue(t *testing.T) {
 		// The tier decides: lowering the critical vendor to low (36 months)
 		// makes it current again on the same day.
 		cur, _ := vendors.Get(ctx, crit.ID)
-		cur.TierOverride = domain.TierLow
+		cur.TierOverride = register.TierLow
 		if err := vendors.Update(ctx, cur, cur.Version); err != nil {
 			t.Fatal(err)
 		}
@@ -380,8 +382,8 @@ func TestReviewsConcurrentCreates(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				d := domain.NewDate(2024, time.Month(1+i), 10)
-				_, err := svc.Create(context.WithoutCancel(ctx), domain.ReviewInput{VendorID: &v.ID, PerformedOn: &d,
-					Reviewer: ptr(fmt.Sprintf("reviewer %d", i)), Outcome: ptr(domain.OutcomeApproved), ResidualRisk: ptr(domain.TierLow)})
+				_, err := svc.Create(context.WithoutCancel(ctx), review.ReviewInput{VendorID: &v.ID, PerformedOn: &d,
+					Reviewer: ptr(fmt.Sprintf("reviewer %d", i)), Outcome: ptr(review.OutcomeApproved), ResidualRisk: ptr(register.TierLow)})
 				if err != nil {
 					t.Errorf("review %d: %v", i, err)
 				}

@@ -3,7 +3,7 @@ package repository_test
 // The compliance scan over a generated portfolio, against the single
 // set-based SQL that finds the same expired attestations and late notices
 // (the floor of perf-notes §2b). PostgreSQL only (VW_TEST_POSTGRES_URL);
-// the portfolio comes from repository.Seed.
+// the portfolio comes from seedgen.Seed.
 //
 //	VW_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/vw_dev_scan?sslmode=disable \
 //	  go test ./repository -run '^$' -bench BenchmarkScan -benchtime 3x -timeout 60m
@@ -26,12 +26,15 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // benchAsOf is the scan's now: the seed's reference instant.
-var benchAsOf = repository.DefaultSeedAsOf
+var benchAsOf = seedgen.DefaultAsOf
 
 // baselineSQL finds what attestation.expired and incident.notice_late
 // find, each in one statement: the latest unrejected attestation of each
@@ -158,7 +161,7 @@ func BenchmarkScan(b *testing.B) {
 			} else {
 				db = repotest.Open(b, repository.Postgres)
 				start := time.Now()
-				counts, err := db.Seed(ctx, repository.SeedOptions{Vendors: n, Seed: 1}, nil)
+				counts, err := seedgen.Seed(ctx, db, seedgen.Options{Vendors: n, Seed: 1}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -189,7 +192,7 @@ func BenchmarkScan(b *testing.B) {
 				b.Fatal("the portfolio has no expired attestation or no late notice")
 			}
 
-			svc := domain.NewServices(db.Stores(b.TempDir()), domain.Settings{Clock: domain.FixedClock(benchAsOf),
+			svc := services.New(db.Stores(b.TempDir()), services.Settings{Clock: domain.FixedClock(benchAsOf),
 				Events: domain.DiscardEvents{}})
 			if p, err := strconv.Atoi(os.Getenv("VW_BENCH_PARALLEL")); err == nil {
 				svc.Scan.Parallel = p // rule families at once (default 3)
@@ -197,7 +200,7 @@ func BenchmarkScan(b *testing.B) {
 			for _, mode := range []string{"fresh", "rescan"} {
 				b.Run(mode, func(b *testing.B) {
 					var peak, alloc uint64
-					var res domain.ScanResult
+					var res finding.ScanResult
 					famTime := map[string]time.Duration{}
 					var baseTotal time.Duration
 					for b.Loop() {
@@ -216,7 +219,7 @@ func BenchmarkScan(b *testing.B) {
 						runtime.ReadMemStats(&before)
 						stop := peakHeap()
 						var err error
-						res, err = svc.Scan.RunWithProgress(ctx, func(p domain.ScanProgress) {
+						res, err = svc.Scan.RunWithProgress(ctx, func(p finding.ScanProgress) {
 							if p.Done {
 								famTime[p.Family] += p.Elapsed
 							}
@@ -244,9 +247,9 @@ func BenchmarkScan(b *testing.B) {
 					for r, c := range res.ByRule {
 						got[r] = c.Opened + c.StillOpen
 					}
-					if got[domain.RuleAttestationExpired] != wantExpired || got[domain.RuleIncidentNoticeLate] != wantLate {
+					if got[finding.RuleAttestationExpired] != wantExpired || got[finding.RuleIncidentNoticeLate] != wantLate {
 						b.Fatalf("scan found %d expired attestations and %d late notices; the baseline SQL finds %d and %d",
-							got[domain.RuleAttestationExpired], got[domain.RuleIncidentNoticeLate], wantExpired, wantLate)
+							got[finding.RuleAttestationExpired], got[finding.RuleIncidentNoticeLate], wantExpired, wantLate)
 					}
 					var stored int
 					if err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM findings WHERE status <> 'resolved'").Scan(&stored); err != nil {

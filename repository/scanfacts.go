@@ -6,6 +6,10 @@ import (
 	"errors"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // The fact queries of the compliance scan. Each family is one set-based
@@ -15,7 +19,7 @@ import (
 // themselves at 100k vendors.
 
 // batchSize is q.BatchSize with a default.
-func batchSize(q domain.ScanQuery) int {
+func batchSize(q finding.ScanQuery) int {
 	if q.BatchSize <= 0 {
 		return 1000
 	}
@@ -51,7 +55,7 @@ func (db *DB) rawExec(ctx context.Context, query string, args []any) error {
 // each batch. Rows are read one batch ahead of fn, on their own
 // connection while fn writes on others, so walk must not run inside a
 // transaction.
-func walk[R any](ctx context.Context, db *DB, q domain.ScanQuery, query string, args []any,
+func walk[R any](ctx context.Context, db *DB, q finding.ScanQuery, query string, args []any,
 	scan func(rowScanner) (R, bool, error), fn func([]R) error) error {
 	n := batchSize(q)
 	return ahead(ctx, func(ctx context.Context, emit func([]R) error) error {
@@ -135,14 +139,14 @@ func each(ctx context.Context, db *DB, query string, args []any, row func(rowSca
 	return translate(rows.Err())
 }
 
-// ReviewFacts implements domain.ScanStore: active vendors never reviewed or
+// ReviewFacts implements finding.ScanStore: active vendors never reviewed or
 // whose last review is before their tier's cut-off.
-func (s *Findings) ReviewFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.ReviewFact) error) error {
-	where, args := reviewOverdueWhere(&domain.ReviewOverdueFilter{Overdue: true, Cutoffs: q.ReviewCutoffs})
+func (s *Findings) ReviewFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ReviewFact) error) error {
+	where, args := reviewOverdueWhere(&register.ReviewOverdueFilter{Overdue: true, Cutoffs: q.ReviewCutoffs})
 	query := `SELECT id, name, tier, last_review_on FROM vendors WHERE status = 'active'
 		AND (last_review_on IS NULL OR ` + where + `)`
-	return walk(ctx, s.db, q, query, args, func(r rowScanner) (domain.ReviewFact, bool, error) {
-		var f domain.ReviewFact
+	return walk(ctx, s.db, q, query, args, func(r rowScanner) (finding.ReviewFact, bool, error) {
+		var f finding.ReviewFact
 		var last dateCol
 		err := r.Scan(&f.VendorID, &f.VendorName, &f.Tier, &last)
 		f.LastReviewOn = last.Date
@@ -164,26 +168,26 @@ const attestationFactsSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires
 	WHERE v.status = 'active' AND a.review_status <> 'rejected'
 	AND (a.expires_on <= ? OR (a.opinion IN ('qualified', 'adverse') AND a.review_status IN ('received', 'under_review')))`
 
-// AttestationFacts implements domain.ScanStore.
-func (s *Findings) AttestationFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.AttestationFact) error) error {
+// AttestationFacts implements finding.ScanStore.
+func (s *Findings) AttestationFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.AttestationFact) error) error {
 	return walk(ctx, s.db, q, attestationFactsSQL, []any{sqlDate(q.AttestationHorizon)},
-		func(r rowScanner) (domain.AttestationFact, bool, error) {
-			var f domain.AttestationFact
+		func(r rowScanner) (finding.AttestationFact, bool, error) {
+			var f finding.AttestationFact
 			var expires dateCol
 			var opinion sql.NullString
 			err := r.Scan(&f.ID, &f.VendorID, &f.VendorName, &f.Kind, &expires, &opinion, &f.ReviewStatus, &f.Latest)
-			f.ExpiresOn, f.Opinion = expires.Date, domain.AttestationOpinion(opinion.String)
-			undecided := (f.Opinion == domain.OpinionQualified || f.Opinion == domain.OpinionAdverse) &&
-				(f.ReviewStatus == domain.AttestationReceived || f.ReviewStatus == domain.AttestationUnderReview)
+			f.ExpiresOn, f.Opinion = expires.Date, attestation.AttestationOpinion(opinion.String)
+			undecided := (f.Opinion == attestation.OpinionQualified || f.Opinion == attestation.OpinionAdverse) &&
+				(f.ReviewStatus == attestation.AttestationReceived || f.ReviewStatus == attestation.AttestationUnderReview)
 			return f, f.Latest || undecided, err
 		}, fn)
 }
 
-// ContractFacts implements domain.ScanStore: contracts of active vendors
+// ContractFacts implements finding.ScanStore: contracts of active vendors
 // that are past their end date (active and not auto-renewing, or the
 // latest expired one of a vendor with no active contract), or whose
 // renewal-notice deadline falls between today and the horizon.
-func (s *Findings) ContractFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.ContractFact) error) error {
+func (s *Findings) ContractFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ContractFact) error) error {
 	deadline := "(c.expires_on - c.renewal_notice_days)"
 	if s.db.dialect == SQLite {
 		deadline = "date(c.expires_on, '-' || c.renewal_notice_days || ' days')"
@@ -198,8 +202,8 @@ func (s *Findings) ContractFacts(ctx context.Context, q domain.ScanQuery, fn fun
 					OR (o.status = 'expired' AND (o.expires_on > c.expires_on OR (o.expires_on = c.expires_on AND o.id > c.id))))))
 			OR (c.status = 'active' AND c.renewal_notice_days > 0 AND ` + deadline + ` >= ? AND ` + deadline + ` <= ?))`
 	args := []any{false, today, today, today, sqlDate(q.RenewalHorizon)}
-	return walk(ctx, s.db, q, query, args, func(r rowScanner) (domain.ContractFact, bool, error) {
-		var f domain.ContractFact
+	return walk(ctx, s.db, q, query, args, func(r rowScanner) (finding.ContractFact, bool, error) {
+		var f finding.ContractFact
 		var expires dateCol
 		err := r.Scan(&f.ID, &f.VendorID, &f.VendorName, &f.Title, &f.Status, &expires, &f.AutoRenew, &f.RenewalNoticeDays)
 		f.ExpiresOn = expires.Date
@@ -215,10 +219,10 @@ const incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_di
 	WHERE i.notice_due_at IS NOT NULL
 	AND (i.vendor_notified_us_at > i.notice_due_at OR (i.vendor_notified_us_at IS NULL AND i.notice_due_at < ?))`
 
-// IncidentFacts implements domain.ScanStore.
-func (s *Findings) IncidentFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.IncidentFact) error) error {
-	return walk(ctx, s.db, q, incidentFactsSQL, []any{q.AsOf.UTC()}, func(r rowScanner) (domain.IncidentFact, bool, error) {
-		var f domain.IncidentFact
+// IncidentFacts implements finding.ScanStore.
+func (s *Findings) IncidentFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.IncidentFact) error) error {
+	return walk(ctx, s.db, q, incidentFactsSQL, []any{q.AsOf.UTC()}, func(r rowScanner) (finding.IncidentFact, bool, error) {
+		var f finding.IncidentFact
 		var notified sql.NullTime
 		var value sql.NullInt64
 		var unit, standard sql.NullString
@@ -229,7 +233,7 @@ func (s *Findings) IncidentFacts(ctx context.Context, q domain.ScanQuery, fn fun
 			t := notified.Time.UTC()
 			f.NotifiedAt = &t
 		}
-		f.Terms.Standard = domain.NotificationStandard(standard.String)
+		f.Terms.Standard = contract.NotificationStandard(standard.String)
 		if value.Valid && unit.Valid {
 			f.Terms.Window = &domain.Window{Value: int(value.Int64), Unit: domain.WindowUnit(unit.String)}
 		}
@@ -237,14 +241,14 @@ func (s *Findings) IncidentFacts(ctx context.Context, q domain.ScanQuery, fn fun
 	}, fn)
 }
 
-// ObligationFacts implements domain.ScanStore: open obligations due by the
+// ObligationFacts implements finding.ScanStore: open obligations due by the
 // horizon.
-func (s *Findings) ObligationFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.ObligationFact) error) error {
+func (s *Findings) ObligationFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ObligationFact) error) error {
 	query := `SELECT o.id, o.incident_id, i.vendor_id, v.name, o.regime, o.recipient, o.due_at
 		FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
 		WHERE o.status = 'open' AND o.due_at IS NOT NULL AND o.due_at <= ?`
-	return walk(ctx, s.db, q, query, []any{q.ObligationHorizon.UTC()}, func(r rowScanner) (domain.ObligationFact, bool, error) {
-		var f domain.ObligationFact
+	return walk(ctx, s.db, q, query, []any{q.ObligationHorizon.UTC()}, func(r rowScanner) (finding.ObligationFact, bool, error) {
+		var f finding.ObligationFact
 		err := r.Scan(&f.ID, &f.IncidentID, &f.VendorID, &f.VendorName, &f.Regime, &f.Recipient, &f.DueAt)
 		f.DueAt = f.DueAt.UTC()
 		return f, true, err
@@ -336,7 +340,7 @@ const (
 
 // policyAttestations is policyAttestationsSQL for kinds, with its
 // arguments.
-func policyAttestations(kinds []domain.AttestationKind) (string, []any) {
+func policyAttestations(kinds []attestation.AttestationKind) (string, []any) {
 	if len(kinds) == 0 {
 		return policyAttestationsSQL + "(NULL) ORDER BY a.vendor_id", nil
 	}
@@ -350,44 +354,44 @@ func policyAttestations(kinds []domain.AttestationKind) (string, []any) {
 // policyStreams is how many statements VendorPolicyFacts reads at once.
 const policyStreams = 4
 
-// ReserveReads implements domain.ScanStore: families families read at
+// ReserveReads implements finding.ScanStore: families families read at
 // once, one statement each, but the policy family reads four (budget.go).
 func (s *Findings) ReserveReads(ctx context.Context, families int) (release func(), err error) {
 	return s.db.reserveReads(ctx, families-1+policyStreams)
 }
 
-// VendorPolicyFacts implements domain.ScanStore: four statements, each
+// VendorPolicyFacts implements finding.ScanStore: four statements, each
 // read once in vendor order on its own connection (active vendors, their
 // data handling, active contracts with the clause in force, unrejected
 // attestations of the kinds the requirements accept), merged vendor by
 // vendor into batches. One pass over each table: joining per batch of
 // vendor ids would cost a plan and a round trip per statement and batch.
 // Assembling a batch overlaps judging and writing the previous one.
-func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.VendorPolicyFact) error) error {
+func (s *Findings) VendorPolicyFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.VendorPolicyFact) error) error {
 	at := q.AsOf.UTC()
 	n := batchSize(q)
-	return ahead(ctx, func(ctx context.Context, emit func([]domain.VendorPolicyFact) error) (err error) {
+	return ahead(ctx, func(ctx context.Context, emit func([]finding.VendorPolicyFact) error) (err error) {
 		vendors, err := openSorted(ctx, s.db, policyVendorsSQL, nil, scanPolicyVendor,
-			func(v domain.Vendor) string { return v.ID })
+			func(v register.Vendor) string { return v.ID })
 		if err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, vendors.close()) }()
 		handling, err := openSorted(ctx, s.db, policyHandlingSQL, nil, scanPolicyHandling,
-			func(h domain.DataHandling) string { return h.VendorID })
+			func(h register.DataHandling) string { return h.VendorID })
 		if err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, handling.close()) }()
 		contracts, err := openSorted(ctx, s.db, policyContractsSQL, []any{at, at}, scanPolicyContract,
-			func(c domain.ContractClause) string { return c.Contract.VendorID })
+			func(c finding.ContractClause) string { return c.Contract.VendorID })
 		if err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, contracts.close()) }()
 		attQuery, attArgs := policyAttestations(q.PolicyKinds)
 		attestations, err := openSorted(ctx, s.db, attQuery, attArgs, scanPolicyAttestation,
-			func(a domain.Attestation) string { return a.VendorID })
+			func(a attestation.Attestation) string { return a.VendorID })
 		if err != nil {
 			return err
 		}
@@ -396,13 +400,13 @@ func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn
 		for vendors.ok {
 			// Each vendor's rows are a capped sub-slice of the batch's
 			// slices, so appending to one cannot overwrite the next.
-			batch := make([]domain.VendorPolicyFact, 0, n)
-			hs := make([]domain.DataHandling, 0, 2*n)
-			cs := make([]domain.ContractClause, 0, 2*n)
-			as := make([]domain.Attestation, 0, 5*n)
+			batch := make([]finding.VendorPolicyFact, 0, n)
+			hs := make([]register.DataHandling, 0, 2*n)
+			cs := make([]finding.ContractClause, 0, 2*n)
+			as := make([]attestation.Attestation, 0, 5*n)
 			for ; vendors.ok && len(batch) < n; vendors.next() {
 				v := vendors.head
-				f := domain.VendorPolicyFact{Vendor: v}
+				f := finding.VendorPolicyFact{Vendor: v}
 				start := len(hs)
 				hs = handling.take(v.ID, hs)
 				f.Handling = hs[start:len(hs):len(hs)]
@@ -429,20 +433,20 @@ func (s *Findings) VendorPolicyFacts(ctx context.Context, q domain.ScanQuery, fn
 	}, fn)
 }
 
-func scanPolicyVendor(r rowScanner) (domain.Vendor, error) {
-	var v domain.Vendor
+func scanPolicyVendor(r rowScanner) (register.Vendor, error) {
+	var v register.Vendor
 	err := r.Scan(&v.ID, &v.Name, &v.TierOverride)
 	v.Risk.Tier = v.TierOverride
 	return v, err
 }
 
-func scanPolicyHandling(r rowScanner) (domain.DataHandling, error) {
+func scanPolicyHandling(r rowScanner) (register.DataHandling, error) {
 	var h handlingRow
 	err := r.Scan(&h.VendorID, &h.Category, &h.Jurisdictions)
 	return h.toDomain(), err
 }
 
-func scanPolicyContract(r rowScanner) (domain.ContractClause, error) {
+func scanPolicyContract(r rowScanner) (finding.ContractClause, error) {
 	var k contractRow
 	var cl struct {
 		id, trigger, notify, content sql.NullString
@@ -453,9 +457,9 @@ func scanPolicyContract(r rowScanner) (domain.ContractClause, error) {
 	if err := r.Scan(&k.ID, &k.VendorID, &k.Status, &k.SecurityStandard, &k.RightToAudit, &k.SubprocessorApproval,
 		&k.DataReturnOrDestruction, &k.DPA, &k.BAA, &cl.id, &cl.from, &cl.to, &cl.value, &cl.unit,
 		&cl.standard, &cl.trigger, &cl.notify, &cl.content, &cl.every); err != nil {
-		return domain.ContractClause{}, err
+		return finding.ContractClause{}, err
 	}
-	cc := domain.ContractClause{Contract: k.toDomain()}
+	cc := finding.ContractClause{Contract: k.toDomain()}
 	if cl.id.Valid {
 		row := clauseRow{ID: cl.id.String, ContractID: k.ID, EffectiveFrom: cl.from.Time, Trigger: cl.trigger.String,
 			Notify: cl.notify.String, RequiredContent: cl.content.String, UpdateEveryHours: int(cl.every.Int64)}
@@ -475,8 +479,8 @@ func scanPolicyContract(r rowScanner) (domain.ContractClause, error) {
 	return cc, nil
 }
 
-func scanPolicyAttestation(r rowScanner) (domain.Attestation, error) {
-	var a domain.Attestation
+func scanPolicyAttestation(r rowScanner) (attestation.Attestation, error) {
+	var a attestation.Attestation
 	var issued, expires dateCol
 	err := r.Scan(&a.ID, &a.VendorID, &a.Kind, &issued, &expires, &a.ReviewStatus)
 	a.IssuedOn, a.ExpiresOn = issued.Date, expires.Date

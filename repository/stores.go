@@ -1,11 +1,13 @@
 package repository
 
-import "github.com/vendorwatch/vendorwatch/domain"
+import (
+	"github.com/vendorwatch/vendorwatch/services"
+)
 
 // Stores returns every store on db, with evidence files kept under
 // evidenceDir.
-func (db *DB) Stores(evidenceDir string) domain.Stores {
-	return domain.Stores{
+func (db *DB) Stores(evidenceDir string) services.Stores {
+	return services.Stores{
 		Tx:           db,
 		Vendors:      NewVendors(db),
 		Handling:     NewDataHandling(db),

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -18,7 +19,7 @@ func TestWithinTxConcurrentReadThenWrite(t *testing.T) {
 	t.Parallel()
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		clock := domain.SystemClock{}
-		svc := &domain.VendorService{Tx: db, Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db),
+		svc := &register.VendorService{Tx: db, Vendors: repository.NewVendors(db), Handling: repository.NewDataHandling(db),
 			Audit: domain.Auditor{Store: repository.NewAudit(db), Clock: clock}, Clock: clock}
 		const n = 12
 		ids := make([]string, n)
@@ -33,7 +34,7 @@ func TestWithinTxConcurrentReadThenWrite(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				// Update reads the vendor, then writes it and its audit event.
-				if _, err := svc.Update(t.Context(), ids[i], domain.VendorInput{Service: ptr("chat")}, 0); err != nil {
+				if _, err := svc.Update(t.Context(), ids[i], register.VendorInput{Service: ptr("chat")}, 0); err != nil {
 					t.Errorf("update %d: %v", i, err)
 				}
 			})

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // Vendors is the GORM vendor store.
 type Vendors struct{ db *DB }
 
-var _ domain.VendorStore = (*Vendors)(nil)
+var _ register.VendorStore = (*Vendors)(nil)
 
 // NewVendors returns the vendor store on db.
 func NewVendors(db *DB) *Vendors { return &Vendors{db: db} }
@@ -54,9 +55,9 @@ var vendorColumns = []string{
 	"max_sensitivity", "max_records", "version", "updated_at",
 }
 
-func toVendorRow(v domain.Vendor) vendorRow {
+func toVendorRow(v register.Vendor) vendorRow {
 	return vendorRow{
-		ID: v.ID, Name: v.Name, NameKey: domain.NameKey(v.Name), LegalName: v.LegalName, Website: v.Website,
+		ID: v.ID, Name: v.Name, NameKey: register.NameKey(v.Name), LegalName: v.LegalName, Website: v.Website,
 		Service: v.Service, OwnerEmail: v.OwnerEmail, Status: string(v.Status), Criticality: string(v.Criticality),
 		Country: v.Country, ParentVendorID: nullString(v.ParentVendorID), ExternalRef: nullString(v.ExternalRef),
 		RiskScore: v.Risk.Score, RiskTier: string(v.Risk.Tier), Tier: string(v.Tier()),
@@ -66,25 +67,25 @@ func toVendorRow(v domain.Vendor) vendorRow {
 	}
 }
 
-func (r vendorRow) toDomain() domain.Vendor {
-	v := domain.Vendor{
+func (r vendorRow) toDomain() register.Vendor {
+	v := register.Vendor{
 		ID: r.ID, Name: r.Name, LegalName: r.LegalName, Website: r.Website, Service: r.Service,
-		OwnerEmail: r.OwnerEmail, Status: domain.VendorStatus(r.Status), Criticality: domain.Criticality(r.Criticality),
+		OwnerEmail: r.OwnerEmail, Status: register.VendorStatus(r.Status), Criticality: register.Criticality(r.Criticality),
 		Country: r.Country, ParentVendorID: deref(r.ParentVendorID), ExternalRef: deref(r.ExternalRef),
-		TierOverride: domain.Tier(deref(r.TierOverride)), TierOverrideReason: r.TierOverrideReason,
+		TierOverride: register.Tier(deref(r.TierOverride)), TierOverrideReason: r.TierOverrideReason,
 		MaxSensitivity: r.MaxSensitivity, MaxRecords: r.MaxRecords, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastReviewOn: r.LastReviewOn.Date,
 	}
 	// The factors are a pure function of stored inputs; recomputing them
 	// keeps the explanation in step with the code that produced the score.
-	v.Risk = domain.ComputeInherentRisk(domain.RiskInputs{
+	v.Risk = register.ComputeInherentRisk(register.RiskInputs{
 		MaxSensitivity: r.MaxSensitivity, MaxRecords: r.MaxRecords, Criticality: v.Criticality,
 	})
 	return v
 }
 
-// Create implements domain.VendorStore.
-func (s *Vendors) Create(ctx context.Context, v domain.Vendor) error {
+// Create implements register.VendorStore.
+func (s *Vendors) Create(ctx context.Context, v register.Vendor) error {
 	row := toVendorRow(v)
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
@@ -102,17 +103,17 @@ func scanVendor(rows rowScanner, r *vendorRow) error {
 		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 }
 
-// Get implements domain.VendorStore.
-func (s *Vendors) Get(ctx context.Context, id string) (domain.Vendor, error) {
+// Get implements register.VendorStore.
+func (s *Vendors) Get(ctx context.Context, id string) (register.Vendor, error) {
 	row, err := queryOne(ctx, s.db, scanVendor, "SELECT "+vendorReadCols+" FROM vendors WHERE id = ?", id)
 	if err != nil {
-		return domain.Vendor{}, fmt.Errorf("vendor %s: %w", id, err)
+		return register.Vendor{}, fmt.Errorf("vendor %s: %w", id, err)
 	}
 	return row.toDomain(), nil
 }
 
-// Update implements domain.VendorStore.
-func (s *Vendors) Update(ctx context.Context, v domain.Vendor, expectedVersion int64) error {
+// Update implements register.VendorStore.
+func (s *Vendors) Update(ctx context.Context, v register.Vendor, expectedVersion int64) error {
 	row := toVendorRow(v)
 	row.Version = expectedVersion + 1
 	res := s.db.conn(ctx).Model(&vendorRow{}).Where("id = ? AND version = ?", v.ID, expectedVersion).
@@ -126,7 +127,7 @@ func (s *Vendors) Update(ctx context.Context, v domain.Vendor, expectedVersion i
 	return nil
 }
 
-// Delete implements domain.VendorStore.
+// Delete implements register.VendorStore.
 func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	q := s.db.conn(ctx).Where("id = ?", id)
 	if expectedVersion != 0 {
@@ -142,9 +143,9 @@ func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) 
 	return nil
 }
 
-// List implements domain.VendorStore. The keyset is the unique name_key,
+// List implements register.VendorStore. The keyset is the unique name_key,
 // so every page is an index range scan whatever its depth.
-func (s *Vendors) List(ctx context.Context, f domain.VendorFilter, p domain.PageRequest) (domain.Page[domain.Vendor], error) {
+func (s *Vendors) List(ctx context.Context, f register.VendorFilter, p domain.PageRequest) (domain.Page[register.Vendor], error) {
 	var w where
 	if f.Status != "" {
 		w.add("status = ?", string(f.Status))
@@ -156,7 +157,7 @@ func (s *Vendors) List(ctx context.Context, f domain.VendorFilter, p domain.Page
 		w.add("tier = ?", string(f.Tier))
 	}
 	if f.Query != "" {
-		w.add("name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(domain.NameKey(f.Query))+"%")
+		w.add("name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(register.NameKey(f.Query))+"%")
 	}
 	if f.ReviewOverdue != nil {
 		cond, args := reviewOverdueWhere(f.ReviewOverdue)
@@ -168,7 +169,7 @@ func (s *Vendors) List(ctx context.Context, f domain.VendorFilter, p domain.Page
 	rows, err := queryRows(ctx, s.db, p.Size()+1, scanVendor,
 		"SELECT "+vendorReadCols+" FROM vendors"+w.sql()+" ORDER BY name_key LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
 	if err != nil {
-		return domain.Page[domain.Vendor]{}, err
+		return domain.Page[register.Vendor]{}, err
 	}
 	return pageOf(rows, p.Size(), func(r vendorRow) string { return r.NameKey }, vendorRow.toDomain), nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -19,17 +20,17 @@ func TestVendorsCreateGetRoundTrip(t *testing.T) {
 		if err := vendors.Create(ctx, parent); err != nil {
 			t.Fatalf("create parent: %v", err)
 		}
-		want := newVendor("Acme Payments", func(v *domain.Vendor) {
+		want := newVendor("Acme Payments", func(v *register.Vendor) {
 			v.LegalName = "Acme Payments GmbH"
 			v.Website = "https://acme.example"
 			v.Service = "card processing"
 			v.OwnerEmail = "owner@example.com"
-			v.Status = domain.StatusOnboarding
-			v.Criticality = domain.CriticalityHigh
+			v.Status = register.StatusOnboarding
+			v.Criticality = register.CriticalityHigh
 			v.Country = "DE"
 			v.ParentVendorID = parent.ID
 			v.ExternalRef = "SAP-0001"
-			v.TierOverride = domain.TierCritical
+			v.TierOverride = register.TierCritical
 			v.TierOverrideReason = "processes all card payments"
 			v.MaxSensitivity = 4
 			v.MaxRecords = 2_000_000
@@ -45,8 +46,8 @@ func TestVendorsCreateGetRoundTrip(t *testing.T) {
 			t.Fatalf("get: %v", err)
 		}
 		checkVendor(t, got, want)
-		if got.Tier() != domain.TierCritical {
-			t.Errorf("effective tier = %q, want the override %q", got.Tier(), domain.TierCritical)
+		if got.Tier() != register.TierCritical {
+			t.Errorf("effective tier = %q, want the override %q", got.Tier(), register.TierCritical)
 		}
 
 		_, err = vendors.Get(ctx, domain.NewID())
@@ -58,8 +59,8 @@ func TestVendorsCreateConflicts(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		first  domain.Vendor
-		second domain.Vendor
+		first  register.Vendor
+		second register.Vendor
 		field  string // "" when any field will do
 	}{
 		{
@@ -76,14 +77,14 @@ func TestVendorsCreateConflicts(t *testing.T) {
 		},
 		{
 			name:   "external_ref",
-			first:  newVendor("Initech", func(v *domain.Vendor) { v.ExternalRef = "REF-1" }),
-			second: newVendor("Umbrella", func(v *domain.Vendor) { v.ExternalRef = "REF-1" }),
+			first:  newVendor("Initech", func(v *register.Vendor) { v.ExternalRef = "REF-1" }),
+			second: newVendor("Umbrella", func(v *register.Vendor) { v.ExternalRef = "REF-1" }),
 			field:  "external_ref",
 		},
 		{
 			name:   "parent that does not exist",
 			first:  newVendor("Hooli"),
-			second: newVendor("Pied Piper", func(v *domain.Vendor) { v.ParentVendorID = domain.NewID() }),
+			second: newVendor("Pied Piper", func(v *register.Vendor) { v.ParentVendorID = domain.NewID() }),
 		},
 	}
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
@@ -135,14 +136,14 @@ func TestVendorsUpdate(t *testing.T) {
 
 		t.Run("writes every column and bumps the version", func(t *testing.T) {
 			ctx := t.Context()
-			orig := newVendor("Update Me", func(v *domain.Vendor) {
+			orig := newVendor("Update Me", func(v *register.Vendor) {
 				v.LegalName = "Update Me Ltd"
 				v.Website = "https://update.example"
 				v.Service = "hosting"
 				v.OwnerEmail = "a@example.com"
 				v.Country = "GB"
 				v.ExternalRef = "U-1"
-				v.TierOverride = domain.TierHigh
+				v.TierOverride = register.TierHigh
 				v.TierOverrideReason = "board decision"
 				v.MaxSensitivity = 3
 				v.MaxRecords = 500
@@ -151,10 +152,10 @@ func TestVendorsUpdate(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Clear every optional field to its zero value.
-			upd := newVendor("Updated", func(v *domain.Vendor) {
+			upd := newVendor("Updated", func(v *register.Vendor) {
 				v.ID = orig.ID
-				v.Status = domain.StatusTerminated
-				v.Criticality = domain.CriticalityLow
+				v.Status = register.StatusTerminated
+				v.Criticality = register.CriticalityLow
 				v.CreatedAt = t0.Add(72 * time.Hour) // must not be written
 				v.UpdatedAt = t0.Add(time.Hour)
 			})
@@ -172,7 +173,7 @@ func TestVendorsUpdate(t *testing.T) {
 
 			// The cleared external_ref is NULL again: it no longer
 			// reserves its value.
-			if err := vendors.Create(ctx, newVendor("Takes U-1", func(v *domain.Vendor) { v.ExternalRef = "U-1" })); err != nil {
+			if err := vendors.Create(ctx, newVendor("Takes U-1", func(v *register.Vendor) { v.ExternalRef = "U-1" })); err != nil {
 				t.Errorf("external_ref cleared by update is still reserved: %v", err)
 			}
 		})
@@ -205,7 +206,7 @@ func TestVendorsUpdate(t *testing.T) {
 		t.Run("rename onto a taken name", func(t *testing.T) {
 			ctx := t.Context()
 			a, b := newVendor("Taken Name"), newVendor("Other Name")
-			for _, v := range []domain.Vendor{a, b} {
+			for _, v := range []register.Vendor{a, b} {
 				if err := vendors.Create(ctx, v); err != nil {
 					t.Fatal(err)
 				}
@@ -223,7 +224,7 @@ func TestVendorsDelete(t *testing.T) {
 
 		t.Run("delete", func(t *testing.T) {
 			ctx := t.Context()
-			v := newVendor("Doomed", func(v *domain.Vendor) { v.Version = 4 })
+			v := newVendor("Doomed", func(v *register.Vendor) { v.Version = 4 })
 			if err := vendors.Create(ctx, v); err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +239,7 @@ func TestVendorsDelete(t *testing.T) {
 
 		t.Run("any version", func(t *testing.T) {
 			ctx := t.Context()
-			v := newVendor("Any Version", func(v *domain.Vendor) { v.Version = 9 })
+			v := newVendor("Any Version", func(v *register.Vendor) { v.Version = 9 })
 			if err := vendors.Create(ctx, v); err != nil {
 				t.Fatal(err)
 			}
@@ -250,8 +251,8 @@ func TestVendorsDelete(t *testing.T) {
 		t.Run("parent of another vendor", func(t *testing.T) {
 			ctx := t.Context()
 			parent := newVendor("Parent Co")
-			child := newVendor("Child Co", func(v *domain.Vendor) { v.ParentVendorID = parent.ID })
-			for _, v := range []domain.Vendor{parent, child} {
+			child := newVendor("Child Co", func(v *register.Vendor) { v.ParentVendorID = parent.ID })
+			for _, v := range []register.Vendor{parent, child} {
 				if err := vendors.Create(ctx, v); err != nil {
 					t.Fatal(err)
 				}
@@ -271,7 +272,7 @@ func TestVendorsDelete(t *testing.T) {
 }
 
 // names returns the vendors' names in order.
-func names(vs []domain.Vendor) []string {
+func names(vs []register.Vendor) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = v.Name
@@ -290,7 +291,7 @@ func TestVendorsListOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		page, err := vendors.List(ctx, domain.VendorFilter{}, domain.PageRequest{Limit: 10})
+		page, err := vendors.List(ctx, register.VendorFilter{}, domain.PageRequest{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,35 +307,35 @@ func TestVendorsListOrder(t *testing.T) {
 
 func TestVendorsListFilters(t *testing.T) {
 	t.Parallel()
-	seed := []domain.Vendor{
-		newVendor("100% Uptime", func(v *domain.Vendor) { v.Status = domain.StatusProspect }),
-		newVendor("1000 Uptime", func(v *domain.Vendor) { v.Criticality = domain.CriticalityCritical }),
-		newVendor("Snake_Case Ltd", func(v *domain.Vendor) { v.Status = domain.StatusProspect }),
-		newVendor("SnakeXCase Ltd", func(v *domain.Vendor) {
-			v.TierOverride, v.TierOverrideReason = domain.TierCritical, "regulator"
+	seed := []register.Vendor{
+		newVendor("100% Uptime", func(v *register.Vendor) { v.Status = register.StatusProspect }),
+		newVendor("1000 Uptime", func(v *register.Vendor) { v.Criticality = register.CriticalityCritical }),
+		newVendor("Snake_Case Ltd", func(v *register.Vendor) { v.Status = register.StatusProspect }),
+		newVendor("SnakeXCase Ltd", func(v *register.Vendor) {
+			v.TierOverride, v.TierOverrideReason = register.TierCritical, "regulator"
 		}),
-		newVendor(`Back\Slash`, func(v *domain.Vendor) { v.Criticality = domain.CriticalityLow }),
-		newVendor("Risky", func(v *domain.Vendor) {
-			v.Criticality = domain.CriticalityCritical
+		newVendor(`Back\Slash`, func(v *register.Vendor) { v.Criticality = register.CriticalityLow }),
+		newVendor("Risky", func(v *register.Vendor) {
+			v.Criticality = register.CriticalityCritical
 			v.MaxSensitivity, v.MaxRecords = 4, 100_000_000
 		}),
 	}
 	tests := []struct {
 		name   string
-		filter domain.VendorFilter
+		filter register.VendorFilter
 		want   []string
 	}{
-		{"none", domain.VendorFilter{}, []string{"100% Uptime", "1000 Uptime", `Back\Slash`, "Risky", "Snake_Case Ltd", "SnakeXCase Ltd"}},
-		{"status", domain.VendorFilter{Status: domain.StatusProspect}, []string{"100% Uptime", "Snake_Case Ltd"}},
-		{"criticality", domain.VendorFilter{Criticality: domain.CriticalityCritical}, []string{"1000 Uptime", "Risky"}},
-		{"effective tier (computed or override)", domain.VendorFilter{Tier: domain.TierCritical}, []string{"Risky", "SnakeXCase Ltd"}},
-		{"tier low", domain.VendorFilter{Tier: domain.TierLow}, []string{"100% Uptime", `Back\Slash`, "Snake_Case Ltd"}},
-		{"q is case-insensitive", domain.VendorFilter{Query: "UPTIME"}, []string{"100% Uptime", "1000 Uptime"}},
-		{"q percent is literal", domain.VendorFilter{Query: "100%"}, []string{"100% Uptime"}},
-		{"q underscore is literal", domain.VendorFilter{Query: "e_c"}, []string{"Snake_Case Ltd"}},
-		{"q backslash is literal", domain.VendorFilter{Query: `k\s`}, []string{`Back\Slash`}},
-		{"q with no match", domain.VendorFilter{Query: "%_%"}, nil},
-		{"combined", domain.VendorFilter{Status: domain.StatusProspect, Query: "snake"}, []string{"Snake_Case Ltd"}},
+		{"none", register.VendorFilter{}, []string{"100% Uptime", "1000 Uptime", `Back\Slash`, "Risky", "Snake_Case Ltd", "SnakeXCase Ltd"}},
+		{"status", register.VendorFilter{Status: register.StatusProspect}, []string{"100% Uptime", "Snake_Case Ltd"}},
+		{"criticality", register.VendorFilter{Criticality: register.CriticalityCritical}, []string{"1000 Uptime", "Risky"}},
+		{"effective tier (computed or override)", register.VendorFilter{Tier: register.TierCritical}, []string{"Risky", "SnakeXCase Ltd"}},
+		{"tier low", register.VendorFilter{Tier: register.TierLow}, []string{"100% Uptime", `Back\Slash`, "Snake_Case Ltd"}},
+		{"q is case-insensitive", register.VendorFilter{Query: "UPTIME"}, []string{"100% Uptime", "1000 Uptime"}},
+		{"q percent is literal", register.VendorFilter{Query: "100%"}, []string{"100% Uptime"}},
+		{"q underscore is literal", register.VendorFilter{Query: "e_c"}, []string{"Snake_Case Ltd"}},
+		{"q backslash is literal", register.VendorFilter{Query: `k\s`}, []string{`Back\Slash`}},
+		{"q with no match", register.VendorFilter{Query: "%_%"}, nil},
+		{"combined", register.VendorFilter{Status: register.StatusProspect, Query: "snake"}, []string{"Snake_Case Ltd"}},
 	}
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		vendors := repository.NewVendors(db)
@@ -371,7 +372,7 @@ func TestVendorsListPages(t *testing.T) {
 		var sizes []int
 		p := domain.PageRequest{Limit: 2}
 		for range 10 { // bounded, in case Next never empties
-			page, err := vendors.List(ctx, domain.VendorFilter{}, p)
+			page, err := vendors.List(ctx, register.VendorFilter{}, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -390,7 +391,7 @@ func TestVendorsListPages(t *testing.T) {
 		}
 
 		// A full last page has no next page either.
-		page, err := vendors.List(ctx, domain.VendorFilter{}, domain.PageRequest{Limit: 5})
+		page, err := vendors.List(ctx, register.VendorFilter{}, domain.PageRequest{Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}

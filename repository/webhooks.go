@@ -9,12 +9,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/webhook"
 )
 
 // Webhooks is the GORM store of webhooks and their delivery queue.
 type Webhooks struct{ db *DB }
 
-var _ domain.WebhookStore = (*Webhooks)(nil)
+var _ webhook.WebhookStore = (*Webhooks)(nil)
 
 // NewWebhooks returns the webhook store on db.
 func NewWebhooks(db *DB) *Webhooks { return &Webhooks{db: db} }
@@ -31,8 +32,8 @@ type webhookRow struct {
 
 func (webhookRow) TableName() string { return "webhooks" }
 
-func (r webhookRow) toDomain() domain.Webhook {
-	w := domain.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, SecretHint: domain.MaskSecret(r.Secret),
+func (r webhookRow) toDomain() webhook.Webhook {
+	w := webhook.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, SecretHint: webhook.MaskSecret(r.Secret),
 		Description: r.Description, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), Events: []string{}}
 	_ = json.Unmarshal([]byte(r.Events), &w.Events) // written by Create
 	return w
@@ -55,14 +56,14 @@ type deliveryRow struct {
 
 func (deliveryRow) TableName() string { return "webhook_deliveries" }
 
-func (r deliveryRow) toDomain() domain.WebhookDelivery {
-	return domain.WebhookDelivery{ID: r.ID, WebhookID: r.WebhookID, EventID: r.EventID, EventType: r.EventType,
+func (r deliveryRow) toDomain() webhook.WebhookDelivery {
+	return webhook.WebhookDelivery{ID: r.ID, WebhookID: r.WebhookID, EventID: r.EventID, EventType: r.EventType,
 		Payload: []byte(r.Payload), Status: r.Status, Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
 		LastError: r.LastError, ResponseCode: r.ResponseCode, CreatedAt: r.CreatedAt.UTC(), DeliveredAt: utcPtr(r.DeliveredAt)}
 }
 
-// Create implements domain.WebhookStore.
-func (s *Webhooks) Create(ctx context.Context, w domain.Webhook) error {
+// Create implements webhook.WebhookStore.
+func (s *Webhooks) Create(ctx context.Context, w webhook.Webhook) error {
 	ev, err := json.Marshal(w.Events)
 	if err != nil {
 		return err
@@ -72,45 +73,45 @@ func (s *Webhooks) Create(ctx context.Context, w domain.Webhook) error {
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
-// Get implements domain.WebhookStore.
-func (s *Webhooks) Get(ctx context.Context, id string) (domain.Webhook, error) {
+// Get implements webhook.WebhookStore.
+func (s *Webhooks) Get(ctx context.Context, id string) (webhook.Webhook, error) {
 	var row webhookRow
 	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.Webhook{}, fmt.Errorf("webhook %s: %w", id, translate(err))
+		return webhook.Webhook{}, fmt.Errorf("webhook %s: %w", id, translate(err))
 	}
 	return row.toDomain(), nil
 }
 
-// List implements domain.WebhookStore.
-func (s *Webhooks) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Webhook], error) {
+// List implements webhook.WebhookStore.
+func (s *Webhooks) List(ctx context.Context, p domain.PageRequest) (domain.Page[webhook.Webhook], error) {
 	q := s.db.conn(ctx)
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.Webhook]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[webhook.Webhook]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id < ?", p.After)
 	}
 	var rows []webhookRow
 	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.Webhook]{}, translate(err)
+		return domain.Page[webhook.Webhook]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r webhookRow) string { return r.ID }, webhookRow.toDomain), nil
 }
 
-// All implements domain.WebhookStore.
-func (s *Webhooks) All(ctx context.Context) ([]domain.Webhook, error) {
+// All implements webhook.WebhookStore.
+func (s *Webhooks) All(ctx context.Context) ([]webhook.Webhook, error) {
 	var rows []webhookRow
 	if err := s.db.conn(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]domain.Webhook, len(rows))
+	out := make([]webhook.Webhook, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
 	return out, nil
 }
 
-// Delete implements domain.WebhookStore; the deliveries cascade.
+// Delete implements webhook.WebhookStore; the deliveries cascade.
 func (s *Webhooks) Delete(ctx context.Context, id string) error {
 	res := s.db.conn(ctx).Where("id = ?", id).Delete(&webhookRow{})
 	if err := translate(res.Error); err != nil {
@@ -122,15 +123,15 @@ func (s *Webhooks) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// Enqueue implements domain.WebhookStore with batched inserts.
-func (s *Webhooks) Enqueue(ctx context.Context, ds []domain.WebhookDelivery) error {
+// Enqueue implements webhook.WebhookStore with batched inserts.
+func (s *Webhooks) Enqueue(ctx context.Context, ds []webhook.WebhookDelivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
 	rows := make([]deliveryRow, len(ds))
 	for i, d := range ds {
 		rows[i] = deliveryRow{ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType,
-			Payload: string(d.Payload), Status: domain.DeliveryPending, NextAttemptAt: d.NextAttemptAt.UTC(),
+			Payload: string(d.Payload), Status: webhook.DeliveryPending, NextAttemptAt: d.NextAttemptAt.UTC(),
 			CreatedAt: d.CreatedAt.UTC()}
 	}
 	err := s.db.conn(ctx).Clauses(clause.OnConflict{
@@ -153,15 +154,15 @@ WHERE id IN (
 RETURNING id, webhook_id, event_id, event_type, payload, status, attempts, next_attempt_at, last_error,
     response_code, created_at, delivered_at`
 
-// ClaimDue implements domain.WebhookStore.
-func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.WebhookDelivery, error) {
+// ClaimDue implements webhook.WebhookStore.
+func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.WebhookDelivery, error) {
 	lock := ""
 	if s.db.dialect == Postgres {
 		lock = "FOR UPDATE SKIP LOCKED"
 	}
 	// A read first: an idle queue costs no write (on SQLite, no write lock).
 	var due []string
-	err := s.db.conn(ctx).Model(&deliveryRow{}).Where("status = ? AND next_attempt_at <= ?", domain.DeliveryPending, now.UTC()).
+	err := s.db.conn(ctx).Model(&deliveryRow{}).Where("status = ? AND next_attempt_at <= ?", webhook.DeliveryPending, now.UTC()).
 		Limit(1).Pluck("id", &due).Error
 	if err != nil || len(due) == 0 {
 		return nil, translate(err)
@@ -186,7 +187,7 @@ func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Durat
 	for _, h := range hooks {
 		byID[h.ID] = h
 	}
-	out := make([]domain.WebhookDelivery, 0, len(rows))
+	out := make([]webhook.WebhookDelivery, 0, len(rows))
 	for _, r := range rows {
 		d := r.toDomain()
 		h, ok := byID[r.WebhookID]
@@ -199,13 +200,13 @@ func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Durat
 	return out, nil
 }
 
-// Record implements domain.WebhookStore.
-func (s *Webhooks) Record(ctx context.Context, id string, o domain.DeliveryOutcome) error {
+// Record implements webhook.WebhookStore.
+func (s *Webhooks) Record(ctx context.Context, id string, o webhook.DeliveryOutcome) error {
 	upd := map[string]any{"status": o.Status, "last_error": o.Error, "response_code": o.ResponseCode}
 	switch o.Status {
-	case domain.DeliveryDelivered:
+	case webhook.DeliveryDelivered:
 		upd["delivered_at"] = o.At.UTC()
-	case domain.DeliveryPending:
+	case webhook.DeliveryPending:
 		upd["next_attempt_at"] = o.NextAttemptAt.UTC()
 	}
 	res := s.db.conn(ctx).Model(&deliveryRow{}).Where("id = ?", id).Updates(upd)
@@ -218,18 +219,18 @@ func (s *Webhooks) Record(ctx context.Context, id string, o domain.DeliveryOutco
 	return nil
 }
 
-// Deliveries implements domain.WebhookStore.
-func (s *Webhooks) Deliveries(ctx context.Context, webhookID string, p domain.PageRequest) (domain.Page[domain.WebhookDelivery], error) {
+// Deliveries implements webhook.WebhookStore.
+func (s *Webhooks) Deliveries(ctx context.Context, webhookID string, p domain.PageRequest) (domain.Page[webhook.WebhookDelivery], error) {
 	q := s.db.conn(ctx).Where("webhook_id = ?", webhookID)
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
-			return domain.Page[domain.WebhookDelivery]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			return domain.Page[webhook.WebhookDelivery]{}, domain.Invalid("cursor", "is not a cursor from this list")
 		}
 		q = q.Where("id < ?", p.After)
 	}
 	var rows []deliveryRow
 	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
-		return domain.Page[domain.WebhookDelivery]{}, translate(err)
+		return domain.Page[webhook.WebhookDelivery]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r deliveryRow) string { return r.ID }, deliveryRow.toDomain), nil
 }

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
 	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // app is the wired program: the database and the domain services on it.
 type app struct {
 	db  *repository.DB
-	svc *domain.Services
+	svc *services.Services
 }
 
 // openApp opens and (optionally) migrates the database and wires the
@@ -41,7 +41,7 @@ func openApp(ctx context.Context, cfg config, logger *slog.Logger, migrate bool)
 			logger.Info("migrations applied", "count", n, "dialect", string(db.Dialect()))
 		}
 	}
-	svc := domain.NewServices(db.Stores(cfg.evidenceDir()), domain.Settings{
+	svc := services.New(db.Stores(cfg.evidenceDir()), services.Settings{
 		Calendar: calendar.USFederal(), Policy: policy, Profile: profile,
 		KeyPepper: cfg.APIKeyPepper, MaxEvidenceBytes: cfg.EvidenceMaxBytes,
 	})

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -56,12 +58,12 @@ func TestEvidenceWiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v, err := a.svc.Vendors.Create(ctx, domain.VendorInput{Name: evidencePtr("Wired Co")})
+	v, err := a.svc.Vendors.Create(ctx, register.VendorInput{Name: evidencePtr("Wired Co")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kind, issued := domain.KindSIG, domain.NewDate(2026, 1, 5)
-	att, err := a.svc.Attestations.Create(ctx, domain.AttestationInput{VendorID: &v.ID, Kind: &kind, IssuedOn: &issued})
+	kind, issued := attestation.KindSIG, domain.NewDate(2026, 1, 5)
+	att, err := a.svc.Attestations.Create(ctx, attestation.AttestationInput{VendorID: &v.ID, Kind: &kind, IssuedOn: &issued})
 	if err != nil {
 		t.Fatal(err)
 	}

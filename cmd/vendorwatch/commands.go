@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 // newFlags returns the flag set of command name, whose usage is the
@@ -82,7 +83,7 @@ func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		return err
 	}
 	defer a.Close()
-	in := domain.NewKey{Name: *name, Role: domain.Role(*role)}
+	in := access.NewKey{Name: *name, Role: domain.Role(*role)}
 	if *expiresIn > 0 {
 		t := time.Now().UTC().Add(*expiresIn)
 		in.ExpiresAt = &t

@@ -13,7 +13,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
 // config is every setting of the binary. Environment variables (VW_...)
@@ -83,29 +84,29 @@ type config struct {
 }
 
 // policy loads the policy file, or returns the defaults.
-func (c config) policy() (domain.Policy, error) {
+func (c config) policy() (policy.Policy, error) {
 	if c.PolicyFile == "" {
-		return domain.DefaultPolicy(), nil
+		return policy.DefaultPolicy(), nil
 	}
 	f, err := os.Open(c.PolicyFile)
 	if err != nil {
-		return domain.Policy{}, fmt.Errorf("VW_POLICY_FILE: %w", err)
+		return policy.Policy{}, fmt.Errorf("VW_POLICY_FILE: %w", err)
 	}
 	defer f.Close()
-	p, err := domain.LoadPolicy(f)
+	p, err := policy.LoadPolicy(f)
 	if err != nil {
-		return domain.Policy{}, fmt.Errorf("VW_POLICY_FILE %s: %w", c.PolicyFile, err)
+		return policy.Policy{}, fmt.Errorf("VW_POLICY_FILE %s: %w", c.PolicyFile, err)
 	}
 	return p, nil
 }
 
 // orgProfile validates the declared entity types.
-func (c config) orgProfile() (domain.OrgProfile, error) {
-	var p domain.OrgProfile
+func (c config) orgProfile() (incident.OrgProfile, error) {
+	var p incident.OrgProfile
 	for _, s := range c.OrgEntityTypes {
-		e := domain.EntityType(strings.TrimSpace(s))
+		e := incident.EntityType(strings.TrimSpace(s))
 		if !e.Valid() {
-			return p, fmt.Errorf("VW_ORG_ENTITY_TYPES: unknown entity type %q (known: %v)", s, domain.EntityTypes())
+			return p, fmt.Errorf("VW_ORG_ENTITY_TYPES: unknown entity type %q (known: %v)", s, incident.EntityTypes())
 		}
 		p.EntityTypes = append(p.EntityTypes, e)
 	}

@@ -5,47 +5,48 @@ import (
 	"fmt"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // demoVendor is one fictitious vendor of the demo register.
 type demoVendor struct {
 	name, service, owner, country string
-	status                        domain.VendorStatus
-	criticality                   domain.Criticality
-	handling                      []domain.DataHandlingInput
+	status                        register.VendorStatus
+	criticality                   register.Criticality
+	handling                      []register.DataHandlingInput
 }
 
 var demoVendors = []demoVendor{
 	{"Acme Chat Widgets", "Customer-service chat widget on our checkout pages", "ecommerce@example.com", "US",
-		domain.StatusActive, domain.CriticalityHigh, []domain.DataHandlingInput{
-			{Category: domain.CatChatTranscripts, Access: []string{"stores", "processes"}, RecordCount: 2_000_000, Jurisdictions: []string{"US", "US-CA", "EU"}},
-			{Category: domain.CatCardholderData, Access: []string{"transmits"}, RecordCount: 400_000, Jurisdictions: []string{"US", "US-CA"}},
+		register.StatusActive, register.CriticalityHigh, []register.DataHandlingInput{
+			{Category: register.CatChatTranscripts, Access: []string{"stores", "processes"}, RecordCount: 2_000_000, Jurisdictions: []string{"US", "US-CA", "EU"}},
+			{Category: register.CatCardholderData, Access: []string{"transmits"}, RecordCount: 400_000, Jurisdictions: []string{"US", "US-CA"}},
 		}},
 	{"Northwind Payroll", "Payroll and benefits administration", "hr@example.com", "US",
-		domain.StatusActive, domain.CriticalityCritical, []domain.DataHandlingInput{
-			{Category: domain.CatSSN, Access: []string{"stores", "processes"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY", "US-TX"}},
-			{Category: domain.CatEmployeeRecords, Access: []string{"stores"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY", "US-TX"}},
-			{Category: domain.CatFinancialAccount, Access: []string{"stores", "transmits"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY", "US-TX"}},
+		register.StatusActive, register.CriticalityCritical, []register.DataHandlingInput{
+			{Category: register.CatSSN, Access: []string{"stores", "processes"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY", "US-TX"}},
+			{Category: register.CatEmployeeRecords, Access: []string{"stores"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY", "US-TX"}},
+			{Category: register.CatFinancialAccount, Access: []string{"stores", "transmits"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY", "US-TX"}},
 		}},
 	{"Contoso Cloud Hosting", "Infrastructure hosting for the customer portal", "platform@example.com", "IE",
-		domain.StatusActive, domain.CriticalityCritical, []domain.DataHandlingInput{
-			{Category: domain.CatContactPII, Access: []string{"stores"}, RecordCount: 3_500_000, Jurisdictions: []string{"EU", "GB", "US"}},
-			{Category: domain.CatCredentials, Access: []string{"stores"}, RecordCount: 3_500_000, Jurisdictions: []string{"EU", "GB", "US"}},
+		register.StatusActive, register.CriticalityCritical, []register.DataHandlingInput{
+			{Category: register.CatContactPII, Access: []string{"stores"}, RecordCount: 3_500_000, Jurisdictions: []string{"EU", "GB", "US"}},
+			{Category: register.CatCredentials, Access: []string{"stores"}, RecordCount: 3_500_000, Jurisdictions: []string{"EU", "GB", "US"}},
 		}},
 	{"Globex Marketing Analytics", "Email campaign analytics", "marketing@example.com", "GB",
-		domain.StatusOnboarding, domain.CriticalityLow, []domain.DataHandlingInput{
-			{Category: domain.CatContactPII, Access: []string{"processes"}, RecordCount: 250_000, Jurisdictions: []string{"GB", "EU"}},
+		register.StatusOnboarding, register.CriticalityLow, []register.DataHandlingInput{
+			{Category: register.CatContactPII, Access: []string{"processes"}, RecordCount: 250_000, Jurisdictions: []string{"GB", "EU"}},
 		}},
 	{"Initech Benefits Health", "Employee health plan administration", "hr@example.com", "US",
-		domain.StatusProspect, domain.CriticalityModerate, []domain.DataHandlingInput{
-			{Category: domain.CatHealthPHI, Access: []string{"stores", "processes"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY"}},
+		register.StatusProspect, register.CriticalityModerate, []register.DataHandlingInput{
+			{Category: register.CatHealthPHI, Access: []string{"stores", "processes"}, RecordCount: 4_800, Jurisdictions: []string{"US-NY"}},
 		}},
 }
 
 // loadDemo adds the demo vendors when the register is empty and returns how
 // many it added.
-func loadDemo(ctx context.Context, vendors *domain.VendorService) (int, error) {
-	page, err := vendors.List(ctx, domain.VendorFilter{}, domain.PageRequest{Limit: 1})
+func loadDemo(ctx context.Context, vendors *register.VendorService) (int, error) {
+	page, err := vendors.List(ctx, register.VendorFilter{}, domain.PageRequest{Limit: 1})
 	if err != nil {
 		return 0, err
 	}
@@ -53,7 +54,7 @@ func loadDemo(ctx context.Context, vendors *domain.VendorService) (int, error) {
 		return 0, nil
 	}
 	for _, d := range demoVendors {
-		v, err := vendors.Create(ctx, domain.VendorInput{Name: &d.name, Service: &d.service, OwnerEmail: &d.owner,
+		v, err := vendors.Create(ctx, register.VendorInput{Name: &d.name, Service: &d.service, OwnerEmail: &d.owner,
 			Country: &d.country, Status: &d.status, Criticality: &d.criticality})
 		if err != nil {
 			return 0, fmt.Errorf("vendor %s: %w", d.name, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
@@ -38,7 +39,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
-	if file == "" || !domain.ImportKind(*kind).Valid() {
+	if file == "" || !importing.ImportKind(*kind).Valid() {
 		return errors.New(importUsage)
 	}
 	st, err := os.Stat(file)
@@ -63,11 +64,11 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		return err
 	}
 	defer a.Close()
-	mode := domain.ImportCommit
+	mode := importing.ImportCommit
 	if *dryRun {
-		mode = domain.ImportDryRun
+		mode = importing.ImportDryRun
 	}
-	req := domain.ImportRequest{Kind: domain.ImportKind(*kind), Mode: mode, FileName: file, FileSHA256: sum,
+	req := importing.ImportRequest{Kind: importing.ImportKind(*kind), Mode: mode, FileName: file, FileSHA256: sum,
 		FileSize: st.Size(), Source: src}
 	tty := importTTY(stderr)
 	if tty {
@@ -97,7 +98,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 }
 
 // printImport writes the per-row report as text.
-func printImport(w io.Writer, res domain.ImportResult) {
+func printImport(w io.Writer, res importing.ImportResult) {
 	for _, c := range res.Columns {
 		fmt.Fprintf(w, "column %q -> %s\n", c.Column, c.Field)
 	}
@@ -106,7 +107,7 @@ func printImport(w io.Writer, res domain.ImportResult) {
 	}
 	for _, r := range res.Rows {
 		switch {
-		case r.Status == domain.RowIgnored:
+		case r.Status == importing.RowIgnored:
 			fmt.Fprintf(w, "row %d: ignored (the template's example row)\n", r.Row)
 		case len(r.Errors) == 0:
 			fmt.Fprintf(w, "row %d: %s %s\n", r.Row, r.Status, r.Key)
@@ -165,5 +166,5 @@ func (c config) importMaxBytes() int64 {
 	if c.ImportMaxBytes > 0 {
 		return c.ImportMaxBytes
 	}
-	return domain.DefaultMaxImportBytes
+	return importing.DefaultMaxImportBytes
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/webhook"
 	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
@@ -86,7 +86,7 @@ func TestServeRunsJobsAndDeliversWebhooks(t *testing.T) {
 				body, _ := io.ReadAll(r.Body)
 				mu.Lock()
 				defer mu.Unlock()
-				if domain.VerifyWebhook(secret, r.Header.Get(domain.SignatureHeader), body, time.Now(), 5*time.Minute) == nil {
+				if webhook.VerifyWebhook(secret, r.Header.Get(webhook.SignatureHeader), body, time.Now(), 5*time.Minute) == nil {
 					verified++
 				} else {
 					failed++

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -54,7 +55,7 @@ func TestSmallPoolScanAndWorkbooks(t *testing.T) {
 			for range 4 {
 				wg.Go(func() {
 					var buf bytes.Buffer
-					st, err := svc.Generate(ctx, reports.KindAudit, reports.Filter{}, reports.Options{}, &buf)
+					st, err := svc.Generate(ctx, reporting.KindAudit, reporting.Filter{}, reports.Options{}, &buf)
 					if err != nil {
 						t.Errorf("workbook: %v", err)
 					} else if st.Rows[reports.SheetVendors] != 2000 || buf.Len() == 0 {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
@@ -94,7 +96,7 @@ func cmdReport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	f := reports.Filter{VendorIDs: vendors, Tier: domain.Tier(*tier), Owner: *owner}
+	f := reporting.Filter{VendorIDs: vendors, Tier: register.Tier(*tier), Owner: *owner}
 	if *asOf != "" {
 		t, err := parseInstant(*asOf)
 		if err != nil {
@@ -102,7 +104,7 @@ func cmdReport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		}
 		f.AsOf = t
 	}
-	k := reports.Kind(*kind)
+	k := reporting.Kind(*kind)
 	if !k.Valid() {
 		return fmt.Errorf("--kind must be audit or executive, not %q", *kind)
 	}

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 )
 
 // cmdScan runs the compliance scan once and prints a summary: findings
@@ -26,9 +26,9 @@ func cmdScan(ctx context.Context, cfg config, args []string, logger *slog.Logger
 		return err
 	}
 	defer a.Close()
-	var progress func(domain.ScanProgress)
+	var progress func(finding.ScanProgress)
 	if scanTerminal(stderr) {
-		progress = func(p domain.ScanProgress) {
+		progress = func(p finding.ScanProgress) {
 			state := "…"
 			if p.Done {
 				state = "done\n"

@@ -11,17 +11,17 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
-	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/seedgen"
 )
 
 // cmdSeed fills an empty database with a deterministic synthetic
-// portfolio (repository.Seed). Seeded rows bypass the audit trail.
+// portfolio (seedgen.Seed). Seeded rows bypass the audit trail.
 func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", args, stdout, stderr)
 	cfg.dbFlag(fs)
-	vendors := fs.Int("vendors", 0, fmt.Sprintf("how many vendors to generate, 1 to %d (required)", repository.MaxSeedVendors))
+	vendors := fs.Int("vendors", 0, fmt.Sprintf("how many vendors to generate, 1 to %d (required)", seedgen.MaxVendors))
 	seed := fs.Int64("seed", 1, "the portfolio to generate: the same seed gives the same rows")
-	asOf := fs.String("as-of", repository.DefaultSeedAsOf.Format(time.RFC3339),
+	asOf := fs.String("as-of", seedgen.DefaultAsOf.Format(time.RFC3339),
 		"the reference now (RFC 3339 or YYYY-MM-DD): expiries, incidents and reviews are laid out around it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -29,8 +29,8 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	if fs.NArg() > 0 {
 		return fmt.Errorf("seed: unexpected argument %q", fs.Arg(0))
 	}
-	if *vendors < 1 || *vendors > repository.MaxSeedVendors {
-		return fmt.Errorf("seed: --vendors must be from 1 to %d", repository.MaxSeedVendors)
+	if *vendors < 1 || *vendors > seedgen.MaxVendors {
+		return fmt.Errorf("seed: --vendors must be from 1 to %d", seedgen.MaxVendors)
 	}
 	ref, err := time.Parse(time.RFC3339, *asOf)
 	if err != nil {
@@ -65,9 +65,9 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 			}
 		}
 	}
-	counts, err := a.db.Seed(ctx, repository.SeedOptions{Vendors: *vendors, Seed: *seed, AsOf: ref,
+	counts, err := seedgen.Seed(ctx, a.db, seedgen.Options{Vendors: *vendors, Seed: *seed, AsOf: ref,
 		Calendar: calendar.USFederal(), Standards: policy.Clauses.StandardWindows, Profile: profile}, progress)
-	if errors.Is(err, repository.ErrSeedNotEmpty) {
+	if errors.Is(err, seedgen.ErrNotEmpty) {
 		return fmt.Errorf("seed: %w (use a fresh database)", err)
 	}
 	if err != nil {

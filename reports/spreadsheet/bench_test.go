@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
+	"github.com/vendorwatch/vendorwatch/services"
 )
 
 // writeVendorsFile generates an .xlsx of n vendor rows in the template
@@ -24,14 +26,14 @@ func writeVendorsFile(tb testing.TB, n int) string {
 		tb.Fatal(err)
 	}
 	bw := bufio.NewWriter(f)
-	w, err := spreadsheet.NewWriter(bw, spreadsheet.XLSX, domain.ImportVendors)
+	w, err := spreadsheet.NewWriter(bw, spreadsheet.XLSX, importing.ImportVendors)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	statuses := domain.VendorStatuses
-	crits := []domain.Criticality{domain.CriticalityCritical, domain.CriticalityHigh, domain.CriticalityModerate, domain.CriticalityLow}
+	statuses := register.VendorStatuses
+	crits := []register.Criticality{register.CriticalityCritical, register.CriticalityHigh, register.CriticalityModerate, register.CriticalityLow}
 	for i := range n {
-		v := domain.Vendor{ExternalRef: fmt.Sprintf("ERP-%06d", i), Name: fmt.Sprintf("Vendor %06d Ltd", i),
+		v := register.Vendor{ExternalRef: fmt.Sprintf("ERP-%06d", i), Name: fmt.Sprintf("Vendor %06d Ltd", i),
 			LegalName: fmt.Sprintf("Vendor %06d Limited", i), Website: fmt.Sprintf("https://v%06d.example", i),
 			Service: "Payments processing", OwnerEmail: "owner@example.com", Status: statuses[i%len(statuses)],
 			Criticality: crits[i%len(crits)], Country: "GB"}
@@ -66,20 +68,20 @@ func BenchmarkImportVendors50k(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		db := repotest.Open(b, repository.Postgres)
-		svc := domain.NewServices(db.Stores(b.TempDir()), domain.Settings{})
+		svc := services.New(db.Stores(b.TempDir()), services.Settings{})
 		src, _, err := spreadsheet.OpenFile(name)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := svc.Imports.Run(context.Background(), domain.ImportRequest{Kind: domain.ImportVendors,
-			Mode: domain.ImportCommit, FileName: "vendors.xlsx", Source: src})
+		res, err := svc.Imports.Run(context.Background(), importing.ImportRequest{Kind: importing.ImportVendors,
+			Mode: importing.ImportCommit, FileName: "vendors.xlsx", Source: src})
 		b.StopTimer()
 		_ = src.Close()
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Status != domain.ImportStatusCommitted || res.Summary.Create != rows {
+		if res.Status != importing.ImportStatusCommitted || res.Summary.Create != rows {
 			b.Fatalf("import: %s %+v", res.Status, res.Summary)
 		}
 		b.StartTimer()

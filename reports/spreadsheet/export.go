@@ -5,12 +5,16 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // Values orders a record's values (by field) in kind's column layout.
-func Values(kind domain.ImportKind, byField map[string]string) []string {
-	cols := domain.ImportColumns(kind)
+func Values(kind importing.ImportKind, byField map[string]string) []string {
+	cols := importing.ImportColumns(kind)
 	out := make([]string, len(cols))
 	for i, c := range cols {
 		out[i] = byField[c.Field]
@@ -20,7 +24,7 @@ func Values(kind domain.ImportKind, byField map[string]string) []string {
 
 // VendorRef is how exports name a vendor in the vendor column: its
 // external_ref when it has one, else its name (imports resolve both).
-func VendorRef(v domain.Vendor) string {
+func VendorRef(v register.Vendor) string {
 	if v.ExternalRef != "" {
 		return v.ExternalRef
 	}
@@ -30,8 +34,8 @@ func VendorRef(v domain.Vendor) string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // VendorValues is a vendor in the vendors layout.
-func VendorValues(v domain.Vendor) []string {
-	return Values(domain.ImportVendors, map[string]string{
+func VendorValues(v register.Vendor) []string {
+	return Values(importing.ImportVendors, map[string]string{
 		"external_ref": v.ExternalRef, "name": v.Name, "legal_name": v.LegalName, "website": v.Website,
 		"service": v.Service, "owner_email": v.OwnerEmail, "status": string(v.Status),
 		"criticality": string(v.Criticality), "country": v.Country, "tier_override": string(v.TierOverride),
@@ -41,7 +45,7 @@ func VendorValues(v domain.Vendor) []string {
 
 // ContractValues is a contract, with its clause in force, in the
 // contracts layout.
-func ContractValues(c domain.ContractView, vendor string) []string {
+func ContractValues(c contract.ContractView, vendor string) []string {
 	m := map[string]string{
 		"id": c.ID, "vendor": vendor, "title": c.Title, "reference": c.Reference, "status": string(c.Status),
 		"effective_on": c.EffectiveOn.String(), "expires_on": c.ExpiresOn.String(), "auto_renew": FormatBool(c.AutoRenew),
@@ -51,28 +55,28 @@ func ContractValues(c domain.ContractView, vendor string) []string {
 		"dpa": FormatBool(c.DPA), "baa": FormatBool(c.BAA), "notes": c.Notes,
 	}
 	if c.AnnualValue != nil {
-		m["annual_value"], m["annual_value_currency"] = domain.FormatMinor(c.AnnualValue.AmountMinor), c.AnnualValue.Currency
+		m["annual_value"], m["annual_value_currency"] = importing.FormatMinor(c.AnnualValue.AmountMinor), c.AnnualValue.Currency
 	}
 	if c.CyberInsuranceMin != nil {
-		m["cyber_insurance_min"], m["cyber_insurance_currency"] = domain.FormatMinor(c.CyberInsuranceMin.AmountMinor), c.CyberInsuranceMin.Currency
+		m["cyber_insurance_min"], m["cyber_insurance_currency"] = importing.FormatMinor(c.CyberInsuranceMin.AmountMinor), c.CyberInsuranceMin.Currency
 	}
 	if t := c.Clause; t != nil {
 		if t.Terms.Window != nil {
 			m["breach_window_value"], m["breach_window_unit"] = strconv.Itoa(t.Terms.Window.Value), string(t.Terms.Window.Unit)
 		}
 		m["breach_standard"], m["breach_trigger"] = string(t.Terms.Standard), string(t.Terms.Trigger)
-		m["breach_notify"] = domain.FormatRecipients(t.Terms.Notify)
+		m["breach_notify"] = importing.FormatRecipients(t.Terms.Notify)
 		m["breach_required_content"] = t.Terms.RequiredContent
 		if t.Terms.UpdateEveryHours != 0 {
 			m["breach_update_every_hours"] = strconv.Itoa(t.Terms.UpdateEveryHours)
 		}
 	}
-	return Values(domain.ImportContracts, m)
+	return Values(importing.ImportContracts, m)
 }
 
 // AttestationValues is an attestation in the attestations layout.
-func AttestationValues(a domain.Attestation, vendor string) []string {
-	return Values(domain.ImportAttestations, map[string]string{
+func AttestationValues(a attestation.Attestation, vendor string) []string {
+	return Values(importing.ImportAttestations, map[string]string{
 		"id": a.ID, "vendor": vendor, "kind": string(a.Kind), "issuer": a.Issuer, "scope": a.Scope,
 		"period_start": a.PeriodStart.String(), "period_end": a.PeriodEnd.String(), "issued_on": a.IssuedOn.String(),
 		"expires_on": a.ExpiresOn.String(), "opinion": string(a.Opinion), "exceptions_count": itoa(a.ExceptionsCount),
@@ -82,25 +86,25 @@ func AttestationValues(a domain.Attestation, vendor string) []string {
 
 // FindingColumns is the export-only layout of findings (the scanner's
 // results are not imported).
-var FindingColumns = []domain.ImportColumn{
-	{Field: "id", Header: "Finding id", Type: domain.ColText},
-	{Field: "rule_id", Header: "Rule", Type: domain.ColText},
-	{Field: "severity", Header: "Severity", Type: domain.ColText},
-	{Field: "vendor", Header: "Vendor", Type: domain.ColText},
-	{Field: "subject_type", Header: "Subject type", Type: domain.ColText},
-	{Field: "subject_id", Header: "Subject id", Type: domain.ColText},
-	{Field: "status", Header: "Status", Type: domain.ColText},
-	{Field: "first_seen_at", Header: "First seen at", Type: domain.ColText},
-	{Field: "last_seen_at", Header: "Last seen at", Type: domain.ColText},
-	{Field: "resolved_at", Header: "Resolved at", Type: domain.ColText},
-	{Field: "accepted_reason", Header: "Accepted reason", Type: domain.ColText},
-	{Field: "accepted_until", Header: "Accepted until", Type: domain.ColDate},
-	{Field: "accepted_by", Header: "Accepted by", Type: domain.ColText},
-	{Field: "facts", Header: "Facts", Type: domain.ColText},
+var FindingColumns = []importing.ImportColumn{
+	{Field: "id", Header: "Finding id", Type: importing.ColText},
+	{Field: "rule_id", Header: "Rule", Type: importing.ColText},
+	{Field: "severity", Header: "Severity", Type: importing.ColText},
+	{Field: "vendor", Header: "Vendor", Type: importing.ColText},
+	{Field: "subject_type", Header: "Subject type", Type: importing.ColText},
+	{Field: "subject_id", Header: "Subject id", Type: importing.ColText},
+	{Field: "status", Header: "Status", Type: importing.ColText},
+	{Field: "first_seen_at", Header: "First seen at", Type: importing.ColText},
+	{Field: "last_seen_at", Header: "Last seen at", Type: importing.ColText},
+	{Field: "resolved_at", Header: "Resolved at", Type: importing.ColText},
+	{Field: "accepted_reason", Header: "Accepted reason", Type: importing.ColText},
+	{Field: "accepted_until", Header: "Accepted until", Type: importing.ColDate},
+	{Field: "accepted_by", Header: "Accepted by", Type: importing.ColText},
+	{Field: "facts", Header: "Facts", Type: importing.ColText},
 }
 
 // FindingValues is a finding in the findings layout.
-func FindingValues(f domain.Finding, vendor string) []string {
+func FindingValues(f finding.Finding, vendor string) []string {
 	instant := func(t *time.Time) string {
 		if t == nil || t.IsZero() {
 			return ""

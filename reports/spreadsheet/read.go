@@ -21,6 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 )
 
 // Format is a file format.
@@ -60,7 +61,7 @@ func Sniff(head []byte) (Format, error) {
 
 // Source is an open file's rows.
 type Source interface {
-	domain.RowSource
+	importing.RowSource
 	Close() error
 }
 
@@ -128,22 +129,22 @@ func newCSVSource(rc io.ReadCloser) (*csvSource, error) {
 	return &csvSource{c: rc, r: r}, nil
 }
 
-func (s *csvSource) Next() (domain.SourceRow, error) {
+func (s *csvSource) Next() (importing.SourceRow, error) {
 	rec, err := s.r.Read()
 	if errors.Is(err, io.EOF) {
-		return domain.SourceRow{}, io.EOF
+		return importing.SourceRow{}, io.EOF
 	}
 	s.line++
 	if err != nil {
-		return domain.SourceRow{}, fileInvalid("is not valid CSV (record %d): %v", s.line, err)
+		return importing.SourceRow{}, fileInvalid("is not valid CSV (record %d): %v", s.line, err)
 	}
 	for i, v := range rec {
 		if !utf8.ValidString(v) {
-			return domain.SourceRow{}, fileInvalid("is not UTF-8 text (record %d); save it as \"CSV UTF-8 (Comma delimited)\" and upload again", s.line)
+			return importing.SourceRow{}, fileInvalid("is not UTF-8 text (record %d); save it as \"CSV UTF-8 (Comma delimited)\" and upload again", s.line)
 		}
 		rec[i] = unescapeFormula(v)
 	}
-	return domain.SourceRow{Number: s.line, Cells: rec}, nil
+	return importing.SourceRow{Number: s.line, Cells: rec}, nil
 }
 
 func (s *csvSource) Close() error { return s.c.Close() }
@@ -206,19 +207,19 @@ func openXLSX(name string) (*xlsxSource, error) {
 	return &xlsxSource{f: f, rows: rows, formulas: formulas}, nil
 }
 
-func (s *xlsxSource) Next() (domain.SourceRow, error) {
+func (s *xlsxSource) Next() (importing.SourceRow, error) {
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
-			return domain.SourceRow{}, fileInvalid("could not be read: %v", err)
+			return importing.SourceRow{}, fileInvalid("could not be read: %v", err)
 		}
-		return domain.SourceRow{}, io.EOF
+		return importing.SourceRow{}, io.EOF
 	}
 	s.n++
 	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return domain.SourceRow{}, fileInvalid("could not be read at row %d: %v", s.n, err)
+		return importing.SourceRow{}, fileInvalid("could not be read at row %d: %v", s.n, err)
 	}
-	return domain.SourceRow{Number: s.n, Cells: cells, Formulas: s.formulas[s.n]}, nil
+	return importing.SourceRow{Number: s.n, Cells: cells, Formulas: s.formulas[s.n]}, nil
 }
 
 func (s *xlsxSource) Close() error {

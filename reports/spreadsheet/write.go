@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 )
 
 // maxSheetRows is the last row of a worksheet: drop-down lists cover the
@@ -29,8 +30,8 @@ type Writer interface {
 
 // NewWriter starts a file of the given format for kind's columns, with
 // its header row.
-func NewWriter(w io.Writer, format Format, kind domain.ImportKind) (Writer, error) {
-	cols := domain.ImportColumns(kind)
+func NewWriter(w io.Writer, format Format, kind importing.ImportKind) (Writer, error) {
+	cols := importing.ImportColumns(kind)
 	if format == CSV {
 		return newCSVWriter(w, cols)
 	}
@@ -39,7 +40,7 @@ func NewWriter(w io.Writer, format Format, kind domain.ImportKind) (Writer, erro
 
 // NewColumnsWriter starts a file of the given format with an export-only
 // column layout (findings, which are never imported).
-func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []domain.ImportColumn) (Writer, error) {
+func NewColumnsWriter(w io.Writer, format Format, sheet string, cols []importing.ImportColumn) (Writer, error) {
 	if format == CSV {
 		return newCSVWriter(w, cols)
 	}
@@ -55,18 +56,18 @@ const MaxTemplateVendors = 32768
 const listsSheet = "Lists"
 
 // WriteTemplate writes the .xlsx import template of kind: a styled header,
-// an example row (marked with domain.ExampleRowMarker, ignored on import),
+// an example row (marked with importing.ExampleRowMarker, ignored on import),
 // drop-down lists for every enumerated column and for countries,
 // jurisdictions and vendors (vendorNames, at most MaxTemplateVendors, on
 // the kinds that name a vendor), date-formatted date columns, and a Notes
 // sheet that explains each column.
-func WriteTemplate(w io.Writer, kind domain.ImportKind, vendorNames []string) error {
-	lists := map[domain.ImportList][]string{
-		domain.ListCountries:     domain.CountryCodes(),
-		domain.ListJurisdictions: domain.JurisdictionCodes(),
-		domain.ListVendors:       vendorNames[:min(len(vendorNames), MaxTemplateVendors)],
+func WriteTemplate(w io.Writer, kind importing.ImportKind, vendorNames []string) error {
+	lists := map[importing.ImportList][]string{
+		importing.ListCountries:     domain.CountryCodes(),
+		importing.ListJurisdictions: domain.JurisdictionCodes(),
+		importing.ListVendors:       vendorNames[:min(len(vendorNames), MaxTemplateVendors)],
 	}
-	x, err := newXLSXWriter(w, string(kind), domain.ImportColumns(kind), lists)
+	x, err := newXLSXWriter(w, string(kind), importing.ImportColumns(kind), lists)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ type csvWriter struct {
 	cw *csv.Writer
 }
 
-func newCSVWriter(w io.Writer, cols []domain.ImportColumn) (*csvWriter, error) {
+func newCSVWriter(w io.Writer, cols []importing.ImportColumn) (*csvWriter, error) {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(cols))
 	for i, c := range cols {
@@ -114,7 +115,7 @@ type xlsxWriter struct {
 	w         io.Writer
 	f         *excelize.File
 	sw        *excelize.StreamWriter
-	cols      []domain.ImportColumn
+	cols      []importing.ImportColumn
 	row       int
 	dateStyle int
 	numStyle  int
@@ -123,7 +124,7 @@ type xlsxWriter struct {
 // newXLSXWriter starts a workbook with kind's header row. lists, given for
 // a template (nil for an export), are the long drop-down lists; the
 // template also gets its Notes sheet.
-func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, lists map[domain.ImportList][]string) (*xlsxWriter, error) {
+func newXLSXWriter(w io.Writer, sheet string, cols []importing.ImportColumn, lists map[importing.ImportList][]string) (*xlsxWriter, error) {
 	f := excelize.NewFile()
 	fail := func(err error) (*xlsxWriter, error) {
 		_ = f.Close()
@@ -150,7 +151,7 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, lists 
 	if err != nil {
 		return fail(err)
 	}
-	listRanges := map[domain.ImportList]string{}
+	listRanges := map[importing.ImportList]string{}
 	if lists != nil {
 		if listRanges, err = writeLists(f, cols, lists); err != nil {
 			return fail(err)
@@ -167,9 +168,9 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, lists 
 			return fail(err)
 		}
 		switch c.Type {
-		case domain.ColDate:
+		case importing.ColDate:
 			err = sw.SetColStyle(i+1, i+1, dateStyle)
-		case domain.ColDecimal:
+		case importing.ColDecimal:
 			err = sw.SetColStyle(i+1, i+1, numStyle)
 		}
 		if err != nil {
@@ -210,14 +211,14 @@ func newXLSXWriter(w io.Writer, sheet string, cols []domain.ImportColumn, lists 
 // writeLists writes the long drop-down lists that cols use to the hidden
 // Lists sheet, one column each under a header naming the list, and
 // returns the range of each (absent: an empty list, no drop-down).
-func writeLists(f *excelize.File, cols []domain.ImportColumn, lists map[domain.ImportList][]string) (map[domain.ImportList]string, error) {
-	var used []domain.ImportList
+func writeLists(f *excelize.File, cols []importing.ImportColumn, lists map[importing.ImportList][]string) (map[importing.ImportList]string, error) {
+	var used []importing.ImportList
 	for _, c := range cols {
 		if c.List != "" && len(lists[c.List]) > 0 && !slices.Contains(used, c.List) {
 			used = append(used, c.List)
 		}
 	}
-	ranges := map[domain.ImportList]string{}
+	ranges := map[importing.ImportList]string{}
 	if len(used) == 0 {
 		return ranges, nil
 	}
@@ -251,7 +252,7 @@ func writeLists(f *excelize.File, cols []domain.ImportColumn, lists map[domain.I
 		return nil, err
 	}
 	for j, l := range used {
-		col := domain.ColumnLetter(j + 1)
+		col := importing.ColumnLetter(j + 1)
 		ranges[l] = fmt.Sprintf("%s!$%s$2:$%s$%d", listsSheet, col, col, len(lists[l])+1)
 	}
 	return ranges, f.SetSheetVisible(listsSheet, false)
@@ -261,11 +262,11 @@ func writeLists(f *excelize.File, cols []domain.ImportColumn, lists map[domain.I
 // the header: its Values inline, or listRange for a long list. A country
 // must come from its list; a jurisdictions cell may hold several codes and
 // a vendor cell an external_ref, so those lists only suggest.
-func addDropDown(f *excelize.File, sheet string, n int, c domain.ImportColumn, listRange string) error {
+func addDropDown(f *excelize.File, sheet string, n int, c importing.ImportColumn, listRange string) error {
 	if len(c.Values) == 0 && listRange == "" {
 		return nil
 	}
-	name := domain.ColumnLetter(n)
+	name := importing.ColumnLetter(n)
 	dv := excelize.NewDataValidation(true)
 	dv.SetSqref(fmt.Sprintf("%s2:%s%d", name, name, maxSheetRows))
 	switch {
@@ -274,10 +275,10 @@ func addDropDown(f *excelize.File, sheet string, n int, c domain.ImportColumn, l
 			return err
 		}
 		dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, "Choose a value from the list: "+strings.Join(c.Values, ", "))
-	case c.List == domain.ListCountries:
+	case c.List == importing.ListCountries:
 		dv.SetSqrefDropList(listRange)
 		dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, "Choose an ISO 3166-1 alpha-2 code from the list, e.g. US, GB, DE.")
-	case c.List == domain.ListJurisdictions:
+	case c.List == importing.ListJurisdictions:
 		dv.SetSqrefDropList(listRange)
 		dv.SetError(excelize.DataValidationErrorStyleInformation, c.Header,
 			"Several codes go in one cell, comma-separated: GB, EU, US-CA.")
@@ -290,7 +291,7 @@ func addDropDown(f *excelize.File, sheet string, n int, c domain.ImportColumn, l
 }
 
 // exampleRow writes the template's example row below the header, in grey
-// italics, with domain.ExampleRowMarker in the column after the last, so
+// italics, with importing.ExampleRowMarker in the column after the last, so
 // that an import skips it.
 func (x *xlsxWriter) exampleRow() error {
 	grey := &excelize.Font{Italic: true, Color: "808080"}
@@ -316,9 +317,9 @@ func (x *xlsxWriter) exampleRow() error {
 	for i, c := range x.cols {
 		style := text
 		switch c.Type {
-		case domain.ColDate:
+		case importing.ColDate:
 			style = date
-		case domain.ColDecimal:
+		case importing.ColDecimal:
 			style = num
 		}
 		v := x.cell(c, c.Example)
@@ -327,7 +328,7 @@ func (x *xlsxWriter) exampleRow() error {
 		}
 		out[i] = excelize.Cell{StyleID: style, Value: v}
 	}
-	out[len(x.cols)] = excelize.Cell{StyleID: marker, Value: domain.ExampleRowMarker}
+	out[len(x.cols)] = excelize.Cell{StyleID: marker, Value: importing.ExampleRowMarker}
 	return x.sw.SetRow("A2", out)
 }
 
@@ -350,7 +351,7 @@ func (x *xlsxWriter) notesSheet(headerStyle int) error {
 			req = "required"
 		}
 		typ := string(c.Type)
-		if c.Type == domain.ColDate {
+		if c.Type == importing.ColDate {
 			typ = "date (a date cell, or text YYYY-MM-DD)"
 		}
 		row := []any{c.Header, c.Field, req, typ, strings.Join(c.Values, ", "), c.Note}
@@ -360,7 +361,7 @@ func (x *xlsxWriter) notesSheet(headerStyle int) error {
 	}
 	general := []string{
 		"Fill the first sheet, one record per row, below the header. Keep the header row; columns may be in any order and missing optional columns are left unchanged.",
-		"Row 2 is an example, marked \"" + domain.ExampleRowMarker + "\" in the column after the last: an import skips any row so marked (status ignored). Delete it or leave it.",
+		"Row 2 is an example, marked \"" + importing.ExampleRowMarker + "\" in the column after the last: an import skips any row so marked (status ignored). Delete it or leave it.",
 		"Drop-downs offer the allowed values; countries, jurisdictions and vendor names come from the hidden Lists sheet. Several jurisdictions go in one cell, comma-separated (GB, EU, US-CA).",
 		"Imports never evaluate formulas: a cell holding a formula is rejected. Paste values instead.",
 		"POST /api/v1/imports?kind=KIND&mode=dry_run checks every row without writing; mode=commit applies all rows in one transaction, or none if any row has an error.",
@@ -391,20 +392,20 @@ func (x *xlsxWriter) Row(values []string) error {
 // cell types a value for its column. Text is always written as a string
 // cell, which a spreadsheet never takes for a formula, even when it
 // starts with =, +, - or @.
-func (x *xlsxWriter) cell(c domain.ImportColumn, v string) any {
+func (x *xlsxWriter) cell(c importing.ImportColumn, v string) any {
 	if v == "" {
 		return nil
 	}
 	switch c.Type {
-	case domain.ColDate:
+	case importing.ColDate:
 		if d, err := domain.ParseDate(v); err == nil {
 			return excelize.Cell{StyleID: x.dateStyle, Value: d.Time()}
 		}
-	case domain.ColInteger:
+	case importing.ColInteger:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
 		}
-	case domain.ColDecimal:
+	case importing.ColDecimal:
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
 			return excelize.Cell{StyleID: x.numStyle, Value: f}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
 
@@ -65,13 +66,13 @@ func checkFreshAndIsolated(t *testing.T, d repository.Dialect) {
 		}
 		dbs = append(dbs, db)
 	}
-	v := domain.Vendor{ID: domain.NewID(), Name: "Isolated", Status: domain.StatusActive,
-		Criticality: domain.CriticalityLow, Version: 1}
-	v.Risk = domain.ComputeInherentRisk(domain.RiskInputs{Criticality: v.Criticality})
+	v := register.Vendor{ID: domain.NewID(), Name: "Isolated", Status: register.StatusActive,
+		Criticality: register.CriticalityLow, Version: 1}
+	v.Risk = register.ComputeInherentRisk(register.RiskInputs{Criticality: v.Criticality})
 	if err := repository.NewVendors(dbs[0]).Create(ctx, v); err != nil {
 		t.Fatal(err)
 	}
-	page, err := repository.NewVendors(dbs[1]).List(ctx, domain.VendorFilter{}, domain.PageRequest{Limit: 10})
+	page, err := repository.NewVendors(dbs[1]).List(ctx, register.VendorFilter{}, domain.PageRequest{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
 func main() {
@@ -300,7 +300,7 @@ func serveBaseline(addr, dbURL string, auth bool) error {
 func authenticate(pool *pgxpool.Pool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		prefix, _, ok := domain.ParseKey(strings.TrimSpace(key))
+		prefix, _, ok := access.ParseKey(strings.TrimSpace(key))
 		if !strings.EqualFold(scheme, "Bearer") || !ok {
 			http.Error(w, "unauthenticated", http.StatusUnauthorized)
 			return

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Transcribe the shared regulatory catalogue into domain/regimes.json.
+"""Transcribe the shared regulatory catalogue into domain/incident/regimes.json.
 
 Usage:
     python3 scripts/regimes/transcribe.py PATH/TO/shared/reference/regimes.json [OUT]
@@ -32,7 +32,7 @@ import sys
 
 # --- value sets -------------------------------------------------------------
 
-# Data categories (domain/category.go codes).
+# Data categories (domain/register/category.go codes).
 CARD = ["cardholder_data", "sensitive_auth_data"]
 HEALTH = ["health_phi"]
 GLBA = ["financial_account", "cardholder_data", "ssn"]
@@ -52,7 +52,7 @@ def cats(*lists):
     return {"categories": out}
 
 
-# Anchors (domain/regime.go).
+# Anchors (domain/incident/regime.go).
 LEARNED = "we_learned_at"
 VENDOR = "vendor_discovered_at"
 HIPAA = "discovery_hipaa"
@@ -382,11 +382,11 @@ def main(argv):
     }
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    target = os.path.join(root, "domain", "regimes.json")
+    target = os.path.join(root, "domain", "incident", "regimes.json")
     if len(argv) == 3 and argv[2] == "--check":
         with open(target, encoding="utf-8") as f:
             if f.read() != text:
-                sys.exit("domain/regimes.json is out of date: run scripts/regimes/transcribe.py")
+                sys.exit("domain/incident/regimes.json is out of date: run scripts/regimes/transcribe.py")
         return
     if len(argv) == 3:
         target = argv[2]

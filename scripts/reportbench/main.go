@@ -36,6 +36,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
@@ -69,7 +70,7 @@ func main() {
 	t0 := time.Now()
 	var rows int64
 	var err error
-	shapeOut, typedOut := "", ""
+	shapeOut := ""
 	switch *mode {
 	case "report", "source":
 		rows, shapeOut, err = runReport(ctx, *dbURL, *mode, *out, *fast, *asOf)
@@ -96,7 +97,8 @@ func main() {
 		"file_mib": round(float64(size) / (1 << 20))}
 	if shapeOut != "" {
 		// After the measurements: sampling the cells is not the report's work.
-		if typedOut, err = typedShape(*out, shapeOut); err != nil {
+		typedOut, err := typedShape(*out, shapeOut)
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "reportbench:", err)
 			os.Exit(1)
 		}
@@ -147,7 +149,7 @@ func runReport(ctx context.Context, dbURL, mode, out string, fast bool, asOfS st
 	openSeconds = time.Since(t).Seconds()
 	defer func() { _ = db.Close() }()
 	src := repository.NewReportSource(db)
-	f := reports.Filter{AsOf: asOf}
+	f := reporting.Filter{AsOf: asOf}
 	if mode == "source" {
 		var n int64
 		count := func(name string) func() {
@@ -158,19 +160,19 @@ func runReport(ctx context.Context, dbURL, mode, out string, fast bool, asOfS st
 			name string
 			run  func() error
 		}{
-			{"vendors", func() error { return src.EachVendor(ctx, f, func(reports.VendorRow) error { n++; return nil }) }},
-			{"handling", func() error { return src.EachHandling(ctx, f, func(reports.HandlingRow) error { n++; return nil }) }},
-			{"contracts", func() error { return src.EachContract(ctx, f, func(reports.ContractRow) error { n++; return nil }) }},
+			{"vendors", func() error { return src.EachVendor(ctx, f, func(reporting.VendorRow) error { n++; return nil }) }},
+			{"handling", func() error { return src.EachHandling(ctx, f, func(reporting.HandlingRow) error { n++; return nil }) }},
+			{"contracts", func() error { return src.EachContract(ctx, f, func(reporting.ContractRow) error { n++; return nil }) }},
 			{"attestations", func() error {
-				return src.EachAttestation(ctx, f, func(reports.AttestationRow) error { n++; return nil })
+				return src.EachAttestation(ctx, f, func(reporting.AttestationRow) error { n++; return nil })
 			}},
-			{"reviews", func() error { return src.EachReview(ctx, f, func(reports.ReviewRow) error { n++; return nil }) }},
+			{"reviews", func() error { return src.EachReview(ctx, f, func(reporting.ReviewRow) error { n++; return nil }) }},
 			{"findings", func() error {
-				return src.EachFinding(ctx, f, asOf.AddDate(0, 0, -90), func(reports.FindingRow) error { n++; return nil })
+				return src.EachFinding(ctx, f, asOf.AddDate(0, 0, -90), func(reporting.FindingRow) error { n++; return nil })
 			}},
-			{"incidents", func() error { return src.EachIncident(ctx, f, func(reports.IncidentRow) error { n++; return nil }) }},
+			{"incidents", func() error { return src.EachIncident(ctx, f, func(reporting.IncidentRow) error { n++; return nil }) }},
 			{"obligations", func() error {
-				return src.EachObligation(ctx, f, func(reports.ObligationRow) error { n++; return nil })
+				return src.EachObligation(ctx, f, func(reporting.ObligationRow) error { n++; return nil })
 			}},
 		}
 		for _, s := range steps {
@@ -257,7 +259,7 @@ func runBaseline(shape, out string, fast, direct bool) (int64, error) {
 		if err := sw.SetRow("A1", row); err != nil {
 			return 0, err
 		}
-		for r := 0; r < nrows; r++ {
+		for r := range nrows {
 			for c := range row {
 				if typed {
 					row[c] = kindValue(kinds[c], r, c, dateStyle, day)
