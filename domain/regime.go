@@ -238,6 +238,7 @@ type Regime struct {
 	Threshold        *Threshold `json:"threshold"`
 	DataScope        string     `json:"data_scope"`
 	EffectiveFrom    *Date      `json:"effective_from"` // nil: no date in the source
+	EffectiveTo      *Date      `json:"effective_to"`   // nil: still in force; the row governs [EffectiveFrom, EffectiveTo)
 	VendorObligation bool       `json:"vendor_obligation"`
 	Status           string     `json:"status"` // V verified, P partly verified, U unverified
 	Sources          []string   `json:"sources"`
@@ -273,6 +274,14 @@ type Regime struct {
 	AnchorNote string `json:"anchor_note"`
 	// MappingNotes explain the mapping choices.
 	MappingNotes []string `json:"mapping_notes"`
+	// Duty names the duty the row is a version of: rows of one duty are
+	// the law's text over periods that do not overlap (California's notice
+	// to individuals before and after SB 446). It is the id of one of its
+	// rows; an "after:" anchor names a duty.
+	Duty string `json:"duty"`
+	// Action is what the duty requires, naming the recipient; Title adds
+	// the deadline.
+	Action string `json:"action"`
 }
 
 // clone deep-copies r so that callers cannot change the catalogue.
@@ -294,6 +303,10 @@ func (r Regime) clone() Regime {
 		d := *r.EffectiveFrom
 		r.EffectiveFrom = &d
 	}
+	if r.EffectiveTo != nil {
+		d := *r.EffectiveTo
+		r.EffectiveTo = &d
+	}
 	return r
 }
 
@@ -301,13 +314,14 @@ func (r Regime) clone() Regime {
 // the anchor is "after:<id>".
 func (r Regime) Chained() (string, bool) { return strings.CutPrefix(r.Anchor, AnchorAfterPrefix) }
 
-// DeadlineText is the deadline in words: "72 hours", or the standard when
-// there is no number ("without undue delay").
+// DeadlineText is the deadline in words: "72 hours", or, when the law sets
+// no number, says so with its standard ("no fixed deadline: without undue
+// delay").
 func (r Regime) DeadlineText() string {
 	if r.Deadline != nil {
 		return r.Deadline.String()
 	}
-	return strings.ReplaceAll(r.Standard, "_", " ")
+	return r.noFixedText()
 }
 
 // relatesTo reports whether the row can concern data subjects of code:
@@ -390,6 +404,7 @@ func ParseCatalogue(data []byte) (Catalogue, error) {
 			errs = append(errs, fmt.Errorf("regime %q: %w", r.ID, err))
 		}
 	}
+	errs = append(errs, c.checkVersions()...)
 	if len(c.regimes) == 0 {
 		errs = append(errs, errors.New("regimes: empty catalogue"))
 	}
