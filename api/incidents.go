@@ -34,6 +34,7 @@ type incidentJSON struct {
 	NoticeEvidence          *domain.EvidenceRef       `json:"notice_evidence"`
 	Notice                  domain.NoticeClock        `json:"notice"`
 	Obligations             *domain.ObligationSummary `json:"obligations,omitempty"` // single incidents only
+	RegimesNotApplied       *[]domain.RegimeCheck     `json:"regimes_not_applied,omitempty"` // single incidents only
 	Version                 int64                     `json:"version"`
 	CreatedBy               string                    `json:"created_by"`
 	CreatedAt               time.Time                 `json:"created_at"`
@@ -53,9 +54,19 @@ func toIncidentJSON(v domain.IncidentView) incidentJSON {
 		Categories: nonNil(i.Categories), RecordsAffected: i.RecordsAffected, RecordsEstimated: i.RecordsEstimated,
 		Jurisdictions: nonNil(i.Jurisdictions), Residents: residents, MaterialityDeterminedAt: i.MaterialityDeterminedAt,
 		VendorIsAgent: i.VendorIsAgent, NoticeEvidence: i.NoticeEvidence, Notice: v.Notice, Obligations: v.Obligations,
-		Version:   i.Version,
+		RegimesNotApplied: regimeChecks(v), Version: i.Version,
 		CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
 	}
+}
+
+// regimeChecks is a single incident's regimes not applied (nil for lists,
+// whose views carry no obligation summary).
+func regimeChecks(v domain.IncidentView) *[]domain.RegimeCheck {
+	if v.Obligations == nil {
+		return nil
+	}
+	checks := nonNil(v.RegimesNotApplied)
+	return &checks
 }
 
 // incidentBody is the body of POST and PATCH /incidents: a merge patch for

@@ -32,6 +32,9 @@ type RunningDeadline struct {
 	Title        string     `json:"title"`
 	Recipient    string     `json:"recipient"`
 	DueAt        *time.Time `json:"due_at"` // nil: no number (words only) or not started
+	// WorkingDueAt is the working deadline of a words-only duty (policy,
+	// not law).
+	WorkingDueAt *time.Time `json:"working_due_at,omitempty"`
 	DeadlineText string     `json:"deadline_text"`
 	Status       string     `json:"status"`
 	Overdue      bool       `json:"overdue"`
@@ -92,7 +95,11 @@ func (s *IncidentService) BlastRadius(ctx context.Context, id string) (BlastRadi
 		if o.Status != ObligationOpen {
 			continue
 		}
-		b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "obligation", Title: o.Regime + ": notify " + o.Recipient,
+		title := o.Title
+		if title == "" { // stored before obligations had titles
+			title = o.Regime + ": notify " + o.Recipient
+		}
+		b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "obligation", Title: title, WorkingDueAt: o.WorkingDueAt,
 			Recipient: o.Recipient, DueAt: o.DueAt, DeadlineText: o.DeadlineText, Status: string(o.Status),
 			Overdue: o.DueAt != nil && o.DueAt.Before(now), ObligationID: o.ID, Citation: o.Citation, SourceStatus: o.SourceStatus})
 	}

@@ -16,6 +16,9 @@ type Policy struct {
 	AttestationRequirements []AttestationRequirement `json:"attestation_requirements"`
 	ReviewCadence           ReviewCadence            `json:"review_cadence"`
 	ScanThresholds          ScanThresholds           `json:"scan_thresholds"`
+	// WorkingDeadlines are our targets for duties whose law sets no
+	// number of days: policy, not law.
+	WorkingDeadlines WorkingDeadlines `json:"working_deadlines"`
 }
 
 // DefaultPolicy is the policy with every cited default.
@@ -25,6 +28,7 @@ func DefaultPolicy() Policy {
 		AttestationRequirements: DefaultAttestationRequirements(),
 		ReviewCadence:           DefaultReviewCadence(),
 		ScanThresholds:          DefaultScanThresholds(),
+		WorkingDeadlines:        DefaultWorkingDeadlines(),
 	}
 }
 
@@ -36,6 +40,7 @@ type policyFile struct {
 	AttestationRequirements *[]AttestationRequirement                `json:"attestation_requirements"`
 	ReviewCadence           *ReviewCadence                           `json:"review_cadence"`
 	ScanThresholds          *ScanThresholds                          `json:"scan_thresholds"`
+	WorkingDeadlines        *WorkingDeadlines                        `json:"working_deadlines"`
 }
 
 // LoadPolicy reads a policy file (JSON) over the defaults. Unknown fields
@@ -67,6 +72,12 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 	if f.ScanThresholds != nil {
 		p.ScanThresholds = *f.ScanThresholds
 	}
+	if f.WorkingDeadlines != nil {
+		p.WorkingDeadlines = *f.WorkingDeadlines
+		if p.WorkingDeadlines.Basis == "" {
+			p.WorkingDeadlines.Basis = "policy file (not law)"
+		}
+	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
@@ -80,6 +91,9 @@ func (p Policy) Validate() error {
 	}
 	if err := p.ReviewCadence.Validate(); err != nil {
 		return fmt.Errorf("review cadence: %w", err)
+	}
+	if err := p.WorkingDeadlines.withDefaults().Validate(); err != nil {
+		return fmt.Errorf("working deadlines: %w", err)
 	}
 	var fe FieldErrors
 	for field, v := range map[string]struct{ value, max int }{

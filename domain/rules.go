@@ -81,11 +81,17 @@ var Rules = []Rule{
 		"The shortest breach-notification window among the vendor's active contracts is longer than the clause policy allows for its data.",
 		[]string{"vendor_name", "window", "window_hours", "max_hours", "requirement", "reason"}},
 	{RuleIncidentNoticeLate, FamilyIncident, SeverityHigh, SubjectIncident, "Vendor notified us late",
-		"The vendor told us of its incident after the contract's notification window closed.",
-		[]string{"vendor_name", "title", "window", "discovered_at", "due_at", "notified_at", "lag", "late_by"}},
+		"The vendor told us of its incident after a deadline it had to meet: its contract's notification window, or a " +
+			"deadline the law fixes for its own notice to us (e.g. Fla. Stat. 501.171(6), 10 days). broken says which: " +
+			"contract, law or both; a working deadline for a duty in words only (\"immediately\") is policy and never counts. " +
+			"Judges incidents of vendors in every status.",
+		[]string{"vendor_name", "title", "broken", "window", "discovered_at", "due_at", "law_due_at", "law_regime_id",
+			"law_citation", "law_deadline", "notified_at", "lag", "late_by", "law_late_by"}},
 	{RuleIncidentNoticeOverdue, FamilyIncident, SeverityCritical, SubjectIncident, "Vendor notice overdue",
-		"The vendor's notification window has closed and the vendor has not told us.",
-		[]string{"vendor_name", "title", "window", "discovered_at", "due_at", "overdue_by", "learned_via", "learned_from_press"}},
+		"A deadline the vendor had to meet has passed (its contract's window, or a deadline the law fixes for its notice " +
+			"to us; broken says which) and the vendor has not told us. Judges incidents of vendors in every status.",
+		[]string{"vendor_name", "title", "broken", "window", "discovered_at", "due_at", "law_due_at", "law_regime_id",
+			"law_citation", "law_deadline", "overdue_by", "law_overdue_by", "learned_via", "learned_from_press"}},
 	{RuleObligationOverdue, FamilyObligation, SeverityCritical, SubjectObligation, "Our obligation overdue",
 		"An open regulatory or contractual deadline of ours has passed.",
 		[]string{"vendor_name", "incident_id", "regime", "recipient", "due_at", "overdue_by"}},
@@ -237,21 +243,44 @@ func (rc RuleContext) ContractRules(c ContractFact) []Finding {
 }
 
 // IncidentRules judges the vendor's notice of an incident against the
-// stored due instant of its notification clock.
+// deadlines it had to meet (NoticeBreach): the stored due instant of its
+// contract's clause and the earliest deadline the law fixes for its own
+// notice to us. The finding says which it broke.
 func (rc RuleContext) IncidentRules(i IncidentFact) []Finding {
-	facts := map[string]any{"vendor_name": i.VendorName, "title": i.Title, "window": i.Terms.Describe(rc.Policy.StandardWindows),
-		"discovered_at": i.DiscoveredAt.UTC(), "due_at": i.DueAt.UTC()}
-	switch n := i.NotifiedAt; {
-	case n != nil && n.After(i.DueAt):
-		facts["notified_at"] = n.UTC()
-		facts["lag"], facts["late_by"] = spanOf(n.Sub(i.DiscoveredAt)), spanOf(n.Sub(i.DueAt))
-		return []Finding{newFinding(RuleIncidentNoticeLate, i.VendorID, SubjectIncident, i.ID, facts)}
-	case n == nil && rc.AsOf.After(i.DueAt):
-		facts["overdue_by"] = spanOf(rc.AsOf.Sub(i.DueAt))
-		facts["learned_via"], facts["learned_from_press"] = i.LearnedVia, i.LearnedVia == ViaPress
-		return []Finding{newFinding(RuleIncidentNoticeOverdue, i.VendorID, SubjectIncident, i.ID, facts)}
+	status, broken, _ := NoticeBreach(i.DueAt, i.LawDueAt, i.NotifiedAt, rc.AsOf)
+	if broken == "" {
+		return nil
 	}
-	return nil
+	facts := map[string]any{"vendor_name": i.VendorName, "title": i.Title, "discovered_at": i.DiscoveredAt.UTC(), "broken": broken}
+	if i.DueAt != nil {
+		facts["window"], facts["due_at"] = i.Terms.Describe(rc.Policy.StandardWindows), i.DueAt.UTC()
+	}
+	if i.LawDueAt != nil {
+		facts["law_due_at"], facts["law_regime_id"] = i.LawDueAt.UTC(), i.LawRegimeID
+		if r, ok := DefaultCatalogue().Regime(i.LawRegimeID); ok {
+			facts["law_citation"], facts["law_deadline"] = r.Citation, r.DeadlineText()
+		}
+	}
+	// By how much each broken deadline was missed (late_by, law_late_by;
+	// overdue_by, law_overdue_by).
+	by := "late_by"
+	if status == NoticeOverdue {
+		by = "overdue_by"
+	}
+	for key, due := range map[string]*time.Time{by: i.DueAt, "law_" + by: i.LawDueAt} {
+		if due == nil {
+			continue
+		}
+		if s, span := JudgeNotice(*due, i.NotifiedAt, rc.AsOf); s == NoticeLate || s == NoticeOverdue {
+			facts[key] = span
+		}
+	}
+	if status == NoticeLate {
+		facts["notified_at"], facts["lag"] = i.NotifiedAt.UTC(), spanOf(i.NotifiedAt.Sub(i.DiscoveredAt))
+		return []Finding{newFinding(RuleIncidentNoticeLate, i.VendorID, SubjectIncident, i.ID, facts)}
+	}
+	facts["learned_via"], facts["learned_from_press"] = i.LearnedVia, i.LearnedVia == ViaPress
+	return []Finding{newFinding(RuleIncidentNoticeOverdue, i.VendorID, SubjectIncident, i.ID, facts)}
 }
 
 // ObligationRules judges an open obligation's deadline.

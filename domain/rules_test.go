@@ -65,10 +65,13 @@ func TestRuleThresholds(t *testing.T) {
 		{"renewal notice deadline in 31 days", rc.ContractRules(domain.ContractFact{ID: "c", VendorID: v, Status: domain.ContractActive, ExpiresOn: day("2027-03-24"), RenewalNoticeDays: 90}), []string{}},
 		{"renewal notice deadline passed", rc.ContractRules(domain.ContractFact{ID: "c", VendorID: v, Status: domain.ContractActive, ExpiresOn: day("2027-02-20"), RenewalNoticeDays: 90}), []string{}},
 
-		{"notice one second late", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: at(-28), NotifiedAt: ptr(at(-28).Add(time.Second))}), []string{domain.RuleIncidentNoticeLate}},
-		{"notice on the due instant", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: at(-28), NotifiedAt: ptr(at(-28))}), []string{}},
-		{"no notice, window closed", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ruleNow.Add(-time.Second)}), []string{domain.RuleIncidentNoticeOverdue}},
-		{"no notice, window closes now", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ruleNow}), []string{}},
+		{"notice one second late", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(at(-28)), NotifiedAt: ptr(at(-28).Add(time.Second))}), []string{domain.RuleIncidentNoticeLate}},
+		{"notice on the due instant", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(at(-28)), NotifiedAt: ptr(at(-28))}), []string{}},
+		{"no notice, window closed", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(ruleNow.Add(-time.Second))}), []string{domain.RuleIncidentNoticeOverdue}},
+		{"no notice, window closes now", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(ruleNow)}), []string{}},
+		{"contract met, law's 10 days missed", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(at(-28)), LawDueAt: ptr(at(-90)), NotifiedAt: ptr(at(-30))}), []string{domain.RuleIncidentNoticeLate}},
+		{"no clause, law's deadline passed", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), LawDueAt: ptr(at(-90))}), []string{domain.RuleIncidentNoticeOverdue}},
+		{"no clause, law met", rc.IncidentRules(domain.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), LawDueAt: ptr(at(-90)), NotifiedAt: ptr(at(-91))}), []string{}},
 
 		{"obligation due a second ago", rc.ObligationRules(domain.ObligationFact{ID: "o", VendorID: v, DueAt: ruleNow.Add(-time.Second)}), []string{domain.RuleObligationOverdue}},
 		{"obligation due in 24 hours", rc.ObligationRules(domain.ObligationFact{ID: "o", VendorID: v, DueAt: at(24)}), []string{domain.RuleObligationDueSoon}},

@@ -323,8 +323,11 @@ var _ domain.ClauseCandidates = (*Clauses)(nil)
 
 // ByVendor implements domain.ClauseCandidates with one join.
 func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]domain.ClauseCandidate, error) {
-	var rows []clauseRow
-	err := s.db.conn(ctx).Table("clause_versions").Select("clause_versions.*").
+	var rows []struct {
+		Clause        clauseRow `gorm:"embedded"`
+		ContractTitle string
+	}
+	err := s.db.conn(ctx).Table("clause_versions").Select("clause_versions.*, contracts.title AS contract_title").
 		Joins("JOIN contracts ON contracts.id = clause_versions.contract_id").
 		Where("contracts.vendor_id = ? AND contracts.status <> ?", vendorID, domain.ContractDraft).
 		Order("clause_versions.effective_from").Find(&rows).Error
@@ -333,7 +336,7 @@ func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]domain.Claus
 	}
 	out := make([]domain.ClauseCandidate, len(rows))
 	for i, r := range rows {
-		out[i] = domain.ClauseCandidate{ContractID: r.ContractID, Clause: r.toDomain()}
+		out[i] = domain.ClauseCandidate{ContractID: r.Clause.ContractID, ContractTitle: r.ContractTitle, Clause: r.Clause.toDomain()}
 	}
 	return out, nil
 }

@@ -41,6 +41,8 @@ type incidentRow struct {
 	NoticeContractID        *string
 	NoticeClauseID          *string
 	NoticeDueAt             *time.Time
+	LawNoticeDueAt          *time.Time
+	LawNoticeRegimeID       string
 	Version                 int64
 	CreatedBy               string
 	CreatedAt               time.Time `gorm:"autoCreateTime:false"`
@@ -53,7 +55,7 @@ var incidentColumns = []string{
 	"title", "description", "status", "exposure_start", "exposure_end", "vendor_discovered_at", "vendor_notified_us_at",
 	"we_learned_at", "learned_via", "categories", "records_affected", "records_estimated", "jurisdictions", "residents",
 	"materiality_determined_at", "vendor_is_agent", "notice_evidence", "notice_contract_id", "notice_clause_id",
-	"notice_due_at", "version", "updated_at",
+	"notice_due_at", "law_notice_due_at", "law_notice_regime_id", "version", "updated_at",
 }
 
 func toIncidentRow(i domain.Incident) incidentRow {
@@ -66,7 +68,8 @@ func toIncidentRow(i domain.Incident) incidentRow {
 		RecordsAffected: i.RecordsAffected, RecordsEstimated: i.RecordsEstimated, Jurisdictions: jsonList(i.Jurisdictions),
 		Residents: string(residents), MaterialityDeterminedAt: utcPtr(i.MaterialityDeterminedAt),
 		VendorIsAgent: i.VendorIsAgent, NoticeContractID: nullString(i.NoticeContractID),
-		NoticeClauseID: nullString(i.NoticeClauseID), NoticeDueAt: utcPtr(i.NoticeDueAt), Version: i.Version,
+		NoticeClauseID: nullString(i.NoticeClauseID), NoticeDueAt: utcPtr(i.NoticeDueAt),
+		LawNoticeDueAt: utcPtr(i.LawNoticeDueAt), LawNoticeRegimeID: i.LawNoticeRegimeID, Version: i.Version,
 		CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt.UTC(), UpdatedAt: i.UpdatedAt.UTC(),
 	}
 	if i.NoticeEvidence != nil {
@@ -93,7 +96,8 @@ func (r incidentRow) toDomain() domain.Incident {
 		RecordsAffected: r.RecordsAffected, RecordsEstimated: r.RecordsEstimated, Jurisdictions: parseList(r.Jurisdictions),
 		Residents: map[string]int64{}, MaterialityDeterminedAt: utcPtr(r.MaterialityDeterminedAt),
 		VendorIsAgent: r.VendorIsAgent, NoticeContractID: deref(r.NoticeContractID), NoticeClauseID: deref(r.NoticeClauseID),
-		NoticeDueAt: utcPtr(r.NoticeDueAt), Version: r.Version, CreatedBy: r.CreatedBy,
+		NoticeDueAt: utcPtr(r.NoticeDueAt), LawNoticeDueAt: utcPtr(r.LawNoticeDueAt), LawNoticeRegimeID: r.LawNoticeRegimeID,
+		Version: r.Version, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	_ = json.Unmarshal([]byte(r.Residents), &i.Residents) // written by toIncidentRow
@@ -142,6 +146,31 @@ func (s *Incidents) SetNotice(ctx context.Context, id, contractID, clauseID stri
 		"notice_contract_id": nullString(contractID), "notice_clause_id": nullString(clauseID), "notice_due_at": utcPtr(due),
 	}).Error
 	return translate(err)
+}
+
+// SetRegimeChecks implements domain.IncidentStore.
+func (s *Incidents) SetRegimeChecks(ctx context.Context, id string, checks []domain.RegimeCheck) error {
+	return translate(s.db.conn(ctx).Model(&incidentRow{}).Where("id = ?", id).Update("regime_checks", jsonText(checks)).Error)
+}
+
+// RegimeChecks implements domain.IncidentStore.
+func (s *Incidents) RegimeChecks(ctx context.Context, id string) ([]domain.RegimeCheck, error) {
+	var raw []string
+	if err := s.db.conn(ctx).Model(&incidentRow{}).Where("id = ?", id).Pluck("regime_checks", &raw).Error; err != nil {
+		return nil, translate(err)
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("incident %s: %w", id, domain.ErrNotFound)
+	}
+	return parseRegimeChecks(raw[0]), nil
+}
+
+// parseRegimeChecks decodes the regime_checks column (written by
+// jsonText; an unreadable value reads as none).
+func parseRegimeChecks(raw string) []domain.RegimeCheck {
+	out := []domain.RegimeCheck{}
+	_ = json.Unmarshal([]byte(raw), &out)
+	return out
 }
 
 // List implements domain.IncidentStore: newest first, keyset on the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 )
@@ -207,25 +208,43 @@ func (s *Findings) ContractFacts(ctx context.Context, q domain.ScanQuery, fn fun
 	}, fn)
 }
 
-// incidentFactsSQL selects incidents whose vendor notice came after the
-// due instant, or has not come and the due instant has passed.
-const incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_discovered_at,
-	i.vendor_notified_us_at, i.notice_due_at, i.learned_via, cv.window_value, cv.window_unit, cv.standard
+// incidentFactsSQL selects incidents whose vendor notice came after a
+// deadline it had to meet (the contract's or the law's), or has not come
+// and one has passed: domain.NoticeBreach's late and overdue, as of the
+// argument (noticeBrokenSQL).
+var incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_discovered_at,
+	i.vendor_notified_us_at, i.notice_due_at, i.learned_via, cv.window_value, cv.window_unit, cv.standard,
+	i.law_notice_due_at, i.law_notice_regime_id
 	FROM incidents i JOIN vendors v ON v.id = i.vendor_id LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
-	WHERE i.notice_due_at IS NOT NULL
-	AND (i.vendor_notified_us_at > i.notice_due_at OR (i.vendor_notified_us_at IS NULL AND i.notice_due_at < ?))`
+	WHERE ` + noticeBrokenSQL
+
+// noticeBrokenSQL is domain.NoticeBreach's "late or overdue" on the stored
+// instants of incidents aliased i, as of its two arguments (the same
+// instant): the notice came after a deadline, or has not come by as-of
+// and a deadline passed before it. A notice given after as-of counts as
+// not given.
+const noticeBrokenSQL = `((i.vendor_notified_us_at IS NOT NULL AND i.vendor_notified_us_at <= ?
+		AND (i.vendor_notified_us_at > i.notice_due_at OR i.vendor_notified_us_at > i.law_notice_due_at))
+	OR ((i.vendor_notified_us_at IS NULL OR i.vendor_notified_us_at > ?)
+		AND (i.notice_due_at < ? OR i.law_notice_due_at < ?)))`
+
+// noticeBrokenArgs are noticeBrokenSQL's arguments for as-of.
+func noticeBrokenArgs(asOf time.Time) []any {
+	asOf = asOf.UTC()
+	return []any{asOf, asOf, asOf, asOf}
+}
 
 // IncidentFacts implements domain.ScanStore.
 func (s *Findings) IncidentFacts(ctx context.Context, q domain.ScanQuery, fn func([]domain.IncidentFact) error) error {
-	return walk(ctx, s.db, q, incidentFactsSQL, []any{q.AsOf.UTC()}, func(r rowScanner) (domain.IncidentFact, bool, error) {
+	return walk(ctx, s.db, q, incidentFactsSQL, noticeBrokenArgs(q.AsOf), func(r rowScanner) (domain.IncidentFact, bool, error) {
 		var f domain.IncidentFact
-		var notified sql.NullTime
+		var notified, due, lawDue sql.NullTime
 		var value sql.NullInt64
 		var unit, standard sql.NullString
-		err := r.Scan(&f.ID, &f.VendorID, &f.VendorName, &f.Title, &f.DiscoveredAt, &notified, &f.DueAt, &f.LearnedVia,
-			&value, &unit, &standard)
-		f.DiscoveredAt, f.DueAt = f.DiscoveredAt.UTC(), f.DueAt.UTC()
-		if notified.Valid {
+		err := r.Scan(&f.ID, &f.VendorID, &f.VendorName, &f.Title, &f.DiscoveredAt, &notified, &due, &f.LearnedVia,
+			&value, &unit, &standard, &lawDue, &f.LawRegimeID)
+		f.DiscoveredAt, f.DueAt, f.LawDueAt = f.DiscoveredAt.UTC(), nullTime(due), nullTime(lawDue)
+		if notified.Valid && !notified.Time.After(q.AsOf) { // a notice after as-of counts as not given
 			t := notified.Time.UTC()
 			f.NotifiedAt = &t
 		}

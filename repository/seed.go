@@ -199,13 +199,14 @@ var (
 	seedIncidents = seedTable{"incidents", []string{"id", "vendor_id", "title", "description", "status",
 		"exposure_start", "exposure_end", "vendor_discovered_at", "vendor_notified_us_at", "we_learned_at", "learned_via",
 		"categories", "records_affected", "records_estimated", "jurisdictions", "residents", "materiality_determined_at",
-		"vendor_is_agent", "notice_contract_id", "notice_clause_id", "notice_due_at", "version", "created_by",
-		"created_at", "updated_at"}}
+		"vendor_is_agent", "notice_contract_id", "notice_clause_id", "notice_due_at", "law_notice_due_at",
+		"law_notice_regime_id", "regime_checks", "version", "created_by", "created_at", "updated_at"}}
 	seedTimeline = seedTable{"incident_timeline", []string{"incident_id", "seq", "at", "actor", "action", "text",
 		"recorded_by", "recorded_at"}}
 	seedObligations = seedTable{"obligations", []string{"id", "incident_id", "regime_id", "regime", "citation",
-		"recipient", "source_status", "anchor", "anchor_at", "due_at", "deadline_text", "notes", "status", "reason",
-		"done_at", "evidence", "set_by", "version", "created_at", "updated_at"}}
+		"recipient", "source_status", "anchor", "anchor_at", "due_at", "deadline_text", "title", "working_due_at",
+		"working_deadline_text", "notes", "status", "reason", "done_at", "evidence", "set_by", "version", "created_at",
+		"updated_at"}}
 )
 
 // seedBatch holds the rows of vendors [start, end) as flat argument lists,
