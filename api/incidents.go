@@ -33,7 +33,7 @@ type incidentJSON struct {
 	VendorIsAgent           bool                      `json:"vendor_is_agent"`
 	NoticeEvidence          *domain.EvidenceRef       `json:"notice_evidence"`
 	Notice                  domain.NoticeClock        `json:"notice"`
-	Obligations             *domain.ObligationSummary `json:"obligations,omitempty"` // single incidents only
+	Obligations             *domain.ObligationSummary `json:"obligations,omitempty"`         // single incidents only
 	RegimesNotApplied       *[]domain.RegimeCheck     `json:"regimes_not_applied,omitempty"` // single incidents only
 	Version                 int64                     `json:"version"`
 	CreatedBy               string                    `json:"created_by"`

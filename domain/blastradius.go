@@ -28,10 +28,10 @@ type ContractClauses struct {
 // RunningDeadline is one deadline on the incident: the vendor's notice to
 // us, or one of our obligations.
 type RunningDeadline struct {
-	Kind         string     `json:"kind"` // vendor_notice or obligation
-	Title        string     `json:"title"`
-	Recipient    string     `json:"recipient"`
-	DueAt        *time.Time `json:"due_at"` // nil: no number (words only) or not started
+	Kind      string     `json:"kind"` // vendor_notice or obligation
+	Title     string     `json:"title"`
+	Recipient string     `json:"recipient"`
+	DueAt     *time.Time `json:"due_at"` // nil: no number (words only) or not started
 	// WorkingDueAt is the working deadline of a words-only duty (policy,
 	// not law).
 	WorkingDueAt *time.Time `json:"working_due_at,omitempty"`
