@@ -71,6 +71,10 @@ func (s fakeSource) EachObligation(context.Context, reports.Filter, func(reports
 	return nil
 }
 
+func (s fakeSource) EachRegimeCheck(context.Context, reports.Filter, func(reports.RegimeCheckRow) error) error {
+	return nil
+}
+
 func (s fakeSource) ReserveReads(context.Context, int) (func(), error) { return func() {}, nil }
 
 func (s fakeSource) Trend(context.Context, reports.Filter, domain.Date, domain.Date) ([]reports.TrendPoint, error) {

@@ -98,6 +98,10 @@ type AttestationRow struct {
 	ReviewStatus   string
 	EvidenceSHA256 string
 	CreatedAt      time.Time
+	// ExpiredCounted: the attestation counts in the figure "attestations
+	// expired" (the latest unrejected one of its kind from a vendor in
+	// service, expired at as-of), as it raises attestation.expired.
+	ExpiredCounted bool
 }
 
 // ReviewRow is one review.
@@ -151,6 +155,12 @@ type ObligationRow struct {
 	DeadlineText  string
 	Status        string
 	DoneAt        *time.Time
+	Title         string     // what is required, with the deadline
+	WorkingDueAt  *time.Time // a words-only duty's working deadline: policy, not law
+	WorkingText   string
+	// NotAppliedReason is set on the rows of regimes checked and not
+	// applied (Status StatusNotApplied): the reason and its detail.
+	NotAppliedReason string
 }
 
 // TrendPoint is the tier distribution of one daily risk snapshot.
@@ -183,6 +193,9 @@ type Source interface {
 	EachFinding(ctx context.Context, f Filter, resolvedSince time.Time, fn func(FindingRow) error) error
 	EachIncident(ctx context.Context, f Filter, fn func(IncidentRow) error) error
 	EachObligation(ctx context.Context, f Filter, fn func(ObligationRow) error) error
+	// EachRegimeCheck streams, incident by incident, the regimes the
+	// engine checked and did not apply.
+	EachRegimeCheck(ctx context.Context, f Filter, fn func(RegimeCheckRow) error) error
 	// Trend returns the tier distribution of the daily risk snapshots taken
 	// on days in [from, to], oldest first.
 	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)

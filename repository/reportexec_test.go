@@ -142,10 +142,10 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 		ex.Vendors++
 		tiers[v.Tier]++
 		next := domain.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
-		switch {
-		case v.LastReviewOn.IsZero():
+		switch reports.ReviewState(v, today, pol.ReviewCadence) {
+		case reports.ReviewStateNever:
 			ex.Overdue.NeverReviewed++
-		case domain.ReviewOverdue(next, today):
+		case reports.ReviewStateOverdue:
 			ex.Overdue.Reviews++
 			overdue = append(overdue, reports.OverdueItem{Kind: "review", DaysOverdue: float64(next.DaysUntil(today))})
 		}
@@ -169,21 +169,21 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 	}
 	std := pol.Clauses.StandardWindows
 	err = src.EachIncident(ctx, f, func(r reports.IncidentRow) error {
-		c := reports.NoticeAt(r, std, asOf)
-		if c.Status != domain.NoticeLate && c.Status != domain.NoticeOverdue {
+		c, v := reports.NoticeVerdictAt(r, std, asOf)
+		if v.Status != domain.NoticeLate && v.Status != domain.NoticeOverdue {
 			return nil
 		}
 		ex.LateTotal++
 		ln := reports.LateNotice{IncidentID: r.Incident.ID, DiscoveredAt: r.Incident.VendorDiscoveredAt,
-			Window: c.WindowText, Status: c.Status}
+			Window: c.WindowText, Status: v.Status}
 		if c.Lag != nil {
 			d := c.Lag.Days
 			ln.LagDays = &d
 		}
-		if c.LateBy != nil {
-			ln.LateByDays = c.LateBy.Days
+		if v.LateBy != nil {
+			ln.LateByDays = v.LateBy.Days
 		}
-		if c.Status == domain.NoticeOverdue {
+		if v.Status == domain.NoticeOverdue {
 			ex.Overdue.VendorNotices++
 			overdue = append(overdue, reports.OverdueItem{Kind: "vendor_notice", DaysOverdue: ln.LateByDays})
 		}
@@ -198,7 +198,7 @@ func streamedExecutive(t *testing.T, src reports.Source, f reports.Filter, pol d
 	})
 	ex.LateNotices = ex.LateNotices[:min(25, len(ex.LateNotices))]
 	err = src.EachAttestation(ctx, f, func(a reports.AttestationRow) error {
-		if a.ExpiresOn.Before(today) {
+		if a.ExpiredCounted {
 			ex.Overdue.Attestations++
 			overdue = append(overdue, reports.OverdueItem{Kind: "attestation", DaysOverdue: float64(a.ExpiresOn.DaysUntil(today))})
 		}
