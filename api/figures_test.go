@@ -114,8 +114,8 @@ func TestFiguresAgree(t *testing.T) {
 			scan[f.RuleID]++
 		}
 		fromScan := map[string]int64{"never": scan[domain.RuleReviewMissing], "reviews": scan[domain.RuleReviewOverdue],
-			"attestations": scan[domain.RuleAttestationExpired],
-			"late":         scan[domain.RuleIncidentNoticeLate] + scan[domain.RuleIncidentNoticeOverdue],
+			"attestations":    scan[domain.RuleAttestationExpired],
+			"late":            scan[domain.RuleIncidentNoticeLate] + scan[domain.RuleIncidentNoticeOverdue],
 			"overdue_notices": scan[domain.RuleIncidentNoticeOverdue], "obligations": scan[domain.RuleObligationOverdue]}
 		want["obligations"] = fromScan["obligations"]
 		if want["obligations"] == 0 {
