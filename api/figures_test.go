@@ -148,6 +148,29 @@ func TestFiguresAgree(t *testing.T) {
 			"overdue_notices": "Vendor notices overdue now", "obligations": "Obligations overdue"} {
 			fromAudit[k] = summaryFigure(t, audit, "Summary", label)
 		}
+		// The workbook says which deadline each notice broke, and lists
+		// the regimes not applied beside the obligations, with titles.
+		af, err := excelize.OpenReader(bytes.NewReader(audit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, cells := findRow(t, af, "Incidents", 3, "Law only")
+		if c := cells[headerCol(t, af, "Incidents", "Broken")-1]; c != "law" {
+			t.Errorf("Incidents sheet, law-only incident: broken %q", c)
+		}
+		if c := cells[headerCol(t, af, "Incidents", "Law basis")-1]; c != "Fla. Stat. 501.171(6): 10 calendar days" {
+			t.Errorf("Incidents sheet, law-only incident: law basis %q", c)
+		}
+		_, cells = findRow(t, af, "Obligations", 4, "visa-accounts")
+		if c := cells[headerCol(t, af, "Obligations", "What is required")-1]; c != "Give Visa the compromised account numbers within 10 business days" {
+			t.Errorf("Obligations sheet, visa-accounts: %q", c)
+		}
+		_, cells = findRow(t, af, "Obligations", 4, "gdpr-33-1, gdpr-34")
+		if cells[headerCol(t, af, "Obligations", "Status")-1] != "not applied" ||
+			cells[headerCol(t, af, "Obligations", "Why not applied")-1] != "jurisdiction_not_affected: concerns EU; the incident affects US-CA, US-FL" {
+			t.Errorf("Obligations sheet, GDPR not applied: %q", cells)
+		}
+		_ = af.Close()
 		_, exec := e.runReport(e.keys[domain.RoleExecutive], map[string]any{"kind": "executive"})
 		fromExec := map[string]int64{}
 		for k, label := range map[string]string{"never": "Vendors never reviewed", "reviews": "Reviews overdue",

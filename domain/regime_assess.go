@@ -132,7 +132,11 @@ func mergeCheck(checks []RegimeCheck, ch RegimeCheck) []RegimeCheck {
 	for i, x := range checks {
 		if x.Regime == ch.Regime && x.Reason == ch.Reason && x.Detail == ch.Detail {
 			checks[i].RegimeIDs = append(checks[i].RegimeIDs, ch.RegimeIDs...)
-			checks[i].Citations = append(checks[i].Citations, ch.Citations...)
+			for _, c := range ch.Citations {
+				if !slices.Contains(checks[i].Citations, c) {
+					checks[i].Citations = append(checks[i].Citations, c)
+				}
+			}
 			return checks
 		}
 	}
