@@ -28,7 +28,7 @@ type ContractClauses struct {
 // RunningDeadline is one deadline on the incident: the vendor's notice to
 // us, or one of our obligations.
 type RunningDeadline struct {
-	Kind      string     `json:"kind"` // vendor_notice or obligation
+	Kind      string     `json:"kind"` // vendor_notice (the contract\'s), vendor_notice_law (the law\'s) or obligation
 	Title     string     `json:"title"`
 	Recipient string     `json:"recipient"`
 	DueAt     *time.Time `json:"due_at"` // nil: no number (words only) or not started
@@ -85,6 +85,14 @@ func (s *IncidentService) BlastRadius(ctx context.Context, id string) (BlastRadi
 	if n.DueAt != nil && (n.Status == NoticePending || n.Status == NoticeOverdue) {
 		b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "vendor_notice", Title: "Vendor's breach notice to us",
 			Recipient: "us", DueAt: n.DueAt, DeadlineText: n.WindowText, Status: string(n.Status), Overdue: n.Status == NoticeOverdue})
+	}
+	if due := n.LawDueAt; due != nil {
+		if st, _ := JudgeNotice(*due, view.VendorNotifiedUsAt, now); st == NoticePending || st == NoticeOverdue {
+			r, _ := s.Catalogue.Regime(n.LawRegimeID)
+			b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "vendor_notice_law", Title: "Vendor's notice to us, by law",
+				Recipient: "us", DueAt: due, DeadlineText: r.DeadlineText(), Status: string(st), Overdue: st == NoticeOverdue,
+				Citation: r.Citation, SourceStatus: r.Status})
+		}
 	}
 	obligations, err := s.Obligations.ListByIncident(ctx, id)
 	if err != nil {

@@ -28,6 +28,9 @@ func JudgeNotice(due time.Time, notified *time.Time, asOf time.Time) (NoticeStat
 	return NoticePending, nil
 }
 
+// Broke reports whether the verdict is a broken deadline: late or overdue.
+func (s NoticeStatus) Broke() bool { return s == NoticeLate || s == NoticeOverdue }
+
 // What a vendor's notice broke.
 const (
 	BrokeContract = "contract" // the contract's window only
@@ -49,7 +52,7 @@ func NoticeBreach(contractDue, lawDue *time.Time, notified *time.Time, asOf time
 			return false
 		}
 		s, _ := JudgeNotice(*due, notified, asOf)
-		return s == NoticeLate || s == NoticeOverdue
+		return s.Broke()
 	}
 	earliest := contractDue
 	if lawDue != nil && (earliest == nil || lawDue.Before(*earliest)) {

@@ -271,7 +271,7 @@ func (rc RuleContext) IncidentRules(i IncidentFact) []Finding {
 		if due == nil {
 			continue
 		}
-		if s, span := JudgeNotice(*due, i.NotifiedAt, rc.AsOf); s == NoticeLate || s == NoticeOverdue {
+		if s, span := JudgeNotice(*due, i.NotifiedAt, rc.AsOf); s.Broke() {
 			facts[key] = span
 		}
 	}

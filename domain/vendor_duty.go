@@ -66,7 +66,7 @@ func (c Catalogue) VendorDuties(f IncidentFacts, o AssessOptions, asOf time.Time
 				d.WorkingDueAt, d.WorkingDeadlineText, d.Basis, judged = &due, text, BasisPolicy, due
 			}
 			d.Status, d.LateBy = JudgeNotice(judged, f.VendorNotifiedUsAt, asOf)
-			d.Broken = d.Basis == BasisLaw && (d.Status == NoticeLate || d.Status == NoticeOverdue)
+			d.Broken = d.Basis == BasisLaw && d.Status.Broke()
 			out = append(out, d)
 		}
 	}
