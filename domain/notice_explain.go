@@ -68,6 +68,11 @@ func ExplainNotice(discovered time.Time, cands []ClauseCandidate, std map[Notifi
 			}
 		}
 	}
+	contractIDs := map[string]bool{}
+	for _, c := range cands {
+		contractIDs[c.ContractID] = true
+	}
+	contracts := len(contractIDs) // an amendment names its contract when there are several
 	var sentences []string
 	if ok {
 		g := refs[best.Clause.ID]
@@ -88,8 +93,11 @@ func ExplainNotice(discovered time.Time, cands []ClauseCandidate, std map[Notifi
 		switch v := c.Clause; {
 		case discovered.Before(v.EffectiveFrom):
 			kind := "amendment"
-			if ref.Version == 1 {
+			switch {
+			case ref.Version == 1:
 				kind = "clause of the " + ref.ContractTitle
+			case contracts > 1:
+				kind = "amendment to the " + ref.ContractTitle
 			}
 			cc = ClauseConsidered{ClauseRef: ref, Reason: ClauseNotYetInForce,
 				Detail: fmt.Sprintf("took effect on %s, after the discovery on %s", dayText(v.EffectiveFrom), dayText(discovered))}
