@@ -248,11 +248,14 @@ func TestCaliforniaLawByDate(t *testing.T) {
 			Overdue               bool       `json:"overdue"`
 			WorkingDeadlinePassed bool       `json:"working_deadline_passed"`
 		}
+		var id string
 		list := func(learned string, residents int) (map[string]obligation, []regimeCheck) {
 			t.Helper()
-			id := e.createIncident(map[string]any{"vendor_id": v, "title": "Payroll leak " + learned,
-				"vendor_discovered_at": learned, "we_learned_at": learned, "learned_via": "monitoring",
-				"residents": map[string]any{"US-CA": residents}})["id"].(string)
+			if learned != "" {
+				id = e.createIncident(map[string]any{"vendor_id": v, "title": "Payroll leak " + learned,
+					"vendor_discovered_at": learned, "we_learned_at": learned, "learned_via": "monitoring",
+					"residents": map[string]any{"US-CA": residents}})["id"].(string)
+			}
 			res := e.do("GET", "/api/v1/incidents/"+id+"/obligations", e.keys[domain.RoleAuditor], nil)
 			mustStatus(t, res, http.StatusOK)
 			var out struct {
@@ -280,6 +283,33 @@ func TestCaliforniaLawByDate(t *testing.T) {
 		}
 		if c := findCheck(checks, "ca-ag"); c.Reason != "no_anchor_yet" || !strings.Contains(c.Detail, "ca-ag-2012 2012-01-01 to 2026-01-01") {
 			t.Errorf("2017 ca-ag: %+v", c)
+		}
+		// Corrected: we learned in 2026. SB 446 now governs; the engine
+		// closes the old text's obligation and says why.
+		mustStatus(t, e.do("PATCH", "/api/v1/incidents/"+id, e.keys[domain.RoleVendorManager], map[string]any{
+			"vendor_discovered_at": "2026-01-05T00:00:00Z", "we_learned_at": "2026-01-05T00:00:00Z"}), http.StatusOK)
+		res := e.do("GET", "/api/v1/incidents/"+id+"/obligations", e.keys[domain.RoleAuditor], nil)
+		mustStatus(t, res, http.StatusOK)
+		var all struct {
+			Items []struct {
+				RegimeID string `json:"regime_id"`
+				Status   string
+				Reason   string
+			}
+		}
+		res.decode(t, &all)
+		closed := false
+		for _, o := range all.Items {
+			if o.RegimeID == "ca-ind-2003" {
+				closed = o.Status == "not_applicable" && o.Reason ==
+					"no longer applies: the law in force when its clock starts is ca-ind (Cal. Civ. Code 1798.82(a) (SB 446), from 2026-01-01)"
+				if !closed {
+					t.Errorf("ca-ind-2003 after the correction: %+v", o)
+				}
+			}
+		}
+		if corrected, _ := list("", 0); !closed || corrected["ca-ind"].DueAt == nil || !corrected["ca-ind"].DueAt.Equal(day("2026-02-04")) {
+			t.Errorf("after the correction: ca-ind %+v (old closed: %v)", corrected["ca-ind"], closed)
 		}
 
 		now, checks := list("2026-02-02T00:00:00Z", 300)

@@ -363,6 +363,7 @@ func (r Regime) dataMatches(categories []string) bool {
 type Catalogue struct {
 	regimes []Regime
 	byID    map[string]int
+	order   [][]int // the rows of each duty, oldest version first; duties in catalogue order (duties)
 }
 
 // catalogueFile is the layout of regimes.json.
@@ -404,6 +405,7 @@ func ParseCatalogue(data []byte) (Catalogue, error) {
 			errs = append(errs, fmt.Errorf("regime %q: %w", r.ID, err))
 		}
 	}
+	c.order = c.groupDuties()
 	errs = append(errs, c.checkVersions()...)
 	if len(c.regimes) == 0 {
 		errs = append(errs, errors.New("regimes: empty catalogue"))

@@ -164,7 +164,7 @@ func (a *assessor) duty(duty string) dutyOutcome {
 }
 
 func (a *assessor) assess(duty string) dutyOutcome {
-	versions := a.c.Versions(duty)
+	versions := a.c.versions(duty)
 	latest := versions[len(versions)-1]
 	check := func(r Regime, reason, format string, args ...any) dutyOutcome {
 		return dutyOutcome{check: &RegimeCheck{Regime: r.Regime, RegimeIDs: []string{r.ID}, Citations: []string{r.Citation},
@@ -294,7 +294,7 @@ func (a *assessor) apply(r Regime) dutyOutcome {
 			notes = append(notes, fmt.Sprintf("threshold %s met: %s", t, basis))
 		}
 	}
-	if len(a.c.Versions(r.Duty)) > 1 {
+	if len(a.c.versions(r.Duty)) > 1 {
 		notes = append(notes, fmt.Sprintf("the law as in force when its clock starts: %s (%s)", r.Citation, r.Period()))
 	}
 	cal := a.o.Calendar

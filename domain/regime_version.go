@@ -77,13 +77,25 @@ func (r Regime) Title() string {
 // date first).
 func (c Catalogue) Versions(duty string) []Regime {
 	var out []Regime
-	for _, r := range c.regimes {
-		if r.Duty == duty {
-			out = append(out, r.clone())
+	for _, r := range c.versions(duty) {
+		out = append(out, r.clone())
+	}
+	return out
+}
+
+// versions returns the rows of duty, oldest first, sharing the
+// catalogue's slices (callers must not change them).
+func (c Catalogue) versions(duty string) []Regime {
+	for _, idx := range c.order {
+		if c.regimes[idx[0]].Duty == duty {
+			out := make([]Regime, len(idx))
+			for i, j := range idx {
+				out[i] = c.regimes[j]
+			}
+			return out
 		}
 	}
-	slices.SortStableFunc(out, compareStart)
-	return out
+	return nil
 }
 
 // compareStart orders rows by start date, a missing one first.
@@ -99,9 +111,12 @@ func compareStart(a, b Regime) int {
 	return a.EffectiveFrom.Time().Compare(b.EffectiveFrom.Time())
 }
 
-// duties groups the row indexes by duty, in catalogue order of each
-// duty's first row.
-func (c Catalogue) duties() [][]int {
+// duties returns the row indexes of each duty, oldest version first, in
+// catalogue order of each duty's first row.
+func (c Catalogue) duties() [][]int { return c.order }
+
+// groupDuties computes duties.
+func (c Catalogue) groupDuties() [][]int {
 	var order []string
 	byDuty := map[string][]int{}
 	for i, r := range c.regimes {
@@ -112,7 +127,9 @@ func (c Catalogue) duties() [][]int {
 	}
 	out := make([][]int, len(order))
 	for i, d := range order {
-		out[i] = byDuty[d]
+		idx := byDuty[d]
+		slices.SortStableFunc(idx, func(a, b int) int { return compareStart(c.regimes[a], c.regimes[b]) })
+		out[i] = idx
 	}
 	return out
 }

@@ -49,7 +49,8 @@ func (c Catalogue) VendorDuties(f IncidentFacts, o AssessOptions, asOf time.Time
 	start := f.VendorDiscoveredAt.UTC()
 	out := []VendorDuty{}
 	for _, idx := range c.duties() {
-		for _, r := range c.Versions(c.regimes[idx[0]].Duty) {
+		for _, j := range idx {
+			r := c.regimes[j]
 			if !r.VendorObligation || !r.InForce || !r.InForceOn(DateOf(start)) ||
 				(r.AppliesTo != "" && !o.Profile.Has(r.AppliesTo)) ||
 				(!r.AnyIncident && !r.covers(f.Jurisdictions)) || !r.dataMatches(f.Categories) {
