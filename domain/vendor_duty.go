@@ -58,7 +58,7 @@ func (c Catalogue) VendorDuties(f IncidentFacts, o AssessOptions, asOf time.Time
 			}
 			d := VendorDuty{RegimeID: r.ID, Regime: r.Regime, Citation: r.Citation, SourceStatus: r.Status,
 				Title: r.Title(), DeadlineText: r.DeadlineText(), Basis: BasisLaw}
-			judged := time.Time{}
+			var judged time.Time
 			if r.Deadline != nil {
 				due := r.Deadline.DueAt(start, o.Calendar)
 				d.DueAt, judged = &due, due
