@@ -73,6 +73,9 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 		p.ScanThresholds = *f.ScanThresholds
 	}
 	if f.WorkingDeadlines != nil {
+		if err := f.WorkingDeadlines.Validate(); err != nil { // as written: zero is not "the defaults" here
+			return Policy{}, fmt.Errorf("working deadlines: %w", err)
+		}
 		p.WorkingDeadlines = *f.WorkingDeadlines
 		if p.WorkingDeadlines.Basis == "" {
 			p.WorkingDeadlines.Basis = "policy file (not law)"
