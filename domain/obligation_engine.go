@@ -27,7 +27,7 @@ type ObligationSpec struct {
 	Recipient string `json:"recipient"`
 	// Anchor is the instant that starts the clock: we_learned_at,
 	// vendor_discovered_at, materiality_determined_at, year_end,
-	// classification or after:<regime id>.
+	// classification or after:<duty>.
 	Anchor       string     `json:"anchor"`
 	AnchorAt     *time.Time `json:"anchor_at"`     // nil while a chained or pending anchor has not happened
 	DueAt        *time.Time `json:"due_at"`        // nil for words-only deadlines and pending anchors

@@ -18,8 +18,9 @@ import (
 // the transcription is reproducible). Every figure, date and threshold comes
 // from the shared file with its citation, sources and status (V, P, U); the
 // transcription adds only the product's machine mapping (Ours, InForce,
-// AppliesTo, Jurisdictions, the data condition, Anchor, RequiresEvent and
-// the notes on the mapping). The program reads only the embedded copy.
+// AppliesTo, Jurisdictions, the data condition, Anchor, RequiresEvent, the
+// notes on the mapping, the Duty a row is a version of and its Action in
+// words). The program reads only the embedded copy.
 
 //go:embed regimes.json
 var regimesJSON []byte
@@ -91,8 +92,8 @@ const (
 	// AnchorNone marks rows whose trigger incidents do not record (an
 	// extortion payment) or that are not ours: never generated.
 	AnchorNone = "none"
-	// AnchorAfterPrefix chains a row to another: "after:nis2-23-notif"
-	// starts when that obligation is marked done.
+	// AnchorAfterPrefix chains a row to a duty: "after:nis2-23-notif"
+	// starts when an obligation of that duty (any version) is marked done.
 	AnchorAfterPrefix = "after:"
 )
 
