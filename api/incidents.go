@@ -34,7 +34,8 @@ type incidentJSON struct {
 	VendorIsAgent           bool                        `json:"vendor_is_agent"`
 	NoticeEvidence          *incident.EvidenceRef       `json:"notice_evidence"`
 	Notice                  incident.NoticeClock        `json:"notice"`
-	Obligations             *incident.ObligationSummary `json:"obligations,omitempty"` // single incidents only
+	Obligations             *incident.ObligationSummary `json:"obligations,omitempty"`         // single incidents only
+	RegimesNotApplied       *[]incident.RegimeCheck     `json:"regimes_not_applied,omitempty"` // single incidents only
 	Version                 int64                       `json:"version"`
 	CreatedBy               string                      `json:"created_by"`
 	CreatedAt               time.Time                   `json:"created_at"`
@@ -54,9 +55,19 @@ func toIncidentJSON(v incident.IncidentView) incidentJSON {
 		Categories: nonNil(i.Categories), RecordsAffected: i.RecordsAffected, RecordsEstimated: i.RecordsEstimated,
 		Jurisdictions: nonNil(i.Jurisdictions), Residents: residents, MaterialityDeterminedAt: i.MaterialityDeterminedAt,
 		VendorIsAgent: i.VendorIsAgent, NoticeEvidence: i.NoticeEvidence, Notice: v.Notice, Obligations: v.Obligations,
-		Version:   i.Version,
+		RegimesNotApplied: regimeChecks(v), Version: i.Version,
 		CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
 	}
+}
+
+// regimeChecks is a single incident's regimes not applied (nil for lists,
+// whose views carry no obligation summary).
+func regimeChecks(v incident.IncidentView) *[]incident.RegimeCheck {
+	if v.Obligations == nil {
+		return nil
+	}
+	checks := nonNil(v.RegimesNotApplied)
+	return &checks
 }
 
 // incidentBody is the body of POST and PATCH /incidents: a merge patch for

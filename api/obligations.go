@@ -11,15 +11,26 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
-// obligationJSON is an obligation as the API shows it.
+// obligationJSON is an obligation as the API shows it. Overdue is in law
+// (past due_at); a working deadline passed (policy) is reported apart and
+// is never a legal breach by itself.
 type obligationJSON struct {
 	incident.Obligation
-	Overdue bool `json:"overdue"`
+	Overdue               bool `json:"overdue"`
+	WorkingDeadlinePassed bool `json:"working_deadline_passed"`
 }
 
 func (h *handlers) toObligationJSON(o incident.Obligation) obligationJSON {
-	return obligationJSON{Obligation: o,
-		Overdue: o.Status == incident.ObligationOpen && o.DueAt != nil && o.DueAt.Before(h.clock.Now())}
+	now, open := h.clock.Now(), o.Status == incident.ObligationOpen
+	return obligationJSON{Obligation: o, Overdue: open && o.DueAt != nil && o.DueAt.Before(now),
+		WorkingDeadlinePassed: open && o.WorkingDueAt != nil && o.WorkingDueAt.Before(now)}
+}
+
+// obligationListJSON is GET /incidents/{id}/obligations: the obligations
+// and the regimes checked and not applied, with why.
+type obligationListJSON struct {
+	Items      []obligationJSON       `json:"items"`
+	NotApplied []incident.RegimeCheck `json:"not_applied"`
 }
 
 func (h *handlers) listObligations(c *gin.Context) {
@@ -28,7 +39,12 @@ func (h *handlers) listObligations(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := listResponse[obligationJSON]{Items: make([]obligationJSON, len(os))}
+	checks, err := h.incidents.RegimesNotApplied(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := obligationListJSON{Items: make([]obligationJSON, len(os)), NotApplied: nonNil(checks)}
 	for i, o := range os {
 		out.Items[i] = h.toObligationJSON(o)
 	}

@@ -32,6 +32,8 @@ func TestRegimesCatalogue(t *testing.T) {
 				Value    int64
 			}
 			EffectiveFrom *string `json:"effective_from"`
+			EffectiveTo   *string `json:"effective_to"`
+			Duty          string
 		}
 		list := func(query string) []regime {
 			t.Helper()
@@ -50,8 +52,8 @@ func TestRegimesCatalogue(t *testing.T) {
 		}
 
 		all := list("")
-		if len(all) != 64 {
-			t.Fatalf("%d regimes, want 64", len(all))
+		if len(all) != 66 {
+			t.Fatalf("%d regimes, want 66", len(all))
 		}
 		byID := map[string]regime{}
 		for _, r := range all {
@@ -62,7 +64,7 @@ func TestRegimesCatalogue(t *testing.T) {
 		}
 		gdpr := byID["gdpr-33-1"]
 		if gdpr.Deadline == nil || gdpr.Deadline.Value != 72 || gdpr.Deadline.Unit != "hours" || gdpr.Status != "V" ||
-			!slices.Equal(gdpr.Sources, []string{"https://gdprlearninghub.com/article-33-gdpr/"}) {
+			gdpr.EffectiveFrom == nil || *gdpr.EffectiveFrom != "2018-05-25" || gdpr.Sources[0] != "https://gdprlearninghub.com/article-33-gdpr/" {
 			t.Errorf("gdpr-33-1 = %+v", gdpr)
 		}
 		if r := byID["tx-ag"]; r.Threshold == nil || r.Threshold.Metric != "TX_residents" || r.Threshold.Operator != ">=" ||
@@ -75,7 +77,10 @@ func TestRegimesCatalogue(t *testing.T) {
 		if r := byID["ca-ag"]; r.Anchor != "after:ca-ind" || r.Deadline.Value != 15 {
 			t.Errorf("ca-ag = %+v", r)
 		}
-		if r := byID["gdpr-34"]; r.Deadline != nil || r.EffectiveFrom != nil || r.Threshold != nil {
+		if r := byID["ca-ind-2003"]; r.Deadline != nil || r.EffectiveTo == nil || *r.EffectiveTo != "2026-01-01" || r.Duty != "ca-ind" {
+			t.Errorf("ca-ind-2003 (before SB 446) = %+v", r)
+		}
+		if r := byID["gdpr-34"]; r.Deadline != nil || r.Threshold != nil {
 			t.Errorf("gdpr-34 (words only) = %+v", r)
 		}
 

@@ -81,7 +81,7 @@ var (
 	admins        = []domain.Role{domain.RoleAdmin}
 	legalWriters  = []domain.Role{domain.RoleAdmin, domain.RoleLegal}
 	// contractWriters may write contracts; a vendor manager only drafts
-	// (domain.ContractService checks the status).
+	// (contract.ContractService checks the status).
 	contractWriters = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
 	incidentTeam    = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
 	jobReaders      = []domain.Role{domain.RoleAdmin, domain.RoleAuditor}

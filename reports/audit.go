@@ -191,7 +191,7 @@ func WriteAudit(ctx context.Context, src reporting.Source, filter reporting.Filt
 		sheetStep(ctx, filter, findings, a.findings),
 		sheetStep(ctx, filter, src.EachReview, a.reviews),
 		sheetStep(ctx, filter, src.EachIncident, a.incidents),
-		sheetStep(ctx, filter, src.EachObligation, a.obligations),
+		sheetStep(ctx, filter, obligationsAndChecks(src), a.obligations),
 	}
 	if err := writeSheets(steps, sheetWriters, cancel); err != nil {
 		return Stats{}, err
@@ -284,6 +284,17 @@ type pendingSheet struct {
 	stop  func()
 }
 
+// obligationsAndChecks reads the Obligations sheet's rows: the
+// obligations, then the regimes checked and not applied.
+func obligationsAndChecks(src reporting.Source) func(context.Context, reporting.Filter, func(reporting.ObligationRow) error) error {
+	return func(ctx context.Context, f reporting.Filter, fn func(reporting.ObligationRow) error) error {
+		if err := src.EachObligation(ctx, f, fn); err != nil {
+			return err
+		}
+		return src.EachRegimeCheck(ctx, f, func(c reporting.RegimeCheckRow) error { return fn(regimeCheckObligationRow(c)) })
+	}
+}
+
 // sheetStep returns the starter of a sheet: it begins reading the rows
 // with read, ahead of write.
 func sheetStep[T any](ctx context.Context, f reporting.Filter, read func(context.Context, reporting.Filter, func(T) error) error,
@@ -319,13 +330,11 @@ func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 		risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity,
 			MaxRecords: v.MaxRecords, Criticality: v.Criticality})
 		next := review.NextReviewDue(v.LastReviewOn, v.Tier, cadence)
-		state := "ok"
-		switch {
-		case v.LastReviewOn.IsZero():
-			state = "never reviewed"
+		state := ReviewState(v, a.today, cadence)
+		switch state {
+		case ReviewStateNever:
 			a.sum.neverReviewed++
-		case review.ReviewOverdue(next, a.today):
-			state = "overdue"
+		case ReviewStateOverdue:
 			a.sum.reviewsOverdue++
 		}
 		a.sum.vendors++
@@ -516,7 +525,9 @@ func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) erro
 		switch {
 		case left < 0:
 			state = "expired"
-			a.sum.attExpired++
+			if r.ExpiredCounted {
+				a.sum.attExpired++
+			}
 		case left <= a.opt.ExpiringDays:
 			state = "expiring"
 			a.sum.attExpiring++
@@ -599,7 +610,8 @@ var incidentCols = []column{
 	{"Vendor", 30}, {"Incident ID", 38}, {"Title", 30}, {"Status", 10}, {"Exposure start", 17},
 	{"Exposure end", 17}, {"Vendor discovered", 17}, {"Vendor notified us", 17}, {"We learned", 17},
 	{"Learned via", 14}, {"Lag days", 9}, {"Window", 28}, {"Window days", 9}, {"Notice due", 17},
-	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13},
+	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13}, {"Law deadline (vendor)", 17},
+	{"Law basis", 30}, {"Broken", 10},
 }
 
 func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
@@ -609,7 +621,7 @@ func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 	}
 	std := a.opt.Policy.Clauses.StandardWindows
 	err = rows.each(func(r reporting.IncidentRow) error {
-		clock := NoticeAt(r, std, a.asOf)
+		clock, verdict := NoticeVerdictAt(r, std, a.asOf)
 		inc := r.Incident
 		var lag, late, win any
 		var winDays float64
@@ -623,12 +635,16 @@ func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 			winDays = math.Round(clock.DueAt.Sub(inc.VendorDiscoveredAt).Hours()/24*100) / 100
 			win = a.st.f2(winDays)
 		}
-		switch clock.Status {
+		switch verdict.Status {
 		case incident.NoticeLate:
 			a.sum.incidentsLate++
 		case incident.NoticeOverdue:
 			a.sum.incidentsLate++
 			a.sum.noticesOverdue++
+		}
+		var lawBasis any
+		if reg, ok := incident.DefaultCatalogue().Regime(inc.LawNoticeRegimeID); ok && inc.LawNoticeDueAt != nil {
+			lawBasis = reg.Citation + ": " + reg.DeadlineText()
 		}
 		if clock.Lag != nil && clock.DueAt != nil {
 			a.sum.addLag(lagEntry{title: inc.Title, vendor: r.VendorName, lagDays: clock.Lag.Days, winDays: winDays,
@@ -637,13 +653,13 @@ func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 		return s.add(r.VendorName, inc.ID, inc.Title, string(inc.Status), a.st.tp(inc.ExposureStart),
 			a.st.tp(inc.ExposureEnd), a.st.t(inc.VendorDiscoveredAt), a.st.tp(clock.NotifiedAt), a.st.t(inc.WeLearnedAt),
 			string(inc.LearnedVia), lag, orNil(clock.WindowText), win, a.st.tp(clock.DueAt), late,
-			string(clock.Status), a.st.n(inc.RecordsAffected))
+			string(clock.Status), a.st.n(inc.RecordsAffected), a.st.tp(inc.LawNoticeDueAt), lawBasis, orNil(verdict.Broken))
 	})
 	if err != nil {
 		return fmt.Errorf("incidents sheet: %w", err)
 	}
-	return a.done(s, []mark{{col: 16, values: []string{"late", "overdue"}, red: true}, {col: 16, values: []string{"pending"}}},
-		"IncidentsTable")
+	return a.done(s, []mark{{col: 16, values: []string{"late", "overdue"}, red: true}, {col: 16, values: []string{"pending"}},
+		{col: 20, values: []string{incident.BrokeContract, incident.BrokeLaw, incident.BrokeBoth}, red: true}}, "IncidentsTable")
 }
 
 // NoticeAt is the notice clock of an incident as of asOf: a notice given
@@ -659,7 +675,8 @@ func NoticeAt(r reporting.IncidentRow, std map[contract.NotificationStandard]con
 var obligationCols = []column{
 	{"Vendor", 30}, {"Incident", 30}, {"Regime", 30}, {"Regime ID", 16}, {"Recipient", 24}, {"Due", 17},
 	{"Deadline", 40}, {"Status", 13}, {"Done", 17}, {"State", 12}, {"Citation", 30}, {"Citation verification", 22},
-	{"Incident ID", 38}, {"Obligation ID", 38},
+	{"Incident ID", 38}, {"Obligation ID", 38}, {"What is required", 60}, {"Working due (policy, not law)", 17},
+	{"Working deadline", 36}, {"Why not applied", 70},
 }
 
 var verification = map[string]string{"V": "V (verified)", "P": "P (partly verified)", "U": "U (unverified)"}
@@ -676,7 +693,10 @@ func (a *auditWriter) obligations(rows *rowFeed[reporting.ObligationRow]) error 
 			status, done = string(incident.ObligationOpen), nil
 		}
 		state := "ok"
-		if status == string(incident.ObligationOpen) && r.DueAt != nil {
+		switch {
+		case r.NotAppliedReason != "":
+			state = StatusNotApplied
+		case status == string(incident.ObligationOpen) && r.DueAt != nil:
 			switch {
 			case r.DueAt.Before(a.asOf):
 				state = "overdue"
@@ -685,19 +705,22 @@ func (a *auditWriter) obligations(rows *rowFeed[reporting.ObligationRow]) error 
 				state = "due in 7 days"
 				a.sum.obligationsDue7++
 			}
+		case status == string(incident.ObligationOpen) && r.WorkingDueAt != nil && r.WorkingDueAt.Before(a.asOf):
+			state = "past working deadline"
 		}
 		ver := verification[r.SourceStatus]
 		if ver == "" {
 			ver = r.SourceStatus
 		}
-		return s.add(r.VendorName, r.IncidentTitle, r.Regime, r.RegimeID, r.Recipient, a.st.tp(r.DueAt),
-			orNil(r.DeadlineText), status, a.st.tp(done), state, r.Citation, ver, r.IncidentID, r.ID)
+		return s.add(r.VendorName, r.IncidentTitle, r.Regime, r.RegimeID, orNil(r.Recipient), a.st.tp(r.DueAt),
+			orNil(r.DeadlineText), status, a.st.tp(done), state, r.Citation, orNil(ver), r.IncidentID, orNil(r.ID),
+			orNil(r.Title), a.st.tp(r.WorkingDueAt), orNil(r.WorkingText), orNil(r.NotAppliedReason))
 	})
 	if err != nil {
 		return fmt.Errorf("obligations sheet: %w", err)
 	}
-	return a.done(s, []mark{{col: 10, values: []string{"overdue"}, red: true}, {col: 10, values: []string{"due in 7 days"}}},
-		"ObligationsTable")
+	return a.done(s, []mark{{col: 10, values: []string{"overdue"}, red: true},
+		{col: 10, values: []string{"due in 7 days", "past working deadline"}}}, "ObligationsTable")
 }
 
 // summarySheet fills the first sheet in normal mode (it is small): the

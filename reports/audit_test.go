@@ -73,6 +73,10 @@ func (s fakeSource) EachObligation(context.Context, reporting.Filter, func(repor
 	return nil
 }
 
+func (s fakeSource) EachRegimeCheck(context.Context, reporting.Filter, func(reporting.RegimeCheckRow) error) error {
+	return nil
+}
+
 func (s fakeSource) ReserveReads(context.Context, int) (func(), error) { return func() {}, nil }
 
 func (s fakeSource) Trend(context.Context, reporting.Filter, domain.Date, domain.Date) ([]reporting.TrendPoint, error) {

@@ -60,6 +60,10 @@ type LateNotice struct {
 	LagDays      *float64              `json:"lag_days"`
 	LateByDays   float64               `json:"late_by_days"`
 	Status       incident.NoticeStatus `json:"status"`
+	// Broken says which deadline the notice broke: contract, law or both
+	// (incident.NoticeBreach); DueAt, LateByDays and Status are against the
+	// earlier one.
+	Broken string `json:"broken"`
 }
 
 // OverdueItem is one thing overdue at as-of.
@@ -119,16 +123,16 @@ func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filte
 	}
 	std := pol.Clauses.StandardWindows
 	for _, r := range fig.LateNotices {
-		c := NoticeAt(r, std, asOf)
+		c, v := NoticeVerdictAt(r, std, asOf)
 		ln := LateNotice{IncidentID: r.Incident.ID, Title: r.Incident.Title, Vendor: r.VendorName,
-			DiscoveredAt: r.Incident.VendorDiscoveredAt, NotifiedAt: c.NotifiedAt, DueAt: c.DueAt, Window: c.WindowText,
-			Status: c.Status}
+			DiscoveredAt: r.Incident.VendorDiscoveredAt, NotifiedAt: c.NotifiedAt, DueAt: v.DueAt, Window: c.WindowText,
+			Status: v.Status, Broken: v.Broken}
 		if c.Lag != nil {
 			d := c.Lag.Days
 			ln.LagDays = &d
 		}
-		if c.LateBy != nil {
-			ln.LateByDays = c.LateBy.Days
+		if v.LateBy != nil {
+			ln.LateByDays = v.LateBy.Days
 		}
 		ex.LateNotices = append(ex.LateNotices, ln)
 	}
@@ -156,12 +160,12 @@ func overdueItems(fig reporting.ExecutiveFigures, pol policy.Policy, asOf time.T
 			Due: next.Time(), DaysOverdue: float64(next.DaysUntil(today)), ID: v.ID})
 	}
 	for _, r := range fig.OverdueNotices {
-		c := NoticeAt(r, pol.Clauses.StandardWindows, asOf)
-		if c.Status != incident.NoticeOverdue {
+		_, v := NoticeVerdictAt(r, pol.Clauses.StandardWindows, asOf)
+		if v.Status != incident.NoticeOverdue {
 			continue
 		}
-		out = append(out, OverdueItem{Kind: "vendor_notice", Vendor: r.VendorName, Item: r.Incident.Title, Due: *c.DueAt,
-			DaysOverdue: c.LateBy.Days, ID: r.Incident.ID})
+		out = append(out, OverdueItem{Kind: "vendor_notice", Vendor: r.VendorName, Item: r.Incident.Title, Due: *v.DueAt,
+			DaysOverdue: v.LateBy.Days, ID: r.Incident.ID})
 	}
 	for _, a := range fig.ExpiredAttestations {
 		out = append(out, OverdueItem{Kind: "attestation", Vendor: a.VendorName, Item: a.Kind + " expired",
@@ -284,9 +288,8 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 		put(6, t.OpenFindings, st.wrap)
 	}
 	row += 2
-	put(1, fmt.Sprintf("Late-notice history (%s with a late or overdue vendor notice; latest %d)",
-		domain.Count(ex.LateTotal, "incident", "incidents"), lateNoticeRows), st.bold)
-	header("Vendor", "Incident", "Discovered", "Notified", "Due", "Lag days", "Window", "Late by days", "Status")
+	put(1, fmt.Sprintf("Late-notice history (%s with a late or overdue vendor notice; latest %d)", domain.Count(ex.LateTotal, "incident", "incidents"), lateNoticeRows), st.bold)
+	header("Vendor", "Incident", "Discovered", "Notified", "Due", "Lag days", "Window", "Late by days", "Status", "Broken")
 	lateHead := row
 	for _, l := range ex.LateNotices {
 		row++
@@ -305,6 +308,7 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 		put(7, l.Window, 0)
 		put(8, l.LateByDays, st.num2)
 		put(9, string(l.Status), 0)
+		put(10, l.Broken, 0)
 	}
 	lateLast := row
 	row += 2

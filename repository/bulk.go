@@ -32,6 +32,9 @@ type Bulk struct {
 	Attestations []attestation.Attestation
 	Reviews      []review.Review
 	Incidents    []incident.Incident
+	// RegimeChecks are, incident by incident (same index as Incidents),
+	// the regimes checked and not applied.
+	RegimeChecks [][]incident.RegimeCheck
 	Timeline     []incident.TimelineEntry
 	Obligations  []incident.Obligation
 }
@@ -121,16 +124,20 @@ var bulkOrder = []bulkTable{
 	{"incidents", []string{"id", "vendor_id", "title", "description", "status",
 		"exposure_start", "exposure_end", "vendor_discovered_at", "vendor_notified_us_at", "we_learned_at", "learned_via",
 		"categories", "records_affected", "records_estimated", "jurisdictions", "residents", "materiality_determined_at",
-		"vendor_is_agent", "notice_contract_id", "notice_clause_id", "notice_due_at", "version", "created_by",
-		"created_at", "updated_at"}, func(b *Bulk) []any {
-		out := make([]any, 0, 25*len(b.Incidents))
-		for _, inc := range b.Incidents {
+		"vendor_is_agent", "notice_contract_id", "notice_clause_id", "notice_due_at", "law_notice_due_at",
+		"law_notice_regime_id", "regime_checks", "version", "created_by", "created_at", "updated_at"}, func(b *Bulk) []any {
+		out := make([]any, 0, 28*len(b.Incidents))
+		for i, inc := range b.Incidents {
 			row := toIncidentRow(inc)
+			var checks []incident.RegimeCheck
+			if i < len(b.RegimeChecks) {
+				checks = b.RegimeChecks[i]
+			}
 			out = append(out, row.ID, row.VendorID, row.Title, row.Description, row.Status, row.ExposureStart,
 				row.ExposureEnd, row.VendorDiscoveredAt, row.VendorNotifiedUsAt, row.WeLearnedAt, row.LearnedVia, row.Categories,
 				row.RecordsAffected, row.RecordsEstimated, row.Jurisdictions, row.Residents, row.MaterialityDeterminedAt,
-				row.VendorIsAgent, row.NoticeContractID, row.NoticeClauseID, row.NoticeDueAt, row.Version, row.CreatedBy,
-				row.CreatedAt, row.UpdatedAt)
+				row.VendorIsAgent, row.NoticeContractID, row.NoticeClauseID, row.NoticeDueAt, row.LawNoticeDueAt,
+				row.LawNoticeRegimeID, jsonText(checks), row.Version, row.CreatedBy, row.CreatedAt, row.UpdatedAt)
 		}
 		return out
 	}},
@@ -143,14 +150,16 @@ var bulkOrder = []bulkTable{
 		return out
 	}},
 	{"obligations", []string{"id", "incident_id", "regime_id", "regime", "citation",
-		"recipient", "source_status", "anchor", "anchor_at", "due_at", "deadline_text", "notes", "status", "reason",
-		"done_at", "evidence", "set_by", "version", "created_at", "updated_at"}, func(b *Bulk) []any {
-		out := make([]any, 0, 20*len(b.Obligations))
+		"recipient", "source_status", "anchor", "anchor_at", "due_at", "deadline_text", "title", "working_due_at",
+		"working_deadline_text", "notes", "status", "reason", "done_at", "evidence", "set_by", "version", "created_at",
+		"updated_at"}, func(b *Bulk) []any {
+		out := make([]any, 0, 23*len(b.Obligations))
 		for _, o := range b.Obligations {
 			row := toObligationRow(o)
 			out = append(out, row.ID, row.IncidentID, row.RegimeID, row.Regime, row.Citation, row.Recipient,
-				row.SourceStatus, row.Anchor, row.AnchorAt, row.DueAt, row.DeadlineText, row.Notes, row.Status, row.Reason,
-				row.DoneAt, row.Evidence, row.SetBy, row.Version, row.CreatedAt, row.UpdatedAt)
+				row.SourceStatus, row.Anchor, row.AnchorAt, row.DueAt, row.DeadlineText, row.Title, row.WorkingDueAt,
+				row.WorkingText, row.Notes, row.Status, row.Reason, row.DoneAt, row.Evidence, row.SetBy, row.Version,
+				row.CreatedAt, row.UpdatedAt)
 		}
 		return out
 	}},

@@ -326,8 +326,11 @@ var _ incident.ClauseCandidates = (*Clauses)(nil)
 
 // ByVendor implements incident.ClauseCandidates with one join.
 func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]incident.ClauseCandidate, error) {
-	var rows []clauseRow
-	err := s.db.conn(ctx).Table("clause_versions").Select("clause_versions.*").
+	var rows []struct {
+		Clause        clauseRow `gorm:"embedded"`
+		ContractTitle string
+	}
+	err := s.db.conn(ctx).Table("clause_versions").Select("clause_versions.*, contracts.title AS contract_title").
 		Joins("JOIN contracts ON contracts.id = clause_versions.contract_id").
 		Where("contracts.vendor_id = ? AND contracts.status <> ?", vendorID, contract.ContractDraft).
 		Order("clause_versions.effective_from").Find(&rows).Error
@@ -336,7 +339,7 @@ func (s *Clauses) ByVendor(ctx context.Context, vendorID string) ([]incident.Cla
 	}
 	out := make([]incident.ClauseCandidate, len(rows))
 	for i, r := range rows {
-		out[i] = incident.ClauseCandidate{ContractID: r.ContractID, Clause: r.toDomain()}
+		out[i] = incident.ClauseCandidate{ContractID: r.Clause.ContractID, ContractTitle: r.ContractTitle, Clause: r.Clause.toDomain()}
 	}
 	return out, nil
 }

@@ -121,7 +121,7 @@ func (s *Imports) VendorsByIDs(ctx context.Context, ids []string) ([]register.Ve
 	return out, err
 }
 
-// VendorNames implements domain.ImportStore: one indexed read in name
+// VendorNames implements importing.ImportStore: one indexed read in name
 // order (the unique name_key).
 func (s *Imports) VendorNames(ctx context.Context, limit int) ([]string, error) {
 	names := []string{}
@@ -129,7 +129,7 @@ func (s *Imports) VendorNames(ctx context.Context, limit int) ([]string, error) 
 	return names, translate(err)
 }
 
-// CreateVendors implements domain.ImportStore with multi-row INSERTs.
+// CreateVendors implements importing.ImportStore with multi-row INSERTs.
 func (s *Imports) CreateVendors(ctx context.Context, vs []register.Vendor) error {
 	rows := make([]vendorRow, len(vs))
 	for i, v := range vs {

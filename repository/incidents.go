@@ -42,6 +42,8 @@ type incidentRow struct {
 	NoticeContractID        *string
 	NoticeClauseID          *string
 	NoticeDueAt             *time.Time
+	LawNoticeDueAt          *time.Time
+	LawNoticeRegimeID       string
 	Version                 int64
 	CreatedBy               string
 	CreatedAt               time.Time `gorm:"autoCreateTime:false"`
@@ -54,7 +56,7 @@ var incidentColumns = []string{
 	"title", "description", "status", "exposure_start", "exposure_end", "vendor_discovered_at", "vendor_notified_us_at",
 	"we_learned_at", "learned_via", "categories", "records_affected", "records_estimated", "jurisdictions", "residents",
 	"materiality_determined_at", "vendor_is_agent", "notice_evidence", "notice_contract_id", "notice_clause_id",
-	"notice_due_at", "version", "updated_at",
+	"notice_due_at", "law_notice_due_at", "law_notice_regime_id", "version", "updated_at",
 }
 
 func toIncidentRow(i incident.Incident) incidentRow {
@@ -67,7 +69,8 @@ func toIncidentRow(i incident.Incident) incidentRow {
 		RecordsAffected: i.RecordsAffected, RecordsEstimated: i.RecordsEstimated, Jurisdictions: jsonList(i.Jurisdictions),
 		Residents: string(residents), MaterialityDeterminedAt: utcPtr(i.MaterialityDeterminedAt),
 		VendorIsAgent: i.VendorIsAgent, NoticeContractID: nullString(i.NoticeContractID),
-		NoticeClauseID: nullString(i.NoticeClauseID), NoticeDueAt: utcPtr(i.NoticeDueAt), Version: i.Version,
+		NoticeClauseID: nullString(i.NoticeClauseID), NoticeDueAt: utcPtr(i.NoticeDueAt),
+		LawNoticeDueAt: utcPtr(i.LawNoticeDueAt), LawNoticeRegimeID: i.LawNoticeRegimeID, Version: i.Version,
 		CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt.UTC(), UpdatedAt: i.UpdatedAt.UTC(),
 	}
 	if i.NoticeEvidence != nil {
@@ -94,7 +97,8 @@ func (r incidentRow) toDomain() incident.Incident {
 		RecordsAffected: r.RecordsAffected, RecordsEstimated: r.RecordsEstimated, Jurisdictions: parseList(r.Jurisdictions),
 		Residents: map[string]int64{}, MaterialityDeterminedAt: utcPtr(r.MaterialityDeterminedAt),
 		VendorIsAgent: r.VendorIsAgent, NoticeContractID: deref(r.NoticeContractID), NoticeClauseID: deref(r.NoticeClauseID),
-		NoticeDueAt: utcPtr(r.NoticeDueAt), Version: r.Version, CreatedBy: r.CreatedBy,
+		NoticeDueAt: utcPtr(r.NoticeDueAt), LawNoticeDueAt: utcPtr(r.LawNoticeDueAt), LawNoticeRegimeID: r.LawNoticeRegimeID,
+		Version: r.Version, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	_ = json.Unmarshal([]byte(r.Residents), &i.Residents) // written by toIncidentRow
@@ -143,6 +147,31 @@ func (s *Incidents) SetNotice(ctx context.Context, id, contractID, clauseID stri
 		"notice_contract_id": nullString(contractID), "notice_clause_id": nullString(clauseID), "notice_due_at": utcPtr(due),
 	}).Error
 	return translate(err)
+}
+
+// SetRegimeChecks implements incident.IncidentStore.
+func (s *Incidents) SetRegimeChecks(ctx context.Context, id string, checks []incident.RegimeCheck) error {
+	return translate(s.db.conn(ctx).Model(&incidentRow{}).Where("id = ?", id).Update("regime_checks", jsonText(checks)).Error)
+}
+
+// RegimeChecks implements incident.IncidentStore.
+func (s *Incidents) RegimeChecks(ctx context.Context, id string) ([]incident.RegimeCheck, error) {
+	var raw []string
+	if err := s.db.conn(ctx).Model(&incidentRow{}).Where("id = ?", id).Pluck("regime_checks", &raw).Error; err != nil {
+		return nil, translate(err)
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("incident %s: %w", id, domain.ErrNotFound)
+	}
+	return parseRegimeChecks(raw[0]), nil
+}
+
+// parseRegimeChecks decodes the regime_checks column (written by
+// jsonText; an unreadable value reads as none).
+func parseRegimeChecks(raw string) []incident.RegimeCheck {
+	out := []incident.RegimeCheck{}
+	_ = json.Unmarshal([]byte(raw), &out)
+	return out
 }
 
 // List implements incident.IncidentStore: newest first, keyset on the

@@ -29,6 +29,9 @@ type obligationRow struct {
 	AnchorAt     *time.Time
 	DueAt        *time.Time
 	DeadlineText string
+	Title        string
+	WorkingDueAt *time.Time
+	WorkingText  string `gorm:"column:working_deadline_text"`
 	Notes        string // JSON array
 	Status       string
 	Reason       string
@@ -43,12 +46,13 @@ type obligationRow struct {
 func (obligationRow) TableName() string { return "obligations" }
 
 var obligationColumns = []string{"regime", "citation", "recipient", "source_status", "anchor", "anchor_at", "due_at",
-	"deadline_text", "notes", "status", "reason", "done_at", "evidence", "set_by", "version", "updated_at"}
+	"deadline_text", "title", "working_due_at", "working_deadline_text", "notes", "status", "reason", "done_at", "evidence", "set_by", "version", "updated_at"}
 
 func toObligationRow(o incident.Obligation) obligationRow {
 	return obligationRow{ID: o.ID, IncidentID: o.IncidentID, RegimeID: o.RegimeID, Regime: o.Regime, Citation: o.Citation,
 		Recipient: o.Recipient, SourceStatus: o.SourceStatus, Anchor: o.Anchor, AnchorAt: utcPtr(o.AnchorAt),
-		DueAt: utcPtr(o.DueAt), DeadlineText: o.DeadlineText, Notes: jsonList(o.Notes), Status: string(o.Status),
+		DueAt: utcPtr(o.DueAt), DeadlineText: o.DeadlineText, Title: o.Title, WorkingDueAt: utcPtr(o.WorkingDueAt),
+		WorkingText: o.WorkingDeadlineText, Notes: jsonList(o.Notes), Status: string(o.Status),
 		Reason: o.Reason, DoneAt: utcPtr(o.DoneAt), Evidence: o.Evidence, SetBy: o.SetBy, Version: o.Version,
 		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
 }
@@ -56,7 +60,8 @@ func toObligationRow(o incident.Obligation) obligationRow {
 func (r obligationRow) toDomain() incident.Obligation {
 	o := incident.Obligation{ID: r.ID, IncidentID: r.IncidentID, RegimeID: r.RegimeID, Regime: r.Regime, Citation: r.Citation,
 		Recipient: r.Recipient, SourceStatus: r.SourceStatus, Anchor: r.Anchor, AnchorAt: utcPtr(r.AnchorAt),
-		DueAt: utcPtr(r.DueAt), DeadlineText: r.DeadlineText, Notes: []string{}, Status: incident.ObligationStatus(r.Status),
+		DueAt: utcPtr(r.DueAt), DeadlineText: r.DeadlineText, Title: r.Title, WorkingDueAt: utcPtr(r.WorkingDueAt),
+		WorkingDeadlineText: r.WorkingText, Notes: []string{}, Status: incident.ObligationStatus(r.Status),
 		Reason: r.Reason, DoneAt: utcPtr(r.DoneAt), Evidence: r.Evidence, SetBy: r.SetBy, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.Notes), &o.Notes) // written by jsonList

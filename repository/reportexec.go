@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
@@ -19,10 +20,13 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 		WHERE r.created_at <= ? AND r.performed_on <= ? GROUP BY r.vendor_id) lr`
 	lrArgs := []any{asOf, sqlDate(q.Today)}
 	overdue, oargs := reviewOverdueTerms(q.ReviewCutoffs, "v.tier", "lr.last_on")
-	err := s.query(ctx, `SELECT v.tier, COUNT(*), COUNT(*) FILTER (WHERE lr.last_on IS NULL),
-		COUNT(*) FILTER (WHERE `+overdue+`)
+	// Never reviewed and overdue count the vendors the review rules judge
+	// (finding.FamilyScope), as the scan does.
+	scope, sargs := scopeSQL(finding.FamilyScope(finding.FamilyReview), &asOf)
+	err := s.query(ctx, `SELECT v.tier, COUNT(*), COUNT(*) FILTER (WHERE lr.last_on IS NULL AND `+scope+`),
+		COUNT(*) FILTER (WHERE `+overdue+` AND `+scope+`)
 		FROM vendors v LEFT JOIN `+lastReview+` ON lr.vendor_id = v.id WHERE `+where+` GROUP BY v.tier`,
-		concat(oargs, lrArgs, wargs), func(rows rowScanner) error {
+		concat(sargs, oargs, sargs, lrArgs, wargs), func(rows rowScanner) error {
 			var tier string
 			var n, never, late int64
 			if err := rows.Scan(&tier, &n, &never, &late); err != nil {
@@ -48,8 +52,8 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 			continue
 		}
 		err := s.query(ctx, `SELECT v.id, v.name, lr.last_on FROM vendors v JOIN `+lastReview+` ON lr.vendor_id = v.id
-			WHERE `+where+` AND v.tier = ? AND lr.last_on < ? ORDER BY lr.last_on, v.id LIMIT ?`,
-			concat(lrArgs, wargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows rowScanner) error {
+			WHERE `+where+` AND `+scope+` AND v.tier = ? AND lr.last_on < ? ORDER BY lr.last_on, v.id LIMIT ?`,
+			concat(lrArgs, wargs, sargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows rowScanner) error {
 				r := reporting.VendorRow{Tier: t}
 				var on dateCol
 				if err := rows.Scan(&r.ID, &r.Name, &on); err != nil {
@@ -63,9 +67,11 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 			return fig, err
 		}
 	}
-	// Attestations expired at as-of.
-	cond := where + " AND a.created_at <= ? AND a.expires_on < ?"
-	cargs := concat(wargs, []any{asOf, sqlDate(q.Today)})
+	// Attestations expired at as-of: the latest unrejected one of its kind
+	// of a vendor in service (expiredAttestationSQL), as the scan judges.
+	expired, eargs := expiredAttestationSQL(q.Today, asOf)
+	cond := where + " AND a.created_at <= ? AND " + expired
+	cargs := concat(wargs, []any{asOf}, eargs)
 	if err := s.count(ctx, "FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE "+cond, cargs,
 		&fig.Overdue.Attestations); err != nil {
 		return fig, err
@@ -123,36 +129,39 @@ func (s *ReportSource) topVendors(ctx context.Context, f reporting.Filter, n int
 	return out, err
 }
 
-// lateNotices counts and lists the incidents whose vendor notice is late
-// (given by as-of, after the stored due instant) or overdue (not given by
-// as-of, due before it): the notice clock of incident.ComputeNoticeClock,
-// which needs a clause in force and a due instant.
+// lateNotices counts and lists the incidents whose vendor notice broke a
+// deadline at as-of (noticeBrokenSQL: incident.NoticeBreach against the
+// contract's due instant and the law's), as the scan's incident rules do:
+// late (given by as-of after a deadline) or overdue (not given by as-of,
+// a deadline before it; counted apart, as the overdue notices).
 func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery, fig *reporting.ExecutiveFigures) error {
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
-	from := `JOIN clause_versions cv ON cv.id = i.notice_clause_id
-		WHERE ` + where + " AND i.created_at <= ? AND i.notice_due_at IS NOT NULL"
-	fargs := concat(wargs, []any{asOf})
-	notified := "(i.vendor_notified_us_at IS NOT NULL AND i.vendor_notified_us_at <= ?)"
-	overdue := "(NOT " + notified + " AND i.notice_due_at < ?)"
-	late := "(" + notified + " AND i.vendor_notified_us_at > i.notice_due_at)"
-	oargs := []any{asOf, asOf}
+	from := `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
+		WHERE ` + where + " AND i.created_at <= ? AND " + noticeBrokenSQL
+	fargs := concat(wargs, []any{asOf}, noticeBrokenArgs(asOf))
+	overdue := "(i.vendor_notified_us_at IS NULL OR i.vendor_notified_us_at > ?)"
 	err := s.query(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE `+overdue+`)
-		FROM incidents i JOIN vendors v ON v.id = i.vendor_id `+from+` AND (`+late+` OR `+overdue+`)`,
-		concat(oargs, fargs, []any{asOf}, oargs), func(rows rowScanner) error {
+		FROM incidents i JOIN vendors v ON v.id = i.vendor_id `+from,
+		concat([]any{asOf}, fargs), func(rows rowScanner) error {
 			return rows.Scan(&fig.LateTotal, &fig.Overdue.VendorNotices)
 		})
 	if err != nil {
 		return err
 	}
-	err = s.query(ctx, incidentSelect+from+" AND ("+late+" OR "+overdue+") ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
-		concat(fargs, []any{asOf}, oargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
+	err = s.query(ctx, incidentSelect+from+" ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
+		concat(fargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
 	if err != nil {
 		return err
 	}
-	return s.query(ctx, incidentSelect+from+" AND "+overdue+" ORDER BY i.notice_due_at, i.id LIMIT ?",
-		concat(fargs, oargs, []any{q.OverdueItems}), appendTo(&fig.OverdueNotices, scanIncident))
+	return s.query(ctx, incidentSelect+from+" AND "+overdue+" ORDER BY "+earliestDueSQL+", i.id LIMIT ?",
+		concat(fargs, []any{asOf, q.OverdueItems}), appendTo(&fig.OverdueNotices, scanIncident))
 }
+
+// earliestDueSQL is the earlier of an incident's contract and law
+// deadlines (either may be NULL).
+const earliestDueSQL = `COALESCE(CASE WHEN i.law_notice_due_at < i.notice_due_at THEN i.law_notice_due_at END,
+	i.notice_due_at, i.law_notice_due_at)`
 
 // count runs SELECT COUNT(*) over from (FROM ... WHERE ...) into n.
 func (s *ReportSource) count(ctx context.Context, from string, args []any, n *int64) error {

@@ -148,10 +148,10 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 		ex.Vendors++
 		tiers[v.Tier]++
 		next := review.NextReviewDue(v.LastReviewOn, v.Tier, pol.ReviewCadence)
-		switch {
-		case v.LastReviewOn.IsZero():
+		switch reports.ReviewState(v, today, pol.ReviewCadence) {
+		case reports.ReviewStateNever:
 			ex.Overdue.NeverReviewed++
-		case review.ReviewOverdue(next, today):
+		case reports.ReviewStateOverdue:
 			ex.Overdue.Reviews++
 			overdue = append(overdue, reports.OverdueItem{Kind: "review", DaysOverdue: float64(next.DaysUntil(today))})
 		}
@@ -175,21 +175,21 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	}
 	std := pol.Clauses.StandardWindows
 	err = src.EachIncident(ctx, f, func(r reporting.IncidentRow) error {
-		c := reports.NoticeAt(r, std, asOf)
-		if c.Status != incident.NoticeLate && c.Status != incident.NoticeOverdue {
+		c, v := reports.NoticeVerdictAt(r, std, asOf)
+		if v.Status != incident.NoticeLate && v.Status != incident.NoticeOverdue {
 			return nil
 		}
 		ex.LateTotal++
 		ln := reports.LateNotice{IncidentID: r.Incident.ID, DiscoveredAt: r.Incident.VendorDiscoveredAt,
-			Window: c.WindowText, Status: c.Status}
+			Window: c.WindowText, Status: v.Status}
 		if c.Lag != nil {
 			d := c.Lag.Days
 			ln.LagDays = &d
 		}
-		if c.LateBy != nil {
-			ln.LateByDays = c.LateBy.Days
+		if v.LateBy != nil {
+			ln.LateByDays = v.LateBy.Days
 		}
-		if c.Status == incident.NoticeOverdue {
+		if v.Status == incident.NoticeOverdue {
 			ex.Overdue.VendorNotices++
 			overdue = append(overdue, reports.OverdueItem{Kind: "vendor_notice", DaysOverdue: ln.LateByDays})
 		}
@@ -204,7 +204,7 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	})
 	ex.LateNotices = ex.LateNotices[:min(25, len(ex.LateNotices))]
 	err = src.EachAttestation(ctx, f, func(a reporting.AttestationRow) error {
-		if a.ExpiresOn.Before(today) {
+		if a.ExpiredCounted {
 			ex.Overdue.Attestations++
 			overdue = append(overdue, reports.OverdueItem{Kind: "attestation", DaysOverdue: float64(a.ExpiresOn.DaysUntil(today))})
 		}

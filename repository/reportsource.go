@@ -12,6 +12,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
@@ -455,11 +456,21 @@ func (s *ReportSource) EachContract(ctx context.Context, f reporting.Filter, fn 
 	return pipeline(ctx, fetch, fn)
 }
 
-// EachAttestation implements reporting.Source.
+// EachAttestation implements reporting.Source; ExpiredCounted is the
+// figure's definition (expiredAttestationSQL), evaluated in SQL.
 func (s *ReportSource) EachAttestation(ctx context.Context, f reporting.Filter, fn func(reporting.AttestationRow) error) error {
 	where, wargs := vendorWhere(f)
-	return byID(ctx, s, attestationSelect+where+" AND a.created_at <= ?", append(wargs, f.AsOf.UTC()), "a.id",
-		scanAttestation, func(r reporting.AttestationRow) string { return r.ID }, fn)
+	asOf := f.AsOf.UTC()
+	expired, eargs := expiredAttestationSQL(domain.DateOf(asOf), asOf)
+	q := `SELECT CASE WHEN ` + expired + ` THEN 1 ELSE 0 END, ` + attestationSheetColumns + where + " AND a.created_at <= ?"
+	scan := func(rows rowScanner) (reporting.AttestationRow, error) {
+		var counted int64
+		r, err := scanAttestationInto(rows, &counted)
+		r.ExpiredCounted = counted == 1
+		return r, err
+	}
+	return byID(ctx, s, q, concat(eargs, wargs, []any{asOf}), "a.id", scan,
+		func(r reporting.AttestationRow) string { return r.ID }, fn)
 }
 
 // byID reads a sheet in keyset batches on the id column col: query is the
@@ -482,15 +493,24 @@ func byID[T any](ctx context.Context, s *ReportSource, query string, args []any,
 }
 
 // attestationSelect reads what scanAttestation scans, up to WHERE.
-const attestationSelect = `SELECT a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
+const attestationSelect = `SELECT ` + attestationSheetColumns
+
+// attestationSheetColumns are scanAttestation's columns, up to WHERE.
+const attestationSheetColumns = `a.id, v.name, a.kind, a.issuer, a.period_start, a.period_end, a.issued_on, a.expires_on,
 	COALESCE(a.opinion, ''), a.exceptions_count, a.review_status, COALESCE(a.evidence_sha256, ''), a.created_at
 	FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE `
 
 func scanAttestation(rows rowScanner) (reporting.AttestationRow, error) {
+	return scanAttestationInto(rows)
+}
+
+// scanAttestationInto scans the leading destinations lead, then the
+// attestation's columns.
+func scanAttestationInto(rows rowScanner, lead ...any) (reporting.AttestationRow, error) {
 	var r reporting.AttestationRow
 	var ps, pe, iss, exp dateCol
-	if err := rows.Scan(&r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
-		&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt); err != nil {
+	if err := rows.Scan(append(lead, &r.ID, &r.VendorName, &r.Kind, &r.Issuer, &ps, &pe, &iss, &exp, &r.Opinion,
+		&r.Exceptions, &r.ReviewStatus, &r.EvidenceSHA256, &r.CreatedAt)...); err != nil {
 		return r, err
 	}
 	r.PeriodStart, r.PeriodEnd, r.IssuedOn, r.ExpiresOn = ps.Date, pe.Date, iss.Date, exp.Date
@@ -584,7 +604,7 @@ func (s *ReportSource) EachIncident(ctx context.Context, f reporting.Filter, fn 
 // notice clause (cv), which the caller adds.
 const incidentSelect = `SELECT i.id, i.vendor_id, i.title, i.status, i.exposure_start, i.exposure_end, i.vendor_discovered_at,
 	i.vendor_notified_us_at, i.we_learned_at, i.learned_via, i.records_affected, i.notice_contract_id,
-	i.notice_clause_id, i.notice_due_at, i.created_at, v.name,
+	i.notice_clause_id, i.notice_due_at, i.law_notice_due_at, i.law_notice_regime_id, i.created_at, v.name,
 	cv.effective_from, cv.effective_to, cv.window_value, cv.window_unit, cv.standard, cv.trigger
 	FROM incidents i JOIN vendors v ON v.id = i.vendor_id `
 
@@ -596,7 +616,7 @@ func scanIncident(rows rowScanner) (reporting.IncidentRow, error) {
 	var wVal sql.NullInt64
 	if err := rows.Scan(&r.ID, &r.VendorID, &r.Title, &r.Status, &r.ExposureStart, &r.ExposureEnd,
 		&r.VendorDiscoveredAt, &r.VendorNotifiedUsAt, &r.WeLearnedAt, &r.LearnedVia, &r.RecordsAffected,
-		&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.CreatedAt, &name,
+		&r.NoticeContractID, &r.NoticeClauseID, &r.NoticeDueAt, &r.LawNoticeDueAt, &r.LawNoticeRegimeID, &r.CreatedAt, &name,
 		&cvFrom, &cvTo, &wVal, &wUnit, &std, &trig); err != nil {
 		return reporting.IncidentRow{}, err
 	}
@@ -623,19 +643,50 @@ func (s *ReportSource) EachObligation(ctx context.Context, f reporting.Filter, f
 
 // obligationSelect reads what scanObligation scans, up to WHERE.
 const obligationSelect = `SELECT o.id, o.incident_id, i.title, v.name, o.regime_id, o.regime, o.citation, o.source_status,
-	o.recipient, o.due_at, o.deadline_text, o.status, o.done_at
+	o.recipient, o.due_at, o.deadline_text, o.status, o.done_at, o.title, o.working_due_at, o.working_deadline_text
 	FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
 	WHERE `
 
 func scanObligation(rows rowScanner) (reporting.ObligationRow, error) {
 	var r reporting.ObligationRow
-	var due, done sql.NullTime
+	var due, done, working sql.NullTime
 	if err := rows.Scan(&r.ID, &r.IncidentID, &r.IncidentTitle, &r.VendorName, &r.RegimeID, &r.Regime,
-		&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done); err != nil {
+		&r.Citation, &r.SourceStatus, &r.Recipient, &due, &r.DeadlineText, &r.Status, &done, &r.Title, &working,
+		&r.WorkingText); err != nil {
 		return r, err
 	}
-	r.DueAt, r.DoneAt = nullTime(due), nullTime(done)
+	r.DueAt, r.DoneAt, r.WorkingDueAt = nullTime(due), nullTime(done), nullTime(working)
 	return r, nil
+}
+
+// incidentChecks is an incident with its regimes not applied.
+type incidentChecks struct {
+	id, title, vendor string
+	checks            []incident.RegimeCheck
+}
+
+// EachRegimeCheck implements reporting.Source: incidents in keyset batches,
+// each expanded into its stored regimes not applied.
+func (s *ReportSource) EachRegimeCheck(ctx context.Context, f reporting.Filter, fn func(reporting.RegimeCheckRow) error) error {
+	where, wargs := vendorWhere(f)
+	q := `SELECT i.id, i.title, v.name, i.regime_checks FROM incidents i JOIN vendors v ON v.id = i.vendor_id
+		WHERE ` + where + " AND i.created_at <= ?"
+	scan := func(rows rowScanner) (incidentChecks, error) {
+		var r incidentChecks
+		var raw string
+		err := rows.Scan(&r.id, &r.title, &r.vendor, &raw)
+		r.checks = parseRegimeChecks(raw)
+		return r, err
+	}
+	return byID(ctx, s, q, append(wargs, f.AsOf.UTC()), "i.id", scan, func(r incidentChecks) string { return r.id },
+		func(r incidentChecks) error {
+			for _, c := range r.checks {
+				if err := fn(reporting.RegimeCheckRow{IncidentID: r.id, IncidentTitle: r.title, VendorName: r.vendor, Check: c}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }
 
 // Trend implements reporting.Source from the daily risk snapshots: one

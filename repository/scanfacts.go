@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
@@ -139,11 +140,12 @@ func each(ctx context.Context, db *DB, query string, args []any, row func(rowSca
 	return translate(rows.Err())
 }
 
-// ReviewFacts implements finding.ScanStore: active vendors never reviewed or
-// whose last review is before their tier's cut-off.
+// ReviewFacts implements finding.ScanStore: vendors in service
+// (finding.FamilyScope) never reviewed or whose last review is before their
+// tier's cut-off.
 func (s *Findings) ReviewFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ReviewFact) error) error {
 	where, args := reviewOverdueWhere(&register.ReviewOverdueFilter{Overdue: true, Cutoffs: q.ReviewCutoffs})
-	query := `SELECT id, name, tier, last_review_on FROM vendors WHERE status = 'active'
+	query := `SELECT v.id, v.name, v.tier, v.last_review_on FROM vendors v WHERE ` + inServiceSQL + `
 		AND (last_review_on IS NULL OR ` + where + `)`
 	return walk(ctx, s.db, q, query, args, func(r rowScanner) (finding.ReviewFact, bool, error) {
 		var f finding.ReviewFact
@@ -154,19 +156,21 @@ func (s *Findings) ReviewFacts(ctx context.Context, q finding.ScanQuery, fn func
 	}, fn)
 }
 
-// attestationFactsSQL selects, for active vendors, the unrejected
+// attestationFactsSQL selects, for vendors in service, the unrejected
 // attestations that expire by the horizon or carry a qualified or adverse
 // opinion not yet decided, each marked latest when no unrejected
 // attestation of the same kind from the vendor expires later (the expiry
-// rules judge only the latest one of each kind). The reader drops rows
-// that are neither latest nor undecided: filtering on latest in SQL made
-// PostgreSQL evaluate the anti-join twice.
-const attestationFactsSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires_on, a.opinion, a.review_status,
-		NOT EXISTS (SELECT 1 FROM attestations b WHERE b.vendor_id = a.vendor_id AND b.kind = a.kind
-			AND b.review_status <> 'rejected' AND (b.expires_on > a.expires_on OR (b.expires_on = a.expires_on AND b.id > a.id)))
+// rules judge only the latest one of each kind: latestAttestationSQL). The
+// reader drops rows that are neither latest nor undecided: filtering on
+// latest in SQL made PostgreSQL evaluate the anti-join twice.
+var attestationFactsSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires_on, a.opinion, a.review_status,
+		` + latestNow + `
 	FROM attestations a JOIN vendors v ON v.id = a.vendor_id
-	WHERE v.status = 'active' AND a.review_status <> 'rejected'
+	WHERE ` + inServiceSQL + ` AND a.review_status <> 'rejected'
 	AND (a.expires_on <= ? OR (a.opinion IN ('qualified', 'adverse') AND a.review_status IN ('received', 'under_review')))`
+
+// latestNow is latestAttestationSQL at the present.
+var latestNow, _ = latestAttestationSQL(nil)
 
 // AttestationFacts implements finding.ScanStore.
 func (s *Findings) AttestationFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.AttestationFact) error) error {
@@ -183,7 +187,7 @@ func (s *Findings) AttestationFacts(ctx context.Context, q finding.ScanQuery, fn
 		}, fn)
 }
 
-// ContractFacts implements finding.ScanStore: contracts of active vendors
+// ContractFacts implements finding.ScanStore: contracts of vendors in service
 // that are past their end date (active and not auto-renewing, or the
 // latest expired one of a vendor with no active contract), or whose
 // renewal-notice deadline falls between today and the horizon.
@@ -195,7 +199,7 @@ func (s *Findings) ContractFacts(ctx context.Context, q finding.ScanQuery, fn fu
 	today := sqlDate(q.Today)
 	query := `SELECT c.id, c.vendor_id, v.name, c.title, c.status, c.expires_on, c.auto_renew, c.renewal_notice_days
 		FROM contracts c JOIN vendors v ON v.id = c.vendor_id
-		WHERE v.status = 'active' AND c.expires_on IS NOT NULL AND (
+		WHERE ` + inServiceSQL + ` AND c.expires_on IS NOT NULL AND (
 			(c.status = 'active' AND c.auto_renew = ? AND c.expires_on < ?)
 			OR (c.status = 'expired' AND c.expires_on < ?
 				AND NOT EXISTS (SELECT 1 FROM contracts o WHERE o.vendor_id = c.vendor_id AND (o.status = 'active'
@@ -211,25 +215,43 @@ func (s *Findings) ContractFacts(ctx context.Context, q finding.ScanQuery, fn fu
 	}, fn)
 }
 
-// incidentFactsSQL selects incidents whose vendor notice came after the
-// due instant, or has not come and the due instant has passed.
-const incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_discovered_at,
-	i.vendor_notified_us_at, i.notice_due_at, i.learned_via, cv.window_value, cv.window_unit, cv.standard
+// incidentFactsSQL selects incidents whose vendor notice came after a
+// deadline it had to meet (the contract's or the law's), or has not come
+// and one has passed: incident.NoticeBreach's late and overdue, as of the
+// argument (noticeBrokenSQL).
+var incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_discovered_at,
+	i.vendor_notified_us_at, i.notice_due_at, i.learned_via, cv.window_value, cv.window_unit, cv.standard,
+	i.law_notice_due_at, i.law_notice_regime_id
 	FROM incidents i JOIN vendors v ON v.id = i.vendor_id LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
-	WHERE i.notice_due_at IS NOT NULL
-	AND (i.vendor_notified_us_at > i.notice_due_at OR (i.vendor_notified_us_at IS NULL AND i.notice_due_at < ?))`
+	WHERE ` + noticeBrokenSQL
+
+// noticeBrokenSQL is incident.NoticeBreach's "late or overdue" on the stored
+// instants of incidents aliased i, as of its two arguments (the same
+// instant): the notice came after a deadline, or has not come by as-of
+// and a deadline passed before it. A notice given after as-of counts as
+// not given.
+const noticeBrokenSQL = `((i.vendor_notified_us_at IS NOT NULL AND i.vendor_notified_us_at <= ?
+		AND (i.vendor_notified_us_at > i.notice_due_at OR i.vendor_notified_us_at > i.law_notice_due_at))
+	OR ((i.vendor_notified_us_at IS NULL OR i.vendor_notified_us_at > ?)
+		AND (i.notice_due_at < ? OR i.law_notice_due_at < ?)))`
+
+// noticeBrokenArgs are noticeBrokenSQL's arguments for as-of.
+func noticeBrokenArgs(asOf time.Time) []any {
+	asOf = asOf.UTC()
+	return []any{asOf, asOf, asOf, asOf}
+}
 
 // IncidentFacts implements finding.ScanStore.
 func (s *Findings) IncidentFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.IncidentFact) error) error {
-	return walk(ctx, s.db, q, incidentFactsSQL, []any{q.AsOf.UTC()}, func(r rowScanner) (finding.IncidentFact, bool, error) {
+	return walk(ctx, s.db, q, incidentFactsSQL, noticeBrokenArgs(q.AsOf), func(r rowScanner) (finding.IncidentFact, bool, error) {
 		var f finding.IncidentFact
-		var notified sql.NullTime
+		var notified, due, lawDue sql.NullTime
 		var value sql.NullInt64
 		var unit, standard sql.NullString
-		err := r.Scan(&f.ID, &f.VendorID, &f.VendorName, &f.Title, &f.DiscoveredAt, &notified, &f.DueAt, &f.LearnedVia,
-			&value, &unit, &standard)
-		f.DiscoveredAt, f.DueAt = f.DiscoveredAt.UTC(), f.DueAt.UTC()
-		if notified.Valid {
+		err := r.Scan(&f.ID, &f.VendorID, &f.VendorName, &f.Title, &f.DiscoveredAt, &notified, &due, &f.LearnedVia,
+			&value, &unit, &standard, &lawDue, &f.LawRegimeID)
+		f.DiscoveredAt, f.DueAt, f.LawDueAt = f.DiscoveredAt.UTC(), nullTime(due), nullTime(lawDue)
+		if notified.Valid && !notified.Time.After(q.AsOf) { // a notice after as-of counts as not given
 			t := notified.Time.UTC()
 			f.NotifiedAt = &t
 		}
@@ -318,10 +340,10 @@ func (st *sortedStream[T]) close() error {
 // on PostgreSQL and text order on SQLite both match Go's string order of
 // the lower-case ids). Narrow columns: only what the policy conditions and
 // evaluation read.
-const (
-	policyVendorsSQL  = `SELECT id, name, tier FROM vendors WHERE status = 'active' ORDER BY id`
+var (
+	policyVendorsSQL  = `SELECT v.id, v.name, v.tier FROM vendors v WHERE ` + inServiceSQL + ` ORDER BY v.id`
 	policyHandlingSQL = `SELECT h.vendor_id, h.category, h.jurisdictions FROM data_handling h
-		JOIN vendors v ON v.id = h.vendor_id WHERE v.status = 'active' ORDER BY h.vendor_id`
+		JOIN vendors v ON v.id = h.vendor_id WHERE ` + inServiceSQL + ` ORDER BY h.vendor_id`
 	// One row per active contract with the clause version in force (a left
 	// join: versions of one contract do not overlap).
 	policyContractsSQL = `SELECT c.id, c.vendor_id, c.status, c.security_standard, c.right_to_audit, c.subprocessor_approval,
@@ -330,12 +352,12 @@ const (
 		FROM contracts c JOIN vendors v ON v.id = c.vendor_id
 		LEFT JOIN clause_versions cv ON cv.contract_id = c.id
 			AND cv.effective_from <= ? AND (cv.effective_to IS NULL OR cv.effective_to > ?)
-		WHERE v.status = 'active' AND c.status = 'active' ORDER BY c.vendor_id, c.id`
+		WHERE ` + inServiceSQL + ` AND c.status = 'active' ORDER BY c.vendor_id, c.id`
 	// Only the kinds some requirement accepts (the IN list is appended):
 	// the others cannot satisfy one.
 	policyAttestationsSQL = `SELECT a.id, a.vendor_id, a.kind, a.issued_on, a.expires_on, a.review_status
 		FROM attestations a JOIN vendors v ON v.id = a.vendor_id
-		WHERE v.status = 'active' AND a.review_status <> 'rejected' AND a.kind IN `
+		WHERE ` + inServiceSQL + ` AND a.review_status <> 'rejected' AND a.kind IN `
 )
 
 // policyAttestations is policyAttestationsSQL for kinds, with its
@@ -361,7 +383,7 @@ func (s *Findings) ReserveReads(ctx context.Context, families int) (release func
 }
 
 // VendorPolicyFacts implements finding.ScanStore: four statements, each
-// read once in vendor order on its own connection (active vendors, their
+// read once in vendor order on its own connection (vendors in service, their
 // data handling, active contracts with the clause in force, unrejected
 // attestations of the kinds the requirements accept), merged vendor by
 // vendor into batches. One pass over each table: joining per batch of

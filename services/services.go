@@ -124,7 +124,8 @@ func New(st Stores, set Settings) *Services {
 	incidents := &incident.IncidentService{Tx: st.Tx, Incidents: st.Incidents, Vendors: st.Vendors,
 		Handling: st.Handling, Clauses: st.Clauses, Audit: auditor, Clock: set.Clock, Calendar: set.Calendar,
 		Standards: set.Policy.Clauses.StandardWindows, Obligations: st.Obligations, Catalogue: catalogue,
-		Profile: set.Profile, Contracts: st.Contracts, Evidence: st.Evidence, MaxEvidenceBytes: set.MaxEvidenceBytes}
+		Profile: set.Profile, Contracts: st.Contracts, Evidence: st.Evidence, MaxEvidenceBytes: set.MaxEvidenceBytes,
+		Working: set.Policy.WorkingDeadlines}
 	// A change to a vendor's clauses re-locates the clause of the vendor's
 	// incidents.
 	contracts := &contract.ContractService{Tx: st.Tx, Contracts: st.Contracts, Clauses: st.Clauses,

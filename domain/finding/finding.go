@@ -238,9 +238,11 @@ type (
 		Title        string
 		DiscoveredAt time.Time
 		NotifiedAt   *time.Time
-		DueAt        time.Time
+		DueAt        *time.Time // the contract's deadline; nil without a clause in force at discovery
 		LearnedVia   incident.LearnedVia
 		Terms        contract.ClauseTerms // the clause version judged (window and standard)
+		LawDueAt     *time.Time           // the earliest deadline the law fixes for the vendor's notice; nil when none
+		LawRegimeID  string               // the catalogue row that fixes LawDueAt
 	}
 	// ObligationFact is an open obligation of ours with its deadline.
 	ObligationFact struct {

@@ -55,49 +55,55 @@ type Rule struct {
 // Rules is the catalogue, in the order the scan runs the families.
 var Rules = []Rule{
 	{RuleReviewOverdue, FamilyReview, SeverityHigh, SubjectVendor, "Due-diligence review overdue",
-		"The vendor's next review (last review plus the cadence of its tier) is past.",
+		"The vendor's next review (last review plus the cadence of its tier) is past. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "tier", "last_review_on", "next_due", "overdue_days"}},
 	{RuleReviewDueSoon, FamilyReview, SeverityLow, SubjectVendor, "Due-diligence review due soon",
-		"The vendor's next review is due within the review due-soon window (30 days by default).",
+		"The vendor's next review is due within the review due-soon window (30 days by default). Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "tier", "last_review_on", "next_due", "due_in_days"}},
-	{RuleReviewMissing, FamilyReview, SeverityMedium, SubjectVendor, "Active vendor never reviewed",
-		"The vendor is active and no due-diligence review has been recorded.",
+	{RuleReviewMissing, FamilyReview, SeverityMedium, SubjectVendor, "Vendor never reviewed",
+		"No due-diligence review has been recorded for the vendor. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "tier"}},
 	{RuleAttestationExpired, FamilyAttestation, SeverityHigh, SubjectAttestation, "Attestation expired",
-		"The latest attestation of this kind from the vendor expired and nothing newer replaced it.",
+		"The latest attestation of this kind from the vendor expired and nothing newer replaced it. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "kind", "expires_on", "expired_days"}},
 	{RuleAttestationExpiring, FamilyAttestation, SeverityMedium, SubjectAttestation, "Attestation expiring",
-		"The latest attestation of this kind expires within the expiring window (30 days by default); ask for the next one.",
+		"The latest attestation of this kind expires within the expiring window (30 days by default); ask for the next one. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "kind", "expires_on", "days_left"}},
 	{RuleAttestationQualified, FamilyAttestation, SeverityMedium, SubjectAttestation, "Qualified or adverse opinion not reviewed",
-		"The auditor's opinion is qualified or adverse and the attestation is neither accepted nor rejected yet (adverse: high).",
+		"The auditor's opinion is qualified or adverse and the attestation is neither accepted nor rejected yet (adverse: high). Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "kind", "opinion", "review_status"}},
-	{RuleContractExpired, FamilyContract, SeverityHigh, SubjectContract, "Contract expired while the vendor is active",
-		"The contract's end date has passed (or it is recorded as expired and no other contract is active) and the vendor is still active.",
+	{RuleContractExpired, FamilyContract, SeverityHigh, SubjectContract, "Contract expired while the vendor is in service",
+		"The contract's end date has passed (or it is recorded as expired and no other contract is active) and the vendor is still in service. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "title", "status", "expires_on", "expired_days"}},
 	{RuleContractRenewalNotice, FamilyContract, SeverityMedium, SubjectContract, "Renewal notice deadline approaching",
-		"The last day to give notice of non-renewal (expiry minus the notice days) falls within the renewal window (30 days by default).",
+		"The last day to give notice of non-renewal (expiry minus the notice days) falls within the renewal window (30 days by default). Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "title", "expires_on", "renewal_notice_days", "notice_deadline", "days_left", "auto_renew"}},
 	{RuleAttestationMissing, FamilyPolicy, SeverityHigh, SubjectVendor, "Required attestation missing",
-		"The attestation policy requires evidence for the vendor's data or tier and none is current.",
+		"The attestation policy requires evidence for the vendor's data or tier and none is current. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "tier", "requirements"}},
 	{RuleContractNoNotificationClause, FamilyPolicy, SeverityHigh, SubjectVendor, "No breach-notification clause",
-		"The vendor handles personal data and none of its active contracts has a breach-notification clause in force.",
+		"The vendor handles personal data and none of its active contracts has a breach-notification clause in force. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "categories", "active_contracts"}},
 	{RuleContractWindowExceedsPolicy, FamilyPolicy, SeverityMedium, SubjectContract, "Notification window longer than policy",
-		"The shortest breach-notification window among the vendor's active contracts is longer than the clause policy allows for its data.",
+		"The shortest breach-notification window among the vendor's active contracts is longer than the clause policy allows for its data. Judges active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "window", "window_hours", "max_hours", "requirement", "reason"}},
 	{RuleIncidentNoticeLate, FamilyIncident, SeverityHigh, SubjectIncident, "Vendor notified us late",
-		"The vendor told us of its incident after the contract's notification window closed.",
-		[]string{"vendor_name", "title", "window", "discovered_at", "due_at", "notified_at", "lag", "late_by"}},
+		"The vendor told us of its incident after a deadline it had to meet: its contract's notification window, or a " +
+			"deadline the law fixes for its own notice to us (e.g. Fla. Stat. 501.171(6), 10 days). broken says which: " +
+			"contract, law or both; a working deadline for a duty in words only (\"immediately\") is policy and never counts. " +
+			"Judges vendors in every status.",
+		[]string{"vendor_name", "title", "broken", "window", "discovered_at", "due_at", "law_due_at", "law_regime_id",
+			"law_citation", "law_deadline", "notified_at", "lag", "late_by", "law_late_by"}},
 	{RuleIncidentNoticeOverdue, FamilyIncident, SeverityCritical, SubjectIncident, "Vendor notice overdue",
-		"The vendor's notification window has closed and the vendor has not told us.",
-		[]string{"vendor_name", "title", "window", "discovered_at", "due_at", "overdue_by", "learned_via", "learned_from_press"}},
+		"A deadline the vendor had to meet has passed (its contract's window, or a deadline the law fixes for its notice " +
+			"to us; broken says which) and the vendor has not told us. Judges vendors in every status.",
+		[]string{"vendor_name", "title", "broken", "window", "discovered_at", "due_at", "law_due_at", "law_regime_id",
+			"law_citation", "law_deadline", "overdue_by", "law_overdue_by", "learned_via", "learned_from_press"}},
 	{RuleObligationOverdue, FamilyObligation, SeverityCritical, SubjectObligation, "Our obligation overdue",
-		"An open regulatory or contractual deadline of ours has passed.",
+		"An open regulatory or contractual deadline of ours has passed. Judges vendors in every status.",
 		[]string{"vendor_name", "incident_id", "regime", "recipient", "due_at", "overdue_by"}},
 	{RuleObligationDueSoon, FamilyObligation, SeverityHigh, SubjectObligation, "Our obligation due soon",
-		"An open deadline of ours falls within the due-soon window (24 hours by default).",
+		"An open deadline of ours falls within the due-soon window (24 hours by default). Judges vendors in every status.",
 		[]string{"vendor_name", "incident_id", "regime", "recipient", "due_at", "due_in_hours"}},
 }
 
@@ -244,21 +250,44 @@ func (rc RuleContext) ContractRules(c ContractFact) []Finding {
 }
 
 // IncidentRules judges the vendor's notice of an incident against the
-// stored due instant of its notification clock.
+// deadlines it had to meet (NoticeBreach): the stored due instant of its
+// contract's clause and the earliest deadline the law fixes for its own
+// notice to us. The finding says which it broke.
 func (rc RuleContext) IncidentRules(i IncidentFact) []Finding {
-	facts := map[string]any{"vendor_name": i.VendorName, "title": i.Title, "window": i.Terms.Describe(rc.Policy.StandardWindows),
-		"discovered_at": i.DiscoveredAt.UTC(), "due_at": i.DueAt.UTC()}
-	switch n := i.NotifiedAt; {
-	case n != nil && n.After(i.DueAt):
-		facts["notified_at"] = n.UTC()
-		facts["lag"], facts["late_by"] = incident.SpanOf(n.Sub(i.DiscoveredAt)), incident.SpanOf(n.Sub(i.DueAt))
-		return []Finding{newFinding(RuleIncidentNoticeLate, i.VendorID, SubjectIncident, i.ID, facts)}
-	case n == nil && rc.AsOf.After(i.DueAt):
-		facts["overdue_by"] = incident.SpanOf(rc.AsOf.Sub(i.DueAt))
-		facts["learned_via"], facts["learned_from_press"] = i.LearnedVia, i.LearnedVia == incident.ViaPress
-		return []Finding{newFinding(RuleIncidentNoticeOverdue, i.VendorID, SubjectIncident, i.ID, facts)}
+	status, broken, _ := incident.NoticeBreach(i.DueAt, i.LawDueAt, i.NotifiedAt, rc.AsOf)
+	if broken == "" {
+		return nil
 	}
-	return nil
+	facts := map[string]any{"vendor_name": i.VendorName, "title": i.Title, "discovered_at": i.DiscoveredAt.UTC(), "broken": broken}
+	if i.DueAt != nil {
+		facts["window"], facts["due_at"] = i.Terms.Describe(rc.Policy.StandardWindows), i.DueAt.UTC()
+	}
+	if i.LawDueAt != nil {
+		facts["law_due_at"], facts["law_regime_id"] = i.LawDueAt.UTC(), i.LawRegimeID
+		if r, ok := incident.DefaultCatalogue().Regime(i.LawRegimeID); ok {
+			facts["law_citation"], facts["law_deadline"] = r.Citation, r.DeadlineText()
+		}
+	}
+	// By how much each broken deadline was missed (late_by, law_late_by;
+	// overdue_by, law_overdue_by).
+	by := "late_by"
+	if status == incident.NoticeOverdue {
+		by = "overdue_by"
+	}
+	for key, due := range map[string]*time.Time{by: i.DueAt, "law_" + by: i.LawDueAt} {
+		if due == nil {
+			continue
+		}
+		if s, span := incident.JudgeNotice(*due, i.NotifiedAt, rc.AsOf); s.Broke() {
+			facts[key] = span
+		}
+	}
+	if status == incident.NoticeLate {
+		facts["notified_at"], facts["lag"] = i.NotifiedAt.UTC(), incident.SpanOf(i.NotifiedAt.Sub(i.DiscoveredAt))
+		return []Finding{newFinding(RuleIncidentNoticeLate, i.VendorID, SubjectIncident, i.ID, facts)}
+	}
+	facts["learned_via"], facts["learned_from_press"] = i.LearnedVia, i.LearnedVia == incident.ViaPress
+	return []Finding{newFinding(RuleIncidentNoticeOverdue, i.VendorID, SubjectIncident, i.ID, facts)}
 }
 
 // ObligationRules judges an open obligation's deadline.

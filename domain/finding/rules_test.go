@@ -70,10 +70,13 @@ func TestRuleThresholds(t *testing.T) {
 		{"renewal notice deadline in 31 days", rc.ContractRules(finding.ContractFact{ID: "c", VendorID: v, Status: contract.ContractActive, ExpiresOn: day("2027-03-24"), RenewalNoticeDays: 90}), []string{}},
 		{"renewal notice deadline passed", rc.ContractRules(finding.ContractFact{ID: "c", VendorID: v, Status: contract.ContractActive, ExpiresOn: day("2027-02-20"), RenewalNoticeDays: 90}), []string{}},
 
-		{"notice one second late", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: at(-28), NotifiedAt: ptr(at(-28).Add(time.Second))}), []string{finding.RuleIncidentNoticeLate}},
-		{"notice on the due instant", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: at(-28), NotifiedAt: ptr(at(-28))}), []string{}},
-		{"no notice, window closed", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ruleNow.Add(-time.Second)}), []string{finding.RuleIncidentNoticeOverdue}},
-		{"no notice, window closes now", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ruleNow}), []string{}},
+		{"notice one second late", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(at(-28)), NotifiedAt: ptr(at(-28).Add(time.Second))}), []string{finding.RuleIncidentNoticeLate}},
+		{"notice on the due instant", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(at(-28)), NotifiedAt: ptr(at(-28))}), []string{}},
+		{"no notice, window closed", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(ruleNow.Add(-time.Second))}), []string{finding.RuleIncidentNoticeOverdue}},
+		{"no notice, window closes now", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(ruleNow)}), []string{}},
+		{"contract met, law's 10 days missed", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), DueAt: ptr(at(-28)), LawDueAt: ptr(at(-90)), NotifiedAt: ptr(at(-30))}), []string{finding.RuleIncidentNoticeLate}},
+		{"no clause, law's deadline passed", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), LawDueAt: ptr(at(-90))}), []string{finding.RuleIncidentNoticeOverdue}},
+		{"no clause, law met", rc.IncidentRules(finding.IncidentFact{ID: "i", VendorID: v, DiscoveredAt: at(-100), LawDueAt: ptr(at(-90)), NotifiedAt: ptr(at(-91))}), []string{}},
 
 		{"obligation due a second ago", rc.ObligationRules(finding.ObligationFact{ID: "o", VendorID: v, DueAt: ruleNow.Add(-time.Second)}), []string{finding.RuleObligationOverdue}},
 		{"obligation due in 24 hours", rc.ObligationRules(finding.ObligationFact{ID: "o", VendorID: v, DueAt: at(24)}), []string{finding.RuleObligationDueSoon}},

@@ -31,10 +31,13 @@ type ContractClauses struct {
 // RunningDeadline is one deadline on the incident: the vendor's notice to
 // us, or one of our obligations.
 type RunningDeadline struct {
-	Kind         string     `json:"kind"` // vendor_notice or obligation
-	Title        string     `json:"title"`
-	Recipient    string     `json:"recipient"`
-	DueAt        *time.Time `json:"due_at"` // nil: no number (words only) or not started
+	Kind      string     `json:"kind"` // vendor_notice (the contract\'s), vendor_notice_law (the law\'s) or obligation
+	Title     string     `json:"title"`
+	Recipient string     `json:"recipient"`
+	DueAt     *time.Time `json:"due_at"` // nil: no number (words only) or not started
+	// WorkingDueAt is the working deadline of a words-only duty (policy,
+	// not law).
+	WorkingDueAt *time.Time `json:"working_due_at,omitempty"`
 	DeadlineText string     `json:"deadline_text"`
 	Status       string     `json:"status"`
 	Overdue      bool       `json:"overdue"`
@@ -86,6 +89,14 @@ func (s *IncidentService) BlastRadius(ctx context.Context, id string) (BlastRadi
 		b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "vendor_notice", Title: "Vendor's breach notice to us",
 			Recipient: "us", DueAt: n.DueAt, DeadlineText: n.WindowText, Status: string(n.Status), Overdue: n.Status == NoticeOverdue})
 	}
+	if due := n.LawDueAt; due != nil {
+		if st, _ := JudgeNotice(*due, view.VendorNotifiedUsAt, now); st == NoticePending || st == NoticeOverdue {
+			r, _ := s.Catalogue.Regime(n.LawRegimeID)
+			b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "vendor_notice_law", Title: "Vendor's notice to us, by law",
+				Recipient: "us", DueAt: due, DeadlineText: r.DeadlineText(), Status: string(st), Overdue: st == NoticeOverdue,
+				Citation: r.Citation, SourceStatus: r.Status})
+		}
+	}
 	obligations, err := s.Obligations.ListByIncident(ctx, id)
 	if err != nil {
 		return BlastRadius{}, err
@@ -95,7 +106,11 @@ func (s *IncidentService) BlastRadius(ctx context.Context, id string) (BlastRadi
 		if o.Status != ObligationOpen {
 			continue
 		}
-		b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "obligation", Title: o.Regime + ": notify " + o.Recipient,
+		title := o.Title
+		if title == "" { // stored before obligations had titles
+			title = o.Regime + ": notify " + o.Recipient
+		}
+		b.Deadlines = append(b.Deadlines, RunningDeadline{Kind: "obligation", Title: title, WorkingDueAt: o.WorkingDueAt,
 			Recipient: o.Recipient, DueAt: o.DueAt, DeadlineText: o.DeadlineText, Status: string(o.Status),
 			Overdue: o.DueAt != nil && o.DueAt.Before(now), ObligationID: o.ID, Citation: o.Citation, SourceStatus: o.SourceStatus})
 	}

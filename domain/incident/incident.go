@@ -76,6 +76,10 @@ type Incident struct {
 	NoticeContractID string     `json:"notice_contract_id"`
 	NoticeClauseID   string     `json:"notice_clause_id"`
 	NoticeDueAt      *time.Time `json:"notice_due_at"`
+	// The earliest deadline the law fixes for the vendor's notice to us
+	// (its statutory duty, VendorDuties), and the catalogue row fixing it.
+	LawNoticeDueAt    *time.Time `json:"law_notice_due_at"`
+	LawNoticeRegimeID string     `json:"law_notice_regime_id"`
 
 	Version   int64     `json:"version"`
 	CreatedBy string    `json:"created_by"`

@@ -20,6 +20,11 @@ type IncidentStore interface {
 	// SetNotice stores the notification clock's inputs (derived data; the
 	// version does not move).
 	SetNotice(ctx context.Context, id, contractID, clauseID string, due *time.Time) error
+	// SetRegimeChecks stores the regimes the engine checked and did not
+	// apply (derived data; the version does not move).
+	SetRegimeChecks(ctx context.Context, id string, checks []RegimeCheck) error
+	// RegimeChecks returns them. Returns ErrNotFound.
+	RegimeChecks(ctx context.Context, id string) ([]RegimeCheck, error)
 	// List returns a page of incidents, newest first.
 	List(ctx context.Context, f IncidentFilter, p domain.PageRequest) (domain.Page[Incident], error)
 	// ListByVendor returns the vendor's incidents, oldest discovery first.

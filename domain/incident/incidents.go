@@ -35,6 +35,9 @@ type IncidentService struct {
 	// (0: DefaultMaxEvidenceBytes).
 	Evidence         domain.EvidenceStore
 	MaxEvidenceBytes int64
+	// Working are the working deadlines of duties whose law sets no
+	// number of days (policy, not law); zero: DefaultWorkingDeadlines.
+	Working WorkingDeadlines
 }
 
 // IncidentView is an incident with its notification clock as of now.
@@ -44,6 +47,9 @@ type IncidentView struct {
 	Notice NoticeClock
 	// Obligations is filled for single incidents, not for lists.
 	Obligations *ObligationSummary
+	// RegimesNotApplied are the regimes the engine checked and did not
+	// apply, with why (single incidents only).
+	RegimesNotApplied []RegimeCheck
 }
 
 // Create records an incident. Affected categories, jurisdictions and the
@@ -132,6 +138,7 @@ func (s *IncidentService) locateClause(ctx context.Context, inc *Incident) error
 	if err != nil {
 		return err
 	}
+	inc.LawNoticeRegimeID, inc.LawNoticeDueAt = LawNoticeDue(s.Catalogue.VendorDuties(inc.facts(), s.assessOptions(nil), s.Clock.Now()))
 	best, due, ok := NoticeDue(inc.VendorDiscoveredAt, cands, s.Standards, s.Calendar)
 	if !ok {
 		inc.NoticeContractID, inc.NoticeClauseID, inc.NoticeDueAt = "", "", nil
@@ -160,6 +167,9 @@ func (s *IncidentService) Get(ctx context.Context, id string) (IncidentView, err
 	}
 	sum := Summarize(os, s.Clock.Now())
 	v.Obligations = &sum
+	if err := s.explain(ctx, &v); err != nil {
+		return IncidentView{}, err
+	}
 	return v, nil
 }
 
@@ -285,6 +295,9 @@ func (s *IncidentService) RefreshVendor(ctx context.Context, vendorID string) er
 			continue
 		}
 		if err := s.Incidents.SetNotice(ctx, inc.ID, inc.NoticeContractID, inc.NoticeClauseID, inc.NoticeDueAt); err != nil {
+			return err
+		}
+		if err := s.noteClockRerun(ctx, before, inc); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, "incident.clock_refreshed", "incident", inc.ID,

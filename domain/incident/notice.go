@@ -33,8 +33,9 @@ func SpanOf(d time.Duration) *Span {
 
 // ClauseCandidate is a clause version of one of the vendor's contracts.
 type ClauseCandidate struct {
-	ContractID string
-	Clause     contract.ClauseVersion
+	ContractID    string
+	ContractTitle string
+	Clause        contract.ClauseVersion
 }
 
 // NoticeDue picks, among the vendor's clause versions, those in force when
@@ -74,6 +75,17 @@ type NoticeClock struct {
 	LateBy             *Span                         `json:"late_by"` // notified (or now, when overdue) minus due
 	LearnedVia         LearnedVia                    `json:"learned_via"`
 	AsOf               time.Time                     `json:"as_of"`
+	// The vendor's duty by law: the earliest deadline the law fixes for
+	// its notice to us (nil when none), the catalogue row that fixes it,
+	// and what the notice broke (NoticeBreach: "", contract, law, both).
+	LawDueAt    *time.Time `json:"law_due_at"`
+	LawRegimeID string     `json:"law_regime_id"`
+	Broken      string     `json:"broken"`
+	// StatutoryDuties are the vendor's duties by law, each judged
+	// (single incidents only).
+	StatutoryDuties []VendorDuty `json:"statutory_duties,omitempty"`
+	// Why this clause governs (single incidents only).
+	*NoticeExplanation
 }
 
 // ComputeNoticeClock judges the vendor's notice against the clause, as of
@@ -81,27 +93,19 @@ type NoticeClock struct {
 // in force at discovery).
 func ComputeNoticeClock(inc Incident, clause *contract.ClauseVersion, std map[contract.NotificationStandard]contract.StandardWindow, now time.Time) NoticeClock {
 	c := NoticeClock{ClockStartsAt: inc.VendorDiscoveredAt, NotifiedAt: inc.VendorNotifiedUsAt, LearnedVia: inc.LearnedVia,
-		AsOf: now.UTC(), ContractID: inc.NoticeContractID, ClauseVersionID: inc.NoticeClauseID, DueAt: inc.NoticeDueAt}
+		AsOf: now.UTC(), ContractID: inc.NoticeContractID, ClauseVersionID: inc.NoticeClauseID, DueAt: inc.NoticeDueAt,
+		LawDueAt: inc.LawNoticeDueAt, LawRegimeID: inc.LawNoticeRegimeID}
 	if n := inc.VendorNotifiedUsAt; n != nil {
 		c.Lag = SpanOf(n.Sub(inc.VendorDiscoveredAt))
 	}
 	if clause == nil || inc.NoticeDueAt == nil {
 		c.Status, c.ContractID, c.ClauseVersionID, c.DueAt = NoticeNoClause, "", "", nil
-		return c
+	} else {
+		w, fromStd := clause.Terms.EffectiveWindow(std)
+		c.Window, c.Standard, c.WindowFromStandard = &w, clause.Terms.Standard, fromStd
+		c.WindowText, c.Trigger = clause.Terms.Describe(std), clause.Terms.Trigger
+		c.Status, c.LateBy = JudgeNotice(*inc.NoticeDueAt, inc.VendorNotifiedUsAt, now)
 	}
-	w, fromStd := clause.Terms.EffectiveWindow(std)
-	c.Window, c.Standard, c.WindowFromStandard = &w, clause.Terms.Standard, fromStd
-	c.WindowText, c.Trigger = clause.Terms.Describe(std), clause.Terms.Trigger
-	due := *inc.NoticeDueAt
-	switch n := inc.VendorNotifiedUsAt; {
-	case n != nil && !n.After(due):
-		c.Status = NoticeOnTime
-	case n != nil:
-		c.Status, c.LateBy = NoticeLate, SpanOf(n.Sub(due))
-	case now.After(due):
-		c.Status, c.LateBy = NoticeOverdue, SpanOf(now.Sub(due))
-	default:
-		c.Status = NoticePending
-	}
+	_, c.Broken, _ = NoticeBreach(c.DueAt, c.LawDueAt, inc.VendorNotifiedUsAt, now)
 	return c
 }

@@ -31,26 +31,33 @@ const SetBySystem = "system"
 // generated from the regulatory catalogue. The engine owns the computed
 // fields; a person owns the status once they set it.
 type Obligation struct {
-	ID           string           `json:"id"`
-	IncidentID   string           `json:"incident_id"`
-	RegimeID     string           `json:"regime_id"`
-	Regime       string           `json:"regime"`
-	Citation     string           `json:"citation"`
-	Recipient    string           `json:"recipient"`
-	SourceStatus string           `json:"source_status"` // V, P or U: how well the catalogue row is verified
-	Anchor       string           `json:"anchor"`
-	AnchorAt     *time.Time       `json:"anchor_at"`
-	DueAt        *time.Time       `json:"due_at"`
-	DeadlineText string           `json:"deadline_text"`
-	Notes        []string         `json:"notes"`
-	Status       ObligationStatus `json:"status"`
-	Reason       string           `json:"reason"` // why not applicable
-	DoneAt       *time.Time       `json:"done_at"`
-	Evidence     string           `json:"evidence"` // what proves it was done (reference, link, hash)
-	SetBy        string           `json:"set_by"`   // SetBySystem, or the API key that set the status
-	Version      int64            `json:"version"`
-	CreatedAt    time.Time        `json:"created_at"`
-	UpdatedAt    time.Time        `json:"updated_at"`
+	ID           string     `json:"id"`
+	IncidentID   string     `json:"incident_id"`
+	RegimeID     string     `json:"regime_id"`
+	Regime       string     `json:"regime"`
+	Citation     string     `json:"citation"`
+	Recipient    string     `json:"recipient"`
+	SourceStatus string     `json:"source_status"` // V, P or U: how well the catalogue row is verified
+	Anchor       string     `json:"anchor"`
+	AnchorAt     *time.Time `json:"anchor_at"`
+	DueAt        *time.Time `json:"due_at"`
+	DeadlineText string     `json:"deadline_text"`
+	// Title says what is required: "Give Visa the compromised account
+	// numbers within 10 business days".
+	Title string `json:"title"`
+	// WorkingDueAt is the working deadline of a duty whose law sets no
+	// number (DueAt nil): policy, not law; never overdue in law by itself.
+	WorkingDueAt        *time.Time       `json:"working_due_at"`
+	WorkingDeadlineText string           `json:"working_deadline_text"`
+	Notes               []string         `json:"notes"`
+	Status              ObligationStatus `json:"status"`
+	Reason              string           `json:"reason"` // why not applicable
+	DoneAt              *time.Time       `json:"done_at"`
+	Evidence            string           `json:"evidence"` // what proves it was done (reference, link, hash)
+	SetBy               string           `json:"set_by"`   // SetBySystem, or the API key that set the status
+	Version             int64            `json:"version"`
+	CreatedAt           time.Time        `json:"created_at"`
+	UpdatedAt           time.Time        `json:"updated_at"`
 }
 
 // ObligationStore persists obligations.
@@ -77,13 +84,15 @@ func (i Incident) facts() IncidentFacts {
 // sameComputed reports whether o already carries spec's computed fields.
 func (o Obligation) sameComputed(spec ObligationSpec) bool {
 	return o.Anchor == spec.Anchor && sameInstant(o.AnchorAt, spec.AnchorAt) && sameInstant(o.DueAt, spec.DueAt) &&
-		o.DeadlineText == spec.DeadlineText && o.Recipient == spec.Recipient && slices.Equal(o.Notes, spec.Notes)
+		o.DeadlineText == spec.DeadlineText && o.Recipient == spec.Recipient && slices.Equal(o.Notes, spec.Notes) &&
+		o.Title == spec.Title && sameInstant(o.WorkingDueAt, spec.WorkingDueAt) && o.WorkingDeadlineText == spec.WorkingDeadlineText
 }
 
 func (o *Obligation) setComputed(spec ObligationSpec) {
 	o.Regime, o.Citation, o.SourceStatus = spec.Regime.Regime, spec.Regime.Citation, spec.Regime.Status
 	o.Recipient, o.Anchor, o.AnchorAt, o.DueAt = spec.Recipient, spec.Anchor, spec.AnchorAt, spec.DueAt
 	o.DeadlineText, o.Notes = spec.DeadlineText, nonNilStrings(spec.Notes)
+	o.Title, o.WorkingDueAt, o.WorkingDeadlineText = spec.Title, spec.WorkingDueAt, spec.WorkingDeadlineText
 }
 
 func nonNilStrings(s []string) []string {
@@ -115,7 +124,11 @@ func (s *IncidentService) regenerate(ctx context.Context, inc Incident) error {
 		}
 	}
 	now := s.Clock.Now()
-	specs := s.Catalogue.Obligations(inc.facts(), s.Profile, s.Calendar, done)
+	assessment := s.Catalogue.Assess(inc.facts(), s.assessOptions(done))
+	specs := assessment.Obligations
+	if err := s.storeRegimeChecks(ctx, inc.ID, assessment.NotApplied); err != nil {
+		return err
+	}
 	wanted := map[string]bool{}
 	var changes []string
 	for _, spec := range specs {
@@ -153,7 +166,7 @@ func (s *IncidentService) regenerate(ctx context.Context, inc Incident) error {
 			continue
 		}
 		before := o.Version
-		o.Status, o.Reason, o.SetBy, o.UpdatedAt = ObligationNotApplicable, reasonNoLongerApplies, SetBySystem, now
+		o.Status, o.Reason, o.SetBy, o.UpdatedAt = ObligationNotApplicable, s.Catalogue.closingReason(o.RegimeID, assessment), SetBySystem, now
 		if err := s.Obligations.Update(ctx, o, before); err != nil {
 			return fmt.Errorf("close obligation %s: %w", o.RegimeID, err)
 		}

@@ -29,26 +29,25 @@ type ObligationSpec struct {
 	Recipient string `json:"recipient"`
 	// Anchor is the instant that starts the clock: we_learned_at,
 	// vendor_discovered_at, materiality_determined_at, year_end,
-	// classification or after:<regime id>.
+	// classification or after:<duty>.
 	Anchor       string     `json:"anchor"`
 	AnchorAt     *time.Time `json:"anchor_at"`     // nil while a chained or pending anchor has not happened
 	DueAt        *time.Time `json:"due_at"`        // nil for words-only deadlines and pending anchors
-	DeadlineText string     `json:"deadline_text"` // "72 hours", "4 business days", "without undue delay"
-	Notes        []string   `json:"notes"`
+	DeadlineText string     `json:"deadline_text"` // "72 hours", "4 business days", "no fixed deadline: without undue delay"
+	// Title says what is required, with the deadline: "Give Visa the
+	// compromised account numbers within 10 business days".
+	Title string `json:"title"`
+	// WorkingDueAt is the working deadline of a duty whose law sets no
+	// number (DueAt nil): policy, not law, never a legal breach by itself.
+	WorkingDueAt        *time.Time `json:"working_due_at"`
+	WorkingDeadlineText string     `json:"working_deadline_text"`
+	Notes               []string   `json:"notes"`
 }
 
 // Obligations returns the deadlines that run for us because of an
 // incident, sorted by due instant (none last), then regime id. All times
-// are UTC.
-//
-// A row binds when it is ours (not a vendor's or a third party's duty), in
-// force, needs no event incidents do not record, applies to any data owner
-// or to an entity type of the profile, took effect on or before the date
-// we learned of the incident, concerns the affected jurisdictions (rows
-// bound by entity type, any_incident, ignore them), matches the affected
-// data, and meets its threshold. A chained row also needs the row it
-// follows to bind (its threshold aside: a threshold gates only its own
-// row).
+// are UTC. It is Assess without the regimes not applied, with the default
+// working deadlines.
 //
 // Thresholds on a state's residents (CA_residents) use Residents["US-CA"]
 // when given, else the total records affected as an upper bound, and say
@@ -56,11 +55,12 @@ type ObligationSpec struct {
 // (the total for a state without one); individuals and consumers use the
 // records affected.
 //
-// Anchors: a chained row (after:<id>) starts at done[<id>], the instant
-// the earlier obligation was marked done, and stays pending until then
-// (AnchorAt and DueAt nil). A missing materiality determination leaves the
-// SEC row pending. DORA's classification is not recorded, so its initial
-// notification gets the alternative limit only: 24 hours after we learned.
+// Anchors: a chained row (after:<duty>) starts at the instant an
+// obligation of that duty was marked done (done, by regime id), and stays
+// pending until then (AnchorAt and DueAt nil). A missing materiality
+// determination leaves the SEC row pending. DORA's classification is not
+// recorded, so its initial notification gets the alternative limit only:
+// 24 hours after we learned.
 //
 // HIPAA's annual log (days_after_calendar_year_end) is due 60 days after
 // the end of the calendar year of discovery. We count the days from the
@@ -72,109 +72,7 @@ type ObligationSpec struct {
 //
 // cal counts business days; nil counts Monday to Friday only.
 func (c Catalogue) Obligations(f IncidentFacts, p OrgProfile, cal domain.BusinessCalendar, done map[string]time.Time) []ObligationSpec {
-	if cal == nil {
-		cal = domain.WeekdaysOnlyCalendar{}
-	}
-	out := []ObligationSpec{}
-	for _, r := range c.regimes {
-		if !c.bindsChain(r, f, p) {
-			continue
-		}
-		var notes []string
-		if r.AnchorNote != "" {
-			notes = append(notes, r.AnchorNote)
-		}
-		if t := r.Threshold; t != nil {
-			n, basis := thresholdCount(*t, f)
-			switch {
-			case t.AppliesTo != "" && t.Met(n):
-				notes = append(notes, fmt.Sprintf("%s: owed, %s (%s)", t.AppliesTo, t, basis))
-			case t.AppliesTo != "":
-				notes = append(notes, fmt.Sprintf("%s: not owed, needs %s (%s)", t.AppliesTo, t, basis))
-			case !t.Met(n):
-				continue
-			default:
-				notes = append(notes, fmt.Sprintf("threshold %s met: %s", t, basis))
-			}
-		}
-		s := ObligationSpec{RegimeID: r.ID, Regime: r.clone(), Recipient: r.Recipient, DeadlineText: r.DeadlineText()}
-		anchor, at, note := resolveAnchor(r.Anchor, f, done)
-		s.Anchor, s.AnchorAt = anchor, at
-		if note != "" {
-			notes = append(notes, note)
-		}
-		if r.Deadline != nil && at != nil {
-			due := r.Deadline.DueAt(*at, cal)
-			s.DueAt = &due
-		}
-		// Alternative limits: the earliest due instant wins, and the
-		// obligation then names the anchor and deadline that produced it.
-		for _, alt := range r.AltLimits {
-			altAnchor, altAt, _ := resolveAnchor(alt.Anchor, f, done)
-			if altAt == nil {
-				continue
-			}
-			due := alt.Deadline.DueAt(*altAt, cal)
-			if s.DueAt == nil || due.Before(*s.DueAt) {
-				s.Anchor, s.AnchorAt, s.DueAt, s.DeadlineText = altAnchor, altAt, &due, alt.Deadline.String()
-			}
-		}
-		if r.Deadline == nil {
-			notes = append(notes, "no fixed deadline: "+r.DeadlineText())
-		} else if r.Deadline.Unit == string(domain.UnitBusinessDays) && s.DueAt != nil {
-			notes = append(notes, "business days on the "+cal.Name()+" calendar")
-		}
-		s.Notes = notes
-		out = append(out, s)
-	}
-	slices.SortStableFunc(out, func(a, b ObligationSpec) int {
-		switch {
-		case a.DueAt != nil && b.DueAt != nil:
-			if c := a.DueAt.Compare(*b.DueAt); c != 0 {
-				return c
-			}
-		case a.DueAt != nil:
-			return -1
-		case b.DueAt != nil:
-			return 1
-		}
-		return strings.Compare(a.RegimeID, b.RegimeID)
-	})
-	return out
-}
-
-// binds reports whether the row is a deadline of ours for the incident,
-// thresholds aside.
-func (r Regime) binds(f IncidentFacts, p OrgProfile) bool {
-	switch {
-	case !r.Ours, !r.InForce, r.RequiresEvent != "", r.Anchor == AnchorNone:
-		return false
-	case r.AppliesTo != "" && !p.Has(r.AppliesTo):
-		return false
-	case r.EffectiveFrom != nil && domain.DateOf(f.WeLearnedAt).Before(*r.EffectiveFrom):
-		return false
-	case !r.AnyIncident && !r.covers(f.Jurisdictions):
-		return false
-	case !r.dataMatches(f.Categories):
-		return false
-	}
-	return true
-}
-
-// bindsChain is binds plus, for a chained row, the row it follows: a
-// report due after a notice is owed only when the notice is (Visa's
-// incident report follows the notice of WTDIC v8.0, effective 2023-10-14).
-func (c Catalogue) bindsChain(r Regime, f IncidentFacts, p OrgProfile) bool {
-	for {
-		if !r.binds(f, p) {
-			return false
-		}
-		prior, ok := r.Chained()
-		if !ok {
-			return true
-		}
-		r = c.regimes[c.byID[prior]] // validated: exists, no cycle
-	}
+	return c.Assess(f, AssessOptions{Profile: p, Calendar: cal, Done: done}).Obligations
 }
 
 // resolveAnchor returns the anchor's name as the obligation shows it, its

@@ -21,8 +21,9 @@ import (
 // the transcription is reproducible). Every figure, date and threshold comes
 // from the shared file with its citation, sources and status (V, P, U); the
 // transcription adds only the product's machine mapping (Ours, InForce,
-// AppliesTo, Jurisdictions, the data condition, Anchor, RequiresEvent and
-// the notes on the mapping). The program reads only the embedded copy.
+// AppliesTo, Jurisdictions, the data condition, Anchor, RequiresEvent, the
+// notes on the mapping, the Duty a row is a version of and its Action in
+// words). The program reads only the embedded copy.
 
 //go:embed regimes.json
 var regimesJSON []byte
@@ -94,8 +95,8 @@ const (
 	// AnchorNone marks rows whose trigger incidents do not record (an
 	// extortion payment) or that are not ours: never generated.
 	AnchorNone = "none"
-	// AnchorAfterPrefix chains a row to another: "after:nis2-23-notif"
-	// starts when that obligation is marked done.
+	// AnchorAfterPrefix chains a row to a duty: "after:nis2-23-notif"
+	// starts when an obligation of that duty (any version) is marked done.
 	AnchorAfterPrefix = "after:"
 )
 
@@ -238,6 +239,7 @@ type Regime struct {
 	Threshold        *Threshold   `json:"threshold"`
 	DataScope        string       `json:"data_scope"`
 	EffectiveFrom    *domain.Date `json:"effective_from"` // nil: no date in the source
+	EffectiveTo      *domain.Date `json:"effective_to"`   // nil: still in force; the row governs [EffectiveFrom, EffectiveTo)
 	VendorObligation bool         `json:"vendor_obligation"`
 	Status           string       `json:"status"` // V verified, P partly verified, U unverified
 	Sources          []string     `json:"sources"`
@@ -273,6 +275,14 @@ type Regime struct {
 	AnchorNote string `json:"anchor_note"`
 	// MappingNotes explain the mapping choices.
 	MappingNotes []string `json:"mapping_notes"`
+	// Duty names the duty the row is a version of: rows of one duty are
+	// the law's text over periods that do not overlap (California's notice
+	// to individuals before and after SB 446). It is the id of one of its
+	// rows; an "after:" anchor names a duty.
+	Duty string `json:"duty"`
+	// Action is what the duty requires, naming the recipient; Title adds
+	// the deadline.
+	Action string `json:"action"`
 }
 
 // clone deep-copies r so that callers cannot change the catalogue.
@@ -294,6 +304,10 @@ func (r Regime) clone() Regime {
 		d := *r.EffectiveFrom
 		r.EffectiveFrom = &d
 	}
+	if r.EffectiveTo != nil {
+		d := *r.EffectiveTo
+		r.EffectiveTo = &d
+	}
 	return r
 }
 
@@ -301,13 +315,14 @@ func (r Regime) clone() Regime {
 // the anchor is "after:<id>".
 func (r Regime) Chained() (string, bool) { return strings.CutPrefix(r.Anchor, AnchorAfterPrefix) }
 
-// DeadlineText is the deadline in words: "72 hours", or the standard when
-// there is no number ("without undue delay").
+// DeadlineText is the deadline in words: "72 hours", or, when the law sets
+// no number, says so with its standard ("no fixed deadline: without undue
+// delay").
 func (r Regime) DeadlineText() string {
 	if r.Deadline != nil {
 		return r.Deadline.String()
 	}
-	return strings.ReplaceAll(r.Standard, "_", " ")
+	return r.noFixedText()
 }
 
 // relatesTo reports whether the row can concern data subjects of code:
@@ -349,6 +364,7 @@ func (r Regime) dataMatches(categories []string) bool {
 type Catalogue struct {
 	regimes []Regime
 	byID    map[string]int
+	order   [][]int // the rows of each duty, oldest version first; duties in catalogue order (duties)
 }
 
 // catalogueFile is the layout of regimes.json.
@@ -390,6 +406,8 @@ func ParseCatalogue(data []byte) (Catalogue, error) {
 			errs = append(errs, fmt.Errorf("regime %q: %w", r.ID, err))
 		}
 	}
+	c.order = c.groupDuties()
+	errs = append(errs, c.checkVersions()...)
 	if len(c.regimes) == 0 {
 		errs = append(errs, errors.New("regimes: empty catalogue"))
 	}

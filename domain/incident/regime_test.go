@@ -15,14 +15,14 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 )
 
-// sharedIDs are the 64 row ids of shared/reference/regimes.json.
+// sharedIDs are the 66 row ids of shared/reference/regimes.json.
 var sharedIDs = []string{"gdpr-33-1", "gdpr-33-2", "gdpr-34", "ukgdpr-33-1", "ukgdpr-33-2", "uk-pecr-5a",
 	"nis2-23-early", "nis2-23-notif", "nis2-23-final", "dora-initial", "dora-intermediate", "dora-final",
 	"ca-pipeda", "au-ndb-assess", "au-ndb-notify", "hipaa-404", "hipaa-410", "hipaa-406", "hipaa-408b",
 	"hipaa-408c", "ftc-hbnr", "glba-ftc-314-4j", "bank-36h", "bank-bsp", "sec-8k-105", "sec-regsp-individuals",
 	"sec-regsp-sp", "circia-incident", "circia-ransom", "nydfs-500-17a", "nydfs-500-17c-24h", "nydfs-500-17c-30d",
 	"visa-wtdic-notify", "visa-wtdic-report", "visa-accounts", "pfi-prelim", "mc-adc-report", "mc-pfi",
-	"amex-dsop", "ca-ind", "ca-ag", "ca-vendor", "ca-hs-1280", "co-ind", "co-ag", "co-vendor", "fl-ind",
+	"amex-dsop", "ca-ind-2003", "ca-ag-2012", "ca-ind", "ca-ag", "ca-vendor", "ca-hs-1280", "co-ind", "co-ag", "co-vendor", "fl-ind",
 	"fl-ag", "fl-vendor", "tx-ind", "tx-ag", "tx-vendor", "wa-ind", "wa-ag", "wa-vendor", "ny-ind",
 	"ny-vendor", "ct-ind", "md-ind", "al-ind", "al-ag", "al-vendor", "vt-ind", "vt-ag-prelim"}
 
@@ -33,8 +33,8 @@ func utc(y int, m time.Month, d, h, min int) time.Time {
 func TestCatalogueLoads(t *testing.T) {
 	c := incident.DefaultCatalogue()
 	rs := c.Regimes()
-	if len(rs) != 64 {
-		t.Fatalf("%d regimes, want 64", len(rs))
+	if len(rs) != 66 {
+		t.Fatalf("%d regimes, want 66", len(rs))
 	}
 	var ids []string
 	for _, r := range rs {
@@ -63,7 +63,7 @@ func TestCatalogueLoads(t *testing.T) {
 	// Spot checks of the transcription and the mapping.
 	for id, want := range map[string]string{
 		"gdpr-33-1":         "GDPR Art. 33(1) | V | 72 hours | EU | we_learned_at | personal | ",
-		"gdpr-34":           "GDPR Art. 34 | P | without undue delay | EU | we_learned_at | personal | ",
+		"gdpr-34":           "GDPR Art. 34 | P | no fixed deadline: without undue delay | EU | we_learned_at | personal | ",
 		"ukgdpr-33-1":       "UK GDPR Art. 33(1) | V | 72 hours | GB | we_learned_at | personal | ",
 		"sec-8k-105":        "Form 8-K Item 1.05; Release 33-11216 | V | 4 business days | US | materiality_determined_at | any | sec_registrant",
 		"hipaa-408c":        "45 CFR 164.408(c) | P | 60 days after the end of the calendar year | US | year_end | health_phi | hipaa_covered_entity",
@@ -88,8 +88,29 @@ func TestCatalogueLoads(t *testing.T) {
 		}
 	}
 	ca, _ := c.Regime("ca-ind")
-	if ca.EffectiveFrom == nil || *ca.EffectiveFrom != domain.NewDate(2026, 1, 1) {
-		t.Errorf("ca-ind effective from %v, want 2026-01-01", ca.EffectiveFrom)
+	if ca.EffectiveFrom == nil || *ca.EffectiveFrom != domain.NewDate(2026, 1, 1) || ca.EffectiveTo != nil {
+		t.Errorf("ca-ind in force from %v to %v, want from 2026-01-01", ca.EffectiveFrom, ca.EffectiveTo)
+	}
+	old, _ := c.Regime("ca-ind-2003")
+	if old.Period() != "2003-07-01 to 2026-01-01" || old.Duty != "ca-ind" || old.DeadlineText() !=
+		"no fixed deadline: in the most expedient time possible and without unreasonable delay" {
+		t.Errorf("ca-ind-2003: %s, duty %s, %q", old.Period(), old.Duty, old.DeadlineText())
+	}
+	if ag, _ := c.Regime("ca-ag-2012"); ag.Duty != "ca-ag" || ag.Anchor != "after:ca-ind" || ag.DeadlineText() != "no fixed deadline" {
+		t.Errorf("ca-ag-2012: duty %s anchor %s %q", ag.Duty, ag.Anchor, ag.DeadlineText())
+	}
+	if vs := c.Versions("ca-ind"); len(vs) != 2 || vs[0].ID != "ca-ind-2003" || vs[1].ID != "ca-ind" {
+		t.Errorf("versions of ca-ind: %v", vs)
+	}
+	// Titles say what is required.
+	for id, want := range map[string]string{
+		"visa-accounts": "Give Visa the compromised account numbers within 10 business days",
+		"ca-ind-2003":   "Notify the affected California residents (no fixed deadline: in the most expedient time possible and without unreasonable delay)",
+		"ca-ag":         "Send the California Attorney General a sample copy of the notice within 15 calendar days",
+	} {
+		if r, _ := c.Regime(id); r.Title() != want {
+			t.Errorf("%s title %q\nwant %q", id, r.Title(), want)
+		}
 	}
 	for _, id := range []string{"pfi-prelim", "mc-pfi", "gdpr-33-2", "hipaa-410", "fl-vendor"} {
 		if r, _ := c.Regime(id); r.Ours {
@@ -129,19 +150,22 @@ func TestCatalogueMatchesSharedFile(t *testing.T) {
 			continue
 		}
 		dl := o["deadline"].(map[string]any)
-		eff := ""
+		eff, to := "", ""
 		if r.EffectiveFrom != nil {
 			eff = r.EffectiveFrom.String()
 		}
+		if r.EffectiveTo != nil {
+			to = r.EffectiveTo.String()
+		}
 		want := []string{str(o["regime"]), str(o["jurisdiction"]), str(o["citation"]), str(o["notifier"]), str(o["recipient"]),
 			str(o["trigger"]), str(dl["standard"]), str(dl["max_value"]), str(dl["max_unit"]), str(o["data_scope"]),
-			str(o["effective_from"]), str(o["vendor_obligation"]), str(o["status"]), str(o["sources"]), str(o["notes"])}
+			str(o["effective_from"]), str(o["effective_to"]), str(o["vendor_obligation"]), str(o["status"]), str(o["sources"]), str(o["notes"])}
 		value, unit := "", ""
 		if r.Deadline != nil {
 			value, unit = fmt.Sprint(r.Deadline.Value), r.Deadline.Unit
 		}
 		got := []string{r.Regime, r.Jurisdiction, r.Citation, r.Notifier, r.Recipient, r.Trigger, r.Standard, value, unit,
-			r.DataScope, eff, fmt.Sprint(r.VendorObligation), r.Status, fmt.Sprint(r.Sources), r.Notes}
+			r.DataScope, eff, to, fmt.Sprint(r.VendorObligation), r.Status, fmt.Sprint(r.Sources), r.Notes}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n got %q\nwant %q", id, got, want)
 		}
@@ -334,6 +358,16 @@ func find(specs []incident.ObligationSpec, id string) (incident.ObligationSpec, 
 	return incident.ObligationSpec{}, false
 }
 
+// checkFor returns the check that names regime id.
+func checkFor(a incident.Assessment, id string) incident.RegimeCheck {
+	for _, ch := range a.NotApplied {
+		if slices.Contains(ch.RegimeIDs, id) {
+			return ch
+		}
+	}
+	return incident.RegimeCheck{}
+}
+
 // summary renders specs as "id@due" ("id@-" for a words-only deadline,
 // "id@pending" while the anchor has not happened).
 func summary(specs []incident.ObligationSpec) []string {
@@ -386,7 +420,8 @@ func TestObligationsCardIncident(t *testing.T) {
 		}
 	}
 	g34, _ := find(got, "gdpr-34")
-	if g34.DeadlineText != "without undue delay" || g34.AnchorAt == nil || !g34.AnchorAt.Equal(f.WeLearnedAt) {
+	if g34.DeadlineText != "no fixed deadline: without undue delay" || g34.WorkingDueAt == nil ||
+		!g34.WorkingDueAt.Equal(f.WeLearnedAt.AddDate(0, 0, 30)) || g34.AnchorAt == nil || !g34.AnchorAt.Equal(f.WeLearnedAt) {
 		t.Errorf("gdpr-34 = %q anchored %v", g34.DeadlineText, g34.AnchorAt)
 	}
 	va, _ := find(got, "visa-accounts")
@@ -415,12 +450,13 @@ func TestObligationsCardIncident(t *testing.T) {
 		}
 	}
 
-	// Learned in 2025: California's 30-day rule (SB 446) is not yet in force.
+	// Learned in 2025: California's 30-day rule (SB 446) is not yet in
+	// force; the text before it sets no number of days.
 	f.WeLearnedAt = utc(2025, 3, 3, 9, 0)
 	got = c.Obligations(f, incident.OrgProfile{}, us, nil)
 	want = []string{"mc-adc-report@2025-03-04T09:00:00Z", "amex-dsop@2025-03-06T09:00:00Z", "gdpr-33-1@2025-03-06T09:00:00Z",
 		"visa-wtdic-notify@2025-03-06T09:00:00Z", "visa-accounts@2025-03-17T09:00:00Z", "ny-ind@2025-04-02T09:00:00Z",
-		"gdpr-34@-", "visa-wtdic-report@pending"}
+		"ca-ind-2003@-", "gdpr-34@-", "visa-wtdic-report@pending"}
 	if s := summary(got); !reflect.DeepEqual(s, want) {
 		t.Errorf("learned 2025:\n got %q\nwant %q", s, want)
 	}
@@ -445,8 +481,9 @@ func TestObligationsProfileAndOwnership(t *testing.T) {
 	}
 	// Never generated: the vendors' duties, the investigator's and the
 	// acquirer's, rules not in force, extortion-payment clocks; and the
-	// HIPAA annual log, as 100,000 individuals are not fewer than 500.
-	never := []string{"gdpr-33-2", "ukgdpr-33-2", "hipaa-410", "bank-bsp", "sec-regsp-sp", "ca-vendor", "co-vendor",
+	// HIPAA annual log, as 100,000 individuals are not fewer than 500; and
+	// California's text before SB 446, not in force in 2026.
+	never := []string{"ca-ind-2003", "ca-ag-2012", "gdpr-33-2", "ukgdpr-33-2", "hipaa-410", "bank-bsp", "sec-regsp-sp", "ca-vendor", "co-vendor",
 		"fl-vendor", "tx-vendor", "wa-vendor", "ny-vendor", "al-vendor", "pfi-prelim", "mc-pfi", "circia-incident",
 		"circia-ransom", "nydfs-500-17c-24h", "nydfs-500-17c-30d", "hipaa-408c"}
 	var want []string
@@ -513,10 +550,29 @@ func TestObligationsSECMateriality(t *testing.T) {
 	if s.DueAt == nil || !s.DueAt.Equal(utc(2027, 1, 20, 15, 0)) {
 		t.Errorf("sec-8k-105 without a calendar due %v, want 2027-01-20T15:00Z", s.DueAt)
 	}
-	// Before the rule's compliance date (2023-12-18): nothing.
-	f.WeLearnedAt = utc(2023, 12, 17, 23, 0)
-	if _, ok := find(c.Obligations(f, sec, calendar.USFederal(), nil), "sec-8k-105"); ok {
-		t.Error("sec-8k-105 generated before 2023-12-18")
+	// The rule in force when materiality is determined governs, not the
+	// date we learned: learned before the compliance date (2023-12-18)
+	// and determined on it, the rule applies; determined the day before,
+	// it does not.
+	f.WeLearnedAt = utc(2023, 12, 10, 23, 0)
+	f.MaterialityDeterminedAt = ptr(utc(2023, 12, 18, 9, 0))
+	if _, ok := find(c.Obligations(f, sec, calendar.USFederal(), nil), "sec-8k-105"); !ok {
+		t.Error("sec-8k-105 not generated for a determination on 2023-12-18")
+	}
+	f.MaterialityDeterminedAt = ptr(utc(2023, 12, 17, 23, 0))
+	a := c.Assess(f, incident.AssessOptions{Profile: sec})
+	if _, ok := find(a.Obligations, "sec-8k-105"); ok || len(a.NotApplied) == 0 {
+		t.Fatal("sec-8k-105 generated for a determination on 2023-12-17")
+	}
+	if ch := checkFor(a, "sec-8k-105"); ch.Reason != incident.ReasonNotInForce ||
+		ch.Detail != "not in force on 2023-12-17, when its clock starts (in force from 2023-12-18)" {
+		t.Errorf("sec-8k-105 not applied: %+v", ch)
+	}
+	// Not determined yet, learned before the rule: which law applies
+	// depends on when materiality is determined.
+	f.MaterialityDeterminedAt = nil
+	if ch := checkFor(c.Assess(f, incident.AssessOptions{Profile: sec}), "sec-8k-105"); ch.Reason != incident.ReasonNoAnchorYet {
+		t.Errorf("sec-8k-105 before the determination, learned 2023-12-10: %+v", ch)
 	}
 }
 
@@ -652,13 +708,19 @@ func TestObligations247(t *testing.T) {
 	// so no incident report after it; no GDPR without EU subjects.
 	want := []string{"mc-adc-report@2018-03-29T12:00:00Z", "amex-dsop@2018-03-31T12:00:00Z",
 		"visa-accounts@2018-04-11T12:00:00Z", "fl-ag@2018-04-27T12:00:00Z", "fl-ind@2018-04-27T12:00:00Z",
-		"tx-ind@2018-05-27T12:00:00Z"}
+		"tx-ind@2018-05-27T12:00:00Z", "ca-ind-2003@-"}
 	if s := summary(got); !reflect.DeepEqual(s, want) {
 		t.Errorf("[24]7 for Delta:\n got %q\nwant %q", s, want)
 	}
+	// With French subjects: the GDPR applies only from 2018-05-25.
 	f.Jurisdictions = append(f.Jurisdictions, "FR")
-	if s, ok := find(c.Obligations(f, p, calendar.USFederal(), nil), "gdpr-33-1"); !ok || !s.DueAt.Equal(utc(2018, 3, 31, 12, 0)) {
-		t.Errorf("gdpr-33-1 with French subjects: %v %v", ok, s.DueAt)
+	a := c.Assess(f, incident.AssessOptions{Profile: p, Calendar: calendar.USFederal()})
+	if _, ok := find(a.Obligations, "gdpr-33-1"); ok {
+		t.Error("gdpr-33-1 generated for an incident learned on 2018-03-28")
+	}
+	if ch := checkFor(a, "gdpr-33-1"); ch.Reason != incident.ReasonNotInForce || !slices.Contains(ch.RegimeIDs, "gdpr-34") ||
+		ch.Detail != "not in force on 2018-03-28, when its clock starts (in force from 2018-05-25)" {
+		t.Errorf("gdpr-33-1 not applied: %+v", ch)
 	}
 	// What the vendor owed (Florida, 10 days after its determination).
 	fl, _ := c.Regime("fl-vendor")
@@ -699,7 +761,7 @@ func TestCatalogueFind(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(incident.RegimeFilter{}); len(got) != 64 {
+	if got := ids(incident.RegimeFilter{}); len(got) != 66 {
 		t.Errorf("no filter: %d rows", len(got))
 	}
 	if got := ids(incident.RegimeFilter{Status: "U"}); !reflect.DeepEqual(got, []string{"tx-vendor", "ny-vendor"}) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/vendorwatch/vendorwatch/domain/incident"
+
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
@@ -22,6 +24,9 @@ type Policy struct {
 	AttestationRequirements []attestation.AttestationRequirement `json:"attestation_requirements"`
 	ReviewCadence           review.ReviewCadence                 `json:"review_cadence"`
 	ScanThresholds          finding.ScanThresholds               `json:"scan_thresholds"`
+	// WorkingDeadlines are our targets for duties whose law sets no
+	// number of days: policy, not law.
+	WorkingDeadlines incident.WorkingDeadlines `json:"working_deadlines"`
 }
 
 // DefaultPolicy is the policy with every cited default.
@@ -31,6 +36,7 @@ func DefaultPolicy() Policy {
 		AttestationRequirements: attestation.DefaultAttestationRequirements(),
 		ReviewCadence:           review.DefaultReviewCadence(),
 		ScanThresholds:          finding.DefaultScanThresholds(),
+		WorkingDeadlines:        incident.DefaultWorkingDeadlines(),
 	}
 }
 
@@ -42,6 +48,7 @@ type policyFile struct {
 	AttestationRequirements *[]attestation.AttestationRequirement                      `json:"attestation_requirements"`
 	ReviewCadence           *review.ReviewCadence                                      `json:"review_cadence"`
 	ScanThresholds          *finding.ScanThresholds                                    `json:"scan_thresholds"`
+	WorkingDeadlines        *incident.WorkingDeadlines                                 `json:"working_deadlines"`
 }
 
 // LoadPolicy reads a policy file (JSON) over the defaults. Unknown fields
@@ -73,6 +80,15 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 	if f.ScanThresholds != nil {
 		p.ScanThresholds = *f.ScanThresholds
 	}
+	if f.WorkingDeadlines != nil {
+		if err := f.WorkingDeadlines.Validate(); err != nil { // as written: zero is not "the defaults" here
+			return Policy{}, fmt.Errorf("working deadlines: %w", err)
+		}
+		p.WorkingDeadlines = *f.WorkingDeadlines
+		if p.WorkingDeadlines.Basis == "" {
+			p.WorkingDeadlines.Basis = "policy file (not law)"
+		}
+	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
@@ -86,6 +102,9 @@ func (p Policy) Validate() error {
 	}
 	if err := p.ReviewCadence.Validate(); err != nil {
 		return fmt.Errorf("review cadence: %w", err)
+	}
+	if err := p.WorkingDeadlines.WithDefaults().Validate(); err != nil {
+		return fmt.Errorf("working deadlines: %w", err)
 	}
 	var fe domain.FieldErrors
 	for field, v := range map[string]struct{ value, max int }{

@@ -90,6 +90,10 @@ type AttestationRow struct {
 	ReviewStatus   string
 	EvidenceSHA256 string
 	CreatedAt      time.Time
+	// ExpiredCounted: the attestation counts in the figure "attestations
+	// expired" (the latest unrejected one of its kind from a vendor in
+	// service, expired at as-of), as it raises attestation.expired.
+	ExpiredCounted bool
 }
 
 // ReviewRow is one review.
@@ -143,6 +147,12 @@ type ObligationRow struct {
 	DeadlineText  string
 	Status        string
 	DoneAt        *time.Time
+	Title         string     // what is required, with the deadline
+	WorkingDueAt  *time.Time // a words-only duty's working deadline: policy, not law
+	WorkingText   string
+	// NotAppliedReason is set on the rows of regimes checked and not
+	// applied (Status StatusNotApplied): the reason and its detail.
+	NotAppliedReason string
 }
 
 // TrendPoint is the tier distribution of one daily risk snapshot.
@@ -175,6 +185,9 @@ type Source interface {
 	EachFinding(ctx context.Context, f Filter, resolvedSince time.Time, fn func(FindingRow) error) error
 	EachIncident(ctx context.Context, f Filter, fn func(IncidentRow) error) error
 	EachObligation(ctx context.Context, f Filter, fn func(ObligationRow) error) error
+	// EachRegimeCheck streams, incident by incident, the regimes the
+	// engine checked and did not apply.
+	EachRegimeCheck(ctx context.Context, f Filter, fn func(RegimeCheckRow) error) error
 	// Trend returns the tier distribution of the daily risk snapshots taken
 	// on days in [from, to], oldest first.
 	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)
@@ -228,4 +241,13 @@ type OverdueCounts struct {
 	Attestations  int64 `json:"attestations_expired"`
 	Obligations   int64 `json:"obligations"`
 	VendorNotices int64 `json:"vendor_notices"`
+}
+
+// RegimeCheckRow is a regime the engine checked for an incident and did
+// not apply.
+type RegimeCheckRow struct {
+	IncidentID    string
+	IncidentTitle string
+	VendorName    string
+	Check         incident.RegimeCheck
 }

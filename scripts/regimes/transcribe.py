@@ -8,8 +8,9 @@ Usage:
 The shared file (written by the research helper) is the source of every
 figure: each of its "obligations" rows is copied with its id, regime,
 jurisdiction, citation, notifier, recipient, trigger, deadline (standard
-words, value, unit), alternative limits, threshold, data scope, effective
-date, vendor_obligation flag, status, sources and notes unchanged. The
+words, value, unit), alternative limits, threshold, data scope, the period
+in force [effective_from, effective_to), vendor_obligation flag, status,
+sources and notes unchanged. The
 only reshaping: deadline.max_value/max_unit become deadline {value, unit}
 (null when the row has no number), and each alternative limit gets the
 incident instant its trigger maps to.
@@ -17,8 +18,12 @@ incident instant its trigger maps to.
 MAPPING below adds what the shared file lacks: the product's machine
 mapping (whose duty it is, which organisations it binds, which incident
 jurisdictions and data categories bring it in, and which incident instant
-starts its clock). Every row of the shared file must have a mapping and
-every mapping a row, so a new or renamed row fails the script.
+starts its clock), the duty each row is a version of (rows of one duty are
+versions of the same law in force over periods that do not overlap, e.g.
+California's notice to individuals before and after SB 446), and what the
+duty requires in words (the title of the obligations it generates). Every
+row of the shared file must have a mapping and every mapping a row, so a
+new or renamed row fails the script.
 
 "Section" references are to shared/reference/regulatory-facts.md.
 The output is deterministic (sorted as in the shared file, fixed layout):
@@ -96,6 +101,9 @@ ENTITY_SCOPED = ("Not data-type based (any_incident): the declared entity type b
 GDPR_DATA = "Any personal data category brings it in (regulatory-facts.md §2B: GDPR covers any personal data)."
 CARD_MAP = ("Card-brand rules are contractual and bind any merchant whose card data was compromised, wherever "
             "the cardholders live (jurisdictions '*'); categories: PCI DSS account data (regulatory-facts.md §2C).")
+DETERMINATION_OR_NOTICE_CA = ("No fixed number of days before SB 446: notice in the most expedient time possible "
+                              "and without unreasonable delay, consistent with law enforcement's needs and the "
+                              "measures to determine the scope of the breach and restore the system.")
 STATE_AG_THRESHOLD = ("The resident threshold uses the per-jurisdiction residents count when recorded, else the "
                       "total records affected as an upper bound.")
 
@@ -122,7 +130,10 @@ def vendor_row(jurisdictions, data, extra=None, applies_to=""):
 # data condition (personal_data | any_incident | categories), anchor
 # (default we_learned_at), requires_event, anchor_note (copied into every
 # obligation generated from the row), mapping_notes (why the mapping is
-# what it is; shown in the catalogue).
+# what it is; shown in the catalogue), duty (default the row's id: the duty
+# the row is a version of; an "after:" anchor names a duty) and action (what
+# the duty requires, naming the recipient; the deadline is appended to make
+# an obligation's title).
 
 MAPPING = {
     # EU / UK / other non-US (regulatory-facts.md §1A)
@@ -266,7 +277,12 @@ MAPPING = {
                                   "the Canada and India pages say 24 hours."),
                   "mapping_notes": [CARD_MAP]},
 
-    # US states (§1E)
+    # US states (§1E). California before SB 446 (row 56a): the same duties,
+    # versions of ca-ind and ca-ag in force until 2026-01-01.
+    "ca-ind-2003": {**state("CA", DETERMINATION_OR_NOTICE_CA), "duty": "ca-ind"},
+    "ca-ag-2012": {**state("CA", "Counted from our notice to individuals (ca-ind); the text before SB 446 sets no "
+                               "deadline for the sample copy.", STATE_AG_THRESHOLD, anchor=after("ca-ind")),
+                   "duty": "ca-ag"},
     "ca-ind": state("CA"),
     "ca-ag": state("CA", "Counted from our notice to individuals (ca-ind).", STATE_AG_THRESHOLD, anchor=after("ca-ind")),
     "ca-vendor": vendor_row(["US-CA"], cats(STATE)),
@@ -301,6 +317,79 @@ MAPPING = {
                                 "in the US federal one)."),
 }
 
+# What each duty requires, naming the recipient ("Give Visa the compromised
+# account numbers"); the product appends the deadline ("within 10 business
+# days", or "(no fixed deadline: ...)") to make an obligation's title. Vendor
+# rows say what the vendor owed us.
+ACTIONS = {
+    "gdpr-33-1": "Notify the supervisory authority of the personal data breach",
+    "gdpr-33-2": "Notify us (the controller) of the personal data breach",
+    "gdpr-34": "Tell the affected individuals of the personal data breach",
+    "ukgdpr-33-1": "Notify the ICO of the personal data breach",
+    "ukgdpr-33-2": "Notify us (the controller) of the personal data breach",
+    "uk-pecr-5a": "Notify the ICO of the personal data breach",
+    "nis2-23-early": "Send the CSIRT or competent authority an early warning",
+    "nis2-23-notif": "Send the CSIRT or competent authority the incident notification",
+    "nis2-23-final": "Send the CSIRT or competent authority the final report",
+    "dora-initial": "Send the competent authority the initial notification of the major ICT-related incident",
+    "dora-intermediate": "Send the competent authority the intermediate report",
+    "dora-final": "Send the competent authority the final report",
+    "ca-pipeda": "Report the breach to the Privacy Commissioner of Canada and notify the affected individuals",
+    "au-ndb-assess": "Complete the assessment of the suspected eligible data breach",
+    "au-ndb-notify": "Notify the OAIC, then the affected individuals, of the eligible data breach",
+    "hipaa-404": "Notify the affected individuals of the breach of unsecured PHI",
+    "hipaa-410": "Notify us (the covered entity) of the breach of unsecured PHI",
+    "hipaa-406": "Notify prominent media outlets in the state of the breach of unsecured PHI",
+    "hipaa-408b": "Notify the HHS Secretary of the breach of unsecured PHI",
+    "hipaa-408c": "Log the breach of unsecured PHI with the HHS Secretary",
+    "ftc-hbnr": "Notify the affected individuals (and the FTC from 500) of the breach of health records",
+    "glba-ftc-314-4j": "Notify the FTC of the notification event",
+    "bank-36h": "Notify our primary federal regulator of the computer-security incident",
+    "bank-bsp": "Notify our designated contact of the computer-security incident",
+    "sec-8k-105": "File Form 8-K Item 1.05 on the material cybersecurity incident",
+    "sec-regsp-individuals": "Notify the individuals whose sensitive customer information was accessed",
+    "sec-regsp-sp": "Notify us (the covered institution) of the breach",
+    "circia-incident": "Report the covered cyber incident to CISA",
+    "circia-ransom": "Report the ransom payment to CISA",
+    "nydfs-500-17a": "Notify the NYDFS Superintendent of the cybersecurity incident",
+    "nydfs-500-17c-24h": "Notify NYDFS of the extortion payment",
+    "nydfs-500-17c-30d": "Give NYDFS a written description of the extortion payment",
+    "visa-wtdic-notify": "Notify Visa (through our acquirer) of the suspected or confirmed compromise",
+    "visa-wtdic-report": "Give Visa and our acquirer the incident report",
+    "visa-accounts": "Give Visa the compromised account numbers",
+    "pfi-prelim": "The PCI forensic investigator sends the brands, the entity and the acquirer its preliminary report",
+    "mc-adc-report": "Report the account data compromise to Mastercard (through our acquirer)",
+    "mc-pfi": "Engage a PCI forensic investigator (the acquirer's act under Mastercard's rules)",
+    "amex-dsop": "Notify the American Express Enterprise Incident Response Program",
+    "ca-ind-2003": "Notify the affected California residents",
+    "ca-ag-2012": "Send the California Attorney General a sample copy of the notice",
+    "ca-ind": "Notify the affected California residents",
+    "ca-ag": "Send the California Attorney General a sample copy of the notice",
+    "ca-vendor": "Notify us (the data owner) of the breach",
+    "ca-hs-1280": "Notify the affected patients and the California Department of Public Health",
+    "co-ind": "Notify the affected Colorado residents",
+    "co-ag": "Notify the Colorado Attorney General",
+    "co-vendor": "Notify us (the covered entity) of the breach",
+    "fl-ind": "Notify the affected Florida residents",
+    "fl-ag": "Notify the Florida Department of Legal Affairs",
+    "fl-vendor": "Notify us (the covered entity) of the breach",
+    "tx-ind": "Notify the affected Texas residents",
+    "tx-ag": "Notify the Texas Attorney General",
+    "tx-vendor": "Notify us (the data owner) of the breach",
+    "wa-ind": "Notify the affected Washington residents",
+    "wa-ag": "Notify the Washington Attorney General",
+    "wa-vendor": "Notify us (the data owner) of the breach",
+    "ny-ind": "Notify the affected New York residents",
+    "ny-vendor": "Notify us (the data owner) of the breach",
+    "ct-ind": "Notify the affected Connecticut residents",
+    "md-ind": "Notify the affected Maryland residents",
+    "al-ind": "Notify the affected Alabama residents",
+    "al-ag": "Notify the Alabama Attorney General",
+    "al-vendor": "Notify us (the covered entity) of the breach",
+    "vt-ind": "Notify the affected Vermont residents",
+    "vt-ag-prelim": "Give the Vermont Attorney General a preliminary notice",
+}
+
 # Which incident instant the trigger of an alternative limit maps to.
 ALT_TRIGGER_ANCHOR = {"aware": LEARNED}
 
@@ -314,6 +403,8 @@ def transcribe(src):
     extra = [i for i in MAPPING if i not in ids]
     if missing or extra:
         sys.exit("mapping out of step with the shared file: no mapping for %s; mapping without row: %s" % (missing, extra))
+    if sorted(ACTIONS) != sorted(ids):
+        sys.exit("actions out of step with the shared file: %s" % sorted(set(ACTIONS) ^ set(ids)))
     out = []
     for r in rows:
         m = MAPPING[r["id"]]
@@ -346,6 +437,7 @@ def transcribe(src):
             "threshold": r["threshold"],
             "data_scope": r["data_scope"],
             "effective_from": r["effective_from"],
+            "effective_to": r["effective_to"],
             "vendor_obligation": r["vendor_obligation"],
             "status": r["status"],
             "sources": r["sources"],
@@ -362,6 +454,8 @@ def transcribe(src):
             "requires_event": m.get("requires_event", ""),
             "anchor_note": m.get("anchor_note", ""),
             "mapping_notes": m.get("mapping_notes", []),
+            "duty": m.get("duty", r["id"]),
+            "action": ACTIONS[r["id"]],
         })
     return out
 

@@ -1,0 +1,76 @@
+package repository
+
+import (
+	"strings"
+	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+)
+
+// The SQL of the figures the scan shares with the dashboard, the audit
+// workbook and the executive report. The scan's fact queries and the
+// report queries build their conditions from these fragments, which state
+// the domain's definitions (finding.VendorScope, incident.NoticeBreach, the
+// latest attestation of each kind) on the stored rows, so that each
+// figure has one definition.
+
+// scopeSQL is the vendor scope as a condition on vendors aliased v: the
+// statuses always judged, or a status judged once the vendor holds data
+// (a data handling row, recorded by asOf when given).
+func scopeSQL(s finding.VendorScope, asOf *time.Time) (string, []any) {
+	if len(s.Always) == len(register.VendorStatuses) {
+		return "1 = 1", nil
+	}
+	cond := "v.status IN (" + quotedStatuses(s.Always) + ")"
+	if len(s.HoldingData) == 0 {
+		return cond, nil
+	}
+	holds := "EXISTS (SELECT 1 FROM data_handling sh WHERE sh.vendor_id = v.id"
+	var args []any
+	if asOf != nil {
+		holds += " AND sh.created_at <= ?"
+		args = append(args, asOf.UTC())
+	}
+	return "(" + cond + " OR (v.status IN (" + quotedStatuses(s.HoldingData) + ") AND " + holds + ")))", args
+}
+
+// quotedStatuses renders statuses as SQL string literals (they are the
+// domain's constants, never input).
+func quotedStatuses(ss []register.VendorStatus) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = "'" + strings.ReplaceAll(string(s), "'", "''") + "'"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// inServiceSQL is scopeSQL for finding.ScopeInService at the present (the
+// scan) as a plain condition.
+var inServiceSQL, _ = scopeSQL(finding.ScopeInService, nil)
+
+// latestAttestationSQL is "no unrejected attestation of the same kind from
+// the vendor expires later" for attestations aliased a (ties broken by
+// id): the attestation the expiry rules judge. With asOf, only
+// attestations recorded by then count.
+func latestAttestationSQL(asOf *time.Time) (string, []any) {
+	q := `NOT EXISTS (SELECT 1 FROM attestations b WHERE b.vendor_id = a.vendor_id AND b.kind = a.kind
+			AND b.review_status <> 'rejected' AND (b.expires_on > a.expires_on OR (b.expires_on = a.expires_on AND b.id > a.id))`
+	if asOf == nil {
+		return q + ")", nil
+	}
+	return q + " AND b.created_at <= ?)", []any{asOf.UTC()}
+}
+
+// expiredAttestationSQL is the figure "attestations expired" on
+// attestations aliased a of vendors aliased v, as of asOf (today its
+// date): the vendor is in service, the attestation is not rejected,
+// expired before today, and the latest of its kind: what raises
+// attestation.expired.
+func expiredAttestationSQL(today domain.Date, asOf time.Time) (string, []any) {
+	scope, sargs := scopeSQL(finding.FamilyScope(finding.FamilyAttestation), &asOf)
+	latest, largs := latestAttestationSQL(&asOf)
+	return "(a.review_status <> 'rejected' AND a.expires_on < ? AND " + scope + " AND " + latest + ")",
+		concat([]any{sqlDate(today)}, sargs, largs)
+}
