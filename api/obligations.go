@@ -22,17 +22,17 @@ func (h *handlers) toObligationJSON(o incident.Obligation) obligationJSON {
 		Overdue: o.Status == incident.ObligationOpen && o.DueAt != nil && o.DueAt.Before(h.clock.Now())}
 }
 
-func (h *handlers) listObligations(c *gin.Context) {
+func (h *handlers) listObligations(c *gin.Context) error {
 	os, err := h.incidents.ListObligations(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := listResponse[obligationJSON]{Items: make([]obligationJSON, len(os))}
 	for i, o := range os {
 		out.Items[i] = h.toObligationJSON(o)
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }
 
 // obligationPatch is the body of PATCH /obligations/{id}.
@@ -43,33 +43,30 @@ type obligationPatch struct {
 	Evidence string                    `json:"evidence"`
 }
 
-func (h *handlers) patchObligation(c *gin.Context) {
+func (h *handlers) patchObligation(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var b obligationPatch
 	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	ch := incident.ObligationChange{Status: b.Status, Reason: b.Reason, Evidence: b.Evidence}
 	if b.DoneAt != nil {
 		t, err := time.Parse(time.RFC3339Nano, *b.DoneAt)
 		if err != nil {
-			writeError(c, domain.Invalid("done_at", "must be an RFC 3339 instant"))
-			return
+			return domain.Invalid("done_at", "must be an RFC 3339 instant")
 		}
 		ch.DoneAt = &t
 	}
 	o, err := h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, o.Version)
 	writeJSON(c, http.StatusOK, h.toObligationJSON(o))
+	return nil
 }
 
 // blastRadiusJSON is GET /incidents/{id}/blast-radius.
@@ -89,11 +86,10 @@ type contractClausesJSON struct {
 	ClauseAtDiscovery *clauseJSON             `json:"clause_at_discovery"`
 }
 
-func (h *handlers) blastRadius(c *gin.Context) {
+func (h *handlers) blastRadius(c *gin.Context) error {
 	b, err := h.incidents.BlastRadius(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := blastRadiusJSON{Incident: toIncidentJSON(b.Incident), Vendor: toVendorJSON(b.Vendor),
 		Handling: make([]handlingJSON, len(b.Handling)), Contracts: make([]contractClausesJSON, len(b.Contracts)),
@@ -106,4 +102,5 @@ func (h *handlers) blastRadius(c *gin.Context) {
 			ClauseNow: h.toClauseJSON(cc.ClauseNow), ClauseAtDiscovery: h.toClauseJSON(cc.ClauseAtDiscovery)}
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }
