@@ -226,11 +226,7 @@ func (h *handlers) listAttestations(c *gin.Context) error {
 }
 
 func (h *handlers) createAttestation(c *gin.Context) error {
-	var body attestationCreate
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		return err
-	}
-	in, err := body.toDomain()
+	in, err := readBody[attestationCreate](c, h.maxBody)
 	if err != nil {
 		return err
 	}
@@ -238,9 +234,8 @@ func (h *handlers) createAttestation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, a.Version)
 	c.Header("Location", "/api/v1/attestations/"+a.ID)
-	writeJSON(c, http.StatusCreated, toAttestationJSON(a))
+	writeVersioned(c, http.StatusCreated, a.Version, toAttestationJSON(a))
 	return nil
 }
 
@@ -249,43 +244,21 @@ func (h *handlers) getAttestation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, a.Version)
-	writeJSON(c, http.StatusOK, toAttestationJSON(a))
+	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
 	return nil
 }
 
 func (h *handlers) patchAttestation(c *gin.Context) error {
-	version, err := ifMatch(c)
+	a, err := patchVersioned[attestationPatch](c, h.maxBody, h.attestations.Update)
 	if err != nil {
 		return err
 	}
-	var p attestationPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		return err
-	}
-	in, err := p.toDomain()
-	if err != nil {
-		return err
-	}
-	a, err := h.attestations.Update(c.Request.Context(), c.Param("id"), in, version)
-	if err != nil {
-		return err
-	}
-	setETag(c, a.Version)
-	writeJSON(c, http.StatusOK, toAttestationJSON(a))
+	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
 	return nil
 }
 
 func (h *handlers) deleteAttestation(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := h.attestations.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return deleteVersioned(c, h.attestations.Delete)
 }
 
 // evidenceFormOverhead is what a multipart body may carry beyond the file

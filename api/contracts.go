@@ -284,9 +284,8 @@ func (h *handlers) createContract(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, view.Version)
 	c.Header("Location", "/api/v1/contracts/"+view.ID)
-	writeJSON(c, http.StatusCreated, h.toContractJSON(view))
+	writeVersioned(c, http.StatusCreated, view.Version, h.toContractJSON(view))
 	return nil
 }
 
@@ -295,8 +294,7 @@ func (h *handlers) getContract(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, view.Version)
-	writeJSON(c, http.StatusOK, h.toContractJSON(view))
+	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
 	return nil
 }
 
@@ -317,21 +315,12 @@ func (h *handlers) patchContract(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, view.Version)
-	writeJSON(c, http.StatusOK, h.toContractJSON(view))
+	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
 	return nil
 }
 
 func (h *handlers) deleteContract(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := h.contracts.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return deleteVersioned(c, h.contracts.Delete)
 }
 
 func (h *handlers) amendContract(c *gin.Context) error {
@@ -365,8 +354,7 @@ func (h *handlers) amendContract(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, view.Version)
-	writeJSON(c, http.StatusOK, h.toContractJSON(view))
+	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
 	return nil
 }
 

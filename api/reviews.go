@@ -179,11 +179,7 @@ func (h *handlers) listReviews(c *gin.Context) error {
 }
 
 func (h *handlers) createReview(c *gin.Context) error {
-	var body reviewCreate
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		return err
-	}
-	in, err := body.toDomain()
+	in, err := readBody[reviewCreate](c, h.maxBody)
 	if err != nil {
 		return err
 	}
@@ -191,9 +187,8 @@ func (h *handlers) createReview(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, r.Version)
 	c.Header("Location", "/api/v1/reviews/"+r.ID)
-	writeJSON(c, http.StatusCreated, h.toReviewJSON(r))
+	writeVersioned(c, http.StatusCreated, r.Version, h.toReviewJSON(r))
 	return nil
 }
 
@@ -202,43 +197,21 @@ func (h *handlers) getReview(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, r.Version)
-	writeJSON(c, http.StatusOK, h.toReviewJSON(r))
+	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
 	return nil
 }
 
 func (h *handlers) patchReview(c *gin.Context) error {
-	version, err := ifMatch(c)
+	r, err := patchVersioned[reviewPatch](c, h.maxBody, h.reviews.Update)
 	if err != nil {
 		return err
 	}
-	var p reviewPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		return err
-	}
-	in, err := p.toDomain()
-	if err != nil {
-		return err
-	}
-	r, err := h.reviews.Update(c.Request.Context(), c.Param("id"), in, version)
-	if err != nil {
-		return err
-	}
-	setETag(c, r.Version)
-	writeJSON(c, http.StatusOK, h.toReviewJSON(r))
+	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
 	return nil
 }
 
 func (h *handlers) deleteReview(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := h.reviews.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return deleteVersioned(c, h.reviews.Delete)
 }
 
 // reviewCadenceJSON is the review cadence in force.

@@ -73,12 +73,12 @@ type vendorCreate struct {
 	TierOverrideReason *string                `json:"tier_override_reason"`
 }
 
-func (in vendorCreate) toDomain() register.VendorInput {
+func (in vendorCreate) toDomain() (register.VendorInput, error) {
 	return register.VendorInput{
 		Name: in.Name, LegalName: in.LegalName, Website: in.Website, Service: in.Service, OwnerEmail: in.OwnerEmail,
 		Status: in.Status, Criticality: in.Criticality, Country: in.Country, ParentVendorID: in.ParentVendorID,
 		ExternalRef: in.ExternalRef, TierOverride: in.TierOverride, TierOverrideReason: in.TierOverrideReason,
-	}
+	}, nil
 }
 
 // vendorPatch is the body of PATCH /vendors/{id}: a JSON merge patch.
@@ -149,17 +149,16 @@ func (h *handlers) listVendors(c *gin.Context) error {
 }
 
 func (h *handlers) createVendor(c *gin.Context) error {
-	var in vendorCreate
-	if err := decodeJSON(c, h.maxBody, &in); err != nil {
-		return err
-	}
-	v, err := h.vendors.Create(c.Request.Context(), in.toDomain())
+	in, err := readBody[vendorCreate](c, h.maxBody)
 	if err != nil {
 		return err
 	}
-	setETag(c, v.Version)
+	v, err := h.vendors.Create(c.Request.Context(), in)
+	if err != nil {
+		return err
+	}
 	c.Header("Location", "/api/v1/vendors/"+v.ID)
-	writeJSON(c, http.StatusCreated, h.vendorView(v))
+	writeVersioned(c, http.StatusCreated, v.Version, h.vendorView(v))
 	return nil
 }
 
@@ -168,41 +167,19 @@ func (h *handlers) getVendor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, h.vendorView(v))
+	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
 	return nil
 }
 
 func (h *handlers) patchVendor(c *gin.Context) error {
-	version, err := ifMatch(c)
+	v, err := patchVersioned[vendorPatch](c, h.maxBody, h.vendors.Update)
 	if err != nil {
 		return err
 	}
-	var p vendorPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		return err
-	}
-	in, err := p.toDomain()
-	if err != nil {
-		return err
-	}
-	v, err := h.vendors.Update(c.Request.Context(), c.Param("id"), in, version)
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, h.vendorView(v))
+	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
 	return nil
 }
 
 func (h *handlers) deleteVendor(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := h.vendors.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return deleteVersioned(c, h.vendors.Delete)
 }
