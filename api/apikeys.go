@@ -25,57 +25,54 @@ type keyCreated struct {
 
 func identity[T any](v T) T { return v }
 
-func (h *handlers) listKeys(c *gin.Context) {
+func (h *handlers) listKeys(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	page, err := h.keys.List(c.Request.Context(), p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, identity[access.APIKey]))
+	return nil
 }
 
-func (h *handlers) createKey(c *gin.Context) {
+func (h *handlers) createKey(c *gin.Context) error {
 	var in keyCreate
 	if err := decodeJSON(c, h.maxBody, &in); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	nk := access.NewKey{Name: in.Name, Role: in.Role}
 	if in.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *in.ExpiresAt)
 		if err != nil {
-			writeError(c, &badRequest{Field: "expires_at", Message: "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z"})
-			return
+			return &badRequest{Field: "expires_at", Message: "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z"}
 		}
 		nk.ExpiresAt = &t
 	}
 	k, plaintext, err := h.keys.Create(c.Request.Context(), nk)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/api-keys/"+k.ID)
 	writeJSON(c, http.StatusCreated, keyCreated{APIKey: k, Key: plaintext})
+	return nil
 }
 
-func (h *handlers) getKey(c *gin.Context) {
+func (h *handlers) getKey(c *gin.Context) error {
 	k, err := h.keys.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, k)
+	return nil
 }
 
-func (h *handlers) revokeKey(c *gin.Context) {
+func (h *handlers) revokeKey(c *gin.Context) error {
 	if err := h.keys.Revoke(c.Request.Context(), c.Param("id")); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

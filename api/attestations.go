@@ -179,33 +179,29 @@ func (p attestationPatch) toDomain() (attestation.AttestationInput, error) {
 	return in, fe.Err()
 }
 
-func (h *handlers) listAttestationKinds(c *gin.Context) {
+func (h *handlers) listAttestationKinds(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, listResponse[attestation.AttestationKindInfo]{Items: attestation.AttestationKinds()})
+	return nil
 }
 
-func (h *handlers) listAttestations(c *gin.Context) {
+func (h *handlers) listAttestations(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var f attestation.AttestationFilter
 	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
-		return
+		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
 	}
 	if f.Kind, err = enumQuery(c, "kind", attestation.AttestationKind.Valid, "the codes of GET /api/v1/attestation-kinds"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if f.ReviewStatus, err = enumQuery(c, "review_status", attestation.AttestationReviewStatus.Valid, "received, under_review, accepted, rejected"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if s := c.Query("expiring_before"); s != "" {
 		if f.ExpiresBefore, err = domain.ParseDate(s); err != nil {
-			writeError(c, &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"})
-			return
+			return &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"}
 		}
 	}
 	switch s := c.Query("expired"); s {
@@ -214,91 +210,55 @@ func (h *handlers) listAttestations(c *gin.Context) {
 		expired := s == "true"
 		f.Expired = &expired
 	default:
-		writeError(c, &badRequest{Field: "expired", Message: "must be true or false"})
-		return
+		return &badRequest{Field: "expired", Message: "must be true or false"}
 	}
 	if format, ok, err := exportFormat(c); err != nil {
-		writeError(c, err)
-		return
+		return err
 	} else if ok {
-		h.exportAttestations(c, format, f)
-		return
+		return h.exportAttestations(c, format, f)
 	}
 	page, err := h.attestations.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, toAttestationJSON))
+	return nil
 }
 
-func (h *handlers) createAttestation(c *gin.Context) {
-	var body attestationCreate
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		writeError(c, err)
-		return
-	}
-	in, err := body.toDomain()
+func (h *handlers) createAttestation(c *gin.Context) error {
+	in, err := readBody[attestationCreate](c, h.maxBody)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	a, err := h.attestations.Create(c.Request.Context(), in)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, a.Version)
 	c.Header("Location", "/api/v1/attestations/"+a.ID)
-	writeJSON(c, http.StatusCreated, toAttestationJSON(a))
+	writeVersioned(c, http.StatusCreated, a.Version, toAttestationJSON(a))
+	return nil
 }
 
-func (h *handlers) getAttestation(c *gin.Context) {
+func (h *handlers) getAttestation(c *gin.Context) error {
 	a, err := h.attestations.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, a.Version)
-	writeJSON(c, http.StatusOK, toAttestationJSON(a))
+	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
+	return nil
 }
 
-func (h *handlers) patchAttestation(c *gin.Context) {
-	version, err := ifMatch(c)
+func (h *handlers) patchAttestation(c *gin.Context) error {
+	a, err := patchVersioned[attestationPatch](c, h.maxBody, h.attestations.Update)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	var p attestationPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		writeError(c, err)
-		return
-	}
-	in, err := p.toDomain()
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	a, err := h.attestations.Update(c.Request.Context(), c.Param("id"), in, version)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	setETag(c, a.Version)
-	writeJSON(c, http.StatusOK, toAttestationJSON(a))
+	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
+	return nil
 }
 
-func (h *handlers) deleteAttestation(c *gin.Context) {
-	version, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.attestations.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (h *handlers) deleteAttestation(c *gin.Context) error {
+	return deleteVersioned(c, h.attestations.Delete)
 }
 
 // evidenceFormOverhead is what a multipart body may carry beyond the file
@@ -308,22 +268,19 @@ const evidenceFormOverhead = 64 << 10
 // uploadEvidence reads a multipart/form-data body whose one part, file,
 // is streamed to the evidence store; nothing is buffered in memory or
 // spooled to temporary files by the HTTP layer.
-func (h *handlers) uploadEvidence(c *gin.Context) {
+func (h *handlers) uploadEvidence(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	part, err := evidencePart(c, h.attestations.EvidenceLimit())
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	a, replaced, err := h.attestations.AttachEvidence(c.Request.Context(), c.Param("id"), domain.EvidenceUpload{
 		Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, a.Version)
 	status := http.StatusOK
@@ -332,6 +289,7 @@ func (h *handlers) uploadEvidence(c *gin.Context) {
 		c.Header("Location", "/api/v1/attestations/"+a.ID+"/evidence")
 	}
 	writeJSON(c, status, toAttestationJSON(a))
+	return nil
 }
 
 // evidencePart opens a multipart/form-data body whose one part, file,
@@ -374,11 +332,10 @@ func evidenceFormField(field string) string {
 // downloadEvidence streams the evidence file with its sniffed media type,
 // its original name and its SHA-256. The store has verified the hash
 // before the first byte is sent.
-func (h *handlers) downloadEvidence(c *gin.Context) {
+func (h *handlers) downloadEvidence(c *gin.Context) error {
 	a, rc, err := h.attestations.OpenEvidence(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	defer rc.Close()
 	sum, _ := hex.DecodeString(a.EvidenceSHA256) // validated by the store's Open
@@ -387,6 +344,7 @@ func (h *handlers) downloadEvidence(c *gin.Context) {
 		"X-Content-SHA256":    a.EvidenceSHA256,
 		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
 	})
+	return nil
 }
 
 // evidenceDisposition is an attachment disposition naming the file
@@ -490,11 +448,11 @@ func toEvidenceStatusJSON(st attestation.EvidenceStatus) evidenceStatusJSON {
 	return out
 }
 
-func (h *handlers) vendorEvidenceStatus(c *gin.Context) {
+func (h *handlers) vendorEvidenceStatus(c *gin.Context) error {
 	st, err := h.attestations.EvidenceStatus(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, toEvidenceStatusJSON(st))
+	return nil
 }

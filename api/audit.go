@@ -37,17 +37,16 @@ func toAuditJSON(e domain.AuditEvent) auditJSON {
 		orNull(e.Before), orNull(e.After), e.PrevHash, e.Hash}
 }
 
-func (h *handlers) listAudit(c *gin.Context) {
+func (h *handlers) listAudit(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	f := domain.AuditFilter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
 	page, err := h.audit.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, toAuditJSON))
+	return nil
 }

@@ -139,23 +139,6 @@ type contractCreate struct {
 	BreachNotification      *clauseInput             `json:"breach_notification"`
 }
 
-// parseDates reads date strings into the domain input, naming the field
-// of each bad one.
-func parseDate(fe *domain.FieldErrors, field string, s *string) *domain.Date {
-	if s == nil {
-		return nil
-	}
-	if *s == "" {
-		return &domain.Date{}
-	}
-	d, err := domain.ParseDate(*s)
-	if err != nil {
-		fe.Add(field, "must be a date in the form YYYY-MM-DD")
-		return nil
-	}
-	return &d
-}
-
 func moneyPtr(m *domain.Money) **domain.Money {
 	if m == nil {
 		return nil
@@ -255,137 +238,99 @@ type amendmentInput struct {
 	BreachNotification Optional[clauseInput] `json:"breach_notification"`
 }
 
-// parseInstant reads an RFC 3339 instant, or a date meaning the start of
-// that day in UTC.
-func parseInstant(field, s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := domain.ParseDate(s); err == nil {
-		return d.Time(), nil
-	}
-	return time.Time{}, domain.Invalid(field, "must be an RFC 3339 instant (2026-03-01T00:00:00Z) or a date (2026-03-01)")
-}
-
-func (h *handlers) listContracts(c *gin.Context) {
+func (h *handlers) listContracts(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	f := contract.ContractFilter{VendorID: c.Query("vendor_id"), Query: c.Query("q")}
 	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
-		return
+		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
 	}
 	if f.Status, err = enumQuery(c, "status", contract.ContractStatus.Valid, "draft, active, expired, terminated"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if s := c.Query("expiring_before"); s != "" {
 		if f.ExpiringBefore, err = domain.ParseDate(s); err != nil {
-			writeError(c, &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"})
-			return
+			return &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"}
 		}
 	}
 	if len(f.Query) > 200 {
-		writeError(c, &badRequest{Field: "q", Message: "must be at most 200 characters"})
-		return
+		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
 	}
 	if format, ok, err := exportFormat(c); err != nil {
-		writeError(c, err)
-		return
+		return err
 	} else if ok {
-		h.exportContracts(c, format, f)
-		return
+		return h.exportContracts(c, format, f)
 	}
 	page, err := h.contracts.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, h.toContractJSON))
+	return nil
 }
 
-func (h *handlers) createContract(c *gin.Context) {
+func (h *handlers) createContract(c *gin.Context) error {
 	var body contractCreate
 	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	in, err := body.toDomain()
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	view, err := h.contracts.Create(c.Request.Context(), in, body.BreachNotification.toDomain())
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, view.Version)
 	c.Header("Location", "/api/v1/contracts/"+view.ID)
-	writeJSON(c, http.StatusCreated, h.toContractJSON(view))
+	writeVersioned(c, http.StatusCreated, view.Version, h.toContractJSON(view))
+	return nil
 }
 
-func (h *handlers) getContract(c *gin.Context) {
+func (h *handlers) getContract(c *gin.Context) error {
 	view, err := h.contracts.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, view.Version)
-	writeJSON(c, http.StatusOK, h.toContractJSON(view))
+	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
+	return nil
 }
 
-func (h *handlers) patchContract(c *gin.Context) {
+func (h *handlers) patchContract(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var p contractPatch
 	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	in, terms, err := p.toDomain()
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	view, err := h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, view.Version)
-	writeJSON(c, http.StatusOK, h.toContractJSON(view))
+	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
+	return nil
 }
 
-func (h *handlers) deleteContract(c *gin.Context) {
-	version, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.contracts.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (h *handlers) deleteContract(c *gin.Context) error {
+	return deleteVersioned(c, h.contracts.Delete)
 }
 
-func (h *handlers) amendContract(c *gin.Context) {
+func (h *handlers) amendContract(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var body amendmentInput
 	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	a := contract.Amendment{Reason: body.Reason}
 	var fe domain.FieldErrors
@@ -400,50 +345,47 @@ func (h *handlers) amendContract(c *gin.Context) {
 		fe.Add("breach_notification", "is required: the new terms, or null to remove the clause from effective_from on")
 	}
 	if err := fe.Err(); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if !body.BreachNotification.Null {
 		a.Terms = body.BreachNotification.Value.toDomain()
 	}
 	view, err := h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, view.Version)
-	writeJSON(c, http.StatusOK, h.toContractJSON(view))
+	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
+	return nil
 }
 
-func (h *handlers) listClauseVersions(c *gin.Context) {
+func (h *handlers) listClauseVersions(c *gin.Context) error {
 	vs, err := h.contracts.Versions(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := listResponse[*clauseJSON]{Items: make([]*clauseJSON, len(vs))}
 	for i := range vs {
 		out.Items[i] = h.toClauseJSON(&vs[i])
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }
 
-func (h *handlers) getClauseAt(c *gin.Context) {
+func (h *handlers) getClauseAt(c *gin.Context) error {
 	at := h.clock.Now()
 	if s := c.Query("at"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			writeError(c, &badRequest{Field: "at", Message: "must be an RFC 3339 instant such as 2017-10-12T00:00:00Z"})
-			return
+			return &badRequest{Field: "at", Message: "must be an RFC 3339 instant such as 2017-10-12T00:00:00Z"}
 		}
 		at = t
 	}
 	v, err := h.contracts.ClauseAt(c.Request.Context(), c.Param("id"), at)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, h.toClauseJSON(&v))
+	return nil
 }
 
 // clauseFindingJSON is one verdict of the clause audit.
@@ -487,24 +429,25 @@ func toClauseAuditJSON(a contract.ClauseAudit) clauseAuditJSON {
 	return out
 }
 
-func (h *handlers) contractClauseAudit(c *gin.Context) {
+func (h *handlers) contractClauseAudit(c *gin.Context) error {
 	a, err := h.contracts.AuditContract(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, toClauseAuditJSON(a))
+	return nil
 }
 
-func (h *handlers) vendorClauseAudit(c *gin.Context) {
+func (h *handlers) vendorClauseAudit(c *gin.Context) error {
 	a, err := h.contracts.AuditVendor(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, toClauseAuditJSON(a))
+	return nil
 }
 
-func (h *handlers) getClausePolicy(c *gin.Context) {
+func (h *handlers) getClausePolicy(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, h.contracts.Policy)
+	return nil
 }

@@ -17,91 +17,81 @@ type findingPatch struct {
 	AcceptedUntil *string               `json:"accepted_until"`
 }
 
-func (h *handlers) listRules(c *gin.Context) {
+func (h *handlers) listRules(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, listResponse[finding.Rule]{Items: finding.Rules})
+	return nil
 }
 
-func (h *handlers) listFindings(c *gin.Context) {
+func (h *handlers) listFindings(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var f finding.FindingFilter
 	if f.RuleID = c.Query("rule"); f.RuleID != "" {
 		if _, ok := finding.LookupRule(f.RuleID); !ok {
-			writeError(c, &badRequest{Field: "rule", Message: "is not a rule id (see /api/v1/rules)"})
-			return
+			return &badRequest{Field: "rule", Message: "is not a rule id (see /api/v1/rules)"}
 		}
 	}
 	if f.Severity, err = enumQuery(c, "severity", finding.Severity.Valid, "critical, high, medium, low"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if f.Status, err = enumQuery(c, "status", finding.FindingStatus.Valid, "open, acknowledged, risk_accepted, resolved"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
-		return
+		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
 	}
 	if s := c.Query("opened_after"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			writeError(c, &badRequest{Field: "opened_after", Message: "must be an RFC 3339 instant"})
-			return
+			return &badRequest{Field: "opened_after", Message: "must be an RFC 3339 instant"}
 		}
 		f.OpenedAfter = t
 	}
 	if format, ok, err := exportFormat(c); err != nil {
-		writeError(c, err)
-		return
+		return err
 	} else if ok {
-		h.exportFindings(c, format, f)
-		return
+		return h.exportFindings(c, format, f)
 	}
 	page, err := h.findings.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, func(f finding.Finding) finding.Finding { return f }))
+	return nil
 }
 
-func (h *handlers) getFinding(c *gin.Context) {
+func (h *handlers) getFinding(c *gin.Context) error {
 	f, err := h.findings.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, f.Version)
 	writeJSON(c, http.StatusOK, f)
+	return nil
 }
 
-func (h *handlers) patchFinding(c *gin.Context) {
+func (h *handlers) patchFinding(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var b findingPatch
 	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	ch := finding.FindingChange{Status: b.Status, Reason: b.Reason}
 	if b.AcceptedUntil != nil && *b.AcceptedUntil != "" {
 		if ch.AcceptedUntil, err = parseDateField("accepted_until", *b.AcceptedUntil); err != nil {
-			writeError(c, err)
-			return
+			return err
 		}
 	}
 	f, err := h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, f.Version)
 	writeJSON(c, http.StatusOK, f)
+	return nil
 }

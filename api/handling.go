@@ -41,13 +41,6 @@ func toHandlingJSON(h register.DataHandling) handlingJSON {
 		Notes: h.Notes, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // handlingInput is the body of POST /vendors/{id}/data-handling.
 type handlingInput struct {
 	Category      string   `json:"category"`
@@ -58,34 +51,31 @@ type handlingInput struct {
 	Notes         string   `json:"notes"`
 }
 
-func (h *handlers) listHandling(c *gin.Context) {
+func (h *handlers) listHandling(c *gin.Context) error {
 	hs, err := h.vendors.ListHandling(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := listResponse[handlingJSON]{Items: make([]handlingJSON, len(hs))}
 	for i, x := range hs {
 		out.Items[i] = toHandlingJSON(x)
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }
 
-func (h *handlers) putHandling(c *gin.Context) {
+func (h *handlers) putHandling(c *gin.Context) error {
 	var in handlingInput
 	if err := decodeJSON(c, h.maxBody, &in); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	rec, created, err := h.vendors.PutHandling(c.Request.Context(), c.Param("id"), register.DataHandlingInput(in))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	v, err := h.vendors.Get(c.Request.Context(), rec.VendorID)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	status := http.StatusOK
 	if created {
@@ -93,16 +83,18 @@ func (h *handlers) putHandling(c *gin.Context) {
 	}
 	writeJSON(c, status, handlingRecordedJSON{handlingJSON: toHandlingJSON(rec),
 		Vendor: vendorRiskJSON{ID: v.ID, Tier: v.Tier(), Risk: v.Risk}})
+	return nil
 }
 
-func (h *handlers) deleteHandling(c *gin.Context) {
+func (h *handlers) deleteHandling(c *gin.Context) error {
 	if err := h.vendors.DeleteHandling(c.Request.Context(), c.Param("id"), c.Param("category")); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (h *handlers) listCategories(c *gin.Context) {
+func (h *handlers) listCategories(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, listResponse[register.DataCategory]{Items: register.DataCategories()})
+	return nil
 }

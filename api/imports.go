@@ -28,17 +28,15 @@ import (
 var importers = []domain.Role{domain.RoleAdmin, domain.RoleVendorManager, domain.RoleLegal}
 
 // getImportTemplate serves GET /api/v1/imports/templates/{kind}.xlsx.
-func (h *handlers) getImportTemplate(c *gin.Context) {
+func (h *handlers) getImportTemplate(c *gin.Context) error {
 	name, ok := strings.CutSuffix(c.Param("file"), ".xlsx")
 	kind := importing.ImportKind(name)
 	if !ok || !kind.Valid() {
-		writeError(c, fmt.Errorf("template %q: %w", c.Param("file"), domain.ErrNotFound))
-		return
+		return fmt.Errorf("template %q: %w", c.Param("file"), domain.ErrNotFound)
 	}
 	vendors, err := h.imports.TemplateVendors(c.Request.Context(), kind, spreadsheet.MaxTemplateVendors)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Type", spreadsheet.XLSXMediaType)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`-template.xlsx"`)
@@ -46,34 +44,33 @@ func (h *handlers) getImportTemplate(c *gin.Context) {
 	if err := spreadsheet.WriteTemplate(c.Writer, kind, vendors); err != nil {
 		logFrom(c).Error("write import template", "error", err.Error())
 	}
+	return nil
 }
 
 // getImport serves GET /api/v1/imports/{id}.
-func (h *handlers) getImport(c *gin.Context) {
+func (h *handlers) getImport(c *gin.Context) error {
 	r, err := h.imports.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, r)
+	return nil
 }
 
 // createImport serves POST /api/v1/imports: a multipart/form-data body
 // with the file in the part named file. kind and mode come from the query
 // string, or from form fields sent before the file part.
-func (h *handlers) createImport(c *gin.Context) {
+func (h *handlers) createImport(c *gin.Context) error {
 	kind, mode := importing.ImportKind(c.Query("kind")), importing.ImportMode(c.DefaultQuery("mode", ""))
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
-		writeError(c, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "body",
-			Message: "must be multipart/form-data with the spreadsheet in a part named file"})
-		return
+		return &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "body",
+			Message: "must be multipart/form-data with the spreadsheet in a part named file"}
 	}
 	limit := h.maxImportBytes()
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+evidenceFormOverhead)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		writeError(c, &badRequest{Field: "body", Message: "malformed multipart/form-data: " + err.Error()})
-		return
+		return &badRequest{Field: "body", Message: "malformed multipart/form-data: " + err.Error()}
 	}
 	var up *spooled
 	defer func() {
@@ -86,14 +83,11 @@ func (h *handlers) createImport(c *gin.Context) {
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.Is(err, io.EOF):
-			writeError(c, &badRequest{Field: "file", Message: "is required: send the spreadsheet as the form field file"})
-			return
+			return &badRequest{Field: "file", Message: "is required: send the spreadsheet as the form field file"}
 		case errors.As(err, &tooLarge):
-			writeError(c, importTooLarge(limit))
-			return
+			return importTooLarge(limit)
 		case err != nil:
-			writeError(c, &badRequest{Field: "body", Message: "malformed multipart/form-data"})
-			return
+			return &badRequest{Field: "body", Message: "malformed multipart/form-data"}
 		}
 		switch part.FormName() {
 		case "kind", "mode":
@@ -106,32 +100,27 @@ func (h *handlers) createImport(c *gin.Context) {
 		case "file":
 			if err := checkImportParams(c, kind, mode); err != nil {
 				_ = part.Close()
-				writeError(c, err)
-				return
+				return err
 			}
 			up, err = spool(part, limit)
 			if err != nil {
-				writeError(c, err)
-				return
+				return err
 			}
 			up.name = part.FileName()
 		default:
 			_ = part.Close()
-			writeError(c, &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has kind, mode and file (file last)"})
-			return
+			return &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has kind, mode and file (file last)"}
 		}
 	}
 	src, _, err := spreadsheet.OpenFile(up.path)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	defer src.Close()
 	res, err := h.imports.Run(c.Request.Context(), importing.ImportRequest{Kind: kind, Mode: mode, FileName: up.name,
 		FileSHA256: up.sha256, FileSize: up.size, Source: src})
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	switch res.Status {
 	case importing.ImportStatusCommitted:
@@ -143,6 +132,7 @@ func (h *handlers) createImport(c *gin.Context) {
 	default:
 		writeJSON(c, http.StatusOK, res)
 	}
+	return nil
 }
 
 func (h *handlers) maxImportBytes() int64 {
@@ -234,7 +224,7 @@ func exportFormat(c *gin.Context) (spreadsheet.Format, bool, error) {
 // returns the rows of one keyset batch and the cursor of the next (""
 // at the end); only one batch is in memory at a time.
 func (h *handlers) export(c *gin.Context, format spreadsheet.Format, name string, cols []importing.ImportColumn,
-	next func(ctx context.Context, after string) (rows [][]string, cursor string, err error)) {
+	next func(ctx context.Context, after string) (rows [][]string, cursor string, err error)) error {
 	ctx := c.Request.Context()
 	filename := fmt.Sprintf("%s-%s.%s", name, h.clock.Now().UTC().Format("2006-01-02"), format)
 	if format == spreadsheet.CSV {
@@ -254,14 +244,13 @@ func (h *handlers) export(c *gin.Context, format spreadsheet.Format, name string
 			logFrom(c).Error("export", "list", name, "error", err.Error())
 			_ = c.Error(err)
 		}
-		return
+		return nil
 	}
 	// A workbook is complete only at the end; it is built in a temporary
 	// file (excelize's stream writer spills to disk) and then sent.
 	tmp, err := os.CreateTemp("", "vw-export-*.xlsx")
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
@@ -277,19 +266,18 @@ func (h *handlers) export(c *gin.Context, format spreadsheet.Format, name string
 		err = bw.Flush()
 	}
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
 	if err == nil {
 		_, err = tmp.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.DataFromReader(http.StatusOK, size, spreadsheet.XLSXMediaType, tmp, map[string]string{
 		"Content-Disposition": `attachment; filename="` + filename + `"`})
+	return nil
 }
 
 func pump(ctx context.Context, w spreadsheet.Writer, next func(ctx context.Context, after string) ([][]string, string, error)) error {
@@ -314,8 +302,8 @@ func pump(ctx context.Context, w spreadsheet.Writer, next func(ctx context.Conte
 // exportPage is the batch size of exports: the largest page.
 var exportPage = domain.PageRequest{Limit: domain.MaxPageLimit}
 
-func (h *handlers) exportVendors(c *gin.Context, format spreadsheet.Format, f register.VendorFilter) {
-	h.export(c, format, "vendors", importing.ImportColumns(importing.ImportVendors), func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportVendors(c *gin.Context, format spreadsheet.Format, f register.VendorFilter) error {
+	return h.export(c, format, "vendors", importing.ImportColumns(importing.ImportVendors), func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.vendors.List(ctx, f, p)
@@ -343,8 +331,8 @@ func (h *handlers) vendorRefs(ctx context.Context, ids []string) (map[string]str
 	return out, nil
 }
 
-func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f contract.ContractFilter) {
-	h.export(c, format, "contracts", importing.ImportColumns(importing.ImportContracts), func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f contract.ContractFilter) error {
+	return h.export(c, format, "contracts", importing.ImportColumns(importing.ImportContracts), func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.contracts.List(ctx, f, p)
@@ -367,8 +355,8 @@ func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f 
 	})
 }
 
-func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format, f attestation.AttestationFilter) {
-	h.export(c, format, "attestations", importing.ImportColumns(importing.ImportAttestations), func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format, f attestation.AttestationFilter) error {
+	return h.export(c, format, "attestations", importing.ImportColumns(importing.ImportAttestations), func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.attestations.List(ctx, f, p)
@@ -391,8 +379,8 @@ func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format,
 	})
 }
 
-func (h *handlers) exportFindings(c *gin.Context, format spreadsheet.Format, f finding.FindingFilter) {
-	h.export(c, format, "findings", spreadsheet.FindingColumns, func(ctx context.Context, after string) ([][]string, string, error) {
+func (h *handlers) exportFindings(c *gin.Context, format spreadsheet.Format, f finding.FindingFilter) error {
+	return h.export(c, format, "findings", spreadsheet.FindingColumns, func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
 		page, err := h.findings.List(ctx, f, p)

@@ -155,86 +155,78 @@ func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 	return in, fe.Err()
 }
 
-func (h *handlers) listIncidents(c *gin.Context) {
+func (h *handlers) listIncidents(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	f := incident.IncidentFilter{VendorID: c.Query("vendor_id")}
 	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
-		return
+		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
 	}
 	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	page, err := h.incidents.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, toIncidentJSON))
+	return nil
 }
 
-func (h *handlers) createIncident(c *gin.Context) {
+func (h *handlers) createIncident(c *gin.Context) error {
 	var b incidentBody
 	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	in, err := b.toDomain()
 	if err == nil && in.VendorID == nil {
 		err = domain.Invalid("vendor_id", "is required")
 	}
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	v, err := h.incidents.Create(c.Request.Context(), in)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, v.Version)
 	c.Header("Location", "/api/v1/incidents/"+v.ID)
 	writeJSON(c, http.StatusCreated, toIncidentJSON(v))
+	return nil
 }
 
-func (h *handlers) getIncident(c *gin.Context) {
+func (h *handlers) getIncident(c *gin.Context) error {
 	v, err := h.incidents.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, v.Version)
 	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+	return nil
 }
 
-func (h *handlers) patchIncident(c *gin.Context) {
+func (h *handlers) patchIncident(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var b incidentBody
 	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	in, err := b.toDomain()
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	v, err := h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, v.Version)
 	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+	return nil
 }
 
 // timelineInput is the body of POST /incidents/{id}/timeline.
@@ -245,36 +237,34 @@ type timelineInput struct {
 	Text   string  `json:"text"`
 }
 
-func (h *handlers) appendTimeline(c *gin.Context) {
+func (h *handlers) appendTimeline(c *gin.Context) error {
 	var b timelineInput
 	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	in := incident.TimelineInput{Actor: b.Actor, Action: b.Action, Text: b.Text}
 	if b.At != nil {
 		t, err := time.Parse(time.RFC3339Nano, *b.At)
 		if err != nil {
-			writeError(c, domain.Invalid("at", "must be an RFC 3339 instant such as 2026-11-23T14:05:00Z"))
-			return
+			return domain.Invalid("at", "must be an RFC 3339 instant such as 2026-11-23T14:05:00Z")
 		}
 		in.At = &t
 	}
 	e, err := h.incidents.AddTimeline(c.Request.Context(), c.Param("id"), in)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusCreated, e)
+	return nil
 }
 
-func (h *handlers) listTimeline(c *gin.Context) {
+func (h *handlers) listTimeline(c *gin.Context) error {
 	es, err := h.incidents.Timeline(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, listResponse[incident.TimelineEntry]{Items: nonNil(es)})
+	return nil
 }
 
 // historyJSON is a vendor's notification history.
@@ -291,66 +281,62 @@ type historyItem struct {
 	Notice             incident.NoticeClock `json:"notice"`
 }
 
-func (h *handlers) notificationHistory(c *gin.Context) {
+func (h *handlers) notificationHistory(c *gin.Context) error {
 	hist, err := h.incidents.History(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := historyJSON{VendorID: hist.VendorID, Stats: hist.Stats, Incidents: make([]historyItem, len(hist.Incidents))}
 	for i, v := range hist.Incidents {
 		out.Incidents[i] = historyItem{IncidentID: v.ID, Title: v.Title, VendorDiscoveredAt: v.VendorDiscoveredAt, Notice: v.Notice}
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }
 
-func (h *handlers) portfolioTimeliness(c *gin.Context) {
+func (h *handlers) portfolioTimeliness(c *gin.Context) error {
 	st, err := h.incidents.Timeliness(c.Request.Context())
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, st)
+	return nil
 }
 
 // uploadNotice stores the proof of the vendor's notice; ?received_at= says
 // when it arrived (default now).
-func (h *handlers) uploadNotice(c *gin.Context) {
+func (h *handlers) uploadNotice(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var at *time.Time
 	if s := c.Query("received_at"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			writeError(c, &badRequest{Field: "received_at", Message: "must be an RFC 3339 instant"})
-			return
+			return &badRequest{Field: "received_at", Message: "must be an RFC 3339 instant"}
 		}
 		at = &t
 	}
 	part, err := evidencePart(c, h.incidents.EvidenceLimit())
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	v, err := h.incidents.AttachNotice(c.Request.Context(), c.Param("id"), domain.EvidenceUpload{
 		Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, at, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, v.Version)
 	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+	return nil
 }
 
 // downloadNotice streams the notice evidence with its hash.
-func (h *handlers) downloadNotice(c *gin.Context) {
+func (h *handlers) downloadNotice(c *gin.Context) error {
 	inc, rc, err := h.incidents.OpenNotice(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	defer rc.Close()
 	ev := inc.NoticeEvidence
@@ -360,4 +346,5 @@ func (h *handlers) downloadNotice(c *gin.Context) {
 		"X-Content-SHA256":    ev.SHA256,
 		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
 	})
+	return nil
 }

@@ -9,52 +9,49 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/jobrun"
 )
 
-func (h *handlers) listJobRuns(c *gin.Context) {
+func (h *handlers) listJobRuns(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	status, err := enumQuery(c, "status", jobrun.JobStatus.Valid, "running, succeeded, failed, abandoned")
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	page, err := h.jobs.List(c.Request.Context(), jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, identity[jobrun.JobRun]))
+	return nil
 }
 
-func (h *handlers) getJobRun(c *gin.Context) {
+func (h *handlers) getJobRun(c *gin.Context) error {
 	id := c.Param("id")
 	if !domain.ValidID(id) {
-		writeError(c, domain.ErrNotFound)
-		return
+		return domain.ErrNotFound
 	}
 	run, err := h.jobs.Runs.Get(c.Request.Context(), id)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, run)
+	return nil
 }
 
 // runJob starts a job now, in the background: 202 with the run, which
 // GET /jobs/runs/{id} follows.
-func (h *handlers) runJob(c *gin.Context) {
+func (h *handlers) runJob(c *gin.Context) error {
 	run, err := h.jobs.Trigger(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/jobs/runs/"+run.ID)
 	writeJSON(c, http.StatusAccepted, run)
+	return nil
 }
 
-func (h *handlers) riskHistory(c *gin.Context) {
+func (h *handlers) riskHistory(c *gin.Context) error {
 	var from, to domain.Date
 	for _, q := range []struct {
 		name string
@@ -63,16 +60,15 @@ func (h *handlers) riskHistory(c *gin.Context) {
 		if s := c.Query(q.name); s != "" {
 			d, err := domain.ParseDate(s)
 			if err != nil {
-				writeError(c, &badRequest{Field: q.name, Message: "must be a date such as 2026-11-23"})
-				return
+				return &badRequest{Field: q.name, Message: "must be a date such as 2026-11-23"}
 			}
 			*q.dst = d
 		}
 	}
 	snaps, err := h.snapshots.History(c.Request.Context(), c.Param("id"), from, to)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, gin.H{"items": nonNil(snaps)})
+	return nil
 }

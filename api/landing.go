@@ -40,15 +40,17 @@ var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>
 
 // landing serves GET /: a short page that says where things are. It is
 // the one handler to replace when a web console is served at /.
-func landing(c *gin.Context) {
+func landing(c *gin.Context) error {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Status(http.StatusOK)
 	if err := landingPage.Execute(c.Writer, Links); err != nil {
 		logFrom(c).Error("landing page", "error", err.Error())
 	}
+	return nil
 }
 
 // apiIndex serves GET /api/v1: the entry points, as JSON.
-func apiIndex(c *gin.Context) {
+func apiIndex(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, gin.H{"name": "Vendorwatch API", "version": "v1", "links": Links})
+	return nil
 }

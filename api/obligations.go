@@ -33,11 +33,10 @@ type obligationListJSON struct {
 	NotApplied []incident.RegimeCheck `json:"not_applied"`
 }
 
-func (h *handlers) listObligations(c *gin.Context) {
+func (h *handlers) listObligations(c *gin.Context) error {
 	os, err := h.incidents.ListObligations(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	checks, err := h.incidents.RegimesNotApplied(c.Request.Context(), c.Param("id"))
 	if err != nil {
@@ -49,6 +48,7 @@ func (h *handlers) listObligations(c *gin.Context) {
 		out.Items[i] = h.toObligationJSON(o)
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }
 
 // obligationPatch is the body of PATCH /obligations/{id}.
@@ -59,33 +59,30 @@ type obligationPatch struct {
 	Evidence string                    `json:"evidence"`
 }
 
-func (h *handlers) patchObligation(c *gin.Context) {
+func (h *handlers) patchObligation(c *gin.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var b obligationPatch
 	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	ch := incident.ObligationChange{Status: b.Status, Reason: b.Reason, Evidence: b.Evidence}
 	if b.DoneAt != nil {
 		t, err := time.Parse(time.RFC3339Nano, *b.DoneAt)
 		if err != nil {
-			writeError(c, domain.Invalid("done_at", "must be an RFC 3339 instant"))
-			return
+			return domain.Invalid("done_at", "must be an RFC 3339 instant")
 		}
 		ch.DoneAt = &t
 	}
 	o, err := h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	setETag(c, o.Version)
 	writeJSON(c, http.StatusOK, h.toObligationJSON(o))
+	return nil
 }
 
 // blastRadiusJSON is GET /incidents/{id}/blast-radius.
@@ -105,11 +102,10 @@ type contractClausesJSON struct {
 	ClauseAtDiscovery *clauseJSON             `json:"clause_at_discovery"`
 }
 
-func (h *handlers) blastRadius(c *gin.Context) {
+func (h *handlers) blastRadius(c *gin.Context) error {
 	b, err := h.incidents.BlastRadius(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := blastRadiusJSON{Incident: toIncidentJSON(b.Incident), Vendor: toVendorJSON(b.Vendor),
 		Handling: make([]handlingJSON, len(b.Handling)), Contracts: make([]contractClausesJSON, len(b.Contracts)),
@@ -122,4 +118,5 @@ func (h *handlers) blastRadius(c *gin.Context) {
 			ClauseNow: h.toClauseJSON(cc.ClauseNow), ClauseAtDiscovery: h.toClauseJSON(cc.ClauseAtDiscovery)}
 	}
 	writeJSON(c, http.StatusOK, out)
+	return nil
 }

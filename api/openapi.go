@@ -31,6 +31,7 @@ func loadOpenAPI() error {
 	return openAPIErr
 }
 
-func serveOpenAPI(c *gin.Context) {
+func serveOpenAPI(c *gin.Context) error {
 	c.Data(http.StatusOK, "application/json", openAPIJSON)
+	return nil
 }

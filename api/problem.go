@@ -41,6 +41,26 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.Detail }
 
+// handle adapts a handler that returns an error to Gin: a handler writes
+// its success response itself and returns nil, or returns the error that
+// writeError turns into the problem document.
+func handle(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			writeError(c, err)
+		}
+	}
+}
+
+// wrapH adapts a plain http.Handler to the route table.
+func wrapH(next http.Handler) func(*gin.Context) error {
+	serve := gin.WrapH(next)
+	return func(c *gin.Context) error {
+		serve(c)
+		return nil
+	}
+}
+
 // writeError is the one place that maps errors to HTTP. Unknown errors
 // become a generic 500; their detail goes to the log with the request id,
 // never to the client.

@@ -15,22 +15,21 @@ import (
 // concern data subjects there (EU rows for DE, US federal rows for US-CA,
 // state rows for US, card-brand rows everywhere); ?status= keeps one
 // verification status (V, P or U).
-func (h *handlers) listRegimes(c *gin.Context) {
+func (h *handlers) listRegimes(c *gin.Context) error {
 	var f incident.RegimeFilter
 	if s := c.Query("jurisdiction"); s != "" {
 		code := strings.ToUpper(strings.TrimSpace(s))
 		if msg := domain.CheckJurisdiction(code); msg != "" {
-			writeError(c, &badRequest{Field: "jurisdiction", Message: msg})
-			return
+			return &badRequest{Field: "jurisdiction", Message: msg}
 		}
 		f.Jurisdiction = code
 	}
 	if s := c.Query("status"); s != "" {
 		if s != "V" && s != "P" && s != "U" {
-			writeError(c, &badRequest{Field: "status", Message: "must be one of V, P, U"})
-			return
+			return &badRequest{Field: "status", Message: "must be one of V, P, U"}
 		}
 		f.Status = s
 	}
 	writeJSON(c, http.StatusOK, listResponse[incident.Regime]{Items: incident.DefaultCatalogue().Find(f)})
+	return nil
 }

@@ -46,19 +46,16 @@ func viewRun(r reporting.Run) runView {
 	return v
 }
 
-func (h *handlers) createReport(c *gin.Context) {
+func (h *handlers) createReport(c *gin.Context) error {
 	if h.reports == nil {
-		writeError(c, errNoReports)
-		return
+		return errNoReports
 	}
 	var in reportRequest
 	if err := decodeJSON(c, h.maxBody, &in); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if in.Kind == "" {
-		writeError(c, domain.Invalid("kind", "is required: audit or executive"))
-		return
+		return domain.Invalid("kind", "is required: audit or executive")
 	}
 	f := reporting.Filter{VendorIDs: in.VendorIDs, Tier: register.Tier(in.Tier), Owner: in.Owner}
 	if in.AsOf != nil {
@@ -66,58 +63,52 @@ func (h *handlers) createReport(c *gin.Context) {
 	}
 	run, err := h.reports.Start(c.Request.Context(), reporting.Kind(in.Kind), f)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/reports/"+run.ID)
 	writeJSON(c, http.StatusAccepted, viewRun(run))
+	return nil
 }
 
-func (h *handlers) listReports(c *gin.Context) {
+func (h *handlers) listReports(c *gin.Context) error {
 	if h.reports == nil {
-		writeError(c, errNoReports)
-		return
+		return errNoReports
 	}
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	page, err := h.reports.List(c.Request.Context(), p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, viewRun))
+	return nil
 }
 
-func (h *handlers) getReport(c *gin.Context) {
+func (h *handlers) getReport(c *gin.Context) error {
 	if h.reports == nil {
-		writeError(c, errNoReports)
-		return
+		return errNoReports
 	}
 	run, err := h.reports.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, viewRun(run))
+	return nil
 }
 
-func (h *handlers) downloadReport(c *gin.Context) {
+func (h *handlers) downloadReport(c *gin.Context) error {
 	if h.reports == nil {
-		writeError(c, errNoReports)
-		return
+		return errNoReports
 	}
 	run, fh, err := h.reports.Open(c.Request.Context(), c.Param("id"))
 	if errors.Is(err, reports.ErrNotReady) {
-		writeError(c, &statusError{Status: http.StatusConflict,
-			Detail: "The report is " + string(run.Status) + ", not done: poll GET /api/v1/reports/" + run.ID + "."})
-		return
+		return &statusError{Status: http.StatusConflict,
+			Detail: "The report is " + string(run.Status) + ", not done: poll GET /api/v1/reports/" + run.ID + "."}
 	}
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	defer func() { _ = fh.Close() }()
 	sum, _ := hex.DecodeString(run.SHA256)
@@ -126,28 +117,27 @@ func (h *handlers) downloadReport(c *gin.Context) {
 		"X-Content-SHA256":    run.SHA256,
 		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
 	})
+	return nil
 }
 
-func (h *handlers) dashboard(c *gin.Context) {
+func (h *handlers) dashboard(c *gin.Context) error {
 	if h.reports == nil {
-		writeError(c, errNoReports)
-		return
+		return errNoReports
 	}
 	f := reporting.Filter{VendorIDs: c.QueryArray("vendor_id"), Tier: register.Tier(c.Query("tier")), Owner: c.Query("owner")}
 	if s := c.Query("as_of"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			writeError(c, &badRequest{Field: "as_of", Message: "must be an RFC 3339 instant such as 2026-11-01T00:00:00Z"})
-			return
+			return &badRequest{Field: "as_of", Message: "must be an RFC 3339 instant such as 2026-11-01T00:00:00Z"}
 		}
 		f.AsOf = t
 	}
 	ex, err := h.reports.Dashboard(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, ex)
+	return nil
 }
 
 // ReportService is the report service the router serves (Deps.Reports).

@@ -36,13 +36,6 @@ func (h *handlers) toReviewJSON(r review.Review) reviewJSON {
 	}
 }
 
-func nullDate(d domain.Date) *domain.Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &d
-}
-
 // reviewCadence is the cadence of the review service (the default when
 // the router runs without one).
 func (h *handlers) reviewCadence() review.ReviewCadence {
@@ -105,14 +98,6 @@ type reviewCreate struct {
 	Notes        *string               `json:"notes"`
 }
 
-func parseDateField(field, s string) (domain.Date, error) {
-	d, err := domain.ParseDate(s)
-	if err != nil {
-		return domain.Date{}, &badRequest{Field: field, Message: "must be a date in the form YYYY-MM-DD"}
-	}
-	return d, nil
-}
-
 func (in reviewCreate) toDomain() (review.ReviewInput, error) {
 	out := review.ReviewInput{VendorID: in.VendorID, Reviewer: in.Reviewer, Outcome: in.Outcome,
 		ResidualRisk: in.ResidualRisk, Notes: in.Notes}
@@ -163,20 +148,17 @@ func (p reviewPatch) toDomain() (review.ReviewInput, error) {
 	return in, fe.Err()
 }
 
-func (h *handlers) listReviews(c *gin.Context) {
+func (h *handlers) listReviews(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var f review.ReviewFilter
 	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		writeError(c, &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"})
-		return
+		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
 	}
 	if f.Outcome, err = enumQuery(c, "outcome", review.ReviewOutcome.Valid, "approved, approved_with_conditions, rejected"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	for _, q := range []struct {
 		name string
@@ -184,86 +166,52 @@ func (h *handlers) listReviews(c *gin.Context) {
 	}{{"performed_after", &f.PerformedAfter}, {"performed_before", &f.PerformedBefore}} {
 		if s := c.Query(q.name); s != "" {
 			if *q.dst, err = parseDateField(q.name, s); err != nil {
-				writeError(c, err)
-				return
+				return err
 			}
 		}
 	}
 	page, err := h.reviews.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, h.toReviewJSON))
+	return nil
 }
 
-func (h *handlers) createReview(c *gin.Context) {
-	var body reviewCreate
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		writeError(c, err)
-		return
-	}
-	in, err := body.toDomain()
+func (h *handlers) createReview(c *gin.Context) error {
+	in, err := readBody[reviewCreate](c, h.maxBody)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	r, err := h.reviews.Create(c.Request.Context(), in)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, r.Version)
 	c.Header("Location", "/api/v1/reviews/"+r.ID)
-	writeJSON(c, http.StatusCreated, h.toReviewJSON(r))
+	writeVersioned(c, http.StatusCreated, r.Version, h.toReviewJSON(r))
+	return nil
 }
 
-func (h *handlers) getReview(c *gin.Context) {
+func (h *handlers) getReview(c *gin.Context) error {
 	r, err := h.reviews.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, r.Version)
-	writeJSON(c, http.StatusOK, h.toReviewJSON(r))
+	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
+	return nil
 }
 
-func (h *handlers) patchReview(c *gin.Context) {
-	version, err := ifMatch(c)
+func (h *handlers) patchReview(c *gin.Context) error {
+	r, err := patchVersioned[reviewPatch](c, h.maxBody, h.reviews.Update)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	var p reviewPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		writeError(c, err)
-		return
-	}
-	in, err := p.toDomain()
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	r, err := h.reviews.Update(c.Request.Context(), c.Param("id"), in, version)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	setETag(c, r.Version)
-	writeJSON(c, http.StatusOK, h.toReviewJSON(r))
+	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
+	return nil
 }
 
-func (h *handlers) deleteReview(c *gin.Context) {
-	version, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.reviews.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (h *handlers) deleteReview(c *gin.Context) error {
+	return deleteVersioned(c, h.reviews.Delete)
 }
 
 // reviewCadenceJSON is the review cadence in force.
@@ -272,7 +220,8 @@ type reviewCadenceJSON struct {
 	Source domain.Source         `json:"source"`
 }
 
-func (h *handlers) getReviewCadence(c *gin.Context) {
+func (h *handlers) getReviewCadence(c *gin.Context) error {
 	rc := h.reviewCadence()
 	writeJSON(c, http.StatusOK, reviewCadenceJSON{Months: rc.Months, Source: rc.Source})
+	return nil
 }

@@ -93,7 +93,7 @@ type Route struct {
 	Path   string
 	// Roles admitted; nil means public (no key).
 	Roles   []domain.Role
-	handler gin.HandlerFunc
+	handler func(*gin.Context) error
 }
 
 // routes is THE route-by-role table. Every route of the service is here;
@@ -104,7 +104,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1", public, apiIndex},
 		{"GET", "/healthz", public, h.healthz},
 		{"GET", "/readyz", public, h.readyz},
-		{"GET", "/metrics", everyone, gin.WrapH(metrics)},
+		{"GET", "/metrics", everyone, wrapH(metrics)},
 		{"GET", "/api/v1/openapi.json", public, serveOpenAPI},
 
 		{"GET", "/api/v1/vendors", everyone, h.listVendors},
@@ -243,25 +243,27 @@ func New(d Deps) (*gin.Engine, error) {
 	})
 	promHandler := promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})
 	for _, rt := range h.routes(promHandler) {
-		chain := []gin.HandlerFunc{rt.handler}
+		serve := handle(rt.handler)
+		chain := []gin.HandlerFunc{serve}
 		if rt.Roles != nil {
-			chain = []gin.HandlerFunc{h.authorize(rt.Roles), h.idempotent, rt.handler}
+			chain = []gin.HandlerFunc{h.authorize(rt.Roles), h.idempotent, serve}
 		}
 		r.Handle(rt.Method, rt.Path, chain...)
 	}
 	return r, nil
 }
 
-func (h *handlers) healthz(c *gin.Context) {
+func (h *handlers) healthz(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, gin.H{"status": "ok"})
+	return nil
 }
 
-func (h *handlers) readyz(c *gin.Context) {
+func (h *handlers) readyz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := h.db.Ping(ctx); err != nil {
-		writeError(c, &statusError{Status: http.StatusServiceUnavailable, Detail: "The database does not answer."})
-		return
+		return &statusError{Status: http.StatusServiceUnavailable, Detail: "The database does not answer."}
 	}
 	writeJSON(c, http.StatusOK, gin.H{"status": "ok"})
+	return nil
 }

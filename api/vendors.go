@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,13 +57,6 @@ func (s optString) MarshalJSON() ([]byte, error) {
 	return appendOptString(nil, s), nil
 }
 
-func null(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // vendorCreate is the body of POST /vendors.
 type vendorCreate struct {
 	Name               *string                `json:"name"`
@@ -82,12 +73,12 @@ type vendorCreate struct {
 	TierOverrideReason *string                `json:"tier_override_reason"`
 }
 
-func (in vendorCreate) toDomain() register.VendorInput {
+func (in vendorCreate) toDomain() (register.VendorInput, error) {
 	return register.VendorInput{
 		Name: in.Name, LegalName: in.LegalName, Website: in.Website, Service: in.Service, OwnerEmail: in.OwnerEmail,
 		Status: in.Status, Criticality: in.Criticality, Country: in.Country, ParentVendorID: in.ParentVendorID,
 		ExternalRef: in.ExternalRef, TierOverride: in.TierOverride, TierOverrideReason: in.TierOverrideReason,
-	}
+	}, nil
 }
 
 // vendorPatch is the body of PATCH /vendors/{id}: a JSON merge patch.
@@ -104,16 +95,6 @@ type vendorPatch struct {
 	ExternalRef        Optional[string]                `json:"external_ref"`
 	TierOverride       Optional[register.Tier]         `json:"tier_override"`
 	TierOverrideReason Optional[string]                `json:"tier_override_reason"`
-}
-
-// patchField maps a merge-patch field to the domain's "nil = unchanged,
-// pointer to zero = cleared".
-func patchField[T any](o Optional[T]) *T {
-	if !o.Set {
-		return nil
-	}
-	v := o.Value // zero value when null
-	return &v
 }
 
 func (p vendorPatch) toDomain() (register.VendorInput, error) {
@@ -133,127 +114,72 @@ func (p vendorPatch) toDomain() (register.VendorInput, error) {
 	return in, fe.Err()
 }
 
-func setETag(c *gin.Context, version int64) {
-	c.Header("ETag", `"`+strconv.FormatInt(version, 10)+`"`)
-}
-
-// ifMatch reads If-Match: 0 when absent or "*", else the version it names.
-// A value that is not one of our ETags can never match: 412.
-func ifMatch(c *gin.Context) (int64, error) {
-	s := strings.TrimSpace(c.GetHeader("If-Match"))
-	if s == "" || s == "*" {
-		return 0, nil
-	}
-	s = strings.TrimPrefix(s, "W/")
-	n, err := strconv.ParseInt(strings.Trim(s, `"`), 10, 64)
-	if err != nil || n < 1 {
-		return 0, domain.ErrPrecondition
-	}
-	return n, nil
-}
-
-func (h *handlers) listVendors(c *gin.Context) {
+func (h *handlers) listVendors(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	var f register.VendorFilter
 	if f.Status, err = enumQuery(c, "status", register.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if f.Criticality, err = enumQuery(c, "criticality", register.Criticality.Valid, "critical, high, moderate, low"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if f.Tier, err = enumQuery(c, "tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if f.Query = c.Query("q"); len(f.Query) > 200 {
-		writeError(c, &badRequest{Field: "q", Message: "must be at most 200 characters"})
-		return
+		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
 	}
 	if f.ReviewOverdue, err = h.reviewOverdueQuery(c); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	if format, ok, err := exportFormat(c); err != nil {
-		writeError(c, err)
-		return
+		return err
 	} else if ok {
-		h.exportVendors(c, format, f)
-		return
+		return h.exportVendors(c, format, f)
 	}
 	page, err := h.vendors.List(c.Request.Context(), f, p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, h.vendorViews()))
+	return nil
 }
 
-func (h *handlers) createVendor(c *gin.Context) {
-	var in vendorCreate
-	if err := decodeJSON(c, h.maxBody, &in); err != nil {
-		writeError(c, err)
-		return
-	}
-	v, err := h.vendors.Create(c.Request.Context(), in.toDomain())
+func (h *handlers) createVendor(c *gin.Context) error {
+	in, err := readBody[vendorCreate](c, h.maxBody)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, v.Version)
+	v, err := h.vendors.Create(c.Request.Context(), in)
+	if err != nil {
+		return err
+	}
 	c.Header("Location", "/api/v1/vendors/"+v.ID)
-	writeJSON(c, http.StatusCreated, h.vendorView(v))
+	writeVersioned(c, http.StatusCreated, v.Version, h.vendorView(v))
+	return nil
 }
 
-func (h *handlers) getVendor(c *gin.Context) {
+func (h *handlers) getVendor(c *gin.Context) error {
 	v, err := h.vendors.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, h.vendorView(v))
+	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
+	return nil
 }
 
-func (h *handlers) patchVendor(c *gin.Context) {
-	version, err := ifMatch(c)
+func (h *handlers) patchVendor(c *gin.Context) error {
+	v, err := patchVersioned[vendorPatch](c, h.maxBody, h.vendors.Update)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
-	var p vendorPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		writeError(c, err)
-		return
-	}
-	in, err := p.toDomain()
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	v, err := h.vendors.Update(c.Request.Context(), c.Param("id"), in, version)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, h.vendorView(v))
+	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
+	return nil
 }
 
-func (h *handlers) deleteVendor(c *gin.Context) {
-	version, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.vendors.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
-		writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (h *handlers) deleteVendor(c *gin.Context) error {
+	return deleteVersioned(c, h.vendors.Delete)
 }

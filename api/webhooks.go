@@ -22,63 +22,60 @@ type webhookCreated struct {
 	Secret string `json:"secret"`
 }
 
-func (h *handlers) listWebhooks(c *gin.Context) {
+func (h *handlers) listWebhooks(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	page, err := h.webhooks.List(c.Request.Context(), p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, identity[webhook.Webhook]))
+	return nil
 }
 
-func (h *handlers) createWebhook(c *gin.Context) {
+func (h *handlers) createWebhook(c *gin.Context) error {
 	var in webhookCreate
 	if err := decodeJSON(c, h.maxBody, &in); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	w, secret, err := h.webhooks.Create(c.Request.Context(), webhook.NewWebhook{URL: in.URL, Secret: in.Secret,
 		Events: in.Events, Description: in.Description})
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/webhooks/"+w.ID)
 	writeJSON(c, http.StatusCreated, webhookCreated{Webhook: w, Secret: secret})
+	return nil
 }
 
-func (h *handlers) getWebhook(c *gin.Context) {
+func (h *handlers) getWebhook(c *gin.Context) error {
 	w, err := h.webhooks.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, w)
+	return nil
 }
 
-func (h *handlers) deleteWebhook(c *gin.Context) {
+func (h *handlers) deleteWebhook(c *gin.Context) error {
 	if err := h.webhooks.Delete(c.Request.Context(), c.Param("id")); err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (h *handlers) listWebhookDeliveries(c *gin.Context) {
+func (h *handlers) listWebhookDeliveries(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	page, err := h.webhooks.Deliveries(c.Request.Context(), c.Param("id"), p)
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, identity[webhook.WebhookDelivery]))
+	return nil
 }
