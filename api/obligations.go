@@ -40,8 +40,7 @@ func (h *handlers) listObligations(c *gin.Context) error {
 	}
 	checks, err := h.incidents.RegimesNotApplied(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
-		return
+		return err
 	}
 	out := obligationListJSON{Items: make([]obligationJSON, len(os)), NotApplied: nonNil(checks)}
 	for i, o := range os {
