@@ -10,10 +10,9 @@ import (
 )
 
 // Responses are encoded with github.com/goccy/go-json, which writes what
-// encoding/json writes (encode_test.go compares the two on every response
-// type, and fuzzes them) at about half its CPU on a page of vendors or
-// findings, the largest item of a list request's CPU (BENCHMARKS.md,
-// "HTTP API under load").
+// encoding/json writes (encode_test.go compares the two on every hot
+// response type and fuzzes them) in about a third of its time on a page of
+// vendors or findings (BenchmarkEncodeJSON).
 
 // bufPool recycles response buffers, so a response is encoded into
 // memory and written once with its Content-Length.

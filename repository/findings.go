@@ -104,10 +104,10 @@ func (r findingRow) toDomain() domain.Finding {
 
 // decodeFacts reads a finding's facts (a JSON object written by
 // domain.Finding.Encode) into the map encoding/json would produce, with
-// github.com/goccy/go-json: encoding/json took a quarter of a finding
-// page's CPU. Facts that library rejects (none the product writes) are
-// read by encoding/json, so the result is always encoding/json's
-// (facts_test.go compares the two, and fuzzes them).
+// github.com/goccy/go-json, in about 60 % of encoding/json's time
+// (BenchmarkDecodeFacts). Facts that go-json rejects (none the product
+// writes) are read by encoding/json, so the result is always encoding/json's
+// (facts_test.go compares the two and fuzzes them).
 func decodeFacts(s string) map[string]any {
 	m := map[string]any{}
 	if err := gojson.Unmarshal([]byte(s), &m); err != nil {
