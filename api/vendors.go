@@ -15,19 +15,19 @@ import (
 type vendorJSON struct {
 	ID                 string                `json:"id"`
 	Name               string                `json:"name"`
-	LegalName          optString             `json:"legal_name"`
-	Website            optString             `json:"website"`
-	Service            optString             `json:"service"`
-	OwnerEmail         optString             `json:"owner_email"`
+	LegalName          *string               `json:"legal_name"`
+	Website            *string               `json:"website"`
+	Service            *string               `json:"service"`
+	OwnerEmail         *string               `json:"owner_email"`
 	Status             register.VendorStatus `json:"status"`
 	Criticality        register.Criticality  `json:"criticality"`
-	Country            optString             `json:"country"`
-	ParentVendorID     optString             `json:"parent_vendor_id"`
-	ExternalRef        optString             `json:"external_ref"`
+	Country            *string               `json:"country"`
+	ParentVendorID     *string               `json:"parent_vendor_id"`
+	ExternalRef        *string               `json:"external_ref"`
 	Tier               register.Tier         `json:"tier"`
 	Risk               register.InherentRisk `json:"risk"`
-	TierOverride       optString             `json:"tier_override"`
-	TierOverrideReason optString             `json:"tier_override_reason"`
+	TierOverride       *string               `json:"tier_override"`
+	TierOverrideReason *string               `json:"tier_override_reason"`
 	LastReviewOn       *domain.Date          `json:"last_review_on"`
 	NextReviewDue      *domain.Date          `json:"next_review_due"` // set by handlers.vendorView
 	ReviewOverdue      bool                  `json:"review_overdue"`  // set by handlers.vendorView
@@ -40,21 +40,12 @@ type vendorJSON struct {
 // adds the review status computed for today.
 func toVendorJSON(v register.Vendor) vendorJSON {
 	return vendorJSON{
-		ID: v.ID, Name: v.Name, LegalName: optString(v.LegalName), Website: optString(v.Website),
-		Service: optString(v.Service), OwnerEmail: optString(v.OwnerEmail), Status: v.Status, Criticality: v.Criticality,
-		Country: optString(v.Country), ParentVendorID: optString(v.ParentVendorID), ExternalRef: optString(v.ExternalRef),
-		Tier: v.Tier(), Risk: v.Risk, TierOverride: optString(v.TierOverride), TierOverrideReason: optString(v.TierOverrideReason),
+		ID: v.ID, Name: v.Name, LegalName: null(v.LegalName), Website: null(v.Website),
+		Service: null(v.Service), OwnerEmail: null(v.OwnerEmail), Status: v.Status, Criticality: v.Criticality,
+		Country: null(v.Country), ParentVendorID: null(v.ParentVendorID), ExternalRef: null(v.ExternalRef),
+		Tier: v.Tier(), Risk: v.Risk, TierOverride: null(string(v.TierOverride)), TierOverrideReason: null(v.TierOverrideReason),
 		LastReviewOn: nullDate(v.LastReviewOn), Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
-}
-
-// optString is optional text: JSON null when empty. Unlike a *string it
-// costs no allocation per field.
-type optString string
-
-// MarshalJSON implements json.Marshaler.
-func (s optString) MarshalJSON() ([]byte, error) {
-	return appendOptString(nil, s), nil
 }
 
 // vendorCreate is the body of POST /vendors.

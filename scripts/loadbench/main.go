@@ -1,11 +1,13 @@
 // Command loadbench is the HTTP load benchmark of the vendor API against a
-// bare net/http + pgx baseline serving the same queries.
+// bare net/http + pgx baseline doing the same work per request.
 //
-//	-mode baseline -addr 127.0.0.1:18091 -db URL
+//	-mode baseline -addr 127.0.0.1:18091 -db URL [-codec std|gojson]
 //	    serves GET /api/v1/vendors/{id}, GET /api/v1/vendors and
-//	    GET /api/v1/findings with net/http + pgxpool (32 conns), no auth.
+//	    GET /api/v1/findings with net/http + pgxpool (32 conns), the same
+//	    cached API-key check and the same response bodies as the product.
 //	-mode load -target URL -key KEY -baseline URL -db URL -target-pid N -baseline-pid N
-//	    drives both servers, interleaved per scenario, and prints a table.
+//	    checks that both servers return the same bodies, then drives both,
+//	    interleaved per scenario, and prints a table.
 //
 // See scripts/loadbench/run.sh for the whole reproduction.
 package main
@@ -32,10 +34,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vendorwatch/vendorwatch/domain"
+
+	gojson "github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vendorwatch/vendorwatch/domain/access"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
 func main() {
@@ -52,19 +60,22 @@ func main() {
 	targetPID := flag.Int("target-pid", 0, "product server pid (CPU accounting)")
 	baselinePID := flag.Int("baseline-pid", 0, "baseline server pid (CPU accounting)")
 	only := flag.String("scenarios", "", "comma-separated subset of scenarios")
-	auth := flag.Bool("auth", false, "baseline: also run the product's two API-key statements per request (lookup by prefix, throttled last_used_at UPDATE)")
-	baselineKey := flag.String("baseline-key", "", "API key sent to the baseline (with a baseline started with -auth)")
+	codecName := flag.String("codec", "std", "baseline JSON library: std (encoding/json) or gojson (github.com/goccy/go-json, the product's)")
 	flag.Parse()
 	if *dbURL == "" {
 		log.Fatal("-db is required")
 	}
 	switch *mode {
 	case "baseline":
-		if err := serveBaseline(*addr, *dbURL, *auth); err != nil {
+		c, ok := codecs[*codecName]
+		if !ok {
+			log.Fatalf("unknown -codec %q", *codecName)
+		}
+		if err := serveBaseline(*addr, *dbURL, c); err != nil {
 			log.Fatal(err)
 		}
 	case "load":
-		cfg := loadConfig{target: strings.TrimRight(*target, "/"), key: *key, baselineKey: *baselineKey, baseline: strings.TrimRight(*baseline, "/"),
+		cfg := loadConfig{target: strings.TrimRight(*target, "/"), key: *key, baseline: strings.TrimRight(*baseline, "/"),
 			duration: *duration, warmup: *warmup, conns: *conns, reps: *reps, targetPID: *targetPID, baselinePID: *baselinePID}
 		if *only != "" {
 			cfg.only = map[string]bool{}
@@ -82,67 +93,132 @@ func main() {
 
 // ---------------------------------------------------------------- baseline
 
-// vendorCols is every column of vendors, as GORM's Take/Find on vendorRow
-// selects them (SELECT * over the same table).
-const vendorCols = "id, name, name_key, legal_name, website, service, owner_email, status, criticality, country, " +
-	"parent_vendor_id, external_ref, risk_score, risk_tier, tier, tier_override, tier_override_reason, " +
-	"max_sensitivity, max_records, last_review_on, version, created_at, updated_at"
+// The baseline does the work the product does per request in the plainest
+// way: the same statements through pgxpool, the same API-key check (a key
+// cached for access.KeyCacheTTL, its secret's hash compared on every
+// request, last_used_at written at most once a minute), the same fields
+// computed (risk factors, review status, a finding's last sighting, its
+// facts decoded and re-encoded), written with net/http. Its response bodies
+// are byte for byte the product's (checkSameBodies holds that before every
+// run). What it leaves out is the product's overhead: Gin, middleware,
+// database/sql, the domain services.
 
-// findingCols matches repository.findingCols.
-const findingCols = "id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status, first_seen_at, last_seen_at, " +
-	"last_seen_run, resolved_at, accepted_reason, accepted_until, accepted_by, version, updated_at"
+// vendorReadCols matches repository.vendorReadCols.
+const vendorReadCols = "id, name, name_key, legal_name, website, service, owner_email, status, criticality, country, " +
+	"parent_vendor_id, external_ref, tier_override, tier_override_reason, max_sensitivity, max_records, last_review_on, " +
+	"version, created_at, updated_at"
 
+// findingSelect matches repository.findingSelect.
+const findingSelect = "SELECT f.id, f.rule_id, f.severity, f.vendor_id, f.subject_type, f.subject_id, f.facts, f.status, " +
+	"f.first_seen_at, f.last_seen_at, f.last_seen_run, f.resolved_at, f.accepted_reason, f.accepted_until, f.accepted_by, " +
+	"f.version, f.updated_at, sr.seen_at, sr.last_run FROM findings f LEFT JOIN scan_rules sr ON sr.rule_id = f.rule_id"
+
+// vendorJSON is a vendor as the API shows it (api.vendorJSON).
 type vendorJSON struct {
-	ID                 string     `json:"id"`
-	Name               string     `json:"name"`
-	NameKey            string     `json:"-"`
-	LegalName          string     `json:"legal_name"`
-	Website            string     `json:"website"`
-	Service            string     `json:"service"`
-	OwnerEmail         string     `json:"owner_email"`
-	Status             string     `json:"status"`
-	Criticality        string     `json:"criticality"`
-	Country            string     `json:"country"`
-	ParentVendorID     *string    `json:"parent_vendor_id"`
-	ExternalRef        *string    `json:"external_ref"`
-	RiskScore          int        `json:"risk_score"`
-	RiskTier           string     `json:"risk_tier"`
-	Tier               string     `json:"tier"`
-	TierOverride       *string    `json:"tier_override"`
-	TierOverrideReason string     `json:"tier_override_reason"`
-	MaxSensitivity     int        `json:"max_sensitivity"`
-	MaxRecords         int64      `json:"max_records"`
-	LastReviewOn       *time.Time `json:"last_review_on"`
-	Version            int64      `json:"version"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
+	ID                 string                `json:"id"`
+	Name               string                `json:"name"`
+	LegalName          *string               `json:"legal_name"`
+	Website            *string               `json:"website"`
+	Service            *string               `json:"service"`
+	OwnerEmail         *string               `json:"owner_email"`
+	Status             string                `json:"status"`
+	Criticality        string                `json:"criticality"`
+	Country            *string               `json:"country"`
+	ParentVendorID     *string               `json:"parent_vendor_id"`
+	ExternalRef        *string               `json:"external_ref"`
+	Tier               register.Tier         `json:"tier"`
+	Risk               register.InherentRisk `json:"risk"`
+	TierOverride       *string               `json:"tier_override"`
+	TierOverrideReason *string               `json:"tier_override_reason"`
+	LastReviewOn       *domain.Date          `json:"last_review_on"`
+	NextReviewDue      *domain.Date          `json:"next_review_due"`
+	ReviewOverdue      bool                  `json:"review_overdue"`
+	Version            int64                 `json:"version"`
+	CreatedAt          time.Time             `json:"created_at"`
+	UpdatedAt          time.Time             `json:"updated_at"`
 }
 
-func (v *vendorJSON) dest() []any {
-	return []any{&v.ID, &v.Name, &v.NameKey, &v.LegalName, &v.Website, &v.Service, &v.OwnerEmail, &v.Status,
-		&v.Criticality, &v.Country, &v.ParentVendorID, &v.ExternalRef, &v.RiskScore, &v.RiskTier, &v.Tier,
-		&v.TierOverride, &v.TierOverrideReason, &v.MaxSensitivity, &v.MaxRecords, &v.LastReviewOn, &v.Version,
-		&v.CreatedAt, &v.UpdatedAt}
+// vendorRow is one row of vendorReadCols.
+type vendorRow struct {
+	id, name, nameKey                       string
+	legalName, website, service, ownerEmail string
+	status, criticality, country            string
+	parentVendorID, externalRef             *string
+	tierOverride                            *string
+	tierOverrideReason                      string
+	maxSensitivity                          int
+	maxRecords, version                     int64
+	lastReviewOn                            *time.Time
+	createdAt, updatedAt                    time.Time
 }
 
-type findingJSON struct {
-	ID             string          `json:"id"`
-	RuleID         string          `json:"rule_id"`
-	Severity       string          `json:"severity"`
-	VendorID       string          `json:"vendor_id"`
-	SubjectType    string          `json:"subject_type"`
-	SubjectID      string          `json:"subject_id"`
-	Facts          json.RawMessage `json:"facts"`
-	Status         string          `json:"status"`
-	FirstSeenAt    time.Time       `json:"first_seen_at"`
-	LastSeenAt     time.Time       `json:"last_seen_at"`
-	LastSeenRun    string          `json:"last_seen_run"`
-	ResolvedAt     *time.Time      `json:"resolved_at"`
-	AcceptedReason string          `json:"accepted_reason"`
-	AcceptedUntil  *time.Time      `json:"accepted_until"`
-	AcceptedBy     string          `json:"accepted_by"`
-	Version        int64           `json:"version"`
-	UpdatedAt      time.Time       `json:"updated_at"`
+func (r *vendorRow) dest() []any {
+	return []any{&r.id, &r.name, &r.nameKey, &r.legalName, &r.website, &r.service, &r.ownerEmail, &r.status,
+		&r.criticality, &r.country, &r.parentVendorID, &r.externalRef, &r.tierOverride, &r.tierOverrideReason,
+		&r.maxSensitivity, &r.maxRecords, &r.lastReviewOn, &r.version, &r.createdAt, &r.updatedAt}
+}
+
+// view computes what the API shows: the risk factors from the stored
+// inputs, the effective tier, the review status for today.
+func (r *vendorRow) view(cadence review.ReviewCadence, today domain.Date) vendorJSON {
+	v := vendorJSON{ID: r.id, Name: r.name, LegalName: nonEmpty(r.legalName), Website: nonEmpty(r.website),
+		Service: nonEmpty(r.service), OwnerEmail: nonEmpty(r.ownerEmail), Status: r.status, Criticality: r.criticality,
+		Country: nonEmpty(r.country), ParentVendorID: r.parentVendorID, ExternalRef: r.externalRef,
+		TierOverride: r.tierOverride, TierOverrideReason: nonEmpty(r.tierOverrideReason), Version: r.version,
+		CreatedAt: r.createdAt.UTC(), UpdatedAt: r.updatedAt.UTC()}
+	v.Risk = register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: r.maxSensitivity, MaxRecords: r.maxRecords,
+		Criticality: register.Criticality(r.criticality)})
+	v.Tier = v.Risk.Tier
+	if r.tierOverride != nil {
+		v.Tier = register.Tier(*r.tierOverride)
+	}
+	if r.lastReviewOn != nil {
+		last := domain.DateOf(*r.lastReviewOn)
+		v.LastReviewOn = &last
+		if next := review.NextReviewDue(last, v.Tier, cadence); !next.IsZero() {
+			v.NextReviewDue, v.ReviewOverdue = &next, review.ReviewOverdue(next, today)
+		}
+	}
+	return v
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// scanFinding reads one row of findingSelect into what the API shows: a
+// live finding's last sighting is its rule's last complete run when that
+// is later (repository.findingRow.lastSeen).
+func scanFinding(rows pgx.Row, c codec) (finding.Finding, error) {
+	var f finding.Finding
+	var facts []byte
+	var accepted, ruleSeenAt *time.Time
+	var ruleLastRun *string
+	if err := rows.Scan(&f.ID, &f.RuleID, &f.Severity, &f.VendorID, &f.SubjectType, &f.SubjectID, &facts, &f.Status,
+		&f.FirstSeenAt, &f.LastSeenAt, &f.LastSeenRun, &f.ResolvedAt, &f.AcceptedReason, &accepted,
+		&f.AcceptedBy, &f.Version, &f.UpdatedAt, &ruleSeenAt, &ruleLastRun); err != nil {
+		return f, err
+	}
+	f.Facts = map[string]any{}
+	if err := c.unmarshal(facts, &f.Facts); err != nil {
+		return f, err
+	}
+	f.FirstSeenAt, f.LastSeenAt, f.UpdatedAt = f.FirstSeenAt.UTC(), f.LastSeenAt.UTC(), f.UpdatedAt.UTC()
+	if f.ResolvedAt != nil {
+		t := f.ResolvedAt.UTC()
+		f.ResolvedAt = &t
+	}
+	if accepted != nil {
+		d := domain.DateOf(*accepted)
+		f.AcceptedUntil = &d
+	}
+	if f.Status != finding.FindingResolved && ruleSeenAt != nil && ruleSeenAt.After(f.LastSeenAt) {
+		f.LastSeenAt, f.LastSeenRun = ruleSeenAt.UTC(), *ruleLastRun
+	}
+	return f, nil
 }
 
 type listJSON[T any] struct {
@@ -150,7 +226,35 @@ type listJSON[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-func serveBaseline(addr, dbURL string, auth bool) error {
+// codec is the baseline's JSON library: encoding/json by default, or
+// go-json, the product's, to measure the product's overhead alone. Both
+// write with HTML escaping off and a trailing newline, as the product does.
+type codec struct {
+	marshal   func(any) ([]byte, error)
+	unmarshal func([]byte, any) error
+}
+
+var codecs = map[string]codec{
+	"std":    {marshal: marshalWith(func(w io.Writer) jsonEncoder { return json.NewEncoder(w) }), unmarshal: json.Unmarshal},
+	"gojson": {marshal: marshalWith(func(w io.Writer) jsonEncoder { return gojson.NewEncoder(w) }), unmarshal: gojson.Unmarshal},
+}
+
+type jsonEncoder interface {
+	SetEscapeHTML(on bool)
+	Encode(v any) error
+}
+
+func marshalWith(newEncoder func(io.Writer) jsonEncoder) func(any) ([]byte, error) {
+	return func(v any) ([]byte, error) {
+		var buf bytes.Buffer
+		enc := newEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		err := enc.Encode(v)
+		return buf.Bytes(), err
+	}
+}
+
+func serveBaseline(addr, dbURL string, c codec) error {
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return err
@@ -166,10 +270,22 @@ func serveBaseline(addr, dbURL string, auth bool) error {
 	if err := pool.Ping(ctx); err != nil {
 		return err
 	}
+	cadence := review.DefaultReviewCadence()
+	today := func() domain.Date { return domain.DateOf(time.Now()) }
+	writeJSON := func(w http.ResponseWriter, v any) {
+		b, err := c.marshal(v)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		_, _ = w.Write(b)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/vendors/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var v vendorJSON
-		err := pool.QueryRow(r.Context(), "SELECT "+vendorCols+" FROM vendors WHERE id = $1", r.PathValue("id")).Scan(v.dest()...)
+		var v vendorRow
+		err := pool.QueryRow(r.Context(), "SELECT "+vendorReadCols+" FROM vendors WHERE id = $1", r.PathValue("id")).Scan(v.dest()...)
 		if errors.Is(err, pgx.ErrNoRows) {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
@@ -178,15 +294,15 @@ func serveBaseline(addr, dbURL string, auth bool) error {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("ETag", `"`+strconv.FormatInt(v.Version, 10)+`"`)
-		writeJSON(w, v)
+		w.Header().Set("ETag", `"`+strconv.FormatInt(v.version, 10)+`"`)
+		writeJSON(w, v.view(cadence, today()))
 	})
 	mux.HandleFunc("GET /api/v1/vendors", func(w http.ResponseWriter, r *http.Request) {
 		limit, after, ok := page(w, r)
 		if !ok {
 			return
 		}
-		q, args := "SELECT "+vendorCols+" FROM vendors", []any{}
+		q, args := "SELECT "+vendorReadCols+" FROM vendors", []any{}
 		var where []string
 		if s := r.URL.Query().Get("status"); s != "" {
 			args = append(args, s)
@@ -205,23 +321,27 @@ func serveBaseline(addr, dbURL string, auth bool) error {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		out := listJSON[vendorJSON]{Items: make([]vendorJSON, 0, limit+1)}
+		out := listJSON[vendorJSON]{Items: make([]vendorJSON, 0, limit)}
+		day := today()
+		var last string
 		for rows.Next() {
-			var v vendorJSON
+			var v vendorRow
 			if err := rows.Scan(v.dest()...); err != nil {
 				rows.Close()
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			out.Items = append(out.Items, v)
+			if len(out.Items) == limit {
+				out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(last))
+				break
+			}
+			out.Items = append(out.Items, v.view(cadence, day))
+			last = v.nameKey
 		}
+		rows.Close()
 		if err := rows.Err(); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
-		}
-		if len(out.Items) > limit {
-			out.Items = out.Items[:limit]
-			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(out.Items[limit-1].NameKey))
 		}
 		writeJSON(w, out)
 	})
@@ -230,54 +350,48 @@ func serveBaseline(addr, dbURL string, auth bool) error {
 		if !ok {
 			return
 		}
-		q, args := "SELECT "+findingCols+" FROM findings", []any{}
+		q, args := findingSelect, []any{}
 		var where []string
 		if s := r.URL.Query().Get("status"); s != "" {
 			args = append(args, s)
-			where = append(where, "status = $"+strconv.Itoa(len(args)))
+			where = append(where, "f.status = $"+strconv.Itoa(len(args)))
 		}
 		if after != "" {
 			args = append(args, after)
-			where = append(where, "id < $"+strconv.Itoa(len(args)))
+			where = append(where, "f.id < $"+strconv.Itoa(len(args)))
 		}
 		if len(where) > 0 {
 			q += " WHERE " + strings.Join(where, " AND ")
 		}
-		q += " ORDER BY id DESC LIMIT " + strconv.Itoa(limit+1)
+		q += " ORDER BY f.id DESC LIMIT " + strconv.Itoa(limit+1)
 		rows, err := pool.Query(r.Context(), q, args...)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		out := listJSON[findingJSON]{Items: make([]findingJSON, 0, limit+1)}
+		out := listJSON[finding.Finding]{Items: make([]finding.Finding, 0, limit)}
 		for rows.Next() {
-			var f findingJSON
-			var facts []byte
-			if err := rows.Scan(&f.ID, &f.RuleID, &f.Severity, &f.VendorID, &f.SubjectType, &f.SubjectID, &facts, &f.Status,
-				&f.FirstSeenAt, &f.LastSeenAt, &f.LastSeenRun, &f.ResolvedAt, &f.AcceptedReason, &f.AcceptedUntil,
-				&f.AcceptedBy, &f.Version, &f.UpdatedAt); err != nil {
+			if len(out.Items) == limit {
+				out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(out.Items[limit-1].ID))
+				break
+			}
+			f, err := scanFinding(rows, c)
+			if err != nil {
 				rows.Close()
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			f.Facts = facts
 			out.Items = append(out.Items, f)
 		}
+		rows.Close()
 		if err := rows.Err(); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		if len(out.Items) > limit {
-			out.Items = out.Items[:limit]
-			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(out.Items[limit-1].ID))
-		}
 		writeJSON(w, out)
 	})
-	var h http.Handler = mux
-	if auth {
-		h = authenticate(pool, mux)
-	}
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	keys := &keyCheck{pool: pool, hasher: access.NewKeyHasher(os.Getenv("VW_API_KEY_PEPPER")), keys: map[string]cachedKey{}, touched: map[string]time.Time{}}
+	srv := &http.Server{Addr: addr, Handler: keys.wrap(mux), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
@@ -293,35 +407,76 @@ func serveBaseline(addr, dbURL string, auth bool) error {
 	return nil
 }
 
-// authenticate issues the same two statements per request as the product's
-// KeyService.Authenticate (GORM Take by prefix, then the once-a-minute
-// last_used_at UPDATE that usually matches no row). The secret's hash is
-// not checked (one HMAC; CPU-cheap).
-func authenticate(pool *pgxpool.Pool, next http.Handler) http.Handler {
+// keyCheck is the product's API-key check (access.KeyService.Authenticate):
+// a key read by prefix is trusted for access.KeyCacheTTL, the secret's hash
+// (VW_API_KEY_PEPPER, as the product) is compared on every request, and
+// last_used_at is written at most once a minute per key.
+type keyCheck struct {
+	pool    *pgxpool.Pool
+	hasher  access.KeyHasher
+	mu      sync.Mutex
+	keys    map[string]cachedKey // by prefix
+	touched map[string]time.Time // by key id
+}
+
+type cachedKey struct {
+	id, hash           string
+	expiresAt, revoked *time.Time
+	at                 time.Time
+}
+
+func (k *keyCheck) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		prefix, _, ok := access.ParseKey(strings.TrimSpace(key))
+		scheme, plaintext, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		prefix, secret, ok := access.ParseKey(strings.TrimSpace(plaintext))
 		if !strings.EqualFold(scheme, "Bearer") || !ok {
 			http.Error(w, "unauthenticated", http.StatusUnauthorized)
 			return
 		}
-		var id, name, role, hash, createdBy string
-		var createdAt time.Time
-		var expiresAt, revokedAt, lastUsedAt *time.Time
-		err := pool.QueryRow(r.Context(), "SELECT id, name, role, prefix, hash, created_by, created_at, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1 LIMIT 1", prefix).
-			Scan(&id, &name, &role, &prefix, &hash, &createdBy, &createdAt, &expiresAt, &revokedAt, &lastUsedAt)
-		if err != nil {
+		now := time.Now()
+		key, err := k.get(r.Context(), prefix, now)
+		if err != nil || !k.hasher.Matches(secret, key.hash) || key.revoked != nil || (key.expiresAt != nil && !now.Before(*key.expiresAt)) {
 			http.Error(w, "unauthenticated", http.StatusUnauthorized)
 			return
 		}
-		now := time.Now().UTC()
-		if _, err := pool.Exec(r.Context(), "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
-			now, id, now.Add(-time.Minute)); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+		if k.dueForTouch(key.id, now) {
+			if _, err := k.pool.Exec(r.Context(), "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+				now.UTC(), key.id, now.Add(-time.Minute).UTC()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// get returns the key with prefix, from the cache while it is fresh.
+func (k *keyCheck) get(ctx context.Context, prefix string, now time.Time) (cachedKey, error) {
+	k.mu.Lock()
+	c, ok := k.keys[prefix]
+	k.mu.Unlock()
+	if ok && now.Sub(c.at) < access.KeyCacheTTL {
+		return c, nil
+	}
+	c = cachedKey{at: now}
+	if err := k.pool.QueryRow(ctx, "SELECT id, hash, expires_at, revoked_at FROM api_keys WHERE prefix = $1 LIMIT 1", prefix).
+		Scan(&c.id, &c.hash, &c.expiresAt, &c.revoked); err != nil {
+		return c, err
+	}
+	k.mu.Lock()
+	k.keys[prefix] = c
+	k.mu.Unlock()
+	return c, nil
+}
+
+func (k *keyCheck) dueForTouch(id string, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if last, ok := k.touched[id]; ok && now.Sub(last) < time.Minute {
+		return false
+	}
+	k.touched[id] = now
+	return true
 }
 
 func page(w http.ResponseWriter, r *http.Request) (int, string, bool) {
@@ -346,21 +501,10 @@ func page(w http.ResponseWriter, r *http.Request) (int, string, bool) {
 	return limit, after, true
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(b)
-}
-
 // ------------------------------------------------------------- load driver
 
 type loadConfig struct {
 	target, key, baseline  string
-	baselineKey            string
 	duration, warmup       time.Duration
 	conns, reps            int
 	targetPID, baselinePID int
@@ -661,7 +805,10 @@ func runLoad(cfg loadConfig, dbURL string) error {
 		pid             int
 	}
 	product := srv{"product", cfg.target, cfg.key, cfg.targetPID}
-	bl := srv{"baseline", cfg.baseline, cfg.baselineKey, cfg.baselinePID}
+	bl := srv{"baseline", cfg.baseline, cfg.key, cfg.baselinePID}
+	if err := checkSameBodies(client, cfg.target, cfg.baseline, cfg.key, fx); err != nil {
+		return err
+	}
 	scs := scenarios()
 	// Warm up both servers (connections, plans, caches).
 	for _, s := range []srv{product, bl} {
@@ -695,6 +842,52 @@ func runLoad(cfg loadConfig, dbURL string) error {
 		}
 	}
 	printTables(results, cfg)
+	return nil
+}
+
+// checkSameBodies requires the product and the baseline to return the
+// same bytes for each endpoint the scenarios read, so that the ratios
+// compare the same work.
+func checkSameBodies(client *http.Client, product, baseline, key string, fx *fixtures) error {
+	paths := []string{"/api/v1/vendors?limit=50", "/api/v1/vendors?limit=50&cursor=" + fx.deep[0],
+		"/api/v1/vendors?limit=50&status=active", "/api/v1/findings?status=open&limit=50"}
+	for _, id := range fx.ids[:min(len(fx.ids), 20)] {
+		paths = append(paths, "/api/v1/vendors/"+id)
+	}
+	get := func(base, path string) ([]byte, error) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET %s%s: %s: %s", base, path, resp.Status, b)
+		}
+		return b, err
+	}
+	for _, path := range paths {
+		p, err := get(product, path)
+		if err != nil {
+			return err
+		}
+		b, err := get(baseline, path)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(p, b) {
+			i := 0
+			for i < min(len(p), len(b)) && p[i] == b[i] {
+				i++
+			}
+			from := max(0, i-80)
+			return fmt.Errorf("GET %s: the baseline's body differs from the product's at byte %d:\n product  ...%s\n baseline ...%s",
+				path, i, p[from:min(len(p), i+80)], b[from:min(len(b), i+80)])
+		}
+	}
+	fmt.Fprintf(os.Stderr, "same bodies from product and baseline on %d requests\n", len(paths))
 	return nil
 }
 

@@ -1,11 +1,13 @@
 #!/bin/sh
 # HTTP load benchmark of the vendor API against a bare net/http + pgx
-# baseline serving the same queries, interleaved per scenario.
+# baseline doing the same work per request (the same statements, the same
+# cached API-key check, the same response bodies), interleaved per scenario.
 #
 # Usage: scripts/loadbench/run.sh DB_URL [REPS] [DURATION] [extra loadbench flags]
 #   e.g. scripts/loadbench/run.sh 'postgres://postgres@127.0.0.1:5432/vw_load?sslmode=disable' 2 10s
 # VW_DEBUG_ADDR=127.0.0.1:6060 in the environment turns on the product's
-# pprof listener for a profile during the run.
+# pprof listener for a profile during the run. BASELINE_CODEC=gojson has the
+# baseline encode with the product's JSON library instead of encoding/json.
 # The database must exist; it is migrated, seeded with 100k vendors and
 # scanned (so open findings exist) when it has no vendors yet.
 set -eu
@@ -33,7 +35,7 @@ key=$("$out/vendorwatch" apikey create --name "loadbench-$(date +%s)" --role adm
 VW_RATE_LIMIT=0 VW_SCHEDULER=off VW_DB_MAX_CONNS=32 VW_LOG_LEVEL=${VW_LOG_LEVEL:-error} \
 	"$out/vendorwatch" serve --addr "$paddr" --db "$db" >"$out/product.log" 2>&1 &
 ppid_=$!
-"$out/loadbench" -mode baseline -addr "$baddr" -db "$db" >"$out/baseline.log" 2>&1 &
+"$out/loadbench" -mode baseline -addr "$baddr" -db "$db" -codec "${BASELINE_CODEC:-std}" >"$out/baseline.log" 2>&1 &
 bpid=$!
 trap 'kill $ppid_ $bpid 2>/dev/null || true; wait $ppid_ $bpid 2>/dev/null || true' EXIT INT TERM
 
