@@ -285,7 +285,14 @@ func obligationsAndChecks(src Source) func(context.Context, Filter, func(Obligat
 		if err := src.EachObligation(ctx, f, fn); err != nil {
 			return err
 		}
-		return src.EachRegimeCheck(ctx, f, func(c RegimeCheckRow) error { return fn(c.obligationRow()) })
+		return src.EachRegimeCheck(ctx, f, func(c IncidentChecks) error {
+			for _, r := range c.obligationRows() {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 }
 

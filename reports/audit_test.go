@@ -71,7 +71,7 @@ func (s fakeSource) EachObligation(context.Context, reports.Filter, func(reports
 	return nil
 }
 
-func (s fakeSource) EachRegimeCheck(context.Context, reports.Filter, func(reports.RegimeCheckRow) error) error {
+func (s fakeSource) EachRegimeCheck(context.Context, reports.Filter, func(reports.IncidentChecks) error) error {
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -60,23 +61,45 @@ type NoticeVerdict struct {
 	DueAt  *time.Time
 }
 
-// RegimeCheckRow is a regime the engine checked for an incident and did
-// not apply.
-type RegimeCheckRow struct {
+// IncidentChecks are the regimes the engine checked for an incident and
+// did not apply.
+type IncidentChecks struct {
 	IncidentID    string
 	IncidentTitle string
 	VendorName    string
-	Check         domain.RegimeCheck
+	Checks        []domain.RegimeCheck
 }
 
-// obligationRow renders the check as a row of the Obligations sheet.
-func (c RegimeCheckRow) obligationRow() ObligationRow {
-	return ObligationRow{IncidentID: c.IncidentID, IncidentTitle: c.IncidentTitle, VendorName: c.VendorName,
-		RegimeID: strings.Join(c.Check.RegimeIDs, ", "), Regime: c.Check.Regime,
-		Citation: strings.Join(c.Check.Citations, "; "), Status: StatusNotApplied,
-		NotAppliedReason: c.Check.Reason + ": " + c.Check.Detail}
+// obligationRows renders the checks as rows of the Obligations sheet: one
+// per reason, naming its regimes (a row per regime would multiply the
+// sheet's rows by the catalogue's size).
+func (c IncidentChecks) obligationRows() []ObligationRow {
+	var reasons []string
+	byReason := map[string][]domain.RegimeCheck{}
+	for _, ch := range c.Checks {
+		if _, ok := byReason[ch.Reason]; !ok {
+			reasons = append(reasons, ch.Reason)
+		}
+		byReason[ch.Reason] = append(byReason[ch.Reason], ch)
+	}
+	out := make([]ObligationRow, 0, len(reasons))
+	for _, reason := range reasons {
+		group := byReason[reason]
+		var names, ids, citations []string
+		for _, ch := range group {
+			if !slices.Contains(names, ch.Regime) {
+				names = append(names, ch.Regime)
+			}
+			ids = append(ids, ch.RegimeIDs...)
+			citations = append(citations, ch.Citations...)
+		}
+		out = append(out, ObligationRow{IncidentID: c.IncidentID, IncidentTitle: c.IncidentTitle, VendorName: c.VendorName,
+			RegimeID: strings.Join(ids, ", "), Regime: strings.Join(names, "; "), Citation: strings.Join(citations, "; "),
+			Status: StatusNotApplied, NotAppliedReason: reason + ": " + domain.SummarizeChecks(group)})
+	}
+	return out
 }
 
-// StatusNotApplied is the Obligations sheet's status of a regime checked
-// and not applied.
+// StatusNotApplied is the Obligations sheet's status of the regimes
+// checked and not applied.
 const StatusNotApplied = "not applied"

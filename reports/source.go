@@ -195,7 +195,7 @@ type Source interface {
 	EachObligation(ctx context.Context, f Filter, fn func(ObligationRow) error) error
 	// EachRegimeCheck streams, incident by incident, the regimes the
 	// engine checked and did not apply.
-	EachRegimeCheck(ctx context.Context, f Filter, fn func(RegimeCheckRow) error) error
+	EachRegimeCheck(ctx context.Context, f Filter, fn func(IncidentChecks) error) error
 	// Trend returns the tier distribution of the daily risk snapshots taken
 	// on days in [from, to], oldest first.
 	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)
