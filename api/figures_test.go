@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,10 +167,24 @@ func TestFiguresAgree(t *testing.T) {
 		if c := cells[headerCol(t, af, "Obligations", "What is required")-1]; c != "Give Visa the compromised account numbers within 10 business days" {
 			t.Errorf("Obligations sheet, visa-accounts: %q", c)
 		}
-		_, cells = findRow(t, af, "Obligations", 4, "gdpr-33-1, gdpr-34")
-		if cells[headerCol(t, af, "Obligations", "Status")-1] != "not applied" ||
-			cells[headerCol(t, af, "Obligations", "Why not applied")-1] != "jurisdiction_not_affected: concerns EU; the incident affects US-CA, US-FL" {
-			t.Errorf("Obligations sheet, GDPR not applied: %q", cells)
+		// One row per incident and reason, naming the regimes.
+		rows, err := af.GetRows("Obligations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, why := headerCol(t, af, "Obligations", "Status")-1, headerCol(t, af, "Obligations", "Why not applied")-1
+		found := false
+		for _, r := range rows {
+			if len(r) > why && r[1] == "Late" && r[status] == "not applied" && strings.HasPrefix(r[why], "jurisdiction_not_affected: ") {
+				found = strings.Contains(r[why], "GDPR: concerns EU; UK GDPR: concerns GB;") &&
+					strings.HasSuffix(r[why], "(the incident affects US-CA, US-FL)") && strings.HasPrefix(r[3], "gdpr-33-1, gdpr-34, ukgdpr-33-1")
+				if !found {
+					t.Errorf("Obligations sheet, jurisdictions not affected: %q", r)
+				}
+			}
+		}
+		if !found {
+			t.Error("Obligations sheet: no row of regimes not applied for the late incident")
 		}
 		_ = af.Close()
 		_, exec := e.runReport(e.keys[domain.RoleExecutive], map[string]any{"kind": "executive"})

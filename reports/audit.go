@@ -291,7 +291,14 @@ func obligationsAndChecks(src reporting.Source) func(context.Context, reporting.
 		if err := src.EachObligation(ctx, f, fn); err != nil {
 			return err
 		}
-		return src.EachRegimeCheck(ctx, f, func(c reporting.RegimeCheckRow) error { return fn(regimeCheckObligationRow(c)) })
+		return src.EachRegimeCheck(ctx, f, func(c reporting.IncidentChecks) error {
+			for _, r := range checkObligationRows(c) {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 }
 

@@ -73,7 +73,7 @@ func (s fakeSource) EachObligation(context.Context, reporting.Filter, func(repor
 	return nil
 }
 
-func (s fakeSource) EachRegimeCheck(context.Context, reporting.Filter, func(reporting.RegimeCheckRow) error) error {
+func (s fakeSource) EachRegimeCheck(context.Context, reporting.Filter, func(reporting.IncidentChecks) error) error {
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -65,14 +66,36 @@ type NoticeVerdict struct {
 	DueAt  *time.Time
 }
 
-// regimeCheckObligationRow renders the check as a row of the Obligations sheet.
-func regimeCheckObligationRow(c reporting.RegimeCheckRow) reporting.ObligationRow {
-	return reporting.ObligationRow{IncidentID: c.IncidentID, IncidentTitle: c.IncidentTitle, VendorName: c.VendorName,
-		RegimeID: strings.Join(c.Check.RegimeIDs, ", "), Regime: c.Check.Regime,
-		Citation: strings.Join(c.Check.Citations, "; "), Status: StatusNotApplied,
-		NotAppliedReason: c.Check.Reason + ": " + c.Check.Detail}
+// obligationRows renders the checks as rows of the Obligations sheet: one
+// per reason, naming its regimes (a row per regime would multiply the
+// sheet's rows by the catalogue's size).
+func checkObligationRows(c reporting.IncidentChecks) []reporting.ObligationRow {
+	var reasons []string
+	byReason := map[string][]incident.RegimeCheck{}
+	for _, ch := range c.Checks {
+		if _, ok := byReason[ch.Reason]; !ok {
+			reasons = append(reasons, ch.Reason)
+		}
+		byReason[ch.Reason] = append(byReason[ch.Reason], ch)
+	}
+	out := make([]reporting.ObligationRow, 0, len(reasons))
+	for _, reason := range reasons {
+		group := byReason[reason]
+		var names, ids, citations []string
+		for _, ch := range group {
+			if !slices.Contains(names, ch.Regime) {
+				names = append(names, ch.Regime)
+			}
+			ids = append(ids, ch.RegimeIDs...)
+			citations = append(citations, ch.Citations...)
+		}
+		out = append(out, reporting.ObligationRow{IncidentID: c.IncidentID, IncidentTitle: c.IncidentTitle, VendorName: c.VendorName,
+			RegimeID: strings.Join(ids, ", "), Regime: strings.Join(names, "; "), Citation: strings.Join(citations, "; "),
+			Status: StatusNotApplied, NotAppliedReason: reason + ": " + incident.SummarizeChecks(group)})
+	}
+	return out
 }
 
-// StatusNotApplied is the Obligations sheet's status of a regime checked
-// and not applied.
+// StatusNotApplied is the Obligations sheet's status of the regimes
+// checked and not applied.
 const StatusNotApplied = "not applied"

@@ -12,7 +12,6 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
-	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
@@ -659,34 +658,20 @@ func scanObligation(rows rowScanner) (reporting.ObligationRow, error) {
 	return r, nil
 }
 
-// incidentChecks is an incident with its regimes not applied.
-type incidentChecks struct {
-	id, title, vendor string
-	checks            []incident.RegimeCheck
-}
-
 // EachRegimeCheck implements reporting.Source: incidents in keyset batches,
 // each expanded into its stored regimes not applied.
-func (s *ReportSource) EachRegimeCheck(ctx context.Context, f reporting.Filter, fn func(reporting.RegimeCheckRow) error) error {
+func (s *ReportSource) EachRegimeCheck(ctx context.Context, f reporting.Filter, fn func(reporting.IncidentChecks) error) error {
 	where, wargs := vendorWhere(f)
 	q := `SELECT i.id, i.title, v.name, i.regime_checks FROM incidents i JOIN vendors v ON v.id = i.vendor_id
 		WHERE ` + where + " AND i.created_at <= ?"
-	scan := func(rows rowScanner) (incidentChecks, error) {
-		var r incidentChecks
+	scan := func(rows rowScanner) (reporting.IncidentChecks, error) {
+		var r reporting.IncidentChecks
 		var raw string
-		err := rows.Scan(&r.id, &r.title, &r.vendor, &raw)
-		r.checks = parseRegimeChecks(raw)
+		err := rows.Scan(&r.IncidentID, &r.IncidentTitle, &r.VendorName, &raw)
+		r.Checks = parseRegimeChecks(raw)
 		return r, err
 	}
-	return byID(ctx, s, q, append(wargs, f.AsOf.UTC()), "i.id", scan, func(r incidentChecks) string { return r.id },
-		func(r incidentChecks) error {
-			for _, c := range r.checks {
-				if err := fn(reporting.RegimeCheckRow{IncidentID: r.id, IncidentTitle: r.title, VendorName: r.vendor, Check: c}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	return byID(ctx, s, q, append(wargs, f.AsOf.UTC()), "i.id", scan, func(r reporting.IncidentChecks) string { return r.IncidentID }, fn)
 }
 
 // Trend implements reporting.Source from the daily risk snapshots: one

@@ -364,7 +364,8 @@ func (r Regime) dataMatches(categories []string) bool {
 type Catalogue struct {
 	regimes []Regime
 	byID    map[string]int
-	order   [][]int // the rows of each duty, oldest version first; duties in catalogue order (duties)
+	order   [][]int        // the rows of each duty, oldest version first; duties in catalogue order (duties)
+	dutyAt  map[string]int // a duty's index in order
 }
 
 // catalogueFile is the layout of regimes.json.
@@ -406,7 +407,7 @@ func ParseCatalogue(data []byte) (Catalogue, error) {
 			errs = append(errs, fmt.Errorf("regime %q: %w", r.ID, err))
 		}
 	}
-	c.order = c.groupDuties()
+	c.order, c.dutyAt = c.groupDuties()
 	errs = append(errs, c.checkVersions()...)
 	if len(c.regimes) == 0 {
 		errs = append(errs, errors.New("regimes: empty catalogue"))

@@ -92,7 +92,7 @@ func (c Catalogue) Assess(f IncidentFacts, o AssessOptions) Assessment {
 		o.Calendar = domain.WeekdaysOnlyCalendar{}
 	}
 	o.Working = o.Working.WithDefaults()
-	a := &assessor{c: c, f: f, o: o, doneByDuty: map[string]time.Time{}, outcomes: map[string]*dutyOutcome{}}
+	a := &assessor{c: c, f: f, o: o, doneByDuty: map[string]time.Time{}, outcomes: make(map[string]*dutyOutcome, len(c.order))}
 	for id, t := range o.Done {
 		duty := id
 		if i, ok := c.byID[id]; ok {
@@ -126,6 +126,33 @@ func (c Catalogue) Assess(f IncidentFacts, o AssessOptions) Assessment {
 		return strings.Compare(a.RegimeID, b.RegimeID)
 	})
 	return out
+}
+
+// incidentAffects joins what a regime concerns or covers to what the
+// incident affects, in a check's detail.
+const incidentAffects = "; the incident affects "
+
+// SummarizeChecks renders checks of one reason in one line, each regime
+// with its detail, and what the incident affects once when the details
+// share it: "GDPR: concerns EU; CO breach law: concerns US-CO (the
+// incident affects US, US-CA)".
+func SummarizeChecks(checks []RegimeCheck) string {
+	parts := make([]string, len(checks))
+	tail, shared := "", true
+	for i, c := range checks {
+		head, t, ok := strings.Cut(c.Detail, incidentAffects)
+		if !ok || (i > 0 && t != tail) {
+			shared = false
+		}
+		parts[i], tail = c.Regime+": "+head, t
+	}
+	if !shared {
+		for i, c := range checks {
+			parts[i] = c.Regime + ": " + c.Detail
+		}
+		return strings.Join(parts, "; ")
+	}
+	return strings.Join(parts, "; ") + " (the incident affects " + tail + ")"
 }
 
 // mergeCheck adds ch to checks, joining a check of the same regime with
@@ -167,7 +194,7 @@ func (a *assessor) duty(duty string) dutyOutcome {
 
 func (a *assessor) assess(duty string) dutyOutcome {
 	versions := a.c.versions(duty)
-	latest := versions[len(versions)-1]
+	latest := *versions[len(versions)-1]
 	check := func(r Regime, reason, format string, args ...any) dutyOutcome {
 		return dutyOutcome{check: &RegimeCheck{Regime: r.Regime, RegimeIDs: []string{r.ID}, Citations: []string{r.Citation},
 			Reason: reason, Detail: fmt.Sprintf(format, args...)}}
@@ -180,10 +207,10 @@ func (a *assessor) assess(duty string) dutyOutcome {
 	case !latest.InForce:
 		return check(latest, ReasonNotInForce, "a proposed rule, not in force")
 	case !latest.AnyIncident && !latest.covers(a.f.Jurisdictions):
-		return check(latest, ReasonJurisdiction, "concerns %s; the incident affects %s",
+		return check(latest, ReasonJurisdiction, "concerns %s"+incidentAffects+"%s",
 			strings.Join(latest.Jurisdictions, ", "), listOr(a.f.Jurisdictions, "no recorded jurisdiction"))
 	case !latest.dataMatches(a.f.Categories):
-		return check(latest, ReasonDataNotCovered, "covers %s; the incident affects %s",
+		return check(latest, ReasonDataNotCovered, "covers %s"+incidentAffects+"%s",
 			latest.dataCondition(), listOr(a.f.Categories, "no recorded data category"))
 	case latest.RequiresEvent != "" || latest.Anchor == AnchorNone:
 		return check(latest, ReasonNoAnchorYet, "runs from an event incidents do not record (%s)",
@@ -199,16 +226,16 @@ func (a *assessor) assess(duty string) dutyOutcome {
 		}
 	}
 	// The version in force at the anchor instant.
-	var pending []Regime
+	var pending []*Regime
 	var resolved *time.Time
 	for _, v := range versions {
-		at := a.anchorInstant(v)
+		at := a.anchorInstant(*v)
 		if at == nil {
 			pending = append(pending, v)
 			continue
 		}
 		if v.InForceOn(domain.DateOf(*at)) {
-			return a.apply(v)
+			return a.apply(*v)
 		}
 		resolved = at
 	}
@@ -219,9 +246,9 @@ func (a *assessor) assess(duty string) dutyOutcome {
 	learned := domain.DateOf(a.f.WeLearnedAt)
 	var now *Regime
 	later := false
-	for i, v := range pending {
+	for _, v := range pending {
 		if v.InForceOn(learned) {
-			now = &pending[i]
+			now = v
 		} else if v.EffectiveFrom != nil && v.EffectiveFrom.After(learned) {
 			later = true
 		}
@@ -234,7 +261,7 @@ func (a *assessor) assess(duty string) dutyOutcome {
 		return check(latest, ReasonNotInForce, "not in force on %s, when we learned of the incident (%s)", learned, periods(versions))
 	}
 	if t, n, ok := sameThreshold(pending, a.f); ok {
-		return a.belowThreshold(pending[len(pending)-1], t, n)
+		return a.belowThreshold(*pending[len(pending)-1], t, n)
 	}
 	return check(latest, ReasonNoAnchorYet, "%s; the version in force then applies (%s)", wait, periods(versions))
 }
@@ -256,7 +283,7 @@ func (a *assessor) anchorInstant(r Regime) *time.Time {
 
 // sameThreshold reports whether every row has the same threshold and the
 // incident's count does not meet it.
-func sameThreshold(rows []Regime, f IncidentFacts) (Threshold, int64, bool) {
+func sameThreshold(rows []*Regime, f IncidentFacts) (Threshold, int64, bool) {
 	t := rows[0].Threshold
 	if t == nil || t.AppliesTo != "" {
 		return Threshold{}, 0, false
@@ -347,7 +374,7 @@ func (r Regime) dataCondition() string {
 
 // periods renders each version's period: "ca-ind-2003 2003-07-01 to
 // 2026-01-01, ca-ind from 2026-01-01".
-func periods(rows []Regime) string {
+func periods(rows []*Regime) string {
 	parts := make([]string, len(rows))
 	for i, r := range rows {
 		parts[i] = r.ID + " " + r.Period()

@@ -95,6 +95,16 @@ func TestRegimesNotApplied(t *testing.T) {
 	if ch := checkFor(a, "co-ind"); !reflect.DeepEqual(ch.RegimeIDs, []string{"co-ind", "co-ag"}) || ch.Regime != "CO breach law" {
 		t.Errorf("Colorado: %+v", ch)
 	}
+	// In one line per reason, what the incident affects said once.
+	var jur []incident.RegimeCheck
+	for _, ch := range a.NotApplied {
+		if ch.Reason == incident.ReasonJurisdiction && (ch.Regime == "GDPR" || ch.Regime == "CO breach law") {
+			jur = append(jur, ch)
+		}
+	}
+	if got := incident.SummarizeChecks(jur); got != "GDPR: concerns EU; CO breach law: concerns US-CO (the incident affects US, US-CA)" {
+		t.Errorf("summary: %q", got)
+	}
 	// Chat transcripts alone are not California personal information.
 	f.Categories = []string{"chat_transcripts"}
 	if ch := checkFor(c.Assess(f, incident.AssessOptions{}), "ca-ind"); ch.Reason != incident.ReasonDataNotCovered ||

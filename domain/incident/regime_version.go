@@ -85,19 +85,18 @@ func (c Catalogue) Versions(duty string) []Regime {
 	return out
 }
 
-// versions returns the rows of duty, oldest first, sharing the
-// catalogue's slices (callers must not change them).
-func (c Catalogue) versions(duty string) []Regime {
-	for _, idx := range c.order {
-		if c.regimes[idx[0]].Duty == duty {
-			out := make([]Regime, len(idx))
-			for i, j := range idx {
-				out[i] = c.regimes[j]
-			}
-			return out
-		}
+// versions returns the rows of duty, oldest first: the catalogue's own
+// rows, which callers must not change.
+func (c Catalogue) versions(duty string) []*Regime {
+	i, ok := c.dutyAt[duty]
+	if !ok {
+		return nil
 	}
-	return nil
+	out := make([]*Regime, len(c.order[i]))
+	for k, j := range c.order[i] {
+		out[k] = &c.regimes[j]
+	}
+	return out
 }
 
 // compareStart orders rows by start date, a missing one first.
@@ -117,8 +116,8 @@ func compareStart(a, b Regime) int {
 // catalogue order of each duty's first row.
 func (c Catalogue) duties() [][]int { return c.order }
 
-// groupDuties computes duties.
-func (c Catalogue) groupDuties() [][]int {
+// groupDuties computes duties, and where each duty is in them.
+func (c Catalogue) groupDuties() ([][]int, map[string]int) {
 	var order []string
 	byDuty := map[string][]int{}
 	for i, r := range c.regimes {
@@ -128,12 +127,13 @@ func (c Catalogue) groupDuties() [][]int {
 		byDuty[r.Duty] = append(byDuty[r.Duty], i)
 	}
 	out := make([][]int, len(order))
+	at := make(map[string]int, len(order))
 	for i, d := range order {
 		idx := byDuty[d]
 		slices.SortStableFunc(idx, func(a, b int) int { return compareStart(c.regimes[a], c.regimes[b]) })
-		out[i] = idx
+		out[i], at[d] = idx, i
 	}
-	return out
+	return out, at
 }
 
 // checkVersions validates the duties: each names one of its own rows, its

@@ -187,7 +187,7 @@ type Source interface {
 	EachObligation(ctx context.Context, f Filter, fn func(ObligationRow) error) error
 	// EachRegimeCheck streams, incident by incident, the regimes the
 	// engine checked and did not apply.
-	EachRegimeCheck(ctx context.Context, f Filter, fn func(RegimeCheckRow) error) error
+	EachRegimeCheck(ctx context.Context, f Filter, fn func(IncidentChecks) error) error
 	// Trend returns the tier distribution of the daily risk snapshots taken
 	// on days in [from, to], oldest first.
 	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)
@@ -243,11 +243,11 @@ type OverdueCounts struct {
 	VendorNotices int64 `json:"vendor_notices"`
 }
 
-// RegimeCheckRow is a regime the engine checked for an incident and did
-// not apply.
-type RegimeCheckRow struct {
+// IncidentChecks are the regimes the engine checked for an incident and
+// did not apply.
+type IncidentChecks struct {
 	IncidentID    string
 	IncidentTitle string
 	VendorName    string
-	Check         incident.RegimeCheck
+	Checks        []incident.RegimeCheck
 }
