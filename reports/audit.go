@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/register"
@@ -530,12 +531,12 @@ func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) erro
 		left := a.today.DaysUntil(r.ExpiresOn)
 		state := "ok"
 		switch {
-		case left < 0:
+		case attestation.Expired(r.ExpiresOn, a.today):
 			state = "expired"
 			if r.ExpiredCounted {
 				a.sum.attExpired++
 			}
-		case left <= a.opt.ExpiringDays:
+		case attestation.ExpiresWithin(r.ExpiresOn, a.today, a.opt.ExpiringDays):
 			state = "expiring"
 			a.sum.attExpiring++
 		}

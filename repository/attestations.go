@@ -165,9 +165,9 @@ func (s *Attestations) List(ctx context.Context, f attestation.AttestationFilter
 	}
 	if f.Expired != nil {
 		if *f.Expired {
-			q = q.Where("expires_on < ?", sqlDate(f.AsOf))
+			q = q.Where(attestationExpiredSQL("expires_on"), sqlDate(f.AsOf))
 		} else {
-			q = q.Where("expires_on >= ?", sqlDate(f.AsOf))
+			q = q.Where("NOT "+attestationExpiredSQL("expires_on"), sqlDate(f.AsOf))
 		}
 	}
 	if p.After != "" {

@@ -12,9 +12,15 @@ import (
 // The SQL of the figures the scan shares with the dashboard, the audit
 // workbook and the executive report. The scan's fact queries and the
 // report queries build their conditions from these fragments, which state
-// the domain's definitions (finding.VendorScope, incident.NoticeBreach, the
-// latest attestation of each kind) on the stored rows, so that each
-// figure has one definition.
+// the domain's definitions on the stored rows, so that each figure has
+// one definition: the vendor scope (finding.VendorScope: scopeSQL), the
+// notice verdict (incident.JudgeNotice and NoticeBreach: noticeBrokenSQL,
+// noticeNotGivenSQL), review overdue (review.ReviewOverdue:
+// reviewOverdueTerms, in reviews.go), attestation expiry
+// (attestation.Expired and ExpiresWithin: attestationExpiredSQL,
+// attestationExpiresBySQL) and the latest attestation of each kind
+// (latestAttestationSQL). TestVerdictsAgreeAtTheBoundaries runs each
+// predicate and its Go verdict on the same rows at the boundary instants.
 
 // scopeSQL is the vendor scope as a condition on vendors aliased v: the
 // statuses always judged, or a status judged once the vendor holds data
@@ -71,6 +77,36 @@ func latestAttestationSQL(asOf *time.Time) (string, []any) {
 func expiredAttestationSQL(today domain.Date, asOf time.Time) (string, []any) {
 	scope, sargs := scopeSQL(finding.FamilyScope(finding.FamilyAttestation), &asOf)
 	latest, largs := latestAttestationSQL(&asOf)
-	return "(a.review_status <> 'rejected' AND a.expires_on < ? AND " + scope + " AND " + latest + ")",
+	return "(a.review_status <> 'rejected' AND " + attestationExpiredSQL("a.expires_on") + " AND " + scope + " AND " + latest + ")",
 		concat([]any{sqlDate(today)}, sargs, largs)
+}
+
+// attestationExpiredSQL is attestation.Expired on the column col (an
+// expires_on date), as of its argument (today's date): the attestation
+// expired before today.
+func attestationExpiredSQL(col string) string { return col + " < ?" }
+
+// attestationExpiresBySQL is attestation.ExpiresWithin on the column col
+// (an expires_on date), its argument being the horizon (today plus the
+// window in days): the attestation expires on or before the horizon.
+func attestationExpiresBySQL(col string) string { return col + " <= ?" }
+
+// noticeBrokenSQL is incident.NoticeBreach's "late or overdue" on the stored
+// instants of incidents aliased i, as of its arguments (noticeBrokenArgs:
+// the same instant four times): the notice came after a deadline, or has not come by as-of
+// and a deadline passed before it. A notice given after as-of counts as
+// not given.
+const noticeBrokenSQL = `((i.vendor_notified_us_at IS NOT NULL AND i.vendor_notified_us_at <= ?
+		AND (i.vendor_notified_us_at > i.notice_due_at OR i.vendor_notified_us_at > i.law_notice_due_at))
+	OR (` + noticeNotGivenSQL + ` AND (i.notice_due_at < ? OR i.law_notice_due_at < ?)))`
+
+// noticeNotGivenSQL is "the vendor's notice has not been given by as-of"
+// (its argument) for incidents aliased i: JudgeNotice's nil notified. A
+// broken notice that is not given is overdue.
+const noticeNotGivenSQL = `(i.vendor_notified_us_at IS NULL OR i.vendor_notified_us_at > ?)`
+
+// noticeBrokenArgs are noticeBrokenSQL's arguments for as-of.
+func noticeBrokenArgs(asOf time.Time) []any {
+	asOf = asOf.UTC()
+	return []any{asOf, asOf, asOf, asOf}
 }

@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 
+	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
@@ -51,9 +52,10 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 		if !ok {
 			continue
 		}
+		tierOverdue, targs := reviewOverdueTerms(map[register.Tier]domain.Date{t: cut}, "v.tier", "lr.last_on")
 		err := s.query(ctx, `SELECT v.id, v.name, lr.last_on FROM vendors v JOIN `+lastReview+` ON lr.vendor_id = v.id
-			WHERE `+where+` AND `+scope+` AND v.tier = ? AND lr.last_on < ? ORDER BY lr.last_on, v.id LIMIT ?`,
-			concat(lrArgs, wargs, sargs, []any{string(t), sqlDate(cut), q.OverdueItems}), func(rows rowScanner) error {
+			WHERE `+where+` AND `+scope+` AND `+tierOverdue+` ORDER BY lr.last_on, v.id LIMIT ?`,
+			concat(lrArgs, wargs, sargs, targs, []any{q.OverdueItems}), func(rows rowScanner) error {
 				r := reporting.VendorRow{Tier: t}
 				var on dateCol
 				if err := rows.Scan(&r.ID, &r.Name, &on); err != nil {
@@ -140,7 +142,7 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q re
 	from := `LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
 		WHERE ` + where + " AND i.created_at <= ? AND " + noticeBrokenSQL
 	fargs := concat(wargs, []any{asOf}, noticeBrokenArgs(asOf))
-	overdue := "(i.vendor_notified_us_at IS NULL OR i.vendor_notified_us_at > ?)"
+	overdue := noticeNotGivenSQL // broken and not given: overdue
 	err := s.query(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE `+overdue+`)
 		FROM incidents i JOIN vendors v ON v.id = i.vendor_id `+from,
 		concat([]any{asOf}, fargs), func(rows rowScanner) error {

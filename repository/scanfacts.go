@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
@@ -167,7 +166,7 @@ var attestationFactsSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires_o
 		` + latestNow + `
 	FROM attestations a JOIN vendors v ON v.id = a.vendor_id
 	WHERE ` + inServiceSQL + ` AND a.review_status <> 'rejected'
-	AND (a.expires_on <= ? OR (a.opinion IN ('qualified', 'adverse') AND a.review_status IN ('received', 'under_review')))`
+	AND (` + attestationExpiresBySQL("a.expires_on") + ` OR (a.opinion IN ('qualified', 'adverse') AND a.review_status IN ('received', 'under_review')))`
 
 // latestNow is latestAttestationSQL at the present.
 var latestNow, _ = latestAttestationSQL(nil)
@@ -224,22 +223,6 @@ var incidentFactsSQL = `SELECT i.id, i.vendor_id, v.name, i.title, i.vendor_disc
 	i.law_notice_due_at, i.law_notice_regime_id
 	FROM incidents i JOIN vendors v ON v.id = i.vendor_id LEFT JOIN clause_versions cv ON cv.id = i.notice_clause_id
 	WHERE ` + noticeBrokenSQL
-
-// noticeBrokenSQL is incident.NoticeBreach's "late or overdue" on the stored
-// instants of incidents aliased i, as of its two arguments (the same
-// instant): the notice came after a deadline, or has not come by as-of
-// and a deadline passed before it. A notice given after as-of counts as
-// not given.
-const noticeBrokenSQL = `((i.vendor_notified_us_at IS NOT NULL AND i.vendor_notified_us_at <= ?
-		AND (i.vendor_notified_us_at > i.notice_due_at OR i.vendor_notified_us_at > i.law_notice_due_at))
-	OR ((i.vendor_notified_us_at IS NULL OR i.vendor_notified_us_at > ?)
-		AND (i.notice_due_at < ? OR i.law_notice_due_at < ?)))`
-
-// noticeBrokenArgs are noticeBrokenSQL's arguments for as-of.
-func noticeBrokenArgs(asOf time.Time) []any {
-	asOf = asOf.UTC()
-	return []any{asOf, asOf, asOf, asOf}
-}
 
 // IncidentFacts implements finding.ScanStore.
 func (s *Findings) IncidentFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.IncidentFact) error) error {

@@ -182,7 +182,7 @@ func (rc RuleContext) ReviewRules(f ReviewFact) []Finding {
 	}
 	facts := map[string]any{"vendor_name": f.VendorName, "tier": f.Tier, "last_review_on": f.LastReviewOn, "next_due": next}
 	switch days := rc.Today.DaysUntil(next); {
-	case days < 0:
+	case review.ReviewOverdue(next, rc.Today):
 		facts["overdue_days"] = -days
 		return []Finding{newFinding(RuleReviewOverdue, f.VendorID, SubjectVendor, f.VendorID, facts)}
 	case days <= rc.Thresholds.ReviewDueSoonDays:
@@ -203,11 +203,11 @@ func (rc RuleContext) AttestationRules(a AttestationFact) []Finding {
 	}
 	switch days := rc.Today.DaysUntil(a.ExpiresOn); {
 	case a.ExpiresOn.IsZero(), !a.Latest:
-	case days < 0:
+	case attestation.Expired(a.ExpiresOn, rc.Today):
 		f := base()
 		f["expired_days"] = -days
 		out = append(out, newFinding(RuleAttestationExpired, a.VendorID, SubjectAttestation, a.ID, f))
-	case days <= rc.Thresholds.AttestationExpiringDays:
+	case attestation.ExpiresWithin(a.ExpiresOn, rc.Today, rc.Thresholds.AttestationExpiringDays):
 		f := base()
 		f["days_left"] = days
 		out = append(out, newFinding(RuleAttestationExpiring, a.VendorID, SubjectAttestation, a.ID, f))
