@@ -14,6 +14,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/repository"
 )
 
 // config is every setting of the binary. Environment variables (VW_...)
@@ -67,6 +68,12 @@ type config struct {
 	WebhookBackoff      time.Duration `env:"VW_WEBHOOK_BACKOFF" envDefault:"1m"`
 	WebhookTimeout      time.Duration `env:"VW_WEBHOOK_TIMEOUT" envDefault:"10s"`
 	WebhookAllowPrivate bool          `env:"VW_WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+	// WebhookKeyFile holds the key that seals webhook secrets at rest
+	// (default $VW_DATA_DIR/webhook.key, created on first use);
+	// WebhookOldKeyFiles are earlier keys, which still open what they
+	// sealed. Every replica needs the same key.
+	WebhookKeyFile     string   `env:"VW_WEBHOOK_KEY_FILE"`
+	WebhookOldKeyFiles []string `env:"VW_WEBHOOK_OLD_KEY_FILES" envSeparator:","`
 
 	// ImportMaxBytes limits an uploaded spreadsheet import (32 MiB).
 	ImportMaxBytes int64 `env:"VW_IMPORT_MAX_BYTES" envDefault:"33554432"`
@@ -164,6 +171,19 @@ func (c config) evidenceDir() string {
 		return c.EvidenceDir
 	}
 	return filepath.Join(c.DataDir, "evidence")
+}
+
+// webhookKeyFile is the file of the key that seals webhook secrets.
+func (c config) webhookKeyFile() string {
+	if c.WebhookKeyFile != "" {
+		return c.WebhookKeyFile
+	}
+	return filepath.Join(c.DataDir, "webhook.key")
+}
+
+// secretKeys are the keys that seal webhook secrets, read on first use.
+func (c config) secretKeys() *repository.SecretKeys {
+	return repository.FileSecretKeys(c.webhookKeyFile(), c.WebhookOldKeyFiles...)
 }
 
 // redactedURL hides a password in a database URL for logs.
