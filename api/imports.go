@@ -116,7 +116,7 @@ func (h *handlers) createImport(c *gin.Context) {
 			return
 		}
 	}
-	src, _, err := spreadsheet.OpenFile(up.path)
+	src, _, err := spreadsheet.OpenFile(up.path, limit)
 	if err != nil {
 		writeError(c, err)
 		return

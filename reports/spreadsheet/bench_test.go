@@ -67,7 +67,7 @@ func BenchmarkImportVendors50k(b *testing.B) {
 		b.StopTimer()
 		db := repotest.Open(b, repository.Postgres)
 		svc := domain.NewServices(db.Stores(b.TempDir()), domain.Settings{})
-		src, _, err := spreadsheet.OpenFile(name)
+		src, _, err := spreadsheet.OpenFile(name, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -65,7 +65,11 @@ type Source interface {
 }
 
 // OpenFile opens the file at name for reading rows of its first sheet.
-func OpenFile(name string) (Source, Format, error) {
+// limit is the upload limit of an import (0: the default): an .xlsx may
+// decompress to at most UnzipRatio times it, and may hold only sheet
+// parts; beyond that it is refused (*domain.UploadError, 413) before it
+// is decompressed.
+func OpenFile(name string, limit int64) (Source, Format, error) {
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil, "", err
@@ -90,7 +94,7 @@ func OpenFile(name string) (Source, Format, error) {
 		return src, CSV, nil
 	}
 	_ = fh.Close()
-	src, err := openXLSX(name)
+	src, err := openXLSX(name, boundsFor(limit))
 	return src, XLSX, err
 }
 
@@ -180,11 +184,17 @@ type xlsxSource struct {
 	formulas map[int][]int // row -> 0-based columns holding a formula
 }
 
-// maxUnzipped bounds the uncompressed size of a workbook (zip bombs).
-const maxUnzipped = 1 << 30
-
-func openXLSX(name string) (*xlsxSource, error) {
-	f, err := excelize.OpenFile(name, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 16 << 20})
+func openXLSX(name string, b zipBounds) (*xlsxSource, error) {
+	zr, err := zip.OpenReader(name)
+	if err != nil {
+		return nil, fileInvalid("is not a readable .xlsx workbook: %v", err)
+	}
+	err = b.check(zr.File)
+	_ = zr.Close()
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(name, excelize.Options{UnzipSizeLimit: b.total, UnzipXMLSizeLimit: b.stream})
 	if err != nil {
 		return nil, fileInvalid("is not a readable .xlsx workbook: %v", err)
 	}
