@@ -109,7 +109,9 @@ func (h *handlers) createImport(c *gin.Context) {
 				writeError(c, err)
 				return
 			}
-			up.name = part.FileName()
+			if up.name = part.FileName(); up.name != "" {
+				up.name = domain.SanitizeEvidenceName(up.name) // stored with the run: no NUL, valid UTF-8
+			}
 		default:
 			_ = part.Close()
 			writeError(c, &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has kind, mode and file (file last)"})

@@ -232,9 +232,9 @@ func New(d Deps) (*gin.Engine, error) {
 	})
 	promHandler := promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})
 	for _, rt := range h.routes(promHandler) {
-		chain := []gin.HandlerFunc{rt.handler}
+		chain := []gin.HandlerFunc{strictRequest, rt.handler}
 		if rt.Roles != nil {
-			chain = []gin.HandlerFunc{h.authorize(rt.Roles), h.idempotent, rt.handler}
+			chain = []gin.HandlerFunc{h.authorize(rt.Roles), strictRequest, h.idempotent, rt.handler}
 		}
 		r.Handle(rt.Method, rt.Path, chain...)
 	}

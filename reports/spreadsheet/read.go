@@ -145,6 +145,9 @@ func (s *csvSource) Next() (domain.SourceRow, error) {
 		if !utf8.ValidString(v) {
 			return domain.SourceRow{}, fileInvalid("is not UTF-8 text (record %d); save it as \"CSV UTF-8 (Comma delimited)\" and upload again", s.line)
 		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return domain.SourceRow{}, fileInvalid("has a NUL character in record %d; it is not text a spreadsheet writes", s.line)
+		}
 		rec[i] = unescapeFormula(v)
 	}
 	return domain.SourceRow{Number: s.line, Cells: rec}, nil
