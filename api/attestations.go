@@ -277,7 +277,11 @@ func (h *handlers) patchAttestation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	a, err := h.attestations.Update(c.Request.Context(), c.Param("id"), in, version)
+	var a domain.Attestation
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		a, err = h.attestations.Update(c.Request.Context(), c.Param("id"), in, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -292,7 +296,9 @@ func (h *handlers) deleteAttestation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := h.attestations.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
+	if err := onLatest(c.Request.Context(), version, func() error {
+		return h.attestations.Delete(c.Request.Context(), c.Param("id"), version)
+	}); err != nil {
 		writeError(c, err)
 		return
 	}

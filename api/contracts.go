@@ -352,7 +352,11 @@ func (h *handlers) patchContract(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	view, err := h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
+	var view domain.ContractView
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		view, err = h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -367,7 +371,9 @@ func (h *handlers) deleteContract(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := h.contracts.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
+	if err := onLatest(c.Request.Context(), version, func() error {
+		return h.contracts.Delete(c.Request.Context(), c.Param("id"), version)
+	}); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -404,7 +410,11 @@ func (h *handlers) amendContract(c *gin.Context) {
 	if !body.BreachNotification.Null {
 		a.Terms = body.BreachNotification.Value.toDomain()
 	}
-	view, err := h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
+	var view domain.ContractView
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		view, err = h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return

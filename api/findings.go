@@ -96,7 +96,11 @@ func (h *handlers) patchFinding(c *gin.Context) {
 			return
 		}
 	}
-	f, err := h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
+	var f domain.Finding
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		f, err = h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return

@@ -216,7 +216,11 @@ func (h *handlers) patchIncident(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	v, err := h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
+	var v domain.IncidentView
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		v, err = h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return

@@ -61,7 +61,11 @@ func (h *handlers) patchObligation(c *gin.Context) {
 		}
 		ch.DoneAt = &t
 	}
-	o, err := h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
+	var o domain.Obligation
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		o, err = h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return

@@ -242,7 +242,11 @@ func (h *handlers) patchReview(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	r, err := h.reviews.Update(c.Request.Context(), c.Param("id"), in, version)
+	var r domain.Review
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		r, err = h.reviews.Update(c.Request.Context(), c.Param("id"), in, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -257,7 +261,9 @@ func (h *handlers) deleteReview(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := h.reviews.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
+	if err := onLatest(c.Request.Context(), version, func() error {
+		return h.reviews.Delete(c.Request.Context(), c.Param("id"), version)
+	}); err != nil {
 		writeError(c, err)
 		return
 	}

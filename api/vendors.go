@@ -235,7 +235,11 @@ func (h *handlers) patchVendor(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	v, err := h.vendors.Update(c.Request.Context(), c.Param("id"), in, version)
+	var v domain.Vendor
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		v, err = h.vendors.Update(c.Request.Context(), c.Param("id"), in, version)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -250,7 +254,9 @@ func (h *handlers) deleteVendor(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := h.vendors.Delete(c.Request.Context(), c.Param("id"), version); err != nil {
+	if err := onLatest(c.Request.Context(), version, func() error {
+		return h.vendors.Delete(c.Request.Context(), c.Param("id"), version)
+	}); err != nil {
 		writeError(c, err)
 		return
 	}

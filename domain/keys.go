@@ -124,8 +124,13 @@ func (s *KeyService) Revoke(ctx context.Context, id string) error {
 		}
 		now := s.Clock.Now()
 		if before.Role == RoleAdmin && before.Active(now) {
-			n, err := s.Keys.CountActive(ctx, RoleAdmin, now)
+			n, err := s.Keys.CountActive(ctx, RoleAdmin, now) // locks the admin keys
 			if err != nil {
+				return err
+			}
+			// Read again under the lock: a revocation of this very key
+			// may have committed while this one waited.
+			if cur, err := s.Get(ctx, id); err != nil || cur.RevokedAt != nil {
 				return err
 			}
 			if n <= 1 {

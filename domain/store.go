@@ -22,6 +22,10 @@ type VendorStore interface {
 	Create(ctx context.Context, v Vendor) error
 	// Get returns the vendor. Returns ErrNotFound if there is none.
 	Get(ctx context.Context, id string) (Vendor, error)
+	// GetForUpdate is Get that also locks the vendor's row until the
+	// transaction of ctx ends, so writers of the vendor's dependent rows
+	// (data handling) take turns. Returns ErrNotFound if there is none.
+	GetForUpdate(ctx context.Context, id string) (Vendor, error)
 	// Update writes v if the stored version is expectedVersion, and sets
 	// v.Version to expectedVersion+1. Returns ErrNotFound, ErrPrecondition
 	// on a stale version, or a ConflictError.
@@ -61,7 +65,10 @@ type APIKeyStore interface {
 	Revoke(ctx context.Context, id string, at time.Time) error
 	// Touch records that the key was used at, at most once per interval.
 	Touch(ctx context.Context, id string, at time.Time, interval time.Duration) error
-	// CountActive counts unrevoked, unexpired keys with role at now.
+	// CountActive counts unrevoked, unexpired keys with role at now. In a
+	// transaction it locks the keys it counts until the end (where the
+	// database has row locks), so transactions that count and then revoke
+	// take turns.
 	CountActive(ctx context.Context, role Role, now time.Time) (int64, error)
 }
 
