@@ -36,6 +36,12 @@ type Deps struct {
 	// with bursts of RateBurst (0: no limit).
 	RatePerKey float64
 	RateBurst  int
+	// AuthFailureRate limits failed authentications per client address to
+	// this many per second, with bursts of AuthFailureBurst (0: no limit);
+	// beyond it, requests from the address are refused before their key
+	// is looked up.
+	AuthFailureRate  float64
+	AuthFailureBurst int
 }
 
 type handlers struct {
@@ -48,7 +54,8 @@ type handlers struct {
 	audit     domain.AuditStore
 	db        domain.Pinger
 	maxBody   int64
-	limiter   *keyLimiter // nil: no rate limit
+	limiter   *keyLimiter   // nil: no rate limit
+	authFails *authThrottle // nil: no throttle of failed authentications
 	// idempotency remembers POSTs made with an Idempotency-Key.
 	idempotency domain.IdempotencyStore
 
@@ -219,6 +226,9 @@ func New(d Deps) (*gin.Engine, error) {
 		idempotency: svc.Idempotency}
 	if d.RatePerKey > 0 {
 		h.limiter = newKeyLimiter(d.RatePerKey, d.RateBurst)
+	}
+	if d.AuthFailureRate > 0 {
+		h.authFails = &authThrottle{buckets: newKeyLimiter(d.AuthFailureRate, d.AuthFailureBurst)}
 	}
 	h.findings = svc.Findings
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes

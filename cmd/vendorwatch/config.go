@@ -33,6 +33,11 @@ type config struct {
 	ShutdownTimeout time.Duration `env:"VW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	RatePerKey      float64       `env:"VW_RATE_LIMIT" envDefault:"50"` // requests per second per API key; 0 disables
 	RateBurst       int           `env:"VW_RATE_BURST" envDefault:"100"`
+	// Failed authentications per second per client address, and the burst,
+	// before the address is refused (429) without a database lookup; 0
+	// disables.
+	AuthFailureRate  float64 `env:"VW_AUTH_FAILURE_RATE" envDefault:"1"`
+	AuthFailureBurst int     `env:"VW_AUTH_FAILURE_BURST" envDefault:"20"`
 
 	// DebugAddr, when set, serves net/http/pprof on its own listener
 	// (e.g. 127.0.0.1:6060). Off by default: profiles reveal internals, so

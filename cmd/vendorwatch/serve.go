@@ -98,6 +98,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		Services: a.svc, DB: a.db, Logger: logger, Registry: reg,
 		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes,
 		RatePerKey: cfg.RatePerKey, RateBurst: cfg.RateBurst,
+		AuthFailureRate: cfg.AuthFailureRate, AuthFailureBurst: cfg.AuthFailureBurst,
 		MaxImportBytes: cfg.ImportMaxBytes,
 		Reports:        reps,
 	})
