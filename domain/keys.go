@@ -103,15 +103,11 @@ func (s *KeyService) Authenticate(ctx context.Context, plaintext string) (Actor,
 // while unknown keys cost no lookup.
 func (s *KeyService) AuthenticateCached(plaintext string) (Actor, bool) {
 	prefix, secret, ok := ParseKey(plaintext)
-	if !ok {
-		return Actor{}, false
-	}
 	now := s.Clock.Now()
-	k, cached := s.cache.get(prefix, now)
-	if !cached {
-		return Actor{}, false
+	if k, cached := s.cache.get(prefix, now); ok && cached {
+		return s.verify(k, secret, now)
 	}
-	return s.verify(k, secret, now)
+	return Actor{}, false
 }
 
 // verify checks secret against key k at now.
