@@ -17,10 +17,12 @@ type keyCreate struct {
 	ExpiresAt *string     `json:"expires_at"` // RFC 3339, parsed below to name the field on error
 }
 
-// keyCreated is an API key with its plaintext, returned once.
+// keyCreated is an API key with its plaintext, returned once; a replay
+// of the create (Idempotency-Key) has SecretWithheld instead.
 type keyCreated struct {
 	access.APIKey
-	Key string `json:"key"`
+	Key            string `json:"key,omitempty"`
+	SecretWithheld string `json:"secret_withheld,omitempty"`
 }
 
 func identity[T any](v T) T { return v }
@@ -56,6 +58,7 @@ func (h *handlers) createKey(c *gin.Context) error {
 		return err
 	}
 	c.Header("Location", "/api/v1/api-keys/"+k.ID)
+	withholdOnReplay(c, keyCreated{APIKey: k, SecretWithheld: secretWithheld("key", "revoke this key and create another")})
 	writeJSON(c, http.StatusCreated, keyCreated{APIKey: k, Key: plaintext})
 	return nil
 }

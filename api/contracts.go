@@ -311,7 +311,11 @@ func (h *handlers) patchContract(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	view, err := h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
+	var view contract.ContractView
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		view, err = h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -350,7 +354,11 @@ func (h *handlers) amendContract(c *gin.Context) error {
 	if !body.BreachNotification.Null {
 		a.Terms = body.BreachNotification.Value.toDomain()
 	}
-	view, err := h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
+	var view contract.ContractView
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		view, err = h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
+		return err
+	})
 	if err != nil {
 		return err
 	}

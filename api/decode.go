@@ -14,7 +14,9 @@ import (
 )
 
 // decodeJSON reads the request body into dst strictly: one JSON value,
-// no unknown fields, at most maxBody bytes. Errors name the field.
+// no unknown fields, at most maxBody bytes, and nothing encoding/json
+// would silently change (checkJSON: invalid UTF-8, NUL, duplicate or
+// case-mismatched field names, implausible dates). Errors name the field.
 func decodeJSON(c *gin.Context, maxBody int64, dst any) error {
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
 	data, err := io.ReadAll(body)
@@ -23,6 +25,9 @@ func decodeJSON(c *gin.Context, maxBody int64, dst any) error {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &badRequest{Field: "body", Message: "a JSON object is required"}
+	}
+	if err := checkJSON(data, reflect.TypeOf(dst)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

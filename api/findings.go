@@ -87,7 +87,11 @@ func (h *handlers) patchFinding(c *gin.Context) error {
 			return err
 		}
 	}
-	f, err := h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
+	var f finding.Finding
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		f, err = h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
+		return err
+	})
 	if err != nil {
 		return err
 	}

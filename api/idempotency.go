@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -29,6 +30,22 @@ func (w *capture) Write(b []byte) (int, error) {
 func (w *capture) WriteString(s string) (int, error) {
 	w.body.WriteString(s)
 	return w.ResponseWriter.WriteString(s)
+}
+
+// ctxReplay holds what a replay shows instead of the response (see
+// withholdOnReplay).
+const ctxReplay = "vw.replay"
+
+// withholdOnReplay tells the idempotency layer to store v, not the
+// response, for replays: a response that shows a secret once (an API
+// key, a webhook secret) must not leave it in the idempotency table, nor
+// show it again. v is the resource without its secret, saying so.
+func withholdOnReplay(c *gin.Context, v any) { c.Set(ctxReplay, v) }
+
+// secretWithheld is the message a replay carries in place of a secret.
+func secretWithheld(field, lost string) string {
+	return "this is a replay: " + field + " was shown only in the first response to this request and is not stored in clear; " +
+		"if it was lost, " + lost
 }
 
 // idempotent makes a JSON POST with an Idempotency-Key safe to retry: the
@@ -90,6 +107,14 @@ func (h *handlers) idempotent(c *gin.Context) {
 	done := domain.WithActor(context.Background(), actor)
 	if st := w.Status(); st >= 200 && st < 300 {
 		req.Status, req.ContentType, req.Body = st, w.Header().Get("Content-Type"), w.body.Bytes()
+		if v, ok := c.Get(ctxReplay); ok {
+			b, err := json.Marshal(v)
+			if err != nil {
+				logFrom(c).Error("encode the replay of a response with a secret", "error", err.Error())
+				b = nil // nothing replayable is stored; a retry then gets an empty body
+			}
+			req.Body = b
+		}
 		req.Location, req.ETag = w.Header().Get("Location"), w.Header().Get("ETag")
 		if err := h.idempotency.Complete(done, req); err != nil {
 			logFrom(c).Error("store idempotent response", "error", err.Error())

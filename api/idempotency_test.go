@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -50,4 +53,73 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Errorf("%d vendors, want 3", n)
 		}
 	})
+}
+
+// A response that shows a secret once is never stored with it: a replay
+// returns the resource without the secret and says so, and neither the
+// idempotency table nor the webhook table holds the secret in clear.
+func TestIdempotentReplayWithholdsSecrets(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		admin := e.keys[domain.RoleAdmin]
+		for _, tc := range []struct {
+			path, secretField string
+			body              map[string]any
+			table             string
+		}{
+			{"/api/v1/api-keys", "key", map[string]any{"name": "ci", "role": "auditor"}, "api_keys"},
+			{"/api/v1/webhooks", "secret", map[string]any{"url": "https://hooks.example.com/in", "events": []string{"finding.opened"}}, "webhooks"},
+		} {
+			first := e.do("POST", tc.path, admin, tc.body, "Idempotency-Key", "once-"+tc.secretField)
+			mustStatus(t, first, http.StatusCreated)
+			secret, _ := first.object(t)[tc.secretField].(string)
+			if len(secret) < 20 {
+				t.Fatalf("%s: first response has no %s: %s", tc.path, tc.secretField, first.Body)
+			}
+			again := e.do("POST", tc.path, admin, tc.body, "Idempotency-Key", "once-"+tc.secretField)
+			mustStatus(t, again, http.StatusCreated)
+			replay := again.object(t)
+			if again.Header.Get("Idempotent-Replayed") != "true" || strings.Contains(string(again.Body), secret) {
+				t.Errorf("%s: replay shows the secret: %s", tc.path, again.Body)
+			}
+			if _, has := replay[tc.secretField]; has || !strings.Contains(fmt.Sprint(replay["secret_withheld"]), "shown only in the first response") ||
+				replay["id"] != first.object(t)["id"] {
+				t.Errorf("%s: replay %s", tc.path, again.Body)
+			}
+			for _, table := range []string{"idempotency_keys", tc.table} {
+				if n := e.countWhere(table, secret); n != 0 {
+					t.Errorf("%s: %s holds the secret in clear in %d rows", tc.path, table, n)
+				}
+			}
+		}
+	})
+}
+
+// countWhere counts the rows of table with a column whose bytes contain s.
+func (e *testEnv) countWhere(table, s string) int {
+	e.t.Helper()
+	rows, err := e.db.SQL().Query("SELECT * FROM " + table)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	n := 0
+	for rows.Next() {
+		vals := make([][]byte, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			e.t.Fatal(err)
+		}
+		for _, v := range vals {
+			if bytes.Contains(v, []byte(s)) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }

@@ -106,13 +106,15 @@ func (h *handlers) createImport(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			up.name = part.FileName()
+			if up.name = part.FileName(); up.name != "" {
+				up.name = domain.SanitizeEvidenceName(up.name) // stored with the run: no NUL, valid UTF-8
+			}
 		default:
 			_ = part.Close()
 			return &badRequest{Field: evidenceFormField(part.FormName()), Message: "is not a known field; the form has kind, mode and file (file last)"}
 		}
 	}
-	src, _, err := spreadsheet.OpenFile(up.path)
+	src, _, err := spreadsheet.OpenFile(up.path, limit)
 	if err != nil {
 		return err
 	}

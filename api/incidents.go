@@ -220,7 +220,11 @@ func (h *handlers) patchIncident(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
+	var v incident.IncidentView
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		v, err = h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -163,29 +164,52 @@ func (m *httpMetrics) newSeries(method, route string, status int) metricSeries {
 }
 
 // authorize authenticates the bearer key and admits only the given roles.
+// An address that failed to authenticate too often is throttled before
+// its key costs a database lookup (authThrottle).
 func (h *handlers) authorize(roles []domain.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		scheme, key, ok := strings.Cut(c.GetHeader("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
+		key = strings.TrimSpace(key)
+		addr := c.ClientIP()
+		if blocked, wait := h.authFails.blocked(addr); blocked {
+			actor, known := h.keys.AuthenticateCached(key)
+			if !known {
+				tooManyRequests(c, wait, "Too many failed authentications from this address; retry after the number of seconds in Retry-After.")
+				return
+			}
+			h.admit(c, actor, roles)
+			return
+		}
+		if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+			h.authFails.failed(addr)
 			writeError(c, domain.ErrUnauthenticated)
 			return
 		}
-		actor, err := h.keys.Authenticate(c.Request.Context(), strings.TrimSpace(key))
+		actor, err := h.keys.Authenticate(c.Request.Context(), key)
+		if errors.Is(err, domain.ErrUnauthenticated) {
+			h.authFails.failed(addr)
+		}
 		if err != nil {
 			writeError(c, err)
 			return
 		}
-		c.Set(ctxActor, actor)
-		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
-		if h.limiter != nil && !h.limiter.limit(c, actor.ID) {
-			return
-		}
-		if !slices.Contains(roles, actor.Role) {
-			writeError(c, domain.ErrForbidden)
-			return
-		}
-		c.Next()
+		h.admit(c, actor, roles)
 	}
+}
+
+// admit lets an authenticated actor through if its role is one of roles
+// and its key is within its rate.
+func (h *handlers) admit(c *gin.Context, actor domain.Actor, roles []domain.Role) {
+	c.Set(ctxActor, actor)
+	c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
+	if h.limiter != nil && !h.limiter.limit(c, actor.ID) {
+		return
+	}
+	if !slices.Contains(roles, actor.Role) {
+		writeError(c, domain.ErrForbidden)
+		return
+	}
+	c.Next()
 }
 
 // jsonRender writes JSON with encodeJSON.

@@ -75,7 +75,11 @@ func (h *handlers) patchObligation(c *gin.Context) error {
 		}
 		ch.DoneAt = &t
 	}
-	o, err := h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
+	var o incident.Obligation
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		o, err = h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,22 @@ func (l *keyLimiter) reserve(key string, now time.Time) (ok bool, wait time.Dura
 	return true, 0
 }
 
+// spent reports whether key's bucket is empty at now, and how long until
+// it holds a token again; it takes nothing.
+func (l *keyLimiter) spent(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.buckets[key]
+	if !found {
+		return false, 0
+	}
+	tokens := b.lim.TokensAt(now)
+	if tokens >= 1 {
+		return false, 0
+	}
+	return true, time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second))
+}
+
 // limit answers 429 with Retry-After when the caller's key is over its
 // rate. It runs after authentication.
 func (l *keyLimiter) limit(c *gin.Context, key string) bool {
@@ -68,8 +84,36 @@ func (l *keyLimiter) limit(c *gin.Context, key string) bool {
 	if ok {
 		return true
 	}
-	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	writeError(c, &statusError{Status: http.StatusTooManyRequests,
-		Detail: "Too many requests for this API key; retry after the number of seconds in Retry-After."})
+	tooManyRequests(c, wait, "Too many requests for this API key; retry after the number of seconds in Retry-After.")
 	return false
+}
+
+// tooManyRequests answers 429 with Retry-After (whole seconds, at least 1).
+func tooManyRequests(c *gin.Context, wait time.Duration, detail string) {
+	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	writeError(c, &statusError{Status: http.StatusTooManyRequests, Detail: detail})
+}
+
+// authThrottle limits failed authentications per client address: each
+// request answered 401 takes a token from its address's bucket. While the
+// bucket is empty, a request from that address is refused with 429 before
+// its key is looked up in the database, unless the key was verified
+// within KeyCacheTTL (which costs no lookup). Buckets live in this
+// process, as the per-key ones do.
+type authThrottle struct{ buckets *keyLimiter }
+
+// blocked reports whether the address is out of failed attempts, and how
+// long until it has one again.
+func (t *authThrottle) blocked(addr string) (bool, time.Duration) {
+	if t == nil {
+		return false, 0
+	}
+	return t.buckets.spent(addr, time.Now())
+}
+
+// failed counts a failed authentication from addr.
+func (t *authThrottle) failed(addr string) {
+	if t != nil {
+		t.buckets.reserve(addr, time.Now())
+	}
 }

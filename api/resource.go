@@ -29,7 +29,8 @@ func readBody[B requestBody[I], I any](c *gin.Context, maxBody int64) (I, error)
 }
 
 // patchVersioned serves the request side of a PATCH: the version named by
-// If-Match, the merge patch of type B, then the service's update.
+// If-Match, the merge patch of type B, then the service's update (without
+// If-Match, on the latest version: onLatest).
 func patchVersioned[B requestBody[I], I, E any](c *gin.Context, maxBody int64,
 	update func(ctx context.Context, id string, in I, version int64) (E, error)) (E, error) {
 	var zero E
@@ -41,17 +42,24 @@ func patchVersioned[B requestBody[I], I, E any](c *gin.Context, maxBody int64,
 	if err != nil {
 		return zero, err
 	}
-	return update(c.Request.Context(), c.Param("id"), in, version)
+	var out E
+	err = onLatest(c.Request.Context(), version, func() (err error) {
+		out, err = update(c.Request.Context(), c.Param("id"), in, version)
+		return err
+	})
+	return out, err
 }
 
-// deleteVersioned serves a DELETE: the version named by If-Match, the
-// service's delete, then 204.
+// deleteVersioned serves a DELETE: the version named by If-Match (without
+// it, the latest: onLatest), the service's delete, then 204.
 func deleteVersioned(c *gin.Context, del func(ctx context.Context, id string, version int64) error) error {
 	version, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
-	if err := del(c.Request.Context(), c.Param("id"), version); err != nil {
+	if err := onLatest(c.Request.Context(), version, func() error {
+		return del(c.Request.Context(), c.Param("id"), version)
+	}); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

@@ -47,6 +47,12 @@ type Deps struct {
 	// with bursts of RateBurst (0: no limit).
 	RatePerKey float64
 	RateBurst  int
+	// AuthFailureRate limits failed authentications per client address to
+	// this many per second, with bursts of AuthFailureBurst (0: no limit);
+	// beyond it, requests from the address are refused before their key
+	// is looked up.
+	AuthFailureRate  float64
+	AuthFailureBurst int
 }
 
 type handlers struct {
@@ -59,7 +65,8 @@ type handlers struct {
 	audit     domain.AuditStore
 	db        domain.Pinger
 	maxBody   int64
-	limiter   *keyLimiter // nil: no rate limit
+	limiter   *keyLimiter   // nil: no rate limit
+	authFails *authThrottle // nil: no throttle of failed authentications
 	// idempotency remembers POSTs made with an Idempotency-Key.
 	idempotency access.IdempotencyStore
 
@@ -231,6 +238,9 @@ func New(d Deps) (*gin.Engine, error) {
 	if d.RatePerKey > 0 {
 		h.limiter = newKeyLimiter(d.RatePerKey, d.RateBurst)
 	}
+	if d.AuthFailureRate > 0 {
+		h.authFails = &authThrottle{buckets: newKeyLimiter(d.AuthFailureRate, d.AuthFailureBurst)}
+	}
 	h.findings = svc.Findings
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
 	h.reports = d.Reports
@@ -244,9 +254,9 @@ func New(d Deps) (*gin.Engine, error) {
 	promHandler := promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})
 	for _, rt := range h.routes(promHandler) {
 		serve := handle(rt.handler)
-		chain := []gin.HandlerFunc{serve}
+		chain := []gin.HandlerFunc{strictRequest, serve}
 		if rt.Roles != nil {
-			chain = []gin.HandlerFunc{h.authorize(rt.Roles), h.idempotent, serve}
+			chain = []gin.HandlerFunc{h.authorize(rt.Roles), strictRequest, h.idempotent, serve}
 		}
 		r.Handle(rt.Method, rt.Path, chain...)
 	}

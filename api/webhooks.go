@@ -16,10 +16,12 @@ type webhookCreate struct {
 	Description string   `json:"description"`
 }
 
-// webhookCreated is a webhook with its secret, returned once.
+// webhookCreated is a webhook with its secret, returned once; a replay of
+// the create (Idempotency-Key) has SecretWithheld instead.
 type webhookCreated struct {
 	webhook.Webhook
-	Secret string `json:"secret"`
+	Secret         string `json:"secret,omitempty"`
+	SecretWithheld string `json:"secret_withheld,omitempty"`
 }
 
 func (h *handlers) listWebhooks(c *gin.Context) error {
@@ -46,6 +48,7 @@ func (h *handlers) createWebhook(c *gin.Context) error {
 		return err
 	}
 	c.Header("Location", "/api/v1/webhooks/"+w.ID)
+	withholdOnReplay(c, webhookCreated{Webhook: w, SecretWithheld: secretWithheld("secret", "delete this webhook and create another")})
 	writeJSON(c, http.StatusCreated, webhookCreated{Webhook: w, Secret: secret})
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/access"
 )
@@ -111,11 +113,19 @@ func (s *APIKeys) Touch(ctx context.Context, id string, at time.Time, interval t
 	return translate(err)
 }
 
-// CountActive implements access.APIKeyStore.
+// CountActive implements access.APIKeyStore. On PostgreSQL it locks the
+// keys it counts (FOR UPDATE, in id order): a second revocation waits for
+// the first to commit, then no longer counts the key it revoked. SQLite
+// transactions take the write lock at BEGIN, so they take turns anyway.
 func (s *APIKeys) CountActive(ctx context.Context, role domain.Role, now time.Time) (int64, error) {
+	q := s.db.conn(ctx).Model(&apiKeyRow{}).
+		Where("role = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", role, now.UTC())
+	if s.db.dialect == Postgres {
+		var ids []string
+		err := q.Clauses(clause.Locking{Strength: "UPDATE"}).Order("id").Pluck("id", &ids).Error
+		return int64(len(ids)), translate(err)
+	}
 	var n int64
-	err := s.db.conn(ctx).Model(&apiKeyRow{}).
-		Where("role = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", role, now.UTC()).
-		Count(&n).Error
+	err := q.Count(&n).Error
 	return n, translate(err)
 }

@@ -37,6 +37,9 @@ type Options struct {
 	MaxOpenConns int
 	// Logger receives slow-query and error logs; nil discards them.
 	Logger *slog.Logger
+	// Secrets seal the webhook secrets at rest; nil: a random key that
+	// lives as long as the process (tests), see EphemeralSecretKeys.
+	Secrets *SecretKeys
 }
 
 // DB is an open database with its dialect.
@@ -45,6 +48,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	reads   *readBudget // see budget.go
+	secrets *SecretKeys // seal webhook secrets
 }
 
 // Dialect reports which database this is.
@@ -159,7 +163,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(maxConns)
 	sqlDB.SetMaxIdleConns(maxConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, reads: newReadBudget(maxConns)}
+	secrets := opts.Secrets
+	if secrets == nil {
+		secrets = EphemeralSecretKeys()
+	}
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, reads: newReadBudget(maxConns), secrets: secrets}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.Ping(pingCtx); err != nil {

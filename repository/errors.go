@@ -81,6 +81,10 @@ func translatePG(pgErr *pgconn.PgError, err error) error {
 		// The domain validates first; a check failing here is a bug or a
 		// race, reported as invalid input with the constraint named.
 		return domain.Invalid(orDefault(field, pgErr.ColumnName), "violates constraint %s", pgErr.ConstraintName)
+	case pgErr.Code == "22021", pgErr.Code == "22P05":
+		// A NUL or text that is not UTF-8: the API refuses both before
+		// they get here; this keeps any other path from answering 500.
+		return domain.Invalid("body", "contains a character the database cannot store (NUL, or text that is not UTF-8)")
 	case strings.HasPrefix(pgErr.Code, "08"), strings.HasPrefix(pgErr.Code, "57P"), pgErr.Code == "53300":
 		// connection exceptions, admin shutdown, too many connections
 		return fmt.Errorf("%w: %s", domain.ErrUnavailable, pgErr.Code)

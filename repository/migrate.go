@@ -23,7 +23,7 @@ func MigrationFS(d Dialect) fs.FS {
 }
 
 func (db *DB) provider() (*goose.Provider, error) {
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithGoMigrations(db.goMigrations()...)}
 	gd := goose.DialectSQLite3
 	if db.dialect == Postgres {
 		gd = goose.DialectPostgres

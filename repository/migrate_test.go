@@ -12,7 +12,8 @@ import (
 )
 
 // latestVersion reads the highest migration version from the file names
-// (00001_foundation.sql is version 1) and counts the files.
+// (00001_foundation.sql is version 1) and the Go migrations, and counts
+// them.
 func latestVersion(t *testing.T, d repository.Dialect) (latest int64, count int) {
 	t.Helper()
 	files, err := fs.Glob(repository.MigrationFS(d), "*.sql")
@@ -30,7 +31,10 @@ func latestVersion(t *testing.T, d repository.Dialect) (latest int64, count int)
 	if len(files) == 0 {
 		t.Fatalf("no migrations embedded for %s", d)
 	}
-	return latest, len(files)
+	for _, v := range repository.GoMigrationVersions() {
+		latest = max(latest, v)
+	}
+	return latest, len(files) + len(repository.GoMigrationVersions())
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {

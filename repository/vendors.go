@@ -112,6 +112,21 @@ func (s *Vendors) Get(ctx context.Context, id string) (register.Vendor, error) {
 	return row.toDomain(), nil
 }
 
+// GetForUpdate implements register.VendorStore: SELECT ... FOR UPDATE on
+// PostgreSQL; SQLite transactions hold the database's write lock from
+// BEGIN, so a plain read suffices there.
+func (s *Vendors) GetForUpdate(ctx context.Context, id string) (register.Vendor, error) {
+	lock := ""
+	if s.db.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	row, err := queryOne(ctx, s.db, scanVendor, "SELECT "+vendorReadCols+" FROM vendors WHERE id = ?"+lock, id)
+	if err != nil {
+		return register.Vendor{}, fmt.Errorf("vendor %s: %w", id, err)
+	}
+	return row.toDomain(), nil
+}
+
 // Update implements register.VendorStore.
 func (s *Vendors) Update(ctx context.Context, v register.Vendor, expectedVersion int64) error {
 	row := toVendorRow(v)

@@ -21,19 +21,20 @@ var _ webhook.WebhookStore = (*Webhooks)(nil)
 func NewWebhooks(db *DB) *Webhooks { return &Webhooks{db: db} }
 
 type webhookRow struct {
-	ID          string
-	URL         string `gorm:"column:url"`
-	Secret      string
-	Events      string // JSON array
-	Description string
-	CreatedBy   string
-	CreatedAt   time.Time `gorm:"autoCreateTime:false"`
+	ID           string
+	URL          string `gorm:"column:url"`
+	SealedSecret string // see SecretKeys; opened only to sign deliveries
+	SecretHint   string
+	Events       string // JSON array
+	Description  string
+	CreatedBy    string
+	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
 
 func (r webhookRow) toDomain() webhook.Webhook {
-	w := webhook.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, SecretHint: webhook.MaskSecret(r.Secret),
+	w := webhook.Webhook{ID: r.ID, URL: r.URL, SecretHint: r.SecretHint,
 		Description: r.Description, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), Events: []string{}}
 	_ = json.Unmarshal([]byte(r.Events), &w.Events) // written by Create
 	return w
@@ -62,14 +63,18 @@ func (r deliveryRow) toDomain() webhook.WebhookDelivery {
 		LastError: r.LastError, ResponseCode: r.ResponseCode, CreatedAt: r.CreatedAt.UTC(), DeliveredAt: utcPtr(r.DeliveredAt)}
 }
 
-// Create implements webhook.WebhookStore.
+// Create implements webhook.WebhookStore. The secret is stored sealed.
 func (s *Webhooks) Create(ctx context.Context, w webhook.Webhook) error {
 	ev, err := json.Marshal(w.Events)
 	if err != nil {
 		return err
 	}
-	row := webhookRow{ID: w.ID, URL: w.URL, Secret: w.Secret, Events: string(ev), Description: w.Description,
-		CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC()}
+	sealed, err := s.db.secrets.Seal(w.Secret, w.ID)
+	if err != nil {
+		return fmt.Errorf("seal webhook secret: %w", err)
+	}
+	row := webhookRow{ID: w.ID, URL: w.URL, SealedSecret: sealed, SecretHint: webhook.MaskSecret(w.Secret),
+		Events: string(ev), Description: w.Description, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC()}
 	return translate(s.db.conn(ctx).Create(&row).Error)
 }
 
@@ -194,7 +199,17 @@ func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Durat
 		if !ok {
 			continue // deleted meanwhile; its deliveries are gone too
 		}
-		d.URL, d.Secret = h.URL, h.Secret
+		secret, err := s.db.secrets.Open(h.SealedSecret, h.ID)
+		if err != nil {
+			// Never sent unsigned: it stays pending (retried after the
+			// lease) and says why, until the key is configured.
+			msg := "webhook secret cannot be opened: " + err.Error()
+			if uerr := s.db.conn(ctx).Model(&deliveryRow{}).Where("id = ?", d.ID).Update("last_error", msg).Error; uerr != nil {
+				return nil, translate(uerr)
+			}
+			continue
+		}
+		d.URL, d.Secret = h.URL, secret
 		out = append(out, d)
 	}
 	return out, nil

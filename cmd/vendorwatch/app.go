@@ -27,7 +27,8 @@ func openApp(ctx context.Context, cfg config, logger *slog.Logger, migrate bool)
 	if err != nil {
 		return nil, err
 	}
-	db, err := repository.Open(ctx, cfg.databaseURL(), repository.Options{MaxOpenConns: cfg.DBMaxConns, Logger: logger})
+	db, err := repository.Open(ctx, cfg.databaseURL(), repository.Options{MaxOpenConns: cfg.DBMaxConns, Logger: logger,
+		Secrets: cfg.secretKeys()})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.redactedURL(), err)
 	}

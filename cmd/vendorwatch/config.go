@@ -15,6 +15,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
+	"github.com/vendorwatch/vendorwatch/repository"
 )
 
 // config is every setting of the binary. Environment variables (VW_...)
@@ -33,6 +34,11 @@ type config struct {
 	ShutdownTimeout time.Duration `env:"VW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	RatePerKey      float64       `env:"VW_RATE_LIMIT" envDefault:"50"` // requests per second per API key; 0 disables
 	RateBurst       int           `env:"VW_RATE_BURST" envDefault:"100"`
+	// Failed authentications per second per client address, and the burst,
+	// before the address is refused (429) without a database lookup; 0
+	// disables.
+	AuthFailureRate  float64 `env:"VW_AUTH_FAILURE_RATE" envDefault:"1"`
+	AuthFailureBurst int     `env:"VW_AUTH_FAILURE_BURST" envDefault:"20"`
 
 	// DebugAddr, when set, serves net/http/pprof on its own listener
 	// (e.g. 127.0.0.1:6060). Off by default: profiles reveal internals, so
@@ -68,6 +74,12 @@ type config struct {
 	WebhookBackoff      time.Duration `env:"VW_WEBHOOK_BACKOFF" envDefault:"1m"`
 	WebhookTimeout      time.Duration `env:"VW_WEBHOOK_TIMEOUT" envDefault:"10s"`
 	WebhookAllowPrivate bool          `env:"VW_WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+	// WebhookKeyFile holds the key that seals webhook secrets at rest
+	// (default $VW_DATA_DIR/webhook.key, created on first use);
+	// WebhookOldKeyFiles are earlier keys, which still open what they
+	// sealed. Every replica needs the same key.
+	WebhookKeyFile     string   `env:"VW_WEBHOOK_KEY_FILE"`
+	WebhookOldKeyFiles []string `env:"VW_WEBHOOK_OLD_KEY_FILES" envSeparator:","`
 
 	// ImportMaxBytes limits an uploaded spreadsheet import (32 MiB).
 	ImportMaxBytes int64 `env:"VW_IMPORT_MAX_BYTES" envDefault:"33554432"`
@@ -165,6 +177,19 @@ func (c config) evidenceDir() string {
 		return c.EvidenceDir
 	}
 	return filepath.Join(c.DataDir, "evidence")
+}
+
+// webhookKeyFile is the file of the key that seals webhook secrets.
+func (c config) webhookKeyFile() string {
+	if c.WebhookKeyFile != "" {
+		return c.WebhookKeyFile
+	}
+	return filepath.Join(c.DataDir, "webhook.key")
+}
+
+// secretKeys are the keys that seal webhook secrets, read on first use.
+func (c config) secretKeys() *repository.SecretKeys {
+	return repository.FileSecretKeys(c.webhookKeyFile(), c.WebhookOldKeyFiles...)
 }
 
 // redactedURL hides a password in a database URL for logs.

@@ -54,7 +54,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if err != nil {
 		return err
 	}
-	src, _, err := spreadsheet.OpenFile(file)
+	src, _, err := spreadsheet.OpenFile(file, cfg.importMaxBytes())
 	if err != nil {
 		return describe(err)
 	}

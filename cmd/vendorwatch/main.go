@@ -48,6 +48,8 @@ var commands = []commandHelp{
 	{"apikey", "apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]",
 		"create an API key (admin, vendor_manager, legal, executive or auditor); the key is the last line"},
 	{"audit", "audit verify [--db URL]", "verify the audit trail's hash chain; exit status 1 when it is broken"},
+	{"webhook", "webhook rotate-key [--db URL]",
+		"seal every webhook secret with a new key (VW_WEBHOOK_KEY_FILE; the old key is kept as FILE.old)"},
 	{"report", "report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--tier T] [--owner EMAIL] [--as-of TIME] [--db URL]",
 		"write the audit workbook or the executive report to a file"},
 	{"scan", "scan [--db URL]", "run the compliance scan once and print the findings opened, still open and resolved, by rule"},
@@ -130,6 +132,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdAPIKey(ctx, cfg, rest, logger, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, cfg, rest, logger, stdout, stderr)
+	case "webhook":
+		return cmdWebhook(ctx, cfg, rest, logger, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, cfg, rest, logger, stdout, stderr)
 	case "scan":

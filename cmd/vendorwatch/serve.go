@@ -40,6 +40,15 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		}
 	}()
 
+	if n, first, err := a.db.CheckWebhookKeys(ctx); err != nil {
+		return fmt.Errorf("webhook secrets: %w", err)
+	} else if n > 0 {
+		// Their deliveries wait (pending, with the reason) until the key
+		// is configured; the rest of the service works.
+		logger.Error("webhook secrets cannot be opened with VW_WEBHOOK_KEY_FILE; every replica needs the same key file",
+			"count", n, "first", first)
+	}
+
 	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
 	key, err := a.svc.Keys.EnsureAdmin(bootCtx, "bootstrap admin")
 	if err != nil {
@@ -89,6 +98,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		Services: a.svc, DB: a.db, Logger: logger, Registry: reg,
 		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes,
 		RatePerKey: cfg.RatePerKey, RateBurst: cfg.RateBurst,
+		AuthFailureRate: cfg.AuthFailureRate, AuthFailureBurst: cfg.AuthFailureBurst,
 		MaxImportBytes: cfg.ImportMaxBytes,
 		Reports:        reps,
 	})

@@ -85,7 +85,8 @@ func (s *KeyService) Authenticate(ctx context.Context, plaintext string) (domain
 		}
 		s.cache.put(k, now)
 	}
-	if !s.Hasher.Matches(secret, k.Hash) || !k.Active(now) {
+	actor, ok := s.verify(k, secret, now)
+	if !ok {
 		return domain.Actor{}, domain.ErrUnauthenticated
 	}
 	// last_used_at is written at most once a minute per key and process;
@@ -95,7 +96,28 @@ func (s *KeyService) Authenticate(ctx context.Context, plaintext string) (domain
 			return domain.Actor{}, err
 		}
 	}
-	return domain.Actor{ID: k.ID, Name: k.Name, Role: k.Role}, nil
+	return actor, nil
+}
+
+// AuthenticateCached is Authenticate without the database: it knows only
+// the keys verified within KeyCacheTTL, and reports false for any other.
+// A caller throttled for failed attempts still passes with a good key,
+// while unknown keys cost no lookup.
+func (s *KeyService) AuthenticateCached(plaintext string) (domain.Actor, bool) {
+	prefix, secret, ok := ParseKey(plaintext)
+	now := s.Clock.Now()
+	if k, cached := s.cache.get(prefix, now); ok && cached {
+		return s.verify(k, secret, now)
+	}
+	return domain.Actor{}, false
+}
+
+// verify checks secret against key k at now.
+func (s *KeyService) verify(k APIKey, secret string, now time.Time) (domain.Actor, bool) {
+	if !s.Hasher.Matches(secret, k.Hash) || !k.Active(now) {
+		return domain.Actor{}, false
+	}
+	return domain.Actor{ID: k.ID, Name: k.Name, Role: k.Role}, true
 }
 
 // Get returns one key (never its secret).
@@ -126,8 +148,13 @@ func (s *KeyService) Revoke(ctx context.Context, id string) error {
 		}
 		now := s.Clock.Now()
 		if before.Role == domain.RoleAdmin && before.Active(now) {
-			n, err := s.Keys.CountActive(ctx, domain.RoleAdmin, now)
+			n, err := s.Keys.CountActive(ctx, domain.RoleAdmin, now) // locks the admin keys
 			if err != nil {
+				return err
+			}
+			// Read again under the lock: a revocation of this very key
+			// may have committed while this one waited.
+			if cur, err := s.Get(ctx, id); err != nil || cur.RevokedAt != nil {
 				return err
 			}
 			if n <= 1 {

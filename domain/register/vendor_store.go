@@ -13,6 +13,10 @@ type VendorStore interface {
 	Create(ctx context.Context, v Vendor) error
 	// Get returns the vendor. Returns ErrNotFound if there is none.
 	Get(ctx context.Context, id string) (Vendor, error)
+	// GetForUpdate is Get that also locks the vendor's row until the
+	// transaction of ctx ends, so writers of the vendor's dependent rows
+	// (data handling) take turns. Returns ErrNotFound if there is none.
+	GetForUpdate(ctx context.Context, id string) (Vendor, error)
 	// Update writes v if the stored version is expectedVersion, and sets
 	// v.Version to expectedVersion+1. Returns ErrNotFound, ErrPrecondition
 	// on a stale version, or a ConflictError.

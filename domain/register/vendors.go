@@ -127,6 +127,17 @@ func (s *VendorService) checkParent(ctx context.Context, v Vendor) error {
 	return nil
 }
 
+// lockVendor reads a vendor and holds its row until the transaction
+// ends: changes to its data handling take turns, so each sees the record
+// the previous one left (a create, then updates with their true before)
+// and the vendor version it moved.
+func (s *VendorService) lockVendor(ctx context.Context, id string) (Vendor, error) {
+	if err := domain.CheckID("id", id); err != nil {
+		return Vendor{}, fmt.Errorf("vendor %q: %w", id, domain.ErrNotFound)
+	}
+	return s.Vendors.GetForUpdate(ctx, id)
+}
+
 // ListHandling returns what data the vendor handles.
 func (s *VendorService) ListHandling(ctx context.Context, vendorID string) ([]DataHandling, error) {
 	if _, err := s.Get(ctx, vendorID); err != nil {
@@ -145,7 +156,7 @@ func (s *VendorService) PutHandling(ctx context.Context, vendorID string, in Dat
 	}
 	var created bool
 	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Get(ctx, vendorID); err != nil {
+		if _, err := s.lockVendor(ctx, vendorID); err != nil {
 			return err
 		}
 		now := s.Clock.Now()
@@ -179,7 +190,7 @@ func (s *VendorService) PutHandling(ctx context.Context, vendorID string, in Dat
 // risk.
 func (s *VendorService) DeleteHandling(ctx context.Context, vendorID, category string) error {
 	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Get(ctx, vendorID); err != nil {
+		if _, err := s.lockVendor(ctx, vendorID); err != nil {
 			return err
 		}
 		before, err := s.Handling.Get(ctx, vendorID, category)

@@ -21,10 +21,11 @@ import (
 
 // Webhook is a subscriber that receives events as signed JSON POSTs.
 //
-// The secret is stored as given, not hashed: the receiver verifies the
-// HMAC with the same secret, so we must be able to compute it. It is
-// returned once, at creation, never logged and never in the audit trail
-// (json "-"); reads show SecretHint.
+// The secret cannot be hashed: the receiver verifies the HMAC with the
+// same secret, so we must be able to compute it. The store keeps it
+// encrypted with a key held outside the database. It is returned once, at
+// creation, never logged and never in the audit trail (json "-"); reads
+// show SecretHint and leave Secret empty.
 type Webhook struct {
 	ID          string    `json:"id"`
 	URL         string    `json:"url"`

@@ -69,7 +69,7 @@ func BenchmarkImportVendors50k(b *testing.B) {
 		b.StopTimer()
 		db := repotest.Open(b, repository.Postgres)
 		svc := services.New(db.Stores(b.TempDir()), services.Settings{})
-		src, _, err := spreadsheet.OpenFile(name)
+		src, _, err := spreadsheet.OpenFile(name, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

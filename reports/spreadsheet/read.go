@@ -66,7 +66,11 @@ type Source interface {
 }
 
 // OpenFile opens the file at name for reading rows of its first sheet.
-func OpenFile(name string) (Source, Format, error) {
+// limit is the upload limit of an import (0: the default): an .xlsx may
+// decompress to at most UnzipRatio times it, and may hold only sheet
+// parts; beyond that it is refused (*domain.UploadError, 413) before it
+// is decompressed.
+func OpenFile(name string, limit int64) (Source, Format, error) {
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil, "", err
@@ -91,7 +95,7 @@ func OpenFile(name string) (Source, Format, error) {
 		return src, CSV, nil
 	}
 	_ = fh.Close()
-	src, err := openXLSX(name)
+	src, err := openXLSX(name, boundsFor(limit))
 	return src, XLSX, err
 }
 
@@ -142,6 +146,9 @@ func (s *csvSource) Next() (importing.SourceRow, error) {
 		if !utf8.ValidString(v) {
 			return importing.SourceRow{}, fileInvalid("is not UTF-8 text (record %d); save it as \"CSV UTF-8 (Comma delimited)\" and upload again", s.line)
 		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return importing.SourceRow{}, fileInvalid("has a NUL character in record %d; it is not text a spreadsheet writes", s.line)
+		}
 		rec[i] = unescapeFormula(v)
 	}
 	return importing.SourceRow{Number: s.line, Cells: rec}, nil
@@ -181,11 +188,17 @@ type xlsxSource struct {
 	formulas map[int][]int // row -> 0-based columns holding a formula
 }
 
-// maxUnzipped bounds the uncompressed size of a workbook (zip bombs).
-const maxUnzipped = 1 << 30
-
-func openXLSX(name string) (*xlsxSource, error) {
-	f, err := excelize.OpenFile(name, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 16 << 20})
+func openXLSX(name string, b zipBounds) (*xlsxSource, error) {
+	zr, err := zip.OpenReader(name)
+	if err != nil {
+		return nil, fileInvalid("is not a readable .xlsx workbook: %v", err)
+	}
+	err = b.check(zr.File)
+	_ = zr.Close()
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(name, excelize.Options{UnzipSizeLimit: b.total, UnzipXMLSizeLimit: b.stream})
 	if err != nil {
 		return nil, fileInvalid("is not a readable .xlsx workbook: %v", err)
 	}
