@@ -105,7 +105,7 @@ func addFindings(t *testing.T, db *repository.DB) {
 		}
 		atts = append(atts, a)
 	}
-	if err := rows.Close(); err != nil {
+	if err := rows.Close(); err != nil { //nolint:sqlclosecheck // closed before the writes that follow, and checked
 		t.Fatal(err)
 	}
 	q := `INSERT INTO findings (id, rule_id, severity, vendor_id, subject_type, subject_id, facts, status, first_seen_at,

@@ -56,7 +56,7 @@ func (db *DB) sealClearSecrets(ctx context.Context, tx *sql.Tx) error {
 	for rows.Next() {
 		var c clear
 		if err := rows.Scan(&c.id, &c.secret); err != nil {
-			_ = rows.Close()
+			_ = rows.Close() //nolint:sqlclosecheck // closed before the updates that follow on the same transaction
 			return err
 		}
 		todo = append(todo, c)
@@ -105,7 +105,7 @@ func scanSealed(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 	for rows.Next() {
 		var id, s string
 		if err := rows.Scan(&id, &s); err != nil {
-			_ = rows.Close()
+			_ = rows.Close() //nolint:sqlclosecheck // closed before the updates that follow on the same transaction
 			return nil, err
 		}
 		out[id] = s
