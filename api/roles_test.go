@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -269,6 +270,85 @@ func TestOpenAPIRolesMatchRouteTable(t *testing.T) {
 		slices.Sort(want)
 		if !slices.Equal(said, want) {
 			t.Errorf("%s %s: openapi.yaml says roles %v, the route table %v", rt.Method, rt.Path, said, want)
+		}
+	}
+}
+
+// readmeRoleRows maps each row of the README's Roles table to a route
+// that the row describes.
+var readmeRoleRows = map[string][2]string{
+	"read vendors, contracts":                 {"GET", "/api/v1/vendors"},
+	"write vendors, data handling":            {"POST", "/api/v1/vendors"},
+	"create, edit and delete draft contracts": {"POST", "/api/v1/contracts"},
+	"activate a contract":                     {"POST", "/api/v1/contracts/:id/amendments"},
+	"record incidents":                        {"POST", "/api/v1/incidents"},
+	"mark obligations":                        {"PATCH", "/api/v1/obligations/:id"},
+	"acknowledge findings":                    {"PATCH", "/api/v1/findings/:id"},
+	"import spreadsheets":                     {"POST", "/api/v1/imports"},
+	"read import runs":                        {"GET", "/api/v1/imports/:id"},
+	"generate and download reports":           {"POST", "/api/v1/reports"},
+	"read job runs":                           {"GET", "/api/v1/jobs/runs"},
+	"run jobs now":                            {"POST", "/api/v1/jobs/:name/run"},
+}
+
+// TestREADMERolesMatchRouteTable: every row of the README's Roles table
+// admits ("yes", or a restriction in parentheses) exactly the roles its
+// route admits in the route table, which the OpenAPI document matches too.
+func TestREADMERolesMatchRouteTable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "\n### Roles\n")
+	table, _, _ = strings.Cut(table, "\n\n###")
+	var header []domain.Role
+	seen := map[string]bool{}
+	for line := range strings.SplitSeq(table, "\n") {
+		if !strings.HasPrefix(line, "|") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if cells[0] == "" {
+			for _, c := range cells[1:] {
+				header = append(header, domain.Role(c))
+			}
+			continue
+		}
+		var route [2]string
+		for prefix, r := range readmeRoleRows {
+			if strings.HasPrefix(cells[0], prefix) {
+				route = r
+				seen[prefix] = true
+			}
+		}
+		if route[0] == "" {
+			t.Errorf("README Roles row %q: no route mapped in readmeRoleRows", cells[0])
+			continue
+		}
+		var said []domain.Role
+		for i, c := range cells[1:] {
+			if c == "yes" || strings.HasPrefix(c, "(") {
+				said = append(said, header[i])
+			}
+		}
+		var want []domain.Role
+		for _, rt := range api.Routes() {
+			if rt.Method == route[0] && rt.Path == route[1] {
+				want = slices.Clone(rt.Roles)
+			}
+		}
+		slices.Sort(said)
+		slices.Sort(want)
+		if !slices.Equal(said, want) {
+			t.Errorf("README row %q says %v; %s %s admits %v", cells[0], said, route[0], route[1], want)
+		}
+	}
+	for prefix := range readmeRoleRows {
+		if !seen[prefix] {
+			t.Errorf("the README's Roles table has no row %q", prefix)
 		}
 	}
 }

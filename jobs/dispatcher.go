@@ -104,8 +104,8 @@ func NewDispatcher(store webhook.WebhookStore, o DispatcherOptions) *Dispatcher 
 		sem: make(chan struct{}, o.Concurrency), freed: make(chan struct{}, 1)}
 }
 
-// ErrBlockedAddress: a webhook target resolved to a non-public address
-// while AllowPrivate is off.
+// ErrBlockedAddress: a webhook target resolved to an address that is not
+// public unicast (see publicAddr) while AllowPrivate is off.
 var ErrBlockedAddress = errors.New("webhook target address is not public (set VW_WEBHOOK_ALLOW_PRIVATE=true to allow)")
 
 // newWebhookClient returns a client that checks the address it actually
@@ -115,7 +115,10 @@ var ErrBlockedAddress = errors.New("webhook target address is not public (set VW
 func newWebhookClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout}
 	if !allowPrivate {
-		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+		// Called for every connection, with the resolved address about to
+		// be dialled: a name cannot resolve to a public address when it is
+		// registered and to an internal one when it is used.
+		dialer.ControlContext = func(_ context.Context, network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil || !publicAddr(ap.Addr()) {
 				return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
@@ -132,15 +135,6 @@ func newWebhookClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-}
-
-// cgnat is the shared address space of RFC 6598.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
-func publicAddr(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() &&
-		!a.IsLinkLocalUnicast() && !cgnat.Contains(a)
 }
 
 // Backoff is the wait after failed attempt n (1-based): base*2^(n-1),

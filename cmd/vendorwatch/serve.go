@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,7 +27,9 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := cfg.checkJobs(); err != nil {
+	// The whole configuration is checked before anything is created:
+	// a bad setting stops serve before it makes (and prints) an admin key.
+	if err := errors.Join(cfg.checkJobs(), cfg.checkServe()); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	logger.Info("starting", "database", cfg.redactedURL(), "addr", cfg.HTTPAddr, "api_key_pepper_set", cfg.APIKeyPepper != "")
@@ -47,25 +51,6 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		// is configured; the rest of the service works.
 		logger.Error("webhook secrets cannot be opened with VW_WEBHOOK_KEY_FILE; every replica needs the same key file",
 			"count", n, "first", first)
-	}
-
-	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
-	key, err := a.svc.Keys.EnsureAdmin(bootCtx, "bootstrap admin")
-	if err != nil {
-		return fmt.Errorf("bootstrap admin key: %w", err)
-	}
-	if key != "" {
-		// Printed once, to stdout only: it is never logged.
-		fmt.Fprintf(stdout, "No admin key existed, so one was created. It is shown only once:\n%s\n", key)
-	}
-	if *demo {
-		n, err := loadDemo(bootCtx, a.svc.Vendors)
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		if n > 0 {
-			logger.Info("demo vendors loaded", "count", n)
-		}
 	}
 
 	reps, err := startReports(ctx, cfg, a, logger)
@@ -120,6 +105,27 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	defer ln.Close() // when serve fails before it serves; Shutdown closes it otherwise
+	// Only now, with everything started and the address bound, is an
+	// admin key created when there is none.
+	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
+	key, err := a.svc.Keys.EnsureAdmin(bootCtx, "bootstrap admin")
+	if err != nil {
+		return fmt.Errorf("bootstrap admin key: %w", err)
+	}
+	if key != "" {
+		// Printed once, to stdout only: it is never logged.
+		fmt.Fprintf(stdout, "No admin key existed, so one was created. It is shown only once:\n%s\n", key)
+	}
+	if *demo {
+		n, err := loadDemo(bootCtx, a.svc.Vendors)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if n > 0 {
+			logger.Info("demo vendors loaded", "count", n)
+		}
+	}
 	base := "http://" + reachable(ln.Addr())
 	fmt.Fprintf(stdout, "Vendorwatch is listening on %s\n", base)
 	for _, l := range api.Links {
@@ -147,6 +153,28 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// checkServe checks serve's own settings: the listen address, the debug
+// address and the trusted proxies. It touches no network and no database.
+func (c config) checkServe() error {
+	var errs []error
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		errs = append(errs, fmt.Errorf("listen address %q (VW_HTTP_ADDR or --addr): %w; use host:port or :port, e.g. :8080", c.HTTPAddr, err))
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		errs = append(errs, fmt.Errorf("listen address %q (VW_HTTP_ADDR or --addr): %w", c.HTTPAddr, err))
+	}
+	if c.DebugAddr != "" {
+		errs = append(errs, loopbackOnly(c.DebugAddr))
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(strings.TrimSpace(p)); err != nil {
+			if _, aerr := netip.ParseAddr(strings.TrimSpace(p)); aerr != nil {
+				errs = append(errs, fmt.Errorf("VW_TRUSTED_PROXIES: %q is neither a CIDR nor an IP address", p))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // reachable is the listen address as a client reaches it: a wildcard host
