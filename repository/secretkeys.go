@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 // SecretKeys seal the secrets the service must read back in clear (the
@@ -96,7 +98,7 @@ func GenerateSecretKey() []byte {
 
 func newSealKey(raw []byte) (*sealKey, error) {
 	if len(raw) != SecretKeySize {
-		return nil, fmt.Errorf("secret key: %d bytes, want %d", len(raw), SecretKeySize)
+		return nil, fmt.Errorf("secret key: %s, want %d", domain.Count(len(raw), "byte", "bytes"), SecretKeySize)
 	}
 	block, err := aes.NewCipher(raw)
 	if err != nil {
