@@ -21,8 +21,10 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
 	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
 
 // testEnv is a real router on a real database, with one key per role.
@@ -39,6 +41,7 @@ type testEnv struct {
 	reviews   *domain.ReviewService
 	clock     *testClock
 	audit     *repository.Audit
+	auditKeys auditlog.Keys // sign the audit log; the router serves the public key
 
 	attestations *domain.AttestationService
 	evidenceDir  string // root of the evidence store, under t.TempDir()
@@ -85,8 +88,9 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 		keys: map[domain.Role]string{}, keyIDs: map[domain.Role]string{},
 		vendors: svc.Vendors, keySvc: svc.Keys, contracts: svc.Contracts, reviews: svc.Reviews,
 		attestations: svc.Attestations, incidents: svc.Incidents}
+	e.auditKeys = repotest.AuditKeys(t)
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Reports: newReportService(db, clock, evidenceDir)})
+		Reports: newReportService(db, clock, evidenceDir), AuditPublicKey: e.auditKeys.Public})
 	if err != nil {
 		t.Fatal(err)
 	}

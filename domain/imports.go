@@ -178,7 +178,7 @@ type ImportStore interface {
 	VendorsByIDs(ctx context.Context, ids []string) ([]Vendor, error)
 	// CreateVendors inserts vendors in batches.
 	CreateVendors(ctx context.Context, vs []Vendor) error
-	// AppendAudit appends events to the audit chain in order, in batches.
+	// AppendAudit appends events to the audit trail, unsealed, in batches.
 	// It must run inside the transaction of the changes it records.
 	AppendAudit(ctx context.Context, es []AuditEvent) error
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 )
 
 // Kind is which report a run produces.
@@ -89,6 +90,10 @@ type Service struct {
 	// An audit workbook of 100k vendors holds about 400 MiB and up to six
 	// database connections while it is written.
 	Workers int
+	// Checkpoint returns the audit log's latest signed checkpoint, verified
+	// with the log's public key, for the Summary sheet of audit workbooks;
+	// nil leaves it out.
+	Checkpoint func(ctx context.Context) (auditlog.Signed, error)
 
 	once  sync.Once
 	stop  chan struct{}
@@ -152,6 +157,10 @@ func (s *Service) Generate(ctx context.Context, kind Kind, f Filter, opt Options
 	}
 	switch kind {
 	case KindAudit:
+		if opt.Checkpoint == nil && s.Checkpoint != nil {
+			signed, err := s.Checkpoint(ctx)
+			opt.Checkpoint = &Checkpoint{Signed: signed, Err: err}
+		}
 		return WriteAudit(ctx, s.Source, f, opt, w)
 	case KindExecutive:
 		ex, err := BuildExecutive(ctx, s.Source, f, s.Policy)

@@ -19,7 +19,7 @@ var _ domain.AuditStore = (*Audit)(nil)
 func NewAudit(db *DB) *Audit { return &Audit{db: db} }
 
 type auditRow struct {
-	Seq       int64 `gorm:"primaryKey;autoIncrement:false"`
+	Seq       int64 `gorm:"primaryKey;autoIncrement"` // drawn by the database on insert
 	ID        string
 	At        time.Time
 	ActorID   string
@@ -30,16 +30,10 @@ type auditRow struct {
 	RequestID string
 	Before    *string
 	After     *string
-	PrevHash  string
-	Hash      string
+	Leaf      *int64 // nil until sealed
 }
 
 func (auditRow) TableName() string { return "audit_events" }
-
-type chainHead struct {
-	Seq  int64
-	Hash string
-}
 
 func rawPtr(b json.RawMessage) *string {
 	if len(b) == 0 || string(b) == "null" {
@@ -59,34 +53,26 @@ func ptrRaw(s *string) json.RawMessage {
 func (r auditRow) toDomain() domain.AuditEvent {
 	return domain.AuditEvent{Seq: r.Seq, ID: r.ID, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
 		Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, RequestID: r.RequestID,
-		Before: ptrRaw(r.Before), After: ptrRaw(r.After), PrevHash: r.PrevHash, Hash: r.Hash}
+		Before: ptrRaw(r.Before), After: ptrRaw(r.After), Leaf: r.Leaf}
 }
 
-// Append implements domain.AuditStore. Advancing the chain head first takes
-// its row lock (PostgreSQL) or relies on the single writer (SQLite), so
-// concurrent writers queue and the chain never forks.
+// toAuditRow is e as stored, unsealed; its time at the microsecond
+// precision both databases keep.
+func toAuditRow(e domain.AuditEvent) auditRow {
+	return auditRow{ID: e.ID, At: e.At.UTC().Truncate(time.Microsecond), ActorID: e.ActorID, ActorName: e.ActorName,
+		Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, RequestID: e.RequestID, Before: rawPtr(e.Before),
+		After: rawPtr(e.After)}
+}
+
+// Append implements domain.AuditStore: one INSERT, numbered by the
+// database (a PostgreSQL sequence, SQLite's rowid), so writers wait for
+// nobody; the sealer seals the event once it is committed.
 func (s *Audit) Append(ctx context.Context, e domain.AuditEvent) (domain.AuditEvent, error) {
-	c := s.db.conn(ctx)
-	var head chainHead
-	if err := c.Raw("UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&head).Error; err != nil {
-		return e, fmt.Errorf("advance audit chain: %w", translate(err))
-	}
-	if head.Seq == 0 {
-		return e, fmt.Errorf("advance audit chain: head row missing")
-	}
-	e.Seq, e.PrevHash = head.Seq, head.Hash
-	e.At = e.At.UTC().Truncate(time.Microsecond)
-	e.Hash = domain.ChainHash(e.PrevHash, e)
-	row := auditRow{Seq: e.Seq, ID: e.ID, At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
-		Entity: e.Entity, EntityID: e.EntityID, RequestID: e.RequestID, Before: rawPtr(e.Before),
-		After: rawPtr(e.After), PrevHash: e.PrevHash, Hash: e.Hash}
-	if err := c.Create(&row).Error; err != nil {
+	row := toAuditRow(e)
+	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
 		return e, fmt.Errorf("append audit event: %w", translate(err))
 	}
-	if err := c.Exec("UPDATE audit_chain SET hash = ? WHERE id = 1", e.Hash).Error; err != nil {
-		return e, fmt.Errorf("advance audit chain: %w", translate(err))
-	}
-	return e, nil
+	return row.toDomain(), nil
 }
 
 // List implements domain.AuditStore: newest first, keyset on seq.
@@ -112,7 +98,7 @@ func (s *Audit) List(ctx context.Context, f domain.AuditFilter, p domain.PageReq
 	return pageOf(rows, p.Size(), func(r auditRow) string { return strconv.FormatInt(r.Seq, 10) }, auditRow.toDomain), nil
 }
 
-// Walk implements domain.AuditStore, streaming rows in sequence order.
+// Walk calls fn for every event in sequence order, streaming.
 func (s *Audit) Walk(ctx context.Context, fn func(domain.AuditEvent) error) error {
 	rows, err := s.db.conn(ctx).Model(&auditRow{}).Order("seq").Rows()
 	if err != nil {
@@ -129,13 +115,4 @@ func (s *Audit) Walk(ctx context.Context, fn func(domain.AuditEvent) error) erro
 		}
 	}
 	return translate(rows.Err())
-}
-
-// Head implements domain.AuditStore.
-func (s *Audit) Head(ctx context.Context) (int64, string, error) {
-	var head chainHead
-	if err := s.db.conn(ctx).Raw("SELECT seq, hash FROM audit_chain WHERE id = 1").Scan(&head).Error; err != nil {
-		return 0, "", translate(err)
-	}
-	return head.Seq, head.Hash, nil
 }

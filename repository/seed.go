@@ -24,7 +24,7 @@ import (
 // (ComputeInherentRisk, NoticeDue, Catalogue.Obligations), so they are
 // what the services would have stored, but they are written straight into
 // the tables: seeded data is synthetic and bypasses the audit trail (no
-// audit event is written and the audit chain's head is left as it was).
+// audit event is written and the audit log is left as it was).
 
 // DefaultSeedAsOf is the reference "now" of a seeded portfolio when none is
 // given: expiries, incident ages and review dates are laid out around it,

@@ -67,29 +67,3 @@ func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	fmt.Fprintf(stdout, "created %s key %q (id %s); it is shown only once:\n%s\n", k.Role, k.Name, k.ID, plaintext)
 	return nil
 }
-
-func cmdAudit(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: vendorwatch audit verify [--db URL]")
-	}
-	fs := newFlags("audit verify", stderr)
-	cfg.dbFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, logger, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, broken, err := domain.VerifyAuditChain(ctx, a.svc.Audit)
-	if err != nil {
-		return err
-	}
-	if broken != nil {
-		fmt.Fprintf(stdout, "audit chain BROKEN at event %d: %s (%d events before it verified)\n", broken.Seq, broken.Reason, n)
-		return fmt.Errorf("audit chain broken at event %d", broken.Seq)
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d events verified\n", n)
-	return nil
-}

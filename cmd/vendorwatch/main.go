@@ -5,7 +5,9 @@
 //	vendorwatch serve [--addr :8080] [--db URL] [--demo]
 //	vendorwatch migrate [--db URL]
 //	vendorwatch apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]
-//	vendorwatch audit verify [--db URL]
+//	vendorwatch audit verify [--checkpoint FILE ...] [--public-key KEY] [--db URL]
+//	vendorwatch audit prove EVENT_ID [--db URL]
+//	vendorwatch audit check-proof --public-key KEY [FILE]
 //	vendorwatch report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--as-of TIME]
 //	vendorwatch scan [--db URL]
 //	vendorwatch import FILE --kind vendors [--dry-run] [--json] [--db URL]
@@ -42,7 +44,8 @@ commands:
   serve     run the API server (migrates the database first)
   migrate   apply database migrations and report the schema version
   apikey    create an API key: apikey create --name NAME --role ROLE
-  audit     verify the audit trail's hash chain: audit verify
+  audit     the tamper-evident audit log: audit verify [--checkpoint FILE],
+            audit prove EVENT_ID, audit check-proof --public-key KEY FILE
   report    write the audit workbook or the executive report: report --kind audit --out FILE.xlsx
   scan      run the compliance scan once and print what it found
   import    import a spreadsheet: import FILE --kind vendors [--dry-run]

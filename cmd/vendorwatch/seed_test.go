@@ -29,10 +29,14 @@ func TestSeedCommand(t *testing.T) {
 				t.Errorf("progress printed to a non-terminal: %s", stderr.String())
 			}
 
-			// The audit trail verifies: seeded rows are not in it.
+			// The audit log verifies and is empty: seeded rows are not in it.
 			stdout.Reset()
-			if err := run(ctx, []string{"audit", "verify", "--db", url}, noEnv, &stdout, &stderr); err != nil {
+			pub := repotest.AuditKeys(t).Public
+			if err := run(ctx, []string{"audit", "verify", "--db", url, "--public-key", pub}, noEnv, &stdout, &stderr); err != nil {
 				t.Fatalf("audit verify: %v\n%s", err, stdout.String())
+			}
+			if !strings.Contains(stdout.String(), "0 sealed events") || strings.Contains(stdout.String(), "not sealed") {
+				t.Errorf("audit verify after the seed: %s", stdout.String())
 			}
 
 			// A second seed is refused.

@@ -40,6 +40,11 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		}
 	}()
 
+	auditKeys, err := loadAuditKeys(cfg, true, logger)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+
 	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
 	key, err := a.svc.Keys.EnsureAdmin(bootCtx, "bootstrap admin")
 	if err != nil {
@@ -75,6 +80,10 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	if err := registerReportJobs(bg.sched, cfg.reportSchedule(), reps, logger); err != nil {
 		return err
 	}
+	on, _ := cfg.schedulerOn()
+	if err := startAuditSealer(cfg, a, bg.sched, auditKeys, on, logger); err != nil {
+		return err
+	}
 
 	if cfg.DebugAddr != "" {
 		if _, err := startDebug(ctx, cfg.DebugAddr, logger); err != nil {
@@ -91,6 +100,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		RatePerKey: cfg.RatePerKey, RateBurst: cfg.RateBurst,
 		MaxImportBytes: cfg.ImportMaxBytes,
 		Reports:        reps,
+		AuditPublicKey: auditKeys.Public,
 	})
 	if err != nil {
 		return err
