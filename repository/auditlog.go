@@ -64,31 +64,51 @@ func (s *AuditLog) LockHead(ctx context.Context) (auditlog.Head, error) {
 // Head implements auditlog.Store.
 func (s *AuditLog) Head(ctx context.Context) (auditlog.Head, error) { return s.head(ctx, "") }
 
-// Unsealed implements auditlog.Store. The partial index on unsealed events
-// keeps it cheap however long the log.
-func (s *AuditLog) Unsealed(ctx context.Context, limit int) ([]domain.AuditEvent, error) {
-	var rows []auditRow
-	if err := s.db.conn(ctx).Where("leaf IS NULL").Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+// Unsealed implements auditlog.Store: the committed events queued in
+// audit_unsealed, oldest number first, with the leaf hashes their writers
+// queued; for events queued without one (by the migration that made the
+// log) it hashes the event.
+func (s *AuditLog) Unsealed(ctx context.Context, limit int) ([]auditlog.Queued, error) {
+	var rows []struct {
+		Seq  int64
+		Hash []byte
+	}
+	if err := s.db.conn(ctx).Raw("SELECT seq, hash FROM audit_unsealed ORDER BY seq LIMIT ?", limit).Scan(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	return auditEvents(rows), nil
-}
-
-// Sealed implements auditlog.Store.
-func (s *AuditLog) Sealed(ctx context.Context, from int64, limit int) ([]domain.AuditEvent, error) {
-	var rows []auditRow
-	if err := s.db.conn(ctx).Where("leaf >= ?", from).Order("leaf").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, translate(err)
-	}
-	return auditEvents(rows), nil
-}
-
-func auditEvents(rows []auditRow) []domain.AuditEvent {
-	out := make([]domain.AuditEvent, len(rows))
+	out := make([]auditlog.Queued, len(rows))
+	var missing []any
+	at := map[int64]int{}
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i].Seq = r.Seq
+		if len(r.Hash) == tlog.HashSize {
+			out[i].Hash = tlog.Hash(r.Hash)
+			continue
+		}
+		missing, at[r.Seq] = append(missing, r.Seq), i
 	}
-	return out
+	if len(missing) == 0 {
+		return out, nil
+	}
+	events, err := s.events(ctx, auditSelect+" WHERE e.seq IN "+placeholders(len(missing)), missing...)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		out[at[e.Seq]].Hash = auditlog.LeafHash(e)
+	}
+	if len(events) != len(missing) {
+		return nil, fmt.Errorf("%d events queued for sealing without a leaf hash are gone", len(missing)-len(events))
+	}
+	return out, nil
+}
+
+// Sealed implements auditlog.Store. An event deleted from audit_events
+// leaves a gap in the leaves it returns.
+func (s *AuditLog) Sealed(ctx context.Context, from int64, limit int) ([]domain.AuditEvent, error) {
+	return s.events(ctx, `SELECT e.seq, e.id, e.at, e.actor_id, e.actor_name, e.action, e.entity, e.entity_id, e.request_id,
+		e.before, e.after, l.leaf FROM audit_leaves l JOIN audit_events e ON e.seq = l.seq WHERE l.leaf >= ? ORDER BY l.leaf LIMIT ?`,
+		from, limit)
 }
 
 // Event implements auditlog.Store.
@@ -96,51 +116,59 @@ func (s *AuditLog) Event(ctx context.Context, id string) (domain.AuditEvent, err
 	if !domain.ValidID(id) {
 		return domain.AuditEvent{}, fmt.Errorf("audit event %s: %w", id, domain.ErrNotFound)
 	}
-	var row auditRow
-	if err := s.db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return domain.AuditEvent{}, fmt.Errorf("audit event %s: %w", id, translate(err))
+	es, err := s.events(ctx, auditSelect+" WHERE e.id = ?", id)
+	if err == nil && len(es) == 0 {
+		err = domain.ErrNotFound
 	}
-	return row.toDomain(), nil
+	if err != nil {
+		return domain.AuditEvent{}, fmt.Errorf("audit event %s: %w", id, err)
+	}
+	return es[0], nil
+}
+
+func (s *AuditLog) events(ctx context.Context, q string, args ...any) ([]domain.AuditEvent, error) {
+	var rows []auditRow
+	if err := s.db.conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]domain.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
 }
 
 // Pending implements auditlog.Store.
 func (s *AuditLog) Pending(ctx context.Context) (int64, time.Time, error) {
-	var n int64
-	c := s.db.conn(ctx)
-	if err := c.Model(&auditRow{}).Where("leaf IS NULL").Count(&n).Error; err != nil || n == 0 {
-		return 0, time.Time{}, translate(err)
+	var p struct {
+		N      int64
+		Oldest *time.Time
 	}
-	var oldest auditRow
-	if err := c.Where("leaf IS NULL").Order("seq").Take(&oldest).Error; err != nil {
-		return n, time.Time{}, translate(err)
+	// The oldest by number; min(at) would need the time type back from
+	// an aggregate, which SQLite does not keep.
+	err := s.db.conn(ctx).Raw(`SELECT (SELECT count(*) FROM audit_unsealed u JOIN audit_events e ON e.seq = u.seq) AS n,
+		(SELECT e.at FROM audit_unsealed u JOIN audit_events e ON e.seq = u.seq ORDER BY u.seq LIMIT 1) AS oldest`).Scan(&p).Error
+	if err != nil || p.Oldest == nil {
+		return p.N, time.Time{}, translate(err)
 	}
-	return n, oldest.At.UTC(), nil
+	return p.N, p.Oldest.UTC(), nil
 }
 
-type treeHashRow struct {
-	Idx  int64
-	Hash []byte
-}
-
-func (treeHashRow) TableName() string { return "audit_tree_hashes" }
-
-func (r treeHashRow) hash() (tlog.Hash, error) {
-	var h tlog.Hash
-	if len(r.Hash) != tlog.HashSize {
-		return h, fmt.Errorf("stored tree hash %d has %d bytes", r.Idx, len(r.Hash))
-	}
-	copy(h[:], r.Hash)
-	return h, nil
-}
-
-// ReadHashes implements auditlog.Store (tlog asks for a few dozen at a
-// time).
+// ReadHashes implements auditlog.Store: each hash is cut out of the block
+// that holds it, in the database (tlog asks for a few dozen at a time).
 func (s *AuditLog) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
 	if len(indexes) == 0 {
 		return nil, nil
 	}
+	parts := make([]string, len(indexes))
+	args := make([]any, 0, 3*len(indexes))
+	for i, idx := range indexes {
+		parts[i] = `SELECT CAST(? AS bigint) AS idx, (SELECT substr(hashes, CAST((? - first) * 32 + 1 AS integer), 32)
+			FROM audit_tree_hashes WHERE first <= ? ORDER BY first DESC LIMIT 1) AS hash`
+		args = append(args, idx, idx, idx)
+	}
 	var rows []treeHashRow
-	if err := s.db.conn(ctx).Where("idx IN ?", indexes).Find(&rows).Error; err != nil {
+	if err := s.db.conn(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	byIdx := make(map[int64]tlog.Hash, len(rows))
@@ -162,75 +190,85 @@ func (s *AuditLog) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash
 	return out, nil
 }
 
-// Hashes implements auditlog.Store.
+type treeHashRow struct {
+	Idx  int64
+	Hash []byte
+}
+
+func (r treeHashRow) hash() (tlog.Hash, error) {
+	var h tlog.Hash
+	if len(r.Hash) != tlog.HashSize {
+		return h, fmt.Errorf("stored tree hash %d is missing", r.Idx)
+	}
+	copy(h[:], r.Hash)
+	return h, nil
+}
+
+// Hashes implements auditlog.Store: the blocks that overlap [lo, hi), cut
+// to it.
 func (s *AuditLog) Hashes(ctx context.Context, lo, hi int64) ([]auditlog.IndexedHash, error) {
-	var rows []treeHashRow
-	if err := s.db.conn(ctx).Where("idx >= ? AND idx < ?", lo, hi).Order("idx").Find(&rows).Error; err != nil {
+	var blocks []struct {
+		First  int64
+		Hashes []byte
+	}
+	err := s.db.conn(ctx).Raw(`SELECT first, hashes FROM audit_tree_hashes
+		WHERE first < ? AND first >= COALESCE((SELECT max(first) FROM audit_tree_hashes WHERE first <= ?), 0) ORDER BY first`,
+		hi, lo).Scan(&blocks).Error
+	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]auditlog.IndexedHash, len(rows))
-	for i, r := range rows {
-		h, err := r.hash()
-		if err != nil {
-			return nil, err
+	var out []auditlog.IndexedHash
+	for _, b := range blocks {
+		for i := 0; i+tlog.HashSize <= len(b.Hashes); i += tlog.HashSize {
+			idx := b.First + int64(i/tlog.HashSize)
+			if idx >= lo && idx < hi {
+				out = append(out, auditlog.IndexedHash{Index: idx, Hash: tlog.Hash(b.Hashes[i : i+tlog.HashSize])})
+			}
 		}
-		out[i] = auditlog.IndexedHash{Index: r.Idx, Hash: h}
 	}
 	return out, nil
 }
 
-// hashChunk is how many tree hashes one SQLite INSERT carries (two
-// parameters each: the driver binds parameters in time quadratic in
-// their number).
-const hashChunk = 128
-
-// Seal implements auditlog.Store: three statements on PostgreSQL (the
-// leaves and the hashes as array parameters), and on SQLite a JSON
-// parameter for the leaves and multi-row INSERTs for the hashes. An event
-// that has a leaf already fails the whole seal.
+// Seal implements auditlog.Store: it takes the events off audit_unsealed
+// (all of them, or it fails: another sealer got there first), records
+// their leaves and stores the round's tree hashes as one block. Every
+// write is to narrow rows: the events themselves are not rewritten.
 func (s *AuditLog) Seal(ctx context.Context, seqs []int64, first int64, hashes []tlog.Hash, head auditlog.Head) error {
 	leaves := make([]int64, len(seqs))
 	for i := range seqs {
 		leaves[i] = first + int64(i)
 	}
-	idxs := make([]int64, len(hashes))
-	blobs := make([][]byte, len(hashes))
-	base := tlog.StoredHashCount(first)
-	for i := range hashes {
-		idxs[i], blobs[i] = base+int64(i), hashes[i][:]
+	block := make([]byte, 0, len(hashes)*tlog.HashSize)
+	for _, h := range hashes {
+		block = append(block, h[:]...)
 	}
 	var n int64
 	var err error
 	if s.db.dialect == Postgres {
-		n, err = s.exec(ctx, `UPDATE audit_events AS e SET leaf = v.leaf FROM unnest(?::bigint[], ?::bigint[]) AS v(seq, leaf)
-			WHERE e.seq = v.seq AND e.leaf IS NULL`, seqs, leaves)
+		n, err = s.exec(ctx, "DELETE FROM audit_unsealed WHERE seq = ANY(?::bigint[])", seqs)
 		if err == nil {
-			_, err = s.exec(ctx, "INSERT INTO audit_tree_hashes (idx, hash) SELECT * FROM unnest(?::bigint[], ?::bytea[])", idxs, blobs)
+			_, err = s.exec(ctx, "INSERT INTO audit_leaves (leaf, seq) SELECT * FROM unnest(?::bigint[], ?::bigint[])", leaves, seqs)
 		}
 	} else {
-		pairs := make([][2]int64, len(seqs))
-		for i := range seqs {
-			pairs[i] = [2]int64{seqs[i], leaves[i]}
-		}
-		js, _ := json.Marshal(pairs) // integers always marshal
-		n, err = s.exec(ctx, `UPDATE audit_events SET leaf = v.leaf
-			FROM (SELECT json_extract(value, '$[0]') AS seq, json_extract(value, '$[1]') AS leaf FROM json_each(?)) AS v
-			WHERE audit_events.seq = v.seq AND audit_events.leaf IS NULL`, string(js))
-		for start := 0; err == nil && start < len(idxs); start += hashChunk {
-			end := min(start+hashChunk, len(idxs))
-			args := make([]any, 0, 2*(end-start))
-			for i := start; i < end; i++ {
-				args = append(args, idxs[i], blobs[i])
+		n, err = s.exec(ctx, "DELETE FROM audit_unsealed WHERE seq IN (SELECT value FROM json_each(?))", int64sJSON(seqs))
+		if err == nil {
+			pairs := make([][2]int64, len(seqs))
+			for i := range seqs {
+				pairs[i] = [2]int64{leaves[i], seqs[i]}
 			}
-			_, err = s.exec(ctx, "INSERT INTO audit_tree_hashes (idx, hash) VALUES "+
-				strings.TrimSuffix(strings.Repeat("(?, ?), ", end-start), ", "), args...)
+			js, _ := json.Marshal(pairs) // integers always marshal
+			_, err = s.exec(ctx, `INSERT INTO audit_leaves (leaf, seq)
+				SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`, string(js))
 		}
 	}
 	if err != nil {
 		return err
 	}
 	if n != int64(len(seqs)) {
-		return fmt.Errorf("sealed %d of %d events: some were sealed already or are gone", n, len(seqs))
+		return fmt.Errorf("sealed %d of %d events: the others were sealed already", n, len(seqs))
+	}
+	if _, err := s.exec(ctx, "INSERT INTO audit_tree_hashes (first, hashes) VALUES (?, ?)", tlog.StoredHashCount(first), block); err != nil {
+		return err
 	}
 	_, err = s.exec(ctx, "UPDATE audit_log SET size = ?, root = ?, checkpoint = ?, sealed_at = ? WHERE id = 1",
 		head.Size, head.Root[:], head.Note, head.SealedAt.UTC())

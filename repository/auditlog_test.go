@@ -115,6 +115,21 @@ func TestAuditLogSealsCommittedEventsInOrder(t *testing.T) {
 	})
 }
 
+// Events queued without a leaf hash (those the migration that made the
+// log found) are hashed from the event when sealed.
+func TestAuditLogSealsEventsQueuedWithoutHash(t *testing.T) {
+	t.Parallel()
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		l := newAuditLog(t, db)
+		l.write(t, 3)
+		l.exec(t, "UPDATE audit_unsealed SET hash = NULL WHERE seq IN (SELECT min(seq) FROM audit_unsealed)")
+		res := l.seal(t)
+		if rep := l.verify(t, res.Checkpoint); !rep.Intact() || rep.Leaves != 3 || res.Sealed != 3 {
+			t.Errorf("sealed %d; verify = %+v; want 3 sealed, intact", res.Sealed, rep)
+		}
+	})
+}
+
 // An event numbered before another but committed after it is sealed in
 // the next round: no committed event is skipped, whatever the order of
 // numbers and commits.
@@ -247,30 +262,29 @@ func TestAuditLogTamperingIsCaughtAgainstCheckpoints(t *testing.T) {
 		sealer string
 	}{
 		{"deleted tail", func(t *testing.T, s scene) {
-			s.l.exec(t, "DELETE FROM audit_events WHERE leaf >= 4")
-			s.l.exec(t, "DELETE FROM audit_tree_hashes WHERE idx >= ?", tailHashes)
+			deleteTail(t, s.l, tailHashes)
 			s.l.exec(t, "UPDATE audit_log SET size = 4, root = ? WHERE id = 1", s.early.Root[:])
 		}, "signed checkpoint is of size 6", false, 0, "its signed checkpoint says 6"},
 		{"rolled-back head", func(t *testing.T, s scene) {
-			s.l.exec(t, "DELETE FROM audit_events WHERE leaf >= 4")
-			s.l.exec(t, "DELETE FROM audit_tree_hashes WHERE idx >= ?", tailHashes)
+			deleteTail(t, s.l, tailHashes)
 			s.l.exec(t, "UPDATE audit_log SET size = 4, root = ?, checkpoint = ? WHERE id = 1", s.early.Root[:], s.early.Note)
 		}, "", false, 0, "checkpoint 6 was published but the log holds 4"},
 		{"tail unsealed and head rolled back", func(t *testing.T, s scene) {
-			s.l.exec(t, "UPDATE audit_events SET leaf = NULL WHERE leaf >= 4")
-			s.l.exec(t, "DELETE FROM audit_tree_hashes WHERE idx >= ?", tailHashes)
+			s.l.exec(t, "INSERT INTO audit_unsealed (seq) SELECT seq FROM audit_leaves WHERE leaf >= 4")
+			s.l.exec(t, "DELETE FROM audit_leaves WHERE leaf >= 4")
+			s.l.exec(t, "DELETE FROM audit_tree_hashes WHERE first >= ?", tailHashes)
 			s.l.exec(t, "UPDATE audit_log SET size = 4, root = ?, checkpoint = ? WHERE id = 1", s.early.Root[:], s.early.Note)
 		}, "", false, 2, "checkpoint 6 was published but the log holds 4"},
 		{"edited event", func(t *testing.T, s scene) {
-			s.l.exec(t, "UPDATE audit_events SET action = 'vendor.read' WHERE leaf = 1")
+			s.l.exec(t, "UPDATE audit_events SET action = 'vendor.read' WHERE seq = (SELECT seq FROM audit_leaves WHERE leaf = 1)")
 		}, "does not hash to its stored leaf hash", true, 0, ""},
 		{"edited event with every hash recomputed", func(t *testing.T, s scene) {
-			s.l.exec(t, `UPDATE audit_events SET after = '{"name":"forged"}' WHERE leaf = 1`)
+			s.l.exec(t, `UPDATE audit_events SET after = '{"name":"forged"}' WHERE seq = (SELECT seq FROM audit_leaves WHERE leaf = 1)`)
 			root := rehash(t, s.l)
 			s.l.exec(t, "UPDATE audit_log SET root = ?, checkpoint = '' WHERE id = 1", root[:])
 		}, "has no signed checkpoint", true, 0, "not signed by the audit log's key"},
 		{"deleted event", func(t *testing.T, s scene) {
-			s.l.exec(t, "DELETE FROM audit_events WHERE leaf = 2")
+			s.l.exec(t, "DELETE FROM audit_events WHERE seq = (SELECT seq FROM audit_leaves WHERE leaf = 2)")
 		}, "leaf 2 is missing", true, 0, ""},
 	}
 	repotest.Each(t, func(t *testing.T, outer *repository.DB) {
@@ -315,6 +329,15 @@ func TestAuditLogTamperingIsCaughtAgainstCheckpoints(t *testing.T) {
 	})
 }
 
+// deleteTail deletes the events from leaf 4 on with their leaves and the
+// tree hashes from storage index from on.
+func deleteTail(t *testing.T, l *auditLog, from int64) {
+	t.Helper()
+	l.exec(t, "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_leaves WHERE leaf >= 4)")
+	l.exec(t, "DELETE FROM audit_leaves WHERE leaf >= 4")
+	l.exec(t, "DELETE FROM audit_tree_hashes WHERE first >= ?", from)
+}
+
 // rehash recomputes every stored tree hash from the events as stored (what
 // an attacker who edited one would do) and returns the new root.
 func rehash(t *testing.T, l *auditLog) tlog.Hash {
@@ -338,10 +361,12 @@ func rehash(t *testing.T, l *auditLog) tlog.Hash {
 		}
 		stored = append(stored, hs...)
 	}
-	l.exec(t, "DELETE FROM audit_tree_hashes")
-	for i, h := range stored {
-		l.exec(t, "INSERT INTO audit_tree_hashes (idx, hash) VALUES (?, ?)", int64(i), h[:])
+	var block []byte
+	for _, h := range stored {
+		block = append(block, h[:]...)
 	}
+	l.exec(t, "DELETE FROM audit_tree_hashes")
+	l.exec(t, "INSERT INTO audit_tree_hashes (first, hashes) VALUES (0, ?)", block)
 	root, err := tlog.TreeHash(int64(len(events)), r)
 	if err != nil {
 		t.Fatal(err)
@@ -379,7 +404,7 @@ func TestAuditLogProve(t *testing.T) {
 				t.Errorf("proving %s: %v, want ErrNotFound", id, err)
 			}
 		}
-		l.exec(t, "UPDATE audit_events SET actor_name = 'mallory' WHERE leaf = 3")
+		l.exec(t, "UPDATE audit_events SET actor_name = 'mallory' WHERE seq = (SELECT seq FROM audit_leaves WHERE leaf = 3)")
 		if _, err := auditlog.Prove(ctx, l.st, l.keys, events[3].ID); err == nil {
 			t.Error("an edited event was proven")
 		}

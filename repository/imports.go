@@ -129,7 +129,7 @@ func (s *Imports) CreateVendors(ctx context.Context, vs []domain.Vendor) error {
 }
 
 // AppendAudit implements domain.ImportStore: the events, numbered by the
-// database, in multi-row INSERTs; the sealer seals them once committed.
+// database and queued for the sealer, in multi-row INSERTs.
 func (s *Imports) AppendAudit(ctx context.Context, es []domain.AuditEvent) error {
 	if len(es) == 0 {
 		return nil
@@ -138,8 +138,8 @@ func (s *Imports) AppendAudit(ctx context.Context, es []domain.AuditEvent) error
 	for i, e := range es {
 		rows[i] = toAuditRow(e)
 	}
-	if err := s.db.conn(ctx).CreateInBatches(&rows, importChunk).Error; err != nil {
-		return fmt.Errorf("append audit events: %w", translate(err))
+	if _, err := insertAudit(ctx, s.db, rows, importChunk); err != nil {
+		return fmt.Errorf("append audit events: %w", err)
 	}
 	return nil
 }

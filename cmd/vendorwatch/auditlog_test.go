@@ -128,8 +128,8 @@ func TestAuditLogEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			rollback := []string{"DELETE FROM audit_events WHERE leaf >= 1",
-				"DELETE FROM audit_tree_hashes WHERE idx >= 1", "UPDATE audit_log SET size = 1"}
+			rollback := []string{"DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_leaves WHERE leaf >= 1)",
+				"DELETE FROM audit_leaves WHERE leaf >= 1", "UPDATE audit_log SET size = 1"}
 			for _, q := range rollback {
 				if _, err := db.SQL().ExecContext(ctx, q); err != nil {
 					t.Fatalf("%s: %v", q, err)

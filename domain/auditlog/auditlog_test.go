@@ -124,19 +124,19 @@ func TestLeafDataIsCanonical(t *testing.T) {
 	e := domain.AuditEvent{Seq: 1, ID: "id", At: time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC), ActorID: "a",
 		Action: "vendor.create", Entity: "vendor", EntityID: "v", After: json.RawMessage(`{"b": 1, "a": 2}`)}
 	h := LeafHash(e)
-	// Whitespace in stored JSON, sub-microsecond time, a zone and the leaf
-	// index do not change it.
+	// Whitespace in stored JSON, sub-microsecond time, a zone, the
+	// database's number and the leaf index do not change it.
 	e2 := e
 	e2.After = json.RawMessage(`{"b":1,"a":2}`)
 	e2.At = e.At.Truncate(time.Microsecond).In(time.FixedZone("x", 3600))
 	leaf := int64(9)
-	e2.Leaf = &leaf
+	e2.Leaf, e2.Seq = &leaf, 42
 	if LeafHash(e2) != h {
 		t.Errorf("leaf hash depends on formatting: %s vs %s", LeafData(e), LeafData(e2))
 	}
 	for name, edit := range map[string]func(*domain.AuditEvent){
 		"action": func(e *domain.AuditEvent) { e.Action = "vendor.delete" },
-		"seq":    func(e *domain.AuditEvent) { e.Seq = 2 },
+		"id":     func(e *domain.AuditEvent) { e.ID = "other" },
 		"time":   func(e *domain.AuditEvent) { e.At = e.At.Add(time.Microsecond) },
 		"before": func(e *domain.AuditEvent) { e.Before = json.RawMessage(`{}`) },
 		"actor":  func(e *domain.AuditEvent) { e.ActorName = "mallory" },
@@ -147,9 +147,31 @@ func TestLeafDataIsCanonical(t *testing.T) {
 			t.Errorf("leaf hash ignores the %s", name)
 		}
 	}
-	if got := string(LeafData(e)); got != `{"seq":1,"id":"id","at":"2026-01-02T03:04:05.123456Z","actor_id":"a","actor_name":"",`+
+	if got := string(LeafData(e)); got != `{"id":"id","at":"2026-01-02T03:04:05.123456Z","actor_id":"a","actor_name":"",`+
 		`"action":"vendor.create","entity":"vendor","entity_id":"v","request_id":"","before":null,"after":{"b":1,"a":2}}` {
 		t.Errorf("LeafData = %s", got)
+	}
+}
+
+// Leaf data is valid JSON that decodes to the event's strings, whatever
+// they hold.
+func TestLeafDataEscapes(t *testing.T) {
+	odd := "q\"b\\s\x01\n\t<&>\u2028é😀 \xff end"
+	e := domain.AuditEvent{ID: odd, At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), ActorName: odd, Action: "a",
+		Before: json.RawMessage(`{"k": "<v>"}`), After: json.RawMessage("not json")}
+	data := LeafData(e)
+	var got struct {
+		ID        string `json:"id"`
+		ActorName string `json:"actor_name"`
+		Before    map[string]string
+		After     string
+	}
+	if err := json.Unmarshal(data, &got); err != nil || !json.Valid(data) {
+		t.Fatalf("LeafData = %s: %v", data, err)
+	}
+	want := strings.ToValidUTF8(odd, "\uFFFD")
+	if got.ID != want || got.ActorName != want || got.Before["k"] != "<v>" || got.After != "not json" {
+		t.Errorf("decoded %+v from %s, want id %q", got, data, want)
 	}
 }
 
@@ -243,5 +265,17 @@ func TestReadGiven(t *testing.T) {
 	}
 	if _, err := ReadGiven(strings.NewReader(file.String()+"{not json\n"), "cp.jsonl"); err == nil || !strings.Contains(err.Error(), "cp.jsonl:5") {
 		t.Errorf("a bad line: %v, want an error naming cp.jsonl:5", err)
+	}
+}
+
+// BenchmarkLeafHash hashes an event with a vendor-sized snapshot, as every
+// write does.
+func BenchmarkLeafHash(b *testing.B) {
+	after, _ := json.Marshal(map[string]any{"name": strings.Repeat("n", 40), "notes": strings.Repeat("x", 900), "n": 3})
+	e := domain.AuditEvent{ID: "0190a9e4-7b4c-7c3a-9d7e-2f2d3c4b5a69", At: time.Now(), ActorID: "key", ActorName: "admin",
+		Action: "vendor.create", Entity: "vendor", EntityID: "0190a9e4-7b4c-7c3a-9d7e-2f2d3c4b5a6a", After: after}
+	b.ReportAllocs()
+	for b.Loop() {
+		LeafHash(e)
 	}
 }

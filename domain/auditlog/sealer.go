@@ -142,7 +142,7 @@ func (s *Sealer) sealBatch(ctx context.Context, limit int) (int, Signed, error) 
 		seqs := make([]int64, len(events))
 		for i, e := range events {
 			n := head.Size + int64(i)
-			hs, err := tlog.StoredHashes(n, LeafData(e), r)
+			hs, err := tlog.StoredHashesForRecordHash(n, e.Hash, r)
 			if err != nil {
 				return fmt.Errorf("hash leaf %d: %w", n, err)
 			}

@@ -21,6 +21,13 @@ type Head struct {
 	SealedAt time.Time
 }
 
+// Queued is a committed event waiting to be sealed: its number and leaf
+// hash (LeafHash).
+type Queued struct {
+	Seq  int64
+	Hash tlog.Hash
+}
+
 // IndexedHash is a stored tree hash at its tlog storage index.
 type IndexedHash struct {
 	Index int64
@@ -37,7 +44,7 @@ type Store interface {
 	Head(ctx context.Context) (Head, error)
 	// Unsealed returns up to limit committed events that have no leaf
 	// index yet, in sequence order.
-	Unsealed(ctx context.Context, limit int) ([]domain.AuditEvent, error)
+	Unsealed(ctx context.Context, limit int) ([]Queued, error)
 	// Seal gives the events numbered seqs the leaf indexes first,
 	// first+1, ..., stores hashes at the storage indexes from
 	// tlog.StoredHashCount(first) on, and writes head. It runs in the

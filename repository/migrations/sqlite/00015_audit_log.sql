@@ -1,22 +1,35 @@
 -- +goose Up
 -- The audit trail is a Merkle tree log (package domain/auditlog). Writers
 -- no longer advance a chain head: the database numbers events (seq is the
--- rowid) and stores them unsealed (leaf NULL). The sealer gives each
--- committed event its leaf index, stores the tree's hashes in
--- audit_tree_hashes (in tlog storage order) and keeps the head (size,
+-- rowid), and each event's seq and leaf hash go into audit_unsealed in the
+-- same transaction. The sealer takes committed events from audit_unsealed,
+-- gives them leaf indexes (audit_leaves), stores the tree hashes each
+-- round adds as one block (audit_tree_hashes: the hashes at tlog storage
+-- indexes first, first+1, ..., 32 bytes each) and keeps the head (size,
 -- root, signed checkpoint) in audit_log. Events written before this
 -- migration are unsealed and are sealed, in seq order, by the first
 -- sealing round.
 ALTER TABLE audit_events DROP COLUMN prev_hash;
 ALTER TABLE audit_events DROP COLUMN hash;
-ALTER TABLE audit_events ADD COLUMN leaf INTEGER;
-CREATE UNIQUE INDEX audit_events_leaf_uq ON audit_events (leaf);
-CREATE INDEX audit_events_unsealed_idx ON audit_events (seq) WHERE leaf IS NULL;
 DROP TABLE audit_chain;
 
+-- Each queued event carries its leaf hash, computed by the writer, so the
+-- sealer need not read the event; events queued by this migration have
+-- none, and the sealer computes theirs from the event.
+CREATE TABLE audit_unsealed (
+    seq  INTEGER PRIMARY KEY,
+    hash BLOB CHECK (hash IS NULL OR length(hash) = 32)
+);
+INSERT INTO audit_unsealed (seq) SELECT seq FROM audit_events;
+
+CREATE TABLE audit_leaves (
+    leaf INTEGER PRIMARY KEY,
+    seq  INTEGER NOT NULL UNIQUE
+);
+
 CREATE TABLE audit_tree_hashes (
-    idx  INTEGER PRIMARY KEY,
-    hash BLOB NOT NULL CHECK (length(hash) = 32)
+    first  INTEGER PRIMARY KEY,
+    hashes BLOB NOT NULL CHECK (length(hashes) > 0 AND length(hashes) % 32 = 0)
 );
 
 -- The head: the tree's size and root and the signed checkpoint of them.
@@ -36,9 +49,8 @@ VALUES (1, 0, X'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 -- program's): the columns come back empty and the head counts the events.
 DROP TABLE audit_log;
 DROP TABLE audit_tree_hashes;
-DROP INDEX audit_events_unsealed_idx;
-DROP INDEX audit_events_leaf_uq;
-ALTER TABLE audit_events DROP COLUMN leaf;
+DROP TABLE audit_leaves;
+DROP TABLE audit_unsealed;
 ALTER TABLE audit_events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 CREATE TABLE audit_chain (
