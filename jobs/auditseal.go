@@ -40,32 +40,40 @@ const (
 // counts are the events sealed and the checkpoints signed.
 func AuditSealJob(s *auditlog.Sealer, interval time.Duration, stopping <-chan struct{}) Func {
 	return func(ctx context.Context) (map[string]int, error) {
-		counts := map[string]int{"sealed": 0, "checkpoints": 0}
-		seal := func() error {
-			res, err := s.Seal(ctx)
-			counts["sealed"] += res.Sealed
-			if res.Sealed > 0 {
-				counts["checkpoints"]++
-			}
-			return err
-		}
 		end := time.Now().Truncate(sealSlot).Add(sealSlot - sealMargin)
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			if err := seal(); err != nil {
-				return counts, err
-			}
-			select {
-			case <-ctx.Done():
-				return counts, ctx.Err()
-			case <-stopping:
-				return counts, seal()
-			case now := <-tick.C:
-				if now.After(end) {
-					return counts, nil
-				}
-			}
+		return sealUntil(ctx, s, interval, end, stopping)
+	}
+}
+
+// sealUntil seals every interval, the last round no later than end, and
+// once more when stopping closes.
+func sealUntil(ctx context.Context, s *auditlog.Sealer, interval time.Duration, end time.Time, stopping <-chan struct{}) (map[string]int, error) {
+	counts := map[string]int{"sealed": 0, "checkpoints": 0}
+	seal := func() error {
+		res, err := s.Seal(ctx)
+		counts["sealed"] += res.Sealed
+		if res.Sealed > 0 {
+			counts["checkpoints"]++
+		}
+		return err
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if err := seal(); err != nil {
+			return counts, err
+		}
+		// Return after the last round that fits: waiting for a tick past
+		// end would run into the next slot's.
+		if time.Now().Add(interval).After(end) {
+			return counts, nil
+		}
+		select {
+		case <-ctx.Done():
+			return counts, ctx.Err()
+		case <-stopping:
+			return counts, seal()
+		case <-tick.C:
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -76,68 +77,89 @@ const auditCols = "id, at, actor_id, actor_name, action, entity, entity_id, requ
 const auditSelect = `SELECT e.seq, e.id, e.at, e.actor_id, e.actor_name, e.action, e.entity, e.entity_id, e.request_id,
 	e.before, e.after, l.leaf FROM audit_events e LEFT JOIN audit_leaves l ON l.seq = e.seq`
 
-// insertAudit inserts rows, numbered by the database, and queues each
+// insertAudit inserts events, numbered by the database, and queues each
 // with its leaf hash (auditlog.LeafHash) in audit_unsealed for the
 // sealer, which then reads 40 bytes per event rather than the event: on
 // PostgreSQL in one statement per chunk, on SQLite in two. It returns the
-// numbers drawn, in the order of rows.
-func insertAudit(ctx context.Context, db *DB, rows []auditRow, chunk int) ([]int64, error) {
+// numbers drawn, in the order of events.
+func insertAudit(ctx context.Context, db *DB, events []domain.AuditEvent, chunk int) ([]int64, error) {
 	c := db.conn(ctx).Statement.ConnPool
-	seqs := make([]int64, 0, len(rows))
-	for start := 0; start < len(rows); start += chunk {
-		part := rows[start:min(start+chunk, len(rows))]
+	seqs := make([]int64, 0, len(events))
+	for start := 0; start < len(events); start += chunk {
+		part := events[start:min(start+chunk, len(events))]
 		args := make([]any, 0, 12*len(part))
-		hashes := make(map[string][]byte, len(part))
-		for _, r := range part {
+		hashes := make([][]byte, len(part))
+		for i, e := range part {
+			r := toAuditRow(e)
 			args = append(args, r.ID, r.At, r.ActorID, r.ActorName, r.Action, r.Entity, r.EntityID, r.RequestID, r.Before, r.After)
-			h := auditlog.LeafHash(r.toDomain())
-			hashes[r.ID] = h[:]
+			h := auditlog.LeafHash(e) // of the stored form: LeafData keeps microseconds, in UTC
+			hashes[i] = h[:]
 		}
-		insert := "INSERT INTO audit_events (" + auditCols + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(part)), ", ") + " RETURNING seq, id"
 		if db.dialect == Postgres {
-			// A data-modifying WITH runs to completion whether or not the
-			// final SELECT reads it. Hashes go with their events by id.
-			queue := "SELECT e.seq, CAST(? AS bytea) FROM e"
 			if len(part) == 1 {
-				args = append(args, hashes[part[0].ID])
+				args = append(args, hashes[0])
 			} else {
-				for _, r := range part {
-					args = append(args, r.ID, hashes[r.ID])
+				for i, e := range part {
+					args = append(args, e.ID, hashes[i])
 				}
-				queue = "SELECT e.seq, h.hash FROM e JOIN (VALUES " +
-					strings.TrimSuffix(strings.Repeat("(CAST(? AS uuid), CAST(? AS bytea)), ", len(part)), ", ") +
-					") AS h (id, hash) ON h.id = e.id"
 			}
-			insert = "WITH e AS (" + insert + "), q AS (INSERT INTO audit_unsealed (seq, hash) " + queue +
-				") SELECT seq, CAST(id AS text) FROM e"
 		}
-		got, err := queryNumbered(ctx, c, db.dialect, insert, args)
+		got, err := queryNumbered(ctx, c, auditInsertSQL(db.dialect, len(part)), args)
 		if err != nil {
 			return nil, err
 		}
 		if len(got) != len(part) {
 			return nil, fmt.Errorf("inserted %d audit events, numbered %d", len(part), len(got))
 		}
-		byID := make(map[string]int64, len(got))
+		at := make(map[string]int, len(part))
+		for i, e := range part {
+			at[e.ID] = i
+		}
+		ordered := make([]int64, len(part))
+		queue := make([]any, 0, 2*len(got))
 		for _, g := range got {
-			byID[g.id] = g.seq
+			ordered[at[g.id]] = g.seq
+			queue = append(queue, g.seq, hashes[at[g.id]])
 		}
 		if db.dialect != Postgres {
-			queue := make([]any, 0, 2*len(got))
-			for _, g := range got {
-				queue = append(queue, g.seq, hashes[g.id])
-			}
 			if _, err := c.ExecContext(ctx, "INSERT INTO audit_unsealed (seq, hash) VALUES "+
 				strings.TrimSuffix(strings.Repeat("(?, ?), ", len(got)), ", "), queue...); err != nil {
 				return nil, translate(err)
 			}
 		}
-		for _, r := range part {
-			seqs = append(seqs, byID[r.ID])
-		}
+		seqs = append(seqs, ordered...)
 	}
 	return seqs, nil
+}
+
+// auditInserts memoises auditInsertSQL by dialect and row count.
+var auditInserts sync.Map
+
+// auditInsertSQL is the statement that inserts n events and returns their
+// numbers and ids; on PostgreSQL (placeholders numbered) it also queues
+// them with their hashes, which follow the events' columns (one hash for
+// one event, else id and hash pairs).
+func auditInsertSQL(d Dialect, n int) string {
+	key := fmt.Sprintf("%s/%d", d, n)
+	if q, ok := auditInserts.Load(key); ok {
+		return q.(string)
+	}
+	q := "INSERT INTO audit_events (" + auditCols + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ") + " RETURNING seq, id"
+	if d == Postgres {
+		// A data-modifying WITH runs to completion whether or not the
+		// final SELECT reads it. Hashes go with their events by id.
+		queue := "SELECT e.seq, CAST(? AS bytea) FROM e"
+		if n > 1 {
+			queue = "SELECT e.seq, h.hash FROM e JOIN (VALUES " +
+				strings.TrimSuffix(strings.Repeat("(CAST(? AS uuid), CAST(? AS bytea)), ", n), ", ") +
+				") AS h (id, hash) ON h.id = e.id"
+		}
+		q = rebindDollar("WITH e AS (" + q + "), q AS (INSERT INTO audit_unsealed (seq, hash) " + queue +
+			") SELECT seq, CAST(id AS text) FROM e")
+	}
+	auditInserts.Store(key, q)
+	return q
 }
 
 // numbered is an inserted row's number and id.
@@ -148,10 +170,7 @@ type numbered struct {
 
 // queryNumbered runs q on the connection (GORM's Scan would render the
 // SQL for its logger on every call) and reads its (number, id) rows.
-func queryNumbered(ctx context.Context, c gorm.ConnPool, d Dialect, q string, args []any) ([]numbered, error) {
-	if d == Postgres {
-		q = rebindDollar(q)
-	}
+func queryNumbered(ctx context.Context, c gorm.ConnPool, q string, args []any) ([]numbered, error) {
 	rows, err := c.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
@@ -179,11 +198,11 @@ func int64sJSON(ns []int64) string {
 // so writers wait for nobody; the sealer seals the event once it is
 // committed.
 func (s *Audit) Append(ctx context.Context, e domain.AuditEvent) (domain.AuditEvent, error) {
-	row := toAuditRow(e)
-	seqs, err := insertAudit(ctx, s.db, []auditRow{row}, 1)
+	seqs, err := insertAudit(ctx, s.db, []domain.AuditEvent{e}, 1)
 	if err != nil {
 		return e, fmt.Errorf("append audit event: %w", err)
 	}
+	row := toAuditRow(e)
 	row.Seq = seqs[0]
 	return row.toDomain(), nil
 }

@@ -131,14 +131,7 @@ func (s *Imports) CreateVendors(ctx context.Context, vs []domain.Vendor) error {
 // AppendAudit implements domain.ImportStore: the events, numbered by the
 // database and queued for the sealer, in multi-row INSERTs.
 func (s *Imports) AppendAudit(ctx context.Context, es []domain.AuditEvent) error {
-	if len(es) == 0 {
-		return nil
-	}
-	rows := make([]auditRow, len(es))
-	for i, e := range es {
-		rows[i] = toAuditRow(e)
-	}
-	if _, err := insertAudit(ctx, s.db, rows, importChunk); err != nil {
+	if _, err := insertAudit(ctx, s.db, es, importChunk); err != nil {
 		return fmt.Errorf("append audit events: %w", err)
 	}
 	return nil

@@ -30,11 +30,7 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 func testKeys(t *testing.T) Keys {
 	t.Helper()
-	skey, err := NewSignerKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ParseSignerKey(skey)
+	k, err := GenerateKeys()
 	if err != nil {
 		t.Fatal(err)
 	}

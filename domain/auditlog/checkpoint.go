@@ -74,6 +74,15 @@ func NewSignerKey() (string, error) {
 	return skey, err
 }
 
+// GenerateKeys returns a new key pair named Origin.
+func GenerateKeys() (Keys, error) {
+	skey, err := NewSignerKey()
+	if err != nil {
+		return Keys{}, err
+	}
+	return ParseSignerKey(skey)
+}
+
 // ParseSignerKey reads a signer key in note form and derives its public
 // verifier key.
 func ParseSignerKey(skey string) (Keys, error) {

@@ -12,11 +12,7 @@ import (
 // AuditKeys returns a new signing key for an audit log under test.
 func AuditKeys(t testing.TB) auditlog.Keys {
 	t.Helper()
-	skey, err := auditlog.NewSignerKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := auditlog.ParseSignerKey(skey)
+	keys, err := auditlog.GenerateKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,13 +26,7 @@ func Sealer(db *repository.DB, keys auditlog.Keys) *auditlog.Sealer {
 
 // sharedKeys sign the audit logs SealAndVerify seals, so it can seal the
 // same database again.
-var sharedKeys = sync.OnceValues(func() (auditlog.Keys, error) {
-	skey, err := auditlog.NewSignerKey()
-	if err != nil {
-		return auditlog.Keys{}, err
-	}
-	return auditlog.ParseSignerKey(skey)
-})
+var sharedKeys = sync.OnceValues(auditlog.GenerateKeys)
 
 // SealAndVerify seals every committed audit event of db with a test key,
 // verifies the log against the checkpoint it signed, fails t unless the
