@@ -40,14 +40,6 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_events" }
 
-func rawPtr(b json.RawMessage) *string {
-	if len(b) == 0 || string(b) == "null" {
-		return nil
-	}
-	s := string(b)
-	return &s
-}
-
 func ptrRaw(s *string) json.RawMessage {
 	if s == nil {
 		return nil
@@ -59,14 +51,6 @@ func (r auditRow) toDomain() domain.AuditEvent {
 	return domain.AuditEvent{Seq: r.Seq, ID: r.ID, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
 		Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, RequestID: r.RequestID,
 		Before: ptrRaw(r.Before), After: ptrRaw(r.After), Leaf: r.Leaf}
-}
-
-// toAuditRow is e as stored, unsealed; its time at the microsecond
-// precision both databases keep.
-func toAuditRow(e domain.AuditEvent) auditRow {
-	return auditRow{ID: e.ID, At: e.At.UTC().Truncate(time.Microsecond), ActorID: e.ActorID, ActorName: e.ActorName,
-		Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, RequestID: e.RequestID, Before: rawPtr(e.Before),
-		After: rawPtr(e.After)}
 }
 
 // auditCols are the columns an event is inserted with (seq is drawn by
@@ -90,8 +74,8 @@ func insertAudit(ctx context.Context, db *DB, events []domain.AuditEvent, chunk 
 		args := make([]any, 0, 12*len(part))
 		hashes := make([][]byte, len(part))
 		for i, e := range part {
-			r := toAuditRow(e)
-			args = append(args, r.ID, r.At, r.ActorID, r.ActorName, r.Action, r.Entity, r.EntityID, r.RequestID, r.Before, r.After)
+			args = append(args, e.ID, e.At.UTC().Truncate(time.Microsecond), e.ActorID, e.ActorName, e.Action, e.Entity,
+				e.EntityID, e.RequestID, jsonArg(db.dialect, e.Before), jsonArg(db.dialect, e.After))
 			h := auditlog.LeafHash(e) // of the stored form: LeafData keeps microseconds, in UTC
 			hashes[i] = h[:]
 		}
@@ -130,6 +114,19 @@ func insertAudit(ctx context.Context, db *DB, events []domain.AuditEvent, chunk 
 		seqs = append(seqs, ordered...)
 	}
 	return seqs, nil
+}
+
+// jsonArg is a snapshot as a statement argument: NULL when absent; on
+// PostgreSQL the bytes as they are (pgx sends json.RawMessage without a
+// copy), on SQLite text.
+func jsonArg(d Dialect, raw json.RawMessage) any {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if d == Postgres {
+		return raw
+	}
+	return string(raw)
 }
 
 // auditInserts memoises auditInsertSQL by dialect and row count.
@@ -202,9 +199,16 @@ func (s *Audit) Append(ctx context.Context, e domain.AuditEvent) (domain.AuditEv
 	if err != nil {
 		return e, fmt.Errorf("append audit event: %w", err)
 	}
-	row := toAuditRow(e)
-	row.Seq = seqs[0]
-	return row.toDomain(), nil
+	// As stored: numbered, the time in UTC at microsecond precision, an
+	// absent snapshot nil.
+	e.Seq, e.At = seqs[0], e.At.UTC().Truncate(time.Microsecond)
+	if jsonArg(s.db.dialect, e.Before) == nil {
+		e.Before = nil
+	}
+	if jsonArg(s.db.dialect, e.After) == nil {
+		e.After = nil
+	}
+	return e, nil
 }
 
 // List implements domain.AuditStore: newest first, keyset on seq.
