@@ -119,6 +119,9 @@ func auditCheckpoint(db *repository.DB, v note.Verifier) func(ctx context.Contex
 // checkpoint file's last checkpoint.
 func startAuditSealer(cfg config, a *app, sched *jobs.Scheduler, keys auditlog.Keys, on bool, logger *slog.Logger) error {
 	file := jobs.CheckpointFile{Path: cfg.auditCheckpointFile(), Clock: a.svc.Clock}
+	if err := os.MkdirAll(filepath.Dir(file.Path), 0o750); err != nil {
+		return fmt.Errorf("VW_AUDIT_CHECKPOINT_FILE: %w", err)
+	}
 	sealer := &auditlog.Sealer{Tx: a.db, Store: repository.NewAuditLog(a.db), Keys: keys, Clock: a.svc.Clock,
 		Events: a.svc.Events, Publish: file.Append}
 	last, ok, err := file.Last(keys.Verifier)
