@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 // cmdWebhook runs "webhook rotate-key": every webhook secret is sealed
@@ -27,8 +29,8 @@ func cmdWebhook(ctx context.Context, cfg config, args []string, logger *slog.Log
 	if err != nil {
 		return fmt.Errorf("rotate the webhook key: %w", err)
 	}
-	fmt.Fprintf(stdout, "sealed %d webhook secrets with key %s (in %s); the replaced key %s is in %s\n",
-		r.Resealed, r.NewKeyID, r.KeyFile, r.OldKeyID, r.OldKeyFile)
+	fmt.Fprintf(stdout, "sealed %s with key %s (in %s); the replaced key %s is in %s\n",
+		domain.Count(r.Resealed, "webhook secret", "webhook secrets"), r.NewKeyID, r.KeyFile, r.OldKeyID, r.OldKeyFile)
 	fmt.Fprintln(stdout, "replicas that share the key file read the new key by themselves; copy it to any that do not, then delete the old key file")
 	return nil
 }

@@ -43,7 +43,7 @@ func TestWebhookRotateKeyCommand(t *testing.T) {
 	if err := run(ctx, []string{"webhook", "rotate-key", "--db", db}, getenv, &out, &errs); err != nil {
 		t.Fatalf("rotate-key: %v\n%s", err, errs.String())
 	}
-	if !strings.Contains(out.String(), "sealed 1 webhook secrets") {
+	if !strings.Contains(out.String(), "sealed 1 webhook secret with") {
 		t.Errorf("output: %s", out.String())
 	}
 	after, _ := os.ReadFile(keyFile)
