@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 	"github.com/vendorwatch/vendorwatch/domain/register"
@@ -18,7 +19,8 @@ func TestLoadPolicy(t *testing.T) {
 		"review_cadence": {"months": {"critical": 6, "high": 12, "moderate": 24, "low": 36},
 			"source": {"citation": "internal policy 3.1", "basis": "board decision", "status": "policy"}},
 		"scan_thresholds": {"review_due_soon_days": 45, "attestation_expiring_days": 60, "renewal_notice_days": 90,
-			"obligation_due_soon_hours": 12}
+			"obligation_due_soon_hours": 12},
+		"working_deadlines": {"default": {"value": 10, "unit": "business_days"}, "by_standard": {"immediately": {"value": 12, "unit": "hours"}}}
 	}`))
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +31,14 @@ func TestLoadPolicy(t *testing.T) {
 	if p.ScanThresholds.AttestationExpiringDays != 60 || p.ScanThresholds.ObligationDueSoonHours != 12 {
 		t.Errorf("scan thresholds = %+v", p.ScanThresholds)
 	}
+	if w := p.WorkingDeadlines; w.For("immediately") != (domain.Window{Value: 12, Unit: domain.UnitHours}) ||
+		w.For("without_undue_delay") != (domain.Window{Value: 10, Unit: domain.UnitBusinessDays}) || w.Basis != "policy file (not law)" {
+		t.Errorf("working deadlines = %+v", w)
+	}
 	svc := services.New(services.Stores{}, services.Settings{Policy: p})
+	if svc.Incidents.Working.For("immediately").Value != 12 {
+		t.Errorf("incidents run with working deadlines %+v", svc.Incidents.Working)
+	}
 	if svc.Scan.Thresholds != p.ScanThresholds {
 		t.Errorf("the scan runs with %+v, not the policy's %+v", svc.Scan.Thresholds, p.ScanThresholds)
 	}
@@ -44,6 +53,8 @@ func TestLoadPolicy(t *testing.T) {
 		`{"review_cadence": {"months": {"critical": 0}}}`,
 		`{"scan_thresholds": {"review_due_soon_days": -1, "attestation_expiring_days": 30, "renewal_notice_days": 30, "obligation_due_soon_hours": 24}}`,
 		`{"unknown_section": {}}`,
+		`{"working_deadlines": {"default": {"value": 0, "unit": "calendar_days"}}}`,
+		`{"working_deadlines": {"default": {"value": 30, "unit": "weeks"}}}`,
 		`not json`,
 	} {
 		if _, err := policy.LoadPolicy(strings.NewReader(bad)); err == nil {
