@@ -110,7 +110,7 @@ func (s *Sealer) Seal(ctx context.Context) (Result, error) {
 		}
 	}
 	if s.Events != nil {
-		ev := domain.Event{Type: domain.EventAuditCheckpoint, At: s.Clock.Now(), Data: EventOf(res.Checkpoint)}
+		ev := domain.Event{ID: domain.NewID(), Type: domain.EventAuditCheckpoint, At: s.Clock.Now(), Data: EventOf(res.Checkpoint)}
 		if err := s.Events.Publish(ctx, ev); err != nil {
 			return res, fmt.Errorf("publish checkpoint %d to webhooks: %w", res.Checkpoint.Size, err)
 		}
