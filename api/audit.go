@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,8 +23,7 @@ type auditJSON struct {
 	RequestID string          `json:"request_id"`
 	Before    json.RawMessage `json:"before"`
 	After     json.RawMessage `json:"after"`
-	PrevHash  string          `json:"prev_hash"`
-	Hash      string          `json:"hash"`
+	LeafIndex *int64          `json:"leaf_index"` // null until sealed
 }
 
 func toAuditJSON(e domain.AuditEvent) auditJSON {
@@ -34,7 +34,7 @@ func toAuditJSON(e domain.AuditEvent) auditJSON {
 		return b
 	}
 	return auditJSON{e.Seq, e.ID, e.At, e.ActorID, e.ActorName, e.Action, e.Entity, e.EntityID, e.RequestID,
-		orNull(e.Before), orNull(e.After), e.PrevHash, e.Hash}
+		orNull(e.Before), orNull(e.After), e.Leaf}
 }
 
 func (h *handlers) listAudit(c *gin.Context) error {
@@ -48,5 +48,23 @@ func (h *handlers) listAudit(c *gin.Context) error {
 		return err
 	}
 	writeJSON(c, http.StatusOK, mapPage(page, toAuditJSON))
+	return nil
+}
+
+// auditPublicKeyJSON is the audit log's public key.
+type auditPublicKeyJSON struct {
+	Key       string `json:"key"`       // note verifier key: <name>+<hash>+<base64 key>
+	Origin    string `json:"origin"`    // the first line of every checkpoint
+	Algorithm string `json:"algorithm"` // ed25519
+}
+
+// auditPublicKey serves the key that signs the audit log's checkpoints:
+// what checks them, and the inclusion proofs of vendorwatch audit prove.
+func (h *handlers) auditPublicKey(c *gin.Context) error {
+	if h.auditKey == "" {
+		return &statusError{Status: http.StatusServiceUnavailable, Detail: "This server has no audit log key configured."}
+	}
+	name, _, _ := strings.Cut(h.auditKey, "+")
+	writeJSON(c, http.StatusOK, auditPublicKeyJSON{Key: h.auditKey, Origin: name, Algorithm: "ed25519"})
 	return nil
 }

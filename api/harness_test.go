@@ -23,6 +23,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
@@ -31,6 +32,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/review"
 	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
 	"github.com/vendorwatch/vendorwatch/services"
 )
 
@@ -48,6 +50,7 @@ type testEnv struct {
 	reviews   *review.ReviewService
 	clock     *testClock
 	audit     *repository.Audit
+	auditKeys auditlog.Keys // sign the audit log; the router serves the public key
 
 	attestations *attestation.AttestationService
 	evidenceDir  string // root of the evidence store, under t.TempDir()
@@ -94,8 +97,9 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 		keys: map[domain.Role]string{}, keyIDs: map[domain.Role]string{},
 		vendors: svc.Vendors, keySvc: svc.Keys, contracts: svc.Contracts, reviews: svc.Reviews,
 		attestations: svc.Attestations, incidents: svc.Incidents}
+	e.auditKeys = repotest.AuditKeys(t)
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Reports: newReportService(db, clock, evidenceDir)})
+		Reports: newReportService(db, clock, evidenceDir), AuditPublicKey: e.auditKeys.Public})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,9 @@ type Deps struct {
 	// is looked up.
 	AuthFailureRate  float64
 	AuthFailureBurst int
+	// AuditPublicKey is the verifier key (note form) of the audit log's
+	// checkpoints, served at /api/v1/audit/public-key ("": 503 there).
+	AuditPublicKey string
 }
 
 type handlers struct {
@@ -63,6 +66,7 @@ type handlers struct {
 	clock     domain.Clock
 	keys      *access.KeyService
 	audit     domain.AuditStore
+	auditKey  string // the audit log's public key (note form)
 	db        domain.Pinger
 	maxBody   int64
 	limiter   *keyLimiter   // nil: no rate limit
@@ -126,6 +130,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/regimes", everyone, h.listRegimes},
 
 		{"GET", "/api/v1/audit-events", everyone, h.listAudit},
+		{"GET", "/api/v1/audit/public-key", everyone, h.auditPublicKey},
 
 		{"GET", "/api/v1/api-keys", admins, h.listKeys},
 		{"POST", "/api/v1/api-keys", admins, h.createKey},
@@ -244,6 +249,7 @@ func New(d Deps) (*gin.Engine, error) {
 	h.findings = svc.Findings
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
 	h.reports = d.Reports
+	h.auditKey = d.AuditPublicKey
 	h.jobs, h.webhooks, h.snapshots = svc.Jobs, svc.Webhooks, svc.Snapshots
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)

@@ -12,10 +12,14 @@ const (
 	EventFindingResolved   = "finding.resolved"
 	EventNoticeLate        = "incident.notice_late"
 	EventObligationDueSoon = "obligation.due_soon"
+	// EventAuditCheckpoint carries each signed checkpoint of the audit log
+	// (package auditlog), so receivers keep a copy outside the database.
+	EventAuditCheckpoint = "audit.checkpoint"
 )
 
 // EventTypes lists every event type a webhook may subscribe to.
-var EventTypes = []string{EventFindingOpened, EventFindingEscalated, EventFindingResolved, EventNoticeLate, EventObligationDueSoon}
+var EventTypes = []string{EventFindingOpened, EventFindingEscalated, EventFindingResolved, EventNoticeLate, EventObligationDueSoon,
+	EventAuditCheckpoint}
 
 // Event is something people should be told about.
 type Event struct {

@@ -16,15 +16,12 @@ type Transactor interface {
 
 // AuditStore persists the audit trail.
 type AuditStore interface {
-	// Append assigns e its sequence number and chain hashes and stores it.
-	// It must run inside the transaction of the change it records.
+	// Append stores e, which the database numbers (Seq), unsealed. It must
+	// run inside the transaction of the change it records, and takes no
+	// lock that other writers wait for.
 	Append(ctx context.Context, e AuditEvent) (AuditEvent, error)
 	// List returns a page of events, newest first.
 	List(ctx context.Context, f AuditFilter, p PageRequest) (Page[AuditEvent], error)
-	// Walk calls fn for every event in sequence order, streaming.
-	Walk(ctx context.Context, fn func(AuditEvent) error) error
-	// Head returns the chain head: the last sequence number and its hash.
-	Head(ctx context.Context) (seq int64, hash string, err error)
 }
 
 // Pinger checks that the database answers.

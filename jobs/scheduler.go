@@ -57,6 +57,7 @@ type Scheduler struct {
 	ctx     context.Context // parent of every run; cancelled by Stop when its grace expires
 	cancel  context.CancelFunc
 	manual  sync.WaitGroup
+	halt    chan struct{} // closed when Stop begins
 	mu      sync.Mutex
 	started bool
 	stopped bool
@@ -133,7 +134,7 @@ func New(runs jobrun.JobRunStore, o Options) *Scheduler {
 		runs: runs, clock: o.Clock, log: o.Logger, replica: o.Replica, timeout: o.Timeout, parser: p,
 		cron: cron.New(cron.WithLocation(time.UTC), cron.WithParser(p), cron.WithLogger(cl),
 			cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl))),
-		jobs: map[string]*job{}, ctx: ctx, cancel: cancel,
+		jobs: map[string]*job{}, ctx: ctx, cancel: cancel, halt: make(chan struct{}),
 	}
 }
 
@@ -176,6 +177,11 @@ func (s *Scheduler) Jobs() []string {
 	return names
 }
 
+// Stopping is closed when Stop begins: a job that would otherwise run on
+// (a loop until its slot ends) returns then, without waiting for its
+// context to be cancelled at the end of the grace period.
+func (s *Scheduler) Stopping() <-chan struct{} { return s.halt }
+
 // Start starts the cron loop in the background.
 func (s *Scheduler) Start() {
 	s.mu.Lock()
@@ -193,6 +199,9 @@ func (s *Scheduler) Start() {
 // cancelled.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.stopped {
+		close(s.halt)
+	}
 	s.stopped = true
 	s.mu.Unlock()
 	done := make(chan struct{})

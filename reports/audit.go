@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"math"
@@ -769,6 +770,9 @@ func (a *auditWriter) summarySheet() error {
 	if err := f.SetRowHeight(sh, 6, 120); err != nil {
 		return err
 	}
+	if err := a.checkpointRow(7); err != nil {
+		return err
+	}
 	for col, w := range map[string]float64{"A": 44, "B": 18, "C": 14, "D": 14, "E": 12, "F": 12} {
 		if err := f.SetColWidth(sh, col, col, w); err != nil {
 			return err
@@ -929,6 +933,53 @@ func (a *auditWriter) summarySheet() error {
 		return err
 	}
 	return a.charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast)
+}
+
+// checkpointRow states the audit log's checkpoint on one row of the
+// Summary sheet: size and root, and the signed note in a cell of its own,
+// to be copied into a file for vendorwatch audit verify --checkpoint.
+func (a *auditWriter) checkpointRow(row int) error {
+	f, st, sh := a.f, a.st, SheetSummary
+	cell := func(col string) string { return fmt.Sprintf("%s%d", col, row) }
+	if err := f.SetCellValue(sh, cell("A"), "Audit log checkpoint (size, root, signed note)"); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(sh, cell("A"), cell("A"), st.boldTop); err != nil {
+		return err
+	}
+	cp := a.opt.Checkpoint
+	var msg string
+	switch {
+	case cp == nil:
+		msg = "not available: this workbook was written without the audit log"
+	case cp.Err != nil:
+		msg = "not available: " + cp.Err.Error()
+	case cp.Signed.Size == 0:
+		msg = "none yet: no audit event has been sealed"
+	}
+	if msg != "" {
+		return f.SetCellValue(sh, cell("B"), msg)
+	}
+	s := cp.Signed
+	vals := []struct {
+		col string
+		v   any
+	}{{"B", s.Size}, {"C", base64.StdEncoding.EncodeToString(s.Root[:])}, {"D", s.Note}}
+	for _, v := range vals {
+		if err := f.SetCellValue(sh, cell(v.col), v.v); err != nil {
+			return err
+		}
+	}
+	if err := f.SetCellStyle(sh, cell("B"), cell("B"), st.int); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(sh, cell("C"), cell("D"), st.wrap); err != nil {
+		return err
+	}
+	if err := f.MergeCell(sh, cell("D"), cell("F")); err != nil {
+		return err
+	}
+	return f.SetRowHeight(sh, row, 75)
 }
 
 // printOnOnePage sets a small sheet to print landscape, one page wide and

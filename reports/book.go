@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
@@ -117,6 +118,17 @@ type Options struct {
 	Compression Compression
 	// ExpiringDays is how close an expiry counts as "expiring" (default 30).
 	ExpiringDays int
+	// Checkpoint is the audit log's checkpoint the audit workbook's
+	// Summary sheet states (Service.Generate fills it from
+	// Service.Checkpoint); nil says none is available.
+	Checkpoint *Checkpoint
+}
+
+// Checkpoint is what the audit workbook's Summary sheet states of the
+// audit log: its latest signed checkpoint, or why there is none.
+type Checkpoint struct {
+	Signed auditlog.Signed // a zero Size: nothing sealed yet
+	Err    error           // reading or verifying it failed
 }
 
 func (o *Options) defaults(asOf time.Time) {

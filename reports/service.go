@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
@@ -37,6 +38,10 @@ type Service struct {
 	// An audit workbook of 100k vendors holds about 400 MiB and up to six
 	// database connections while it is written.
 	Workers int
+	// Checkpoint returns the audit log's latest signed checkpoint, verified
+	// with the log's public key, for the Summary sheet of audit workbooks;
+	// nil leaves it out.
+	Checkpoint func(ctx context.Context) (auditlog.Signed, error)
 
 	once  sync.Once
 	stop  chan struct{}
@@ -100,6 +105,10 @@ func (s *Service) Generate(ctx context.Context, kind reporting.Kind, f reporting
 	}
 	switch kind {
 	case reporting.KindAudit:
+		if opt.Checkpoint == nil && s.Checkpoint != nil {
+			signed, err := s.Checkpoint(ctx)
+			opt.Checkpoint = &Checkpoint{Signed: signed, Err: err}
+		}
 		return WriteAudit(ctx, s.Source, f, opt, w)
 	case reporting.KindExecutive:
 		ex, err := BuildExecutive(ctx, s.Source, f, s.Policy)

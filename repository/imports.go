@@ -138,38 +138,11 @@ func (s *Imports) CreateVendors(ctx context.Context, vs []register.Vendor) error
 	return translate(s.db.conn(ctx).CreateInBatches(&rows, importChunk).Error)
 }
 
-// AppendAudit implements importing.ImportStore: it advances the chain head by
-// len(es) at once (taking its row lock, like Audit.Append), links the
-// events in order and inserts them in batches.
+// AppendAudit implements importing.ImportStore: the events, numbered by the
+// database and queued for the sealer, in multi-row INSERTs.
 func (s *Imports) AppendAudit(ctx context.Context, es []domain.AuditEvent) error {
-	if len(es) == 0 {
-		return nil
-	}
-	c := s.db.conn(ctx)
-	var head chainHead
-	if err := c.Raw("UPDATE audit_chain SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", len(es)).Scan(&head).Error; err != nil {
-		return fmt.Errorf("advance audit chain: %w", translate(err))
-	}
-	if head.Seq == 0 {
-		return fmt.Errorf("advance audit chain: head row missing")
-	}
-	seq, prev := head.Seq-int64(len(es)), head.Hash
-	rows := make([]auditRow, len(es))
-	for i, e := range es {
-		seq++
-		e.Seq, e.PrevHash = seq, prev
-		e.At = e.At.UTC().Truncate(time.Microsecond)
-		e.Hash = domain.ChainHash(e.PrevHash, e)
-		prev = e.Hash
-		rows[i] = auditRow{Seq: e.Seq, ID: e.ID, At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
-			Entity: e.Entity, EntityID: e.EntityID, RequestID: e.RequestID, Before: rawPtr(e.Before),
-			After: rawPtr(e.After), PrevHash: e.PrevHash, Hash: e.Hash}
-	}
-	if err := c.CreateInBatches(&rows, importChunk).Error; err != nil {
-		return fmt.Errorf("append audit events: %w", translate(err))
-	}
-	if err := c.Exec("UPDATE audit_chain SET hash = ? WHERE id = 1", prev).Error; err != nil {
-		return fmt.Errorf("advance audit chain: %w", translate(err))
+	if _, err := insertAudit(ctx, s.db, es, importChunk); err != nil {
+		return fmt.Errorf("append audit events: %w", err)
 	}
 	return nil
 }

@@ -96,29 +96,3 @@ func cmdAPIKey(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	fmt.Fprintf(stdout, "created %s key %q (id %s); it is shown only once:\n%s\n", k.Role, k.Name, k.ID, plaintext)
 	return nil
 }
-
-func cmdAudit(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	fs := newFlags("audit", args, stdout, stderr)
-	cfg.dbFlag(fs)
-	if err := subcommand(fs, args, "verify"); err != nil {
-		return err
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, logger, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, broken, err := domain.VerifyAuditChain(ctx, a.svc.Audit)
-	if err != nil {
-		return err
-	}
-	if broken != nil {
-		fmt.Fprintf(stdout, "audit chain BROKEN at event %d: %s (%s before it verified)\n", broken.Seq, broken.Reason, domain.Count(n, "event", "events"))
-		return fmt.Errorf("audit chain broken at event %d", broken.Seq)
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %s verified\n", domain.Count(n, "event", "events"))
-	return nil
-}

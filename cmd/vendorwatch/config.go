@@ -89,6 +89,15 @@ type config struct {
 	// hipaa_covered_entity); see GET /api/v1/regimes.
 	OrgEntityTypes []string `env:"VW_ORG_ENTITY_TYPES" envSeparator:","`
 
+	// The audit log: the file holding the Ed25519 key that signs its
+	// checkpoints (default $VW_DATA_DIR/audit-log.key, created with mode
+	// 0600 by the first serve), the append-only file its checkpoints are
+	// published to (default $VW_DATA_DIR/audit-checkpoints.jsonl), and how
+	// often the sealer seals committed events.
+	AuditKeyFile        string        `env:"VW_AUDIT_KEY_FILE"`
+	AuditCheckpointFile string        `env:"VW_AUDIT_CHECKPOINT_FILE"`
+	AuditSealInterval   time.Duration `env:"VW_AUDIT_SEAL_INTERVAL" envDefault:"1s"`
+
 	// PolicyFile is an optional JSON file whose sections replace the
 	// cited default policy (clause requirements, standard windows,
 	// attestation requirements, review cadence).
@@ -137,6 +146,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.ReportWorkers < 1 {
 		return cfg, fmt.Errorf("configuration: VW_REPORT_WORKERS is %d; it must be at least 1", cfg.ReportWorkers)
+	}
+	if cfg.AuditSealInterval < minSealInterval || cfg.AuditSealInterval > maxSealInterval {
+		return cfg, fmt.Errorf("configuration: VW_AUDIT_SEAL_INTERVAL is %s; it must be between %s and %s",
+			cfg.AuditSealInterval, minSealInterval, maxSealInterval)
 	}
 	return cfg, nil
 }

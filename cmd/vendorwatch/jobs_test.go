@@ -99,7 +99,7 @@ func TestServeRunsJobsAndDeliversWebhooks(t *testing.T) {
 			defer cancel()
 			stdout, stderr := &syncBuffer{}, &syncBuffer{}
 			errc := make(chan error, 1)
-			env := envOf(map[string]string{"VW_SCHEDULER": "off", "VW_WEBHOOK_ALLOW_PRIVATE": "true",
+			env := envOf(map[string]string{"VW_SCHEDULER": "off", "VW_WEBHOOK_ALLOW_PRIVATE": "true", "VW_DATA_DIR": t.TempDir(),
 				"VW_WEBHOOK_KEY_FILE": filepath.Join(t.TempDir(), "webhook.key")})
 			go func() {
 				errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", target.URL, "--demo"}, env, stdout, stderr)

@@ -1,6 +1,6 @@
 // Command vendorwatch tracks third-party vendor risk and contract
 // compliance: it serves the REST API, migrates the database, manages API
-// keys, verifies the audit trail, writes reports, runs the compliance
+// keys, verifies the audit log and proves its events, writes reports, runs the compliance
 // scan, imports spreadsheets and seeds demo portfolios. "vendorwatch help"
 // lists the commands (the README's Commands block is that list), and
 // "vendorwatch COMMAND --help" explains one.
@@ -47,7 +47,9 @@ var commands = []commandHelp{
 	{"migrate", "migrate [--db URL]", "apply the database migrations and print the schema version"},
 	{"apikey", "apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]",
 		"create an API key (admin, vendor_manager, legal, executive or auditor); the key is the last line"},
-	{"audit", "audit verify [--db URL]", "verify the audit trail's hash chain; exit status 1 when it is broken"},
+	{"audit", "audit verify [--checkpoint FILE ...] [--public-key KEY] [--db URL] | prove EVENT_ID [--public-key KEY] [--db URL] | check-proof --public-key KEY [FILE]",
+		"the tamper-evident audit log: verify checks it against its signed checkpoints (exit status 1 when broken), " +
+			"prove prints an event's inclusion proof, check-proof checks one with the public key alone"},
 	{"webhook", "webhook rotate-key [--db URL]",
 		"seal every webhook secret with a new key (VW_WEBHOOK_KEY_FILE; the old key is kept as FILE.old)"},
 	{"report", "report [--kind audit|executive] [--out FILE.xlsx] [--vendor ID ...] [--tier T] [--owner EMAIL] [--as-of TIME] [--db URL]",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/jobs"
@@ -29,9 +30,17 @@ func newReportService(cfg config, a *app, logger *slog.Logger) (*reports.Service
 	if err != nil {
 		return nil, err
 	}
-	return &reports.Service{Source: repository.NewReportSource(a.db), Runs: repository.NewReportRuns(a.db), Tx: a.db,
+	svc := &reports.Service{Source: repository.NewReportSource(a.db), Runs: repository.NewReportRuns(a.db), Tx: a.db,
 		Audit: a.svc.Audit, Clock: a.svc.Clock, Policy: policy, Dir: cfg.reportsDir(), Logger: logger,
-		Workers: cfg.ReportWorkers}, nil
+		Workers: cfg.ReportWorkers}
+	// Audit workbooks state the audit log's checkpoint, checked with the
+	// log's public key; without the key file they say why they cannot.
+	if keys, err := auditVerifier(cfg, "", logger); err != nil {
+		svc.Checkpoint = func(context.Context) (auditlog.Signed, error) { return auditlog.Signed{}, err }
+	} else {
+		svc.Checkpoint = auditCheckpoint(a.db, keys.Verifier)
+	}
+	return svc, nil
 }
 
 // startReports builds the report service for serve and marks the runs a

@@ -29,10 +29,15 @@ func TestSeedCommand(t *testing.T) {
 				t.Errorf("progress printed to a non-terminal: %s", stderr.String())
 			}
 
-			// The audit trail verifies: seeded rows are not in it.
+			// The audit log verifies: the seed's one audit event (one batch)
+			// waits for the sealer of a server, and is reported as unsealed.
 			stdout.Reset()
-			if err := run(ctx, []string{"audit", "verify", "--db", url}, noEnv, &stdout, &stderr); err != nil {
+			pub := repotest.AuditKeys(t).Public
+			if err := run(ctx, []string{"audit", "verify", "--db", url, "--public-key", pub}, noEnv, &stdout, &stderr); err != nil {
 				t.Fatalf("audit verify: %v\n%s", err, stdout.String())
+			}
+			if !strings.Contains(stdout.String(), "0 sealed events") || !strings.Contains(stdout.String(), "1 event is not sealed yet") {
+				t.Errorf("audit verify after the seed: %s", stdout.String())
 			}
 
 			// A second seed is refused.

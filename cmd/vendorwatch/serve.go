@@ -53,6 +53,13 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 			"count", n, "first", first)
 	}
 
+	// The audit log's signing key; every replica must share its file. On
+	// the first start it is new, and saved once the address is bound.
+	auditKeys, saveAuditKey, err := prepareAuditKeys(cfg, logger)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+
 	reps, err := startReports(ctx, cfg, a, logger)
 	if err != nil {
 		return err
@@ -86,6 +93,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		AuthFailureRate: cfg.AuthFailureRate, AuthFailureBurst: cfg.AuthFailureBurst,
 		MaxImportBytes: cfg.ImportMaxBytes,
 		Reports:        reps,
+		AuditPublicKey: auditKeys.Public,
 	})
 	if err != nil {
 		return err
@@ -106,8 +114,18 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close() // when serve fails before it serves; Shutdown closes it otherwise
-	// Only now, with everything started and the address bound, is an
-	// admin key created when there is none.
+	// Only now, with everything started and the address bound, are the
+	// audit log's key file and an admin key created when there are none;
+	// the audit log's sealer starts with its key saved.
+	if saveAuditKey != nil {
+		if err := saveAuditKey(); err != nil {
+			return fmt.Errorf("configuration: %w", err)
+		}
+	}
+	on, _ := cfg.schedulerOn()
+	if err := startAuditSealer(cfg, a, bg.sched, auditKeys, on, logger); err != nil {
+		return err
+	}
 	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
 	key, err := a.svc.Keys.EnsureAdmin(bootCtx, "bootstrap admin")
 	if err != nil {

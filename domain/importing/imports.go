@@ -212,7 +212,7 @@ type ImportStore interface {
 	VendorNames(ctx context.Context, limit int) ([]string, error)
 	// CreateVendors inserts vendors in batches.
 	CreateVendors(ctx context.Context, vs []register.Vendor) error
-	// AppendAudit appends events to the audit chain in order, in batches.
+	// AppendAudit appends events to the audit trail, unsealed, in batches.
 	// It must run inside the transaction of the changes it records.
 	AppendAudit(ctx context.Context, es []domain.AuditEvent) error
 }

@@ -8,8 +8,14 @@
 # VW_DEBUG_ADDR=127.0.0.1:6060 in the environment turns on the product's
 # pprof listener for a profile during the run. BASELINE_CODEC=gojson has the
 # baseline encode with the product's JSON library instead of encoding/json.
-# The database must exist; it is migrated, seeded with 100k vendors and
-# scanned (so open findings exist) when it has no vendors yet.
+# Other VW_ variables reach the product too; VW_SCHEDULER defaults to off
+# here (on: the audit log's sealer runs, as in production; set the other
+# schedules out of the way). VW_BIN=path runs that product binary instead
+# of building this tree's (e.g. another version's, for a before/after
+# comparison).
+# The database must exist; it is migrated, seeded with $VENDORS vendors
+# (default 100000) and scanned (so open findings exist) when it has no
+# vendors yet.
 set -eu
 db=$1
 reps=${2:-2}
@@ -19,12 +25,16 @@ out=${OUT:-/tmp/loadbench}
 paddr=${PADDR:-127.0.0.1:18090} # product; PADDR, BADDR and OUT let two benchmarks share a machine
 baddr=${BADDR:-127.0.0.1:18091} # baseline
 mkdir -p "$out"
-go build -o "$out/vendorwatch" ./cmd/vendorwatch
+if [ -n "${VW_BIN:-}" ]; then
+	cp "$VW_BIN" "$out/vendorwatch"
+else
+	go build -o "$out/vendorwatch" ./cmd/vendorwatch
+fi
 go build -o "$out/loadbench" ./scripts/loadbench
 
 n=$(psql "$db" -Atc 'select count(*) from vendors' 2>/dev/null || echo 0)
 if [ "${n:-0}" -eq 0 ]; then
-	VW_RATE_LIMIT=0 "$out/vendorwatch" seed --vendors 100000 --db "$db"
+	VW_RATE_LIMIT=0 "$out/vendorwatch" seed --vendors "${VENDORS:-100000}" --db "$db"
 	psql "$db" -c ANALYZE
 	"$out/vendorwatch" scan --db "$db" >/dev/null
 	psql "$db" -c ANALYZE
@@ -32,10 +42,10 @@ fi
 
 key=$("$out/vendorwatch" apikey create --name "loadbench-$(date +%s)" --role admin --db "$db" | tail -1)
 
-VW_RATE_LIMIT=0 VW_SCHEDULER=off VW_DB_MAX_CONNS=32 VW_LOG_LEVEL=${VW_LOG_LEVEL:-error} \
+VW_RATE_LIMIT=0 VW_DATA_DIR=${VW_DATA_DIR:-$out/data} VW_SCHEDULER=${VW_SCHEDULER:-off} VW_DB_MAX_CONNS=${VW_DB_MAX_CONNS:-32} VW_LOG_LEVEL=${VW_LOG_LEVEL:-error} \
 	"$out/vendorwatch" serve --addr "$paddr" --db "$db" >"$out/product.log" 2>&1 &
 ppid_=$!
-"$out/loadbench" -mode baseline -addr "$baddr" -db "$db" -codec "${BASELINE_CODEC:-std}" >"$out/baseline.log" 2>&1 &
+"$out/loadbench" -mode baseline -addr "$baddr" -db "$db" -codec "${BASELINE_CODEC:-std}" -pool "${VW_DB_MAX_CONNS:-32}" >"$out/baseline.log" 2>&1 &
 bpid=$!
 trap 'kill $ppid_ $bpid 2>/dev/null || true; wait $ppid_ $bpid 2>/dev/null || true' EXIT INT TERM
 
