@@ -78,6 +78,7 @@ type handlers struct {
 	jobs         *jobrun.JobService
 	webhooks     *webhook.WebhookService
 	snapshots    *register.SnapshotService
+	scan         *finding.ScanService
 }
 
 // Role sets used by the route table.
@@ -184,6 +185,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"DELETE", "/api/v1/webhooks/:id", admins, h.deleteWebhook},
 		{"GET", "/api/v1/webhooks/:id/deliveries", admins, h.listWebhookDeliveries},
 		{"GET", "/api/v1/vendors/:id/risk-history", everyone, h.riskHistory},
+		{"GET", "/api/v1/vendors/:id/risk", everyone, h.vendorRisk},
 
 		{"GET", "/api/v1/imports/templates/:file", everyone, h.getImportTemplate},
 		{"POST", "/api/v1/imports", importers, h.createImport},
@@ -241,7 +243,7 @@ func New(d Deps) (*gin.Engine, error) {
 	if d.AuthFailureRate > 0 {
 		h.authFails = &authThrottle{buckets: newKeyLimiter(d.AuthFailureRate, d.AuthFailureBurst)}
 	}
-	h.findings = svc.Findings
+	h.findings, h.scan = svc.Findings, svc.Scan
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
 	h.reports = d.Reports
 	h.jobs, h.webhooks, h.snapshots = svc.Jobs, svc.Webhooks, svc.Snapshots

@@ -179,7 +179,8 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reporting.Filter, fn fu
 	fetch := func(ctx context.Context, last *vendorKeyed) ([]vendorKeyed, error) {
 		args := append([]any{}, wargs...)
 		q := `SELECT v.id, v.name, v.name_key, v.status, v.criticality, v.tier, COALESCE(v.tier_override, ''),
-			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records, v.owner_email, v.country, v.created_at
+			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records, v.owner_email, v.country, v.created_at,
+			v.residual_score, COALESCE(v.residual_tier, '')
 			FROM vendors v WHERE ` + where
 		if last != nil {
 			q += " AND v.name_key > ?"
@@ -190,11 +191,18 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reporting.Filter, fn fu
 		out := make([]vendorKeyed, 0, reporting.BatchSize)
 		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r vendorKeyed
-			var status, crit, tier, override string
+			var status, crit, tier, override, residualTier string
+			var residual sql.NullInt64
 			if err := rows.Scan(&r.ID, &r.Name, &r.key, &status, &crit, &tier, &override, &r.TierOverrideReason,
-				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt); err != nil {
+				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt, &residual,
+				&residualTier); err != nil {
 				return err
 			}
+			if residual.Valid {
+				n := int(residual.Int64)
+				r.ResidualScore = &n
+			}
+			r.ResidualTier = register.Tier(residualTier)
 			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
 			r.TierOverride, r.CreatedAt = register.Tier(override), r.CreatedAt.UTC()
 			out = append(out, r)

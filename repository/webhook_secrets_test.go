@@ -91,8 +91,8 @@ func TestWebhookSecretsSealedAtRest(t *testing.T) {
 			if _, err := os.Stat(keyFile); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("key file made before it was needed: %v", err)
 			}
-			if n, err := db.Migrate(ctx); err != nil || n != 2 {
-				t.Fatalf("Migrate = %d, %v; want 2", n, err)
+			if n, err := db.Migrate(ctx); err != nil || n < 2 { // 17 and 18, and any later migration
+				t.Fatalf("Migrate = %d, %v; want at least 2", n, err)
 			}
 			if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
 				t.Fatalf("key file: %v, %v; want mode 0600", st, err)

@@ -48,6 +48,10 @@ type VendorRow struct {
 	LastReviewOn       domain.Date
 	LatestResidual     register.Tier // residual risk of the latest review by as-of ("" if none)
 	OpenFindings       int64         // findings open at as-of
+	// ResidualScore and ResidualTier are the residual risk the scan last
+	// stored (nil and "" when none): the present value, not the as-of one.
+	ResidualScore *int
+	ResidualTier  register.Tier
 }
 
 // HandlingRow is one vendor x data category.
@@ -216,6 +220,9 @@ type ExecutiveQuery struct {
 type ExecutiveFigures struct {
 	Vendors int64
 	Tiers   map[register.Tier]int64
+	// ResidualTiers counts the vendors by the residual tier the scan last
+	// stored (vendors without one are not counted).
+	ResidualTiers map[register.Tier]int64
 	// Overdue counts reviews overdue, vendors never reviewed, attestations
 	// expired, obligations overdue and vendor notices overdue at as-of.
 	Overdue   OverdueCounts
