@@ -246,3 +246,43 @@ func TestResidualRiskEndToEnd(t *testing.T) {
 		mustStatus(t, e.do("GET", "/api/v1/vendors/"+domain.NewID()+"/risk", e.keys[domain.RoleAuditor], nil), http.StatusNotFound)
 	})
 }
+
+// TestResidualNoticeWindow: a late vendor notice counts in the
+// notification-timeliness factor when the incident was discovered within
+// the last 24 months (from the instant exactly 24 months back), and not a
+// second before.
+func TestResidualNoticeWindow(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		e.clock.set(scanT0)
+		since := scanT0.AddDate(0, -24, 0)
+		lateVendor := func(name string, discovered time.Time) string {
+			id := e.createVendor(map[string]any{"name": name, "status": "active", "criticality": "moderate"})["id"].(string)
+			e.createContract(map[string]any{"vendor_id": id, "title": name + " MSA", "status": "active", "effective_on": "2020-01-01",
+				"breach_notification": map[string]any{"window": map[string]any{"value": 72, "unit": "hours"}, "trigger": "discovery"}})
+			e.createIncident(map[string]any{"vendor_id": id, "title": "Late notice",
+				"vendor_discovered_at":  discovered.Format(time.RFC3339),
+				"vendor_notified_us_at": discovered.Add(100 * time.Hour).Format(time.RFC3339),
+				"we_learned_at":         discovered.Add(100 * time.Hour).Format(time.RFC3339), "learned_via": "vendor_notice"})
+			return id
+		}
+		inside, outside := lateVendor("Inside Co", since), lateVendor("Outside Co", since.Add(-time.Second))
+		e.runScan()
+		for _, c := range []struct {
+			id     string
+			points int
+		}{{inside, 5}, {outside, 0}} {
+			r := e.vendorRisk(c.id)
+			var f register.RiskFactor
+			for _, x := range r.Residual.Factors {
+				if x.Factor == "notification_timeliness" {
+					f = x
+				}
+			}
+			if f.Points != c.points || r.Stored == nil || r.Stored.Score != r.Residual.Score {
+				t.Errorf("vendor %s: notification timeliness %+v, want %d points; stored %+v, live %d", c.id, f, c.points,
+					r.Stored, r.Residual.Score)
+			}
+		}
+	})
+}
