@@ -67,7 +67,6 @@ func (e *testEnv) vendorNames(query string, limit int) []string {
 	return nil
 }
 
-
 // TestResidualRiskEndToEnd: the scan stores each vendor's residual risk,
 // the risk endpoint computes the same live with its factors and
 // configuration, lists filter and sort by it, the snapshot keeps it, and
@@ -96,7 +95,7 @@ func TestResidualRiskEndToEnd(t *testing.T) {
 			"breach_notification": map[string]any{"window": map[string]any{"value": 72, "unit": "hours"}, "trigger": "discovery"}})
 		e.createIncident(map[string]any{"vendor_id": slipping, "title": "Quiet breach",
 			"vendor_discovered_at": scanT0.Add(-80 * time.Hour).Format(time.RFC3339),
-			"we_learned_at": scanT0.Add(-time.Hour).Format(time.RFC3339), "learned_via": "press"})
+			"we_learned_at":        scanT0.Add(-time.Hour).Format(time.RFC3339), "learned_via": "press"})
 		// A prospect is outside the scan's scope: no residual risk.
 		prospect := e.createVendor(map[string]any{"name": "Prospect Co", "criticality": "low"})["id"].(string)
 

@@ -34,10 +34,10 @@ type vendorJSON struct {
 	// Residual is the residual risk the scan last stored (null: not
 	// computed, or out of the scan's scope); GET /vendors/{id}/risk
 	// computes it now with its factors.
-	Residual *register.StoredResidual `json:"residual"`
-	Version            int64                 `json:"version"`
-	CreatedAt          time.Time             `json:"created_at"`
-	UpdatedAt          time.Time             `json:"updated_at"`
+	Residual  *register.StoredResidual `json:"residual"`
+	Version   int64                    `json:"version"`
+	CreatedAt time.Time                `json:"created_at"`
+	UpdatedAt time.Time                `json:"updated_at"`
 }
 
 // toVendorJSON converts the stored fields; handlers use vendorView, which

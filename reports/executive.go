@@ -78,24 +78,24 @@ type OverdueItem struct {
 
 // Executive is the executive report (and GET /api/v1/dashboard).
 type Executive struct {
-	AsOf         time.Time               `json:"as_of"`
-	GeneratedAt  time.Time               `json:"generated_at"`
-	GeneratedBy  string                  `json:"generated_by"`
-	Filter       reporting.Filter        `json:"filters"`
-	Scope        string                  `json:"as_of_scope"`
-	RiskBasis    string                  `json:"risk_basis"`
-	Vendors      int64                   `json:"vendors"`
-	Distribution []TierCount             `json:"distribution"`
+	AsOf         time.Time        `json:"as_of"`
+	GeneratedAt  time.Time        `json:"generated_at"`
+	GeneratedBy  string           `json:"generated_by"`
+	Filter       reporting.Filter `json:"filters"`
+	Scope        string           `json:"as_of_scope"`
+	RiskBasis    string           `json:"risk_basis"`
+	Vendors      int64            `json:"vendors"`
+	Distribution []TierCount      `json:"distribution"`
 	// ResidualDistribution counts vendors by the residual tier the scan
 	// last stored (the present value, whatever as-of says).
-	ResidualDistribution []TierCount `json:"residual_distribution"`
-	Trend        []reporting.TrendPoint  `json:"trend"`
-	TrendNote    string                  `json:"trend_note"`
-	TopVendors   []TopVendor             `json:"top_vendors"`
-	LateNotices  []LateNotice            `json:"late_notices"`
-	LateTotal    int64                   `json:"late_notices_total"`
-	Overdue      reporting.OverdueCounts `json:"overdue"`
-	OverdueItems []OverdueItem           `json:"overdue_items"`
+	ResidualDistribution []TierCount             `json:"residual_distribution"`
+	Trend                []reporting.TrendPoint  `json:"trend"`
+	TrendNote            string                  `json:"trend_note"`
+	TopVendors           []TopVendor             `json:"top_vendors"`
+	LateNotices          []LateNotice            `json:"late_notices"`
+	LateTotal            int64                   `json:"late_notices_total"`
+	Overdue              reporting.OverdueCounts `json:"overdue"`
+	OverdueItems         []OverdueItem           `json:"overdue_items"`
 }
 
 // BuildExecutive computes the executive report from the figures the
