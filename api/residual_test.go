@@ -99,9 +99,21 @@ func TestResidualRiskEndToEnd(t *testing.T) {
 		// A prospect is outside the scan's scope: no residual risk.
 		prospect := e.createVendor(map[string]any{"name": "Prospect Co", "criticality": "low"})["id"].(string)
 
+		// The configuration in force, with the id scores carry.
+		cfgRes := e.do("GET", "/api/v1/residual-config", e.keys[domain.RoleAuditor], nil)
+		mustStatus(t, cfgRes, http.StatusOK)
+		var cfg struct {
+			ID string `json:"id"`
+			register.ResidualConfig
+		}
+		cfgRes.decode(t, &cfg)
+		if cfg.ID != register.DefaultResidualConfig().ID() || cfg.Appetite[register.TierCritical] != register.TierHigh {
+			t.Errorf("residual config = %s", cfgRes.Body)
+		}
+
 		// Before any scan: nothing stored, but the endpoint computes it.
 		before := e.vendorRisk(card)
-		if before.Stored != nil || before.Residual == nil || before.Config == "" || before.Residual.Config != before.Config ||
+		if before.Stored != nil || before.Residual == nil || before.Config != cfg.ID || before.Residual.Config != before.Config ||
 			len(before.Residual.Factors) != 5 || before.Inherent.Tier != register.TierCritical {
 			t.Fatalf("risk before the scan = %+v", before)
 		}

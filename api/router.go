@@ -186,6 +186,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/webhooks/:id/deliveries", admins, h.listWebhookDeliveries},
 		{"GET", "/api/v1/vendors/:id/risk-history", everyone, h.riskHistory},
 		{"GET", "/api/v1/vendors/:id/risk", everyone, h.vendorRisk},
+		{"GET", "/api/v1/residual-config", everyone, h.getResidualConfig},
 
 		{"GET", "/api/v1/imports/templates/:file", everyone, h.getImportTemplate},
 		{"POST", "/api/v1/imports", importers, h.createImport},

@@ -216,3 +216,15 @@ func (h *handlers) vendorRisk(c *gin.Context) error {
 		Stored: v.Residual, Config: r.Config, AsOf: r.AsOf})
 	return nil
 }
+
+// residualConfigJSON is the body of GET /residual-config.
+type residualConfigJSON struct {
+	ID string `json:"id"`
+	register.ResidualConfig
+}
+
+func (h *handlers) getResidualConfig(c *gin.Context) error {
+	cfg := h.scan.ResidualConfig()
+	writeJSON(c, http.StatusOK, residualConfigJSON{ID: cfg.ID(), ResidualConfig: cfg})
+	return nil
+}

@@ -133,6 +133,15 @@ type VendorRisk struct {
 	AsOf     time.Time              `json:"as_of"`
 }
 
+// ResidualConfig is the residual risk's configuration in force (the
+// default when none was given).
+func (s *ScanService) ResidualConfig() register.ResidualConfig {
+	if s.Residual.Appetite == nil {
+		return register.DefaultResidualConfig()
+	}
+	return s.Residual
+}
+
 // VendorRisk computes one vendor's residual risk now.
 func (s *ScanService) VendorRisk(ctx context.Context, vendorID string) (VendorRisk, error) {
 	if !domain.ValidID(vendorID) {
@@ -157,7 +166,7 @@ func (s *ScanService) VendorRisk(ctx context.Context, vendorID string) (VendorRi
 	return out, nil
 }
 
-// residualWriter judges the risk family's facts: it computes each
+// judgeResidual judges the risk family's facts: it computes each
 // vendor's residual risk, stores the ones that changed (score, tier or
 // configuration) in one store call per batch, and hands the findings to
 // the family's writer.

@@ -220,10 +220,7 @@ func (s *ScanService) query(now time.Time, batch int) (ScanQuery, RuleContext) {
 	if batch <= 0 {
 		batch = 500
 	}
-	residual := s.Residual
-	if residual.Appetite == nil {
-		residual = register.DefaultResidualConfig()
-	}
+	residual := s.ResidualConfig()
 	today := domain.DateOf(now)
 	q := ScanQuery{AsOf: now, Today: today, BatchSize: batch, ReviewCutoffs: map[register.Tier]domain.Date{},
 		AttestationHorizon: today.AddDays(th.AttestationExpiringDays),

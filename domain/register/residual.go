@@ -157,8 +157,8 @@ func (c ResidualConfig) Validate() error {
 	if c.Notices.Months < 1 || c.Notices.Months > 120 {
 		fe.Add("notices.months", "must be from 1 to 120")
 	}
-	if !(0 < c.CutOffs.Moderate && c.CutOffs.Moderate < c.CutOffs.High && c.CutOffs.High < c.CutOffs.Critical &&
-		c.CutOffs.Critical <= 100) {
+	if c.CutOffs.Moderate < 1 || c.CutOffs.High <= c.CutOffs.Moderate || c.CutOffs.Critical <= c.CutOffs.High ||
+		c.CutOffs.Critical > 100 {
 		fe.Add("cut_offs", "must rise from moderate to critical, each from 1 to 100")
 	}
 	for _, t := range Tiers {
