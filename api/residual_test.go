@@ -13,6 +13,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/reporting"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -199,8 +200,13 @@ func TestResidualRiskEndToEnd(t *testing.T) {
 				Tier    register.Tier `json:"tier"`
 				Vendors int64         `json:"vendors"`
 			} `json:"residual_distribution"`
+			Trend []reporting.TrendPoint `json:"trend"`
 		}
 		dash.decode(t, &d)
+		if n := len(d.Trend); n != 1 || d.Trend[0].ResidualCritical != 1 || d.Trend[0].ResidualHigh != 1 ||
+			d.Trend[0].Critical != 1 {
+			t.Errorf("trend = %+v", d.Trend)
+		}
 		counts := map[register.Tier]int64{}
 		for _, c := range d.Residual {
 			counts[c.Tier] = c.Vendors

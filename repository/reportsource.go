@@ -686,35 +686,43 @@ func (s *ReportSource) EachRegimeCheck(ctx context.Context, f reporting.Filter, 
 // grouped query.
 func (s *ReportSource) Trend(ctx context.Context, f reporting.Filter, from, to domain.Date) ([]reporting.TrendPoint, error) {
 	where, args := vendorWhere(reporting.Filter{VendorIDs: f.VendorIDs, Owner: f.Owner, AsOf: f.AsOf})
-	q := `SELECT s.taken_on, s.tier, COUNT(*) FROM risk_snapshots s JOIN vendors v ON v.id = s.vendor_id
-		WHERE ` + where + " AND s.taken_on >= ? AND s.taken_on <= ?"
+	q := `SELECT s.taken_on, s.tier, COALESCE(s.residual_tier, ''), COUNT(*) FROM risk_snapshots s
+		JOIN vendors v ON v.id = s.vendor_id WHERE ` + where + " AND s.taken_on >= ? AND s.taken_on <= ?"
 	args = append(args, sqlDate(from), sqlDate(to))
 	if f.Tier != "" {
 		q += " AND s.tier = ?"
 		args = append(args, string(f.Tier))
 	}
-	q += " GROUP BY s.taken_on, s.tier ORDER BY s.taken_on"
+	q += " GROUP BY s.taken_on, s.tier, s.residual_tier ORDER BY s.taken_on"
 	var out []reporting.TrendPoint
 	err := s.query(ctx, q, args, func(rows rowScanner) error {
 		var on dateCol
-		var tier string
+		var tier, residual string
 		var n int64
-		if err := rows.Scan(&on, &tier, &n); err != nil {
+		if err := rows.Scan(&on, &tier, &residual, &n); err != nil {
 			return err
 		}
 		if len(out) == 0 || out[len(out)-1].Date.String() != on.String() {
 			out = append(out, reporting.TrendPoint{Date: on.Date})
 		}
 		p := &out[len(out)-1]
-		switch register.Tier(tier) {
-		case register.TierCritical:
-			p.Critical += n
-		case register.TierHigh:
-			p.High += n
-		case register.TierModerate:
-			p.Moderate += n
-		case register.TierLow:
-			p.Low += n
+		for _, c := range []struct {
+			tier                          register.Tier
+			critical, high, moderate, low *int64
+		}{
+			{register.Tier(tier), &p.Critical, &p.High, &p.Moderate, &p.Low},
+			{register.Tier(residual), &p.ResidualCritical, &p.ResidualHigh, &p.ResidualModerate, &p.ResidualLow},
+		} {
+			switch c.tier {
+			case register.TierCritical:
+				*c.critical += n
+			case register.TierHigh:
+				*c.high += n
+			case register.TierModerate:
+				*c.moderate += n
+			case register.TierLow:
+				*c.low += n
+			}
 		}
 		return nil
 	})

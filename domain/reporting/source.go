@@ -159,13 +159,19 @@ type ObligationRow struct {
 	NotAppliedReason string
 }
 
-// TrendPoint is the tier distribution of one daily risk snapshot.
+// TrendPoint is the tier distribution of one daily risk snapshot: by
+// effective tier, and by the residual tier the snapshot kept (vendors
+// without one are not counted there).
 type TrendPoint struct {
-	Date     domain.Date `json:"date"`
-	Critical int64       `json:"critical"`
-	High     int64       `json:"high"`
-	Moderate int64       `json:"moderate"`
-	Low      int64       `json:"low"`
+	Date             domain.Date `json:"date"`
+	Critical         int64       `json:"critical"`
+	High             int64       `json:"high"`
+	Moderate         int64       `json:"moderate"`
+	Low              int64       `json:"low"`
+	ResidualCritical int64       `json:"residual_critical"`
+	ResidualHigh     int64       `json:"residual_high"`
+	ResidualModerate int64       `json:"residual_moderate"`
+	ResidualLow      int64       `json:"residual_low"`
 }
 
 // Source streams the rows of the reports. Implementations read keyset
