@@ -408,7 +408,7 @@ func TestExecutiveReport(t *testing.T) {
 		if len(dash.LateNotices) != 1 || dash.LateNotices[0].LagDays == nil || *dash.LateNotices[0].LagDays != 167 {
 			t.Errorf("late notices %+v", dash.LateNotices)
 		}
-		if dash.Overdue.Attestations != 1 || dash.Overdue.Reviews != 1 || !strings.Contains(dash.RiskBasis, "not modelled") {
+		if dash.Overdue.Attestations != 1 || dash.Overdue.Reviews != 1 || !strings.Contains(dash.RiskBasis, "residual tier") {
 			t.Errorf("overdue %+v, basis %q", dash.Overdue, dash.RiskBasis)
 		}
 		mustStatus(t, e.do("GET", "/api/v1/dashboard?as_of=yesterday", e.keys[domain.RoleExecutive], nil), http.StatusBadRequest)

@@ -82,6 +82,7 @@ type handlers struct {
 	jobs         *jobrun.JobService
 	webhooks     *webhook.WebhookService
 	snapshots    *register.SnapshotService
+	scan         *finding.ScanService
 }
 
 // Role sets used by the route table.
@@ -189,6 +190,8 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"DELETE", "/api/v1/webhooks/:id", admins, h.deleteWebhook},
 		{"GET", "/api/v1/webhooks/:id/deliveries", admins, h.listWebhookDeliveries},
 		{"GET", "/api/v1/vendors/:id/risk-history", everyone, h.riskHistory},
+		{"GET", "/api/v1/vendors/:id/risk", everyone, h.vendorRisk},
+		{"GET", "/api/v1/residual-config", everyone, h.getResidualConfig},
 
 		{"GET", "/api/v1/imports/templates/:file", everyone, h.getImportTemplate},
 		{"POST", "/api/v1/imports", importers, h.createImport},
@@ -246,7 +249,7 @@ func New(d Deps) (*gin.Engine, error) {
 	if d.AuthFailureRate > 0 {
 		h.authFails = &authThrottle{buckets: newKeyLimiter(d.AuthFailureRate, d.AuthFailureBurst)}
 	}
-	h.findings = svc.Findings
+	h.findings, h.scan = svc.Findings, svc.Scan
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
 	h.reports = d.Reports
 	h.auditKey = d.AuditPublicKey

@@ -31,9 +31,13 @@ type vendorJSON struct {
 	LastReviewOn       *domain.Date          `json:"last_review_on"`
 	NextReviewDue      *domain.Date          `json:"next_review_due"` // set by handlers.vendorView
 	ReviewOverdue      bool                  `json:"review_overdue"`  // set by handlers.vendorView
-	Version            int64                 `json:"version"`
-	CreatedAt          time.Time             `json:"created_at"`
-	UpdatedAt          time.Time             `json:"updated_at"`
+	// Residual is the residual risk the scan last stored (null: not
+	// computed, or out of the scan's scope); GET /vendors/{id}/risk
+	// computes it now with its factors.
+	Residual  *register.StoredResidual `json:"residual"`
+	Version   int64                    `json:"version"`
+	CreatedAt time.Time                `json:"created_at"`
+	UpdatedAt time.Time                `json:"updated_at"`
 }
 
 // toVendorJSON converts the stored fields; handlers use vendorView, which
@@ -44,7 +48,7 @@ func toVendorJSON(v register.Vendor) vendorJSON {
 		Service: null(v.Service), OwnerEmail: null(v.OwnerEmail), Status: v.Status, Criticality: v.Criticality,
 		Country: null(v.Country), ParentVendorID: null(v.ParentVendorID), ExternalRef: null(v.ExternalRef),
 		Tier: v.Tier(), Risk: v.Risk, TierOverride: null(string(v.TierOverride)), TierOverrideReason: null(v.TierOverrideReason),
-		LastReviewOn: nullDate(v.LastReviewOn), Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		LastReviewOn: nullDate(v.LastReviewOn), Residual: v.Residual, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
 }
 
@@ -120,6 +124,12 @@ func (h *handlers) listVendors(c *gin.Context) error {
 	if f.Tier, err = enumQuery(c, "tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
 		return err
 	}
+	if f.ResidualTier, err = enumQuery(c, "residual_tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
+		return err
+	}
+	if f.Sort, err = enumQuery(c, "sort", register.VendorSort.Valid, "name, residual"); err != nil {
+		return err
+	}
 	if f.Query = c.Query("q"); len(f.Query) > 200 {
 		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
 	}
@@ -173,4 +183,48 @@ func (h *handlers) patchVendor(c *gin.Context) error {
 
 func (h *handlers) deleteVendor(c *gin.Context) error {
 	return deleteVersioned(c, h.vendors.Delete)
+}
+
+// vendorRiskNowJSON is the body of GET /vendors/{id}/risk.
+type vendorRiskNowJSON struct {
+	VendorID string                `json:"vendor_id"`
+	Tier     register.Tier         `json:"tier"`
+	Inherent register.InherentRisk `json:"inherent"`
+	// Residual is computed now, from the same facts and function as the
+	// scan; null when the vendor is outside the scan's scope.
+	Residual *register.ResidualRisk `json:"residual"`
+	// Stored is what the scan last stored on the vendor.
+	Stored *register.StoredResidual `json:"stored"`
+	// Config identifies the residual configuration in force (weights and
+	// cut-offs); a stored score with another config was computed under
+	// other weights.
+	Config string    `json:"config"`
+	AsOf   time.Time `json:"as_of"`
+}
+
+func (h *handlers) vendorRisk(c *gin.Context) error {
+	ctx := c.Request.Context()
+	v, err := h.vendors.Get(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	r, err := h.scan.VendorRisk(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, vendorRiskNowJSON{VendorID: v.ID, Tier: v.Tier(), Inherent: v.Risk, Residual: r.Residual,
+		Stored: v.Residual, Config: r.Config, AsOf: r.AsOf})
+	return nil
+}
+
+// residualConfigJSON is the body of GET /residual-config.
+type residualConfigJSON struct {
+	ID string `json:"id"`
+	register.ResidualConfig
+}
+
+func (h *handlers) getResidualConfig(c *gin.Context) error {
+	cfg := h.scan.ResidualConfig()
+	writeJSON(c, http.StatusOK, residualConfigJSON{ID: cfg.ID(), ResidualConfig: cfg})
+	return nil
 }

@@ -326,7 +326,8 @@ var vendorCols = []column{
 	{"Tier override reason", 24}, {"Inherent score", 10}, {"Sensitivity points", 11}, {"Volume points", 10},
 	{"Criticality points", 11}, {"Owner", 26}, {"Country", 8}, {"Data categories", 30}, {"Records", 14},
 	{"Jurisdictions", 20}, {"Last review", 12}, {"Next review due", 12}, {"Review state", 14},
-	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Created", 17},
+	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Residual score (scan)", 10},
+	{"Residual tier (scan)", 12}, {"Created", 17},
 }
 
 func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
@@ -354,7 +355,7 @@ func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 			int64(risk.Factors[1].Points), int64(risk.Factors[2].Points), orNil(v.Owner), orNil(v.Country),
 			orNil(strings.Join(v.Categories, ", ")), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
 			a.st.d(v.LastReviewOn), a.st.d(next), state, v.OpenFindings, orNil(string(v.LatestResidual)),
-			a.st.t(v.CreatedAt))
+			residualScore(v.ResidualScore), orNil(string(v.ResidualTier)), a.st.t(v.CreatedAt))
 	})
 	if err != nil {
 		return fmt.Errorf("vendors sheet: %w", err)
@@ -1072,4 +1073,12 @@ func moneyFloat(m domain.Money) float64 {
 		exp = 3
 	}
 	return float64(m.AmountMinor) / math.Pow10(exp)
+}
+
+// residualScore is a stored residual score as a cell, empty when none.
+func residualScore(score *int) any {
+	if score == nil {
+		return nil
+	}
+	return int64(*score)
 }

@@ -78,21 +78,24 @@ type OverdueItem struct {
 
 // Executive is the executive report (and GET /api/v1/dashboard).
 type Executive struct {
-	AsOf         time.Time               `json:"as_of"`
-	GeneratedAt  time.Time               `json:"generated_at"`
-	GeneratedBy  string                  `json:"generated_by"`
-	Filter       reporting.Filter        `json:"filters"`
-	Scope        string                  `json:"as_of_scope"`
-	RiskBasis    string                  `json:"risk_basis"`
-	Vendors      int64                   `json:"vendors"`
-	Distribution []TierCount             `json:"distribution"`
-	Trend        []reporting.TrendPoint  `json:"trend"`
-	TrendNote    string                  `json:"trend_note"`
-	TopVendors   []TopVendor             `json:"top_vendors"`
-	LateNotices  []LateNotice            `json:"late_notices"`
-	LateTotal    int64                   `json:"late_notices_total"`
-	Overdue      reporting.OverdueCounts `json:"overdue"`
-	OverdueItems []OverdueItem           `json:"overdue_items"`
+	AsOf         time.Time        `json:"as_of"`
+	GeneratedAt  time.Time        `json:"generated_at"`
+	GeneratedBy  string           `json:"generated_by"`
+	Filter       reporting.Filter `json:"filters"`
+	Scope        string           `json:"as_of_scope"`
+	RiskBasis    string           `json:"risk_basis"`
+	Vendors      int64            `json:"vendors"`
+	Distribution []TierCount      `json:"distribution"`
+	// ResidualDistribution counts vendors by the residual tier the scan
+	// last stored (the present value, whatever as-of says).
+	ResidualDistribution []TierCount             `json:"residual_distribution"`
+	Trend                []reporting.TrendPoint  `json:"trend"`
+	TrendNote            string                  `json:"trend_note"`
+	TopVendors           []TopVendor             `json:"top_vendors"`
+	LateNotices          []LateNotice            `json:"late_notices"`
+	LateTotal            int64                   `json:"late_notices_total"`
+	Overdue              reporting.OverdueCounts `json:"overdue"`
+	OverdueItems         []OverdueItem           `json:"overdue_items"`
 }
 
 // BuildExecutive computes the executive report from the figures the
@@ -116,6 +119,7 @@ func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filte
 	ex.Vendors, ex.Overdue, ex.LateTotal = fig.Vendors, fig.Overdue, fig.LateTotal
 	for _, t := range register.Tiers {
 		ex.Distribution = append(ex.Distribution, TierCount{Tier: t, Vendors: fig.Tiers[t]})
+		ex.ResidualDistribution = append(ex.ResidualDistribution, TierCount{Tier: t, Vendors: fig.ResidualTiers[t]})
 	}
 	for i, v := range fig.TopVendors {
 		ex.TopVendors = append(ex.TopVendors, TopVendor{Rank: i + 1, VendorID: v.ID, Name: v.Name, Tier: v.Tier,
@@ -247,7 +251,7 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 	put(2, describeFilter(ex.Filter), 0)
 	row = 5
 	put(1, "Risk basis", st.bold)
-	put(2, "Inherent score and tier: residual risk is not modelled yet", 0)
+	put(2, "Distribution, trend and top vendors: inherent score and tier; residual distribution: the last scan's residual tier", 0)
 	row = 7
 	put(1, "Risk distribution", st.bold)
 	header("Tier", "Vendors")
@@ -258,6 +262,14 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 		put(2, d.Vendors, st.int)
 	}
 	distLast := row
+	row += 2
+	put(1, "Residual risk distribution (residual tier from the last compliance scan)", st.bold)
+	header("Residual tier", "Vendors")
+	for _, d := range ex.ResidualDistribution {
+		row++
+		put(1, string(d.Tier), 0)
+		put(2, d.Vendors, st.int)
+	}
 	row += 2
 	put(1, "Trend ("+ex.TrendNote+")", st.bold)
 	header("Snapshot day", "Critical", "High", "Moderate", "Low")
@@ -272,7 +284,7 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 	}
 	trendLast := row
 	row += 2
-	put(1, "Top 10 vendors by risk (inherent score and tier, labelled as such: residual risk is not modelled yet)", st.bold)
+	put(1, "Top 10 vendors by risk (inherent score and tier)", st.bold)
 	header("Rank", "Vendor", "Tier (inherent)", "Inherent score", "Why", "Open findings")
 	for _, t := range ex.TopVendors {
 		row++

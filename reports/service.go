@@ -370,4 +370,5 @@ const Scope = "As of: rows created after the as-of instant are excluded (vendors
 	"review status of attestations, obligation status) are their current values: the database keeps no history of them."
 
 // ResidualBasis labels the risk figures of the executive report.
-const ResidualBasis = "inherent score and tier (residual risk is not modelled yet)"
+const ResidualBasis = "distribution, trend and top vendors: inherent score and tier; residual_distribution: " +
+	"the residual tier the last compliance scan stored"

@@ -125,14 +125,15 @@ var _ register.RiskSnapshotStore = (*RiskSnapshots)(nil)
 // NewRiskSnapshots returns the snapshot store on db.
 func NewRiskSnapshots(db *DB) *RiskSnapshots { return &RiskSnapshots{db: db} }
 
-// snapshotSQL copies every vendor's risk and its open findings by
-// severity into risk_snapshots in one statement. Open means open or
-// acknowledged: accepted risks and resolved findings are not counted.
+// snapshotSQL copies every vendor's risk (inherent, and the residual the
+// scan last stored) and its open findings by severity into risk_snapshots
+// in one statement. Open means open or acknowledged (findingOpenSQL):
+// accepted risks and resolved findings are not counted.
 // "WHERE true" keeps SQLite from reading ON CONFLICT as a join
 // constraint. %s are the dialect's typed placeholders.
 const snapshotSQL = `INSERT INTO risk_snapshots (taken_on, vendor_id, risk_score, risk_tier, tier, residual_score,
-    open_critical, open_high, open_medium, open_low, taken_at)
-SELECT %s, v.id, v.risk_score, v.risk_tier, v.tier, CAST(NULL AS integer),
+    residual_tier, open_critical, open_high, open_medium, open_low, taken_at)
+SELECT %s, v.id, v.risk_score, v.risk_tier, v.tier, v.residual_score, v.residual_tier,
     COALESCE(f.critical, 0), COALESCE(f.high, 0), COALESCE(f.medium, 0), COALESCE(f.low, 0), %s
 FROM vendors v
 LEFT JOIN (
@@ -141,14 +142,14 @@ LEFT JOIN (
         SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high,
         SUM(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END) AS medium,
         SUM(CASE WHEN severity = 'low' THEN 1 ELSE 0 END) AS low
-    FROM findings
-    WHERE status IN ('open', 'acknowledged')
+    FROM findings f
+    WHERE ` + findingOpenSQL + `
     GROUP BY vendor_id
 ) f ON f.vendor_id = v.id
 WHERE true
 ON CONFLICT (taken_on, vendor_id) DO UPDATE SET
     risk_score = excluded.risk_score, risk_tier = excluded.risk_tier, tier = excluded.tier,
-    residual_score = excluded.residual_score, open_critical = excluded.open_critical,
+    residual_score = excluded.residual_score, residual_tier = excluded.residual_tier, open_critical = excluded.open_critical,
     open_high = excluded.open_high, open_medium = excluded.open_medium, open_low = excluded.open_low,
     taken_at = excluded.taken_at`
 
@@ -170,6 +171,7 @@ type snapshotRow struct {
 	RiskTier      string
 	Tier          string
 	ResidualScore *int
+	ResidualTier  *string
 	OpenCritical  int
 	OpenHigh      int
 	OpenMedium    int
@@ -191,8 +193,9 @@ func (s *RiskSnapshots) History(ctx context.Context, vendorID string, from, to d
 	for i, r := range rows {
 		out[i] = register.RiskSnapshot{TakenOn: r.TakenOn.Date, VendorID: r.VendorID, RiskScore: r.RiskScore,
 			RiskTier: register.Tier(r.RiskTier), Tier: register.Tier(r.Tier), Residual: r.ResidualScore,
-			Open:    register.OpenFindings{Critical: r.OpenCritical, High: r.OpenHigh, Medium: r.OpenMedium, Low: r.OpenLow},
-			TakenAt: r.TakenAt.UTC()}
+			ResidualTier: register.Tier(deref(r.ResidualTier)),
+			Open:         register.OpenFindings{Critical: r.OpenCritical, High: r.OpenHigh, Medium: r.OpenMedium, Low: r.OpenLow},
+			TakenAt:      r.TakenAt.UTC()}
 	}
 	return out, nil
 }

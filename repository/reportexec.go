@@ -42,6 +42,21 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 	if err != nil {
 		return fig, err
 	}
+	// The residual tiers the scan last stored.
+	fig.ResidualTiers = map[register.Tier]int64{}
+	err = s.query(ctx, `SELECT v.residual_tier, COUNT(*) FROM vendors v WHERE `+where+` AND v.residual_tier IS NOT NULL
+		GROUP BY v.residual_tier`, wargs, func(rows rowScanner) error {
+		var tier string
+		var n int64
+		if err := rows.Scan(&tier, &n); err != nil {
+			return err
+		}
+		fig.ResidualTiers[register.Tier(tier)] = n
+		return nil
+	})
+	if err != nil {
+		return fig, err
+	}
 	if fig.TopVendors, err = s.topVendors(ctx, f, q.TopVendors); err != nil {
 		return fig, err
 	}

@@ -179,7 +179,8 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reporting.Filter, fn fu
 	fetch := func(ctx context.Context, last *vendorKeyed) ([]vendorKeyed, error) {
 		args := append([]any{}, wargs...)
 		q := `SELECT v.id, v.name, v.name_key, v.status, v.criticality, v.tier, COALESCE(v.tier_override, ''),
-			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records, v.owner_email, v.country, v.created_at
+			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records, v.owner_email, v.country, v.created_at,
+			v.residual_score, COALESCE(v.residual_tier, '')
 			FROM vendors v WHERE ` + where
 		if last != nil {
 			q += " AND v.name_key > ?"
@@ -190,11 +191,18 @@ func (s *ReportSource) EachVendor(ctx context.Context, f reporting.Filter, fn fu
 		out := make([]vendorKeyed, 0, reporting.BatchSize)
 		err := s.query(ctx, q, args, func(rows rowScanner) error {
 			var r vendorKeyed
-			var status, crit, tier, override string
+			var status, crit, tier, override, residualTier string
+			var residual sql.NullInt64
 			if err := rows.Scan(&r.ID, &r.Name, &r.key, &status, &crit, &tier, &override, &r.TierOverrideReason,
-				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt); err != nil {
+				&r.RiskScore, &r.MaxSensitivity, &r.MaxRecords, &r.Owner, &r.Country, &r.CreatedAt, &residual,
+				&residualTier); err != nil {
 				return err
 			}
+			if residual.Valid {
+				n := int(residual.Int64)
+				r.ResidualScore = &n
+			}
+			r.ResidualTier = register.Tier(residualTier)
 			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
 			r.TierOverride, r.CreatedAt = register.Tier(override), r.CreatedAt.UTC()
 			out = append(out, r)
@@ -678,35 +686,43 @@ func (s *ReportSource) EachRegimeCheck(ctx context.Context, f reporting.Filter, 
 // grouped query.
 func (s *ReportSource) Trend(ctx context.Context, f reporting.Filter, from, to domain.Date) ([]reporting.TrendPoint, error) {
 	where, args := vendorWhere(reporting.Filter{VendorIDs: f.VendorIDs, Owner: f.Owner, AsOf: f.AsOf})
-	q := `SELECT s.taken_on, s.tier, COUNT(*) FROM risk_snapshots s JOIN vendors v ON v.id = s.vendor_id
-		WHERE ` + where + " AND s.taken_on >= ? AND s.taken_on <= ?"
+	q := `SELECT s.taken_on, s.tier, COALESCE(s.residual_tier, ''), COUNT(*) FROM risk_snapshots s
+		JOIN vendors v ON v.id = s.vendor_id WHERE ` + where + " AND s.taken_on >= ? AND s.taken_on <= ?"
 	args = append(args, sqlDate(from), sqlDate(to))
 	if f.Tier != "" {
 		q += " AND s.tier = ?"
 		args = append(args, string(f.Tier))
 	}
-	q += " GROUP BY s.taken_on, s.tier ORDER BY s.taken_on"
+	q += " GROUP BY s.taken_on, s.tier, s.residual_tier ORDER BY s.taken_on"
 	var out []reporting.TrendPoint
 	err := s.query(ctx, q, args, func(rows rowScanner) error {
 		var on dateCol
-		var tier string
+		var tier, residual string
 		var n int64
-		if err := rows.Scan(&on, &tier, &n); err != nil {
+		if err := rows.Scan(&on, &tier, &residual, &n); err != nil {
 			return err
 		}
 		if len(out) == 0 || out[len(out)-1].Date.String() != on.String() {
 			out = append(out, reporting.TrendPoint{Date: on.Date})
 		}
 		p := &out[len(out)-1]
-		switch register.Tier(tier) {
-		case register.TierCritical:
-			p.Critical += n
-		case register.TierHigh:
-			p.High += n
-		case register.TierModerate:
-			p.Moderate += n
-		case register.TierLow:
-			p.Low += n
+		for _, c := range []struct {
+			tier                          register.Tier
+			critical, high, moderate, low *int64
+		}{
+			{register.Tier(tier), &p.Critical, &p.High, &p.Moderate, &p.Low},
+			{register.Tier(residual), &p.ResidualCritical, &p.ResidualHigh, &p.ResidualModerate, &p.ResidualLow},
+		} {
+			switch c.tier {
+			case register.TierCritical:
+				*c.critical += n
+			case register.TierHigh:
+				*c.high += n
+			case register.TierModerate:
+				*c.moderate += n
+			case register.TierLow:
+				*c.low += n
+			}
 		}
 		return nil
 	})

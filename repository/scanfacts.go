@@ -360,9 +360,10 @@ func policyAttestations(kinds []attestation.AttestationKind) (string, []any) {
 const policyStreams = 4
 
 // ReserveReads implements finding.ScanStore: families families read at
-// once, one statement each, but the policy family reads four (budget.go).
+// once, one statement each, but the policy family reads four (budget.go);
+// the risk family, alone after the others, reads five.
 func (s *Findings) ReserveReads(ctx context.Context, families int) (release func(), err error) {
-	return s.db.reserveReads(ctx, families-1+policyStreams)
+	return s.db.reserveReads(ctx, max(families-1+policyStreams, residualStreams))
 }
 
 // VendorPolicyFacts implements finding.ScanStore: four statements, each

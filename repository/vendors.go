@@ -40,6 +40,12 @@ type vendorRow struct {
 	MaxSensitivity     int
 	MaxRecords         int64
 	LastReviewOn       dateCol // written only by Reviews.RefreshLastReview, so not in vendorColumns
+	// The residual risk, written only by Findings.WriteResidual (the scan),
+	// so not in vendorColumns.
+	ResidualScore      *int
+	ResidualTier       *string
+	ResidualComputedAt *time.Time
+	ResidualConfig     *string
 	Version            int64
 	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
@@ -76,6 +82,13 @@ func (r vendorRow) toDomain() register.Vendor {
 		MaxSensitivity: r.MaxSensitivity, MaxRecords: r.MaxRecords, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastReviewOn: r.LastReviewOn.Date,
 	}
+	if r.ResidualScore != nil {
+		v.Residual = &register.StoredResidual{Score: *r.ResidualScore, Tier: register.Tier(deref(r.ResidualTier)),
+			Config: deref(r.ResidualConfig)}
+		if r.ResidualComputedAt != nil {
+			v.Residual.ComputedAt = r.ResidualComputedAt.UTC()
+		}
+	}
 	// The factors are a pure function of stored inputs; recomputing them
 	// keeps the explanation in step with the code that produced the score.
 	v.Risk = register.ComputeInherentRisk(register.RiskInputs{
@@ -103,13 +116,14 @@ func (s *Vendors) Create(ctx context.Context, v register.Vendor) error {
 // tiers are recomputed from the inputs), in scanVendor's order.
 const vendorReadCols = "id, name, name_key, legal_name, website, service, owner_email, status, criticality, country, " +
 	"parent_vendor_id, external_ref, tier_override, tier_override_reason, max_sensitivity, max_records, last_review_on, " +
-	"version, created_at, updated_at"
+	"residual_score, residual_tier, residual_computed_at, residual_config, version, created_at, updated_at"
 
 // scanVendor reads one row of vendorReadCols.
 func scanVendor(rows rowScanner, r *vendorRow) error {
 	return rows.Scan(&r.ID, &r.Name, &r.NameKey, &r.LegalName, &r.Website, &r.Service, &r.OwnerEmail, &r.Status,
 		&r.Criticality, &r.Country, &r.ParentVendorID, &r.ExternalRef, &r.TierOverride, &r.TierOverrideReason,
-		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.ResidualScore, &r.ResidualTier, &r.ResidualComputedAt,
+		&r.ResidualConfig, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 }
 
 // Get implements register.VendorStore.
@@ -167,8 +181,11 @@ func (s *Vendors) Delete(ctx context.Context, id string, expectedVersion int64) 
 	return nil
 }
 
-// List implements register.VendorStore. The keyset is the unique name_key,
-// so every page is an index range scan whatever its depth.
+// List implements register.VendorStore. By name, the keyset is the unique
+// name_key; by residual score, it is (COALESCE(-residual_score, 1),
+// name_key), highest score first and vendors without one last, with the
+// cursor "score:name_key" (score -1 for none). Either order is a range
+// scan of an index whatever the page's depth.
 func (s *Vendors) List(ctx context.Context, f register.VendorFilter, p domain.PageRequest) (domain.Page[register.Vendor], error) {
 	var w where
 	if f.Status != "" {
@@ -180,6 +197,9 @@ func (s *Vendors) List(ctx context.Context, f register.VendorFilter, p domain.Pa
 	if f.Tier != "" {
 		w.add("tier = ?", string(f.Tier))
 	}
+	if f.ResidualTier != "" {
+		w.add("residual_tier = ?", string(f.ResidualTier))
+	}
 	if f.Query != "" {
 		w.add("name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(register.NameKey(f.Query))+"%")
 	}
@@ -187,16 +207,43 @@ func (s *Vendors) List(ctx context.Context, f register.VendorFilter, p domain.Pa
 		cond, args := reviewOverdueWhere(f.ReviewOverdue)
 		w.add(cond, args...)
 	}
-	if p.After != "" {
+	order, key := "name_key", func(r vendorRow) string { return r.NameKey }
+	if f.Sort == register.SortByResidual {
+		order = residualOrder + ", name_key"
+		key = func(r vendorRow) string {
+			score := -1
+			if r.ResidualScore != nil {
+				score = *r.ResidualScore
+			}
+			return strconv.Itoa(score) + ":" + r.NameKey
+		}
+		if p.After != "" {
+			score, name, ok := strings.Cut(p.After, ":")
+			n, err := strconv.Atoi(score)
+			if !ok || err != nil || n < -1 || n > 100 {
+				return domain.Page[register.Vendor]{}, domain.Invalid("cursor", "is not a cursor from this list")
+			}
+			// The sort key of score n is -n, or 1 for none (n = -1).
+			k := -n
+			if n < 0 {
+				k = 1
+			}
+			w.add("("+residualOrder+", name_key) > (?, ?)", k, name)
+		}
+	} else if p.After != "" {
 		w.add("name_key > ?", p.After)
 	}
 	rows, err := queryRows(ctx, s.db, p.Size()+1, scanVendor,
-		"SELECT "+vendorReadCols+" FROM vendors"+w.sql()+" ORDER BY name_key LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
+		"SELECT "+vendorReadCols+" FROM vendors"+w.sql()+" ORDER BY "+order+" LIMIT "+strconv.Itoa(p.Size()+1), w.args...)
 	if err != nil {
 		return domain.Page[register.Vendor]{}, err
 	}
-	return pageOf(rows, p.Size(), func(r vendorRow) string { return r.NameKey }, vendorRow.toDomain), nil
+	return pageOf(rows, p.Size(), key, vendorRow.toDomain), nil
 }
+
+// residualOrder is the sort key of the list by residual score, as the
+// index vendors_residual_order_idx states it.
+const residualOrder = "COALESCE(-residual_score, 1)"
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

@@ -152,7 +152,7 @@ func New(st Stores, set Settings) *Services {
 		Events:      events,
 		Scan: &finding.ScanService{Store: st.Scan, Clock: set.Clock, Events: events, Thresholds: scanThresholds(set),
 			Cadence: set.Policy.ReviewCadence, Clauses: set.Policy.Clauses,
-			Requirements: set.Policy.AttestationRequirements},
+			Requirements: set.Policy.AttestationRequirements, Residual: set.Policy.ResidualRisk},
 		Findings: &finding.FindingService{Tx: st.Tx, Findings: st.Findings, Audit: auditor, Clock: set.Clock},
 		Imports: &importing.ImportService{Tx: st.Tx, Imports: st.Imports, Vendors: vendors, Contracts: contracts,
 			Attestations: attestations, Audit: auditor, Clock: set.Clock},

@@ -443,16 +443,25 @@ func (s *ContractService) AuditVendor(ctx context.Context, vendorID string) (Cla
 	if err != nil {
 		return ClauseAudit{}, err
 	}
-	out := ClauseAudit{VendorID: vendorID, Facts: facts, Findings: []ClauseFinding{}}
-	for _, r := range s.Policy.Applicable(facts) {
+	return ClauseAudit{VendorID: vendorID, Facts: facts, Findings: s.Policy.AuditActive(facts, views)}, nil
+}
+
+// AuditActive judges a vendor's active contracts (each with its clause in
+// force) together against the requirements its facts bring in: a
+// requirement is met when any of them meets it, and each finding names the
+// contract that came closest. The vendor clause audit and the residual
+// risk's clause gaps both read it.
+func (p ClausePolicy) AuditActive(facts register.VendorFacts, active []ContractView) []ClauseFinding {
+	out := []ClauseFinding{}
+	for _, r := range p.Applicable(facts) {
 		best := ClauseFinding{Requirement: r, Status: AuditMissing, Reason: "the vendor has no active contract"}
-		for i, v := range views {
-			f := s.Policy.EvaluateRequirement(r, v.Contract, v.Clause)
+		for i, v := range active {
+			f := p.EvaluateRequirement(r, v.Contract, v.Clause)
 			if i == 0 || better(f, best) {
 				best = f
 			}
 		}
-		out.Findings = append(out.Findings, best)
+		out = append(out, best)
 	}
-	return out, nil
+	return out
 }

@@ -194,6 +194,12 @@ type ScanQuery struct {
 	// accept (the union of their AnyOf): the policy family reads only
 	// these.
 	PolicyKinds []attestation.AttestationKind
+	// NoticesSince: incidents discovered from then on count in the
+	// residual risk's notification timeliness.
+	NoticesSince time.Time
+	// VendorID, when set, restricts ResidualFacts to that vendor (the
+	// risk endpoint).
+	VendorID string
 }
 
 // Facts the scan gathers, one struct per rule family.
@@ -296,6 +302,18 @@ type ScanStore interface {
 	IncidentFacts(ctx context.Context, q ScanQuery, fn func([]IncidentFact) error) error
 	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
 	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
+	// ResidualFacts streams vendors in service in id order with the state
+	// of their controls (only q.VendorID's when set). Its vendors' open
+	// findings are those of every rule but risk.above_appetite, open or
+	// acknowledged; its notices are the incidents discovered since
+	// q.NoticesSince whose vendor notice broke a deadline at q.AsOf.
+	ResidualFacts(ctx context.Context, q ScanQuery, fn func([]ResidualFact) error) error
+	// WriteResidual stores the residual risk of the vendors given, in bulk;
+	// it neither moves their version nor their updated_at.
+	WriteResidual(ctx context.Context, rs []VendorResidual) error
+	// ClearResidual clears the stored residual risk of vendors outside
+	// ScopeInService.
+	ClearResidual(ctx context.Context) error
 
 	// LiveFindings streams the live findings of rules (one row each: the
 	// scan keeps them in memory while it judges the rules, so memory grows

@@ -29,6 +29,7 @@ const (
 	RuleIncidentNoticeOverdue        = "incident.notice_overdue"
 	RuleObligationOverdue            = "obligation.overdue"
 	RuleObligationDueSoon            = "obligation.due_soon"
+	RuleRiskAboveAppetite            = "risk.above_appetite"
 )
 
 // Rule families: each is gathered by one set-based fact query.
@@ -39,6 +40,9 @@ const (
 	FamilyPolicy      = "policy"
 	FamilyIncident    = "incident"
 	FamilyObligation  = "obligation"
+	// FamilyRisk judges the residual risk; it runs after the others,
+	// whose open findings it reads.
+	FamilyRisk = "risk"
 )
 
 // Rule describes one rule of the catalogue.
@@ -105,6 +109,12 @@ var Rules = []Rule{
 	{RuleObligationDueSoon, FamilyObligation, SeverityHigh, SubjectObligation, "Our obligation due soon",
 		"An open deadline of ours falls within the due-soon window (24 hours by default). Judges vendors in every status.",
 		[]string{"vendor_name", "incident_id", "regime", "recipient", "due_at", "due_in_hours"}},
+	{RuleRiskAboveAppetite, FamilyRisk, SeverityHigh, SubjectVendor, "Residual risk above appetite",
+		"The vendor's residual risk tier is higher than the risk appetite accepts for its tier (critical when the " +
+			"residual tier is critical); factors lists what adds points. It resolves when the residual risk comes back " +
+			"within appetite; accept the risk with a reason and an end date to keep it while controls improve. Judges " +
+			"active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
+		[]string{"vendor_name", "tier", "inherent_score", "residual_score", "residual_tier", "appetite", "config", "factors"}},
 }
 
 // LookupRule returns the rule with the id.
@@ -162,6 +172,7 @@ type RuleContext struct {
 	Cadence    review.ReviewCadence
 	Policy     contract.ClausePolicy
 	Attest     []attestation.AttestationRequirement
+	Residual   register.ResidualConfig
 }
 
 func newFinding(rule, vendorID, subjectType, subjectID string, facts map[string]any) Finding {

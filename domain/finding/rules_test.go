@@ -149,7 +149,7 @@ func TestRuleCatalogue(t *testing.T) {
 		}
 		seen[r.ID] = true
 	}
-	if len(seen) != 15 {
-		t.Errorf("%d rules, want 15", len(seen))
+	if len(seen) != 16 {
+		t.Errorf("%d rules, want 16", len(seen))
 	}
 }

@@ -34,6 +34,9 @@ type ScanService struct {
 	Cadence      review.ReviewCadence
 	Clauses      contract.ClausePolicy
 	Requirements []attestation.AttestationRequirement
+	// Residual weighs the residual risk and holds the risk appetite (zero:
+	// register.DefaultResidualConfig).
+	Residual register.ResidualConfig
 	// BatchSize is the rows per fact batch and findings per upsert
 	// (default 500 and 1000).
 	BatchSize int
@@ -92,7 +95,6 @@ func (s *ScanService) Run(ctx context.Context) (ScanResult, error) {
 // concurrently; progress is never called concurrently.
 func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanProgress)) (res ScanResult, err error) {
 	now := s.Clock.Now().UTC()
-	th := s.Thresholds.WithDefaults()
 	res = ScanResult{RunID: domain.NewID(), StartedAt: now, ByRule: map[string]RuleCounts{}}
 	stale := s.StaleAfter
 	if stale <= 0 {
@@ -111,32 +113,9 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		}
 	}()
 
-	batch := s.BatchSize
-	if batch <= 0 {
-		batch = 500
-	}
-	today := domain.DateOf(now)
-	q := ScanQuery{AsOf: now, Today: today, BatchSize: batch, ReviewCutoffs: map[register.Tier]domain.Date{},
-		AttestationHorizon: today.AddDays(th.AttestationExpiringDays),
-		RenewalHorizon:     today.AddDays(th.RenewalNoticeDays),
-		ObligationHorizon:  now.Add(time.Duration(th.ObligationDueSoonHours) * time.Hour)}
-	for _, r := range s.Requirements {
-		for _, k := range r.AnyOf {
-			if !slices.Contains(q.PolicyKinds, k) {
-				q.PolicyKinds = append(q.PolicyKinds, k)
-			}
-		}
-	}
-	// A review is a candidate when its next due date is at most
-	// ReviewDueSoonDays away: next < today + days + 1.
-	for _, t := range register.Tiers {
-		if m := s.Cadence.Months[t]; m > 0 {
-			q.ReviewCutoffs[t] = review.ReviewOverdueCutoff(today.AddDays(th.ReviewDueSoonDays+1), m)
-		}
-	}
-	rc := RuleContext{AsOf: now, Today: today, Thresholds: th, Cadence: s.Cadence, Policy: s.Clauses, Attest: s.Requirements}
+	q, rc := s.query(now, s.BatchSize)
 
-	reopened, err := s.Store.ReopenExpired(ctx, today, now)
+	reopened, err := s.Store.ReopenExpired(ctx, q.Today, now)
 	if err != nil {
 		return res, fmt.Errorf("reopen expired risk acceptances: %w", err)
 	}
@@ -213,7 +192,58 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 	if err := context.Cause(ctx); err != nil {
 		return res, err
 	}
+	// The risk family reads the findings the other families have just
+	// written (open findings move the residual risk), so it runs after
+	// them.
+	fr, err := s.runFamily(ctx, res.RunID, now, FamilyRisk, func(ctx context.Context, w *findingWriter) error {
+		if err := s.Store.ResidualFacts(ctx, q, func(b []ResidualFact) error {
+			return s.judgeResidual(ctx, w, rc, now, b)
+		}); err != nil {
+			return err
+		}
+		if err := s.Store.ClearResidual(ctx); err != nil {
+			return fmt.Errorf("clear residual risk out of scope: %w", err)
+		}
+		return nil
+	}, report, &mu)
+	res.merge(fr)
+	if err != nil {
+		return res, fmt.Errorf("scan %s: %w", FamilyRisk, err)
+	}
 	return res, nil
+}
+
+// query builds the fact queries' cut-offs and the rules' context for a
+// run at now.
+func (s *ScanService) query(now time.Time, batch int) (ScanQuery, RuleContext) {
+	th := s.Thresholds.WithDefaults()
+	if batch <= 0 {
+		batch = 500
+	}
+	residual := s.ResidualConfig()
+	today := domain.DateOf(now)
+	q := ScanQuery{AsOf: now, Today: today, BatchSize: batch, ReviewCutoffs: map[register.Tier]domain.Date{},
+		AttestationHorizon: today.AddDays(th.AttestationExpiringDays),
+		RenewalHorizon:     today.AddDays(th.RenewalNoticeDays),
+		ObligationHorizon:  now.Add(time.Duration(th.ObligationDueSoonHours) * time.Hour),
+		NoticesSince:       NoticesSince(now, residual)}
+	for _, r := range s.Requirements {
+		for _, k := range r.AnyOf {
+			if !slices.Contains(q.PolicyKinds, k) {
+				q.PolicyKinds = append(q.PolicyKinds, k)
+			}
+		}
+	}
+	// A review is a candidate when its next due date is at most
+	// ReviewDueSoonDays away: next < today + days + 1.
+	for _, t := range register.Tiers {
+		if m := s.Cadence.Months[t]; m > 0 {
+			q.ReviewCutoffs[t] = review.ReviewOverdueCutoff(today.AddDays(th.ReviewDueSoonDays+1), m)
+		}
+	}
+	rc := RuleContext{AsOf: now, Today: today, Thresholds: th, Cadence: s.Cadence, Policy: s.Clauses, Attest: s.Requirements,
+		Residual: residual}
+	return q, rc
 }
 
 // parallel is s.Parallel with its default.

@@ -12,6 +12,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
@@ -27,6 +28,9 @@ type Policy struct {
 	// WorkingDeadlines are our targets for duties whose law sets no
 	// number of days: policy, not law.
 	WorkingDeadlines incident.WorkingDeadlines `json:"working_deadlines"`
+	// ResidualRisk weighs the residual risk and holds the risk appetite:
+	// product policy, not law.
+	ResidualRisk register.ResidualConfig `json:"residual_risk"`
 }
 
 // DefaultPolicy is the policy with every cited default.
@@ -37,6 +41,7 @@ func DefaultPolicy() Policy {
 		ReviewCadence:           review.DefaultReviewCadence(),
 		ScanThresholds:          finding.DefaultScanThresholds(),
 		WorkingDeadlines:        incident.DefaultWorkingDeadlines(),
+		ResidualRisk:            register.DefaultResidualConfig(),
 	}
 }
 
@@ -49,6 +54,9 @@ type policyFile struct {
 	ReviewCadence           *review.ReviewCadence                                      `json:"review_cadence"`
 	ScanThresholds          *finding.ScanThresholds                                    `json:"scan_thresholds"`
 	WorkingDeadlines        *incident.WorkingDeadlines                                 `json:"working_deadlines"`
+	// ResidualRisk is laid over the defaults field by field: a file may
+	// set one weight or one tier's appetite.
+	ResidualRisk json.RawMessage `json:"residual_risk"`
 }
 
 // LoadPolicy reads a policy file (JSON) over the defaults. Unknown fields
@@ -89,6 +97,13 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 			p.WorkingDeadlines.Basis = "policy file (not law)"
 		}
 	}
+	if len(f.ResidualRisk) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(f.ResidualRisk))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p.ResidualRisk); err != nil {
+			return Policy{}, fmt.Errorf("policy file: residual_risk: %w", err)
+		}
+	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
@@ -105,6 +120,9 @@ func (p Policy) Validate() error {
 	}
 	if err := p.WorkingDeadlines.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("working deadlines: %w", err)
+	}
+	if err := p.ResidualRisk.Validate(); err != nil {
+		return fmt.Errorf("residual_risk: %w", err)
 	}
 	var fe domain.FieldErrors
 	for field, v := range map[string]struct{ value, max int }{

@@ -20,7 +20,8 @@ func TestLoadPolicy(t *testing.T) {
 			"source": {"citation": "internal policy 3.1", "basis": "board decision", "status": "policy"}},
 		"scan_thresholds": {"review_due_soon_days": 45, "attestation_expiring_days": 60, "renewal_notice_days": 90,
 			"obligation_due_soon_hours": 12},
-		"working_deadlines": {"default": {"value": 10, "unit": "business_days"}, "by_standard": {"immediately": {"value": 12, "unit": "hours"}}}
+		"working_deadlines": {"default": {"value": 10, "unit": "business_days"}, "by_standard": {"immediately": {"value": 12, "unit": "hours"}}},
+		"residual_risk": {"findings": {"high": 7}, "appetite": {"low": "low"}}
 	}`))
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,17 @@ func TestLoadPolicy(t *testing.T) {
 	if svc.Scan.Thresholds != p.ScanThresholds {
 		t.Errorf("the scan runs with %+v, not the policy's %+v", svc.Scan.Thresholds, p.ScanThresholds)
 	}
+	// residual_risk is laid over the defaults field by field; the scan runs
+	// with it.
+	def := register.DefaultResidualConfig()
+	if r := p.ResidualRisk; r.Findings.High != 7 || r.Findings.Critical != def.Findings.Critical ||
+		r.Appetite[register.TierLow] != register.TierLow || r.Appetite[register.TierCritical] != register.TierHigh ||
+		r.ID() == def.ID() {
+		t.Errorf("residual risk = %+v", r)
+	}
+	if svc.Scan.Residual.Findings.High != 7 {
+		t.Errorf("the scan runs with residual weights %+v", svc.Scan.Residual)
+	}
 	// Untouched sections keep their cited defaults.
 	if len(p.AttestationRequirements) != len(attestation.DefaultAttestationRequirements()) || len(p.Clauses.StandardWindows) != 3 {
 		t.Errorf("defaults lost: %+v", p)
@@ -56,6 +68,10 @@ func TestLoadPolicy(t *testing.T) {
 		`{"working_deadlines": {"default": {"value": 0, "unit": "calendar_days"}}}`,
 		`{"working_deadlines": {"default": {"value": 30, "unit": "weeks"}}}`,
 		`not json`,
+		`{"residual_risk": {"findings": {"severe": 3}}}`,
+		`{"residual_risk": {"cut_offs": {"critical": 40}}}`,
+		`{"residual_risk": {"appetite": {"high": "extreme"}}}`,
+		`{"residual_risk": {"notices": {"months": 0}}}`,
 	} {
 		if _, err := policy.LoadPolicy(strings.NewReader(bad)); err == nil {
 			t.Errorf("LoadPolicy accepted %s", bad)

@@ -10,14 +10,16 @@ import (
 
 // RiskSnapshot is one vendor's risk on one day, kept for trends.
 type RiskSnapshot struct {
-	TakenOn   domain.Date  `json:"taken_on"`
-	VendorID  string       `json:"vendor_id"`
-	RiskScore int          `json:"risk_score"` // inherent score, 0-100
-	RiskTier  Tier         `json:"risk_tier"`  // inherent tier
-	Tier      Tier         `json:"tier"`       // effective tier (after any override)
-	Residual  *int         `json:"residual_score"`
-	Open      OpenFindings `json:"open_findings"`
-	TakenAt   time.Time    `json:"taken_at"`
+	TakenOn   domain.Date `json:"taken_on"`
+	VendorID  string      `json:"vendor_id"`
+	RiskScore int         `json:"risk_score"`     // inherent score, 0-100
+	RiskTier  Tier        `json:"risk_tier"`      // inherent tier
+	Tier      Tier        `json:"tier"`           // effective tier (after any override)
+	Residual  *int        `json:"residual_score"` // residual score the scan last stored, nil when none
+	// ResidualTier is the residual tier the scan last stored ("" when none).
+	ResidualTier Tier         `json:"residual_tier,omitempty"`
+	Open         OpenFindings `json:"open_findings"`
+	TakenAt      time.Time    `json:"taken_at"`
 }
 
 // OpenFindings counts open findings by severity.

@@ -75,6 +75,12 @@ type Vendor struct {
 	// it and it does not move the version.
 	LastReviewOn domain.Date `json:"last_review_on"`
 
+	// Residual is the residual risk the compliance scan last stored (nil:
+	// not computed, or the vendor is out of the scan's scope). Like
+	// LastReviewOn, vendor writes never set it and it does not move the
+	// version.
+	Residual *StoredResidual `json:"residual"`
+
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -194,7 +200,26 @@ type VendorFilter struct {
 	// ReviewOverdue, when set, keeps vendors whose review is (or is not)
 	// overdue; see ReviewService.OverdueFilter.
 	ReviewOverdue *ReviewOverdueFilter
+	// ResidualTier keeps vendors whose stored residual tier is this one.
+	ResidualTier Tier
+	// Sort orders the list: by name (the default) or by residual score.
+	Sort VendorSort
 }
+
+// VendorSort is the order of a vendor list.
+type VendorSort string
+
+// Vendor list orders.
+const (
+	// SortByName orders by name, case-insensitively.
+	SortByName VendorSort = "name"
+	// SortByResidual orders by stored residual score, highest first, then
+	// by name; vendors without a residual score come last.
+	SortByResidual VendorSort = "residual"
+)
+
+// Valid reports whether s is a known order ("" is the default, by name).
+func (s VendorSort) Valid() bool { return s == "" || s == SortByName || s == SortByResidual }
 
 // ReviewOverdueFilter selects vendors in a list by whether their review
 // is overdue, set-based: Cutoffs holds, per tier, the ReviewOverdueCutoff

@@ -48,6 +48,10 @@ type VendorRow struct {
 	LastReviewOn       domain.Date
 	LatestResidual     register.Tier // residual risk of the latest review by as-of ("" if none)
 	OpenFindings       int64         // findings open at as-of
+	// ResidualScore and ResidualTier are the residual risk the scan last
+	// stored (nil and "" when none): the present value, not the as-of one.
+	ResidualScore *int
+	ResidualTier  register.Tier
 }
 
 // HandlingRow is one vendor x data category.
@@ -155,13 +159,19 @@ type ObligationRow struct {
 	NotAppliedReason string
 }
 
-// TrendPoint is the tier distribution of one daily risk snapshot.
+// TrendPoint is the tier distribution of one daily risk snapshot: by
+// effective tier, and by the residual tier the snapshot kept (vendors
+// without one are not counted there).
 type TrendPoint struct {
-	Date     domain.Date `json:"date"`
-	Critical int64       `json:"critical"`
-	High     int64       `json:"high"`
-	Moderate int64       `json:"moderate"`
-	Low      int64       `json:"low"`
+	Date             domain.Date `json:"date"`
+	Critical         int64       `json:"critical"`
+	High             int64       `json:"high"`
+	Moderate         int64       `json:"moderate"`
+	Low              int64       `json:"low"`
+	ResidualCritical int64       `json:"residual_critical"`
+	ResidualHigh     int64       `json:"residual_high"`
+	ResidualModerate int64       `json:"residual_moderate"`
+	ResidualLow      int64       `json:"residual_low"`
 }
 
 // Source streams the rows of the reports. Implementations read keyset
@@ -216,6 +226,9 @@ type ExecutiveQuery struct {
 type ExecutiveFigures struct {
 	Vendors int64
 	Tiers   map[register.Tier]int64
+	// ResidualTiers counts the vendors by the residual tier the scan last
+	// stored (vendors without one are not counted).
+	ResidualTiers map[register.Tier]int64
 	// Overdue counts reviews overdue, vendors never reviewed, attestations
 	// expired, obligations overdue and vendor notices overdue at as-of.
 	Overdue   OverdueCounts
