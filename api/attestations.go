@@ -226,35 +226,15 @@ func (h *handlers) listAttestations(c *gin.Context) error {
 }
 
 func (h *handlers) createAttestation(c *gin.Context) error {
-	in, err := readBody[attestationCreate](c, h.maxBody)
-	if err != nil {
-		return err
-	}
-	a, err := h.attestations.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/attestations/"+a.ID)
-	writeVersioned(c, http.StatusCreated, a.Version, toAttestationJSON(a))
-	return nil
+	return createVersioned[attestationCreate](c, h.maxBody, h.attestations.Create, toAttestationJSON)
 }
 
 func (h *handlers) getAttestation(c *gin.Context) error {
-	a, err := h.attestations.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
-	return nil
+	return getVersioned(c, h.attestations.Get, toAttestationJSON)
 }
 
 func (h *handlers) patchAttestation(c *gin.Context) error {
-	a, err := patchVersioned[attestationPatch](c, h.maxBody, h.attestations.Update)
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
-	return nil
+	return patchVersioned[attestationPatch](c, h.maxBody, h.attestations.Update, toAttestationJSON)
 }
 
 func (h *handlers) deleteAttestation(c *gin.Context) error {
@@ -282,13 +262,12 @@ func (h *handlers) uploadEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, a.Version)
 	status := http.StatusOK
 	if !replaced {
 		status = http.StatusCreated
 		c.Header("Location", "/api/v1/attestations/"+a.ID+"/evidence")
 	}
-	writeJSON(c, status, toAttestationJSON(a))
+	writeVersioned(c, status, a.Version, toAttestationJSON(a))
 	return nil
 }
 

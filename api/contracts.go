@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -146,7 +147,14 @@ func moneyPtr(m *domain.Money) **domain.Money {
 	return &m
 }
 
-func (in contractCreate) toDomain() (contract.ContractInput, error) {
+// contractWrite is a contract's input with the breach-notification terms
+// given beside it (nil: none).
+type contractWrite struct {
+	contract.ContractInput
+	terms *contract.ClauseTerms
+}
+
+func (in contractCreate) toDomain() (contractWrite, error) {
 	var fe domain.FieldErrors
 	out := contract.ContractInput{
 		VendorID: in.VendorID, Title: in.Title, Reference: in.Reference, Status: in.Status,
@@ -160,7 +168,10 @@ func (in contractCreate) toDomain() (contract.ContractInput, error) {
 		empty := ""
 		out.VendorID = &empty
 	}
-	return out, fe.Err()
+	if err := fe.Err(); err != nil {
+		return contractWrite{}, err
+	}
+	return contractWrite{ContractInput: out, terms: in.BreachNotification.toDomain()}, nil
 }
 
 // contractPatch is the body of PATCH /contracts/{id}: a JSON merge patch.
@@ -201,7 +212,7 @@ func patchMoney(o Optional[domain.Money]) **domain.Money {
 	return &m
 }
 
-func (p contractPatch) toDomain() (contract.ContractInput, *contract.ClauseTerms, error) {
+func (p contractPatch) toDomain() (contractWrite, error) {
 	var fe domain.FieldErrors
 	for field, isNull := range map[string]bool{"title": p.Title.Null, "status": p.Status.Null, "effective_on": p.EffectiveOn.Null,
 		"auto_renew": p.AutoRenew.Null, "renewal_notice_days": p.RenewalNoticeDays.Null, "right_to_audit": p.RightToAudit.Null,
@@ -228,7 +239,7 @@ func (p contractPatch) toDomain() (contract.ContractInput, *contract.ClauseTerms
 	if p.BreachNotification.Set && !p.BreachNotification.Null {
 		terms = p.BreachNotification.Value.toDomain()
 	}
-	return in, terms, fe.Err()
+	return contractWrite{ContractInput: in, terms: terms}, fe.Err()
 }
 
 // amendmentInput is the body of POST /contracts/{id}/amendments.
@@ -236,6 +247,28 @@ type amendmentInput struct {
 	EffectiveFrom      string                `json:"effective_from"`
 	Reason             string                `json:"reason"`
 	BreachNotification Optional[clauseInput] `json:"breach_notification"`
+}
+
+func (body amendmentInput) toDomain() (contract.Amendment, error) {
+	a := contract.Amendment{Reason: body.Reason}
+	var fe domain.FieldErrors
+	if strings.TrimSpace(body.EffectiveFrom) != "" {
+		t, err := parseInstant("effective_from", body.EffectiveFrom)
+		if err != nil {
+			fe = append(fe, err.(domain.FieldErrors)...)
+		}
+		a.EffectiveFrom = t
+	}
+	if !body.BreachNotification.Set {
+		fe.Add("breach_notification", "is required: the new terms, or null to remove the clause from effective_from on")
+	}
+	if err := fe.Err(); err != nil {
+		return a, err
+	}
+	if !body.BreachNotification.Null {
+		a.Terms = body.BreachNotification.Value.toDomain()
+	}
+	return a, nil
 }
 
 func (h *handlers) listContracts(c *gin.Context) error {
@@ -272,55 +305,21 @@ func (h *handlers) listContracts(c *gin.Context) error {
 }
 
 func (h *handlers) createContract(c *gin.Context) error {
-	var body contractCreate
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		return err
-	}
-	in, err := body.toDomain()
-	if err != nil {
-		return err
-	}
-	view, err := h.contracts.Create(c.Request.Context(), in, body.BreachNotification.toDomain())
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/contracts/"+view.ID)
-	writeVersioned(c, http.StatusCreated, view.Version, h.toContractJSON(view))
-	return nil
+	return createVersioned[contractCreate](c, h.maxBody,
+		func(ctx context.Context, w contractWrite) (contract.ContractView, error) {
+			return h.contracts.Create(ctx, w.ContractInput, w.terms)
+		}, h.toContractJSON)
 }
 
 func (h *handlers) getContract(c *gin.Context) error {
-	view, err := h.contracts.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
-	return nil
+	return getVersioned(c, h.contracts.Get, h.toContractJSON)
 }
 
 func (h *handlers) patchContract(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var p contractPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		return err
-	}
-	in, terms, err := p.toDomain()
-	if err != nil {
-		return err
-	}
-	var view contract.ContractView
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		view, err = h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
-	return nil
+	return patchVersioned[contractPatch](c, h.maxBody,
+		func(ctx context.Context, id string, w contractWrite, version int64) (contract.ContractView, error) {
+			return h.contracts.Update(ctx, id, w.ContractInput, w.terms, version)
+		}, h.toContractJSON)
 }
 
 func (h *handlers) deleteContract(c *gin.Context) error {
@@ -328,42 +327,7 @@ func (h *handlers) deleteContract(c *gin.Context) error {
 }
 
 func (h *handlers) amendContract(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var body amendmentInput
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		return err
-	}
-	a := contract.Amendment{Reason: body.Reason}
-	var fe domain.FieldErrors
-	if strings.TrimSpace(body.EffectiveFrom) != "" {
-		t, err := parseInstant("effective_from", body.EffectiveFrom)
-		if err != nil {
-			fe = append(fe, err.(domain.FieldErrors)...)
-		}
-		a.EffectiveFrom = t
-	}
-	if !body.BreachNotification.Set {
-		fe.Add("breach_notification", "is required: the new terms, or null to remove the clause from effective_from on")
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	if !body.BreachNotification.Null {
-		a.Terms = body.BreachNotification.Value.toDomain()
-	}
-	var view contract.ContractView
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		view, err = h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
-	return nil
+	return patchVersioned[amendmentInput](c, h.maxBody, h.contracts.Amend, h.toContractJSON)
 }
 
 func (h *handlers) listClauseVersions(c *gin.Context) error {

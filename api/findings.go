@@ -17,6 +17,17 @@ type findingPatch struct {
 	AcceptedUntil *string               `json:"accepted_until"`
 }
 
+func (b findingPatch) toDomain() (finding.FindingChange, error) {
+	ch := finding.FindingChange{Status: b.Status, Reason: b.Reason}
+	if b.AcceptedUntil != nil && *b.AcceptedUntil != "" {
+		var err error
+		if ch.AcceptedUntil, err = parseDateField("accepted_until", *b.AcceptedUntil); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
+}
+
 func (h *handlers) listRules(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, listResponse[finding.Rule]{Items: finding.Rules})
 	return nil
@@ -58,44 +69,14 @@ func (h *handlers) listFindings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(c, http.StatusOK, mapPage(page, func(f finding.Finding) finding.Finding { return f }))
+	writeJSON(c, http.StatusOK, mapPage(page, identity[finding.Finding]))
 	return nil
 }
 
 func (h *handlers) getFinding(c *gin.Context) error {
-	f, err := h.findings.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	setETag(c, f.Version)
-	writeJSON(c, http.StatusOK, f)
-	return nil
+	return getVersioned(c, h.findings.Get, identity[finding.Finding])
 }
 
 func (h *handlers) patchFinding(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var b findingPatch
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
-	ch := finding.FindingChange{Status: b.Status, Reason: b.Reason}
-	if b.AcceptedUntil != nil && *b.AcceptedUntil != "" {
-		if ch.AcceptedUntil, err = parseDateField("accepted_until", *b.AcceptedUntil); err != nil {
-			return err
-		}
-	}
-	var f finding.Finding
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		f, err = h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	setETag(c, f.Version)
-	writeJSON(c, http.StatusOK, f)
-	return nil
+	return patchVersioned[findingPatch](c, h.maxBody, h.findings.Change, identity[finding.Finding])
 }

@@ -155,6 +155,18 @@ func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 	return in, fe.Err()
 }
 
+// incidentCreate is the body of POST /incidents: an incidentBody that
+// names the vendor.
+type incidentCreate incidentBody
+
+func (b incidentCreate) toDomain() (incident.IncidentInput, error) {
+	in, err := incidentBody(b).toDomain()
+	if err == nil && in.VendorID == nil {
+		err = domain.Invalid("vendor_id", "is required")
+	}
+	return in, err
+}
+
 func (h *handlers) listIncidents(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
@@ -176,61 +188,15 @@ func (h *handlers) listIncidents(c *gin.Context) error {
 }
 
 func (h *handlers) createIncident(c *gin.Context) error {
-	var b incidentBody
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
-	in, err := b.toDomain()
-	if err == nil && in.VendorID == nil {
-		err = domain.Invalid("vendor_id", "is required")
-	}
-	if err != nil {
-		return err
-	}
-	v, err := h.incidents.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	c.Header("Location", "/api/v1/incidents/"+v.ID)
-	writeJSON(c, http.StatusCreated, toIncidentJSON(v))
-	return nil
+	return createVersioned[incidentCreate](c, h.maxBody, h.incidents.Create, toIncidentJSON)
 }
 
 func (h *handlers) getIncident(c *gin.Context) error {
-	v, err := h.incidents.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toIncidentJSON(v))
-	return nil
+	return getVersioned(c, h.incidents.Get, toIncidentJSON)
 }
 
 func (h *handlers) patchIncident(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var b incidentBody
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
-	in, err := b.toDomain()
-	if err != nil {
-		return err
-	}
-	var v incident.IncidentView
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		v, err = h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toIncidentJSON(v))
-	return nil
+	return patchVersioned[incidentBody](c, h.maxBody, h.incidents.Update, toIncidentJSON)
 }
 
 // timelineInput is the body of POST /incidents/{id}/timeline.
@@ -331,8 +297,7 @@ func (h *handlers) uploadNotice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+	writeVersioned(c, http.StatusOK, v.Version, toIncidentJSON(v))
 	return nil
 }
 

@@ -179,35 +179,15 @@ func (h *handlers) listReviews(c *gin.Context) error {
 }
 
 func (h *handlers) createReview(c *gin.Context) error {
-	in, err := readBody[reviewCreate](c, h.maxBody)
-	if err != nil {
-		return err
-	}
-	r, err := h.reviews.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/reviews/"+r.ID)
-	writeVersioned(c, http.StatusCreated, r.Version, h.toReviewJSON(r))
-	return nil
+	return createVersioned[reviewCreate](c, h.maxBody, h.reviews.Create, h.toReviewJSON)
 }
 
 func (h *handlers) getReview(c *gin.Context) error {
-	r, err := h.reviews.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
-	return nil
+	return getVersioned(c, h.reviews.Get, h.toReviewJSON)
 }
 
 func (h *handlers) patchReview(c *gin.Context) error {
-	r, err := patchVersioned[reviewPatch](c, h.maxBody, h.reviews.Update)
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
-	return nil
+	return patchVersioned[reviewPatch](c, h.maxBody, h.reviews.Update, h.toReviewJSON)
 }
 
 func (h *handlers) deleteReview(c *gin.Context) error {

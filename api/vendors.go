@@ -140,35 +140,15 @@ func (h *handlers) listVendors(c *gin.Context) error {
 }
 
 func (h *handlers) createVendor(c *gin.Context) error {
-	in, err := readBody[vendorCreate](c, h.maxBody)
-	if err != nil {
-		return err
-	}
-	v, err := h.vendors.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/vendors/"+v.ID)
-	writeVersioned(c, http.StatusCreated, v.Version, h.vendorView(v))
-	return nil
+	return createVersioned[vendorCreate](c, h.maxBody, h.vendors.Create, h.vendorView)
 }
 
 func (h *handlers) getVendor(c *gin.Context) error {
-	v, err := h.vendors.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
-	return nil
+	return getVersioned(c, h.vendors.Get, h.vendorView)
 }
 
 func (h *handlers) patchVendor(c *gin.Context) error {
-	v, err := patchVersioned[vendorPatch](c, h.maxBody, h.vendors.Update)
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
-	return nil
+	return patchVersioned[vendorPatch](c, h.maxBody, h.vendors.Update, h.vendorView)
 }
 
 func (h *handlers) deleteVendor(c *gin.Context) error {

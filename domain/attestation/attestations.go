@@ -90,7 +90,7 @@ func (s *AttestationService) List(ctx context.Context, f AttestationFilter, p do
 func (s *AttestationService) Update(ctx context.Context, id string, in AttestationInput, expectedVersion int64) (Attestation, error) {
 	var out Attestation
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getAt(ctx, id, expectedVersion)
+		before, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get)
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *AttestationService) Update(ctx context.Context, id string, in Attestati
 // files are shared by content and the audit trail refers to them.
 func (s *AttestationService) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getAt(ctx, id, expectedVersion)
+		before, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get)
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (s *AttestationService) Delete(ctx context.Context, id string, expectedVers
 // ErrEvidenceTooLarge; in both cases nothing is stored.
 func (s *AttestationService) AttachEvidence(ctx context.Context, id string, up domain.EvidenceUpload, expectedVersion int64) (Attestation, bool, error) {
 	// Fail fast, before reading the file, on an unknown id or stale version.
-	if _, err := s.getAt(ctx, id, expectedVersion); err != nil {
+	if _, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get); err != nil {
 		return Attestation{}, false, err
 	}
 	blob, err := domain.StoreEvidence(ctx, s.Evidence, up, s.EvidenceLimit())
@@ -144,7 +144,7 @@ func (s *AttestationService) AttachEvidence(ctx context.Context, id string, up d
 	var out Attestation
 	var replaced bool
 	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getAt(ctx, id, expectedVersion)
+		before, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get)
 		if err != nil {
 			return err
 		}
@@ -202,18 +202,6 @@ func (s *AttestationService) EvidenceStatus(ctx context.Context, vendorID string
 	st := EvaluateEvidence(s.requirements(), register.FactsFor(v, hs), atts, domain.DateOf(s.Clock.Now()))
 	st.VendorID = vendorID
 	return st, nil
-}
-
-// getAt reads an attestation and checks its version (0: any).
-func (s *AttestationService) getAt(ctx context.Context, id string, expectedVersion int64) (Attestation, error) {
-	a, err := s.Get(ctx, id)
-	if err != nil {
-		return Attestation{}, err
-	}
-	if expectedVersion != 0 && a.Version != expectedVersion {
-		return Attestation{}, fmt.Errorf("attestation %s is at version %d: %w", id, a.Version, domain.ErrPrecondition)
-	}
-	return a, nil
 }
 
 // checkVendor turns an unknown vendor into a field error.

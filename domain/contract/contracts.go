@@ -186,7 +186,7 @@ func (s *ContractService) Update(ctx context.Context, id string, in ContractInpu
 		return ContractView{}, domain.Invalid("vendor_id", "cannot be changed; create a contract for the other vendor")
 	}
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getForWrite(ctx, id, expectedVersion)
+		before, err := domain.ForUpdate(ctx, "contract", id, expectedVersion, s.Contracts.Get)
 		if err != nil {
 			return err
 		}
@@ -248,24 +248,10 @@ func (s *ContractService) correctClause(ctx context.Context, c Contract, terms C
 	return s.Audit.Record(ctx, "clause.correct", "contract", c.ID, latest, after)
 }
 
-func (s *ContractService) getForWrite(ctx context.Context, id string, expectedVersion int64) (Contract, error) {
-	if !domain.ValidID(id) {
-		return Contract{}, fmt.Errorf("contract %q: %w", id, domain.ErrNotFound)
-	}
-	c, err := s.Contracts.Get(ctx, id)
-	if err != nil {
-		return Contract{}, err
-	}
-	if expectedVersion != 0 && c.Version != expectedVersion {
-		return Contract{}, fmt.Errorf("contract %s is at version %d: %w", id, c.Version, domain.ErrPrecondition)
-	}
-	return c, nil
-}
-
 // Delete removes a contract and its clause versions.
 func (s *ContractService) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getForWrite(ctx, id, expectedVersion)
+		before, err := domain.ForUpdate(ctx, "contract", id, expectedVersion, s.Contracts.Get)
 		if err != nil {
 			return err
 		}
@@ -297,7 +283,7 @@ func (s *ContractService) Amend(ctx context.Context, id string, a Amendment, exp
 	}
 	a.EffectiveFrom = a.EffectiveFrom.UTC().Truncate(time.Microsecond)
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getForWrite(ctx, id, expectedVersion)
+		before, err := domain.ForUpdate(ctx, "contract", id, expectedVersion, s.Contracts.Get)
 		if err != nil {
 			return err
 		}

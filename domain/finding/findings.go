@@ -88,12 +88,9 @@ func (c FindingChange) Apply(f *Finding, today domain.Date, actor domain.Actor) 
 func (s *FindingService) Change(ctx context.Context, id string, c FindingChange, expectedVersion int64) (Finding, error) {
 	var out Finding
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		f, err := s.Get(ctx, id)
+		f, err := domain.ForUpdate(ctx, "finding", id, expectedVersion, s.Findings.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && f.Version != expectedVersion {
-			return fmt.Errorf("finding %s is at version %d: %w", id, f.Version, domain.ErrPrecondition)
 		}
 		before := f
 		now := s.Clock.Now()

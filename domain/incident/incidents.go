@@ -228,15 +228,9 @@ func (s *IncidentService) Update(ctx context.Context, id string, in IncidentInpu
 		return IncidentView{}, domain.Invalid("vendor_id", "cannot be changed; record the incident against the other vendor")
 	}
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if !domain.ValidID(id) {
-			return fmt.Errorf("incident %q: %w", id, domain.ErrNotFound)
-		}
-		before, err := s.Incidents.Get(ctx, id)
+		before, err := domain.ForUpdate(ctx, "incident", id, expectedVersion, s.Incidents.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("incident %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
 		}
 		inc := before
 		now := s.Clock.Now()

@@ -38,12 +38,9 @@ func (s *IncidentService) AttachNotice(ctx context.Context, id string, up domain
 		return IncidentView{}, err
 	}
 	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Incidents.Get(ctx, id)
+		before, err := domain.ForUpdate(ctx, "incident", id, expectedVersion, s.Incidents.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("incident %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
 		}
 		inc := before
 		inc.NoticeEvidence = &EvidenceRef{SHA256: blob.SHA256, Size: blob.Size, MediaType: blob.MediaType,

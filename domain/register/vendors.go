@@ -62,12 +62,9 @@ func (s *VendorService) List(ctx context.Context, f VendorFilter, p domain.PageR
 func (s *VendorService) Update(ctx context.Context, id string, in VendorInput, expectedVersion int64) (Vendor, error) {
 	var out Vendor
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
+		before, err := domain.ForUpdate(ctx, "vendor", id, expectedVersion, s.Vendors.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("vendor %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
 		}
 		v := before
 		if err := v.Apply(in); err != nil {
@@ -90,12 +87,9 @@ func (s *VendorService) Update(ctx context.Context, id string, in VendorInput, e
 // Delete removes a vendor and its data handling records.
 func (s *VendorService) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
+		before, err := domain.ForUpdate(ctx, "vendor", id, expectedVersion, s.Vendors.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("vendor %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
 		}
 		if err := s.Vendors.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete vendor: %w", err)

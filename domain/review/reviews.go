@@ -104,12 +104,9 @@ func (s *ReviewService) List(ctx context.Context, f ReviewFilter, p domain.PageR
 func (s *ReviewService) Update(ctx context.Context, id string, in ReviewInput, expectedVersion int64) (Review, error) {
 	var out Review
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
+		before, err := domain.ForUpdate(ctx, "review", id, expectedVersion, s.Reviews.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("review %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
 		}
 		r := before
 		now := s.Clock.Now()
@@ -133,12 +130,9 @@ func (s *ReviewService) Update(ctx context.Context, id string, in ReviewInput, e
 // Delete removes a review.
 func (s *ReviewService) Delete(ctx context.Context, id string, expectedVersion int64) error {
 	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
+		before, err := domain.ForUpdate(ctx, "review", id, expectedVersion, s.Reviews.Get)
 		if err != nil {
 			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("review %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
 		}
 		if err := s.Reviews.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete review: %w", err)

@@ -1,0 +1,36 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+)
+
+// Versioned is an entity written under optimistic concurrency: a write
+// names the version it read (If-Match) and the store keeps the next.
+type Versioned interface {
+	// EntityID is the entity's id, as the audit trail names it.
+	EntityID() string
+	// StoredVersion is the version the entity was read at.
+	StoredVersion() int64
+}
+
+// ForUpdate reads the entity a write is about to change, with get and
+// inside the caller's transaction, and checks that it is still at the
+// version the caller expects; expected 0 (no If-Match) takes any version.
+// An id that is not a UUID gives ErrNotFound without asking get, a stale
+// version ErrPrecondition; both name the kind ("vendor") and the id.
+func ForUpdate[T Versioned](ctx context.Context, kind, id string, expected int64,
+	get func(context.Context, string) (T, error)) (T, error) {
+	var zero T
+	if !ValidID(id) {
+		return zero, fmt.Errorf("%s %q: %w", kind, id, ErrNotFound)
+	}
+	v, err := get(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	if expected != 0 && v.StoredVersion() != expected {
+		return zero, fmt.Errorf("%s %s is at version %d: %w", kind, id, v.StoredVersion(), ErrPrecondition)
+	}
+	return v, nil
+}
