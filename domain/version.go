@@ -14,6 +14,16 @@ type Versioned interface {
 	StoredVersion() int64
 }
 
+// Lookup reads the entity of a kind ("vendor") by id with get. An id that
+// is not a UUID names none: ErrNotFound, without asking get.
+func Lookup[T any](ctx context.Context, kind, id string, get func(context.Context, string) (T, error)) (T, error) {
+	if !ValidID(id) {
+		var zero T
+		return zero, fmt.Errorf("%s %q: %w", kind, id, ErrNotFound)
+	}
+	return get(ctx, id)
+}
+
 // ForUpdate reads the entity a write is about to change, with get and
 // inside the caller's transaction, and checks that it is still at the
 // version the caller expects; expected 0 (no If-Match) takes any version.
@@ -22,10 +32,7 @@ type Versioned interface {
 func ForUpdate[T Versioned](ctx context.Context, kind, id string, expected int64,
 	get func(context.Context, string) (T, error)) (T, error) {
 	var zero T
-	if !ValidID(id) {
-		return zero, fmt.Errorf("%s %q: %w", kind, id, ErrNotFound)
-	}
-	v, err := get(ctx, id)
+	v, err := Lookup(ctx, kind, id, get)
 	if err != nil {
 		return zero, err
 	}

@@ -70,10 +70,7 @@ func (s *AttestationService) Create(ctx context.Context, in AttestationInput) (A
 
 // Get returns one attestation.
 func (s *AttestationService) Get(ctx context.Context, id string) (Attestation, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Attestation{}, fmt.Errorf("attestation %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Attestations.Get(ctx, id)
+	return domain.Lookup(ctx, "attestation", id, s.Attestations.Get)
 }
 
 // List returns a page of attestations. A filter on Expired is evaluated

@@ -130,10 +130,7 @@ func CheckTerms(t *ClauseTerms) error {
 
 // Get returns a contract with the clause in force now.
 func (s *ContractService) Get(ctx context.Context, id string) (ContractView, error) {
-	if !domain.ValidID(id) {
-		return ContractView{}, fmt.Errorf("contract %q: %w", id, domain.ErrNotFound)
-	}
-	c, err := s.Contracts.Get(ctx, id)
+	c, err := domain.Lookup(ctx, "contract", id, s.Contracts.Get)
 	if err != nil {
 		return ContractView{}, err
 	}

@@ -2,7 +2,6 @@ package finding
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -31,10 +30,7 @@ type FindingChange struct {
 
 // Get returns ErrNotFound for an unknown id.
 func (s *FindingService) Get(ctx context.Context, id string) (Finding, error) {
-	if !domain.ValidID(id) {
-		return Finding{}, fmt.Errorf("finding %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Findings.Get(ctx, id)
+	return domain.Lookup(ctx, "finding", id, s.Findings.Get)
 }
 
 // List returns findings newest first.

@@ -150,10 +150,7 @@ func (s *IncidentService) locateClause(ctx context.Context, inc *Incident) error
 
 // Get returns an incident with its notification clock as of now.
 func (s *IncidentService) Get(ctx context.Context, id string) (IncidentView, error) {
-	if !domain.ValidID(id) {
-		return IncidentView{}, fmt.Errorf("incident %q: %w", id, domain.ErrNotFound)
-	}
-	inc, err := s.Incidents.Get(ctx, id)
+	inc, err := domain.Lookup(ctx, "incident", id, s.Incidents.Get)
 	if err != nil {
 		return IncidentView{}, err
 	}

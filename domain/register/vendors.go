@@ -46,10 +46,7 @@ func (s *VendorService) Create(ctx context.Context, in VendorInput) (Vendor, err
 
 // Get returns one vendor.
 func (s *VendorService) Get(ctx context.Context, id string) (Vendor, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Vendor{}, fmt.Errorf("vendor %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Vendors.Get(ctx, id)
+	return domain.Lookup(ctx, "vendor", id, s.Vendors.Get)
 }
 
 // List returns a page of vendors.
@@ -126,10 +123,7 @@ func (s *VendorService) checkParent(ctx context.Context, v Vendor) error {
 // the previous one left (a create, then updates with their true before)
 // and the vendor version it moved.
 func (s *VendorService) lockVendor(ctx context.Context, id string) (Vendor, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Vendor{}, fmt.Errorf("vendor %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Vendors.GetForUpdate(ctx, id)
+	return domain.Lookup(ctx, "vendor", id, s.Vendors.GetForUpdate)
 }
 
 // ListHandling returns what data the vendor handles.

@@ -88,10 +88,7 @@ func (s *ReviewService) Create(ctx context.Context, in ReviewInput) (Review, err
 
 // Get returns one review.
 func (s *ReviewService) Get(ctx context.Context, id string) (Review, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Review{}, fmt.Errorf("review %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Reviews.Get(ctx, id)
+	return domain.Lookup(ctx, "review", id, s.Reviews.Get)
 }
 
 // List returns a page of reviews, newest first.
