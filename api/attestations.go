@@ -428,10 +428,5 @@ func toEvidenceStatusJSON(st attestation.EvidenceStatus) evidenceStatusJSON {
 }
 
 func (h *handlers) vendorEvidenceStatus(c *gin.Context) error {
-	st, err := h.attestations.EvidenceStatus(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, toEvidenceStatusJSON(st))
-	return nil
+	return getByID(c, h.attestations.EvidenceStatus, toEvidenceStatusJSON)
 }

@@ -331,16 +331,9 @@ func (h *handlers) amendContract(c *gin.Context) error {
 }
 
 func (h *handlers) listClauseVersions(c *gin.Context) error {
-	vs, err := h.contracts.Versions(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	out := listResponse[*clauseJSON]{Items: make([]*clauseJSON, len(vs))}
-	for i := range vs {
-		out.Items[i] = h.toClauseJSON(&vs[i])
-	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return getByID(c, h.contracts.Versions, func(vs []contract.ClauseVersion) listResponse[*clauseJSON] {
+		return mapList(vs, func(v contract.ClauseVersion) *clauseJSON { return h.toClauseJSON(&v) })
+	})
 }
 
 func (h *handlers) getClauseAt(c *gin.Context) error {
@@ -402,21 +395,11 @@ func toClauseAuditJSON(a contract.ClauseAudit) clauseAuditJSON {
 }
 
 func (h *handlers) contractClauseAudit(c *gin.Context) error {
-	a, err := h.contracts.AuditContract(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, toClauseAuditJSON(a))
-	return nil
+	return getByID(c, h.contracts.AuditContract, toClauseAuditJSON)
 }
 
 func (h *handlers) vendorClauseAudit(c *gin.Context) error {
-	a, err := h.contracts.AuditVendor(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, toClauseAuditJSON(a))
-	return nil
+	return getByID(c, h.contracts.AuditVendor, toClauseAuditJSON)
 }
 
 func (h *handlers) getClausePolicy(c *gin.Context) error {

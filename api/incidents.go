@@ -229,12 +229,9 @@ func (h *handlers) appendTimeline(c *gin.Context) error {
 }
 
 func (h *handlers) listTimeline(c *gin.Context) error {
-	es, err := h.incidents.Timeline(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, listResponse[incident.TimelineEntry]{Items: nonNil(es)})
-	return nil
+	return getByID(c, h.incidents.Timeline, func(es []incident.TimelineEntry) listResponse[incident.TimelineEntry] {
+		return mapList(es, identity[incident.TimelineEntry])
+	})
 }
 
 // historyJSON is a vendor's notification history.
@@ -251,17 +248,16 @@ type historyItem struct {
 	Notice             incident.NoticeClock `json:"notice"`
 }
 
-func (h *handlers) notificationHistory(c *gin.Context) error {
-	hist, err := h.incidents.History(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
+func toHistoryJSON(hist incident.NotificationHistory) historyJSON {
 	out := historyJSON{VendorID: hist.VendorID, Stats: hist.Stats, Incidents: make([]historyItem, len(hist.Incidents))}
 	for i, v := range hist.Incidents {
 		out.Incidents[i] = historyItem{IncidentID: v.ID, Title: v.Title, VendorDiscoveredAt: v.VendorDiscoveredAt, Notice: v.Notice}
 	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return out
+}
+
+func (h *handlers) notificationHistory(c *gin.Context) error {
+	return getByID(c, h.incidents.History, toHistoryJSON)
 }
 
 func (h *handlers) portfolioTimeliness(c *gin.Context) error {

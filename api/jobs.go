@@ -27,16 +27,7 @@ func (h *handlers) listJobRuns(c *gin.Context) error {
 }
 
 func (h *handlers) getJobRun(c *gin.Context) error {
-	id := c.Param("id")
-	if !domain.ValidID(id) {
-		return domain.ErrNotFound
-	}
-	run, err := h.jobs.Runs.Get(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, run)
-	return nil
+	return getByID(c, h.jobs.Get, identity[jobrun.JobRun])
 }
 
 // runJob starts a job now, in the background: 202 with the run, which

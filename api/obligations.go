@@ -92,10 +92,10 @@ type contractClausesJSON struct {
 }
 
 func (h *handlers) blastRadius(c *gin.Context) error {
-	b, err := h.incidents.BlastRadius(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
+	return getByID(c, h.incidents.BlastRadius, h.toBlastRadiusJSON)
+}
+
+func (h *handlers) toBlastRadiusJSON(b incident.BlastRadius) blastRadiusJSON {
 	out := blastRadiusJSON{Incident: toIncidentJSON(b.Incident), Vendor: toVendorJSON(b.Vendor),
 		Handling: make([]handlingJSON, len(b.Handling)), Contracts: make([]contractClausesJSON, len(b.Contracts)),
 		Deadlines: nonNil(b.Deadlines)}
@@ -106,6 +106,5 @@ func (h *handlers) blastRadius(c *gin.Context) error {
 		out.Contracts[i] = contractClausesJSON{ContractID: cc.Contract.ID, Title: cc.Contract.Title, Status: cc.Contract.Status,
 			ClauseNow: h.toClauseJSON(cc.ClauseNow), ClauseAtDiscovery: h.toClauseJSON(cc.ClauseAtDiscovery)}
 	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return out
 }

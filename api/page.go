@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -50,6 +52,28 @@ func mapPage[D, T any](p domain.Page[D], conv func(D) T) listResponse[T] {
 		out.Items[i] = conv(d)
 	}
 	return out
+}
+
+// listPage serves a list without filters: the page the query asks for
+// (pageRequest), each item in its view.
+func listPage[D, T any](c *gin.Context, list func(ctx context.Context, p domain.PageRequest) (domain.Page[D], error),
+	view func(D) T) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	page, err := list(c.Request.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, view))
+	return nil
+}
+
+// mapList converts a whole list (there is no next page) for JSON: an
+// empty list is [].
+func mapList[D, T any](items []D, conv func(D) T) listResponse[T] {
+	return mapPage(domain.Page[D]{Items: items}, conv)
 }
 
 // enumQuery reads an optional enumerated query parameter.

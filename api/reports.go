@@ -90,12 +90,7 @@ func (h *handlers) getReport(c *gin.Context) error {
 	if h.reports == nil {
 		return errNoReports
 	}
-	run, err := h.reports.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, viewRun(run))
-	return nil
+	return getByID(c, h.reports.Get, viewRun)
 }
 
 func (h *handlers) downloadReport(c *gin.Context) error {

@@ -49,6 +49,16 @@ func createVersioned[B requestBody[I], I any, E domain.Versioned, V any](c *gin.
 	return nil
 }
 
+// getByID serves a GET of what the path's :id names: its view, 200.
+func getByID[E, V any](c *gin.Context, get func(ctx context.Context, id string) (E, error), view func(E) V) error {
+	e, err := get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, view(e))
+	return nil
+}
+
 // getVersioned serves a GET of a versioned resource: its view with its
 // ETag.
 func getVersioned[E domain.Versioned, V any](c *gin.Context, get func(ctx context.Context, id string) (E, error),
