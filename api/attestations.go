@@ -141,17 +141,8 @@ type attestationPatch struct {
 
 func (p attestationPatch) toDomain() (attestation.AttestationInput, error) {
 	var fe domain.FieldErrors
-	for _, f := range []struct {
-		field string
-		null  bool
-	}{
-		{"vendor_id", p.VendorID.Null}, {"kind", p.Kind.Null}, {"exceptions_count", p.ExceptionsCount.Null},
-		{"review_status", p.ReviewStatus.Null},
-	} {
-		if f.null {
-			fe.Add(f.field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"vendor_id", p.VendorID.Null}, nullable{"kind", p.Kind.Null},
+		nullable{"exceptions_count", p.ExceptionsCount.Null}, nullable{"review_status", p.ReviewStatus.Null})
 	in := attestation.AttestationInput{
 		VendorID: patchField(p.VendorID), Kind: patchField(p.Kind), Issuer: patchField(p.Issuer),
 		Scope: patchField(p.Scope), Opinion: patchField(p.Opinion), ExceptionsCount: patchField(p.ExceptionsCount),
@@ -212,17 +203,7 @@ func (h *handlers) listAttestations(c *gin.Context) error {
 	default:
 		return &badRequest{Field: "expired", Message: "must be true or false"}
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportAttestations(c, format, f)
-	}
-	page, err := h.attestations.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, toAttestationJSON))
-	return nil
+	return listFiltered(c, f, p, h.attestations.List, toAttestationJSON, h.exportAttestations)
 }
 
 func (h *handlers) createAttestation(c *gin.Context) error {

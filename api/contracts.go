@@ -214,14 +214,12 @@ func patchMoney(o Optional[domain.Money]) **domain.Money {
 
 func (p contractPatch) toDomain() (contractWrite, error) {
 	var fe domain.FieldErrors
-	for field, isNull := range map[string]bool{"title": p.Title.Null, "status": p.Status.Null, "effective_on": p.EffectiveOn.Null,
-		"auto_renew": p.AutoRenew.Null, "renewal_notice_days": p.RenewalNoticeDays.Null, "right_to_audit": p.RightToAudit.Null,
-		"subprocessor_approval": p.SubprocessorApproval.Null, "data_return_or_destruction": p.DataReturnOrDestruction.Null,
-		"dpa": p.DPA.Null, "baa": p.BAA.Null} {
-		if isNull {
-			fe.Add(field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"title", p.Title.Null}, nullable{"status", p.Status.Null},
+		nullable{"effective_on", p.EffectiveOn.Null}, nullable{"auto_renew", p.AutoRenew.Null},
+		nullable{"renewal_notice_days", p.RenewalNoticeDays.Null}, nullable{"right_to_audit", p.RightToAudit.Null},
+		nullable{"subprocessor_approval", p.SubprocessorApproval.Null},
+		nullable{"data_return_or_destruction", p.DataReturnOrDestruction.Null}, nullable{"dpa", p.DPA.Null},
+		nullable{"baa", p.BAA.Null})
 	if p.BreachNotification.Null {
 		fe.Add("breach_notification", "cannot be null here; remove a clause with POST /contracts/{id}/amendments")
 	}
@@ -291,17 +289,7 @@ func (h *handlers) listContracts(c *gin.Context) error {
 	if len(f.Query) > 200 {
 		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportContracts(c, format, f)
-	}
-	page, err := h.contracts.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, h.toContractJSON))
-	return nil
+	return listFiltered(c, f, p, h.contracts.List, h.toContractJSON, h.exportContracts)
 }
 
 func (h *handlers) createContract(c *gin.Context) error {

@@ -60,17 +60,7 @@ func (h *handlers) listFindings(c *gin.Context) error {
 		}
 		f.OpenedAfter = t
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportFindings(c, format, f)
-	}
-	page, err := h.findings.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[finding.Finding]))
-	return nil
+	return listFiltered(c, f, p, h.findings.List, identity[finding.Finding], h.exportFindings)
 }
 
 func (h *handlers) getFinding(c *gin.Context) error {

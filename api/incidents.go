@@ -125,13 +125,10 @@ func optionalInstant(fe *domain.FieldErrors, field string, o Optional[string]) *
 
 func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 	var fe domain.FieldErrors
-	for field, isNull := range map[string]bool{"vendor_id": b.VendorID.Null, "title": b.Title.Null, "status": b.Status.Null,
-		"learned_via": b.LearnedVia.Null, "categories": b.Categories.Null, "records_affected": b.RecordsAffected.Null,
-		"jurisdictions": b.Jurisdictions.Null, "vendor_is_agent": b.VendorIsAgent.Null} {
-		if isNull {
-			fe.Add(field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"vendor_id", b.VendorID.Null}, nullable{"title", b.Title.Null},
+		nullable{"status", b.Status.Null}, nullable{"learned_via", b.LearnedVia.Null},
+		nullable{"categories", b.Categories.Null}, nullable{"records_affected", b.RecordsAffected.Null},
+		nullable{"jurisdictions", b.Jurisdictions.Null}, nullable{"vendor_is_agent", b.VendorIsAgent.Null})
 	in := incident.IncidentInput{
 		VendorID: patchField(b.VendorID), Title: patchField(b.Title), Description: patchField(b.Description),
 		Status: patchField(b.Status), ExposureStart: optionalInstant(&fe, "exposure_start", b.ExposureStart),
@@ -179,12 +176,7 @@ func (h *handlers) listIncidents(c *gin.Context) error {
 	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
 		return err
 	}
-	page, err := h.incidents.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, toIncidentJSON))
-	return nil
+	return listFiltered(c, f, p, h.incidents.List, toIncidentJSON, nil)
 }
 
 func (h *handlers) createIncident(c *gin.Context) error {

@@ -18,12 +18,8 @@ func (h *handlers) listJobRuns(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := h.jobs.List(c.Request.Context(), jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[jobrun.JobRun]))
-	return nil
+	return listFiltered(c, jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p, h.jobs.List,
+		identity[jobrun.JobRun], nil)
 }
 
 func (h *handlers) getJobRun(c *gin.Context) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
 // listResponse is the envelope of every paginated list.
@@ -63,6 +64,28 @@ func listPage[D, T any](c *gin.Context, list func(ctx context.Context, p domain.
 		return err
 	}
 	page, err := list(c.Request.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, view))
+	return nil
+}
+
+// listFiltered answers a list request whose page (p) and filter (f) are
+// read: the spreadsheet export of f when ?format= asks for one, else the
+// page of list, each item in its view. export nil: the resource has no
+// export, and ?format= is not read.
+func listFiltered[F, D, T any](c *gin.Context, f F, p domain.PageRequest,
+	list func(ctx context.Context, f F, p domain.PageRequest) (domain.Page[D], error), view func(D) T,
+	export func(c *gin.Context, format spreadsheet.Format, f F) error) error {
+	if export != nil {
+		if format, ok, err := exportFormat(c); err != nil {
+			return err
+		} else if ok {
+			return export(c, format, f)
+		}
+	}
+	page, err := list(c.Request.Context(), f, p)
 	if err != nil {
 		return err
 	}

@@ -123,17 +123,9 @@ type reviewPatch struct {
 
 func (p reviewPatch) toDomain() (review.ReviewInput, error) {
 	var fe domain.FieldErrors
-	for _, f := range []struct {
-		field string
-		null  bool
-	}{
-		{"vendor_id", p.VendorID.Null}, {"performed_on", p.PerformedOn.Null}, {"reviewer", p.Reviewer.Null},
-		{"outcome", p.Outcome.Null}, {"residual_risk", p.ResidualRisk.Null},
-	} {
-		if f.null {
-			fe.Add(f.field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"vendor_id", p.VendorID.Null}, nullable{"performed_on", p.PerformedOn.Null},
+		nullable{"reviewer", p.Reviewer.Null}, nullable{"outcome", p.Outcome.Null},
+		nullable{"residual_risk", p.ResidualRisk.Null})
 	in := review.ReviewInput{
 		VendorID: patchField(p.VendorID), Reviewer: patchField(p.Reviewer), Outcome: patchField(p.Outcome),
 		ResidualRisk: patchField(p.ResidualRisk), Notes: patchField(p.Notes),
@@ -170,12 +162,7 @@ func (h *handlers) listReviews(c *gin.Context) error {
 			}
 		}
 	}
-	page, err := h.reviews.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, h.toReviewJSON))
-	return nil
+	return listFiltered(c, f, p, h.reviews.List, h.toReviewJSON, nil)
 }
 
 func (h *handlers) createReview(c *gin.Context) error {

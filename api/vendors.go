@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -90,11 +89,8 @@ type vendorPatch struct {
 
 func (p vendorPatch) toDomain() (register.VendorInput, error) {
 	var fe domain.FieldErrors
-	for field, o := range map[string]bool{"name": p.Name.Null, "status": p.Status.Null, "criticality": p.Criticality.Null} {
-		if o {
-			fe.Add(field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"name", p.Name.Null}, nullable{"status", p.Status.Null},
+		nullable{"criticality", p.Criticality.Null})
 	in := register.VendorInput{
 		Name: patchField(p.Name), LegalName: patchField(p.LegalName), Website: patchField(p.Website),
 		Service: patchField(p.Service), OwnerEmail: patchField(p.OwnerEmail), Status: patchField(p.Status),
@@ -126,17 +122,7 @@ func (h *handlers) listVendors(c *gin.Context) error {
 	if f.ReviewOverdue, err = h.reviewOverdueQuery(c); err != nil {
 		return err
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportVendors(c, format, f)
-	}
-	page, err := h.vendors.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, h.vendorViews()))
-	return nil
+	return listFiltered(c, f, p, h.vendors.List, h.vendorViews(), h.exportVendors)
 }
 
 func (h *handlers) createVendor(c *gin.Context) error {
