@@ -41,3 +41,18 @@ func ForUpdate[T Versioned](ctx context.Context, kind, id string, expected int64
 	}
 	return v, nil
 }
+
+// Edit is the write of one versioned entity: in one transaction, the
+// entity as ForUpdate reads it (kind, id, the version the caller expects)
+// is handed to write, which changes it, saves it at the version it was
+// read at and records the change in the audit trail.
+func Edit[T Versioned](ctx context.Context, tx Transactor, kind, id string, expected int64,
+	get func(context.Context, string) (T, error), write func(ctx context.Context, before T) error) error {
+	return tx.WithinTx(ctx, func(ctx context.Context) error {
+		before, err := ForUpdate(ctx, kind, id, expected, get)
+		if err != nil {
+			return err
+		}
+		return write(ctx, before)
+	})
+}

@@ -67,3 +67,33 @@ func TestForUpdate(t *testing.T) {
 		})
 	}
 }
+
+// oneTx runs fn directly, counting the transactions asked for.
+type oneTx struct{ n int }
+
+func (t *oneTx) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	t.n++
+	return fn(ctx)
+}
+
+func TestEditWritesWhatForUpdateRead(t *testing.T) {
+	const id = "0190a9a4-3c1e-7d4b-9a7e-2f1c5b6d7e8f"
+	get := func(context.Context, string) (thing, error) { return thing{id: id, version: 3}, nil }
+	var tx oneTx
+	var got thing
+	err := domain.Edit(context.Background(), &tx, "thing", id, 3, get, func(_ context.Context, before thing) error {
+		got = before
+		return nil
+	})
+	if err != nil || got.version != 3 || tx.n != 1 {
+		t.Fatalf("Edit = %v, wrote %v in %d transactions; want nil, version 3, 1", err, got, tx.n)
+	}
+	called := false
+	err = domain.Edit(context.Background(), &tx, "thing", id, 2, get, func(context.Context, thing) error {
+		called = true
+		return nil
+	})
+	if !errors.Is(err, domain.ErrPrecondition) || called {
+		t.Fatalf("Edit at a stale version = %v (write called: %v); want ErrPrecondition, not called", err, called)
+	}
+}

@@ -86,11 +86,7 @@ func (s *AttestationService) List(ctx context.Context, f AttestationFilter, p do
 // check (no If-Match).
 func (s *AttestationService) Update(ctx context.Context, id string, in AttestationInput, expectedVersion int64) (Attestation, error) {
 	var out Attestation
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "attestation", id, expectedVersion, s.Attestations.Get, func(ctx context.Context, before Attestation) error {
 		a := before
 		if err := a.Apply(in); err != nil {
 			return err
@@ -110,11 +106,7 @@ func (s *AttestationService) Update(ctx context.Context, id string, in Attestati
 // Delete removes an attestation. Its evidence file stays in the store:
 // files are shared by content and the audit trail refers to them.
 func (s *AttestationService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get)
-		if err != nil {
-			return err
-		}
+	return domain.Edit(ctx, s.Tx, "attestation", id, expectedVersion, s.Attestations.Get, func(ctx context.Context, before Attestation) error {
 		if err := s.Attestations.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete attestation: %w", err)
 		}
@@ -140,11 +132,7 @@ func (s *AttestationService) AttachEvidence(ctx context.Context, id string, up d
 	}
 	var out Attestation
 	var replaced bool
-	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get)
-		if err != nil {
-			return err
-		}
+	err = domain.Edit(ctx, s.Tx, "attestation", id, expectedVersion, s.Attestations.Get, func(ctx context.Context, before Attestation) error {
 		a := before
 		now := s.Clock.Now()
 		a.EvidenceSHA256, a.EvidenceSize, a.EvidenceMediaType = blob.SHA256, blob.Size, blob.MediaType

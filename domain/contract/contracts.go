@@ -182,11 +182,7 @@ func (s *ContractService) Update(ctx context.Context, id string, in ContractInpu
 	if in.VendorID != nil {
 		return ContractView{}, domain.Invalid("vendor_id", "cannot be changed; create a contract for the other vendor")
 	}
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "contract", id, expectedVersion, s.Contracts.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "contract", id, expectedVersion, s.Contracts.Get, func(ctx context.Context, before Contract) error {
 		c := before
 		if err := domain.MergeInvalid(c.Apply(in), CheckTerms(terms)); err != nil {
 			return err
@@ -247,11 +243,7 @@ func (s *ContractService) correctClause(ctx context.Context, c Contract, terms C
 
 // Delete removes a contract and its clause versions.
 func (s *ContractService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "contract", id, expectedVersion, s.Contracts.Get)
-		if err != nil {
-			return err
-		}
+	return domain.Edit(ctx, s.Tx, "contract", id, expectedVersion, s.Contracts.Get, func(ctx context.Context, before Contract) error {
 		if err := CheckRole(ctx, &before, nil); err != nil {
 			return err
 		}
@@ -279,11 +271,7 @@ func (s *ContractService) Amend(ctx context.Context, id string, a Amendment, exp
 		return ContractView{}, err
 	}
 	a.EffectiveFrom = a.EffectiveFrom.UTC().Truncate(time.Microsecond)
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "contract", id, expectedVersion, s.Contracts.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "contract", id, expectedVersion, s.Contracts.Get, func(ctx context.Context, before Contract) error {
 		if domain.ActorFrom(ctx).Role == domain.RoleVendorManager {
 			return &domain.ForbiddenError{Field: "breach_notification", Message: "only legal or an admin may amend a clause; a vendor manager edits a draft's proposed clause with PATCH"}
 		}

@@ -83,11 +83,7 @@ func (c FindingChange) Apply(f *Finding, today domain.Date, actor domain.Actor) 
 // Change applies a decision. expectedVersion 0 skips the version check.
 func (s *FindingService) Change(ctx context.Context, id string, c FindingChange, expectedVersion int64) (Finding, error) {
 	var out Finding
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		f, err := domain.ForUpdate(ctx, "finding", id, expectedVersion, s.Findings.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "finding", id, expectedVersion, s.Findings.Get, func(ctx context.Context, f Finding) error {
 		before := f
 		now := s.Clock.Now()
 		if err := c.Apply(&f, domain.DateOf(now), domain.ActorFrom(ctx)); err != nil {

@@ -224,11 +224,7 @@ func (s *IncidentService) Update(ctx context.Context, id string, in IncidentInpu
 	if in.VendorID != nil {
 		return IncidentView{}, domain.Invalid("vendor_id", "cannot be changed; record the incident against the other vendor")
 	}
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "incident", id, expectedVersion, s.Incidents.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "incident", id, expectedVersion, s.Incidents.Get, func(ctx context.Context, before Incident) error {
 		inc := before
 		now := s.Clock.Now()
 		if err := inc.Apply(in, now); err != nil {

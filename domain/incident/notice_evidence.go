@@ -37,11 +37,7 @@ func (s *IncidentService) AttachNotice(ctx context.Context, id string, up domain
 	if err != nil {
 		return IncidentView{}, err
 	}
-	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "incident", id, expectedVersion, s.Incidents.Get)
-		if err != nil {
-			return err
-		}
+	err = domain.Edit(ctx, s.Tx, "incident", id, expectedVersion, s.Incidents.Get, func(ctx context.Context, before Incident) error {
 		inc := before
 		inc.NoticeEvidence = &EvidenceRef{SHA256: blob.SHA256, Size: blob.Size, MediaType: blob.MediaType,
 			Name: domain.SanitizeEvidenceName(up.Name), ReceivedAt: at, UploadedBy: domain.ActorFrom(ctx).ID}

@@ -243,11 +243,7 @@ func (s *IncidentService) SetObligation(ctx context.Context, id string, ch Oblig
 		return Obligation{}, err
 	}
 	var out Obligation
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "obligation", id, expectedVersion, s.Obligations.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "obligation", id, expectedVersion, s.Obligations.Get, func(ctx context.Context, before Obligation) error {
 		o := before
 		o.Status, o.Reason, o.Evidence, o.DoneAt = ch.Status, ch.Reason, ch.Evidence, nil
 		if ch.Status == ObligationDone {

@@ -58,11 +58,7 @@ func (s *VendorService) List(ctx context.Context, f VendorFilter, p domain.PageR
 // check (no If-Match).
 func (s *VendorService) Update(ctx context.Context, id string, in VendorInput, expectedVersion int64) (Vendor, error) {
 	var out Vendor
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "vendor", id, expectedVersion, s.Vendors.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "vendor", id, expectedVersion, s.Vendors.Get, func(ctx context.Context, before Vendor) error {
 		v := before
 		if err := v.Apply(in); err != nil {
 			return err
@@ -83,11 +79,7 @@ func (s *VendorService) Update(ctx context.Context, id string, in VendorInput, e
 
 // Delete removes a vendor and its data handling records.
 func (s *VendorService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "vendor", id, expectedVersion, s.Vendors.Get)
-		if err != nil {
-			return err
-		}
+	return domain.Edit(ctx, s.Tx, "vendor", id, expectedVersion, s.Vendors.Get, func(ctx context.Context, before Vendor) error {
 		if err := s.Vendors.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete vendor: %w", err)
 		}

@@ -100,11 +100,7 @@ func (s *ReviewService) List(ctx context.Context, f ReviewFilter, p domain.PageR
 // check (no If-Match).
 func (s *ReviewService) Update(ctx context.Context, id string, in ReviewInput, expectedVersion int64) (Review, error) {
 	var out Review
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "review", id, expectedVersion, s.Reviews.Get)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "review", id, expectedVersion, s.Reviews.Get, func(ctx context.Context, before Review) error {
 		r := before
 		now := s.Clock.Now()
 		if err := r.Apply(in, domain.DateOf(now)); err != nil {
@@ -126,11 +122,7 @@ func (s *ReviewService) Update(ctx context.Context, id string, in ReviewInput, e
 
 // Delete removes a review.
 func (s *ReviewService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := domain.ForUpdate(ctx, "review", id, expectedVersion, s.Reviews.Get)
-		if err != nil {
-			return err
-		}
+	return domain.Edit(ctx, s.Tx, "review", id, expectedVersion, s.Reviews.Get, func(ctx context.Context, before Review) error {
 		if err := s.Reviews.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete review: %w", err)
 		}
