@@ -181,8 +181,8 @@ func (h *handlers) listAttestations(c *gin.Context) error {
 		return err
 	}
 	var f attestation.AttestationFilter
-	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Kind, err = enumQuery(c, "kind", attestation.AttestationKind.Valid, "the codes of GET /api/v1/attestation-kinds"); err != nil {
 		return err

@@ -274,9 +274,9 @@ func (h *handlers) listContracts(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := contract.ContractFilter{VendorID: c.Query("vendor_id"), Query: c.Query("q")}
-	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	f := contract.ContractFilter{Query: c.Query("q")}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Status, err = enumQuery(c, "status", contract.ContractStatus.Valid, "draft, active, expired, terminated"); err != nil {
 		return err

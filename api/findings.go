@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 )
 
@@ -50,8 +49,8 @@ func (h *handlers) listFindings(c *gin.Context) error {
 	if f.Status, err = enumQuery(c, "status", finding.FindingStatus.Valid, "open, acknowledged, risk_accepted, resolved"); err != nil {
 		return err
 	}
-	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if s := c.Query("opened_after"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)

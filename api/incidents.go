@@ -169,9 +169,9 @@ func (h *handlers) listIncidents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := incident.IncidentFilter{VendorID: c.Query("vendor_id")}
-	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	var f incident.IncidentFilter
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
 		return err

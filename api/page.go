@@ -99,6 +99,16 @@ func mapList[D, T any](items []D, conv func(D) T) listResponse[T] {
 	return mapPage(domain.Page[D]{Items: items}, conv)
 }
 
+// vendorIDQuery reads an optional ?vendor_id= filter, which must be a
+// vendor id.
+func vendorIDQuery(c *gin.Context) (string, error) {
+	id := c.Query("vendor_id")
+	if id != "" && !domain.ValidID(id) {
+		return "", &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	}
+	return id, nil
+}
+
 // enumQuery reads an optional enumerated query parameter.
 func enumQuery[T ~string](c *gin.Context, name string, valid func(T) bool, allowed string) (T, error) {
 	s := c.Query(name)

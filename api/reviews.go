@@ -146,8 +146,8 @@ func (h *handlers) listReviews(c *gin.Context) error {
 		return err
 	}
 	var f review.ReviewFilter
-	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Outcome, err = enumQuery(c, "outcome", review.ReviewOutcome.Valid, "approved, approved_with_conditions, rejected"); err != nil {
 		return err
