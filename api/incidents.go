@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -297,11 +295,6 @@ func (h *handlers) downloadNotice(c *gin.Context) error {
 	}
 	defer rc.Close()
 	ev := inc.NoticeEvidence
-	sum, _ := hex.DecodeString(ev.SHA256) // validated by the store's Open
-	c.DataFromReader(http.StatusOK, ev.Size, ev.MediaType, rc, map[string]string{
-		"Content-Disposition": evidenceDisposition(ev.Name),
-		"X-Content-SHA256":    ev.SHA256,
-		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
-	})
+	streamEvidence(c, rc, ev.Size, ev.MediaType, ev.Name, ev.SHA256)
 	return nil
 }
