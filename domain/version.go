@@ -24,8 +24,8 @@ func Lookup[T any](ctx context.Context, kind, id string, get func(context.Contex
 	return get(ctx, id)
 }
 
-// ForUpdate reads the entity a write is about to change, with get and
-// inside the caller's transaction, and checks that it is still at the
+// ForUpdate reads the entity a write is about to change, with get (in the
+// caller's transaction: Edit opens it), and checks that it is still at the
 // version the caller expects; expected 0 (no If-Match) takes any version.
 // An id that is not a UUID gives ErrNotFound without asking get, a stale
 // version ErrPrecondition; both name the kind ("vendor") and the id.
