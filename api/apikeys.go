@@ -28,16 +28,7 @@ type keyCreated struct {
 func identity[T any](v T) T { return v }
 
 func (h *handlers) listKeys(c *gin.Context) error {
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	page, err := h.keys.List(c.Request.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[access.APIKey]))
-	return nil
+	return listPage(c, h.keys.List, identity[access.APIKey])
 }
 
 func (h *handlers) createKey(c *gin.Context) error {
@@ -57,19 +48,13 @@ func (h *handlers) createKey(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/api-keys/"+k.ID)
-	withholdOnReplay(c, keyCreated{APIKey: k, SecretWithheld: secretWithheld("key", "revoke this key and create another")})
-	writeJSON(c, http.StatusCreated, keyCreated{APIKey: k, Key: plaintext})
+	writeCreatedOnce(c, "/api/v1/api-keys/"+k.ID, keyCreated{APIKey: k, Key: plaintext},
+		keyCreated{APIKey: k, SecretWithheld: secretWithheld("key", "revoke this key and create another")})
 	return nil
 }
 
 func (h *handlers) getKey(c *gin.Context) error {
-	k, err := h.keys.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, k)
-	return nil
+	return getByID(c, h.keys.Get, identity[access.APIKey])
 }
 
 func (h *handlers) revokeKey(c *gin.Context) error {

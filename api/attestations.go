@@ -141,17 +141,8 @@ type attestationPatch struct {
 
 func (p attestationPatch) toDomain() (attestation.AttestationInput, error) {
 	var fe domain.FieldErrors
-	for _, f := range []struct {
-		field string
-		null  bool
-	}{
-		{"vendor_id", p.VendorID.Null}, {"kind", p.Kind.Null}, {"exceptions_count", p.ExceptionsCount.Null},
-		{"review_status", p.ReviewStatus.Null},
-	} {
-		if f.null {
-			fe.Add(f.field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"vendor_id", p.VendorID.Null}, nullable{"kind", p.Kind.Null},
+		nullable{"exceptions_count", p.ExceptionsCount.Null}, nullable{"review_status", p.ReviewStatus.Null})
 	in := attestation.AttestationInput{
 		VendorID: patchField(p.VendorID), Kind: patchField(p.Kind), Issuer: patchField(p.Issuer),
 		Scope: patchField(p.Scope), Opinion: patchField(p.Opinion), ExceptionsCount: patchField(p.ExceptionsCount),
@@ -190,8 +181,8 @@ func (h *handlers) listAttestations(c *gin.Context) error {
 		return err
 	}
 	var f attestation.AttestationFilter
-	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Kind, err = enumQuery(c, "kind", attestation.AttestationKind.Valid, "the codes of GET /api/v1/attestation-kinds"); err != nil {
 		return err
@@ -212,49 +203,19 @@ func (h *handlers) listAttestations(c *gin.Context) error {
 	default:
 		return &badRequest{Field: "expired", Message: "must be true or false"}
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportAttestations(c, format, f)
-	}
-	page, err := h.attestations.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, toAttestationJSON))
-	return nil
+	return listFiltered(c, f, p, h.attestations.List, toAttestationJSON, h.exportAttestations)
 }
 
 func (h *handlers) createAttestation(c *gin.Context) error {
-	in, err := readBody[attestationCreate](c, h.maxBody)
-	if err != nil {
-		return err
-	}
-	a, err := h.attestations.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/attestations/"+a.ID)
-	writeVersioned(c, http.StatusCreated, a.Version, toAttestationJSON(a))
-	return nil
+	return createVersioned[attestationCreate](c, h.maxBody, h.attestations.Create, toAttestationJSON)
 }
 
 func (h *handlers) getAttestation(c *gin.Context) error {
-	a, err := h.attestations.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
-	return nil
+	return getVersioned(c, h.attestations.Get, toAttestationJSON)
 }
 
 func (h *handlers) patchAttestation(c *gin.Context) error {
-	a, err := patchVersioned[attestationPatch](c, h.maxBody, h.attestations.Update)
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, a.Version, toAttestationJSON(a))
-	return nil
+	return patchVersioned[attestationPatch](c, h.maxBody, h.attestations.Update, toAttestationJSON)
 }
 
 func (h *handlers) deleteAttestation(c *gin.Context) error {
@@ -282,13 +243,12 @@ func (h *handlers) uploadEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, a.Version)
 	status := http.StatusOK
 	if !replaced {
 		status = http.StatusCreated
 		c.Header("Location", "/api/v1/attestations/"+a.ID+"/evidence")
 	}
-	writeJSON(c, status, toAttestationJSON(a))
+	writeVersioned(c, status, a.Version, toAttestationJSON(a))
 	return nil
 }
 
@@ -338,13 +298,20 @@ func (h *handlers) downloadEvidence(c *gin.Context) error {
 		return err
 	}
 	defer rc.Close()
-	sum, _ := hex.DecodeString(a.EvidenceSHA256) // validated by the store's Open
-	c.DataFromReader(http.StatusOK, a.EvidenceSize, a.EvidenceMediaType, rc, map[string]string{
-		"Content-Disposition": evidenceDisposition(a.EvidenceName),
-		"X-Content-SHA256":    a.EvidenceSHA256,
+	streamEvidence(c, rc, a.EvidenceSize, a.EvidenceMediaType, a.EvidenceName, a.EvidenceSHA256)
+	return nil
+}
+
+// streamEvidence sends an evidence file as an attachment with its name,
+// media type and SHA-256 (hex in X-Content-SHA256, and as a Digest), which
+// the store has verified.
+func streamEvidence(c *gin.Context, rc io.Reader, size int64, mediaType, name, sha256 string) {
+	sum, _ := hex.DecodeString(sha256) // validated by the store's Open
+	c.DataFromReader(http.StatusOK, size, mediaType, rc, map[string]string{
+		"Content-Disposition": evidenceDisposition(name),
+		"X-Content-SHA256":    sha256,
 		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
 	})
-	return nil
 }
 
 // evidenceDisposition is an attachment disposition naming the file
@@ -449,10 +416,5 @@ func toEvidenceStatusJSON(st attestation.EvidenceStatus) evidenceStatusJSON {
 }
 
 func (h *handlers) vendorEvidenceStatus(c *gin.Context) error {
-	st, err := h.attestations.EvidenceStatus(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, toEvidenceStatusJSON(st))
-	return nil
+	return getByID(c, h.attestations.EvidenceStatus, toEvidenceStatusJSON)
 }

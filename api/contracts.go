@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -146,7 +147,14 @@ func moneyPtr(m *domain.Money) **domain.Money {
 	return &m
 }
 
-func (in contractCreate) toDomain() (contract.ContractInput, error) {
+// contractWrite is a contract's input with the breach-notification terms
+// given beside it (nil: none).
+type contractWrite struct {
+	contract.ContractInput
+	terms *contract.ClauseTerms
+}
+
+func (in contractCreate) toDomain() (contractWrite, error) {
 	var fe domain.FieldErrors
 	out := contract.ContractInput{
 		VendorID: in.VendorID, Title: in.Title, Reference: in.Reference, Status: in.Status,
@@ -160,7 +168,10 @@ func (in contractCreate) toDomain() (contract.ContractInput, error) {
 		empty := ""
 		out.VendorID = &empty
 	}
-	return out, fe.Err()
+	if err := fe.Err(); err != nil {
+		return contractWrite{}, err
+	}
+	return contractWrite{ContractInput: out, terms: in.BreachNotification.toDomain()}, nil
 }
 
 // contractPatch is the body of PATCH /contracts/{id}: a JSON merge patch.
@@ -201,16 +212,14 @@ func patchMoney(o Optional[domain.Money]) **domain.Money {
 	return &m
 }
 
-func (p contractPatch) toDomain() (contract.ContractInput, *contract.ClauseTerms, error) {
+func (p contractPatch) toDomain() (contractWrite, error) {
 	var fe domain.FieldErrors
-	for field, isNull := range map[string]bool{"title": p.Title.Null, "status": p.Status.Null, "effective_on": p.EffectiveOn.Null,
-		"auto_renew": p.AutoRenew.Null, "renewal_notice_days": p.RenewalNoticeDays.Null, "right_to_audit": p.RightToAudit.Null,
-		"subprocessor_approval": p.SubprocessorApproval.Null, "data_return_or_destruction": p.DataReturnOrDestruction.Null,
-		"dpa": p.DPA.Null, "baa": p.BAA.Null} {
-		if isNull {
-			fe.Add(field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"title", p.Title.Null}, nullable{"status", p.Status.Null},
+		nullable{"effective_on", p.EffectiveOn.Null}, nullable{"auto_renew", p.AutoRenew.Null},
+		nullable{"renewal_notice_days", p.RenewalNoticeDays.Null}, nullable{"right_to_audit", p.RightToAudit.Null},
+		nullable{"subprocessor_approval", p.SubprocessorApproval.Null},
+		nullable{"data_return_or_destruction", p.DataReturnOrDestruction.Null}, nullable{"dpa", p.DPA.Null},
+		nullable{"baa", p.BAA.Null})
 	if p.BreachNotification.Null {
 		fe.Add("breach_notification", "cannot be null here; remove a clause with POST /contracts/{id}/amendments")
 	}
@@ -228,7 +237,7 @@ func (p contractPatch) toDomain() (contract.ContractInput, *contract.ClauseTerms
 	if p.BreachNotification.Set && !p.BreachNotification.Null {
 		terms = p.BreachNotification.Value.toDomain()
 	}
-	return in, terms, fe.Err()
+	return contractWrite{ContractInput: in, terms: terms}, fe.Err()
 }
 
 // amendmentInput is the body of POST /contracts/{id}/amendments.
@@ -238,104 +247,7 @@ type amendmentInput struct {
 	BreachNotification Optional[clauseInput] `json:"breach_notification"`
 }
 
-func (h *handlers) listContracts(c *gin.Context) error {
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	f := contract.ContractFilter{VendorID: c.Query("vendor_id"), Query: c.Query("q")}
-	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
-	}
-	if f.Status, err = enumQuery(c, "status", contract.ContractStatus.Valid, "draft, active, expired, terminated"); err != nil {
-		return err
-	}
-	if s := c.Query("expiring_before"); s != "" {
-		if f.ExpiringBefore, err = domain.ParseDate(s); err != nil {
-			return &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"}
-		}
-	}
-	if len(f.Query) > 200 {
-		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
-	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportContracts(c, format, f)
-	}
-	page, err := h.contracts.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, h.toContractJSON))
-	return nil
-}
-
-func (h *handlers) createContract(c *gin.Context) error {
-	var body contractCreate
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		return err
-	}
-	in, err := body.toDomain()
-	if err != nil {
-		return err
-	}
-	view, err := h.contracts.Create(c.Request.Context(), in, body.BreachNotification.toDomain())
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/contracts/"+view.ID)
-	writeVersioned(c, http.StatusCreated, view.Version, h.toContractJSON(view))
-	return nil
-}
-
-func (h *handlers) getContract(c *gin.Context) error {
-	view, err := h.contracts.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
-	return nil
-}
-
-func (h *handlers) patchContract(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var p contractPatch
-	if err := decodeJSON(c, h.maxBody, &p); err != nil {
-		return err
-	}
-	in, terms, err := p.toDomain()
-	if err != nil {
-		return err
-	}
-	var view contract.ContractView
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		view, err = h.contracts.Update(c.Request.Context(), c.Param("id"), in, terms, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
-	return nil
-}
-
-func (h *handlers) deleteContract(c *gin.Context) error {
-	return deleteVersioned(c, h.contracts.Delete)
-}
-
-func (h *handlers) amendContract(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var body amendmentInput
-	if err := decodeJSON(c, h.maxBody, &body); err != nil {
-		return err
-	}
+func (body amendmentInput) toDomain() (contract.Amendment, error) {
 	a := contract.Amendment{Reason: body.Reason}
 	var fe domain.FieldErrors
 	if strings.TrimSpace(body.EffectiveFrom) != "" {
@@ -349,34 +261,67 @@ func (h *handlers) amendContract(c *gin.Context) error {
 		fe.Add("breach_notification", "is required: the new terms, or null to remove the clause from effective_from on")
 	}
 	if err := fe.Err(); err != nil {
-		return err
+		return a, err
 	}
 	if !body.BreachNotification.Null {
 		a.Terms = body.BreachNotification.Value.toDomain()
 	}
-	var view contract.ContractView
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		view, err = h.contracts.Amend(c.Request.Context(), c.Param("id"), a, version)
-		return err
-	})
+	return a, nil
+}
+
+func (h *handlers) listContracts(c *gin.Context) error {
+	p, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	writeVersioned(c, http.StatusOK, view.Version, h.toContractJSON(view))
-	return nil
+	f := contract.ContractFilter{Query: c.Query("q")}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
+	}
+	if f.Status, err = enumQuery(c, "status", contract.ContractStatus.Valid, "draft, active, expired, terminated"); err != nil {
+		return err
+	}
+	if s := c.Query("expiring_before"); s != "" {
+		if f.ExpiringBefore, err = domain.ParseDate(s); err != nil {
+			return &badRequest{Field: "expiring_before", Message: "must be a date in the form YYYY-MM-DD"}
+		}
+	}
+	if len(f.Query) > 200 {
+		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
+	}
+	return listFiltered(c, f, p, h.contracts.List, h.toContractJSON, h.exportContracts)
+}
+
+func (h *handlers) createContract(c *gin.Context) error {
+	return createVersioned[contractCreate](c, h.maxBody,
+		func(ctx context.Context, w contractWrite) (contract.ContractView, error) {
+			return h.contracts.Create(ctx, w.ContractInput, w.terms)
+		}, h.toContractJSON)
+}
+
+func (h *handlers) getContract(c *gin.Context) error {
+	return getVersioned(c, h.contracts.Get, h.toContractJSON)
+}
+
+func (h *handlers) patchContract(c *gin.Context) error {
+	return patchVersioned[contractPatch](c, h.maxBody,
+		func(ctx context.Context, id string, w contractWrite, version int64) (contract.ContractView, error) {
+			return h.contracts.Update(ctx, id, w.ContractInput, w.terms, version)
+		}, h.toContractJSON)
+}
+
+func (h *handlers) deleteContract(c *gin.Context) error {
+	return deleteVersioned(c, h.contracts.Delete)
+}
+
+func (h *handlers) amendContract(c *gin.Context) error {
+	return patchVersioned[amendmentInput](c, h.maxBody, h.contracts.Amend, h.toContractJSON)
 }
 
 func (h *handlers) listClauseVersions(c *gin.Context) error {
-	vs, err := h.contracts.Versions(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	out := listResponse[*clauseJSON]{Items: make([]*clauseJSON, len(vs))}
-	for i := range vs {
-		out.Items[i] = h.toClauseJSON(&vs[i])
-	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return getByID(c, h.contracts.Versions, func(vs []contract.ClauseVersion) listResponse[*clauseJSON] {
+		return mapList(vs, func(v contract.ClauseVersion) *clauseJSON { return h.toClauseJSON(&v) })
+	})
 }
 
 func (h *handlers) getClauseAt(c *gin.Context) error {
@@ -438,21 +383,11 @@ func toClauseAuditJSON(a contract.ClauseAudit) clauseAuditJSON {
 }
 
 func (h *handlers) contractClauseAudit(c *gin.Context) error {
-	a, err := h.contracts.AuditContract(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, toClauseAuditJSON(a))
-	return nil
+	return getByID(c, h.contracts.AuditContract, toClauseAuditJSON)
 }
 
 func (h *handlers) vendorClauseAudit(c *gin.Context) error {
-	a, err := h.contracts.AuditVendor(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, toClauseAuditJSON(a))
-	return nil
+	return getByID(c, h.contracts.AuditVendor, toClauseAuditJSON)
 }
 
 func (h *handlers) getClausePolicy(c *gin.Context) error {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 )
 
@@ -15,6 +14,17 @@ type findingPatch struct {
 	Status        finding.FindingStatus `json:"status"`
 	Reason        string                `json:"reason"`
 	AcceptedUntil *string               `json:"accepted_until"`
+}
+
+func (b findingPatch) toDomain() (finding.FindingChange, error) {
+	ch := finding.FindingChange{Status: b.Status, Reason: b.Reason}
+	if b.AcceptedUntil != nil && *b.AcceptedUntil != "" {
+		var err error
+		if ch.AcceptedUntil, err = parseDateField("accepted_until", *b.AcceptedUntil); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
 }
 
 func (h *handlers) listRules(c *gin.Context) error {
@@ -39,8 +49,8 @@ func (h *handlers) listFindings(c *gin.Context) error {
 	if f.Status, err = enumQuery(c, "status", finding.FindingStatus.Valid, "open, acknowledged, risk_accepted, resolved"); err != nil {
 		return err
 	}
-	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if s := c.Query("opened_after"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
@@ -49,53 +59,13 @@ func (h *handlers) listFindings(c *gin.Context) error {
 		}
 		f.OpenedAfter = t
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportFindings(c, format, f)
-	}
-	page, err := h.findings.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, func(f finding.Finding) finding.Finding { return f }))
-	return nil
+	return listFiltered(c, f, p, h.findings.List, identity[finding.Finding], h.exportFindings)
 }
 
 func (h *handlers) getFinding(c *gin.Context) error {
-	f, err := h.findings.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	setETag(c, f.Version)
-	writeJSON(c, http.StatusOK, f)
-	return nil
+	return getVersioned(c, h.findings.Get, identity[finding.Finding])
 }
 
 func (h *handlers) patchFinding(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var b findingPatch
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
-	ch := finding.FindingChange{Status: b.Status, Reason: b.Reason}
-	if b.AcceptedUntil != nil && *b.AcceptedUntil != "" {
-		if ch.AcceptedUntil, err = parseDateField("accepted_until", *b.AcceptedUntil); err != nil {
-			return err
-		}
-	}
-	var f finding.Finding
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		f, err = h.findings.Change(c.Request.Context(), c.Param("id"), ch, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	setETag(c, f.Version)
-	writeJSON(c, http.StatusOK, f)
-	return nil
+	return patchVersioned[findingPatch](c, h.maxBody, h.findings.Change, identity[finding.Finding])
 }

@@ -52,16 +52,9 @@ type handlingInput struct {
 }
 
 func (h *handlers) listHandling(c *gin.Context) error {
-	hs, err := h.vendors.ListHandling(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	out := listResponse[handlingJSON]{Items: make([]handlingJSON, len(hs))}
-	for i, x := range hs {
-		out.Items[i] = toHandlingJSON(x)
-	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return getByID(c, h.vendors.ListHandling, func(hs []register.DataHandling) listResponse[handlingJSON] {
+		return mapList(hs, toHandlingJSON)
+	})
 }
 
 func (h *handlers) putHandling(c *gin.Context) error {

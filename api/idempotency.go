@@ -42,6 +42,15 @@ const ctxReplay = "vw.replay"
 // show it again. v is the resource without its secret, saying so.
 func withholdOnReplay(c *gin.Context, v any) { c.Set(ctxReplay, v) }
 
+// writeCreatedOnce writes 201 with the Location of a resource whose secret
+// is shown once: the body holds it, and a replay (idempotency) answers
+// withheld, the same body with secretWithheld in the secret's place.
+func writeCreatedOnce(c *gin.Context, location string, body, withheld any) {
+	c.Header("Location", location)
+	withholdOnReplay(c, withheld)
+	writeJSON(c, http.StatusCreated, body)
+}
+
 // secretWithheld is the message a replay carries in place of a secret.
 func secretWithheld(field, lost string) string {
 	return "this is a replay: " + field + " was shown only in the first response to this request and is not stored in clear; " +

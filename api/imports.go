@@ -49,12 +49,7 @@ func (h *handlers) getImportTemplate(c *gin.Context) error {
 
 // getImport serves GET /api/v1/imports/{id}.
 func (h *handlers) getImport(c *gin.Context) error {
-	r, err := h.imports.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, r)
-	return nil
+	return getByID(c, h.imports.Get, identity[importing.ImportResult])
 }
 
 // createImport serves POST /api/v1/imports: a multipart/form-data body
@@ -305,19 +300,81 @@ func pump(ctx context.Context, w spreadsheet.Writer, next func(ctx context.Conte
 var exportPage = domain.PageRequest{Limit: domain.MaxPageLimit}
 
 func (h *handlers) exportVendors(c *gin.Context, format spreadsheet.Format, f register.VendorFilter) error {
-	return h.export(c, format, "vendors", importing.ImportColumns(importing.ImportVendors), func(ctx context.Context, after string) ([][]string, string, error) {
+	return h.export(c, format, "vendors", importing.ImportColumns(importing.ImportVendors), exportPages(
+		func(ctx context.Context, p domain.PageRequest) (domain.Page[register.Vendor], error) {
+			return h.vendors.List(ctx, f, p)
+		},
+		func(_ context.Context, vs []register.Vendor) ([][]string, error) {
+			rows := make([][]string, len(vs))
+			for i, v := range vs {
+				rows[i] = spreadsheet.VendorValues(v)
+			}
+			return rows, nil
+		}))
+}
+
+func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f contract.ContractFilter) error {
+	return h.export(c, format, "contracts", importing.ImportColumns(importing.ImportContracts), exportPages(
+		func(ctx context.Context, p domain.PageRequest) (domain.Page[contract.ContractView], error) {
+			return h.contracts.List(ctx, f, p)
+		},
+		vendorRows(h, func(cv contract.ContractView) string { return cv.VendorID }, spreadsheet.ContractValues)))
+}
+
+func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format, f attestation.AttestationFilter) error {
+	return h.export(c, format, "attestations", importing.ImportColumns(importing.ImportAttestations), exportPages(
+		func(ctx context.Context, p domain.PageRequest) (domain.Page[attestation.Attestation], error) {
+			return h.attestations.List(ctx, f, p)
+		},
+		vendorRows(h, func(a attestation.Attestation) string { return a.VendorID }, spreadsheet.AttestationValues)))
+}
+
+func (h *handlers) exportFindings(c *gin.Context, format spreadsheet.Format, f finding.FindingFilter) error {
+	return h.export(c, format, "findings", spreadsheet.FindingColumns, exportPages(
+		func(ctx context.Context, p domain.PageRequest) (domain.Page[finding.Finding], error) {
+			return h.findings.List(ctx, f, p)
+		},
+		vendorRows(h, func(x finding.Finding) string { return x.VendorID }, spreadsheet.FindingValues)))
+}
+
+// exportPages is the next batch of an export: the page of list after the
+// cursor, exportPage at a time, made into rows.
+func exportPages[T any](list func(ctx context.Context, p domain.PageRequest) (domain.Page[T], error),
+	rows func(ctx context.Context, items []T) ([][]string, error)) func(ctx context.Context, after string) ([][]string, string, error) {
+	return func(ctx context.Context, after string) ([][]string, string, error) {
 		p := exportPage
 		p.After = after
-		page, err := h.vendors.List(ctx, f, p)
+		page, err := list(ctx, p)
 		if err != nil {
 			return nil, "", err
 		}
-		rows := make([][]string, len(page.Items))
-		for i, v := range page.Items {
-			rows[i] = spreadsheet.VendorValues(v)
+		out, err := rows(ctx, page.Items)
+		if err != nil {
+			return nil, "", err
 		}
-		return rows, page.Next, nil
-	})
+		return out, page.Next, nil
+	}
+}
+
+// vendorRows makes the rows of a batch of items that each belong to a
+// vendor (vendorID), naming the batch's vendors with one query.
+func vendorRows[T any](h *handlers, vendorID func(T) string,
+	row func(item T, vendor string) []string) func(ctx context.Context, items []T) ([][]string, error) {
+	return func(ctx context.Context, items []T) ([][]string, error) {
+		ids := make([]string, len(items))
+		for i, x := range items {
+			ids[i] = vendorID(x)
+		}
+		refs, err := h.vendorRefs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]string, len(items))
+		for i, x := range items {
+			rows[i] = row(x, refs[vendorID(x)])
+		}
+		return rows, nil
+	}
 }
 
 // vendorRefs names the vendors of one batch (one query).
@@ -331,76 +388,4 @@ func (h *handlers) vendorRefs(ctx context.Context, ids []string) (map[string]str
 		out[id] = spreadsheet.VendorRef(v)
 	}
 	return out, nil
-}
-
-func (h *handlers) exportContracts(c *gin.Context, format spreadsheet.Format, f contract.ContractFilter) error {
-	return h.export(c, format, "contracts", importing.ImportColumns(importing.ImportContracts), func(ctx context.Context, after string) ([][]string, string, error) {
-		p := exportPage
-		p.After = after
-		page, err := h.contracts.List(ctx, f, p)
-		if err != nil {
-			return nil, "", err
-		}
-		ids := make([]string, len(page.Items))
-		for i, cv := range page.Items {
-			ids[i] = cv.VendorID
-		}
-		refs, err := h.vendorRefs(ctx, ids)
-		if err != nil {
-			return nil, "", err
-		}
-		rows := make([][]string, len(page.Items))
-		for i, cv := range page.Items {
-			rows[i] = spreadsheet.ContractValues(cv, refs[cv.VendorID])
-		}
-		return rows, page.Next, nil
-	})
-}
-
-func (h *handlers) exportAttestations(c *gin.Context, format spreadsheet.Format, f attestation.AttestationFilter) error {
-	return h.export(c, format, "attestations", importing.ImportColumns(importing.ImportAttestations), func(ctx context.Context, after string) ([][]string, string, error) {
-		p := exportPage
-		p.After = after
-		page, err := h.attestations.List(ctx, f, p)
-		if err != nil {
-			return nil, "", err
-		}
-		ids := make([]string, len(page.Items))
-		for i, a := range page.Items {
-			ids[i] = a.VendorID
-		}
-		refs, err := h.vendorRefs(ctx, ids)
-		if err != nil {
-			return nil, "", err
-		}
-		rows := make([][]string, len(page.Items))
-		for i, a := range page.Items {
-			rows[i] = spreadsheet.AttestationValues(a, refs[a.VendorID])
-		}
-		return rows, page.Next, nil
-	})
-}
-
-func (h *handlers) exportFindings(c *gin.Context, format spreadsheet.Format, f finding.FindingFilter) error {
-	return h.export(c, format, "findings", spreadsheet.FindingColumns, func(ctx context.Context, after string) ([][]string, string, error) {
-		p := exportPage
-		p.After = after
-		page, err := h.findings.List(ctx, f, p)
-		if err != nil {
-			return nil, "", err
-		}
-		ids := make([]string, len(page.Items))
-		for i, x := range page.Items {
-			ids[i] = x.VendorID
-		}
-		refs, err := h.vendorRefs(ctx, ids)
-		if err != nil {
-			return nil, "", err
-		}
-		rows := make([][]string, len(page.Items))
-		for i, x := range page.Items {
-			rows[i] = spreadsheet.FindingValues(x, refs[x.VendorID])
-		}
-		return rows, page.Next, nil
-	})
 }

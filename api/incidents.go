@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -125,13 +123,10 @@ func optionalInstant(fe *domain.FieldErrors, field string, o Optional[string]) *
 
 func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 	var fe domain.FieldErrors
-	for field, isNull := range map[string]bool{"vendor_id": b.VendorID.Null, "title": b.Title.Null, "status": b.Status.Null,
-		"learned_via": b.LearnedVia.Null, "categories": b.Categories.Null, "records_affected": b.RecordsAffected.Null,
-		"jurisdictions": b.Jurisdictions.Null, "vendor_is_agent": b.VendorIsAgent.Null} {
-		if isNull {
-			fe.Add(field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"vendor_id", b.VendorID.Null}, nullable{"title", b.Title.Null},
+		nullable{"status", b.Status.Null}, nullable{"learned_via", b.LearnedVia.Null},
+		nullable{"categories", b.Categories.Null}, nullable{"records_affected", b.RecordsAffected.Null},
+		nullable{"jurisdictions", b.Jurisdictions.Null}, nullable{"vendor_is_agent", b.VendorIsAgent.Null})
 	in := incident.IncidentInput{
 		VendorID: patchField(b.VendorID), Title: patchField(b.Title), Description: patchField(b.Description),
 		Status: patchField(b.Status), ExposureStart: optionalInstant(&fe, "exposure_start", b.ExposureStart),
@@ -155,82 +150,43 @@ func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 	return in, fe.Err()
 }
 
+// incidentCreate is the body of POST /incidents: an incidentBody that
+// names the vendor.
+type incidentCreate incidentBody
+
+func (b incidentCreate) toDomain() (incident.IncidentInput, error) {
+	in, err := incidentBody(b).toDomain()
+	if err == nil && in.VendorID == nil {
+		err = domain.Invalid("vendor_id", "is required")
+	}
+	return in, err
+}
+
 func (h *handlers) listIncidents(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	f := incident.IncidentFilter{VendorID: c.Query("vendor_id")}
-	if f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	var f incident.IncidentFilter
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
 		return err
 	}
-	page, err := h.incidents.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, toIncidentJSON))
-	return nil
+	return listFiltered(c, f, p, h.incidents.List, toIncidentJSON, nil)
 }
 
 func (h *handlers) createIncident(c *gin.Context) error {
-	var b incidentBody
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
-	in, err := b.toDomain()
-	if err == nil && in.VendorID == nil {
-		err = domain.Invalid("vendor_id", "is required")
-	}
-	if err != nil {
-		return err
-	}
-	v, err := h.incidents.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	c.Header("Location", "/api/v1/incidents/"+v.ID)
-	writeJSON(c, http.StatusCreated, toIncidentJSON(v))
-	return nil
+	return createVersioned[incidentCreate](c, h.maxBody, h.incidents.Create, toIncidentJSON)
 }
 
 func (h *handlers) getIncident(c *gin.Context) error {
-	v, err := h.incidents.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toIncidentJSON(v))
-	return nil
+	return getVersioned(c, h.incidents.Get, toIncidentJSON)
 }
 
 func (h *handlers) patchIncident(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var b incidentBody
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
-	in, err := b.toDomain()
-	if err != nil {
-		return err
-	}
-	var v incident.IncidentView
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		v, err = h.incidents.Update(c.Request.Context(), c.Param("id"), in, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toIncidentJSON(v))
-	return nil
+	return patchVersioned[incidentBody](c, h.maxBody, h.incidents.Update, toIncidentJSON)
 }
 
 // timelineInput is the body of POST /incidents/{id}/timeline.
@@ -263,12 +219,9 @@ func (h *handlers) appendTimeline(c *gin.Context) error {
 }
 
 func (h *handlers) listTimeline(c *gin.Context) error {
-	es, err := h.incidents.Timeline(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, listResponse[incident.TimelineEntry]{Items: nonNil(es)})
-	return nil
+	return getByID(c, h.incidents.Timeline, func(es []incident.TimelineEntry) listResponse[incident.TimelineEntry] {
+		return mapList(es, identity[incident.TimelineEntry])
+	})
 }
 
 // historyJSON is a vendor's notification history.
@@ -285,17 +238,16 @@ type historyItem struct {
 	Notice             incident.NoticeClock `json:"notice"`
 }
 
-func (h *handlers) notificationHistory(c *gin.Context) error {
-	hist, err := h.incidents.History(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
+func toHistoryJSON(hist incident.NotificationHistory) historyJSON {
 	out := historyJSON{VendorID: hist.VendorID, Stats: hist.Stats, Incidents: make([]historyItem, len(hist.Incidents))}
 	for i, v := range hist.Incidents {
 		out.Incidents[i] = historyItem{IncidentID: v.ID, Title: v.Title, VendorDiscoveredAt: v.VendorDiscoveredAt, Notice: v.Notice}
 	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return out
+}
+
+func (h *handlers) notificationHistory(c *gin.Context) error {
+	return getByID(c, h.incidents.History, toHistoryJSON)
 }
 
 func (h *handlers) portfolioTimeliness(c *gin.Context) error {
@@ -331,8 +283,7 @@ func (h *handlers) uploadNotice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, v.Version)
-	writeJSON(c, http.StatusOK, toIncidentJSON(v))
+	writeVersioned(c, http.StatusOK, v.Version, toIncidentJSON(v))
 	return nil
 }
 
@@ -344,11 +295,6 @@ func (h *handlers) downloadNotice(c *gin.Context) error {
 	}
 	defer rc.Close()
 	ev := inc.NoticeEvidence
-	sum, _ := hex.DecodeString(ev.SHA256) // validated by the store's Open
-	c.DataFromReader(http.StatusOK, ev.Size, ev.MediaType, rc, map[string]string{
-		"Content-Disposition": evidenceDisposition(ev.Name),
-		"X-Content-SHA256":    ev.SHA256,
-		"Digest":              "sha-256=" + base64.StdEncoding.EncodeToString(sum),
-	})
+	streamEvidence(c, rc, ev.Size, ev.MediaType, ev.Name, ev.SHA256)
 	return nil
 }

@@ -18,25 +18,12 @@ func (h *handlers) listJobRuns(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := h.jobs.List(c.Request.Context(), jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[jobrun.JobRun]))
-	return nil
+	return listFiltered(c, jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p, h.jobs.List,
+		identity[jobrun.JobRun], nil)
 }
 
 func (h *handlers) getJobRun(c *gin.Context) error {
-	id := c.Param("id")
-	if !domain.ValidID(id) {
-		return domain.ErrNotFound
-	}
-	run, err := h.jobs.Runs.Get(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, run)
-	return nil
+	return getByID(c, h.jobs.Get, identity[jobrun.JobRun])
 }
 
 // runJob starts a job now, in the background: 202 with the run, which

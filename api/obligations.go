@@ -58,34 +58,20 @@ type obligationPatch struct {
 	Evidence string                    `json:"evidence"`
 }
 
-func (h *handlers) patchObligation(c *gin.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var b obligationPatch
-	if err := decodeJSON(c, h.maxBody, &b); err != nil {
-		return err
-	}
+func (b obligationPatch) toDomain() (incident.ObligationChange, error) {
 	ch := incident.ObligationChange{Status: b.Status, Reason: b.Reason, Evidence: b.Evidence}
 	if b.DoneAt != nil {
 		t, err := time.Parse(time.RFC3339Nano, *b.DoneAt)
 		if err != nil {
-			return domain.Invalid("done_at", "must be an RFC 3339 instant")
+			return ch, domain.Invalid("done_at", "must be an RFC 3339 instant")
 		}
 		ch.DoneAt = &t
 	}
-	var o incident.Obligation
-	err = onLatest(c.Request.Context(), version, func() (err error) {
-		o, err = h.incidents.SetObligation(c.Request.Context(), c.Param("id"), ch, version)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	setETag(c, o.Version)
-	writeJSON(c, http.StatusOK, h.toObligationJSON(o))
-	return nil
+	return ch, nil
+}
+
+func (h *handlers) patchObligation(c *gin.Context) error {
+	return patchVersioned[obligationPatch](c, h.maxBody, h.incidents.SetObligation, h.toObligationJSON)
 }
 
 // blastRadiusJSON is GET /incidents/{id}/blast-radius.
@@ -106,10 +92,10 @@ type contractClausesJSON struct {
 }
 
 func (h *handlers) blastRadius(c *gin.Context) error {
-	b, err := h.incidents.BlastRadius(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
+	return getByID(c, h.incidents.BlastRadius, h.toBlastRadiusJSON)
+}
+
+func (h *handlers) toBlastRadiusJSON(b incident.BlastRadius) blastRadiusJSON {
 	out := blastRadiusJSON{Incident: toIncidentJSON(b.Incident), Vendor: toVendorJSON(b.Vendor),
 		Handling: make([]handlingJSON, len(b.Handling)), Contracts: make([]contractClausesJSON, len(b.Contracts)),
 		Deadlines: nonNil(b.Deadlines)}
@@ -120,6 +106,5 @@ func (h *handlers) blastRadius(c *gin.Context) error {
 		out.Contracts[i] = contractClausesJSON{ContractID: cc.Contract.ID, Title: cc.Contract.Title, Status: cc.Contract.Status,
 			ClauseNow: h.toClauseJSON(cc.ClauseNow), ClauseAtDiscovery: h.toClauseJSON(cc.ClauseAtDiscovery)}
 	}
-	writeJSON(c, http.StatusOK, out)
-	return nil
+	return out
 }

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
 // listResponse is the envelope of every paginated list.
@@ -50,6 +53,60 @@ func mapPage[D, T any](p domain.Page[D], conv func(D) T) listResponse[T] {
 		out.Items[i] = conv(d)
 	}
 	return out
+}
+
+// listPage serves a list without filters: the page the query asks for
+// (pageRequest), each item in its view.
+func listPage[D, T any](c *gin.Context, list func(ctx context.Context, p domain.PageRequest) (domain.Page[D], error),
+	view func(D) T) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	page, err := list(c.Request.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, view))
+	return nil
+}
+
+// listFiltered answers a list request whose page (p) and filter (f) are
+// read: the spreadsheet export of f when ?format= asks for one, else the
+// page of list, each item in its view. export nil: the resource has no
+// export, and ?format= is not read.
+func listFiltered[F, D, T any](c *gin.Context, f F, p domain.PageRequest,
+	list func(ctx context.Context, f F, p domain.PageRequest) (domain.Page[D], error), view func(D) T,
+	export func(c *gin.Context, format spreadsheet.Format, f F) error) error {
+	if export != nil {
+		if format, ok, err := exportFormat(c); err != nil {
+			return err
+		} else if ok {
+			return export(c, format, f)
+		}
+	}
+	page, err := list(c.Request.Context(), f, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, mapPage(page, view))
+	return nil
+}
+
+// mapList converts a whole list (there is no next page) for JSON: an
+// empty list is [].
+func mapList[D, T any](items []D, conv func(D) T) listResponse[T] {
+	return mapPage(domain.Page[D]{Items: items}, conv)
+}
+
+// vendorIDQuery reads an optional ?vendor_id= filter, which must be a
+// vendor id.
+func vendorIDQuery(c *gin.Context) (string, error) {
+	id := c.Query("vendor_id")
+	if id != "" && !domain.ValidID(id) {
+		return "", &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	}
+	return id, nil
 }
 
 // enumQuery reads an optional enumerated query parameter.

@@ -74,28 +74,14 @@ func (h *handlers) listReports(c *gin.Context) error {
 	if h.reports == nil {
 		return errNoReports
 	}
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	page, err := h.reports.List(c.Request.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, viewRun))
-	return nil
+	return listPage(c, h.reports.List, viewRun)
 }
 
 func (h *handlers) getReport(c *gin.Context) error {
 	if h.reports == nil {
 		return errNoReports
 	}
-	run, err := h.reports.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, viewRun(run))
-	return nil
+	return getByID(c, h.reports.Get, viewRun)
 }
 
 func (h *handlers) downloadReport(c *gin.Context) error {

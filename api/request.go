@@ -13,6 +13,23 @@ import (
 // Request helpers shared by the handlers: preconditions, merge-patch
 // fields and the dates and instants of bodies.
 
+// nullable is a merge-patch field that may be changed but not cleared:
+// its name, and whether the request set it to null.
+type nullable struct {
+	field string
+	null  bool
+}
+
+// refuseNulls adds "cannot be null" for each of fields the request set to
+// null.
+func refuseNulls(fe *domain.FieldErrors, fields ...nullable) {
+	for _, f := range fields {
+		if f.null {
+			fe.Add(f.field, "cannot be null")
+		}
+	}
+}
+
 // ifMatch reads If-Match: 0 when absent or "*", else the version it names.
 // A value that is not one of our ETags can never match: 412.
 func ifMatch(c *gin.Context) (int64, error) {

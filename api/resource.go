@@ -5,11 +5,14 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 // The create, get, patch and delete handlers of the versioned resources
-// (vendors, contracts, reviews, attestations) share these steps; each
-// handler keeps its own service call and its own view.
+// (vendors, contracts, reviews, attestations, incidents, obligations,
+// findings) are these steps around the resource's service call and its
+// view; each handler names those two.
 
 // requestBody is a JSON request body that converts to the domain's input,
 // naming the field of each bad value.
@@ -28,26 +31,70 @@ func readBody[B requestBody[I], I any](c *gin.Context, maxBody int64) (I, error)
 	return b.toDomain()
 }
 
-// patchVersioned serves the request side of a PATCH: the version named by
-// If-Match, the merge patch of type B, then the service's update (without
-// If-Match, on the latest version: onLatest).
-func patchVersioned[B requestBody[I], I, E any](c *gin.Context, maxBody int64,
-	update func(ctx context.Context, id string, in I, version int64) (E, error)) (E, error) {
-	var zero E
+// createVersioned serves a POST that creates a versioned resource: the
+// body of type B, the service's create, then 201 with the view, the ETag
+// and the Location (the collection's path and the new id).
+func createVersioned[B requestBody[I], I any, E domain.Versioned, V any](c *gin.Context, maxBody int64,
+	create func(ctx context.Context, in I) (E, error), view func(E) V) error {
+	in, err := readBody[B](c, maxBody)
+	if err != nil {
+		return err
+	}
+	e, err := create(c.Request.Context(), in)
+	if err != nil {
+		return err
+	}
+	c.Header("Location", c.FullPath()+"/"+e.EntityID())
+	writeVersioned(c, http.StatusCreated, e.StoredVersion(), view(e))
+	return nil
+}
+
+// getByID serves a GET of what the path's :id names: its view, 200.
+func getByID[E, V any](c *gin.Context, get func(ctx context.Context, id string) (E, error), view func(E) V) error {
+	e, err := get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, view(e))
+	return nil
+}
+
+// getVersioned serves a GET of a versioned resource: its view with its
+// ETag.
+func getVersioned[E domain.Versioned, V any](c *gin.Context, get func(ctx context.Context, id string) (E, error),
+	view func(E) V) error {
+	e, err := get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	writeVersioned(c, http.StatusOK, e.StoredVersion(), view(e))
+	return nil
+}
+
+// patchVersioned serves a PATCH, or a POST that changes a versioned
+// resource (a contract's amendment): the version named by If-Match, the
+// body of type B, the service's update (without If-Match, on the latest
+// version: onLatest), then the view with its new ETag.
+func patchVersioned[B requestBody[I], I any, E domain.Versioned, V any](c *gin.Context, maxBody int64,
+	update func(ctx context.Context, id string, in I, version int64) (E, error), view func(E) V) error {
 	version, err := ifMatch(c)
 	if err != nil {
-		return zero, err
+		return err
 	}
 	in, err := readBody[B](c, maxBody)
 	if err != nil {
-		return zero, err
+		return err
 	}
-	var out E
+	var e E
 	err = onLatest(c.Request.Context(), version, func() (err error) {
-		out, err = update(c.Request.Context(), c.Param("id"), in, version)
+		e, err = update(c.Request.Context(), c.Param("id"), in, version)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return err
+	}
+	writeVersioned(c, http.StatusOK, e.StoredVersion(), view(e))
+	return nil
 }
 
 // deleteVersioned serves a DELETE: the version named by If-Match (without
@@ -64,10 +111,4 @@ func deleteVersioned(c *gin.Context, del func(ctx context.Context, id string, ve
 	}
 	c.Status(http.StatusNoContent)
 	return nil
-}
-
-// writeVersioned writes a versioned resource with its ETag.
-func writeVersioned(c *gin.Context, status int, version int64, body any) {
-	setETag(c, version)
-	writeJSON(c, status, body)
 }

@@ -8,12 +8,14 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 )
 
-// Response helpers shared by the handlers: the ETag and the null and
-// empty values of JSON bodies.
+// Response helpers shared by the handlers: a versioned resource with its
+// ETag, and the null and empty values of JSON bodies.
 
-// setETag sets the ETag of a versioned resource; If-Match names it back.
-func setETag(c *gin.Context, version int64) {
+// writeVersioned writes a versioned resource with its ETag, which
+// If-Match names back.
+func writeVersioned(c *gin.Context, status int, version int64, body any) {
 	c.Header("ETag", `"`+strconv.FormatInt(version, 10)+`"`)
+	writeJSON(c, status, body)
 }
 
 // null is optional text for JSON: nil when empty.

@@ -123,17 +123,9 @@ type reviewPatch struct {
 
 func (p reviewPatch) toDomain() (review.ReviewInput, error) {
 	var fe domain.FieldErrors
-	for _, f := range []struct {
-		field string
-		null  bool
-	}{
-		{"vendor_id", p.VendorID.Null}, {"performed_on", p.PerformedOn.Null}, {"reviewer", p.Reviewer.Null},
-		{"outcome", p.Outcome.Null}, {"residual_risk", p.ResidualRisk.Null},
-	} {
-		if f.null {
-			fe.Add(f.field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"vendor_id", p.VendorID.Null}, nullable{"performed_on", p.PerformedOn.Null},
+		nullable{"reviewer", p.Reviewer.Null}, nullable{"outcome", p.Outcome.Null},
+		nullable{"residual_risk", p.ResidualRisk.Null})
 	in := review.ReviewInput{
 		VendorID: patchField(p.VendorID), Reviewer: patchField(p.Reviewer), Outcome: patchField(p.Outcome),
 		ResidualRisk: patchField(p.ResidualRisk), Notes: patchField(p.Notes),
@@ -154,8 +146,8 @@ func (h *handlers) listReviews(c *gin.Context) error {
 		return err
 	}
 	var f review.ReviewFilter
-	if f.VendorID = c.Query("vendor_id"); f.VendorID != "" && !domain.ValidID(f.VendorID) {
-		return &badRequest{Field: "vendor_id", Message: "must be a vendor id (UUID)"}
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return err
 	}
 	if f.Outcome, err = enumQuery(c, "outcome", review.ReviewOutcome.Valid, "approved, approved_with_conditions, rejected"); err != nil {
 		return err
@@ -170,44 +162,19 @@ func (h *handlers) listReviews(c *gin.Context) error {
 			}
 		}
 	}
-	page, err := h.reviews.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, h.toReviewJSON))
-	return nil
+	return listFiltered(c, f, p, h.reviews.List, h.toReviewJSON, nil)
 }
 
 func (h *handlers) createReview(c *gin.Context) error {
-	in, err := readBody[reviewCreate](c, h.maxBody)
-	if err != nil {
-		return err
-	}
-	r, err := h.reviews.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/reviews/"+r.ID)
-	writeVersioned(c, http.StatusCreated, r.Version, h.toReviewJSON(r))
-	return nil
+	return createVersioned[reviewCreate](c, h.maxBody, h.reviews.Create, h.toReviewJSON)
 }
 
 func (h *handlers) getReview(c *gin.Context) error {
-	r, err := h.reviews.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
-	return nil
+	return getVersioned(c, h.reviews.Get, h.toReviewJSON)
 }
 
 func (h *handlers) patchReview(c *gin.Context) error {
-	r, err := patchVersioned[reviewPatch](c, h.maxBody, h.reviews.Update)
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, r.Version, h.toReviewJSON(r))
-	return nil
+	return patchVersioned[reviewPatch](c, h.maxBody, h.reviews.Update, h.toReviewJSON)
 }
 
 func (h *handlers) deleteReview(c *gin.Context) error {

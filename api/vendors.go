@@ -94,11 +94,8 @@ type vendorPatch struct {
 
 func (p vendorPatch) toDomain() (register.VendorInput, error) {
 	var fe domain.FieldErrors
-	for field, o := range map[string]bool{"name": p.Name.Null, "status": p.Status.Null, "criticality": p.Criticality.Null} {
-		if o {
-			fe.Add(field, "cannot be null")
-		}
-	}
+	refuseNulls(&fe, nullable{"name", p.Name.Null}, nullable{"status", p.Status.Null},
+		nullable{"criticality", p.Criticality.Null})
 	in := register.VendorInput{
 		Name: patchField(p.Name), LegalName: patchField(p.LegalName), Website: patchField(p.Website),
 		Service: patchField(p.Service), OwnerEmail: patchField(p.OwnerEmail), Status: patchField(p.Status),
@@ -136,49 +133,19 @@ func (h *handlers) listVendors(c *gin.Context) error {
 	if f.ReviewOverdue, err = h.reviewOverdueQuery(c); err != nil {
 		return err
 	}
-	if format, ok, err := exportFormat(c); err != nil {
-		return err
-	} else if ok {
-		return h.exportVendors(c, format, f)
-	}
-	page, err := h.vendors.List(c.Request.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, h.vendorViews()))
-	return nil
+	return listFiltered(c, f, p, h.vendors.List, h.vendorViews(), h.exportVendors)
 }
 
 func (h *handlers) createVendor(c *gin.Context) error {
-	in, err := readBody[vendorCreate](c, h.maxBody)
-	if err != nil {
-		return err
-	}
-	v, err := h.vendors.Create(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Header("Location", "/api/v1/vendors/"+v.ID)
-	writeVersioned(c, http.StatusCreated, v.Version, h.vendorView(v))
-	return nil
+	return createVersioned[vendorCreate](c, h.maxBody, h.vendors.Create, h.vendorView)
 }
 
 func (h *handlers) getVendor(c *gin.Context) error {
-	v, err := h.vendors.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
-	return nil
+	return getVersioned(c, h.vendors.Get, h.vendorView)
 }
 
 func (h *handlers) patchVendor(c *gin.Context) error {
-	v, err := patchVersioned[vendorPatch](c, h.maxBody, h.vendors.Update)
-	if err != nil {
-		return err
-	}
-	writeVersioned(c, http.StatusOK, v.Version, h.vendorView(v))
-	return nil
+	return patchVersioned[vendorPatch](c, h.maxBody, h.vendors.Update, h.vendorView)
 }
 
 func (h *handlers) deleteVendor(c *gin.Context) error {

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/webhook"
 )
 
@@ -25,16 +27,7 @@ type webhookCreated struct {
 }
 
 func (h *handlers) listWebhooks(c *gin.Context) error {
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	page, err := h.webhooks.List(c.Request.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[webhook.Webhook]))
-	return nil
+	return listPage(c, h.webhooks.List, identity[webhook.Webhook])
 }
 
 func (h *handlers) createWebhook(c *gin.Context) error {
@@ -47,19 +40,13 @@ func (h *handlers) createWebhook(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/webhooks/"+w.ID)
-	withholdOnReplay(c, webhookCreated{Webhook: w, SecretWithheld: secretWithheld("secret", "delete this webhook and create another")})
-	writeJSON(c, http.StatusCreated, webhookCreated{Webhook: w, Secret: secret})
+	writeCreatedOnce(c, "/api/v1/webhooks/"+w.ID, webhookCreated{Webhook: w, Secret: secret},
+		webhookCreated{Webhook: w, SecretWithheld: secretWithheld("secret", "delete this webhook and create another")})
 	return nil
 }
 
 func (h *handlers) getWebhook(c *gin.Context) error {
-	w, err := h.webhooks.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, w)
-	return nil
+	return getByID(c, h.webhooks.Get, identity[webhook.Webhook])
 }
 
 func (h *handlers) deleteWebhook(c *gin.Context) error {
@@ -71,14 +58,7 @@ func (h *handlers) deleteWebhook(c *gin.Context) error {
 }
 
 func (h *handlers) listWebhookDeliveries(c *gin.Context) error {
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	page, err := h.webhooks.Deliveries(c.Request.Context(), c.Param("id"), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, http.StatusOK, mapPage(page, identity[webhook.WebhookDelivery]))
-	return nil
+	return listPage(c, func(ctx context.Context, p domain.PageRequest) (domain.Page[webhook.WebhookDelivery], error) {
+		return h.webhooks.Deliveries(ctx, c.Param("id"), p)
+	}, identity[webhook.WebhookDelivery])
 }

@@ -122,10 +122,7 @@ func (s *KeyService) verify(k APIKey, secret string, now time.Time) (domain.Acto
 
 // Get returns one key (never its secret).
 func (s *KeyService) Get(ctx context.Context, id string) (APIKey, error) {
-	if !domain.ValidID(id) {
-		return APIKey{}, fmt.Errorf("api key %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Keys.Get(ctx, id)
+	return domain.Lookup(ctx, "api key", id, s.Keys.Get)
 }
 
 // List returns a page of keys.

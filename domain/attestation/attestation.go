@@ -121,6 +121,12 @@ type Attestation struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// EntityID is its id; with StoredVersion it makes Attestation a domain.Versioned.
+func (a Attestation) EntityID() string { return a.ID }
+
+// StoredVersion is the version it was read at.
+func (a Attestation) StoredVersion() int64 { return a.Version }
+
 // HasEvidence reports whether a file was uploaded.
 func (a Attestation) HasEvidence() bool { return a.EvidenceSHA256 != "" }
 

@@ -70,10 +70,7 @@ func (s *AttestationService) Create(ctx context.Context, in AttestationInput) (A
 
 // Get returns one attestation.
 func (s *AttestationService) Get(ctx context.Context, id string) (Attestation, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Attestation{}, fmt.Errorf("attestation %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Attestations.Get(ctx, id)
+	return domain.Lookup(ctx, "attestation", id, s.Attestations.Get)
 }
 
 // List returns a page of attestations. A filter on Expired is evaluated
@@ -89,11 +86,7 @@ func (s *AttestationService) List(ctx context.Context, f AttestationFilter, p do
 // check (no If-Match).
 func (s *AttestationService) Update(ctx context.Context, id string, in AttestationInput, expectedVersion int64) (Attestation, error) {
 	var out Attestation
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getAt(ctx, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "attestation", id, expectedVersion, s.Attestations.Get, func(ctx context.Context, before Attestation) error {
 		a := before
 		if err := a.Apply(in); err != nil {
 			return err
@@ -113,11 +106,7 @@ func (s *AttestationService) Update(ctx context.Context, id string, in Attestati
 // Delete removes an attestation. Its evidence file stays in the store:
 // files are shared by content and the audit trail refers to them.
 func (s *AttestationService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getAt(ctx, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	return domain.Edit(ctx, s.Tx, "attestation", id, expectedVersion, s.Attestations.Get, func(ctx context.Context, before Attestation) error {
 		if err := s.Attestations.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete attestation: %w", err)
 		}
@@ -134,7 +123,7 @@ func (s *AttestationService) Delete(ctx context.Context, id string, expectedVers
 // ErrEvidenceTooLarge; in both cases nothing is stored.
 func (s *AttestationService) AttachEvidence(ctx context.Context, id string, up domain.EvidenceUpload, expectedVersion int64) (Attestation, bool, error) {
 	// Fail fast, before reading the file, on an unknown id or stale version.
-	if _, err := s.getAt(ctx, id, expectedVersion); err != nil {
+	if _, err := domain.ForUpdate(ctx, "attestation", id, expectedVersion, s.Attestations.Get); err != nil {
 		return Attestation{}, false, err
 	}
 	blob, err := domain.StoreEvidence(ctx, s.Evidence, up, s.EvidenceLimit())
@@ -143,11 +132,7 @@ func (s *AttestationService) AttachEvidence(ctx context.Context, id string, up d
 	}
 	var out Attestation
 	var replaced bool
-	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getAt(ctx, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	err = domain.Edit(ctx, s.Tx, "attestation", id, expectedVersion, s.Attestations.Get, func(ctx context.Context, before Attestation) error {
 		a := before
 		now := s.Clock.Now()
 		a.EvidenceSHA256, a.EvidenceSize, a.EvidenceMediaType = blob.SHA256, blob.Size, blob.MediaType
@@ -202,18 +187,6 @@ func (s *AttestationService) EvidenceStatus(ctx context.Context, vendorID string
 	st := EvaluateEvidence(s.requirements(), register.FactsFor(v, hs), atts, domain.DateOf(s.Clock.Now()))
 	st.VendorID = vendorID
 	return st, nil
-}
-
-// getAt reads an attestation and checks its version (0: any).
-func (s *AttestationService) getAt(ctx context.Context, id string, expectedVersion int64) (Attestation, error) {
-	a, err := s.Get(ctx, id)
-	if err != nil {
-		return Attestation{}, err
-	}
-	if expectedVersion != 0 && a.Version != expectedVersion {
-		return Attestation{}, fmt.Errorf("attestation %s is at version %d: %w", id, a.Version, domain.ErrPrecondition)
-	}
-	return a, nil
 }
 
 // checkVendor turns an unknown vendor into a field error.

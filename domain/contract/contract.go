@@ -58,6 +58,12 @@ type Contract struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// EntityID is its id; with StoredVersion it makes Contract a domain.Versioned.
+func (c Contract) EntityID() string { return c.ID }
+
+// StoredVersion is the version it was read at.
+func (c Contract) StoredVersion() int64 { return c.Version }
+
 // RenewalNoticeDeadline is the last day to give notice of non-renewal:
 // expires_on minus renewal_notice_days. Zero when the contract has no end.
 func (c Contract) RenewalNoticeDeadline() domain.Date {

@@ -130,10 +130,7 @@ func CheckTerms(t *ClauseTerms) error {
 
 // Get returns a contract with the clause in force now.
 func (s *ContractService) Get(ctx context.Context, id string) (ContractView, error) {
-	if !domain.ValidID(id) {
-		return ContractView{}, fmt.Errorf("contract %q: %w", id, domain.ErrNotFound)
-	}
-	c, err := s.Contracts.Get(ctx, id)
+	c, err := domain.Lookup(ctx, "contract", id, s.Contracts.Get)
 	if err != nil {
 		return ContractView{}, err
 	}
@@ -185,11 +182,7 @@ func (s *ContractService) Update(ctx context.Context, id string, in ContractInpu
 	if in.VendorID != nil {
 		return ContractView{}, domain.Invalid("vendor_id", "cannot be changed; create a contract for the other vendor")
 	}
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getForWrite(ctx, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "contract", id, expectedVersion, s.Contracts.Get, func(ctx context.Context, before Contract) error {
 		c := before
 		if err := domain.MergeInvalid(c.Apply(in), CheckTerms(terms)); err != nil {
 			return err
@@ -248,27 +241,9 @@ func (s *ContractService) correctClause(ctx context.Context, c Contract, terms C
 	return s.Audit.Record(ctx, "clause.correct", "contract", c.ID, latest, after)
 }
 
-func (s *ContractService) getForWrite(ctx context.Context, id string, expectedVersion int64) (Contract, error) {
-	if !domain.ValidID(id) {
-		return Contract{}, fmt.Errorf("contract %q: %w", id, domain.ErrNotFound)
-	}
-	c, err := s.Contracts.Get(ctx, id)
-	if err != nil {
-		return Contract{}, err
-	}
-	if expectedVersion != 0 && c.Version != expectedVersion {
-		return Contract{}, fmt.Errorf("contract %s is at version %d: %w", id, c.Version, domain.ErrPrecondition)
-	}
-	return c, nil
-}
-
 // Delete removes a contract and its clause versions.
 func (s *ContractService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getForWrite(ctx, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	return domain.Edit(ctx, s.Tx, "contract", id, expectedVersion, s.Contracts.Get, func(ctx context.Context, before Contract) error {
 		if err := CheckRole(ctx, &before, nil); err != nil {
 			return err
 		}
@@ -296,11 +271,7 @@ func (s *ContractService) Amend(ctx context.Context, id string, a Amendment, exp
 		return ContractView{}, err
 	}
 	a.EffectiveFrom = a.EffectiveFrom.UTC().Truncate(time.Microsecond)
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.getForWrite(ctx, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	err := domain.Edit(ctx, s.Tx, "contract", id, expectedVersion, s.Contracts.Get, func(ctx context.Context, before Contract) error {
 		if domain.ActorFrom(ctx).Role == domain.RoleVendorManager {
 			return &domain.ForbiddenError{Field: "breach_notification", Message: "only legal or an admin may amend a clause; a vendor manager edits a draft's proposed clause with PATCH"}
 		}

@@ -97,6 +97,12 @@ type Finding struct {
 	UpdatedAt      time.Time    `json:"updated_at"`
 }
 
+// EntityID is its id; with StoredVersion it makes Finding a domain.Versioned.
+func (f Finding) EntityID() string { return f.ID }
+
+// StoredVersion is the version it was read at.
+func (f Finding) StoredVersion() int64 { return f.Version }
+
 // Key is the finding's (rule, subject).
 func (f Finding) Key() FindingKey {
 	return FindingKey{RuleID: f.RuleID, SubjectType: f.SubjectType, SubjectID: f.SubjectID}

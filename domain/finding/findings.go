@@ -2,7 +2,6 @@ package finding
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -31,10 +30,7 @@ type FindingChange struct {
 
 // Get returns ErrNotFound for an unknown id.
 func (s *FindingService) Get(ctx context.Context, id string) (Finding, error) {
-	if !domain.ValidID(id) {
-		return Finding{}, fmt.Errorf("finding %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Findings.Get(ctx, id)
+	return domain.Lookup(ctx, "finding", id, s.Findings.Get)
 }
 
 // List returns findings newest first.
@@ -87,14 +83,7 @@ func (c FindingChange) Apply(f *Finding, today domain.Date, actor domain.Actor) 
 // Change applies a decision. expectedVersion 0 skips the version check.
 func (s *FindingService) Change(ctx context.Context, id string, c FindingChange, expectedVersion int64) (Finding, error) {
 	var out Finding
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		f, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && f.Version != expectedVersion {
-			return fmt.Errorf("finding %s is at version %d: %w", id, f.Version, domain.ErrPrecondition)
-		}
+	err := domain.Edit(ctx, s.Tx, "finding", id, expectedVersion, s.Findings.Get, func(ctx context.Context, f Finding) error {
 		before := f
 		now := s.Clock.Now()
 		if err := c.Apply(&f, domain.DateOf(now), domain.ActorFrom(ctx)); err != nil {

@@ -261,10 +261,7 @@ func (s *ImportService) TemplateVendors(ctx context.Context, kind ImportKind, li
 
 // Get returns a kept import run.
 func (s *ImportService) Get(ctx context.Context, id string) (ImportResult, error) {
-	if !domain.ValidID(id) {
-		return ImportResult{}, fmt.Errorf("import %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Imports.GetRun(ctx, id)
+	return domain.Lookup(ctx, "import", id, s.Imports.GetRun)
 }
 
 // Run validates every row of req.Source and, for a commit without row

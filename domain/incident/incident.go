@@ -87,6 +87,12 @@ type Incident struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// EntityID is its id; with StoredVersion it makes Incident a domain.Versioned.
+func (i Incident) EntityID() string { return i.ID }
+
+// StoredVersion is the version it was read at.
+func (i Incident) StoredVersion() int64 { return i.Version }
+
 // EvidenceRef points at a file in the content-addressed evidence store.
 type EvidenceRef struct {
 	SHA256     string    `json:"sha256"`

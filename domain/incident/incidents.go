@@ -150,10 +150,7 @@ func (s *IncidentService) locateClause(ctx context.Context, inc *Incident) error
 
 // Get returns an incident with its notification clock as of now.
 func (s *IncidentService) Get(ctx context.Context, id string) (IncidentView, error) {
-	if !domain.ValidID(id) {
-		return IncidentView{}, fmt.Errorf("incident %q: %w", id, domain.ErrNotFound)
-	}
-	inc, err := s.Incidents.Get(ctx, id)
+	inc, err := domain.Lookup(ctx, "incident", id, s.Incidents.Get)
 	if err != nil {
 		return IncidentView{}, err
 	}
@@ -227,17 +224,7 @@ func (s *IncidentService) Update(ctx context.Context, id string, in IncidentInpu
 	if in.VendorID != nil {
 		return IncidentView{}, domain.Invalid("vendor_id", "cannot be changed; record the incident against the other vendor")
 	}
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if !domain.ValidID(id) {
-			return fmt.Errorf("incident %q: %w", id, domain.ErrNotFound)
-		}
-		before, err := s.Incidents.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("incident %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	err := domain.Edit(ctx, s.Tx, "incident", id, expectedVersion, s.Incidents.Get, func(ctx context.Context, before Incident) error {
 		inc := before
 		now := s.Clock.Now()
 		if err := inc.Apply(in, now); err != nil {

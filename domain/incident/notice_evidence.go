@@ -37,14 +37,7 @@ func (s *IncidentService) AttachNotice(ctx context.Context, id string, up domain
 	if err != nil {
 		return IncidentView{}, err
 	}
-	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Incidents.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("incident %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	err = domain.Edit(ctx, s.Tx, "incident", id, expectedVersion, s.Incidents.Get, func(ctx context.Context, before Incident) error {
 		inc := before
 		inc.NoticeEvidence = &EvidenceRef{SHA256: blob.SHA256, Size: blob.Size, MediaType: blob.MediaType,
 			Name: domain.SanitizeEvidenceName(up.Name), ReceivedAt: at, UploadedBy: domain.ActorFrom(ctx).ID}

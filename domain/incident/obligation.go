@@ -60,6 +60,12 @@ type Obligation struct {
 	UpdatedAt           time.Time        `json:"updated_at"`
 }
 
+// EntityID is its id; with StoredVersion it makes Obligation a domain.Versioned.
+func (o Obligation) EntityID() string { return o.ID }
+
+// StoredVersion is the version it was read at.
+func (o Obligation) StoredVersion() int64 { return o.Version }
+
 // ObligationStore persists obligations.
 type ObligationStore interface {
 	// ListByIncident returns an incident's obligations.
@@ -237,17 +243,7 @@ func (s *IncidentService) SetObligation(ctx context.Context, id string, ch Oblig
 		return Obligation{}, err
 	}
 	var out Obligation
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if !domain.ValidID(id) {
-			return fmt.Errorf("obligation %q: %w", id, domain.ErrNotFound)
-		}
-		before, err := s.Obligations.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("obligation %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	err := domain.Edit(ctx, s.Tx, "obligation", id, expectedVersion, s.Obligations.Get, func(ctx context.Context, before Obligation) error {
 		o := before
 		o.Status, o.Reason, o.Evidence, o.DoneAt = ch.Status, ch.Reason, ch.Evidence, nil
 		if ch.Status == ObligationDone {

@@ -99,6 +99,11 @@ func (s *JobService) List(ctx context.Context, f JobRunFilter, p domain.PageRequ
 	return s.Runs.List(ctx, f, p)
 }
 
+// Get returns one run.
+func (s *JobService) Get(ctx context.Context, id string) (JobRun, error) {
+	return domain.Lookup(ctx, "job run", id, s.Runs.Get)
+}
+
 // Trigger starts a job now. Returns ErrNotFound for an unknown job.
 func (s *JobService) Trigger(ctx context.Context, name string) (JobRun, error) {
 	if s.Runner == nil {

@@ -86,6 +86,12 @@ type Vendor struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// EntityID is its id; with StoredVersion it makes Vendor a domain.Versioned.
+func (v Vendor) EntityID() string { return v.ID }
+
+// StoredVersion is the version it was read at.
+func (v Vendor) StoredVersion() int64 { return v.Version }
+
 // Tier is the effective tier: the override when set, else the computed one.
 func (v Vendor) Tier() Tier {
 	if v.TierOverride != "" {

@@ -46,10 +46,7 @@ func (s *VendorService) Create(ctx context.Context, in VendorInput) (Vendor, err
 
 // Get returns one vendor.
 func (s *VendorService) Get(ctx context.Context, id string) (Vendor, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Vendor{}, fmt.Errorf("vendor %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Vendors.Get(ctx, id)
+	return domain.Lookup(ctx, "vendor", id, s.Vendors.Get)
 }
 
 // List returns a page of vendors.
@@ -61,14 +58,7 @@ func (s *VendorService) List(ctx context.Context, f VendorFilter, p domain.PageR
 // check (no If-Match).
 func (s *VendorService) Update(ctx context.Context, id string, in VendorInput, expectedVersion int64) (Vendor, error) {
 	var out Vendor
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("vendor %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	err := domain.Edit(ctx, s.Tx, "vendor", id, expectedVersion, s.Vendors.Get, func(ctx context.Context, before Vendor) error {
 		v := before
 		if err := v.Apply(in); err != nil {
 			return err
@@ -89,14 +79,7 @@ func (s *VendorService) Update(ctx context.Context, id string, in VendorInput, e
 
 // Delete removes a vendor and its data handling records.
 func (s *VendorService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("vendor %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	return domain.Edit(ctx, s.Tx, "vendor", id, expectedVersion, s.Vendors.Get, func(ctx context.Context, before Vendor) error {
 		if err := s.Vendors.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete vendor: %w", err)
 		}
@@ -132,10 +115,7 @@ func (s *VendorService) checkParent(ctx context.Context, v Vendor) error {
 // the previous one left (a create, then updates with their true before)
 // and the vendor version it moved.
 func (s *VendorService) lockVendor(ctx context.Context, id string) (Vendor, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Vendor{}, fmt.Errorf("vendor %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Vendors.GetForUpdate(ctx, id)
+	return domain.Lookup(ctx, "vendor", id, s.Vendors.GetForUpdate)
 }
 
 // ListHandling returns what data the vendor handles.

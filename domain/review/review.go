@@ -61,6 +61,12 @@ type Review struct {
 	VendorTier register.Tier `json:"-"`
 }
 
+// EntityID is its id; with StoredVersion it makes Review a domain.Versioned.
+func (r Review) EntityID() string { return r.ID }
+
+// StoredVersion is the version it was read at.
+func (r Review) StoredVersion() int64 { return r.Version }
+
 // ReviewInput carries the writable fields of a review for create and for
 // patch. For a patch, nil means "leave unchanged".
 type ReviewInput struct {

@@ -88,10 +88,7 @@ func (s *ReviewService) Create(ctx context.Context, in ReviewInput) (Review, err
 
 // Get returns one review.
 func (s *ReviewService) Get(ctx context.Context, id string) (Review, error) {
-	if err := domain.CheckID("id", id); err != nil {
-		return Review{}, fmt.Errorf("review %q: %w", id, domain.ErrNotFound)
-	}
-	return s.Reviews.Get(ctx, id)
+	return domain.Lookup(ctx, "review", id, s.Reviews.Get)
 }
 
 // List returns a page of reviews, newest first.
@@ -103,14 +100,7 @@ func (s *ReviewService) List(ctx context.Context, f ReviewFilter, p domain.PageR
 // check (no If-Match).
 func (s *ReviewService) Update(ctx context.Context, id string, in ReviewInput, expectedVersion int64) (Review, error) {
 	var out Review
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("review %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	err := domain.Edit(ctx, s.Tx, "review", id, expectedVersion, s.Reviews.Get, func(ctx context.Context, before Review) error {
 		r := before
 		now := s.Clock.Now()
 		if err := r.Apply(in, domain.DateOf(now)); err != nil {
@@ -132,14 +122,7 @@ func (s *ReviewService) Update(ctx context.Context, id string, in ReviewInput, e
 
 // Delete removes a review.
 func (s *ReviewService) Delete(ctx context.Context, id string, expectedVersion int64) error {
-	return s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != 0 && before.Version != expectedVersion {
-			return fmt.Errorf("review %s is at version %d: %w", id, before.Version, domain.ErrPrecondition)
-		}
+	return domain.Edit(ctx, s.Tx, "review", id, expectedVersion, s.Reviews.Get, func(ctx context.Context, before Review) error {
 		if err := s.Reviews.Delete(ctx, id, before.Version); err != nil {
 			return fmt.Errorf("delete review: %w", err)
 		}

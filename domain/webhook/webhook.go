@@ -196,10 +196,7 @@ func (s *WebhookService) Create(ctx context.Context, in NewWebhook) (Webhook, st
 
 // Get returns a webhook (its secret masked by the JSON form).
 func (s *WebhookService) Get(ctx context.Context, id string) (Webhook, error) {
-	if !domain.ValidID(id) {
-		return Webhook{}, fmt.Errorf("webhook %s: %w", id, domain.ErrNotFound)
-	}
-	return s.Webhooks.Get(ctx, id)
+	return domain.Lookup(ctx, "webhook", id, s.Webhooks.Get)
 }
 
 // List returns webhooks newest first.
