@@ -38,12 +38,15 @@ var benchAsOf = seedgen.DefaultAsOf
 
 // baselineSQL finds what attestation.expired and incident.notice_late
 // find, each in one statement: the latest unrejected attestation of each
-// kind of an active vendor that expired before today, and notices that
-// came after their due instant.
+// kind of a vendor in service (active, offboarding, or onboarding and
+// already holding data: finding.ScopeInService, written out here) that
+// expired before today, and notices that came after their due instant.
 const (
 	baselineExpiredSQL = `SELECT a.id, a.vendor_id, v.name, a.kind, a.expires_on
 	FROM attestations a JOIN vendors v ON v.id = a.vendor_id
-	WHERE v.status = 'active' AND a.review_status <> 'rejected' AND a.expires_on < $1
+	WHERE (v.status IN ('active', 'offboarding')
+		OR (v.status = 'onboarding' AND EXISTS (SELECT 1 FROM data_handling h WHERE h.vendor_id = v.id)))
+	AND a.review_status <> 'rejected' AND a.expires_on < $1
 	AND NOT EXISTS (SELECT 1 FROM attestations b WHERE b.vendor_id = a.vendor_id AND b.kind = a.kind
 		AND b.review_status <> 'rejected' AND (b.expires_on > a.expires_on OR (b.expires_on = a.expires_on AND b.id > a.id)))`
 	baselineLateSQL = `SELECT i.id, i.vendor_id, v.name, i.vendor_discovered_at, i.vendor_notified_us_at, i.notice_due_at
