@@ -419,7 +419,7 @@ func TestConsoleRoles(t *testing.T) {
 		}
 		ctx := context.Background()
 		_, pw, err := e.users.Create(ctx, access.NewUser{Email: "new@example.com", Name: "New", Role: domain.RoleAuditor})
-		if err != nil || len(pw) != 20 {
+		if err != nil || len(pw) != 24 {
 			t.Fatalf("generated password %q: %v", pw, err)
 		}
 		b := e.browser("192.0.2.21")

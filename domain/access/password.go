@@ -3,6 +3,7 @@ package access
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -93,10 +94,10 @@ func PasswordMatches(pw, hash string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// GeneratePassword returns a random one-time password: 20 characters of
-// base64url (120 bits).
+// GeneratePassword returns a random one-time password: 24 lower-case
+// letters and digits (base32 of 120 random bits).
 func GeneratePassword() string {
 	b := make([]byte, 15)
 	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }
