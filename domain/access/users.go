@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -55,7 +56,7 @@ func (s *UserService) params() Argon2Params {
 
 // dummyHash is verified against when the email is unknown, so an unknown
 // email costs what a wrong password does.
-var dummyHash = DefaultArgon2.HashPassword("not a password of anyone")
+var dummyHash = sync.OnceValue(func() string { return DefaultArgon2.HashPassword("not a password of anyone") })
 
 // Create adds a user and returns it with its password when one was
 // generated ("" when the caller gave one).
@@ -116,7 +117,7 @@ func (s *UserService) SignIn(ctx context.Context, in SignInRequest) (User, strin
 	reason := ""
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		PasswordMatches(in.Password, dummyHash)
+		PasswordMatches(in.Password, dummyHash())
 		reason = "unknown email"
 	case err != nil:
 		return User{}, "", err
