@@ -45,6 +45,7 @@ type testEnv struct {
 	keyIDs    map[domain.Role]string
 	vendors   *register.VendorService
 	keySvc    *access.KeyService
+	users     *access.UserService
 	contracts *contract.ContractService
 	incidents *incident.IncidentService
 	reviews   *review.ReviewService
@@ -105,6 +106,7 @@ func newEnv(t *testing.T, db *repository.DB) *testEnv {
 	}
 	e.router = router
 	e.scan = svc.Scan
+	e.users = svc.Users
 	e.jobs = svc.Jobs
 	for _, r := range domain.Roles {
 		k, plain, err := e.keySvc.Create(context.Background(), access.NewKey{Name: "test " + string(r), Role: r})

@@ -65,6 +65,15 @@ func wrapH(next http.Handler) func(*gin.Context) error {
 // become a generic 500; their detail goes to the log with the request id,
 // never to the client.
 func writeError(c *gin.Context, err error) {
+	p := problemFor(c, err)
+	c.Abort()
+	c.Render(p.Status, problemRender{p})
+}
+
+// problemFor is the problem document of err (status, detail, field
+// errors), with its headers set and, for a server error, its detail
+// logged. The console renders the same status as a page.
+func problemFor(c *gin.Context, err error) problem {
 	p := problem{Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)}
 	var fieldErrs domain.FieldErrors
 	var conflict *domain.ConflictError
@@ -119,8 +128,7 @@ func writeError(c *gin.Context, err error) {
 	}
 	p.Type = "urn:vendorwatch:problem:" + slug(p.Status)
 	p.Title = http.StatusText(p.Status)
-	c.Abort()
-	c.Render(p.Status, problemRender{p})
+	return p
 }
 
 func slug(status int) string {

@@ -90,9 +90,15 @@ func (l *keyLimiter) limit(c *gin.Context, key string) bool {
 
 // tooManyRequests answers 429 with Retry-After (whole seconds, at least 1).
 func tooManyRequests(c *gin.Context, wait time.Duration, detail string) {
-	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	c.Header("Retry-After", retryAfter(wait))
 	writeError(c, &statusError{Status: http.StatusTooManyRequests, Detail: detail})
 }
+
+// retrySeconds is a wait in whole seconds, at least 1.
+func retrySeconds(wait time.Duration) int { return max(1, int(math.Ceil(wait.Seconds()))) }
+
+// retryAfter is a wait as a Retry-After value.
+func retryAfter(wait time.Duration) string { return strconv.Itoa(retrySeconds(wait)) }
 
 // authThrottle limits failed authentications per client address: each
 // request answered 401 takes a token from its address's bucket. While the

@@ -53,6 +53,10 @@ type Deps struct {
 	// is looked up.
 	AuthFailureRate  float64
 	AuthFailureBurst int
+	// CookieSecure marks the console's cookies Secure even when requests
+	// arrive over plain HTTP (a proxy terminates TLS); they are Secure
+	// anyway on a TLS connection.
+	CookieSecure bool
 	// AuditPublicKey is the verifier key (note form) of the audit log's
 	// checkpoints, served at /api/v1/audit/public-key ("": 503 there).
 	AuditPublicKey string
@@ -65,12 +69,16 @@ type handlers struct {
 	reviews   *review.ReviewService
 	clock     domain.Clock
 	keys      *access.KeyService
-	audit     domain.AuditStore
-	auditKey  string // the audit log's public key (note form)
-	db        domain.Pinger
-	maxBody   int64
-	limiter   *keyLimiter   // nil: no rate limit
-	authFails *authThrottle // nil: no throttle of failed authentications
+	users     *access.UserService
+	// signIns throttles failed console sign-ins per account and address.
+	signIns      *signInThrottle
+	cookieSecure bool
+	audit        domain.AuditStore
+	auditKey     string // the audit log's public key (note form)
+	db           domain.Pinger
+	maxBody      int64
+	limiter      *keyLimiter   // nil: no rate limit
+	authFails    *authThrottle // nil: no throttle of failed authentications
 	// idempotency remembers POSTs made with an Idempotency-Key.
 	idempotency access.IdempotencyStore
 
@@ -108,11 +116,11 @@ type Route struct {
 	handler func(*gin.Context) error
 }
 
-// routes is THE route-by-role table. Every route of the service is here;
-// the role-matrix test walks it.
+// routes is THE route-by-role table of the API. Every API route is here;
+// the role-matrix test walks it. The console's pages are in the same form
+// in consoleRoutes (console.go), admitted by session instead of key.
 func (h *handlers) routes(metrics http.Handler) []Route {
 	return []Route{
-		{"GET", "/", public, landing},
 		{"GET", "/api/v1", public, apiIndex},
 		{"GET", "/healthz", public, h.healthz},
 		{"GET", "/readyz", public, h.readyz},
@@ -242,7 +250,7 @@ func New(d Deps) (*gin.Engine, error) {
 	svc := d.Services
 	h := &handlers{vendors: svc.Vendors, contracts: svc.Contracts, incidents: svc.Incidents, reviews: svc.Reviews,
 		attestations: svc.Attestations, keys: svc.Keys, audit: svc.Audit, clock: svc.Clock, db: d.DB, maxBody: d.MaxBodyBytes,
-		idempotency: svc.Idempotency}
+		idempotency: svc.Idempotency, users: svc.Users, signIns: newSignInThrottle(), cookieSecure: d.CookieSecure}
 	if d.RatePerKey > 0 {
 		h.limiter = newKeyLimiter(d.RatePerKey, d.RateBurst)
 	}
@@ -266,6 +274,14 @@ func New(d Deps) (*gin.Engine, error) {
 		chain := []gin.HandlerFunc{strictRequest, serve}
 		if rt.Roles != nil {
 			chain = []gin.HandlerFunc{h.authorize(rt.Roles), strictRequest, h.idempotent, serve}
+		}
+		r.Handle(rt.Method, rt.Path, chain...)
+	}
+	for _, rt := range h.consoleRoutes() {
+		serve := handlePage(rt.handler)
+		chain := []gin.HandlerFunc{strictRequest, serve}
+		if rt.Roles != nil {
+			chain = []gin.HandlerFunc{h.session(rt.Roles), strictRequest, serve}
 		}
 		r.Handle(rt.Method, rt.Path, chain...)
 	}

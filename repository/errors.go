@@ -38,6 +38,8 @@ var constraintFields = map[string]string{
 	"vendors_parent_vendor_id_fkey": "parent_vendor_id",
 	"api_keys_prefix_uq":            "prefix",
 	"api_keys.prefix":               "prefix",
+	"users_email_uq":                "email",
+	"users.email":                   "email",
 	"reviews_vendor_id_fkey":        "vendor_id",
 	"attestations_vendor_id_fkey":   "vendor_id",
 	"attestations_period_ck":        "period_end",

@@ -141,6 +141,24 @@ func (s *Findings) Get(ctx context.Context, id string) (finding.Finding, error) 
 	return row.toDomain(), nil
 }
 
+// CountOpen implements finding.FindingStore.
+func (s *Findings) CountOpen(ctx context.Context) (map[finding.Severity]int64, error) {
+	var rows []struct {
+		Severity string
+		N        int64
+	}
+	err := s.db.conn(ctx).Raw("SELECT f.severity, count(*) AS n FROM findings f WHERE " + findingOpenSQL +
+		" GROUP BY f.severity").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[finding.Severity]int64, len(rows))
+	for _, r := range rows {
+		out[finding.Severity(r.Severity)] = r.N
+	}
+	return out, nil
+}
+
 // List implements finding.FindingStore: newest first, keyset on the id
 // (UUIDv7 ids sort by creation time).
 func (s *Findings) List(ctx context.Context, f finding.FindingFilter, p domain.PageRequest) (domain.Page[finding.Finding], error) {

@@ -12,6 +12,8 @@ func (db *DB) Stores(evidenceDir string) services.Stores {
 		Vendors:      NewVendors(db),
 		Handling:     NewDataHandling(db),
 		Keys:         NewAPIKeys(db),
+		Users:        NewUsers(db),
+		Sessions:     NewSessions(db),
 		Audit:        NewAudit(db),
 		Contracts:    NewContracts(db),
 		Clauses:      NewClauses(db),

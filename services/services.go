@@ -28,6 +28,8 @@ type Stores struct {
 	Vendors   register.VendorStore
 	Handling  register.DataHandlingStore
 	Keys      access.APIKeyStore
+	Users     access.UserStore
+	Sessions  access.SessionStore
 	Audit     domain.AuditStore
 	Contracts contract.ContractStore
 	Clauses   interface {
@@ -50,13 +52,16 @@ type Stores struct {
 
 // Settings configure the services.
 type Settings struct {
-	Clock            domain.Clock            // default SystemClock
-	Calendar         domain.BusinessCalendar // for business-day windows; default weekdays without holidays
-	Policy           policy.Policy           // zero value: DefaultPolicy
-	Profile          incident.OrgProfile     // which entity-type regimes bind us
-	Catalogue        *incident.Catalogue     // nil: DefaultCatalogue
-	KeyPepper        string                  // secret mixed into API-key hashes
-	MaxEvidenceBytes int64                   // 0: DefaultMaxEvidenceBytes
+	Clock     domain.Clock            // default SystemClock
+	Calendar  domain.BusinessCalendar // for business-day windows; default weekdays without holidays
+	Policy    policy.Policy           // zero value: DefaultPolicy
+	Profile   incident.OrgProfile     // which entity-type regimes bind us
+	Catalogue *incident.Catalogue     // nil: DefaultCatalogue
+	KeyPepper string                  // secret mixed into API-key hashes
+	// Sessions are the console sessions' idle and absolute timeouts
+	// (zero: access.DefaultSessionIdle and DefaultSessionMax).
+	Sessions         access.SessionTimeouts
+	MaxEvidenceBytes int64 // 0: DefaultMaxEvidenceBytes
 	// Events receives domain events; nil: the webhook outbox (Services.Webhooks).
 	Events domain.EventSink
 	// Scan holds the windows of the compliance scan's rules; zero fields
@@ -69,8 +74,10 @@ var _ contract.IncidentClauses = (*incident.IncidentService)(nil)
 
 // Services are the use cases of Vendorwatch, wired to their stores.
 type Services struct {
-	Vendors      *register.VendorService
-	Keys         *access.KeyService
+	Vendors *register.VendorService
+	Keys    *access.KeyService
+	// Users are the console's people: accounts, passwords, sessions.
+	Users        *access.UserService
 	Contracts    *contract.ContractService
 	Attestations *attestation.AttestationService
 	Reviews      *review.ReviewService
@@ -138,6 +145,8 @@ func New(st Stores, set Settings) *Services {
 		Vendors: vendors,
 		Keys: &access.KeyService{Tx: st.Tx, Keys: st.Keys, Audit: auditor, Clock: set.Clock,
 			Hasher: access.NewKeyHasher(set.KeyPepper)},
+		Users: &access.UserService{Tx: st.Tx, Users: st.Users, Sessions: st.Sessions, Audit: auditor,
+			Clock: set.Clock, Timeouts: set.Sessions},
 		Contracts:    contracts,
 		Attestations: attestations,
 		Reviews: &review.ReviewService{Tx: st.Tx, Reviews: st.Reviews, Vendors: st.Vendors, Audit: auditor,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/domain/calendar"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/services"
@@ -45,6 +46,7 @@ func openApp(ctx context.Context, cfg config, logger *slog.Logger, migrate bool)
 	svc := services.New(db.Stores(cfg.evidenceDir()), services.Settings{
 		Calendar: calendar.USFederal(), Policy: policy, Profile: profile,
 		KeyPepper: cfg.APIKeyPepper, MaxEvidenceBytes: cfg.EvidenceMaxBytes,
+		Sessions: access.SessionTimeouts{Idle: cfg.SessionIdle, Max: cfg.SessionMax},
 	})
 	return &app{db: db, svc: svc}, nil
 }

@@ -199,7 +199,8 @@ func auditFlags(fs *flag.FlagSet) (checkpoints *pathsFlag, publicKey *string) {
 	return checkpoints, publicKey
 }
 
-// stdin is where check-proof reads a proof given as "-" or not at all.
+// stdin is where check-proof reads a proof given as "-" or not at all,
+// and user create --password-stdin the password (tests replace it).
 var stdin io.Reader = os.Stdin
 
 // cmdAuditVerify checks the stored log against itself and against the

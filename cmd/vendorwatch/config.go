@@ -40,6 +40,14 @@ type config struct {
 	AuthFailureRate  float64 `env:"VW_AUTH_FAILURE_RATE" envDefault:"1"`
 	AuthFailureBurst int     `env:"VW_AUTH_FAILURE_BURST" envDefault:"20"`
 
+	// The web console's sessions end after SessionIdle without a request
+	// and SessionMax after sign-in; CookieSecure ("on") marks the session
+	// cookie Secure when TLS ends at a proxy (it is Secure anyway on a TLS
+	// connection).
+	SessionIdle  time.Duration `env:"VW_SESSION_IDLE" envDefault:"30m"`
+	SessionMax   time.Duration `env:"VW_SESSION_MAX" envDefault:"12h"`
+	CookieSecure string        `env:"VW_COOKIE_SECURE" envDefault:"off"`
+
 	// DebugAddr, when set, serves net/http/pprof on its own listener
 	// (e.g. 127.0.0.1:6060). Off by default: profiles reveal internals, so
 	// bind it to loopback only.
@@ -147,11 +155,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.ReportWorkers < 1 {
 		return cfg, fmt.Errorf("configuration: VW_REPORT_WORKERS is %d; it must be at least 1", cfg.ReportWorkers)
 	}
+	if cfg.SessionIdle < time.Minute || cfg.SessionMax < cfg.SessionIdle {
+		return cfg, fmt.Errorf("configuration: VW_SESSION_IDLE is %s and VW_SESSION_MAX %s; the idle timeout must be at least 1m and at most the maximum",
+			cfg.SessionIdle, cfg.SessionMax)
+	}
+	if _, err := cfg.cookieSecure(); err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
 	if cfg.AuditSealInterval < minSealInterval || cfg.AuditSealInterval > maxSealInterval {
 		return cfg, fmt.Errorf("configuration: VW_AUDIT_SEAL_INTERVAL is %s; it must be between %s and %s",
 			cfg.AuditSealInterval, minSealInterval, maxSealInterval)
 	}
 	return cfg, nil
+}
+
+// cookieSecure reads VW_COOKIE_SECURE.
+func (c config) cookieSecure() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.CookieSecure)) {
+	case "", "off", "false", "0", "no":
+		return false, nil
+	case "on", "true", "1", "yes":
+		return true, nil
+	}
+	return false, fmt.Errorf("VW_COOKIE_SECURE: %q is neither on nor off", c.CookieSecure)
 }
 
 // minDBConns is the smallest pool in which a compliance scan, or an audit

@@ -8,6 +8,10 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
+// demoAdminEmail is the demo's console admin, whom serve --demo gives a
+// new one-time password at each start.
+const demoAdminEmail = "demo-admin@example.com"
+
 // demoVendor is one fictitious vendor of the demo register.
 type demoVendor struct {
 	name, service, owner, country string

@@ -1,7 +1,8 @@
 // Command vendorwatch tracks third-party vendor risk and contract
-// compliance: it serves the REST API, migrates the database, manages API
-// keys, verifies the audit log and proves its events, writes reports, runs the compliance
-// scan, imports spreadsheets and seeds demo portfolios. "vendorwatch help"
+// compliance: it serves the REST API and the web console, migrates the
+// database, manages API keys and console users, verifies the audit log and
+// proves its events, writes reports, runs the compliance scan, imports
+// spreadsheets and seeds demo portfolios. "vendorwatch help"
 // lists the commands (the README's Commands block is that list), and
 // "vendorwatch COMMAND --help" explains one.
 package main
@@ -47,6 +48,9 @@ var commands = []commandHelp{
 	{"migrate", "migrate [--db URL]", "apply the database migrations and print the schema version"},
 	{"apikey", "apikey create --name NAME --role ROLE [--expires-in 720h] [--db URL]",
 		"create an API key (admin, vendor_manager, legal, executive or auditor); the key is the last line"},
+	{"user", "user create --email EMAIL --name NAME --role ROLE [--password-stdin] | disable --email EMAIL | enable --email EMAIL | reset-password --email EMAIL [--db URL]",
+		"console accounts for people: create prints a one-time password (the last line) unless --password-stdin gives one; " +
+			"disable signs the user out at once; reset-password prints a new one-time password"},
 	{"audit", "audit verify [--checkpoint FILE ...] [--public-key KEY] [--db URL] | prove EVENT_ID [--public-key KEY] [--db URL] | check-proof --public-key KEY [FILE]",
 		"the tamper-evident audit log: verify checks it against its signed checkpoints (exit status 1 when broken), " +
 			"prove prints an event's inclusion proof, check-proof checks one with the public key alone"},
@@ -132,6 +136,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdMigrate(ctx, cfg, rest, logger, stdout, stderr)
 	case "apikey":
 		return cmdAPIKey(ctx, cfg, rest, logger, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, cfg, rest, logger, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, cfg, rest, logger, stdout, stderr)
 	case "webhook":

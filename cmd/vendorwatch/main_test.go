@@ -8,7 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -166,6 +169,12 @@ func TestServeEndToEnd(t *testing.T) {
 			if code := get(t, base+"/api/v1", "", &index); code != 200 || len(index.Links) == 0 {
 				t.Errorf("GET /api/v1 = %d, %+v", code, index)
 			}
+			// The demo admin signs in to the console with the printed
+			// one-time password, and is asked to choose a new one.
+			if !strings.Contains(out, "console            "+base+"/\n") {
+				t.Errorf("start message lacks the console:\n%s", out)
+			}
+			demoPassword := consoleDemoSignIn(t, base, out)
 			// The container's health check asks /readyz through the binary.
 			var hc, hcErr syncBuffer
 			if err := run(context.Background(), []string{"healthcheck", "--addr", strings.TrimPrefix(base, "http://")}, noEnv, &hc, &hcErr); err != nil ||
@@ -184,6 +193,9 @@ func TestServeEndToEnd(t *testing.T) {
 			base, stdout, stop = startServeEnv(t, env, dbURL, "--demo")
 			if strings.Contains(stdout.String(), "vw_") {
 				t.Errorf("second start printed a key: %s", stdout.String())
+			}
+			if again := consoleDemoSignIn(t, base, stdout.String()); again == demoPassword {
+				t.Error("the second start gave the demo admin the same password")
 			}
 			if code := get(t, base+"/api/v1/vendors", key, &list); code != 200 || len(list.Items) != len(demoVendors) {
 				t.Errorf("after restart: %d, %d vendors", code, len(list.Items))
@@ -406,4 +418,36 @@ func TestREADMESaysHowToMoveTheAddress(t *testing.T) {
 			t.Errorf("README.md first gives the address 8080 without saying, nearby, that %s changes it", want)
 		}
 	}
+}
+
+// consoleDemoSignIn signs in to the console at base with the demo admin's
+// one-time password printed in out, and returns the password.
+func consoleDemoSignIn(t *testing.T, base, out string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  email    (\S+)\n  password (\S+)$`).FindStringSubmatch(out)
+	if m == nil || m[1] != demoAdminEmail || !strings.Contains(out, "Demo console sign-in at "+base+"/signin") {
+		t.Fatalf("no demo sign-in in the start message:\n%s", out)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	res, err := client.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]*)"`).FindStringSubmatch(string(body))
+	if csrf == nil {
+		t.Fatalf("sign-in form without a csrf field:\n%s", body)
+	}
+	res, err = client.PostForm(base+"/signin", url.Values{"email": {m[1]}, "password": {m[2]}, "csrf": {csrf[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != 200 || res.Request.URL.Path != "/account/password" || !strings.Contains(string(body), "choose your own") {
+		t.Errorf("demo sign-in ended at %d %s:\n%s", res.StatusCode, res.Request.URL, body)
+	}
+	return m[2]
 }

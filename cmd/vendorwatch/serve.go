@@ -23,7 +23,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	fs := newFlags("serve", args, stdout, stderr)
 	cfg.dbFlag(fs)
 	fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address")
-	demo := fs.Bool("demo", false, "load a few demo vendors when the register is empty")
+	demo := fs.Bool("demo", false, "load a few demo vendors when the register is empty, and print a one-time "+
+		"console sign-in for the demo admin ("+demoAdminEmail+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +84,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		}
 	}
 
+	cookieSecure, _ := cfg.cookieSecure() // checked by loadConfig
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))
@@ -94,6 +96,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		MaxImportBytes: cfg.ImportMaxBytes,
 		Reports:        reps,
 		AuditPublicKey: auditKeys.Public,
+		CookieSecure:   cookieSecure,
 	})
 	if err != nil {
 		return err
@@ -135,6 +138,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		// Printed once, to stdout only: it is never logged.
 		fmt.Fprintf(stdout, "No admin key existed, so one was created. It is shown only once:\n%s\n", key)
 	}
+	demoPassword := ""
 	if *demo {
 		n, err := loadDemo(bootCtx, a.svc.Vendors)
 		if err != nil {
@@ -143,11 +147,20 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		if n > 0 {
 			logger.Info("demo vendors loaded", "count", n)
 		}
+		if demoPassword, err = a.svc.Users.EnsureDemoAdmin(bootCtx, demoAdminEmail, "Demo admin"); err != nil {
+			return fmt.Errorf("demo admin user: %w", err)
+		}
 	}
 	base := "http://" + reachable(ln.Addr())
 	fmt.Fprintf(stdout, "Vendorwatch is listening on %s\n", base)
 	for _, l := range api.Links {
 		fmt.Fprintf(stdout, "  %-18s %s%s\n", l.Name, base, l.Path)
+	}
+	if demoPassword != "" {
+		// Printed to stdout only, never logged; changed at the first
+		// sign-in, and replaced at the next start with --demo.
+		fmt.Fprintf(stdout, "Demo console sign-in at %s/signin (one-time password, to be changed at the first sign-in):\n"+
+			"  email    %s\n  password %s\n", base, demoAdminEmail, demoPassword)
 	}
 	logger.Info("listening", "addr", ln.Addr().String())
 

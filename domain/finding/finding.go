@@ -26,6 +26,9 @@ const (
 	SeverityLow      Severity = "low"
 )
 
+// Severities lists every severity, most severe first.
+var Severities = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow}
+
 // Valid reports whether s is a known severity.
 func (s Severity) Valid() bool { return s.rank() > 0 }
 
@@ -178,6 +181,9 @@ type FindingStore interface {
 	// Update writes status and acceptance fields. Returns ErrNotFound or,
 	// when the version moved on, ErrPrecondition.
 	Update(ctx context.Context, f Finding, expectedVersion int64) error
+	// CountOpen counts the open and acknowledged findings by severity
+	// (one grouped statement); a severity without any is absent.
+	CountOpen(ctx context.Context) (map[Severity]int64, error)
 }
 
 // ScanQuery carries the as-of instant and the thresholds to the fact

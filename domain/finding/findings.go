@@ -38,6 +38,27 @@ func (s *FindingService) List(ctx context.Context, f FindingFilter, p domain.Pag
 	return s.Findings.List(ctx, f, p)
 }
 
+// SeverityCount is how many findings have a severity.
+type SeverityCount struct {
+	Severity Severity
+	Count    int64
+}
+
+// OpenBySeverity counts the open findings (open or acknowledged: not
+// risk-accepted, not resolved) of each severity, most severe first, every
+// severity listed.
+func (s *FindingService) OpenBySeverity(ctx context.Context) ([]SeverityCount, error) {
+	m, err := s.Findings.CountOpen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SeverityCount, 0, len(Severities))
+	for _, sev := range Severities {
+		out = append(out, SeverityCount{Severity: sev, Count: m[sev]})
+	}
+	return out, nil
+}
+
 // Apply checks a change against the finding and today's date and applies
 // it; the acting key becomes the accepter of a risk acceptance.
 func (c FindingChange) Apply(f *Finding, today domain.Date, actor domain.Actor) error {

@@ -1,0 +1,120 @@
+package api_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/repository"
+	"github.com/vendorwatch/vendorwatch/repository/repotest"
+)
+
+// chromiumPath is Debian's chromium, or VW_CHROMIUM.
+func chromiumPath() string {
+	if p := os.Getenv("VW_CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// newBrowser starts a headless Chromium for the test. Without one the
+// test is skipped, except in CI (CI=true), where it fails: .ci/run
+// installs chromium.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no Chromium at %s (CI=true: browser tests must run; install Debian's chromium): %v", path, err)
+		}
+		t.Skipf("no Chromium at %s; install Debian's chromium or set VW_CHROMIUM", path)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start %s: %v", path, err)
+	}
+	return ctx
+}
+
+// step runs the actions with a time limit; on failure it saves a
+// screenshot of the page and fails the test.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		shot := filepath.Join(os.TempDir(), "vendorwatch-"+strings.ReplaceAll(t.Name(), "/", "-")+".png")
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if png, serr := chromedp.Run(sctx, chromedp.FullScreenshot(90)); serr == nil && os.WriteFile(shot, png, 0o644) == nil {
+			t.Logf("screenshot: %s", shot)
+		}
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// TestBrowserSignInOverviewSignOut drives a real Chromium: sign in, read
+// the overview, sign out.
+func TestBrowserSignInOverviewSignOut(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := newBrowser(t)
+		e := newEnv(t, db)
+		e.addUser("ada@example.com", domain.RoleExecutive)
+		srv := httptest.NewServer(e.router)
+		defer srv.Close()
+
+		step(t, ctx, "open the console",
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.ID("email")))
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		if loc != srv.URL+"/signin" {
+			t.Errorf("signed out, / led to %s", loc)
+		}
+		step(t, ctx, "a wrong password",
+			chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), "not the password"),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("signin-error")))
+		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("signin-error")))
+		if msg != "The email or password is wrong." {
+			t.Errorf("error message %q", msg)
+		}
+		step(t, ctx, "sign in",
+			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		title, _ := chromedp.Run(ctx, chromedp.Title())
+		heading, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+		tiers, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("tiers-h")))
+		if title != "Overview · Vendorwatch" || heading != "Overview" || tiers != "Vendors by tier" {
+			t.Errorf("overview: title %q, h1 %q, tiers %q", title, heading, tiers)
+		}
+		// The style sheet applied: the critical badge is red.
+		bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+			`getComputedStyle(document.querySelector('.sev-critical')).backgroundColor`))
+		if err != nil || bg != "rgb(185, 28, 28)" {
+			t.Errorf("critical badge background %q (%v)", bg, err)
+		}
+		step(t, ctx, "sign out",
+			chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+			chromedp.WaitVisible(chromedp.ID("email")))
+		step(t, ctx, "the overview again",
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.ID("email")))
+		if n := e.count("SELECT count(*) FROM sessions"); n != 0 {
+			t.Errorf("%d sessions after sign-out", n)
+		}
+	})
+}
