@@ -95,6 +95,20 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 		concat(cargs, []any{q.OverdueItems}), appendTo(&fig.OverdueObligations, scanObligation)); err != nil {
 		return fig, err
 	}
+	if !q.DueBy.IsZero() {
+		// Obligations open at as-of and due from as-of until DueBy.
+		cond = where + ` AND o.created_at <= ? AND o.due_at IS NOT NULL AND o.due_at >= ? AND o.due_at < ?
+			AND (o.status = 'open' OR (o.done_at IS NOT NULL AND o.done_at > ?))`
+		cargs = concat(wargs, []any{asOf, asOf, q.DueBy.UTC(), asOf})
+		if err := s.count(ctx, `FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+			WHERE `+cond, cargs, &fig.DueSoon); err != nil {
+			return fig, err
+		}
+		if err := s.query(ctx, obligationSelect+cond+" ORDER BY o.due_at, o.id LIMIT ?",
+			concat(cargs, []any{q.OverdueItems}), appendTo(&fig.DueSoonObligations, scanObligation)); err != nil {
+			return fig, err
+		}
+	}
 	return fig, s.lateNotices(ctx, f, q, &fig)
 }
 
