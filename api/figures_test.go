@@ -12,9 +12,9 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
-	"github.com/vendorwatch/vendorwatch/reports"
 )
 
 // summaryFigure reads a labelled figure of a workbook sheet (label in

@@ -349,7 +349,7 @@ func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 		return s.add(v.Name, v.ID, string(v.Status), string(v.Criticality), a.st.severity(string(v.Tier)),
 			orNil(v.TierOverrideReason), int64(v.RiskScore), int64(risk.Factors[0].Points),
 			int64(risk.Factors[1].Points), int64(risk.Factors[2].Points), orNil(v.Owner), orNil(v.Country),
-			orNil(strings.Join(v.Categories, ", ")), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
+			orNil(categoryNames(v.Categories)), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
 			a.st.d(v.LastReviewOn), a.st.d(next), state, v.OpenFindings, orNil(label(string(v.LatestResidual))),
 			a.st.t(v.CreatedAt))
 	})
@@ -811,8 +811,10 @@ func (a *auditWriter) summarySheet() error {
 		g.set(2, row, a.sum.severities[s], st.int)
 	}
 	row = max(row, sevHead+sideChartRows) // clear of the chart beside
-	// Notification lag per incident, the chart below it.
+	// Notification lag per incident, the chart below it, from a new page.
 	row += 2
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	g.fail(f.InsertPageBreak(sh, cell))
 	g.set(1, row, fmt.Sprintf("Notification lag: the %d incidents with the largest lag, by discovery", lagChartIncidents), st.section)
 	row++
 	lagHead := row
@@ -824,7 +826,7 @@ func (a *auditWriter) summarySheet() error {
 		g.set(1, row, l.title, st.wrap)
 		g.set(2, row, math.Round(l.lagDays*10)/10, st.num1)
 		g.set(3, row, math.Round(l.winDays*10)/10, st.num1)
-		g.set(4, row, label(string(l.status)), st.wrap)
+		g.set(4, row, label(string(l.status)), st.center)
 		g.set(5, row, l.vendor, st.wrap)
 		g.set(6, row, strconv.Itoa(i+1), 0)
 	}
@@ -878,12 +880,20 @@ const lagFloorDays = 1.0 / 24
 
 func (a *auditWriter) charts(tierHead, sevHead, lagHead, lagLast, lagChartRow int, lags []lagEntry) error {
 	sh := SheetSummary
-	if err := addSeverityBars(a.f, sh, fmt.Sprintf("D%d", tierHead), "Vendors by tier (inherent risk)", "vendors",
-		tierHead, tierStrings()); err != nil {
+	var most int64
+	for _, n := range a.sum.tiers {
+		most = max(most, n)
+	}
+	if err := addSeverityBars(a.f, sh, fmt.Sprintf("C%d", tierHead), "Vendors by tier (inherent risk)", "vendors",
+		tierHead, tierStrings(), most); err != nil {
 		return err
 	}
-	if err := addSeverityBars(a.f, sh, fmt.Sprintf("D%d", sevHead), "Open findings by severity", "findings",
-		sevHead, findingSeverities); err != nil {
+	most = 0
+	for _, n := range a.sum.severities {
+		most = max(most, n)
+	}
+	if err := addSeverityBars(a.f, sh, fmt.Sprintf("C%d", sevHead), "Open findings by severity", "findings",
+		sevHead, findingSeverities, most); err != nil {
 		return err
 	}
 	if lagLast <= lagHead {
@@ -944,20 +954,21 @@ func tierStrings() []string {
 // addSeverityBars draws the table below head (one row per severity in
 // names: its name in column A, its count in B) as bars in the palette:
 // one series per severity, so that each bar takes its colour.
-func addSeverityBars(f *excelize.File, sh, at, title, unit string, head int, names []string) error {
+func addSeverityBars(f *excelize.File, sh, at, title, unit string, head int, names []string, most int64) error {
 	var series []excelize.ChartSeries
 	for i, n := range names {
 		sev, _ := SeverityOf(n)
 		series = append(series, excelize.ChartSeries{Name: ref(sh, 1, head+1+i, 1, head+1+i),
 			Values: ref(sh, 2, head+1+i, 2, head+1+i), Fill: fill(sev.Fill)})
 	}
-	gap, overlap := uint(40), 0
+	gap, overlap, zero := uint(40), 0, 0.0
 	return f.AddChart(sh, at, &excelize.Chart{Type: excelize.Col, Title: chartTitle(title), Series: series,
-		Legend:   excelize.ChartLegend{Position: "bottom"},
-		XAxis:    excelize.ChartAxis{None: true},
-		YAxis:    excelize.ChartAxis{Title: axisTitle(unit), MajorGridLines: true, Font: axisFont},
+		Legend: excelize.ChartLegend{Position: "bottom"},
+		XAxis:  excelize.ChartAxis{None: true},
+		YAxis: excelize.ChartAxis{Title: axisTitle(unit), MajorGridLines: true, Font: axisFont, MajorUnit: countUnit(most),
+			Minimum: &zero},
 		GapWidth: &gap, Overlap: &overlap,
-		Dimension: excelize.ChartDimension{Width: 330, Height: uint(sideChartRows * rowPixels)}})
+		Dimension: excelize.ChartDimension{Width: 380, Height: uint(sideChartRows * rowPixels)}})
 }
 
 func describeFilter(f reporting.Filter) string {
@@ -988,4 +999,17 @@ func moneyFloat(m domain.Money) float64 {
 		exp = 3
 	}
 	return float64(m.AmountMinor) / math.Pow10(exp)
+}
+
+// categoryNames are the names of data categories ("Contact details"),
+// the code where the catalogue has no name.
+func categoryNames(codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = c
+		if cat, ok := register.LookupCategory(c); ok && cat.Name != "" {
+			names[i] = cat.Name
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -135,7 +135,7 @@ func (o *Options) defaults(asOf time.Time) {
 // styles are created once per workbook and reused by id.
 type styles struct {
 	header, title, section, bold, boldTop, date, datetime, num1, money2, int, change, wrap, link, note int
-	bad, warn, dash, top                                                                               int            // cells of a late or overdue state, of a state due soon
+	bad, warn, dash, top, center                                                                       int            // cells of a late or overdue state, of a state due soon
 	sev                                                                                                map[string]int // cell fill per Palette name
 	late, soon                                                                                         int            // conditional (dxf) styles
 }
@@ -175,7 +175,8 @@ func newBook() (*excelize.File, *styles, error) {
 	m2 := "#,##0.00"
 	mk(&st.money2, &excelize.Style{CustomNumFmt: &m2, Alignment: top})
 	mk(&st.change, &excelize.Style{CustomNumFmt: &chg, Alignment: top})
-	mk(&st.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Indent: 1}})
+	mk(&st.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	mk(&st.center, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Horizontal: "center"}})
 	mk(&st.link, &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
 	mk(&st.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
@@ -461,16 +462,18 @@ func (s *sheet) add(in ...any) error {
 	if err != nil {
 		return err
 	}
-	lines := 1
+	lines := 0
 	for _, i := range s.wraps {
 		text, ok := vals[i].(string)
-		if !ok || float64(len(text)) < s.cols[i].width {
+		if !ok || float64(len(text)) < s.cols[i].width*0.8 {
 			continue
 		}
-		lines = max(lines, textLines(text, s.cols[i].width))
+		// A narrower estimate than the summaries': a line too many leaves
+		// a gap, a line too few would hide the text's end.
+		lines = max(lines, textLines(text, s.cols[i].width*0.8))
 		vals[i] = excelize.Cell{StyleID: s.st.wrap, Value: text}
 	}
-	if lines > 1 {
+	if lines > 0 {
 		// On a tall row every cell reads from the top, as the wrapped one.
 		for i, v := range vals {
 			switch v.(type) {
@@ -699,4 +702,21 @@ func ref(sheet string, col1, row1, col2, row2 int) string {
 		return q + a
 	}
 	return q + a + ":" + b
+}
+
+// countUnit is the major unit of an axis of counts up to most: whole
+// numbers, about five gridlines.
+func countUnit(most int64) float64 {
+	unit := 1.0
+	for float64(most)/unit > 6 {
+		switch {
+		case unit*2 >= float64(most)/6:
+			unit *= 2
+		case unit*5 >= float64(most)/6:
+			unit *= 5
+		default:
+			unit *= 10
+		}
+	}
+	return unit
 }

@@ -569,7 +569,13 @@ func writeExecSummary(f *excelize.File, st *styles, ex Executive, by string) err
 	if err := g.done(); err != nil {
 		return err
 	}
-	return addTierChart(f, sh, fmt.Sprintf("A%d", tierChart), tierHead, tierLast)
+	var most int64
+	for _, b := range tierBases(ex) {
+		for _, n := range b.counts {
+			most = max(most, n)
+		}
+	}
+	return addTierChart(f, sh, fmt.Sprintf("A%d", tierChart), tierHead, tierLast, most)
 }
 
 // tierChartRows is the height of the risk-by-tier chart, in rows.
@@ -599,19 +605,20 @@ func tierBases(ex Executive) []tierBasis {
 
 // addTierChart draws the risk-by-tier table (bases in rows from head+1 to
 // last, tiers in columns B to E) as bars in the palette, a series per tier.
-func addTierChart(f *excelize.File, sh, at string, head, last int) error {
+func addTierChart(f *excelize.File, sh, at string, head, last int, most int64) error {
 	var series []excelize.ChartSeries
 	for i, t := range register.Tiers {
 		sev, _ := SeverityOf(string(t))
 		series = append(series, excelize.ChartSeries{Name: ref(sh, 2+i, head, 2+i, head),
 			Categories: ref(sh, 1, head+1, 1, last), Values: ref(sh, 2+i, head+1, 2+i, last), Fill: fill(sev.Fill)})
 	}
-	gap, overlap := uint(60), 0
+	gap, overlap, zero := uint(60), 0, 0.0
 	return f.AddChart(sh, at, &excelize.Chart{Type: excelize.Col, Series: series,
-		Title:    chartTitle("Vendors by tier"),
-		Legend:   excelize.ChartLegend{Position: "right"},
-		XAxis:    excelize.ChartAxis{Font: axisFont},
-		YAxis:    excelize.ChartAxis{Title: axisTitle("vendors"), MajorGridLines: true, Font: axisFont},
+		Title:  chartTitle("Vendors by tier"),
+		Legend: excelize.ChartLegend{Position: "right"},
+		XAxis:  excelize.ChartAxis{Font: axisFont},
+		YAxis: excelize.ChartAxis{Title: axisTitle("vendors"), MajorGridLines: true, Font: axisFont, MajorUnit: countUnit(most),
+			Minimum: &zero},
 		GapWidth: &gap, Overlap: &overlap,
 		Dimension: excelize.ChartDimension{Width: 620, Height: uint(tierChartRows * rowPixels)}})
 }
@@ -686,18 +693,35 @@ func writeExecTrend(f *excelize.File, st *styles, ex Executive, by string) error
 	if len(ex.Trend) == 0 {
 		return nil
 	}
+	var most int64
+	for _, p := range ex.Trend {
+		most = max(most, p.Critical, p.High, p.Moderate, p.Low)
+	}
+	// A scatter chart with lines: its day axis is a value axis, so its
+	// labels are dates every two weeks (a category axis of 91 days would
+	// print every label over the others).
+	zero := 0.0
+	lo, _ := timeSerial(ex.Trend[0].Date.Time())
+	hi, _ := timeSerial(ex.Trend[len(ex.Trend)-1].Date.Time())
 	var series []excelize.ChartSeries
 	for i, t := range register.Tiers {
 		sev, _ := SeverityOf(string(t))
 		series = append(series, excelize.ChartSeries{Name: ref(sh, 2+i, 3, 2+i, 3), Categories: ref(sh, 1, 4, 1, row),
-			Values: ref(sh, 2+i, 4, 2+i, row), Fill: fill(sev.Fill), Line: excelize.LineOptions{Width: 2},
-			Marker: excelize.ChartMarker{Symbol: "none"}})
+			Values: ref(sh, 2+i, 4, 2+i, row), Fill: fill(sev.Fill),
+			Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2}, Marker: excelize.ChartMarker{Symbol: "none"}})
 	}
-	return f.AddChart(sh, "G3", &excelize.Chart{Type: excelize.Line, Series: series, Title: chartTitle("Vendors by tier"),
-		Legend:    excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{Title: axisTitle("snapshot day"), Font: axisFont, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "d mmm"}},
-		YAxis:     excelize.ChartAxis{Title: axisTitle("vendors"), MajorGridLines: true, Font: axisFont},
+	return f.AddChart(sh, "G3", &excelize.Chart{Type: excelize.Scatter, Series: series, Title: chartTitle("Vendors by tier"),
+		Legend: excelize.ChartLegend{Position: "bottom"},
+		XAxis: excelize.ChartAxis{Title: axisTitle("snapshot day"), Font: axisFont, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "d mmm"},
+			MajorUnit: 14, Minimum: &lo, Maximum: &hi},
+		YAxis: excelize.ChartAxis{Title: axisTitle("vendors"), MajorGridLines: true, Font: axisFont, MajorUnit: countUnit(most),
+			Minimum: &zero},
 		Dimension: excelize.ChartDimension{Width: 360, Height: 320}})
+}
+
+// timeSerial is t as a spreadsheet date serial (days since 1899-12-30).
+func timeSerial(t time.Time) (float64, error) {
+	return t.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24, nil
 }
 
 func writeExecNotices(f *excelize.File, st *styles, ex Executive, by string) error {
