@@ -56,7 +56,7 @@ func TestExecutiveFigures(t *testing.T) {
 					if len(got.TopVendors[i].Why) < 3 {
 						t.Errorf("top vendor %d has no explanation: %+v", i, got.TopVendors[i])
 					}
-					got.TopVendors[i].Why = nil
+					got.TopVendors[i].Why, got.TopVendors[i].WhyLine, got.TopVendors[i].WhyLines = nil, "", nil
 				}
 				if fmt.Sprint(got.TopVendors) != fmt.Sprint(want.TopVendors) {
 					t.Errorf("top vendors\n%v\nstreamed\n%v", got.TopVendors, want.TopVendors)
@@ -78,8 +78,22 @@ func TestExecutiveFigures(t *testing.T) {
 					}
 					return b.String()
 				}
-				if days(got.OverdueItems) != days(want.OverdueItems) {
+								if days(got.OverdueItems) != days(want.OverdueItems) {
 					t.Errorf("overdue items\n%s\nstreamed\n%s", days(got.OverdueItems), days(want.OverdueItems))
+				}
+				if got.DueSoon != want.DueSoon || int64(len(got.DueSoonItems)) != min(want.DueSoon, 25) {
+					t.Errorf("obligations due in 7 days %d (%d listed), streamed %d", got.DueSoon, len(got.DueSoonItems), want.DueSoon)
+				}
+				for i := 1; i < len(got.DueSoonItems); i++ {
+					if got.DueSoonItems[i].Due.Before(got.DueSoonItems[i-1].Due) {
+						t.Errorf("obligations due soon out of order: %+v", got.DueSoonItems)
+					}
+				}
+				// The headline's changes: as of 30 and 90 days earlier.
+				for _, h := range got.Headline {
+					if h.Label == "Reviews overdue" && (h.Now != got.Overdue.Reviews || h.Change30 == nil || h.Change90 == nil) {
+						t.Errorf("headline %+v", h)
+					}
 				}
 			})
 		}
@@ -215,6 +229,9 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	}
 	err = src.EachObligation(ctx, f, func(o reporting.ObligationRow) error {
 		open := o.Status == string(incident.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
+				if open && o.DueAt != nil && !o.DueAt.Before(asOf) && o.DueAt.Before(asOf.Add(7*24*time.Hour)) {
+			ex.DueSoon++
+		}
 		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
 			ex.Overdue.Obligations++
 			d := asOf.Sub(*o.DueAt)
