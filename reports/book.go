@@ -296,33 +296,47 @@ func headerFit(title string, width float64) (float64, int) {
 }
 
 // textLines estimates the lines text wraps to in a column of width
-// (characters of an average width, bold a little wider).
+// (characters of an average width, bold a little wider). It allocates
+// nothing: the streamed sheets call it on every long cell.
 func textLines(text string, width float64) int {
 	per := int(width * 1.25)
 	if per < 1 {
 		per = 1
 	}
-	lines := 0
-	for _, para := range strings.Split(text, "\n") {
-		n, used := 1, 0
-		for _, w := range strings.Fields(para) {
-			switch {
-			case used == 0:
-				used = len(w)
-			case used+1+len(w) <= per:
-				used += 1 + len(w)
-			default:
-				n++
-				used = len(w)
-			}
-			for used > per { // a word longer than the line
-				n++
-				used -= per
-			}
+	lines, used, word := 1, 0, 0
+	flush := func() {
+		if word == 0 {
+			return
 		}
-		lines += n
+		switch {
+		case used == 0:
+			used = word
+		case used+1+word <= per:
+			used += 1 + word
+		default:
+			lines++
+			used = word
+		}
+		for used > per { // a word longer than the line
+			lines++
+			used -= per
+		}
+		word = 0
 	}
-	return max(lines, 1)
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case ' ', '\t':
+			flush()
+		case '\n':
+			flush()
+			lines++
+			used = 0
+		default:
+			word++
+		}
+	}
+	flush()
+	return lines
 }
 
 // lineHeight is the height in points of one line of the default font.
@@ -462,18 +476,20 @@ func (s *sheet) add(in ...any) error {
 	if err != nil {
 		return err
 	}
-	lines := 0
+	lines := 1
 	for _, i := range s.wraps {
 		text, ok := vals[i].(string)
-		if !ok || float64(len(text)) < s.cols[i].width*0.8 {
-			continue
+		if !ok || float64(len(text)) <= s.cols[i].width {
+			continue // fits on one line
 		}
 		// A narrower estimate than the summaries': a line too many leaves
 		// a gap, a line too few would hide the text's end.
-		lines = max(lines, textLines(text, s.cols[i].width*0.8))
-		vals[i] = excelize.Cell{StyleID: s.st.wrap, Value: text}
+		if n := textLines(text, s.cols[i].width*0.8); n > 1 {
+			lines = max(lines, n)
+			vals[i] = excelize.Cell{StyleID: s.st.wrap, Value: text}
+		}
 	}
-	if lines > 0 {
+	if lines > 1 {
 		// On a tall row every cell reads from the top, as the wrapped one.
 		for i, v := range vals {
 			switch v.(type) {
