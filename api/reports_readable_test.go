@@ -125,7 +125,7 @@ func checkCells(t *testing.T, f *excelize.File) {
 					t.Errorf("%s!%s (%s) holds the code %q where words belong", sheet, cell, title, v)
 				}
 				if sev, ok := reports.SeverityOf(v); ok && (title == "Tier" || title == "Severity" || title == "Vendor tier") {
-										palette++
+					palette++
 					if got := cellFill(t, f, sheet, cell); got != sev.Fill {
 						t.Errorf("%s!%s %q is filled %q, want the palette's %q", sheet, cell, v, got, sev.Fill)
 					}
@@ -136,7 +136,7 @@ func checkCells(t *testing.T, f *excelize.File) {
 				}
 				isDate = isDate && !strings.Contains(strings.ToLower(title), "days")
 				if typ, _ := f.GetCellType(sheet, cell); isDate && (typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset) {
-										dates++
+					dates++
 					if !dateFormatted(t, f, sheet, cell) {
 						t.Errorf("%s!%s (%s) = %q is a number without a date format", sheet, cell, title, v)
 					}
@@ -292,7 +292,7 @@ func checkLagChart(t *testing.T, body []byte) {
 	if !found {
 		t.Error("no lag chart")
 	}
-	if strings.Contains(string(zipParts(t, body, "xl/worksheets/sheet1.xml")["xl/worksheets/sheet1.xml"]), "<rowBreaks") == false {
+	if !strings.Contains(zipParts(t, body, "xl/worksheets/sheet1.xml")["xl/worksheets/sheet1.xml"], "<rowBreaks") {
 		t.Error("the Summary's lag section does not start a page")
 	}
 }

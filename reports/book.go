@@ -323,7 +323,7 @@ func textLines(text string, width float64) int {
 		}
 		word = 0
 	}
-	for i := 0; i < len(text); i++ {
+	for i := range len(text) {
 		switch text[i] {
 		case ' ', '\t':
 			flush()
@@ -670,7 +670,9 @@ func (g *grid) setSpan(col, row, span int, v any, style int) {
 		g.fail(g.f.SetCellStyle(g.sheet, cell, end, style))
 	}
 	if text, ok := v.(string); ok && (style == g.st.wrap || style == g.st.note || style == g.st.header || style == g.st.bad || style == g.st.warn) {
-		n := textLines(text, g.width(col, span))
+		// Conservative: LibreOffice does not grow a row to its wrapped
+		// text, so a line too few overprints the next row.
+		n := textLines(text, g.width(col, span)*0.88)
 		if style == g.st.header {
 			n = textLines(text, g.width(col, span)*0.85)
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -115,12 +114,6 @@ func regimeLabel(name string) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-// wholeDays is a duration in whole days, rounded down (a day and a half
-// overdue is one day overdue).
-func wholeDays(d time.Duration) int64 {
-	return int64(math.Floor(d.Hours() / 24))
 }
 
 // durationText is a duration in words: hours under two days, whole days

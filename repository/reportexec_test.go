@@ -78,7 +78,7 @@ func TestExecutiveFigures(t *testing.T) {
 					}
 					return b.String()
 				}
-								if days(got.OverdueItems) != days(want.OverdueItems) {
+				if days(got.OverdueItems) != days(want.OverdueItems) {
 					t.Errorf("overdue items\n%s\nstreamed\n%s", days(got.OverdueItems), days(want.OverdueItems))
 				}
 				if got.DueSoon != want.DueSoon || int64(len(got.DueSoonItems)) != min(want.DueSoon, 25) {
@@ -229,7 +229,7 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	}
 	err = src.EachObligation(ctx, f, func(o reporting.ObligationRow) error {
 		open := o.Status == string(incident.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
-				if open && o.DueAt != nil && !o.DueAt.Before(asOf) && o.DueAt.Before(asOf.Add(7*24*time.Hour)) {
+		if open && o.DueAt != nil && !o.DueAt.Before(asOf) && o.DueAt.Before(asOf.Add(7*24*time.Hour)) {
 			ex.DueSoon++
 		}
 		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
