@@ -771,7 +771,7 @@ func writeExecOverdue(f *excelize.File, st *styles, ex Executive, by string) err
 		g.set(2, row, c.v, st.int)
 	}
 	row += 2
-	g.setSpan(1, row, 6, fmt.Sprintf("The %d most overdue items", overdueRows), st.section)
+	g.setSpan(1, row, 6, "The most overdue: "+domain.Count(overdueRows, "item", "items")+" at most", st.section)
 	row++
 	itemsHead := row
 	g.header(row, 1, "What", "Vendor", "Item", "Was due", "Days overdue", "Overdue by")
