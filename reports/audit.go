@@ -815,7 +815,7 @@ func (a *auditWriter) summarySheet() error {
 	row += 2
 	cell, _ := excelize.CoordinatesToCellName(1, row)
 	g.fail(f.InsertPageBreak(sh, cell))
-	g.set(1, row, "Notification lag: the "+domain.Count(lagChartIncidents, "incident", "incidents")+" with the largest lag, by discovery", st.section)
+	g.set(1, row, "Notification lag: up to "+domain.Count(lagChartIncidents, "incident", "incidents")+", those with the largest lag, in order of discovery", st.section)
 	row++
 	lagHead := row
 	g.header(row, 1, "Incident", "Lag (days)", "Contractual window (days)", "Notice status", "Vendor", "Chart #")

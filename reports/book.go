@@ -135,10 +135,13 @@ func (o *Options) defaults(asOf time.Time) {
 // styles are created once per workbook and reused by id.
 type styles struct {
 	header, title, section, bold, boldTop, date, datetime, num1, money2, int, change, wrap, link, note int
-	bad, warn, dash, top, center                                                                       int            // cells of a late or overdue state, of a state due soon
+	bad, warn, dash, top, center, indent                                                               int            // cells of a late or overdue state, of a state due soon
 	sev                                                                                                map[string]int // cell fill per Palette name
 	late, soon                                                                                         int            // conditional (dxf) styles
 }
+
+// defaultFont is the font of every cell and chart text.
+const defaultFont = "Arial"
 
 // Number formats of the workbooks.
 const (
@@ -153,7 +156,11 @@ const (
 func newBook() (*excelize.File, *styles, error) {
 	f := excelize.NewFile()
 	st := &styles{sev: map[string]int{}}
-	var err error
+	// Arial, or its metric twin Liberation Sans, is on every machine that
+	// opens the workbooks: the widths and line breaks laid out here hold
+	// in Excel and LibreOffice alike (Calibri falls back to a much wider
+	// font where it is missing, and the pages break differently).
+	err := f.SetDefaultFont(defaultFont)
 	mk := func(dst *int, s *excelize.Style) {
 		if err == nil {
 			*dst, err = f.NewStyle(s)
@@ -161,13 +168,13 @@ func newBook() (*excelize.File, *styles, error) {
 	}
 	dateFmt, dtFmt, n1, n0, chg := fmtDate, fmtDateTime, fmtDays1, fmtInt, fmtChange
 	top := &excelize.Alignment{Vertical: "top"}
-	mk(&st.header, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: fill(headerFill),
+	mk(&st.header, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true, Color: "FFFFFF"}, Fill: fill(headerFill),
 		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	mk(&st.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
-	mk(&st.section, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: headerFill},
+	mk(&st.title, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true, Size: 16}})
+	mk(&st.section, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true, Size: 12, Color: headerFill},
 		Alignment: &excelize.Alignment{Vertical: "bottom"}})
-	mk(&st.bold, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top})
-	mk(&st.boldTop, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top})
+	mk(&st.bold, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true}, Alignment: top})
+	mk(&st.boldTop, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true}, Alignment: top})
 	mk(&st.date, &excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
 	mk(&st.datetime, &excelize.Style{CustomNumFmt: &dtFmt, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
 	mk(&st.num1, &excelize.Style{CustomNumFmt: &n1, Alignment: top})
@@ -176,25 +183,26 @@ func newBook() (*excelize.File, *styles, error) {
 	mk(&st.money2, &excelize.Style{CustomNumFmt: &m2, Alignment: top})
 	mk(&st.change, &excelize.Style{CustomNumFmt: &chg, Alignment: top})
 	mk(&st.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	mk(&st.indent, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Horizontal: "left", Indent: 1}})
 	mk(&st.center, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Horizontal: "center"}})
-	mk(&st.link, &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
-	mk(&st.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"},
+	mk(&st.link, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Color: "0563C1", Underline: "single"}})
+	mk(&st.note, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Italic: true, Color: "595959"},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	mk(&st.bad, &excelize.Style{Font: &excelize.Font{Color: lateFont}, Fill: fill(lateFill), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
-	mk(&st.warn, &excelize.Style{Font: &excelize.Font{Color: soonFont}, Fill: fill(soonFill), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	mk(&st.bad, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Color: lateFont}, Fill: fill(lateFill), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	mk(&st.warn, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Color: soonFont}, Fill: fill(soonFill), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	mk(&st.top, &excelize.Style{Alignment: top})
-	mk(&st.dash, &excelize.Style{Font: &excelize.Font{Color: "808080"}, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}})
+	mk(&st.dash, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Color: "808080"}, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}})
 	for _, s := range Palette {
 		var id int
-		mk(&id, &excelize.Style{Font: &excelize.Font{Bold: true, Color: s.Font}, Fill: fill(s.Fill),
+		mk(&id, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true, Color: s.Font}, Fill: fill(s.Fill),
 			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
 		st.sev[s.Name] = id
 	}
 	if err == nil {
-		st.late, err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: lateFont}, Fill: fill(lateFill)})
+		st.late, err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Family: defaultFont, Color: lateFont}, Fill: fill(lateFill)})
 	}
 	if err == nil {
-		st.soon, err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: soonFont}, Fill: fill(soonFill)})
+		st.soon, err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Family: defaultFont, Color: soonFont}, Fill: fill(soonFill)})
 	}
 	if err != nil {
 		_ = f.Close()
@@ -669,10 +677,10 @@ func (g *grid) setSpan(col, row, span int, v any, style int) {
 	if style > 0 {
 		g.fail(g.f.SetCellStyle(g.sheet, cell, end, style))
 	}
-	if text, ok := v.(string); ok && (style == g.st.wrap || style == g.st.note || style == g.st.header || style == g.st.bad || style == g.st.warn) {
+	if text, ok := v.(string); ok && (style == g.st.wrap || style == g.st.indent || style == g.st.note || style == g.st.header || style == g.st.bad || style == g.st.warn) {
 		// Conservative: LibreOffice does not grow a row to its wrapped
 		// text, so a line too few overprints the next row.
-		n := textLines(text, g.width(col, span)*0.88)
+		n := textLines(text, g.width(col, span)*0.95)
 		if style == g.st.header {
 			n = textLines(text, g.width(col, span)*0.85)
 		}
@@ -699,16 +707,16 @@ func (g *grid) done() error {
 
 // chartTitle is a chart or axis title.
 func chartTitle(s string) excelize.ChartTitle {
-	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Size: 10, Bold: true, Color: "404040"}}}}
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Family: defaultFont, Size: 10, Bold: true, Color: "404040"}}}}
 }
 
 // axisTitle is an axis title in a smaller font.
 func axisTitle(s string) excelize.ChartTitle {
-	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Size: 9, Color: "404040"}}}}
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Family: defaultFont, Size: 9, Color: "404040"}}}}
 }
 
 // axisFont is the font of axis labels: dark grey, readable on white.
-var axisFont = excelize.Font{Size: 9, Color: "404040"}
+var axisFont = excelize.Font{Family: defaultFont, Size: 9, Color: "404040"}
 
 // ref is an absolute reference to cells of sheet: ref(s, 1, 2, 1, 5) is
 // 'Sheet'!$A$2:$A$5.

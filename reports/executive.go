@@ -356,7 +356,7 @@ func whyLine(v reporting.VendorRow) string {
 func factorText(factor string, v reporting.VendorRow) string {
 	switch factor {
 	case "data_sensitivity":
-		return fmt.Sprintf("sensitivity %d of 4", v.MaxSensitivity)
+		return fmt.Sprintf("sensitivity %d/4", v.MaxSensitivity)
 	case "record_volume":
 		return recordsText(v.MaxRecords)
 	case "criticality":
@@ -431,7 +431,7 @@ func WriteExecutive(ex Executive, opt Options, w io.Writer) error {
 }
 
 // execWidths are the columns of the summary page: about a portrait page.
-var execWidths = []float64{28, 10, 10, 10, 10, 22}
+var execWidths = []float64{26, 10, 10, 10, 10, 24}
 
 // sheetTop writes a section sheet's title and the line under it.
 func sheetTop(g *grid, title, sub string, span int) {
@@ -507,7 +507,7 @@ func writeExecSummary(f *excelize.File, st *styles, ex Executive, by string) err
 		g.set(1, row, t.Name, st.wrap)
 		g.set(2, row, string(t.Tier), st.sev[string(t.Tier)])
 		g.set(3, row, int64(t.Score), st.int)
-		g.setSpan(4, row, 3, t.WhyLine, st.wrap)
+		g.setSpan(4, row, 3, t.WhyLine, st.indent)
 	}
 	if len(ex.TopVendors) == 0 {
 		row++
@@ -640,12 +640,12 @@ func writeExecTopVendors(f *excelize.File, st *styles, ex Executive, by string) 
 	row := 3
 	for _, t := range ex.TopVendors {
 		row++
-		g.set(1, row, int64(t.Rank), st.int)
-		g.set(2, row, t.Name, st.wrap)
+				g.set(1, row, int64(t.Rank), st.int)
+		g.set(2, row, t.Name, st.indent)
 		g.set(3, row, string(t.Tier), st.sev[string(t.Tier)])
 		g.set(4, row, int64(t.Score), st.int)
 		g.set(5, row, t.OpenFindings, st.int)
-		g.set(6, row, strings.Join(t.WhyLines, "\n"), st.wrap)
+		g.set(6, row, strings.Join(t.WhyLines, "\n"), st.indent)
 	}
 	g.setSpan(1, row+2, 6, "Score: 0-100 from the sensitivity of the data the vendor handles (up to 40 points), the "+
 		"largest number of records (up to 30) and its business criticality (up to 30).", st.note)
@@ -758,7 +758,8 @@ func writeExecOverdue(f *excelize.File, st *styles, ex Executive, by string) err
 	sh := SheetOverdue
 	g := newGrid(f, st, sh, 18, 22, 26, 11, 9, 14)
 	sheetTop(g, "Overdue now, and our obligations due this week", asOfLine(ex, by), 6)
-	g.header(3, 1, "What", "Count")
+	g.setSpan(1, 3, 2, "What", st.header)
+	g.set(3, 3, "Count", st.header)
 	row := 3
 	for _, c := range []struct {
 		k string
@@ -767,8 +768,8 @@ func writeExecOverdue(f *excelize.File, st *styles, ex Executive, by string) err
 		{"Attestations expired", ex.Overdue.Attestations}, {"Our obligations overdue", ex.Overdue.Obligations},
 		{"Vendor notices overdue", ex.Overdue.VendorNotices}, {"Our obligations due in the next 7 days", ex.DueSoon}} {
 		row++
-		g.set(1, row, c.k, st.wrap)
-		g.set(2, row, c.v, st.int)
+		g.setSpan(1, row, 2, c.k, st.wrap)
+		g.set(3, row, c.v, st.int)
 	}
 	row += 2
 	g.setSpan(1, row, 6, "The most overdue: "+domain.Count(overdueRows, "item", "items")+" at most", st.section)
