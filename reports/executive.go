@@ -640,7 +640,7 @@ func writeExecTopVendors(f *excelize.File, st *styles, ex Executive, by string) 
 	row := 3
 	for _, t := range ex.TopVendors {
 		row++
-				g.set(1, row, int64(t.Rank), st.int)
+		g.set(1, row, int64(t.Rank), st.int)
 		g.set(2, row, t.Name, st.indent)
 		g.set(3, row, string(t.Tier), st.sev[string(t.Tier)])
 		g.set(4, row, int64(t.Score), st.int)
