@@ -114,7 +114,8 @@ type Executive struct {
 
 	// RankedBy says what ranks TopVendors (riskKey).
 	RankedBy string `json:"-"`
-	// Headline are the first page's figures with their change.
+	// Headline are the first page's figures with their change
+	// (AddChanges).
 	Headline []Headline `json:"-"`
 	// DueSoon counts our obligations open and due within the next 7
 	// days; DueSoonItems are the earliest of them.
@@ -207,26 +208,41 @@ func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filte
 	if len(trend) == 0 {
 		ex.TrendNote += "; no snapshot was taken in that period"
 	}
+	return ex, nil
+}
+
+// AddChanges sets the first page's headline figures of ex (built by
+// BuildExecutive) with their change since 30 and 90 days before as-of: the
+// same figures as of those days (two more ExecutiveFigures, counts only).
+// GET /dashboard does without them.
+func AddChanges(ctx context.Context, src reporting.Source, ex *Executive, pol policy.Policy) error {
+	if pol.Clauses.StandardWindows == nil {
+		pol = policy.DefaultPolicy()
+	}
 	var before [2]*reporting.ExecutiveFigures
 	for i, days := range []int{30, 90} {
-		pf := f
-		pf.AsOf = asOf.AddDate(0, 0, -days)
+		pf := ex.Filter
+		pf.AsOf = ex.AsOf.AddDate(0, 0, -days)
 		pday := domain.DateOf(pf.AsOf)
 		p, err := src.ExecutiveFigures(ctx, pf, reporting.ExecutiveQuery{Today: pday,
 			ReviewCutoffs: review.NewReviewOverdueFilter(true, pday, pol.ReviewCadence).Cutoffs})
 		if err != nil {
-			return ex, err
+			return err
 		}
 		before[i] = &p
 	}
-	ex.Headline = headline(ex, fig, before, today)
-	return ex, nil
+	ex.Headline = headline(*ex, before, domain.DateOf(ex.AsOf))
+	return nil
 }
 
 // headline is the first page's figures: the tiers against the daily risk
 // snapshot of the day 30 and 90 days before (the tier of each vendor then),
 // the rest against the figures as of those days.
-func headline(ex Executive, fig reporting.ExecutiveFigures, before [2]*reporting.ExecutiveFigures, today domain.Date) []Headline {
+func headline(ex Executive, before [2]*reporting.ExecutiveFigures, today domain.Date) []Headline {
+	tiers := map[register.Tier]int64{}
+	for _, d := range ex.Distribution {
+		tiers[d.Tier] = d.Vendors
+	}
 	snap := func(days int) *reporting.TrendPoint {
 		day := today.AddDays(-days)
 		var at *reporting.TrendPoint
@@ -256,16 +272,16 @@ func headline(ex Executive, fig reporting.ExecutiveFigures, before [2]*reporting
 		return h
 	}
 	return []Headline{
-		tierFig("Vendors", fig.Vendors, func(p reporting.TrendPoint) int64 { return p.Critical + p.High + p.Moderate + p.Low }),
-		tierFig("Critical-tier vendors", fig.Tiers[register.TierCritical], func(p reporting.TrendPoint) int64 { return p.Critical }),
-		tierFig("High-tier vendors", fig.Tiers[register.TierHigh], func(p reporting.TrendPoint) int64 { return p.High }),
-		asOfFig("Reviews overdue", fig.Overdue.Reviews, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Reviews }),
-		asOfFig("Vendors never reviewed", fig.Overdue.NeverReviewed, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.NeverReviewed }),
-		asOfFig("Attestations expired", fig.Overdue.Attestations, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Attestations }),
-		asOfFig("Vendor notices late or overdue", fig.LateTotal, func(f reporting.ExecutiveFigures) int64 { return f.LateTotal }),
-		asOfFig("Vendor notices overdue", fig.Overdue.VendorNotices, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.VendorNotices }),
-		asOfFig("Obligations overdue", fig.Overdue.Obligations, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Obligations }),
-		{Label: headlineDueSoon, Now: fig.DueSoon},
+		tierFig("Vendors", ex.Vendors, func(p reporting.TrendPoint) int64 { return p.Critical + p.High + p.Moderate + p.Low }),
+		tierFig("Critical-tier vendors", tiers[register.TierCritical], func(p reporting.TrendPoint) int64 { return p.Critical }),
+		tierFig("High-tier vendors", tiers[register.TierHigh], func(p reporting.TrendPoint) int64 { return p.High }),
+		asOfFig("Reviews overdue", ex.Overdue.Reviews, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Reviews }),
+		asOfFig("Vendors never reviewed", ex.Overdue.NeverReviewed, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.NeverReviewed }),
+		asOfFig("Attestations expired", ex.Overdue.Attestations, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Attestations }),
+		asOfFig("Vendor notices late or overdue", ex.LateTotal, func(f reporting.ExecutiveFigures) int64 { return f.LateTotal }),
+		asOfFig("Vendor notices overdue", ex.Overdue.VendorNotices, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.VendorNotices }),
+		asOfFig("Obligations overdue", ex.Overdue.Obligations, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Obligations }),
+		{Label: headlineDueSoon, Now: ex.DueSoon},
 	}
 }
 

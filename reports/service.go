@@ -106,6 +106,9 @@ func (s *Service) Generate(ctx context.Context, kind reporting.Kind, f reporting
 		if err != nil {
 			return Stats{}, err
 		}
+		if err := AddChanges(ctx, s.Source, &ex, s.Policy); err != nil {
+			return Stats{}, err
+		}
 		ex.GeneratedBy, ex.GeneratedAt = opt.GeneratedBy, opt.GeneratedAt.UTC()
 		return Stats{Rows: map[string]int64{SheetExecutive: int64(len(ex.TopVendors))}}, WriteExecutive(ex, opt, w)
 	}

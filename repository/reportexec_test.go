@@ -42,6 +42,9 @@ func TestExecutiveFigures(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if err := reports.AddChanges(ctx, src, &got, pol); err != nil {
+					t.Fatal(err)
+				}
 				want := streamedExecutive(t, src, f, pol)
 				if got.Vendors == 0 || got.Vendors != want.Vendors || !slices.Equal(got.Distribution, want.Distribution) {
 					t.Errorf("vendors %d %v, streamed %d %v", got.Vendors, got.Distribution, want.Vendors, want.Distribution)
