@@ -661,14 +661,14 @@ func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 			a.st.tp(inc.ExposureEnd), a.st.t(inc.VendorDiscoveredAt), a.st.tp(clock.NotifiedAt), a.st.t(inc.WeLearnedAt),
 			label(string(inc.LearnedVia)), lag, orNil(clock.WindowText), win, a.st.tp(clock.DueAt), late,
 			label(string(clock.Status)), a.st.n(inc.RecordsAffected), a.st.tp(inc.LawNoticeDueAt), lawBasis,
-			orNil(label(verdict.Broken)))
+			orNil(brokenLabel(verdict.Broken)))
 	})
 	if err != nil {
 		return fmt.Errorf("incidents sheet: %w", err)
 	}
 	return a.done(s, []mark{{col: 16, values: []string{label(string(incident.NoticeLate)), label(string(incident.NoticeOverdue))}, red: true},
 		{col: 16, values: []string{label(string(incident.NoticePending))}},
-		{col: 20, values: []string{label(incident.BrokeContract), label(incident.BrokeLaw), label(incident.BrokeBoth)}, red: true}},
+		{col: 20, values: []string{brokenLabel(incident.BrokeContract), brokenLabel(incident.BrokeLaw), brokenLabel(incident.BrokeBoth)}, red: true}},
 		"IncidentsTable")
 }
 

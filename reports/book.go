@@ -300,7 +300,7 @@ func headerFit(title string, width float64) (float64, int) {
 			width = need
 		}
 	}
-	return width, textLines(title, width*1.05)
+	return width, textLines(title, width*0.85)
 }
 
 // textLines estimates the lines text wraps to in a column of width

@@ -761,7 +761,7 @@ func writeExecNotices(f *excelize.File, st *styles, ex Executive, by string) err
 		}
 		g.set(6, row, durationText(l.LateByDays), st.wrap)
 		g.set(7, row, label(string(l.Status)), noticeStyle(st, l.Status))
-		g.set(8, row, label(l.Broken), st.wrap)
+		g.set(8, row, brokenLabel(l.Broken), st.wrap)
 	}
 	if len(ex.LateNotices) == 0 {
 		g.setSpan(1, 4, 8, "None.", st.note)
@@ -834,6 +834,10 @@ func overdueKindLabel(kind string) string {
 		return "Vendor notice"
 	case "obligation":
 		return "Our obligation"
+	case "review":
+		return "Periodic review"
+	case "attestation":
+		return "Attestation"
 	}
 	return label(kind)
 }

@@ -58,9 +58,8 @@ const (
 // labels turn stored codes into the words a reader expects. The code
 // keeps its own column where people filter on it (rule, regime ID).
 var labels = map[string]string{
-	// notice status and which deadline broke
+	// notice status
 	"on_time": "on time", "no_clause": "no clause in force", "pending": "pending (window open)",
-	"contract": "contract window", "law": "legal deadline", "both": "contract and legal deadline",
 	// how we learned of an incident
 	"vendor_notice": "vendor notice", "law_enforcement": "law enforcement",
 	// findings, attestations, reviews, clause audit
@@ -70,8 +69,7 @@ var labels = map[string]string{
 	"sig": "SIG questionnaire", "caiq": "CAIQ questionnaire", "insurance_certificate": "insurance certificate",
 	// contract clauses
 	"without_undue_delay": "without undue delay", "most_expedient": "most expedient time", "reasonable_belief": "reasonable belief",
-	// what is overdue
-	"review": "Periodic review", "attestation": "Attestation", "obligation": "Our obligation", "vendor_notice_overdue": "Vendor notice",
+
 	// recipients of the regimes (shared/reference/regimes.json spells them as codes)
 	"Amex_EIRP":                            "American Express (EIRP)",
 	"Visa_via_acquirer":                    "Visa, through the acquirer",
@@ -84,6 +82,18 @@ var labels = map[string]string{
 	"patient_and_CDPH":                     "the patient and CDPH",
 	"(internal assessment)":                "internal assessment",
 	"Privacy_Commissioner_and_individuals": "the Privacy Commissioner and the individuals",
+}
+
+// brokenLabels say which deadline a vendor notice broke
+// (incident.NoticeBreach's Broken).
+var brokenLabels = map[string]string{"contract": "contract window", "law": "legal deadline", "both": "contract and legal deadline"}
+
+// brokenLabel is the words for which deadline a notice broke.
+func brokenLabel(b string) string {
+	if l, ok := brokenLabels[b]; ok {
+		return l
+	}
+	return label(b)
 }
 
 // regimeNames spell out the regimes whose catalogue name is an acronym.
