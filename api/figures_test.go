@@ -12,6 +12,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/reports"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
 )
@@ -156,8 +157,8 @@ func TestFiguresAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, cells := findRow(t, af, "Incidents", 3, "Law only")
-		if c := cells[headerCol(t, af, "Incidents", "Broken")-1]; c != "law" {
+		_, cells := findRow(t, af, "Incidents", headerCol(t, af, "Incidents", "Title"), "Law only")
+		if c := cells[headerCol(t, af, "Incidents", "Broken")-1]; c != "legal deadline" {
 			t.Errorf("Incidents sheet, law-only incident: broken %q", c)
 		}
 		if c := cells[headerCol(t, af, "Incidents", "Law basis")-1]; c != "Fla. Stat. 501.171(6): 10 calendar days" {
@@ -175,7 +176,7 @@ func TestFiguresAgree(t *testing.T) {
 		status, why := headerCol(t, af, "Obligations", "Status")-1, headerCol(t, af, "Obligations", "Why not applied")-1
 		found := false
 		for _, r := range rows {
-			if len(r) > why && r[1] == "Late" && r[status] == "not applied" && strings.HasPrefix(r[why], "jurisdiction_not_affected: ") {
+			if len(r) > why && r[1] == "Late" && r[status] == "not applied" && strings.HasPrefix(r[why], "jurisdiction not affected: ") {
 				found = strings.Contains(r[why], "GDPR: concerns EU; UK GDPR: concerns GB;") &&
 					strings.HasSuffix(r[why], "(the incident affects US-CA, US-FL)") && strings.HasPrefix(r[3], "gdpr-33-1, gdpr-34, ukgdpr-33-1")
 				if !found {
@@ -191,14 +192,14 @@ func TestFiguresAgree(t *testing.T) {
 		fromExec := map[string]int64{}
 		for k, label := range map[string]string{"never": "Vendors never reviewed", "reviews": "Reviews overdue",
 			"attestations": "Attestations expired", "overdue_notices": "Vendor notices overdue", "obligations": "Obligations overdue"} {
-			fromExec[k] = summaryFigure(t, exec, "Executive", label)
+			fromExec[k] = summaryFigure(t, exec, reports.SheetExecutive, label)
 		}
 		fromExec["late"] = dash.LateTotal // the executive sheet states it in its late-notice heading
 		ef, err := excelize.OpenReader(bytes.NewReader(exec))
 		if err != nil {
 			t.Fatal(err)
 		}
-		findRow(t, ef, "Executive", 1, "Late-notice history (3 incidents with a late or overdue vendor notice; latest 25)")
+		findRow(t, ef, reports.SheetVendorNotices, 1, "Vendor notices late or overdue: 3 incidents (the latest 25 listed)")
 		_ = ef.Close()
 
 		for k, w := range want {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,9 +49,6 @@ const RecentlyResolvedDays = 90
 // lagChartIncidents bounds the incidents of the notification-lag chart:
 // those with the largest lag.
 const lagChartIncidents = 20
-
-// lagCapDays caps the bars of the notification-lag chart.
-const lagCapDays = 60.0
 
 // Stats are what a written workbook holds.
 type Stats struct {
@@ -322,12 +320,12 @@ func (a *auditWriter) done(s *sheet, marks []mark, table string) error {
 }
 
 var vendorCols = []column{
-	{"Vendor", 30}, {"Vendor ID", 38}, {"Status", 12}, {"Criticality", 12}, {"Tier", 10},
-	{"Tier override reason", 24}, {"Inherent score", 10}, {"Sensitivity points", 11}, {"Volume points", 10},
-	{"Criticality points", 11}, {"Owner", 26}, {"Country", 8}, {"Data categories", 30}, {"Records", 14},
-	{"Jurisdictions", 20}, {"Last review", 12}, {"Next review due", 12}, {"Review state", 14},
-	{"Open findings", 10}, {"Residual risk (latest review)", 14}, {"Residual score (scan)", 10},
-	{"Residual tier (scan)", 12}, {"Created", 17},
+	wrapCol("Vendor", 30), idCol("Vendor ID", 38), col("Status", 12), col("Criticality", 12), col("Tier", 10),
+	wrapCol("Tier override reason", 24), col("Inherent score", 10), col("Sensitivity points", 11), col("Volume points", 10),
+	col("Criticality points", 11), col("Owner", 26), col("Country", 8), wrapCol("Data categories", 30), col("Records", 14),
+	wrapCol("Jurisdictions", 20), col("Last review", 12), col("Next review due", 12), col("Review state", 14),
+	col("Open findings", 10), col("Residual risk (latest review)", 14), col("Residual score (scan)", 10),
+	col("Residual tier (scan)", 12), col("Created", 17),
 }
 
 func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
@@ -350,12 +348,12 @@ func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 		a.sum.vendors++
 		a.sum.tiers[v.Tier]++
 		a.sum.statuses[v.Status]++
-		return s.add(v.Name, v.ID, string(v.Status), string(v.Criticality), string(v.Tier),
+		return s.add(v.Name, v.ID, string(v.Status), string(v.Criticality), a.st.severity(string(v.Tier)),
 			orNil(v.TierOverrideReason), int64(v.RiskScore), int64(risk.Factors[0].Points),
 			int64(risk.Factors[1].Points), int64(risk.Factors[2].Points), orNil(v.Owner), orNil(v.Country),
-			orNil(strings.Join(v.Categories, ", ")), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
-			a.st.d(v.LastReviewOn), a.st.d(next), state, v.OpenFindings, orNil(string(v.LatestResidual)),
-			residualScore(v.ResidualScore), orNil(string(v.ResidualTier)), a.st.t(v.CreatedAt))
+			orNil(categoryNames(v.Categories)), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
+			a.st.d(v.LastReviewOn), a.st.d(next), state, v.OpenFindings, orNil(label(string(v.LatestResidual))),
+			residualScore(v.ResidualScore), a.st.severity(string(v.ResidualTier)), a.st.t(v.CreatedAt))
 	})
 	if err != nil {
 		return fmt.Errorf("vendors sheet: %w", err)
@@ -365,9 +363,10 @@ func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 }
 
 var inventoryCols = []column{
-	{"Vendor", 30}, {"Vendor ID", 38}, {"Category", 18}, {"Category name", 26}, {"Personal data", 9},
-	{"Sensitivity", 9}, {"Stores", 8}, {"Processes", 9}, {"Transmits", 9}, {"Records", 14},
-	{"Jurisdictions", 20}, {"Systems", 24}, {"Notes", 30}, {"Created", 17}, {"Updated", 17}, {"Sensitivity level", 12},
+	wrapCol("Vendor", 30), idCol("Vendor ID", 38), col("Category", 18), wrapCol("Category name", 26), col("Personal data", 9),
+	col("Sensitivity", 9), col("Stores", 8), col("Processes", 9), col("Transmits", 9), col("Records", 14),
+	wrapCol("Jurisdictions", 20), wrapCol("Systems", 24), wrapCol("Notes", 30), col("Created", 17), col("Updated", 17),
+	col("Sensitivity level", 12),
 }
 
 func (a *auditWriter) inventory(rows *rowFeed[reporting.HandlingRow]) error {
@@ -394,16 +393,16 @@ func (a *auditWriter) inventory(rows *rowFeed[reporting.HandlingRow]) error {
 
 func (a *auditWriter) contractCols() []column {
 	cols := []column{
-		{"Vendor", 30}, {"Contract ID", 38}, {"Title", 28}, {"Reference", 14}, {"Status", 11},
-		{"Effective", 12}, {"Expires", 12}, {"Auto-renew", 9}, {"Renewal notice days", 10},
-		{"Renewal notice deadline", 13}, {"State", 16}, {"Governing law", 12}, {"Annual value", 14},
-		{"Currency", 8}, {"Breach-notification window", 30}, {"Window hours (max)", 10}, {"Trigger", 16},
-		{"Clause in force from", 17}, {"Right to audit", 9}, {"Subprocessor approval", 11},
-		{"Data return or destruction", 11}, {"Security standard", 16}, {"DPA", 7}, {"BAA", 7},
-		{"Cyber insurance min", 14}, {"Clause audit", 12}, {"Clause audit gaps", 60},
+		wrapCol("Vendor", 30), idCol("Contract ID", 38), wrapCol("Title", 28), col("Reference", 14), col("Status", 11),
+		col("Effective", 12), col("Expires", 12), col("Auto-renew", 9), col("Renewal notice days", 10),
+		col("Renewal notice deadline", 13), col("State", 16), col("Governing law", 12), col("Annual value", 14),
+		col("Currency", 8), wrapCol("Breach-notification window", 30), col("Window hours (max)", 10), col("Trigger", 16),
+		col("Clause in force from", 17), col("Right to audit", 9), col("Subprocessor approval", 11),
+		col("Data return or destruction", 11), col("Security standard", 16), col("DPA", 7), col("BAA", 7),
+		col("Cyber insurance min", 14), col("Clause audit", 12), wrapCol("Clause audit gaps", 60),
 	}
 	for _, r := range a.opt.Policy.Clauses.Requirements {
-		cols = append(cols, column{r.ID, 14})
+		cols = append(cols, col(r.ID, 14))
 	}
 	return cols
 }
@@ -442,7 +441,7 @@ func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 		put(c.ID)
 		put(c.Title)
 		put(orNil(c.Reference))
-		put(string(c.Status))
+		put(label(string(c.Status)))
 		put(a.st.d(c.EffectiveOn))
 		put(a.st.d(c.ExpiresOn))
 		put(yesNo(c.AutoRenew))
@@ -451,7 +450,7 @@ func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 		put(state)
 		put(orNil(c.GoverningLaw))
 		if c.AnnualValue != nil {
-			put(a.st.f2(moneyFloat(*c.AnnualValue)))
+			put(a.st.money(moneyFloat(*c.AnnualValue)))
 			put(c.AnnualValue.Currency)
 		} else {
 			put(nil)
@@ -461,7 +460,7 @@ func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 			w, _ := r.Clause.Terms.EffectiveWindow(pol.StandardWindows)
 			put(r.Clause.Terms.Describe(pol.StandardWindows))
 			put(int64(w.MaxHours()))
-			put(string(r.Clause.Terms.Trigger))
+			put(label(string(r.Clause.Terms.Trigger)))
 			put(a.st.t(r.Clause.EffectiveFrom))
 		} else {
 			put("none in force")
@@ -488,7 +487,7 @@ func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 				continue
 			}
 			fd := pol.EvaluateRequirement(req, c, r.Clause)
-			verdicts = append(verdicts, string(fd.Status))
+			verdicts = append(verdicts, label(string(fd.Status)))
 			if fd.Status != contract.AuditMet {
 				reasons = append(reasons, req.ID+": "+fd.Reason)
 			}
@@ -499,7 +498,7 @@ func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 		if overall == string(contract.AuditMissing) || overall == string(contract.AuditTooWeak) {
 			a.sum.clauseGaps++
 		}
-		put(overall)
+		put(label(overall))
 		put(orNil(strings.Join(reasons, "; ")))
 		for _, v := range verdicts {
 			put(v)
@@ -512,16 +511,16 @@ func (a *auditWriter) contracts(rows *rowFeed[reporting.ContractRow]) error {
 	return a.done(s, []mark{
 		{col: contractStateCol, values: []string{"expired", "notice passed"}, red: true},
 		{col: contractStateCol, values: []string{"notice due soon"}},
-		{col: contractAuditCol, values: []string{"missing", "too_weak"}, red: true},
+		{col: contractAuditCol, values: []string{label(string(contract.AuditMissing)), label(string(contract.AuditTooWeak))}, red: true},
 	}, "ContractsTable")
 }
 
 var verdictRank = map[contract.AuditStatus]int{contract.AuditMissing: 0, contract.AuditTooWeak: 1, contract.AuditMet: 2}
 
 var attestationCols = []column{
-	{"Vendor", 30}, {"Attestation ID", 38}, {"Kind", 16}, {"Issuer", 20}, {"Period start", 12},
-	{"Period end", 12}, {"Issued", 12}, {"Expires", 12}, {"Days left", 9}, {"State", 11},
-	{"Opinion", 12}, {"Exceptions", 9}, {"Review status", 13}, {"Evidence sha256", 66}, {"Created", 17},
+	wrapCol("Vendor", 30), idCol("Attestation ID", 38), wrapCol("Kind", 18), wrapCol("Issuer", 20), col("Period start", 12),
+	col("Period end", 12), col("Issued", 12), col("Expires", 12), col("Days left", 9), col("State", 11),
+	col("Opinion", 12), col("Exceptions", 9), col("Review status", 13), idCol("Evidence sha256", 66), col("Created", 17),
 }
 
 func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) error {
@@ -542,9 +541,9 @@ func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) erro
 			state = "expiring"
 			a.sum.attExpiring++
 		}
-		return s.add(r.VendorName, r.ID, r.Kind, orNil(r.Issuer), a.st.d(r.PeriodStart), a.st.d(r.PeriodEnd),
+		return s.add(r.VendorName, r.ID, label(r.Kind), orNil(r.Issuer), a.st.d(r.PeriodStart), a.st.d(r.PeriodEnd),
 			a.st.d(r.IssuedOn), a.st.d(r.ExpiresOn), int64(left), state, orNil(r.Opinion), int64(r.Exceptions),
-			r.ReviewStatus, orNil(r.EvidenceSHA256), a.st.t(r.CreatedAt))
+			label(r.ReviewStatus), orNil(r.EvidenceSHA256), a.st.t(r.CreatedAt))
 	})
 	if err != nil {
 		return fmt.Errorf("attestations sheet: %w", err)
@@ -554,8 +553,8 @@ func (a *auditWriter) attestations(rows *rowFeed[reporting.AttestationRow]) erro
 }
 
 var reviewCols = []column{
-	{"Vendor", 30}, {"Review ID", 38}, {"Vendor tier", 10}, {"Performed on", 12}, {"Reviewer", 22},
-	{"Outcome", 20}, {"Residual risk", 12}, {"Next due", 12}, {"Latest", 8}, {"State", 10}, {"Notes", 50},
+	wrapCol("Vendor", 30), idCol("Review ID", 38), col("Vendor tier", 10), col("Performed on", 12), col("Reviewer", 22),
+	wrapCol("Outcome", 20), col("Residual risk", 12), col("Next due", 12), col("Latest", 8), col("State", 10), wrapCol("Notes", 50),
 }
 
 func (a *auditWriter) reviews(rows *rowFeed[reporting.ReviewRow]) error {
@@ -573,8 +572,8 @@ func (a *auditWriter) reviews(rows *rowFeed[reporting.ReviewRow]) error {
 		case review.ReviewOverdue(next, a.today):
 			state = "overdue"
 		}
-		return s.add(r.VendorName, r.ID, string(r.VendorTier), a.st.d(r.PerformedOn), r.Reviewer, r.Outcome,
-			r.ResidualRisk, a.st.d(next), yesNo(r.Latest), state, orNil(r.Notes))
+		return s.add(r.VendorName, r.ID, a.st.severity(string(r.VendorTier)), a.st.d(r.PerformedOn), r.Reviewer, label(r.Outcome),
+			label(r.ResidualRisk), a.st.d(next), yesNo(r.Latest), state, orNil(r.Notes))
 	})
 	if err != nil {
 		return fmt.Errorf("reviews sheet: %w", err)
@@ -583,9 +582,9 @@ func (a *auditWriter) reviews(rows *rowFeed[reporting.ReviewRow]) error {
 }
 
 var findingCols = []column{
-	{"Severity", 10}, {"State", 18}, {"Status (current)", 14}, {"Vendor", 30}, {"Rule", 28},
-	{"Subject type", 14}, {"Subject ID", 38}, {"First seen", 17}, {"Last seen", 17}, {"Resolved", 17},
-	{"Accepted until", 12}, {"Finding ID", 38},
+	col("Severity", 10), col("State", 18), col("Status (current)", 14), wrapCol("Vendor", 30), col("Rule", 28),
+	col("Subject type", 14), idCol("Subject ID", 38), col("First seen", 17), col("Last seen", 17), col("Resolved", 17),
+	col("Accepted until", 12), idCol("Finding ID", 38),
 }
 
 func (a *auditWriter) findings(rows *rowFeed[reporting.FindingRow]) error {
@@ -606,7 +605,7 @@ func (a *auditWriter) findings(rows *rowFeed[reporting.FindingRow]) error {
 		if resolved != nil && resolved.After(a.asOf) {
 			resolved = nil
 		}
-		return s.add(r.Severity, state, r.Status, r.VendorName, r.RuleID, r.SubjectType, r.SubjectID,
+		return s.add(a.st.severity(r.Severity), state, label(r.Status), r.VendorName, r.RuleID, label(r.SubjectType), r.SubjectID,
 			a.st.t(r.FirstSeenAt), a.st.t(r.LastSeenAt), a.st.tp(resolved), a.st.d(r.AcceptedUntil), r.ID)
 	})
 	if err != nil {
@@ -617,11 +616,11 @@ func (a *auditWriter) findings(rows *rowFeed[reporting.FindingRow]) error {
 }
 
 var incidentCols = []column{
-	{"Vendor", 30}, {"Incident ID", 38}, {"Title", 30}, {"Status", 10}, {"Exposure start", 17},
-	{"Exposure end", 17}, {"Vendor discovered", 17}, {"Vendor notified us", 17}, {"We learned", 17},
-	{"Learned via", 14}, {"Lag days", 9}, {"Window", 28}, {"Window days", 9}, {"Notice due", 17},
-	{"Late by days", 9}, {"Notice status", 11}, {"Records affected", 13}, {"Law deadline (vendor)", 17},
-	{"Law basis", 30}, {"Broken", 10},
+	wrapCol("Vendor", 30), idCol("Incident ID", 38), wrapCol("Title", 30), col("Status", 10), col("Exposure start", 17),
+	col("Exposure end", 17), col("Vendor discovered", 17), col("Vendor notified us", 17), col("We learned", 17),
+	col("Learned via", 15), col("Lag days", 9), wrapCol("Window", 28), col("Window days", 9), col("Notice due", 17),
+	col("Late by days", 9), col("Notice status", 13), col("Records affected", 13), col("Law deadline (vendor)", 17),
+	wrapCol("Law basis", 30), wrapCol("Broken", 16),
 }
 
 func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
@@ -636,14 +635,14 @@ func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 		var lag, late, win any
 		var winDays float64
 		if clock.Lag != nil {
-			lag = a.st.f2(clock.Lag.Days)
+			lag = a.st.days1(clock.Lag.Days)
 		}
 		if clock.LateBy != nil {
-			late = a.st.f2(clock.LateBy.Days)
+			late = a.st.days1(clock.LateBy.Days)
 		}
 		if clock.DueAt != nil {
-			winDays = math.Round(clock.DueAt.Sub(inc.VendorDiscoveredAt).Hours()/24*100) / 100
-			win = a.st.f2(winDays)
+			winDays = clock.DueAt.Sub(inc.VendorDiscoveredAt).Hours() / 24
+			win = a.st.days1(winDays)
 		}
 		switch verdict.Status {
 		case incident.NoticeLate:
@@ -660,16 +659,19 @@ func (a *auditWriter) incidents(rows *rowFeed[reporting.IncidentRow]) error {
 			a.sum.addLag(lagEntry{title: inc.Title, vendor: r.VendorName, lagDays: clock.Lag.Days, winDays: winDays,
 				status: clock.Status, discovered: inc.VendorDiscoveredAt, incidentID: inc.ID})
 		}
-		return s.add(r.VendorName, inc.ID, inc.Title, string(inc.Status), a.st.tp(inc.ExposureStart),
+		return s.add(r.VendorName, inc.ID, inc.Title, label(string(inc.Status)), a.st.tp(inc.ExposureStart),
 			a.st.tp(inc.ExposureEnd), a.st.t(inc.VendorDiscoveredAt), a.st.tp(clock.NotifiedAt), a.st.t(inc.WeLearnedAt),
-			string(inc.LearnedVia), lag, orNil(clock.WindowText), win, a.st.tp(clock.DueAt), late,
-			string(clock.Status), a.st.n(inc.RecordsAffected), a.st.tp(inc.LawNoticeDueAt), lawBasis, orNil(verdict.Broken))
+			label(string(inc.LearnedVia)), lag, orNil(clock.WindowText), win, a.st.tp(clock.DueAt), late,
+			label(string(clock.Status)), a.st.n(inc.RecordsAffected), a.st.tp(inc.LawNoticeDueAt), lawBasis,
+			orNil(brokenLabel(verdict.Broken)))
 	})
 	if err != nil {
 		return fmt.Errorf("incidents sheet: %w", err)
 	}
-	return a.done(s, []mark{{col: 16, values: []string{"late", "overdue"}, red: true}, {col: 16, values: []string{"pending"}},
-		{col: 20, values: []string{incident.BrokeContract, incident.BrokeLaw, incident.BrokeBoth}, red: true}}, "IncidentsTable")
+	return a.done(s, []mark{{col: 16, values: []string{label(string(incident.NoticeLate)), label(string(incident.NoticeOverdue))}, red: true},
+		{col: 16, values: []string{label(string(incident.NoticePending))}},
+		{col: 20, values: []string{brokenLabel(incident.BrokeContract), brokenLabel(incident.BrokeLaw), brokenLabel(incident.BrokeBoth)}, red: true}},
+		"IncidentsTable")
 }
 
 // NoticeAt is the notice clock of an incident as of asOf: a notice given
@@ -683,10 +685,10 @@ func NoticeAt(r reporting.IncidentRow, std map[contract.NotificationStandard]con
 }
 
 var obligationCols = []column{
-	{"Vendor", 30}, {"Incident", 30}, {"Regime", 30}, {"Regime ID", 16}, {"Recipient", 24}, {"Due", 17},
-	{"Deadline", 40}, {"Status", 13}, {"Done", 17}, {"State", 12}, {"Citation", 30}, {"Citation verification", 22},
-	{"Incident ID", 38}, {"Obligation ID", 38}, {"What is required", 60}, {"Working due (policy, not law)", 17},
-	{"Working deadline", 36}, {"Why not applied", 70},
+	wrapCol("Vendor", 18), wrapCol("Incident", 20), wrapCol("Regime", 26), wrapCol("Regime ID", 18), wrapCol("Recipient", 16),
+	col("Due", 16), wrapCol("Deadline", 24), col("Status", 11), col("Done", 16), wrapCol("State", 13), wrapCol("Citation", 30),
+	wrapCol("Citation verification", 12), idCol("Incident ID", 38), idCol("Obligation ID", 38), wrapCol("What is required", 30),
+	col("Working due (policy, not law)", 16), wrapCol("Working deadline", 24), wrapCol("Why not applied", 64),
 }
 
 var verification = map[string]string{"V": "V (verified)", "P": "P (partly verified)", "U": "U (unverified)"}
@@ -722,8 +724,8 @@ func (a *auditWriter) obligations(rows *rowFeed[reporting.ObligationRow]) error 
 		if ver == "" {
 			ver = r.SourceStatus
 		}
-		return s.add(r.VendorName, r.IncidentTitle, r.Regime, r.RegimeID, orNil(r.Recipient), a.st.tp(r.DueAt),
-			orNil(r.DeadlineText), status, a.st.tp(done), state, r.Citation, orNil(ver), r.IncidentID, orNil(r.ID),
+		return s.add(r.VendorName, r.IncidentTitle, regimeLabel(r.Regime), r.RegimeID, orNil(label(r.Recipient)), a.st.tp(r.DueAt),
+			orNil(r.DeadlineText), label(status), a.st.tp(done), state, r.Citation, orNil(ver), r.IncidentID, orNil(r.ID),
 			orNil(r.Title), a.st.tp(r.WorkingDueAt), orNil(r.WorkingText), orNil(r.NotAppliedReason))
 	})
 	if err != nil {
@@ -733,77 +735,40 @@ func (a *auditWriter) obligations(rows *rowFeed[reporting.ObligationRow]) error 
 		{col: 10, values: []string{"due in 7 days", "past working deadline"}}}, "ObligationsTable")
 }
 
-// summarySheet fills the first sheet in normal mode (it is small): the
-// as-of, who generated it, the headline figures, links to the sheets and
-// the charts, which reference the figures' cells.
+// summarySheet fills the first sheet in normal mode (it is small): who
+// generated it and for what, links to the sheets, the headline figures,
+// the tables the charts draw (each chart beside or below its table), and
+// a closing notes block on what as-of covers.
 func (a *auditWriter) summarySheet() error {
 	f, st, sh := a.f, a.st, SheetSummary
-	set := func(cell string, v any, style int) error {
-		if err := f.SetCellValue(sh, cell, v); err != nil {
-			return err
-		}
-		if style > 0 {
-			return f.SetCellStyle(sh, cell, cell, style)
-		}
-		return nil
-	}
-	type kv struct {
-		cell  string
-		v     any
-		style int
-	}
-	cells := []kv{
-		{"A1", "Vendorwatch audit workbook", st.title},
-		{"A2", "As of (UTC)", st.bold}, {"B2", a.asOf, st.datetime},
-		{"A3", "Generated at (UTC)", st.bold}, {"B3", a.opt.GeneratedAt.UTC(), st.datetime},
-		{"A4", "Generated by", st.bold}, {"B4", a.opt.GeneratedBy, 0},
-		{"A5", "Filters", st.bold}, {"B5", describeFilter(a.filter), 0},
-		{"A6", "What as-of covers", st.boldTop}, {"B6", Scope, st.wrap},
-	}
-	for _, c := range cells {
-		if err := set(c.cell, c.v, c.style); err != nil {
-			return err
-		}
-	}
-	if err := f.MergeCell(sh, "B6", "F6"); err != nil {
+	if err := setPrint(f, sh, printSpec{fitWidth: true}); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(sh, 6, 120); err != nil {
-		return err
-	}
-	if err := a.checkpointRow(7); err != nil {
-		return err
-	}
-	for col, w := range map[string]float64{"A": 44, "B": 18, "C": 14, "D": 14, "E": 12, "F": 12} {
-		if err := f.SetColWidth(sh, col, col, w); err != nil {
-			return err
-		}
-	}
+	g := newGrid(f, st, sh, 42, 13, 13, 15, 24, 8)
+	g.set(1, 1, "Vendorwatch audit workbook", st.title)
+	g.set(1, 2, "As of (UTC)", st.bold)
+	g.setSpan(2, 2, 2, a.asOf, st.datetime)
+	g.set(1, 3, "Generated at (UTC)", st.bold)
+	g.setSpan(2, 3, 2, a.opt.GeneratedAt.UTC(), st.datetime)
+	g.set(1, 4, "Generated by", st.bold)
+	g.setSpan(2, 4, 4, a.opt.GeneratedBy, st.wrap)
+	g.set(1, 5, "Filters", st.bold)
+	g.setSpan(2, 5, 4, describeFilter(a.filter), st.wrap)
+	a.checkpointRow(g, 6)
 	// Links to the sheets, with their row counts.
 	row := 8
-	if err := set("A8", "Sheet", st.header); err != nil {
-		return err
-	}
-	if err := set("B8", "Rows", st.header); err != nil {
-		return err
-	}
+	g.header(row, 1, "Sheet", "Rows")
 	for _, name := range AuditSheets[1:] {
 		row++
-		cell := fmt.Sprintf("A%d", row)
-		if err := set(cell, name, st.link); err != nil {
-			return err
-		}
-		if err := f.SetCellHyperLink(sh, cell, fmt.Sprintf("'%s'!A1", name), "Location"); err != nil {
-			return err
-		}
-		if err := set(fmt.Sprintf("B%d", row), a.stats.Rows[name], st.int); err != nil {
-			return err
-		}
+		g.set(1, row, name, st.link)
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		g.fail(f.SetCellHyperLink(sh, cell, fmt.Sprintf("'%s'!A1", name), "Location"))
+		g.set(2, row, a.stats.Rows[name], st.int)
 	}
 	// Headline figures.
 	row += 2
-	head := row
-	figures := []struct {
+	g.header(row, 1, "Headline figure", "Value")
+	for _, fg := range []struct {
 		label string
 		v     int64
 	}{
@@ -817,137 +782,83 @@ func (a *auditWriter) summarySheet() error {
 		{"Obligations due in the next 7 days", a.sum.obligationsDue7},
 		{"Obligations overdue", a.sum.obligationsLate},
 		{"Contracts with clause-audit gaps", a.sum.clauseGaps},
-	}
-	if err := set(fmt.Sprintf("A%d", row), "Headline figure", st.header); err != nil {
-		return err
-	}
-	if err := set(fmt.Sprintf("B%d", row), "Value", st.header); err != nil {
-		return err
-	}
-	for _, fg := range figures {
+	} {
 		row++
-		if err := set(fmt.Sprintf("A%d", row), fg.label, 0); err != nil {
-			return err
-		}
-		if err := set(fmt.Sprintf("B%d", row), fg.v, st.int); err != nil {
-			return err
-		}
+		g.set(1, row, fg.label, 0)
+		g.set(2, row, fg.v, st.int)
 	}
-	_ = head
-	// Vendors by tier.
+	// Vendors by tier, its chart beside it.
 	row += 2
 	tierHead := row
-	if err := set(fmt.Sprintf("A%d", row), "Vendors by tier", st.header); err != nil {
-		return err
-	}
-	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
-		return err
-	}
+	g.header(row, 1, "Vendors by tier (inherent risk)", "Vendors")
 	for _, t := range register.Tiers {
 		row++
-		if err := set(fmt.Sprintf("A%d", row), string(t), 0); err != nil {
-			return err
-		}
-		if err := set(fmt.Sprintf("B%d", row), a.sum.tiers[t], st.int); err != nil {
-			return err
-		}
+		g.set(1, row, string(t), st.sev[string(t)])
+		g.set(2, row, a.sum.tiers[t], st.int)
 	}
-	tierLast := row
 	// Vendors by status.
 	row += 2
-	if err := set(fmt.Sprintf("A%d", row), "Vendors by status", st.header); err != nil {
-		return err
-	}
-	if err := set(fmt.Sprintf("B%d", row), "Vendors", st.header); err != nil {
-		return err
-	}
+	g.header(row, 1, "Vendors by status", "Vendors")
 	for _, s := range register.VendorStatuses {
 		row++
-		if err := set(fmt.Sprintf("A%d", row), string(s), 0); err != nil {
-			return err
-		}
-		if err := set(fmt.Sprintf("B%d", row), a.sum.statuses[s], st.int); err != nil {
-			return err
-		}
+		g.set(1, row, label(string(s)), 0)
+		g.set(2, row, a.sum.statuses[s], st.int)
 	}
-	// Open findings by severity.
+	// Open findings by severity, its chart beside it.
 	row += 2
 	sevHead := row
-	if err := set(fmt.Sprintf("A%d", row), "Open findings by severity", st.header); err != nil {
-		return err
-	}
-	if err := set(fmt.Sprintf("B%d", row), "Findings", st.header); err != nil {
-		return err
-	}
-	for _, s := range []string{"critical", "high", "medium", "low"} {
+	g.header(row, 1, "Open findings by severity", "Findings")
+	for _, s := range findingSeverities {
 		row++
-		if err := set(fmt.Sprintf("A%d", row), s, 0); err != nil {
-			return err
-		}
-		if err := set(fmt.Sprintf("B%d", row), a.sum.severities[s], st.int); err != nil {
-			return err
-		}
+		g.set(1, row, s, st.sev[s])
+		g.set(2, row, a.sum.severities[s], st.int)
 	}
-	sevLast := row
-	// Notification lag per incident.
+	row = max(row, sevHead+sideChartRows) // clear of the chart beside
+	// Notification lag per incident, the chart below it, from a new page.
 	row += 2
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	g.fail(f.InsertPageBreak(sh, cell))
+	g.set(1, row, "Notification lag: up to "+domain.Count(lagChartIncidents, "incident", "incidents")+", those with the largest lag, in order of discovery", st.section)
+	row++
 	lagHead := row
-	if err := f.SetRowHeight(sh, row, 30); err != nil { // the wrapped headers
-		return err
-	}
-	hdr := []string{fmt.Sprintf("Notification lag (largest %d)", lagChartIncidents), "Lag days",
-		fmt.Sprintf("Lag, days (capped at %.0f)", lagCapDays), "Contractual window, days", "Notice status", "Vendor"}
-	for i, h := range hdr {
-		cell, _ := excelize.CoordinatesToCellName(i+1, row)
-		if err := set(cell, h, st.header); err != nil {
-			return err
-		}
-	}
+	g.header(row, 1, "Incident", "Lag (days)", "Contractual window (days)", "Notice status", "Vendor", "Chart #")
 	lags := slices.Clone(a.sum.lags)
 	slices.SortFunc(lags, func(x, y lagEntry) int { return x.discovered.Compare(y.discovered) })
-	for _, l := range lags {
+	for i, l := range lags {
 		row++
-		vals := []any{l.title, l.lagDays, math.Min(l.lagDays, lagCapDays), math.Min(l.winDays, lagCapDays),
-			string(l.status), l.vendor}
-		for i, v := range vals {
-			cell, _ := excelize.CoordinatesToCellName(i+1, row)
-			style := 0
-			if i >= 1 && i <= 3 {
-				style = st.num2
-			}
-			if err := set(cell, v, style); err != nil {
-				return err
-			}
-		}
+		g.set(1, row, l.title, st.wrap)
+		g.set(2, row, math.Round(l.lagDays*10)/10, st.num1)
+		g.set(3, row, math.Round(l.winDays*10)/10, st.num1)
+		g.set(4, row, label(string(l.status)), st.center)
+		g.set(5, row, l.vendor, st.wrap)
+		g.set(6, row, strconv.Itoa(i+1), 0)
 	}
 	lagLast := row
 	if len(lags) == 0 {
 		row++
-		if err := set(fmt.Sprintf("A%d", row), "No incident has both a notice and a contractual window.", 0); err != nil {
-			return err
-		}
+		g.setSpan(1, row, 6, "No incident has both a notice and a contractual window.", st.wrap)
 	}
-	if err := set(fmt.Sprintf("A%d", row+2), "Findings come from the compliance scanner (findings table): open at as-of, then resolved in the last 90 days.", 0); err != nil {
+	lagChartRow := row + 2
+	row = lagChartRow + lagChartRows
+	// Notes.
+	row += 2
+	g.set(1, row, "Notes", st.section)
+	for _, n := range auditNotes {
+		row++
+		g.setSpan(1, row, 6, n, st.note)
+	}
+	if err := g.done(); err != nil {
 		return err
 	}
-	if err := printOnOnePage(f, sh); err != nil {
-		return err
-	}
-	return a.charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast)
+	return a.charts(tierHead, sevHead, lagHead, lagLast, lagChartRow, lags)
 }
 
 // checkpointRow states the audit log's checkpoint on one row of the
 // Summary sheet: size and root, and the signed note in a cell of its own,
 // to be copied into a file for vendorwatch audit verify --checkpoint.
-func (a *auditWriter) checkpointRow(row int) error {
-	f, st, sh := a.f, a.st, SheetSummary
-	cell := func(col string) string { return fmt.Sprintf("%s%d", col, row) }
-	if err := f.SetCellValue(sh, cell("A"), "Audit log checkpoint (size, root, signed note)"); err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sh, cell("A"), cell("A"), st.boldTop); err != nil {
-		return err
-	}
+func (a *auditWriter) checkpointRow(g *grid, row int) {
+	st := a.st
+	g.set(1, row, "Audit log checkpoint (size, root, note)", st.bold)
 	cp := a.opt.Checkpoint
 	var msg string
 	switch {
@@ -959,90 +870,134 @@ func (a *auditWriter) checkpointRow(row int) error {
 		msg = "none yet: no audit event has been sealed"
 	}
 	if msg != "" {
-		return f.SetCellValue(sh, cell("B"), msg)
+		g.setSpan(2, row, 5, msg, st.wrap)
+		return
 	}
 	s := cp.Signed
-	vals := []struct {
-		col string
-		v   any
-	}{{"B", s.Size}, {"C", base64.StdEncoding.EncodeToString(s.Root[:])}, {"D", s.Note}}
-	for _, v := range vals {
-		if err := f.SetCellValue(sh, cell(v.col), v.v); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellStyle(sh, cell("B"), cell("B"), st.int); err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sh, cell("C"), cell("D"), st.wrap); err != nil {
-		return err
-	}
-	if err := f.MergeCell(sh, cell("D"), cell("F")); err != nil {
-		return err
-	}
-	return f.SetRowHeight(sh, row, 75)
+	g.set(2, row, s.Size, st.int)
+	g.set(3, row, base64.StdEncoding.EncodeToString(s.Root[:]), st.wrap)
+	g.setSpan(4, row, 3, s.Note, st.wrap)
 }
 
-// printOnOnePage sets a small sheet to print landscape, one page wide and
-// tall, so its charts print beside its figures.
-func printOnOnePage(f *excelize.File, sheet string) error { return printFit(f, sheet, 1) }
+// findingSeverities are the severities of findings, most severe first.
+var findingSeverities = []string{"critical", "high", "medium", "low"}
 
-// printFit sets a sheet to print landscape, one page wide and tall pages
-// high (0: as many as the rows need). A streamed sheet must call it before
-// its stream writer starts (the fit flag is written first).
-func printFit(f *excelize.File, sheet string, tall int) error {
-	landscape, one := "landscape", 1
-	fit := true
-	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
-	}
-	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &tall})
+// auditNotes close the Summary sheet: what as-of means, in plain words.
+var auditNotes = []string{
+	"What \"as of\" means. The workbook shows the portfolio as it stood at the as-of instant: anything recorded after it " +
+		"(vendors, data handling, contracts, attestations, reviews, findings, incidents, obligations) is left out.",
+	"Dates and states are worked out at that instant: days left, expired or expiring, the last review and when the next " +
+		"is due, the notice clock of each incident, overdue obligations. A finding resolved after as-of counts as open, " +
+		"and a vendor notice given after as-of counts as not yet given.",
+	"Some fields are today's values, because no history of them is kept: names, statuses, tiers and risk inputs, the " +
+		"review status of attestations, and the status of obligations.",
+	"Findings come from the compliance scanner: those open at as-of, then those resolved in the 90 days before it.",
+	"Printed, each sheet leaves out its ID columns (the last ones: IDs and hashes, there to filter and to look records up), " +
+		"and a sheet too wide for a legible page prints landscape across pages, its header row and first column on each.",
 }
 
-func (a *auditWriter) charts(tierHead, tierLast, sevHead, sevLast, lagHead, lagLast int) error {
-	sh := "'" + SheetSummary + "'"
-	title := func(s string) excelize.ChartTitle {
-		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s}}}
+// Chart sizes of the Summary sheet, in rows of the default height.
+const (
+	sideChartRows = 11
+	lagChartRows  = 18
+)
+
+// lagFloorDays is where the logarithmic lag chart draws a lag or window
+// under an hour (a logarithmic axis has no zero); the table holds the
+// true value and the chart's axis title says so.
+const lagFloorDays = 1.0 / 24
+
+func (a *auditWriter) charts(tierHead, sevHead, lagHead, lagLast, lagChartRow int, lags []lagEntry) error {
+	sh := SheetSummary
+	var most int64
+	for _, n := range a.sum.tiers {
+		most = max(most, n)
 	}
-	noLegend := excelize.ChartLegend{Position: "none"}
-	err := a.f.AddChart(SheetSummary, "H2", &excelize.Chart{
-		Type: excelize.Col, Title: title("Vendors by tier"), Legend: noLegend,
-		Series: []excelize.ChartSeries{{Name: "Vendors",
-			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, tierHead+1, tierLast),
-			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, tierHead+1, tierLast)}},
-		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
-	})
-	if err != nil {
+	if err := addSeverityBars(a.f, sh, fmt.Sprintf("C%d", tierHead), "Vendors by tier (inherent risk)", "vendors",
+		tierHead, tierStrings(), most); err != nil {
 		return err
 	}
-	err = a.f.AddChart(SheetSummary, "H16", &excelize.Chart{
-		Type: excelize.Col, Title: title("Open findings by severity"), Legend: noLegend,
-		Series: []excelize.ChartSeries{{Name: "Findings",
-			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, sevHead+1, sevLast),
-			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, sevHead+1, sevLast)}},
-		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
-	})
-	if err != nil {
+	most = 0
+	for _, n := range a.sum.severities {
+		most = max(most, n)
+	}
+	if err := addSeverityBars(a.f, sh, fmt.Sprintf("C%d", sevHead), "Open findings by severity", "findings",
+		sevHead, findingSeverities, most); err != nil {
 		return err
 	}
 	if lagLast <= lagHead {
 		return nil
 	}
-	cats := fmt.Sprintf("%s!$A$%d:$A$%d", sh, lagHead+1, lagLast)
-	return a.f.AddChart(SheetSummary, "H34", &excelize.Chart{
-		Type:  excelize.Col,
-		Title: title(fmt.Sprintf("Notification lag per incident vs contractual window (days, capped at %.0f)", lagCapDays)),
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", sh, lagHead), Categories: cats,
-			Values: fmt.Sprintf("%s!$C$%d:$C$%d", sh, lagHead+1, lagLast)}},
-		YAxis:     excelize.ChartAxis{Title: title("days"), MajorGridLines: true},
+	// One marker per incident for its lag and one for its window, no line
+	// between incidents, on a logarithmic axis: nothing is capped.
+	floored := false
+	for _, l := range lags {
+		floored = floored || l.lagDays < lagFloorDays || l.winDays < lagFloorDays
+	}
+	lagCol, winCol := 2, 3
+	if floored { // drawn values in columns G and H beside the true ones
+		g := newGrid(a.f, a.st, sh)
+		g.header(lagHead, 7, "Lag as drawn (days)", "Window as drawn (days)")
+		for i, l := range lags {
+			g.set(7, lagHead+1+i, math.Max(l.lagDays, lagFloorDays), a.st.num1)
+			g.set(8, lagHead+1+i, math.Max(l.winDays, lagFloorDays), a.st.num1)
+		}
+		if err := g.done(); err != nil {
+			return err
+		}
+		lagCol, winCol = 7, 8
+	}
+	yTitle := "days (logarithmic scale)"
+	if floored {
+		yTitle = "days (logarithmic; under an hour drawn at one hour)"
+	}
+	cats := ref(sh, 6, lagHead+1, 6, lagLast)
+	marker := func(symbol, rgb string) excelize.ChartMarker {
+		return excelize.ChartMarker{Symbol: symbol, Size: 8, Fill: fill(rgb), Border: excelize.LineOptions{Fill: fill(rgb)}}
+	}
+	return a.f.AddChart(sh, fmt.Sprintf("A%d", lagChartRow), &excelize.Chart{
+		Type:  excelize.Line,
+		Title: chartTitle("Notification lag and contractual window per incident (chart # as in the table)"),
+		Series: []excelize.ChartSeries{
+			{Name: ref(sh, 2, lagHead, 2, lagHead), Categories: cats, Values: ref(sh, lagCol, lagHead+1, lagCol, lagLast),
+				Line: excelize.LineOptions{Type: excelize.LineNone}, Marker: marker("circle", Palette[0].Fill)},
+			{Name: ref(sh, 3, lagHead, 3, lagHead), Categories: cats, Values: ref(sh, winCol, lagHead+1, winCol, lagLast),
+				Line: excelize.LineOptions{Type: excelize.LineNone}, Marker: marker("dash", "404040")},
+		},
+		XAxis:     excelize.ChartAxis{Title: axisTitle("incident (chart #)"), Font: axisFont},
+		YAxis:     excelize.ChartAxis{Title: axisTitle(yTitle), MajorGridLines: true, LogBase: 10, Font: axisFont},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		Dimension: excelize.ChartDimension{Width: 720, Height: 320},
-	}, &excelize.Chart{
-		Type: excelize.Line,
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$D$%d", sh, lagHead), Categories: cats,
-			Values: fmt.Sprintf("%s!$D$%d:$D$%d", sh, lagHead+1, lagLast),
-			Line:   excelize.LineOptions{Width: 2.5}}},
+		Dimension: excelize.ChartDimension{Width: 760, Height: uint(lagChartRows * rowPixels)},
 	})
+}
+
+// tierStrings are the tiers as strings, most severe first.
+func tierStrings() []string {
+	out := make([]string, len(register.Tiers))
+	for i, t := range register.Tiers {
+		out[i] = string(t)
+	}
+	return out
+}
+
+// addSeverityBars draws the table below head (one row per severity in
+// names: its name in column A, its count in B) as bars in the palette:
+// one series per severity, so that each bar takes its colour.
+func addSeverityBars(f *excelize.File, sh, at, title, unit string, head int, names []string, most int64) error {
+	var series []excelize.ChartSeries
+	for i, n := range names {
+		sev, _ := SeverityOf(n)
+		series = append(series, excelize.ChartSeries{Name: ref(sh, 1, head+1+i, 1, head+1+i),
+			Values: ref(sh, 2, head+1+i, 2, head+1+i), Fill: fill(sev.Fill)})
+	}
+	gap, overlap, zero := uint(40), 0, 0.0
+	return f.AddChart(sh, at, &excelize.Chart{Type: excelize.Col, Title: chartTitle(title), Series: series,
+		Legend: excelize.ChartLegend{Position: "bottom"},
+		XAxis:  excelize.ChartAxis{None: true},
+		YAxis: excelize.ChartAxis{Title: axisTitle(unit), MajorGridLines: true, Font: axisFont, MajorUnit: countUnit(most),
+			Minimum: &zero},
+		GapWidth: &gap, Overlap: &overlap,
+		Dimension: excelize.ChartDimension{Width: 380, Height: uint(sideChartRows * rowPixels)}})
 }
 
 func describeFilter(f reporting.Filter) string {
@@ -1081,4 +1036,17 @@ func residualScore(score *int) any {
 		return nil
 	}
 	return int64(*score)
+}
+
+// categoryNames are the names of data categories ("Contact details"),
+// the code where the catalogue has no name.
+func categoryNames(codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = c
+		if cat, ok := register.LookupCategory(c); ok && cat.Name != "" {
+			names[i] = cat.Name
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -91,7 +91,7 @@ func checkObligationRows(c reporting.IncidentChecks) []reporting.ObligationRow {
 		}
 		out = append(out, reporting.ObligationRow{IncidentID: c.IncidentID, IncidentTitle: c.IncidentTitle, VendorName: c.VendorName,
 			RegimeID: strings.Join(ids, ", "), Regime: strings.Join(names, "; "), Citation: strings.Join(citations, "; "),
-			Status: StatusNotApplied, NotAppliedReason: reason + ": " + incident.SummarizeChecks(group)})
+			Status: StatusNotApplied, NotAppliedReason: label(reason) + ": " + incident.SummarizeChecks(group)})
 	}
 	return out
 }

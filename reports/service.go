@@ -115,6 +115,9 @@ func (s *Service) Generate(ctx context.Context, kind reporting.Kind, f reporting
 		if err != nil {
 			return Stats{}, err
 		}
+		if err := AddChanges(ctx, s.Source, &ex, s.Policy); err != nil {
+			return Stats{}, err
+		}
 		ex.GeneratedBy, ex.GeneratedAt = opt.GeneratedBy, opt.GeneratedAt.UTC()
 		return Stats{Rows: map[string]int64{SheetExecutive: int64(len(ex.TopVendors))}}, WriteExecutive(ex, opt, w)
 	}
@@ -370,5 +373,6 @@ const Scope = "As of: rows created after the as-of instant are excluded (vendors
 	"review status of attestations, obligation status) are their current values: the database keeps no history of them."
 
 // ResidualBasis labels the risk figures of the executive report.
-const ResidualBasis = "distribution, trend and top vendors: inherent score and tier; residual_distribution: " +
-	"the residual tier the last compliance scan stored"
+const ResidualBasis = "distribution and trend: inherent tier; residual_distribution and top_vendors' residual_score " +
+	"and residual_tier: the residual risk the last compliance scan stored; top_vendors are ranked by residual score " +
+	"(inherent score where the scan has not scored a vendor), and their score and tier are inherent"

@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
@@ -110,6 +111,20 @@ func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter,
 		concat(cargs, []any{q.OverdueItems}), appendTo(&fig.OverdueObligations, scanObligation)); err != nil {
 		return fig, err
 	}
+	if !q.DueBy.IsZero() {
+		// Obligations open at as-of and due from as-of until DueBy.
+		cond = where + ` AND o.created_at <= ? AND o.due_at IS NOT NULL AND o.due_at >= ? AND o.due_at < ?
+			AND (o.status = 'open' OR (o.done_at IS NOT NULL AND o.done_at > ?))`
+		cargs = concat(wargs, []any{asOf, asOf, q.DueBy.UTC(), asOf})
+		if err := s.count(ctx, `FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+			WHERE `+cond, cargs, &fig.DueSoon); err != nil {
+			return fig, err
+		}
+		if err := s.query(ctx, obligationSelect+cond+" ORDER BY o.due_at, o.id LIMIT ?",
+			concat(cargs, []any{q.OverdueItems}), appendTo(&fig.DueSoonObligations, scanObligation)); err != nil {
+			return fig, err
+		}
+	}
 	return fig, s.lateNotices(ctx, f, q, &fig)
 }
 
@@ -125,21 +140,28 @@ func (s *ReportSource) topVendors(ctx context.Context, f reporting.Filter, n int
 	}
 	out := make([]reporting.VendorRow, 0, n)
 	err := s.query(ctx, `SELECT t.id, t.name, t.status, t.criticality, t.tier, t.tier_override, t.tier_override_reason,
-		t.risk_score, t.max_sensitivity, t.max_records, (SELECT COUNT(*) FROM findings fd WHERE fd.vendor_id = t.id
+		t.risk_score, t.max_sensitivity, t.max_records, t.residual_score, t.residual_tier,
+		(SELECT COUNT(*) FROM findings fd WHERE fd.vendor_id = t.id
 			AND fd.first_seen_at <= ? AND (fd.resolved_at IS NULL OR fd.resolved_at > ?))
 		FROM (SELECT v.id, v.name, v.status, v.criticality, v.tier, COALESCE(v.tier_override, '') AS tier_override,
-			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records FROM vendors v
-			WHERE `+where+` ORDER BY v.risk_score DESC, v.name `+bytes+` LIMIT ?) t
-		ORDER BY t.risk_score DESC, t.name `+bytes,
+			v.tier_override_reason, v.risk_score, v.max_sensitivity, v.max_records, v.residual_score,
+			COALESCE(v.residual_tier, '') AS residual_tier FROM vendors v
+			WHERE `+where+` ORDER BY COALESCE(v.residual_score, v.risk_score) DESC, v.name `+bytes+` LIMIT ?) t
+		ORDER BY COALESCE(t.residual_score, t.risk_score) DESC, t.name `+bytes,
 		concat([]any{asOf, asOf}, wargs, []any{n}), func(rows rowScanner) error {
 			var r reporting.VendorRow
-			var status, crit, tier, override string
+			var status, crit, tier, override, residualTier string
+			var residual sql.NullInt64
 			if err := rows.Scan(&r.ID, &r.Name, &status, &crit, &tier, &override, &r.TierOverrideReason, &r.RiskScore,
-				&r.MaxSensitivity, &r.MaxRecords, &r.OpenFindings); err != nil {
+				&r.MaxSensitivity, &r.MaxRecords, &residual, &residualTier, &r.OpenFindings); err != nil {
 				return err
 			}
 			r.Status, r.Criticality, r.Tier = register.VendorStatus(status), register.Criticality(crit), register.Tier(tier)
-			r.TierOverride = register.Tier(override)
+			r.TierOverride, r.ResidualTier = register.Tier(override), register.Tier(residualTier)
+			if residual.Valid {
+				score := int(residual.Int64)
+				r.ResidualScore = &score
+			}
 			out = append(out, r)
 			return nil
 		})

@@ -42,6 +42,9 @@ func TestExecutiveFigures(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if err := reports.AddChanges(ctx, src, &got, pol); err != nil {
+					t.Fatal(err)
+				}
 				want := streamedExecutive(t, src, f, pol)
 				if got.Vendors == 0 || got.Vendors != want.Vendors || !slices.Equal(got.Distribution, want.Distribution) {
 					t.Errorf("vendors %d %v, streamed %d %v", got.Vendors, got.Distribution, want.Vendors, want.Distribution)
@@ -56,10 +59,10 @@ func TestExecutiveFigures(t *testing.T) {
 					if len(got.TopVendors[i].Why) < 3 {
 						t.Errorf("top vendor %d has no explanation: %+v", i, got.TopVendors[i])
 					}
-					got.TopVendors[i].Why = nil
+					got.TopVendors[i].Why, got.TopVendors[i].WhyLine, got.TopVendors[i].WhyLines = nil, "", nil
 				}
-				if fmt.Sprint(got.TopVendors) != fmt.Sprint(want.TopVendors) {
-					t.Errorf("top vendors\n%v\nstreamed\n%v", got.TopVendors, want.TopVendors)
+				if topView(got.TopVendors) != topView(want.TopVendors) {
+					t.Errorf("top vendors\n%v\nstreamed\n%v", topView(got.TopVendors), topView(want.TopVendors))
 				}
 				if len(got.LateNotices) != len(want.LateNotices) {
 					t.Fatalf("%d late notices, streamed %d", len(got.LateNotices), len(want.LateNotices))
@@ -80,6 +83,20 @@ func TestExecutiveFigures(t *testing.T) {
 				}
 				if days(got.OverdueItems) != days(want.OverdueItems) {
 					t.Errorf("overdue items\n%s\nstreamed\n%s", days(got.OverdueItems), days(want.OverdueItems))
+				}
+				if got.DueSoon != want.DueSoon || int64(len(got.DueSoonItems)) != min(want.DueSoon, 25) {
+					t.Errorf("obligations due in 7 days %d (%d listed), streamed %d", got.DueSoon, len(got.DueSoonItems), want.DueSoon)
+				}
+				for i := 1; i < len(got.DueSoonItems); i++ {
+					if got.DueSoonItems[i].Due.Before(got.DueSoonItems[i-1].Due) {
+						t.Errorf("obligations due soon out of order: %+v", got.DueSoonItems)
+					}
+				}
+				// The headline's changes: as of 30 and 90 days earlier.
+				for _, h := range got.Headline {
+					if h.Label == "Reviews overdue" && (h.Now != got.Overdue.Reviews || h.Change30 == nil || h.Change90 == nil) {
+						t.Errorf("headline %+v", h)
+					}
 				}
 			})
 		}
@@ -164,14 +181,21 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	for _, tr := range register.Tiers {
 		ex.Distribution = append(ex.Distribution, reports.TierCount{Tier: tr, Vendors: tiers[tr]})
 	}
+	// Ranked by residual score, the inherent score where there is none.
+	key := func(v reporting.VendorRow) int {
+		if v.ResidualScore != nil {
+			return *v.ResidualScore
+		}
+		return v.RiskScore
+	}
 	slices.SortFunc(top, func(a, b reporting.VendorRow) int {
-		return cmp.Or(cmp.Compare(b.RiskScore, a.RiskScore), strings.Compare(a.Name, b.Name))
+		return cmp.Or(cmp.Compare(key(b), key(a)), strings.Compare(a.Name, b.Name))
 	})
 	for i, v := range top[:min(10, len(top))] {
 		// The explanation is checked through the executive report built
 		// from these rows below.
 		ex.TopVendors = append(ex.TopVendors, reports.TopVendor{Rank: i + 1, VendorID: v.ID, Name: v.Name, Tier: v.Tier,
-			Score: v.RiskScore, OpenFindings: v.OpenFindings})
+			Score: v.RiskScore, ResidualScore: v.ResidualScore, ResidualTier: v.ResidualTier, OpenFindings: v.OpenFindings})
 	}
 	std := pol.Clauses.StandardWindows
 	err = src.EachIncident(ctx, f, func(r reporting.IncidentRow) error {
@@ -215,6 +239,9 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	}
 	err = src.EachObligation(ctx, f, func(o reporting.ObligationRow) error {
 		open := o.Status == string(incident.ObligationOpen) || (o.DoneAt != nil && o.DoneAt.After(asOf))
+		if open && o.DueAt != nil && !o.DueAt.Before(asOf) && o.DueAt.Before(asOf.Add(7*24*time.Hour)) {
+			ex.DueSoon++
+		}
 		if open && o.DueAt != nil && o.DueAt.Before(asOf) {
 			ex.Overdue.Obligations++
 			d := asOf.Sub(*o.DueAt)
@@ -233,4 +260,18 @@ func streamedExecutive(t *testing.T, src reporting.Source, f reporting.Filter, p
 	})
 	ex.OverdueItems = overdue[:min(25, len(overdue))]
 	return ex
+}
+
+// topView renders top vendors for comparison, the residual score by value.
+func topView(ts []reports.TopVendor) string {
+	var b strings.Builder
+	for _, v := range ts {
+		residual := "none"
+		if v.ResidualScore != nil {
+			residual = fmt.Sprint(*v.ResidualScore)
+		}
+		fmt.Fprintf(&b, "%d %s %s %s %d residual %s %s %d\n", v.Rank, v.VendorID, v.Name, v.Tier, v.Score, residual,
+			v.ResidualTier, v.OpenFindings)
+	}
+	return b.String()
 }

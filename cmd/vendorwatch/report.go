@@ -94,7 +94,7 @@ func (m *multiFlag) Set(v string) error {
 func cmdReport(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
 	fs := newFlags("report", args, stdout, stderr)
 	cfg.dbFlag(fs)
-	kind := fs.String("kind", "audit", "audit (the audit workbook) or executive (the one-sheet executive report)")
+	kind := fs.String("kind", "audit", "audit (the audit workbook) or executive (the executive report)")
 	out := fs.String("out", "", "output file (default vendorwatch-<kind>-<as-of>.xlsx in the current directory)")
 	var vendors multiFlag
 	fs.Var(&vendors, "vendor", "only this vendor id (repeat, or comma-separate)")

@@ -218,6 +218,9 @@ type ExecutiveQuery struct {
 	TopVendors    int // how many vendors by risk score
 	LateNotices   int // how many late or overdue notices, latest discovered first
 	OverdueItems  int // how many overdue items of each kind, most overdue first
+	// DueBy, when set, lists (up to OverdueItems) and counts the
+	// obligations open at as-of and due in [as-of, DueBy).
+	DueBy time.Time
 }
 
 // ExecutiveFigures are the executive report's figures aggregated in the
@@ -245,6 +248,8 @@ type ExecutiveFigures struct {
 	ExpiredAttestations []AttestationRow // expired first-expired first
 	OverdueObligations  []ObligationRow  // open and past due, earliest due first
 	OverdueNotices      []IncidentRow    // no notice by as-of and past due, earliest due first
+	DueSoon             int64            // obligations open and due in [as-of, DueBy)
+	DueSoonObligations  []ObligationRow  // those obligations, earliest due first
 }
 
 // OverdueCounts are the totals of what is overdue at as-of.
