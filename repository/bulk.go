@@ -219,14 +219,20 @@ func (w *bulkWriter) write(ctx context.Context, b *Bulk) error {
 	if w.db.dialect == Postgres {
 		return w.copy(ctx, b)
 	}
-	tx, err := w.db.sql.BeginTx(ctx, nil)
+	conn, err := w.db.sql.Conn(ctx)
 	if err != nil {
 		return translate(err)
 	}
+	defer conn.Close()
 	// Each multi-row INSERT keeps a statement journal to undo itself on a
-	// constraint failure; in memory it costs no write system calls.
-	if _, err := tx.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
-		_ = tx.Rollback()
+	// constraint failure; in memory it costs no write system calls. SQLite
+	// refuses the setting inside a transaction once the connection has
+	// used temporary storage, so it is set before the transaction begins.
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+		return translate(err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
 		return translate(err)
 	}
 	for _, t := range bulkOrder {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,6 +56,22 @@ func TestSeedCommand(t *testing.T) {
 				t.Errorf("vendors: %d, %v", n, err)
 			}
 		})
+	}
+}
+
+// A new SQLite file, migrated by the same process just before (as
+// `vendorwatch seed` with no database does): the migrations have used the
+// connection's temporary storage, which SQLite then refuses to reconfigure
+// inside a transaction.
+func TestSeedCommandNewSQLiteFile(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "new.db")
+	var stdout, stderr bytes.Buffer
+	if err := run(ctx, []string{"seed", "--vendors", "20", "--db", url}, noEnv, &stdout, &stderr); err != nil {
+		t.Fatalf("seed on a new file: %v\nstderr: %s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "vendors                   20") {
+		t.Errorf("output: %s", stdout.String())
 	}
 }
 
