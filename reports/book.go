@@ -207,7 +207,7 @@ func newBook() (*excelize.File, *styles, error) {
 	for _, s := range Palette {
 		var id int
 		mk(&id, &excelize.Style{Font: &excelize.Font{Family: defaultFont, Bold: true, Color: s.Font}, Fill: fill(s.Fill),
-			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+			Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 		st.sev[s.Name] = id
 	}
 	if err == nil {

@@ -359,8 +359,7 @@ func why(v reporting.VendorRow) []string {
 		Criticality: v.Criticality})
 	out := make([]string, 0, 6)
 	if v.ResidualScore != nil {
-		out = append(out, fmt.Sprintf("residual %d (%s) = inherent %d %+d for the state of its controls",
-			*v.ResidualScore, v.ResidualTier, v.RiskScore, *v.ResidualScore-v.RiskScore))
+		out = append(out, residualText(v))
 	}
 	for _, fc := range risk.Factors {
 		out = append(out, fmt.Sprintf("%s %d/%d (%s)", strings.ReplaceAll(fc.Factor, "_", " "), fc.Points, fc.MaxPoints, fc.Value))
@@ -421,7 +420,10 @@ func factorText(factor string, v reporting.VendorRow) string {
 func whyLines(v reporting.VendorRow) []string {
 	risk := register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords,
 		Criticality: v.Criticality})
-	out := make([]string, 0, 5)
+	out := make([]string, 0, 6)
+	if v.ResidualScore != nil {
+		out = append(out, residualText(v))
+	}
 	for _, fc := range risk.Factors {
 		out = append(out, fmt.Sprintf("%s: %d of %d points", factorText(fc.Factor, v), fc.Points, fc.MaxPoints))
 	}
@@ -432,6 +434,13 @@ func whyLines(v reporting.VendorRow) []string {
 		out = append(out, domain.Count(v.OpenFindings, "open finding", "open findings"))
 	}
 	return out
+}
+
+// residualText says how the residual score came from the inherent one:
+// "residual 100: inherent 95, controls +5". v has a residual score.
+func residualText(v reporting.VendorRow) string {
+	return fmt.Sprintf("residual %d: inherent %d, controls %+d", *v.ResidualScore, v.RiskScore,
+		*v.ResidualScore-v.RiskScore)
 }
 
 // recordsText is a record count in a few words: "2.5M records".

@@ -373,6 +373,6 @@ const Scope = "As of: rows created after the as-of instant are excluded (vendors
 	"review status of attestations, obligation status) are their current values: the database keeps no history of them."
 
 // ResidualBasis labels the risk figures of the executive report.
-const ResidualBasis = "distribution and trend: inherent tier; residual_distribution and top_vendors' residual_score " +
-	"and residual_tier: the residual risk the last compliance scan stored; top_vendors are ranked by residual score " +
-	"(inherent score where the scan has not scored a vendor), and their score and tier are inherent"
+const ResidualBasis = "distribution and trend: inherent tier; residual_distribution: the residual tier the last " +
+	"compliance scan stored; top_vendors: ranked by the residual score the last scan stored (the inherent score where " +
+	"it has not scored a vendor), with the inherent score and tier, and the residual score and residual tier beside them"

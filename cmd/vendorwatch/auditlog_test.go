@@ -115,7 +115,7 @@ func TestAuditLogEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			note, _ := f.GetCellValue(reports.SheetSummary, "D7")
+			note, _ := f.GetCellValue(reports.SheetSummary, "D6")
 			_ = f.Close()
 			if note != latest.Note {
 				t.Errorf("the workbook's checkpoint note = %q, want %q", note, latest.Note)
