@@ -298,8 +298,8 @@ func headline(ex Executive, before [2]*reporting.ExecutiveFigures, today domain.
 	}
 	return []Headline{
 		tierFig("Vendors", ex.Vendors, func(p reporting.TrendPoint) int64 { return p.Critical + p.High + p.Moderate + p.Low }),
-		tierFig("Critical-tier vendors", tiers[register.TierCritical], func(p reporting.TrendPoint) int64 { return p.Critical }),
-		tierFig("High-tier vendors", tiers[register.TierHigh], func(p reporting.TrendPoint) int64 { return p.High }),
+		tierFig("Critical-tier vendors (inherent)", tiers[register.TierCritical], func(p reporting.TrendPoint) int64 { return p.Critical }),
+		tierFig("High-tier vendors (inherent)", tiers[register.TierHigh], func(p reporting.TrendPoint) int64 { return p.High }),
 		asOfFig("Reviews overdue", ex.Overdue.Reviews, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Reviews }),
 		asOfFig("Vendors never reviewed", ex.Overdue.NeverReviewed, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.NeverReviewed }),
 		asOfFig("Attestations expired", ex.Overdue.Attestations, func(f reporting.ExecutiveFigures) int64 { return f.Overdue.Attestations }),
