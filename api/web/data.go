@@ -13,6 +13,9 @@ type Page struct {
 	User  *User
 	// CSRF is the token of the hidden csrf field of every form.
 	CSRF string
+	// Nav is the section of the main navigation the page is in
+	// ("overview", "vendors", "findings"), marked as the current one.
+	Nav  string
 	Body any
 }
 
@@ -67,4 +70,52 @@ type Error struct {
 	Status    int
 	Message   string
 	RequestID string
+	// Errors name the fields (or query parameters) at fault.
+	Errors []domain.FieldError
+}
+
+// Option is one choice of a filter's select.
+type Option struct {
+	Value, Label string
+}
+
+// Select is a filter field: its name (the query parameter), its label,
+// the choices and the value chosen ("": any).
+type Select struct {
+	Name, Label string
+	Options     []Option
+	Value       string
+}
+
+// Pager links a keyset-paginated list's pages: Next is the address of
+// the next page ("" on the last); First that of the first page, set when
+// this is not the first.
+type Pager struct {
+	Next, First string
+}
+
+// Vendors is the vendor list at /vendors: the search, the filters, one
+// page of rows and the links to the other pages.
+type Vendors struct {
+	Query   string
+	Filters []Select
+	Sort    Select
+	Rows    []VendorRow
+	Pager   Pager
+	// Filtered says a search or filter is applied (the empty list then
+	// says so).
+	Filtered bool
+}
+
+// VendorRow is a vendor in the list.
+type VendorRow struct {
+	ID, Name, Service string
+	Status            register.VendorStatus
+	Criticality       register.Criticality
+	Tier              register.Tier
+	Score             int
+	// Residual is the residual risk the scan last stored (nil: none).
+	Residual      *register.StoredResidual
+	NextReviewDue domain.Date
+	ReviewOverdue bool
 }

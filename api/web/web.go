@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"reflect"
 	"strings"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -48,6 +49,7 @@ const (
 	PageOverview = "overview.html"
 	PagePassword = "password.html"
 	PageError    = "error.html"
+	PageVendors  = "vendors.html"
 )
 
 var pages = map[string]*template.Template{}
@@ -56,11 +58,13 @@ var funcs = template.FuncMap{
 	"css":   func() string { return CSSPath },
 	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"count": func(n int64, one, many string) string { return domain.Count(n, one, many) },
+	"len64": func(v any) int64 { return int64(reflect.ValueOf(v).Len()) },
 }
 
 func init() {
-	for _, p := range []string{PageSignIn, PageOverview, PagePassword, PageError} {
-		pages[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p))
+	for _, p := range []string{PageSignIn, PageOverview, PagePassword, PageError, PageVendors} {
+		pages[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html",
+			"templates/parts.html", "templates/"+p))
 	}
 }
 
