@@ -103,4 +103,3 @@ func (h *handlers) vendorList(c *gin.Context) error {
 		Nav: "vendors", Body: body})
 	return nil
 }
-
