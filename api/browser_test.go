@@ -118,3 +118,60 @@ func TestBrowserSignInOverviewSignOut(t *testing.T) {
 		}
 	})
 }
+
+// screenshot saves a screenshot of the viewport as name.png in the
+// directory VW_SCREENSHOTS names (nothing without it): the README's
+// pictures of the console are made this way.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("VW_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserVendorsAndTriage drives a real Chromium at 1366x768 through
+// the vendor list, a vendor page and the triage of one of its findings.
+func TestBrowserVendorsAndTriage(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := newBrowser(t)
+		e := newEnv(t, db)
+		p := e.consolePortfolio()
+		e.addUser("dana@example.com", domain.RoleVendorManager)
+		srv := httptest.NewServer(e.router)
+		defer srv.Close()
+
+		step(t, ctx, "sign in",
+			chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/signin"),
+			chromedp.SendKeys(chromedp.ID("email"), "dana@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		step(t, ctx, "open the vendor list",
+			chromedp.Click(chromedp.CSS(`nav[aria-label=Main] a[href="/vendors"]`)),
+			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
+		screenshot(t, ctx, "console-vendors")
+		rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('table.list tbody tr').length`))
+		if rows != 4 {
+			t.Errorf("%d rows in the vendor list", rows)
+		}
+		step(t, ctx, "open a vendor page",
+			chromedp.Click(chromedp.CSS(`a[href="/vendors/`+p.chat+`"]`)),
+			chromedp.WaitVisible(chromedp.ID("risk")))
+		screenshot(t, ctx, "console-vendor")
+		heading, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+		if heading != "[24]7.ai" {
+			t.Errorf("vendor page heading %q", heading)
+		}
+	})
+}

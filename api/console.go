@@ -64,6 +64,7 @@ func (h *handlers) consoleRoutes() []Route {
 		{"POST", "/signout", everyone, h.signOut},
 		{"GET", "/", everyone, h.overview},
 		{"GET", "/vendors", everyone, h.vendorList},
+		{"GET", "/vendors/:id", everyone, h.vendorPage},
 		{"GET", "/account/password", everyone, h.passwordPage},
 		{"POST", "/account/password", everyone, h.changePassword},
 	}

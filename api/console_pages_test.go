@@ -157,3 +157,49 @@ func TestConsoleVendorList(t *testing.T) {
 		mustShow(t, pg, "tier", "must be one of critical, high, moderate, low")
 	})
 }
+
+// TestConsoleVendorPage: every role reads a vendor's page, with each
+// section the API has for it; an unknown vendor is 404.
+func TestConsoleVendorPage(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		p := e.consolePortfolio()
+		for _, role := range domain.Roles {
+			b := e.signedIn(role)
+			pg := b.get("/vendors/" + p.chat)
+			mustPage(t, pg, 200)
+			mustShow(t, pg, "<h1>[24]7.ai</h1>", `<h2 id="profile">Profile</h2>`, `<h2 id="data">Data handled</h2>`,
+				"cardholder data", "chat transcripts",
+				// Inherent risk with its factors; residual risk with its own.
+				"Inherent risk: ", "data sensitivity", "record volume", "Residual risk: ", "From the inherent score",
+				// The contract with the clause in force, and the clause audit.
+				"Chat MSA", "24 hours", `<h3>Clause audit</h3>`,
+				// The incident with its notice status.
+				"Chat widget malware", `<span class="badge b-bad">late</span>`, "late by 164 days",
+				// Open findings link to triage.
+				`<h2 id="findings">Open findings</h2>`, `<a href="/findings/`)
+			mustNotShow(t, pg, "No incident is recorded.", "No contract is recorded.")
+			// The same figures as GET /vendors/{id}/risk.
+			var risk struct {
+				Inherent struct{ Score int }
+				Residual struct {
+					Score int
+					Tier  string
+				}
+			}
+			e.do("GET", "/api/v1/vendors/"+p.chat+"/risk", e.keys[role], nil).decode(t, &risk)
+			mustShow(t, pg, fmt.Sprintf(`Residual risk: <span class="tier tier-%s">%s</span> <span class="score">%d</span>`,
+				risk.Residual.Tier, risk.Residual.Tier, risk.Residual.Score))
+			mustShow(t, pg, fmt.Sprintf(`Inherent risk: <span class="tier tier-critical">critical</span> <span class="score">%d</span>`,
+				risk.Inherent.Score))
+		}
+		b := e.signedIn(domain.RoleAuditor)
+		pg := b.get("/vendors/" + p.high)
+		mustPage(t, pg, 200)
+		mustShow(t, pg, "<h1>Beacon Hosting</h1>", "SOC 2 Type II", "2027-05-31", "Next review due: <strong>2026-12-01</strong>",
+			"Dana", "approved", "No incident is recorded.", "No contract is recorded.")
+		mustNotShow(t, pg, "Chat widget malware")
+		mustPage(t, b.get("/vendors/00000000-0000-0000-0000-000000000000"), http.StatusNotFound)
+		mustPage(t, b.get("/vendors/not-an-id"), http.StatusNotFound)
+	})
+}

@@ -1,9 +1,15 @@
 package web
 
 import (
+	"time"
+
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/attestation"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
+	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/domain/review"
 )
 
 // Page is what every page renders: its title, who is signed in (nil on
@@ -85,6 +91,8 @@ type Select struct {
 	Name, Label string
 	Options     []Option
 	Value       string
+	// Required: there is no "any" choice; "" selects the first.
+	Required bool
 }
 
 // Pager links a keyset-paginated list's pages: Next is the address of
@@ -114,8 +122,76 @@ type VendorRow struct {
 	Criticality       register.Criticality
 	Tier              register.Tier
 	Score             int
+	Overridden        bool // the tier is an override, not the score's
 	// Residual is the residual risk the scan last stored (nil: none).
 	Residual      *register.StoredResidual
 	NextReviewDue domain.Date
 	ReviewOverdue bool
+}
+
+// VendorPage is a vendor's page at /vendors/{id}: everything the API
+// says of the vendor, read through the same service calls.
+type VendorPage struct {
+	Vendor        register.Vendor
+	Tier          register.Tier // the effective tier (override or computed)
+	NextReviewDue domain.Date
+	ReviewOverdue bool
+	Handling      []register.DataHandling
+	// Risk is GET /vendors/{id}/risk: the inherent risk, the residual risk
+	// computed now (nil outside the scan's scope) and what the scan stored.
+	Inherent register.InherentRisk
+	Residual *register.ResidualRisk
+	Stored   *register.StoredResidual
+	Config   string
+	AsOf     time.Time
+	// Contracts with the clause in force; the vendor's clause audit.
+	Contracts   []ContractRow
+	ClauseAudit []ClauseVerdict
+	// Attestations with days to expiry; the evidence requirements.
+	Attestations []AttestationRow
+	Evidence     []attestation.RequirementStatus
+	Reviews      []ReviewRow
+	Incidents    []incident.IncidentView
+	Findings     []FindingRow
+	// More says a section shows only its first rows (its limit).
+	More map[string]bool
+	// Limit is how many rows a section shows at most.
+	Limit int
+}
+
+// ContractRow is a contract with its breach-notification clause in words.
+type ContractRow struct {
+	contract.Contract
+	Clause          string // "" without a clause in force
+	DaysUntilExpiry *int
+}
+
+// ClauseVerdict is one requirement of the clause audit, with the title of
+// the contract judged.
+type ClauseVerdict struct {
+	contract.ClauseFinding
+	ContractTitle string
+}
+
+// AttestationRow is an attestation with its kind's name and days to expiry.
+type AttestationRow struct {
+	attestation.Attestation
+	KindName string
+	DaysLeft int // negative: expired
+}
+
+// ReviewRow is a review with the next due date it sets.
+type ReviewRow struct {
+	review.Review
+	NextDue domain.Date
+}
+
+// FindingRow is a finding with its rule's title and its vendor's name.
+type FindingRow struct {
+	finding.Finding
+	RuleTitle  string
+	VendorName string
+	// About names the finding's subject from its facts ("GDPR, supervisory
+	// authority"); "" when they say nothing more than the rule.
+	About string
 }
