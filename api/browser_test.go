@@ -173,5 +173,42 @@ func TestBrowserVendorsAndTriage(t *testing.T) {
 		if heading != "[24]7.ai" {
 			t.Errorf("vendor page heading %q", heading)
 		}
+
+		// At phone width the pages do not scroll sideways (wide tables
+		// scroll in their own region).
+		for _, path := range []string{"/vendors", "/vendors/" + p.chat} {
+			step(t, ctx, "open "+path+" at 375 px", chromedp.EmulateViewport(375, 812), chromedp.Navigate(srv.URL+path),
+				chromedp.WaitVisible(chromedp.CSS("main h1")))
+			w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+			if w > 375 {
+				t.Errorf("%s at 375 px is %d px wide", path, w)
+			}
+		}
+
+		// Triage the late notice: accept the risk with a reason and an
+		// expiry.
+		var late string
+		for _, f := range e.allFindings("status=open&vendor_id=" + p.chat) {
+			if f.RuleID == "incident.notice_late" {
+				late = f.ID
+			}
+		}
+		step(t, ctx, "open the finding from the vendor page",
+			chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/vendors/"+p.chat),
+			chromedp.Click(chromedp.CSS(`a[href="/findings/`+late+`"]`)),
+			chromedp.WaitVisible(chromedp.ID("triage-h")))
+		step(t, ctx, "accept the risk",
+			chromedp.SendKeys(chromedp.ID("reason"), "The vendor replaced its notice process; checked at the 2027 review"),
+			chromedp.SetValue(chromedp.ID("accepted_until"), "2027-06-30"),
+			chromedp.Click(chromedp.CSS(`form[aria-labelledby=accept-h] button`)),
+			chromedp.WaitVisible(chromedp.ID("saved")))
+		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		if status != "risk accepted" {
+			t.Errorf("status after accepting: %q", status)
+		}
+		if s, _ := e.findingState(late); s != "risk_accepted" {
+			t.Errorf("stored status %q", s)
+		}
 	})
 }

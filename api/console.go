@@ -65,6 +65,9 @@ func (h *handlers) consoleRoutes() []Route {
 		{"GET", "/", everyone, h.overview},
 		{"GET", "/vendors", everyone, h.vendorList},
 		{"GET", "/vendors/:id", everyone, h.vendorPage},
+		{"GET", "/findings", everyone, h.findingList},
+		{"GET", "/findings/:id", everyone, h.findingPage},
+		{"POST", "/findings/:id", findingWriters, h.triageFinding},
 		{"GET", "/account/password", everyone, h.passwordPage},
 		{"POST", "/account/password", everyone, h.changePassword},
 	}

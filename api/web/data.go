@@ -195,3 +195,51 @@ type FindingRow struct {
 	// authority"); "" when they say nothing more than the rule.
 	About string
 }
+
+// Findings is the triage list at /findings: its filters, one page of
+// findings and the links to the other pages.
+type Findings struct {
+	Filters  []Select
+	VendorID string // a vendor's findings only ("" for all)
+	Vendor   string // that vendor's name
+	Rows     []FindingRow
+	Pager    Pager
+	Filtered bool
+}
+
+// Fact is one fact a rule recorded, in words.
+type Fact struct {
+	Name, Value string
+}
+
+// FindingPage is a finding at /findings/{id}: what the rule saw, where it
+// stands, and the triage forms for the roles that may decide.
+type FindingPage struct {
+	Row         FindingRow
+	Explanation string // the rule's
+	Facts       []Fact
+	// CanTriage: the role may change findings (the API's PATCH
+	// /findings/{id}); the forms are shown.
+	CanTriage bool
+	// Form is what was typed in the form sent (kept on errors), and the
+	// message per field.
+	Form TriageForm
+	// Conflict is set when the finding changed since the form was read:
+	// nothing was saved; Row is the finding as it is now.
+	Conflict *TriageForm
+	// Saved is the status just saved ("" when nothing was).
+	Saved string
+	// MinUntil is the first date an acceptance may run until (tomorrow).
+	MinUntil domain.Date
+}
+
+// TriageForm is a triage decision as sent: the status chosen, the
+// reason and expiry of a risk acceptance, the version read, and the
+// message per field.
+type TriageForm struct {
+	Status        string
+	Reason        string
+	AcceptedUntil string
+	Version       int64
+	Errors        map[string]string
+}

@@ -55,6 +55,8 @@ const (
 	PageError    = "error.html"
 	PageVendors  = "vendors.html"
 	PageVendor   = "vendor.html"
+	PageFindings = "findings.html"
+	PageFinding  = "finding.html"
 )
 
 var pages = map[string]*template.Template{}
@@ -150,7 +152,8 @@ func badge(status string) template.HTML {
 }
 
 func init() {
-	for _, p := range []string{PageSignIn, PageOverview, PagePassword, PageError, PageVendors, PageVendor} {
+	for _, p := range []string{PageSignIn, PageOverview, PagePassword, PageError, PageVendors, PageVendor, PageFindings,
+		PageFinding} {
 		pages[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html",
 			"templates/parts.html", "templates/"+p))
 	}
