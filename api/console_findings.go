@@ -219,4 +219,3 @@ func factValue(v any) string {
 	}
 	return string(b)
 }
-
