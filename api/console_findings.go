@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -171,7 +172,7 @@ func factList(f finding.Finding, r finding.Rule) []web.Fact {
 	seen := map[string]bool{}
 	add := func(k string) {
 		v, ok := f.Facts[k]
-		if !ok || seen[k] || v == nil {
+		if !ok || seen[k] || v == nil || k == "vendor_name" {
 			return
 		}
 		seen[k] = true
@@ -191,6 +192,9 @@ func factList(f finding.Finding, r finding.Rule) []web.Fact {
 func factValue(v any) string {
 	switch x := v.(type) {
 	case string:
+		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		}
 		return x
 	case bool:
 		if x {

@@ -29,6 +29,9 @@ func (e *testEnv) consolePortfolio() consolePortfolio {
 	e.clock.set(scanT0)
 	var p consolePortfolio
 	p.chat, p.incident = e.build24x7()
+	mustStatus(e.t, e.do("PATCH", "/api/v1/vendors/"+p.chat, e.keys[domain.RoleVendorManager], map[string]any{
+		"legal_name": "[24]7.ai, Inc.", "service": "Customer chat on the checkout pages", "website": "https://www.247.ai",
+		"owner_email": "dana@example.com", "country": "US"}), http.StatusOK)
 	p.critical = e.tieredVendor("Acme Payroll", "critical")
 	p.high = e.tieredVendor("Beacon Hosting", "high")
 	p.low = e.tieredVendor("Quill Stationery", "low")

@@ -95,7 +95,7 @@ func (h *handlers) vendorList(c *gin.Context) error {
 		},
 		Sort: web.Select{Name: "sort", Label: "Order", Value: string(f.Sort), Required: true, Options: []web.Option{
 			{Value: string(register.SortByName), Label: "by name"},
-			{Value: string(register.SortByResidual), Label: "by residual score, highest first"}}},
+			{Value: string(register.SortByResidual), Label: "by residual score"}}},
 		Filtered: f.Query != "" || f.Status != "" || f.Tier != "" || f.ResidualTier != "" || f.Criticality != "" ||
 			f.ReviewOverdue != nil,
 	}
@@ -250,20 +250,23 @@ func findingRows(fs []finding.Finding, vendors map[string]register.Vendor) []web
 	return out
 }
 
-// findingAbout names a finding's subject by the first two of its facts
-// (in the rule's order) that are words: not the vendor's name, not an
-// id, not a date. It reads the facts the scan recorded; it judges nothing.
+// aboutFacts are the facts that name a finding's subject, where its rule
+// records them.
+var aboutFacts = []string{"title", "kind", "requirement", "requirements", "regime", "recipient", "window"}
+
+// findingAbout names a finding's subject by the first two facts of
+// aboutFacts its rule recorded (in the rule's order). It reads the facts
+// the scan recorded; it judges nothing.
 func findingAbout(f finding.Finding, r finding.Rule) string {
 	var parts []string
 	for _, k := range r.Facts {
 		if len(parts) == 2 {
 			break
 		}
-		if k == "vendor_name" || strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_at") || strings.HasSuffix(k, "_on") {
-			continue
-		}
-		if s, ok := f.Facts[k].(string); ok && s != "" {
-			parts = append(parts, strings.ReplaceAll(s, "_", " "))
+		if v, ok := f.Facts[k]; ok && v != nil && slices.Contains(aboutFacts, k) {
+			if s := factValue(v); s != "" {
+				parts = append(parts, strings.ReplaceAll(s, "_", " "))
+			}
 		}
 	}
 	return strings.Join(parts, ", ")
