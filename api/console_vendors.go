@@ -196,11 +196,11 @@ func (h *handlers) vendorContracts(ctx context.Context, body *web.VendorPage) er
 		if cv.Clause != nil {
 			row.Clause = cv.Clause.Terms.Describe(std)
 		}
-		if !cv.Contract.ExpiresOn.IsZero() {
-			d := today.DaysUntil(cv.Contract.ExpiresOn)
+		if !cv.ExpiresOn.IsZero() {
+			d := today.DaysUntil(cv.ExpiresOn)
 			row.DaysUntilExpiry = &d
 		}
-		titles[cv.Contract.ID] = cv.Contract.Title
+		titles[cv.ID] = cv.Title
 		body.Contracts = append(body.Contracts, row)
 	}
 	audit, err := h.contracts.AuditVendor(ctx, body.Vendor.ID)
