@@ -118,3 +118,99 @@ func TestBrowserSignInOverviewSignOut(t *testing.T) {
 		}
 	})
 }
+
+// screenshot saves a screenshot of the viewport as name.png in the
+// directory VW_SCREENSHOTS names (nothing without it): the README's
+// pictures of the console are made this way.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("VW_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserVendorsAndTriage drives a real Chromium at 1366x768 through
+// the vendor list, a vendor page and the triage of one of its findings.
+func TestBrowserVendorsAndTriage(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := newBrowser(t)
+		e := newEnv(t, db)
+		p := e.consolePortfolio()
+		e.addUser("dana@example.com", domain.RoleVendorManager)
+		srv := httptest.NewServer(e.router)
+		defer srv.Close()
+
+		step(t, ctx, "sign in",
+			chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/signin"),
+			chromedp.SendKeys(chromedp.ID("email"), "dana@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		step(t, ctx, "open the vendor list",
+			chromedp.Click(chromedp.CSS(`nav[aria-label=Main] a[href="/vendors"]`)),
+			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
+		screenshot(t, ctx, "console-vendors")
+		rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('table.list tbody tr').length`))
+		if rows != 4 {
+			t.Errorf("%d rows in the vendor list", rows)
+		}
+		step(t, ctx, "open a vendor page",
+			chromedp.Click(chromedp.CSS(`a[href="/vendors/`+p.chat+`"]`)),
+			chromedp.WaitVisible(chromedp.ID("risk")))
+		// The picture is taller, down to the risk factors.
+		step(t, ctx, "a taller window", chromedp.EmulateViewport(1366, 1240))
+		screenshot(t, ctx, "console-vendor")
+		heading, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+		if heading != "[24]7.ai" {
+			t.Errorf("vendor page heading %q", heading)
+		}
+
+		// At phone width the pages do not scroll sideways (wide tables
+		// scroll in their own region).
+		for _, path := range []string{"/vendors", "/vendors/" + p.chat} {
+			step(t, ctx, "open "+path+" at 375 px", chromedp.EmulateViewport(375, 812), chromedp.Navigate(srv.URL+path),
+				chromedp.WaitVisible(chromedp.CSS("main h1")))
+			w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+			if w > 375 {
+				t.Errorf("%s at 375 px is %d px wide", path, w)
+			}
+		}
+
+		// Triage the late notice: accept the risk with a reason and an
+		// expiry.
+		var late string
+		for _, f := range e.allFindings("status=open&vendor_id=" + p.chat) {
+			if f.RuleID == "incident.notice_late" {
+				late = f.ID
+			}
+		}
+		step(t, ctx, "open the finding from the vendor page",
+			chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/vendors/"+p.chat),
+			chromedp.Click(chromedp.CSS(`a[href="/findings/`+late+`"]`)),
+			chromedp.WaitVisible(chromedp.ID("triage-h")))
+		step(t, ctx, "accept the risk",
+			chromedp.SendKeys(chromedp.ID("reason"), "The vendor replaced its notice process; checked at the 2027 review"),
+			chromedp.SetValue(chromedp.ID("accepted_until"), "2027-06-30"),
+			chromedp.Click(chromedp.CSS(`form[aria-labelledby=accept-h] button`)),
+			chromedp.WaitVisible(chromedp.ID("saved")))
+		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		if status != "risk accepted" {
+			t.Errorf("status after accepting: %q", status)
+		}
+		if s, _ := e.findingState(late); s != "risk_accepted" {
+			t.Errorf("stored status %q", s)
+		}
+	})
+}

@@ -63,6 +63,11 @@ func (h *handlers) consoleRoutes() []Route {
 		{"POST", "/signin", public, h.signIn},
 		{"POST", "/signout", everyone, h.signOut},
 		{"GET", "/", everyone, h.overview},
+		{"GET", "/vendors", everyone, h.vendorList},
+		{"GET", "/vendors/:id", everyone, h.vendorPage},
+		{"GET", "/findings", everyone, h.findingList},
+		{"GET", "/findings/:id", everyone, h.findingPage},
+		{"POST", "/findings/:id", findingWriters, h.triageFinding},
 		{"GET", "/account/password", everyone, h.passwordPage},
 		{"POST", "/account/password", everyone, h.changePassword},
 	}
@@ -127,7 +132,7 @@ func pageError(c *gin.Context, err error) {
 	}
 	c.Abort()
 	renderPage(c, p.Status, web.PageError, web.Page{Title: http.StatusText(p.Status), User: pageUser(c),
-		CSRF: pageCSRF(c), Body: web.Error{Status: p.Status, Message: msg, RequestID: p.RequestID}})
+		CSRF: pageCSRF(c), Body: web.Error{Status: p.Status, Message: msg, RequestID: p.RequestID, Errors: p.Errors}})
 }
 
 // handlePage adapts a console handler: an error becomes an error page.
@@ -359,7 +364,8 @@ func (h *handlers) overview(c *gin.Context) error {
 			ov.ResidualTiers = append(ov.ResidualTiers, web.TierCount{Tier: t.Tier, Vendors: t.Vendors})
 		}
 	}
-	renderPage(c, http.StatusOK, web.PageOverview, web.Page{Title: "Overview", User: pageUser(c), CSRF: pageCSRF(c), Body: ov})
+	renderPage(c, http.StatusOK, web.PageOverview, web.Page{Title: "Overview", User: pageUser(c), CSRF: pageCSRF(c),
+		Nav: "overview", Body: ov})
 	return nil
 }
 

@@ -402,8 +402,8 @@ func TestConsoleRoles(t *testing.T) {
 			b := e.browser("192.0.2.20")
 			mustRedirect(t, b.signIn(string(role)+"@example.com", consolePassword), "/")
 			for _, rt := range api.ConsoleRoutes() {
-				if rt.Roles == nil || rt.Method != "GET" {
-					continue
+				if rt.Roles == nil || rt.Method != "GET" || strings.Contains(rt.Path, ":") {
+					continue // pages of one resource: console_pages_test.go
 				}
 				p := b.get(rt.Path)
 				allowed := slices.Contains(rt.Roles, role)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -37,29 +38,51 @@ func (h *handlers) listFindings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	f, err := findingFilter(c, false)
+	if err != nil {
+		return err
+	}
+	return listFiltered(c, f, p, h.findings.List, identity[finding.Finding], h.exportFindings)
+}
+
+// findingFilter reads a findings list's filters from the query string:
+// the API's GET /findings and the console's findings list read the same
+// ones. With statusList, status may name several statuses, separated by
+// commas (the console's "open or acknowledged").
+func findingFilter(c *gin.Context, statusList bool) (finding.FindingFilter, error) {
 	var f finding.FindingFilter
+	var err error
 	if f.RuleID = c.Query("rule"); f.RuleID != "" {
 		if _, ok := finding.LookupRule(f.RuleID); !ok {
-			return &badRequest{Field: "rule", Message: "is not a rule id (see /api/v1/rules)"}
+			return f, &badRequest{Field: "rule", Message: "is not a rule id (see /api/v1/rules)"}
 		}
 	}
 	if f.Severity, err = enumQuery(c, "severity", finding.Severity.Valid, "critical, high, medium, low"); err != nil {
-		return err
+		return f, err
 	}
-	if f.Status, err = enumQuery(c, "status", finding.FindingStatus.Valid, "open, acknowledged, risk_accepted, resolved"); err != nil {
-		return err
+	const statuses = "open, acknowledged, risk_accepted, resolved"
+	if s := c.Query("status"); statusList && strings.Contains(s, ",") {
+		for _, part := range strings.Split(s, ",") {
+			st := finding.FindingStatus(part)
+			if !st.Valid() {
+				return f, &badRequest{Field: "status", Message: "must be one or more of " + statuses + ", separated by commas"}
+			}
+			f.Statuses = append(f.Statuses, st)
+		}
+	} else if f.Status, err = enumQuery(c, "status", finding.FindingStatus.Valid, statuses); err != nil {
+		return f, err
 	}
 	if f.VendorID, err = vendorIDQuery(c); err != nil {
-		return err
+		return f, err
 	}
 	if s := c.Query("opened_after"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return &badRequest{Field: "opened_after", Message: "must be an RFC 3339 instant"}
+			return f, &badRequest{Field: "opened_after", Message: "must be an RFC 3339 instant"}
 		}
 		f.OpenedAfter = t
 	}
-	return listFiltered(c, f, p, h.findings.List, identity[finding.Finding], h.exportFindings)
+	return f, nil
 }
 
 func (h *handlers) getFinding(c *gin.Context) error {

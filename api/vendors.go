@@ -111,29 +111,38 @@ func (h *handlers) listVendors(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var f register.VendorFilter
-	if f.Status, err = enumQuery(c, "status", register.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"); err != nil {
-		return err
-	}
-	if f.Criticality, err = enumQuery(c, "criticality", register.Criticality.Valid, "critical, high, moderate, low"); err != nil {
-		return err
-	}
-	if f.Tier, err = enumQuery(c, "tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
-		return err
-	}
-	if f.ResidualTier, err = enumQuery(c, "residual_tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
-		return err
-	}
-	if f.Sort, err = enumQuery(c, "sort", register.VendorSort.Valid, "name, residual"); err != nil {
-		return err
-	}
-	if f.Query = c.Query("q"); len(f.Query) > 200 {
-		return &badRequest{Field: "q", Message: "must be at most 200 characters"}
-	}
-	if f.ReviewOverdue, err = h.reviewOverdueQuery(c); err != nil {
+	f, err := h.vendorFilter(c)
+	if err != nil {
 		return err
 	}
 	return listFiltered(c, f, p, h.vendors.List, h.vendorViews(), h.exportVendors)
+}
+
+// vendorFilter reads a vendor list's filters from the query string: the
+// API's GET /vendors and the console's vendor list read the same ones.
+func (h *handlers) vendorFilter(c *gin.Context) (register.VendorFilter, error) {
+	var f register.VendorFilter
+	var err error
+	if f.Status, err = enumQuery(c, "status", register.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"); err != nil {
+		return f, err
+	}
+	if f.Criticality, err = enumQuery(c, "criticality", register.Criticality.Valid, "critical, high, moderate, low"); err != nil {
+		return f, err
+	}
+	if f.Tier, err = enumQuery(c, "tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
+		return f, err
+	}
+	if f.ResidualTier, err = enumQuery(c, "residual_tier", register.Tier.Valid, "critical, high, moderate, low"); err != nil {
+		return f, err
+	}
+	if f.Sort, err = enumQuery(c, "sort", register.VendorSort.Valid, "name, residual"); err != nil {
+		return f, err
+	}
+	if f.Query = c.Query("q"); len(f.Query) > 200 {
+		return f, &badRequest{Field: "q", Message: "must be at most 200 characters"}
+	}
+	f.ReviewOverdue, err = h.reviewOverdueQuery(c)
+	return f, err
 }
 
 func (h *handlers) createVendor(c *gin.Context) error {

@@ -172,6 +172,13 @@ func (s *Findings) List(ctx context.Context, f finding.FindingFilter, p domain.P
 	if f.Status != "" {
 		w.add("f.status = ?", string(f.Status))
 	}
+	if len(f.Statuses) > 0 {
+		args := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			args[i] = string(st)
+		}
+		w.add("f.status IN "+placeholders(len(args)), args...)
+	}
 	if f.VendorID != "" {
 		w.add("f.vendor_id = ?", f.VendorID)
 	}

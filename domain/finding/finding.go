@@ -166,6 +166,7 @@ type FindingFilter struct {
 	RuleID       string
 	Severity     Severity
 	Status       FindingStatus
+	Statuses     []FindingStatus // any of these (with Status: and Status)
 	VendorID     string
 	OpenedAfter  time.Time // first_seen_at after this instant
 	SubjectID    string
