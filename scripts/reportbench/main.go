@@ -7,8 +7,8 @@
 //	go run ./scripts/reportbench -mode baseline -shape '...'   # a bare StreamWriter, the same cells
 //
 // -mode report prints one JSON line: wall seconds, peak RSS (VmHWM), Go
-// TotalAlloc, file size, and the shape of the workbook it wrote (read
-// back after the measurements): per sheet its rows, the share of rows
+// TotalAlloc, file size; with -print-shape also the shape of the workbook
+// it wrote (read back after the measurements): per sheet its rows, the share of rows
 // with a height set, and per column the kinds of cell it holds there
 // (strings of their average length, plain or styled; numbers, plain or
 // formatted; dates; booleans; empty cells) with their shares. -mode
@@ -51,6 +51,7 @@ func main() {
 	asOf := flag.String("as-of", "2026-11-01T00:00:00Z", "as-of instant")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	memprofile := flag.String("memprofile", "", "write an allocation profile here at the end")
+	printShape := flag.Bool("print-shape", false, "report: read the workbook back afterwards and print its shape for the baseline")
 	flag.Parse()
 	if *memprofile != "" {
 		defer func() {
@@ -95,9 +96,9 @@ func main() {
 		"rss_file_mib": procStatus("RssFile"), "rss_anon_mib": procStatus("RssAnon"), "heap_sys_mib": ms.HeapSys >> 20,
 		"heap_released_mib": ms.HeapReleased >> 20, "total_alloc_mib": ms.TotalAlloc >> 20,
 		"file_mib": round(float64(size) / (1 << 20))}
-	if shapeOut != "" {
-		// After the measurements: reading the cells back is not the
-		// report's work.
+	if shapeOut != "" && *printShape {
+		// After the measurements, and not in a measured run: reading the
+		// cells back is not the report's work.
 		cells, err := cellShape(*out, shapeOut)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "reportbench:", err)

@@ -16,7 +16,7 @@ shift 2 || true
 bin=${BIN:-/tmp/reportbench}
 tmp=${TMPDIR:-/tmp}
 go build -o "$bin" ./scripts/reportbench
-first=$("$bin" -db "$db" -mode report -out "$tmp/reportbench-shape.xlsx" "$@")
+first=$("$bin" -db "$db" -mode report -print-shape -out "$tmp/reportbench-shape.xlsx" "$@")
 shape=$(echo "$first" | sed -n 's/.*"shape":"\([^"]*\)".*/\1/p')
 echo "$first" | sed 's/^/{"variant":"shape"} /'
 i=0
