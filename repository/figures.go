@@ -25,6 +25,16 @@ import (
 // scopeSQL is the vendor scope as a condition on vendors aliased v: the
 // statuses always judged, or a status judged once the vendor holds data
 // (a data handling row, recorded by asOf when given).
+//
+// With asOf (the reports), the data-handling test is probed per vendor row
+// through the table's key: its LIMIT 1 OFFSET 0 keeps PostgreSQL from
+// turning the EXISTS into a hash of the whole of data_handling, which it
+// prices against every row of the statement rather than the LIMIT of a
+// keyset batch, and so rebuilt for each batch of the audit workbook's
+// Attestations sheet (124 ms of a 179 ms batch at 100k vendors, 31 s a
+// workbook). Probed, the test runs only on the rows of the statuses that
+// need it. The scan (asOf nil) judges in single statements and keeps the
+// hash.
 func scopeSQL(s finding.VendorScope, asOf *time.Time) (string, []any) {
 	if len(s.Always) == len(register.VendorStatuses) {
 		return "1 = 1", nil
@@ -36,7 +46,7 @@ func scopeSQL(s finding.VendorScope, asOf *time.Time) (string, []any) {
 	holds := "EXISTS (SELECT 1 FROM data_handling sh WHERE sh.vendor_id = v.id"
 	var args []any
 	if asOf != nil {
-		holds += " AND sh.created_at <= ?"
+		holds += " AND sh.created_at <= ? LIMIT 1 OFFSET 0"
 		args = append(args, asOf.UTC())
 	}
 	return "(" + cond + " OR (v.status IN (" + quotedStatuses(s.HoldingData) + ") AND " + holds + ")))", args

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Interleaved benchmark of the audit workbook against two bare
-# StreamWriters writing the same sheets, rows and columns: "baseline"
-# (synthetic cells: a third strings, numbers, dates) and "typed" (per
-# column the kind of cell the workbook has there, strings of its average
-# length), plus "direct": the baseline saved as the workbook is
+# Interleaved benchmark of the audit workbook against a bare StreamWriter
+# writing the same cells ("baseline": the sheets, rows and columns of the
+# workbook, per column its kinds of cell in their shares, strings of their
+# average length, styled where the workbook styles them, the same share of
+# rows with a height), plus "direct": the baseline saved as the workbook is
 # (reports.SaveBook, the zip straight to the file instead of first into
-# memory). One process per variant; peak RSS is VmHWM.
+# memory). A first report run, not counted, reads the shape back from its
+# workbook. One process per variant; peak RSS is VmHWM.
 # Usage: scripts/reportbench/run.sh DB_URL REPS [extra flags]
 # Prints one JSON line per run, plus user/sys CPU from /usr/bin/time.
 set -eu
@@ -15,20 +16,18 @@ shift 2 || true
 bin=${BIN:-/tmp/reportbench}
 tmp=${TMPDIR:-/tmp}
 go build -o "$bin" ./scripts/reportbench
-first=$("$bin" -db "$db" -mode report -out "$tmp/reportbench-shape.xlsx" "$@")
+first=$("$bin" -db "$db" -mode report -print-shape -out "$tmp/reportbench-shape.xlsx" "$@")
 shape=$(echo "$first" | sed -n 's/.*"shape":"\([^"]*\)".*/\1/p')
-typed=$(echo "$first" | sed -n 's/.*"typed_shape":"\([^"]*\)".*/\1/p')
+echo "$first" | sed 's/^/{"variant":"shape"} /'
 i=0
 while [ "$i" -lt "$reps" ]; do
-	for mode in report baseline typed direct; do
-		s=$shape
+	for mode in report baseline direct; do
 		m=$mode
 		x=
-		if [ "$mode" = typed ]; then s=$typed; m=baseline; fi
 		if [ "$mode" = direct ]; then m=baseline; x=-direct; fi
 		printf '{"variant":"%s"} ' "$mode"
-		/usr/bin/time -f '{"cpu_user_s":%U,"cpu_sys_s":%S}' "$bin" -db "$db" -mode "$m" -shape "$s" \
-			-out "$tmp/reportbench-$mode.xlsx" $x "$@" 2>&1 | sed 's/"shape":"[^"]*",//; s/"typed_shape":"[^"]*",//' | tr '\n' ' '
+		/usr/bin/time -f '{"cpu_user_s":%U,"cpu_sys_s":%S}' "$bin" -db "$db" -mode "$m" -shape "$shape" \
+			-out "$tmp/reportbench-$mode.xlsx" $x "$@" 2>&1 | sed 's/"shape":"[^"]*",//' | tr '\n' ' '
 		echo
 	done
 	i=$((i + 1))
