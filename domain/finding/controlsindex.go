@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
 )
 
 // controlsIndex holds the residual controls the policy family computed
@@ -26,8 +29,15 @@ type controlsEntry struct {
 	at uint32   // position in table
 }
 
-// idDigest is the first 16 bytes of the SHA-256 of a vendor id.
+// idDigest is a vendor id's key in the index: its 16 bytes when it is a
+// canonical UUID (domain.NewID's ids), else the first 16 bytes of its
+// SHA-256.
 func idDigest(id string) [16]byte {
+	if len(id) == 36 && strings.ToLower(id) == id {
+		if u, err := uuid.Parse(id); err == nil {
+			return u
+		}
+	}
 	sum := sha256.Sum256([]byte(id))
 	return [16]byte(sum[:16])
 }

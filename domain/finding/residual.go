@@ -220,6 +220,7 @@ func (s *ScanService) residualFact(ctx context.Context, q ScanQuery, vendorID st
 func (s *ScanService) judgeResidual(ctx context.Context, w *findingWriter, rc RuleContext, q ScanQuery,
 	controls *controlsIndex, batch []ResidualFact) error {
 	var changed []VendorResidual
+	scorer := register.NewResidualScorer(rc.Residual)
 	for _, f := range batch {
 		c, ok := controls.find(f.Vendor.ID)
 		if !ok {
@@ -231,7 +232,7 @@ func (s *ScanService) judgeResidual(ctx context.Context, w *findingWriter, rc Ru
 			}
 			c = rc.ResidualControls(f.VendorPolicyFact)
 		}
-		r := register.ComputeResidualRisk(rc.residualInputs(f, c), rc.Residual)
+		r := scorer.Score(rc.residualInputs(f, c))
 		if old := f.Vendor.Residual; old == nil || old.Score != r.Score || old.Tier != r.Tier || old.Config != r.Config {
 			changed = append(changed, VendorResidual{VendorID: f.Vendor.ID, Score: r.Score, Tier: r.Tier, ComputedAt: q.AsOf,
 				Config: r.Config})
