@@ -94,10 +94,12 @@ func residualStatements(q finding.ScanQuery) [residualStreams]struct {
 }
 
 // ResidualFacts implements finding.ScanStore. For the whole portfolio the
-// five statements are read at once, each on its own connection, and merged
-// vendor by vendor into batches (one pass over each table); for one vendor
-// (q.VendorID, the risk endpoint) they run one after the other on one
-// connection at a time.
+// five statements (two with q.WithoutPolicyFacts: vendors and notices) are
+// read at once, each on its own connection, and merged vendor by vendor
+// into batches (one pass over each table); for one vendor (q.VendorID, the
+// risk endpoint and the scan's vendors that came into scope after its
+// policy family) they run one after the other on one connection at a
+// time.
 func (s *Findings) ResidualFacts(ctx context.Context, q finding.ScanQuery, fn func([]finding.ResidualFact) error) error {
 	st := residualStatements(q)
 	if q.VendorID != "" {
@@ -111,30 +113,33 @@ func (s *Findings) ResidualFacts(ctx context.Context, q finding.ScanQuery, fn fu
 			return err
 		}
 		defer func() { err = errors.Join(err, vendors.close()) }()
-		handling, err := openSorted(ctx, s.db, st[1].query, st[1].args, scanPolicyHandling,
-			func(h register.DataHandling) string { return h.VendorID })
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, handling.close()) }()
-		contracts, err := openSorted(ctx, s.db, st[2].query, st[2].args, scanPolicyContract,
-			func(c finding.ContractClause) string { return c.Contract.VendorID })
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, contracts.close()) }()
-		attestations, err := openSorted(ctx, s.db, st[3].query, st[3].args, scanPolicyAttestation,
-			func(a attestation.Attestation) string { return a.VendorID })
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, attestations.close()) }()
 		notices, err := openSorted(ctx, s.db, st[4].query, st[4].args, scanResidualNotice(q.AsOf),
 			func(n vendorNotice) string { return n.vendorID })
 		if err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, notices.close()) }()
+		// Without the policy facts, the three streams stay empty.
+		var handling *sortedStream[register.DataHandling]
+		var contracts *sortedStream[finding.ContractClause]
+		var attestations *sortedStream[attestation.Attestation]
+		if !q.WithoutPolicyFacts {
+			if handling, err = openSorted(ctx, s.db, st[1].query, st[1].args, scanPolicyHandling,
+				func(h register.DataHandling) string { return h.VendorID }); err != nil {
+				return err
+			}
+			defer func() { err = errors.Join(err, handling.close()) }()
+			if contracts, err = openSorted(ctx, s.db, st[2].query, st[2].args, scanPolicyContract,
+				func(c finding.ContractClause) string { return c.Contract.VendorID }); err != nil {
+				return err
+			}
+			defer func() { err = errors.Join(err, contracts.close()) }()
+			if attestations, err = openSorted(ctx, s.db, st[3].query, st[3].args, scanPolicyAttestation,
+				func(a attestation.Attestation) string { return a.VendorID }); err != nil {
+				return err
+			}
+			defer func() { err = errors.Join(err, attestations.close()) }()
+		}
 
 		for vendors.ok {
 			batch := make([]finding.ResidualFact, 0, n)
@@ -143,14 +148,20 @@ func (s *Findings) ResidualFacts(ctx context.Context, q finding.ScanQuery, fn fu
 				f := vendors.head
 				// Fresh slices per vendor: a batch is small beside the
 				// scan's other memory, and the rules keep none of them.
-				f.Handling = handling.take(f.Vendor.ID, nil)
-				f.Contracts = contracts.take(f.Vendor.ID, nil)
-				f.Attestations = attestations.take(f.Vendor.ID, nil)
+				if !q.WithoutPolicyFacts {
+					f.Handling = handling.take(f.Vendor.ID, nil)
+					f.Contracts = contracts.take(f.Vendor.ID, nil)
+					f.Attestations = attestations.take(f.Vendor.ID, nil)
+				}
 				ns = notices.take(f.Vendor.ID, ns[:0])
 				f.Notices = noticeFacts(ns)
 				batch = append(batch, f)
 			}
-			for _, e := range []error{vendors.err, handling.err, contracts.err, attestations.err, notices.err} {
+			errs := []error{vendors.err, notices.err}
+			if !q.WithoutPolicyFacts {
+				errs = append(errs, handling.err, contracts.err, attestations.err)
+			}
+			for _, e := range errs {
 				if e != nil {
 					return translate(e)
 				}
@@ -195,6 +206,9 @@ func (s *Findings) residualFactsOf(ctx context.Context, q finding.ScanQuery, st 
 			f.Attestations = append(f.Attestations, a)
 			return err
 		},
+	}
+	if q.WithoutPolicyFacts {
+		steps = nil
 	}
 	for i, step := range steps {
 		if err := each(ctx, s.db, st[i+1].query, st[i+1].args, step); err != nil {

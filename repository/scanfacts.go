@@ -361,7 +361,9 @@ const policyStreams = 4
 
 // ReserveReads implements finding.ScanStore: families families read at
 // once, one statement each, but the policy family reads four (budget.go);
-// the risk family, alone after the others, reads five.
+// the risk family, alone after the others, reads two (three while it reads
+// a vendor that came into scope after the policy family), and the risk
+// endpoint reads one vendor's five one after another.
 func (s *Findings) ReserveReads(ctx context.Context, families int) (release func(), err error) {
 	return s.db.reserveReads(ctx, max(families-1+policyStreams, residualStreams))
 }

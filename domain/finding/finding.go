@@ -213,6 +213,10 @@ type ScanQuery struct {
 	// VendorID, when set, restricts ResidualFacts to that vendor (the
 	// risk endpoint).
 	VendorID string
+	// WithoutPolicyFacts: ResidualFacts reads neither data handling,
+	// contracts nor attestations (the scan has the controls they give
+	// from its policy family).
+	WithoutPolicyFacts bool
 }
 
 // Facts the scan gathers, one struct per rule family.
@@ -316,7 +320,8 @@ type ScanStore interface {
 	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
 	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
 	// ResidualFacts streams vendors in service in id order with the state
-	// of their controls (only q.VendorID's when set). Its vendors' open
+	// of their controls (only q.VendorID's when set; without their policy
+	// facts when q.WithoutPolicyFacts is set). Its vendors' open
 	// findings are those of every rule but risk.above_appetite, open or
 	// acknowledged; its notices are the incidents discovered since
 	// q.NoticesSince whose vendor notice broke a deadline at q.AsOf.

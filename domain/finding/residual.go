@@ -40,41 +40,73 @@ type VendorResidual struct {
 	Config     string
 }
 
+// ResidualControls are the residual risk's inputs that come from the
+// policy family's facts: the attestation requirements that apply and
+// those whose evidence is missing or expired (attestation.EvaluateEvidence,
+// as attestation.missing), and the clause requirements that apply and
+// those no active contract meets (contract.ClausePolicy.AuditActive).
+type ResidualControls struct {
+	EvidenceRequired int
+	EvidenceGaps     []string
+	ClauseRequired   int
+	ClauseGaps       []string
+}
+
+// ResidualControls computes a vendor's ResidualControls from its policy
+// facts.
+func (rc RuleContext) ResidualControls(f VendorPolicyFact) ResidualControls {
+	facts := register.FactsFor(f.Vendor, f.Handling)
+	return rc.residualControls(facts, attestation.EvaluateEvidence(rc.Attest, facts, f.Attestations, rc.Today), f.Contracts)
+}
+
+// residualControls is ResidualControls over the vendor's facts and
+// evidence verdicts, which the policy rules compute as well.
+func (rc RuleContext) residualControls(facts register.VendorFacts, ev attestation.EvidenceStatus,
+	contracts []ContractClause) ResidualControls {
+	var c ResidualControls
+	c.EvidenceRequired = len(ev.Requirements)
+	for _, r := range ev.Requirements {
+		if r.Status == attestation.EvidenceMissing || r.Status == attestation.EvidenceExpired {
+			c.EvidenceGaps = append(c.EvidenceGaps, r.Requirement.ID)
+		}
+	}
+	views := make([]contract.ContractView, len(contracts))
+	for i, k := range contracts {
+		views[i] = contract.ContractView{Contract: k.Contract, Clause: k.Clause}
+	}
+	audit := rc.Policy.AuditActive(facts, views)
+	c.ClauseRequired = len(audit)
+	for _, a := range audit {
+		if a.Status != contract.AuditMet {
+			c.ClauseGaps = append(c.ClauseGaps, a.Requirement.ID)
+		}
+	}
+	return c
+}
+
 // ResidualInputs turns a vendor's control facts into the residual risk's
-// inputs with the same verdicts as the rules: the attestation requirements
-// (attestation.EvaluateEvidence, as attestation.missing), the clause audit
-// of the active contracts (contract.ClausePolicy.AuditActive), the review
-// cadence (review.NextReviewDue, ReviewOverdue) and the notice verdict
+// inputs with the same verdicts as the rules: the attestation and clause
+// requirements (ResidualControls), the review cadence
+// (review.NextReviewDue, ReviewOverdue) and the notice verdict
 // (incident.NoticeBreach).
 func (rc RuleContext) ResidualInputs(f ResidualFact) register.ResidualInputs {
+	return rc.residualInputs(f, rc.ResidualControls(f.VendorPolicyFact))
+}
+
+// residualInputs is ResidualInputs with the vendor's controls already
+// computed (the scan's policy family computes them from the same facts).
+func (rc RuleContext) residualInputs(f ResidualFact, c ResidualControls) register.ResidualInputs {
 	v := f.Vendor
-	facts := register.FactsFor(v, f.Handling)
 	in := register.ResidualInputs{
 		Inherent: register.ComputeInherentRisk(register.RiskInputs{MaxSensitivity: v.MaxSensitivity,
 			MaxRecords: v.MaxRecords, Criticality: v.Criticality}),
 		Tier: v.Tier(), Open: f.Open, LastReviewOn: v.LastReviewOn, ReviewOutcome: string(f.ReviewOutcome),
-	}
-	ev := attestation.EvaluateEvidence(rc.Attest, facts, f.Attestations, rc.Today)
-	in.EvidenceRequired = len(ev.Requirements)
-	for _, r := range ev.Requirements {
-		if r.Status == attestation.EvidenceMissing || r.Status == attestation.EvidenceExpired {
-			in.EvidenceGaps = append(in.EvidenceGaps, r.Requirement.ID)
-		}
+		EvidenceRequired: c.EvidenceRequired, EvidenceGaps: c.EvidenceGaps,
+		ClauseRequired: c.ClauseRequired, ClauseGaps: c.ClauseGaps,
 	}
 	if !v.LastReviewOn.IsZero() {
 		in.NextReviewDue = review.NextReviewDue(v.LastReviewOn, v.Tier(), rc.Cadence)
 		in.ReviewOverdue = review.ReviewOverdue(in.NextReviewDue, rc.Today)
-	}
-	views := make([]contract.ContractView, len(f.Contracts))
-	for i, c := range f.Contracts {
-		views[i] = contract.ContractView{Contract: c.Contract, Clause: c.Clause}
-	}
-	audit := rc.Policy.AuditActive(facts, views)
-	in.ClauseRequired = len(audit)
-	for _, a := range audit {
-		if a.Status != contract.AuditMet {
-			in.ClauseGaps = append(in.ClauseGaps, a.Requirement.ID)
-		}
 	}
 	for _, n := range f.Notices {
 		switch status, broken, _ := incident.NoticeBreach(n.DueAt, n.LawDueAt, n.NotifiedAt, rc.AsOf); {
@@ -149,33 +181,60 @@ func (s *ScanService) VendorRisk(ctx context.Context, vendorID string) (VendorRi
 	}
 	now := s.Clock.Now().UTC()
 	q, rc := s.query(now, 1)
-	q.VendorID = vendorID
 	out := VendorRisk{Config: rc.Residual.ID(), AsOf: now}
-	err := s.Store.ResidualFacts(ctx, q, func(b []ResidualFact) error {
-		for _, f := range b {
-			if f.Vendor.ID == vendorID {
-				r := rc.ResidualRisk(f)
-				out.Residual = &r
+	f, ok, err := s.residualFact(ctx, q, vendorID)
+	if err != nil {
+		return VendorRisk{}, err
+	}
+	if ok {
+		r := rc.ResidualRisk(f)
+		out.Residual = &r
+	}
+	return out, nil
+}
+
+// residualFact reads one vendor's residual facts, policy facts included;
+// ok is false when the vendor is outside the scope.
+func (s *ScanService) residualFact(ctx context.Context, q ScanQuery, vendorID string) (f ResidualFact, ok bool, err error) {
+	q.VendorID, q.WithoutPolicyFacts = vendorID, false
+	err = s.Store.ResidualFacts(ctx, q, func(b []ResidualFact) error {
+		for _, x := range b {
+			if x.Vendor.ID == vendorID {
+				f, ok = x, true
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return VendorRisk{}, fmt.Errorf("residual facts of vendor %s: %w", vendorID, err)
+		return ResidualFact{}, false, fmt.Errorf("residual facts of vendor %s: %w", vendorID, err)
 	}
-	return out, nil
+	return f, ok, nil
 }
 
-// judgeResidual judges the risk family's facts: it computes each
-// vendor's residual risk, stores the ones that changed (score, tier or
-// configuration) in one store call per batch, and hands the findings to
-// the family's writer.
-func (s *ScanService) judgeResidual(ctx context.Context, w *findingWriter, rc RuleContext, now time.Time, batch []ResidualFact) error {
+// judgeResidual judges the risk family's facts (read without their
+// policy facts): it computes each vendor's residual risk with the
+// controls the policy family computed, stores the ones that changed
+// (score, tier or configuration) in one store call per batch, and hands
+// the findings to the family's writer. A vendor the policy family did not
+// judge (it came into scope in between) has its facts read whole.
+func (s *ScanService) judgeResidual(ctx context.Context, w *findingWriter, rc RuleContext, q ScanQuery,
+	controls *controlsIndex, batch []ResidualFact) error {
 	var changed []VendorResidual
+	scorer := register.NewResidualScorer(rc.Residual)
 	for _, f := range batch {
-		r := rc.ResidualRisk(f)
+		c, ok := controls.find(f.Vendor.ID)
+		if !ok {
+			var err error
+			if f, ok, err = s.residualFact(ctx, q, f.Vendor.ID); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
+			c = rc.ResidualControls(f.VendorPolicyFact)
+		}
+		r := scorer.Score(rc.residualInputs(f, c))
 		if old := f.Vendor.Residual; old == nil || old.Score != r.Score || old.Tier != r.Tier || old.Config != r.Config {
-			changed = append(changed, VendorResidual{VendorID: f.Vendor.ID, Score: r.Score, Tier: r.Tier, ComputedAt: now,
+			changed = append(changed, VendorResidual{VendorID: f.Vendor.ID, Score: r.Score, Tier: r.Tier, ComputedAt: q.AsOf,
 				Config: r.Config})
 		}
 		for _, fd := range rc.RiskRules(f, r) {

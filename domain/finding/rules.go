@@ -328,11 +328,22 @@ type requirementGap struct {
 // PolicyRules evaluates the attestation and clause policies for one
 // vendor with the existing policy code.
 func (rc RuleContext) PolicyRules(v VendorPolicyFact) []Finding {
+	out, _ := rc.policyJudgement(v, false)
+	return out
+}
+
+// policyJudgement is PolicyRules, and with controls the vendor's
+// ResidualControls from the same facts and evidence verdicts.
+func (rc RuleContext) policyJudgement(v VendorPolicyFact, controls bool) ([]Finding, ResidualControls) {
 	var out []Finding
 	facts := register.FactsFor(v.Vendor, v.Handling)
 	name := v.Vendor.Name
 
 	ev := attestation.EvaluateEvidence(rc.Attest, facts, v.Attestations, rc.Today)
+	var rcs ResidualControls
+	if controls {
+		rcs = rc.residualControls(facts, ev, v.Contracts)
+	}
 	var gaps []requirementGap
 	for _, r := range ev.Requirements {
 		if r.Status == attestation.EvidenceMissing || r.Status == attestation.EvidenceExpired {
@@ -382,5 +393,5 @@ func (rc RuleContext) PolicyRules(v VendorPolicyFact) []Finding {
 					"reason": verdict.Reason}))
 		}
 	}
-	return out
+	return out, rcs
 }

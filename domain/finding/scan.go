@@ -126,13 +126,22 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		res.Reopened++
 	}
 
+	var controls controlsIndex
 	families := []struct {
 		name string
 		walk func(ctx context.Context, w *findingWriter) error
 	}{
 		// The slowest first, so that the others fill in beside it.
+		// The policy family also computes each vendor's residual
+		// controls from its facts, for the risk family below.
 		{FamilyPolicy, func(ctx context.Context, w *findingWriter) error {
-			return s.Store.VendorPolicyFacts(ctx, q, func(b []VendorPolicyFact) error { return judge(w, b, rc.PolicyRules) })
+			return s.Store.VendorPolicyFacts(ctx, q, func(b []VendorPolicyFact) error {
+				return judge(w, b, func(f VendorPolicyFact) []Finding {
+					out, c := rc.policyJudgement(f, true)
+					controls.add(f.Vendor.ID, c)
+					return out
+				})
+			})
 		}},
 		{FamilyAttestation, func(ctx context.Context, w *findingWriter) error {
 			return s.Store.AttestationFacts(ctx, q, func(b []AttestationFact) error { return judge(w, b, rc.AttestationRules) })
@@ -194,10 +203,13 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 	}
 	// The risk family reads the findings the other families have just
 	// written (open findings move the residual risk), so it runs after
-	// them.
+	// them. It takes the vendors' controls from the policy family.
+	controls.sort()
+	rq := q
+	rq.WithoutPolicyFacts = true
 	fr, err := s.runFamily(ctx, res.RunID, now, FamilyRisk, func(ctx context.Context, w *findingWriter) error {
-		if err := s.Store.ResidualFacts(ctx, q, func(b []ResidualFact) error {
-			return s.judgeResidual(ctx, w, rc, now, b)
+		if err := s.Store.ResidualFacts(ctx, rq, func(b []ResidualFact) error {
+			return s.judgeResidual(ctx, w, rc, q, &controls, b)
 		}); err != nil {
 			return err
 		}

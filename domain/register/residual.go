@@ -271,6 +271,24 @@ func (r ResidualRisk) Worsening() []RiskFactor {
 
 // ComputeResidualRisk scores a vendor's controls under c.
 func ComputeResidualRisk(in ResidualInputs, c ResidualConfig) ResidualRisk {
+	return NewResidualScorer(c).Score(in)
+}
+
+// ResidualScorer scores vendors' controls under one configuration, whose
+// ID it computes once (the scan scores every vendor in service).
+type ResidualScorer struct {
+	config ResidualConfig
+	id     string
+}
+
+// NewResidualScorer returns the scorer of c.
+func NewResidualScorer(c ResidualConfig) ResidualScorer {
+	return ResidualScorer{config: c, id: c.ID()}
+}
+
+// Score scores a vendor's controls: ComputeResidualRisk.
+func (s ResidualScorer) Score(in ResidualInputs) ResidualRisk {
+	c := s.config
 	factors := []RiskFactor{
 		evidenceFactor(in, c.Evidence),
 		reviewFactor(in, c.Review),
@@ -285,7 +303,7 @@ func ComputeResidualRisk(in ResidualInputs, c ResidualConfig) ResidualRisk {
 	score = max(0, min(100, score))
 	tier := c.CutOffs.Tier(score)
 	limit, ok := c.Accepts(in.Tier, tier)
-	return ResidualRisk{Score: score, Tier: tier, InherentScore: in.Inherent.Score, Factors: factors, Config: c.ID(),
+	return ResidualRisk{Score: score, Tier: tier, InherentScore: in.Inherent.Score, Factors: factors, Config: s.id,
 		Appetite: limit, AboveAppetite: !ok}
 }
 
