@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	_ "embed"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -211,6 +212,128 @@ func TestBrowserVendorsAndTriage(t *testing.T) {
 		}
 		if s, _ := e.findingState(late); s != "risk_accepted" {
 			t.Errorf("stored status %q", s)
+		}
+	})
+}
+
+// axeScript is axe-core, vendored under testdata/axe (see its README).
+//
+//go:embed testdata/axe/axe.min.js
+var axeScript string
+
+// axeViolation is what the test reports of one axe-core violation.
+type axeViolation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	Nodes   int      `json:"nodes"`
+	Targets []string `json:"targets"`
+}
+
+// axeResult is what the test reads of an axe-core run: the violations and
+// how many rules passed (none would mean axe checked nothing).
+type axeResult struct {
+	Violations []axeViolation `json:"violations"`
+	Passes     int            `json:"passes"`
+}
+
+// axeRun is the expression that runs axe-core on the page and returns its
+// violations, with the first three targets of each.
+const axeRun = `axe.run(document, {resultTypes: ['violations']}).then(r => ({
+	passes: r.passes.length,
+	violations: r.violations.map(v => ({
+		id: v.id, impact: v.impact || '', help: v.help, nodes: v.nodes.length,
+		targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))}))`
+
+// runAxe injects axe-core into the page (through the DevTools protocol,
+// which the console's Content-Security-Policy does not govern) and runs it.
+func runAxe(t *testing.T, ctx context.Context, page string) axeResult {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(sctx, chromedp.Evaluate[chromedp.Void](axeScript)); err != nil {
+		t.Fatalf("%s: inject axe-core: %v", page, err)
+	}
+	res, err := chromedp.Run(sctx, chromedp.Evaluate[axeResult](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: run axe-core: %v", page, err)
+	}
+	if res.Passes == 0 {
+		t.Fatalf("%s: axe-core passed no rule", page)
+	}
+	return res
+}
+
+// serious reports whether an axe-core impact fails the test.
+func serious(impact string) bool { return impact == "serious" || impact == "critical" }
+
+// checkAxe runs axe-core on the page and fails the test for each violation
+// of impact serious or critical (the others are logged).
+func checkAxe(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	for _, v := range runAxe(t, ctx, page).Violations {
+		report := t.Logf
+		if serious(v.Impact) {
+			report = t.Errorf
+		}
+		report("%s: axe %s (%s): %s; %d nodes, first %s", page, v.ID, v.Impact, v.Help, v.Nodes,
+			strings.Join(v.Targets, " | "))
+	}
+}
+
+// TestBrowserAxe runs axe-core on each main page of the console: the
+// sign-in page signed out, then the others signed in as an admin. No
+// violation may be of impact serious or critical.
+func TestBrowserAxe(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := newBrowser(t)
+		e := newEnv(t, db)
+		p := e.consolePortfolio()
+		e.addUser("root@example.com", domain.RoleAdmin)
+		var finding string
+		for _, f := range e.allFindings("status=open&vendor_id=" + p.chat) {
+			if f.RuleID == "incident.notice_late" {
+				finding = f.ID
+			}
+		}
+		if finding == "" {
+			t.Fatal("no late-notice finding")
+		}
+		srv := httptest.NewServer(e.router)
+		defer srv.Close()
+
+		step(t, ctx, "open the sign-in page",
+			chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/signin"),
+			chromedp.WaitVisible(chromedp.ID("email")))
+		checkAxe(t, ctx, "/signin")
+		step(t, ctx, "a wrong password",
+			chromedp.SendKeys(chromedp.ID("email"), "root@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), "not the password"),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("signin-error")))
+		checkAxe(t, ctx, "/signin (wrong password)")
+		step(t, ctx, "sign in",
+			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
+			"/account/password"} {
+			step(t, ctx, "open "+path,
+				chromedp.Navigate(srv.URL+path),
+				chromedp.WaitVisible(chromedp.CSS("main h1")))
+			checkAxe(t, ctx, path)
+		}
+
+		// The check can fail: an unlabelled field is a critical violation.
+		step(t, ctx, "add an unlabelled field",
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('main').append(document.createElement('input'))`))
+		caught := false
+		for _, v := range runAxe(t, ctx, "/account/password with an unlabelled field").Violations {
+			caught = caught || v.ID == "label" && serious(v.Impact)
+		}
+		if !caught {
+			t.Error("axe-core did not report an unlabelled field")
 		}
 	})
 }
