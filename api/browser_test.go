@@ -158,6 +158,7 @@ func TestBrowserVendorsAndTriage(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		screenshot(t, ctx, "console-overview")
 		step(t, ctx, "open the vendor list",
 			chromedp.Click(chromedp.CSS(`nav[aria-label=Main] a[href="/vendors"]`)),
 			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
@@ -201,6 +202,7 @@ func TestBrowserVendorsAndTriage(t *testing.T) {
 			chromedp.Navigate(srv.URL+"/vendors/"+p.chat),
 			chromedp.Click(chromedp.CSS(`a[href="/findings/`+late+`"]`)),
 			chromedp.WaitVisible(chromedp.ID("triage-h")))
+		screenshot(t, ctx, "console-finding")
 		step(t, ctx, "accept the risk",
 			chromedp.SendKeys(chromedp.ID("reason"), "The vendor replaced its notice process; checked at the 2027 review"),
 			chromedp.SetValue(chromedp.ID("accepted_until"), "2027-06-30"),
