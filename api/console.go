@@ -57,7 +57,7 @@ const ctxSessionToken = "vw.session_token"
 // route table: who may open what. A route with roles needs a session
 // (not an API key); its unsafe requests need the session's CSRF token.
 func (h *handlers) consoleRoutes() []Route {
-	return []Route{
+	routes := []Route{
 		{"GET", web.CSSPath, public, consoleCSS},
 		{"GET", "/signin", public, h.signInPage},
 		{"POST", "/signin", public, h.signIn},
@@ -71,6 +71,12 @@ func (h *handlers) consoleRoutes() []Route {
 		{"GET", "/account/password", everyone, h.passwordPage},
 		{"POST", "/account/password", everyone, h.changePassword},
 	}
+	// Each further area of the console lists its own routes in its own
+	// file; this is the one place they are joined.
+	for _, area := range [][]Route{} {
+		routes = append(routes, area...)
+	}
+	return routes
 }
 
 // ConsoleRoutes returns the console's route table (for tests and

@@ -152,8 +152,14 @@ func badge(status string) template.HTML {
 }
 
 func init() {
-	for _, p := range []string{PageSignIn, PageOverview, PagePassword, PageError, PageVendors, PageVendor, PageFindings,
-		PageFinding} {
+	registerPages(PageSignIn, PageOverview, PagePassword, PageError, PageVendors, PageVendor, PageFindings, PageFinding)
+}
+
+// registerPages parses each named page with the layout and the shared parts.
+// Each area of the console registers its own pages from its own file's
+// init, so adding an area touches no other area's list.
+func registerPages(names ...string) {
+	for _, p := range names {
 		pages[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html",
 			"templates/parts.html", "templates/"+p))
 	}
