@@ -141,6 +141,24 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// fullScreenshot saves the whole page, as screenshot saves the viewport.
+func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("VW_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestBrowserVendorsAndTriage drives a real Chromium at 1366x768 through
 // the vendor list, a vendor page and the triage of one of its findings.
 func TestBrowserVendorsAndTriage(t *testing.T) {
@@ -391,6 +409,9 @@ func TestBrowserOverviewCharts(t *testing.T) {
 			}
 			if width == 375 {
 				screenshot(t, ctx, "console-overview-phone")
+				fullScreenshot(t, ctx, "console-overview-phone-full")
+			} else {
+				fullScreenshot(t, ctx, "console-overview-full")
 			}
 		}
 		// A bar is a link to the list behind it.

@@ -135,7 +135,7 @@ func TestConsoleOverview(t *testing.T) {
 			domain.DateOf(scanT0).AddDays(-60).String())
 
 		// The riskiest: ranked by residual score, with a why and a link.
-		rank := regexp.MustCompile(`<td class="num">(\d+)</td>\s*<th scope="row"><a href="/vendors/[0-9a-f-]{36}">`)
+		rank := regexp.MustCompile(`<td class="num">(\d+)</td>\s*<th scope="row"><a href="/vendors/[0-9a-f-]{36}">[^<]*</a><span class="sub">[^<]+</span>`)
 		if n := len(rank.FindAllString(pg.Body, -1)); n != 9 {
 			t.Errorf("%d riskiest vendors listed, want the 9 there are", n)
 		}

@@ -226,12 +226,12 @@ type LineChart struct {
 
 // Line chart geometry.
 const (
-	lineWidth  = 520
-	lineHeight = 240
-	lineLeft   = 56
-	lineRight  = 400
+	lineWidth  = 460
+	lineHeight = 236
+	lineLeft   = 52
+	lineRight  = 340
 	lineTop    = 12
-	lineBottom = 204
+	lineBottom = 200
 )
 
 // TrendValue is one line's values, oldest first.
@@ -327,20 +327,15 @@ func spreadLabels(s []Series, gap, top, bottom int) {
 	}
 }
 
-// niceCeil rounds n up to 1, 2, 2.5 or 5 times a power of ten (at least 4,
-// so that four ticks are whole numbers).
+// niceCeil is the top of an axis of four ticks for values up to n: four
+// times a round step (1, 2, 3, 4, 5, 6 or 8 times a power of ten), so
+// that every tick is a whole number.
 func niceCeil(n int64) int64 {
-	if n <= 4 {
-		return 4
-	}
-	p := int64(1)
-	for p*10 < n {
-		p *= 10
-	}
-	for _, m := range []int64{1, 2, 4, 5, 10} {
-		if m*p >= n && (m*p)%4 == 0 {
-			return m * p
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 3, 4, 5, 6, 8} {
+			if step := m * p; 4*step >= n {
+				return 4 * step
+			}
 		}
 	}
-	return 10 * p
 }

@@ -154,7 +154,7 @@ func (b *bench) run(ctx context.Context, dbURL, email, password string, d, warmu
 				r := b.load(f, d)
 				r.scenario, r.side, r.rep = sc.name, side, rep
 				r.load = loadAverage()
-				fmt.Fprintf(os.Stderr, "%s %-10s %-4s rep %d: n %d, p50 %.0f ms, p99 %.0f ms, errors %d, load %s\n",
+				fmt.Fprintf(os.Stderr, "%s %-10s %-4s rep %d: n %d, p50 %.1f ms, p99 %.1f ms, errors %d, load %s\n",
 					time.Now().UTC().Format("15:04:05"), sc.name, side, rep, r.n, ms(r.p50), ms(r.p99), r.errs, r.load)
 				results = append(results, r)
 			}
@@ -387,7 +387,7 @@ func loadAverage() string {
 func printTable(rs []result, conns int, d time.Duration) {
 	fmt.Printf("\n## Runs (%d clients, %s each)\n\n| scenario | side | rep | requests | req/s | p50 ms | p99 ms | errors | load |\n|---|---|---|---:|---:|---:|---:|---:|---|\n", conns, d)
 	for _, r := range rs {
-		fmt.Printf("| %s | %s | %d | %d | %.1f | %.0f | %.0f | %d | %s |\n", r.scenario, r.side, r.rep, r.n, r.rps, ms(r.p50), ms(r.p99), r.errs, r.load)
+		fmt.Printf("| %s | %s | %d | %d | %.1f | %.1f | %.1f | %d | %s |\n", r.scenario, r.side, r.rep, r.n, r.rps, ms(r.p50), ms(r.p99), r.errs, r.load)
 	}
 	fmt.Printf("\n## Page / JSON (medians over reps; targets p50 ≤ 1.5, p99 ≤ 2)\n\n| scenario | page p50 / p99 ms | JSON p50 / p99 ms | p50 ratio | p99 ratio | errors | verdict |\n|---|---|---|---:|---:|---:|---|\n")
 	var order []string
@@ -415,7 +415,7 @@ func printTable(rs []result, conns int, d time.Duration) {
 		if r50 > 1.5 || r99 > 2 || errs > 0 {
 			v = "missed"
 		}
-		fmt.Printf("| %s | %.0f / %.0f | %.0f / %.0f | %.2f | %.2f | %d | %s |\n", k, median(pp50), median(pp99),
+		fmt.Printf("| %s | %.1f / %.1f | %.1f / %.1f | %.2f | %.2f | %d | %s |\n", k, median(pp50), median(pp99),
 			median(jp50), median(jp99), r50, r99, errs, v)
 	}
 }
