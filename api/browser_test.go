@@ -378,7 +378,7 @@ func TestBrowserOverviewCharts(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("tiers-chart")))
-		screenshot(t, ctx, "console-overview")
+		screenshot(t, ctx, "console-overview-1366x768")
 		for _, width := range []int{1366, 375} {
 			step(t, ctx, fmt.Sprintf("the overview at %d px", width), chromedp.EmulateViewport(int64(width), 812),
 				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("tiers-chart")))
@@ -411,7 +411,7 @@ func TestBrowserOverviewCharts(t *testing.T) {
 				screenshot(t, ctx, "console-overview-phone")
 				fullScreenshot(t, ctx, "console-overview-phone-full")
 			} else {
-				fullScreenshot(t, ctx, "console-overview-full")
+				fullScreenshot(t, ctx, "console-overview") // the README's picture
 			}
 		}
 		// A bar is a link to the list behind it.

@@ -84,3 +84,35 @@ func VendorRows(rows []VendorRow) template.HTML {
 	}
 	return template.HTML(w.String()) //nolint:gosec // every value above is escaped as it is written
 }
+
+// SelectField writes a filter's select as the "select" template of
+// parts.html does (a test holds them equal): the vendor list writes its
+// five this way, for the same reason as its rows.
+func SelectField(s Select) template.HTML {
+	var w rowWriter
+	name := template.HTMLEscapeString(s.Name)
+	w.raw("<p class=\"field\">\n    <label for=\"f-", name, `">`)
+	w.text(s.Label)
+	w.raw("</label>\n    <select id=\"f-", name, `" name="`, name, "\">\n      ")
+	if !s.Required {
+		w.raw(`<option value=""`)
+		if s.Value == "" {
+			w.raw(" selected")
+		}
+		w.raw(">any</option>")
+	}
+	w.raw("\n      ")
+	for _, o := range s.Options {
+		w.raw(`<option value="`)
+		w.text(o.Value)
+		w.raw(`"`)
+		if o.Value == s.Value {
+			w.raw(" selected")
+		}
+		w.raw(">")
+		w.text(strings.ReplaceAll(o.Label, "_", " "))
+		w.raw("</option>\n      ")
+	}
+	w.raw("</select>\n  </p>")
+	return template.HTML(w.String()) //nolint:gosec // every value above is escaped as it is written
+}
