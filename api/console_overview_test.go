@@ -5,13 +5,14 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vendorwatch/vendorwatch/api"
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
@@ -152,9 +153,6 @@ func TestConsoleOverview(t *testing.T) {
 			t.Errorf("the late notices figure links to %d findings", got)
 		}
 		mustShow(t, pg, `href="/vendors/`+p.chat+`#timeliness"`, "late</span> 164 days")
-		if os.Getenv("VW_DUMP") != "" {
-			_ = os.WriteFile(os.Getenv("VW_DUMP"), []byte(pg.Body), 0o644)
-		}
 
 		// Our obligations: overdue with how long; the figure links to its
 		// findings.
@@ -251,4 +249,28 @@ func (e *testEnv) allReportRunIDs() []string {
 		out = append(out, id)
 	}
 	return out
+}
+
+// TestConsoleReportRoles: the console's report routes admit exactly the
+// roles of the API's.
+func TestConsoleReportRoles(t *testing.T) {
+	roles := func(rs []api.Route, method, path string) []domain.Role {
+		for _, r := range rs {
+			if r.Method == method && r.Path == path {
+				return r.Roles
+			}
+		}
+		t.Fatalf("no route %s %s", method, path)
+		return nil
+	}
+	for _, pair := range [][4]string{
+		{"POST", "/reports", "POST", "/api/v1/reports"},
+		{"GET", "/reports/:id", "GET", "/api/v1/reports/:id"},
+		{"GET", "/reports/:id/download", "GET", "/api/v1/reports/:id/download"},
+	} {
+		console, a := roles(api.ConsoleRoutes(), pair[0], pair[1]), roles(api.Routes(), pair[2], pair[3])
+		if !slices.Equal(console, a) {
+			t.Errorf("%s %s: console roles %v, API %v", pair[0], pair[1], console, a)
+		}
+	}
 }
