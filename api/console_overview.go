@@ -67,7 +67,7 @@ func (h *handlers) overview(c *gin.Context) error {
 		sev := string(n.Severity)
 		bars = append(bars, web.Bar{Label: sev, Class: "sev-" + sev, Value: n.Count,
 			Href: "/findings?status=open%2Cacknowledged&severity=" + url.QueryEscape(sev),
-			Name: domain.Count(n.Count, "open finding", "open findings") + " of severity " + sev})
+			Name: noun(n.Count, "open finding", "open findings") + " of severity " + sev})
 	}
 	ov.FindingBars = web.NewBarChart("findings-chart", "Open findings by severity", bars)
 	if h.reports != nil && h.mayCall(u.Role, http.MethodGet, "/api/v1/dashboard") {
@@ -100,7 +100,7 @@ func fillPortfolio(ov *web.Overview, ex reports.Executive) {
 			tier := string(t.Tier)
 			out = append(out, web.Bar{Label: tier, Class: "tier-" + tier, Value: t.Vendors,
 				Href: "/vendors?" + param + "=" + tier,
-				Name: domain.Count(t.Vendors, "vendor", "vendors") + " of " + basis + " tier " + tier})
+				Name: noun(t.Vendors, "vendor", "vendors") + " of " + basis + " tier"})
 		}
 		return out
 	}
@@ -163,6 +163,14 @@ func fillPortfolio(ov *web.Overview, ex reports.Executive) {
 		}
 		ov.Riskiest = append(ov.Riskiest, r)
 	}
+}
+
+// noun is one or many as n says (the count itself is written before it).
+func noun(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // daysSpan is a count of days as a span.

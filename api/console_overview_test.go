@@ -45,7 +45,7 @@ func (e *testEnv) overviewPortfolio() consolePortfolio {
 
 // barLink is one bar of an overview chart: where it links and what it
 // says to a screen reader.
-var barLink = regexp.MustCompile(`<a href="([^"]*)" aria-label="(\d+) ([^"]*)">`)
+var barLink = regexp.MustCompile(`<a href="([^"]*)" aria-label="(\w+) (\d+) ([^"]*)">`)
 
 // bars are the bars of the chart with the given id: label to count and
 // link.
@@ -64,9 +64,8 @@ func bars(t *testing.T, p page, id string) map[string]struct {
 		href string
 	}{}
 	for _, m := range barLink.FindAllStringSubmatch(svg, -1) {
-		n, _ := strconv.Atoi(m[2])
-		words := strings.Fields(m[3])
-		out[words[len(words)-1]] = struct {
+		n, _ := strconv.Atoi(m[3])
+		out[m[2]] = struct {
 			n    int
 			href string
 		}{n, html.UnescapeString(m[1])}
@@ -251,24 +250,27 @@ func (e *testEnv) allReportRunIDs() []string {
 	return out
 }
 
+// routeRoles are the roles a route of the table admits.
+func routeRoles(t *testing.T, rs []api.Route, method, path string) []domain.Role {
+	t.Helper()
+	for _, r := range rs {
+		if r.Method == method && r.Path == path {
+			return r.Roles
+		}
+	}
+	t.Fatalf("no route %s %s", method, path)
+	return nil
+}
+
 // TestConsoleReportRoles: the console's report routes admit exactly the
 // roles of the API's.
 func TestConsoleReportRoles(t *testing.T) {
-	roles := func(rs []api.Route, method, path string) []domain.Role {
-		for _, r := range rs {
-			if r.Method == method && r.Path == path {
-				return r.Roles
-			}
-		}
-		t.Fatalf("no route %s %s", method, path)
-		return nil
-	}
 	for _, pair := range [][4]string{
 		{"POST", "/reports", "POST", "/api/v1/reports"},
 		{"GET", "/reports/:id", "GET", "/api/v1/reports/:id"},
 		{"GET", "/reports/:id/download", "GET", "/api/v1/reports/:id/download"},
 	} {
-		console, a := roles(api.ConsoleRoutes(), pair[0], pair[1]), roles(api.Routes(), pair[2], pair[3])
+		console, a := routeRoles(t, api.ConsoleRoutes(), pair[0], pair[1]), routeRoles(t, api.Routes(), pair[2], pair[3])
 		if !slices.Equal(console, a) {
 			t.Errorf("%s %s: console roles %v, API %v", pair[0], pair[1], console, a)
 		}

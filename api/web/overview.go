@@ -133,8 +133,9 @@ type Bar struct {
 	Class string // colour class: sev-critical, tier-high, ...
 	Value int64
 	Href  string
-	// What the link says to a screen reader: "12 vendors of inherent tier
-	// critical".
+	// What the link says after its label and value, to a screen reader:
+	// "vendors of inherent tier" (it reads "critical 12 vendors of
+	// inherent tier").
 	Name string
 	// Geometry, in the chart's coordinates.
 	Y, Width, TextX, TextY int
