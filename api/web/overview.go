@@ -267,7 +267,7 @@ func NewLineChart(id, title string, days []domain.Date, lines []TrendValue) Line
 		}
 		return lineLeft + int(float64(lineRight-lineLeft)*float64(c.From.DaysUntil(d))/float64(span))
 	}
-	for i := int64(0); i <= 4; i++ {
+	for i := range int64(5) {
 		v := top * i / 4
 		c.YTicks = append(c.YTicks, Tick{Pos: y(v), Label: thousands(v), TextX: lineLeft - 6, TextY: y(v) + 4, Anchor: "end"})
 	}
