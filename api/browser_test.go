@@ -366,7 +366,7 @@ func TestBrowserOverviewCharts(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := newBrowser(t)
 		e := newEnv(t, db)
-		e.overviewPortfolio()
+		p := e.overviewPortfolio()
 		e.addUser("eve@example.com", domain.RoleExecutive)
 		srv := httptest.NewServer(e.router)
 		defer srv.Close()
@@ -422,6 +422,16 @@ func TestBrowserOverviewCharts(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
 		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != srv.URL+"/vendors?tier=critical" {
 			t.Errorf("the critical bar led to %s", loc)
+		}
+		// A late notice leads to its vendor's notice timeliness.
+		step(t, ctx, "follow the late notice",
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.Click(chromedp.CSS(`a[href="/vendors/`+p.chat+`#timeliness"]`)),
+			chromedp.WaitVisible(chromedp.ID("timeliness")))
+		screenshot(t, ctx, "console-vendor-timeliness")
+		late, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`section[aria-labelledby=timeliness] tbody tr`)))
+		if !strings.Contains(late, "late by 164 days") {
+			t.Errorf("the timeliness row reads %q", late)
 		}
 	})
 }

@@ -296,7 +296,7 @@ func NewLineChart(id, title string, days []domain.Date, lines []TrendValue) Line
 		}
 		c.Series = append(c.Series, s)
 	}
-	spreadLabels(c.Series, 16, lineTop+6, lineBottom+4)
+	spreadLabels(c.Series, 18, lineTop+6, lineBottom+4)
 	return c
 }
 
