@@ -276,3 +276,24 @@ func TestConsoleReportRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleVendorTimeliness: every role reads a vendor's notice
+// timeliness on its page: the totals and each incident's notice against
+// its deadline; a vendor without incidents says so.
+func TestConsoleVendorTimeliness(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		p := e.consolePortfolio()
+		for _, role := range domain.Roles {
+			b := e.signedIn(role)
+			pg := b.get("/vendors/" + p.chat)
+			mustPage(t, pg, 200)
+			mustShow(t, pg, `<a href="#timeliness">Notice timeliness</a>`, `<h2 id="timeliness">Notice timeliness</h2>`,
+				"<span>1 incident:</span>", `<span class="badge b-bad">late</span> 1</span>`, "<strong>0 %</strong>",
+				"longest lag: <strong>167 days</strong>", "worst: <strong>late by 164 days</strong>",
+				"<th scope=\"row\">Chat widget malware</th><td>2017-10-12 00:00 UTC</td>",
+				"2017-10-15 00:00 UTC<span class=\"sub\">72 hours</span>", "late by 164 days</span><span class=\"sub\">broke the contract</span>")
+			mustShow(t, b.get("/vendors/"+p.low), "No incident is recorded, so there is no notice to judge.")
+		}
+	})
+}
