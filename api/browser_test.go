@@ -126,13 +126,24 @@ func TestBrowserSignInOverviewSignOut(t *testing.T) {
 // pictures of the console are made this way.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	saveScreenshot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+// fullScreenshot saves the whole page, as screenshot saves the viewport.
+func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	saveScreenshot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+func saveScreenshot(t *testing.T, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
+	t.Helper()
 	dir := os.Getenv("VW_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(sctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -141,22 +152,17 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// fullScreenshot saves the whole page, as screenshot saves the viewport.
-func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+// signInAt signs email in at 1366x768 through the sign-in form and waits
+// for the element with id ready on the page it leads to.
+func signInAt(t *testing.T, ctx context.Context, base, email, ready string) {
 	t.Helper()
-	dir := os.Getenv("VW_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	step(t, ctx, "sign in as "+email,
+		chromedp.EmulateViewport(1366, 768),
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), consolePassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID(ready)))
 }
 
 // TestBrowserVendorsAndTriage drives a real Chromium at 1366x768 through
@@ -170,13 +176,7 @@ func TestBrowserVendorsAndTriage(t *testing.T) {
 		srv := httptest.NewServer(e.router)
 		defer srv.Close()
 
-		step(t, ctx, "sign in",
-			chromedp.EmulateViewport(1366, 768),
-			chromedp.Navigate(srv.URL+"/signin"),
-			chromedp.SendKeys(chromedp.ID("email"), "dana@example.com"),
-			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
-			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		signInAt(t, ctx, srv.URL, "dana@example.com", "findings-h")
 		step(t, ctx, "open the vendor list",
 			chromedp.Click(chromedp.CSS(`nav[aria-label=Main] a[href="/vendors"]`)),
 			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
@@ -371,13 +371,7 @@ func TestBrowserOverviewCharts(t *testing.T) {
 		srv := httptest.NewServer(e.router)
 		defer srv.Close()
 
-		step(t, ctx, "sign in",
-			chromedp.EmulateViewport(1366, 768),
-			chromedp.Navigate(srv.URL+"/signin"),
-			chromedp.SendKeys(chromedp.ID("email"), "eve@example.com"),
-			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
-			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.ID("tiers-chart")))
+		signInAt(t, ctx, srv.URL, "eve@example.com", "tiers-chart")
 		screenshot(t, ctx, "console-overview-1366x768")
 		for _, width := range []int{1366, 375} {
 			step(t, ctx, fmt.Sprintf("the overview at %d px", width), chromedp.EmulateViewport(int64(width), 812),
