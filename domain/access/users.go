@@ -138,24 +138,38 @@ func (s *UserService) SignIn(ctx context.Context, in SignInRequest) (User, strin
 		}
 		return User{}, "", ErrSignInFailed
 	}
+	token, err := s.startSession(ctx, u, in.Address, in.UserAgent, nil)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, token, nil
+}
+
+// startSession starts a session of u and audits the sign-in (with the
+// details given, beside the address), and returns the session token.
+func (s *UserService) startSession(ctx context.Context, u User, address, userAgent string, details map[string]string) (string, error) {
 	now := s.Clock.Now().UTC()
 	token := NewSessionToken()
 	sess := Session{IDHash: HashSessionToken(token), UserID: u.ID, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(s.Timeouts.withDefaults().Max), Address: in.Address, UserAgent: truncate(in.UserAgent, 200)}
+		ExpiresAt: now.Add(s.Timeouts.withDefaults().Max), Address: address, UserAgent: truncate(userAgent, 200)}
+	audited := map[string]string{"address": address}
+	for k, v := range details {
+		audited[k] = v
+	}
 	ctx = domain.WithActor(ctx, u.Actor())
-	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
 		if err := s.Sessions.DeleteExpired(ctx, u.ID, now, s.Timeouts); err != nil {
 			return err
 		}
 		if err := s.Sessions.Create(ctx, sess); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		return s.Audit.Record(ctx, "user.sign_in", "user", u.ID, nil, map[string]string{"address": in.Address})
+		return s.Audit.Record(ctx, "user.sign_in", "user", u.ID, nil, audited)
 	})
 	if err != nil {
-		return User{}, "", err
+		return "", err
 	}
-	return u, token, nil
+	return token, nil
 }
 
 // Authenticate returns the active user of a session token and the
@@ -266,6 +280,9 @@ func (s *UserService) setPassword(ctx context.Context, before User, pw string, m
 func (s *UserService) SetStatus(ctx context.Context, id string, status UserStatus) (User, error) {
 	if !status.Valid() {
 		return User{}, domain.Invalid("status", "must be active or disabled")
+	}
+	if status == UserDisabled && domain.ActorFrom(ctx).ID == id {
+		return User{}, &domain.ConflictError{Field: "status", Message: "you cannot disable your own account; ask another admin"}
 	}
 	var after User
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
