@@ -20,7 +20,6 @@ import (
 // command line call, which audits it with the signed-in admin as actor.
 func (h *handlers) adminRoutes() []Route {
 	return []Route{
-		{"GET", "/admin", admins, adminHome},
 		{"GET", "/admin/users", admins, h.adminUsers},
 		{"POST", "/admin/users", admins, h.adminCreateUser},
 		{"GET", "/admin/users/:id", admins, h.adminUser},
@@ -35,12 +34,6 @@ func (h *handlers) adminRoutes() []Route {
 		{"POST", "/admin/webhooks/:id/delete", admins, h.adminDeleteWebhook},
 		{"GET", "/admin/jobs", admins, h.adminJobs},
 	}
-}
-
-// adminHome serves GET /admin: the users page is the section's first.
-func adminHome(c *gin.Context) error {
-	c.Redirect(http.StatusSeeOther, "/admin/users")
-	return nil
 }
 
 // renderAdmin writes an administration page.
