@@ -31,6 +31,8 @@ func (h *handlers) adminRoutes() []Route {
 		{"POST", "/admin/api-keys/:id/revoke", admins, h.adminRevokeKey},
 		{"GET", "/admin/webhooks", admins, h.adminWebhooks},
 		{"POST", "/admin/webhooks", admins, h.adminCreateWebhook},
+		{"POST", "/admin/webhooks/:id/disable", admins, h.adminDisableWebhook},
+		{"POST", "/admin/webhooks/:id/enable", admins, h.adminEnableWebhook},
 		{"POST", "/admin/webhooks/:id/delete", admins, h.adminDeleteWebhook},
 		{"GET", "/admin/jobs", admins, h.adminJobs},
 	}
@@ -274,9 +276,9 @@ func (h *handlers) adminRevokeKey(c *gin.Context) error {
 
 // adminWebhooks serves GET /admin/webhooks.
 func (h *handlers) adminWebhooks(c *gin.Context) error {
-	saved := ""
-	if c.Query("saved") == "deleted" {
-		saved = "deleted"
+	saved := c.Query("saved")
+	if saved != "deleted" && saved != "disabled" && saved != "enabled" {
+		saved = ""
 	}
 	return h.renderWebhooks(c, http.StatusOK, web.AdminWebhooks{Saved: saved})
 }
@@ -313,6 +315,25 @@ func (h *handlers) adminCreateWebhook(c *gin.Context) error {
 	return h.renderWebhooks(c, http.StatusCreated, web.AdminWebhooks{Created: &web.OneTime{
 		What: "The signing secret of the webhook to " + w.URL, Secret: secret,
 		Note: "The receiver checks each delivery's " + webhook.SignatureHeader + " header with it. It is shown only now; the list shows its last characters."}})
+}
+
+// adminDisableWebhook serves POST /admin/webhooks/{id}/disable: nothing
+// is queued for the webhook until it is enabled; what was queued waits.
+func (h *handlers) adminDisableWebhook(c *gin.Context) error {
+	if _, err := h.webhooks.SetEnabled(c.Request.Context(), c.Param("id"), false); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/webhooks?saved=disabled")
+	return nil
+}
+
+// adminEnableWebhook serves POST /admin/webhooks/{id}/enable.
+func (h *handlers) adminEnableWebhook(c *gin.Context) error {
+	if _, err := h.webhooks.SetEnabled(c.Request.Context(), c.Param("id"), true); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/webhooks?saved=enabled")
+	return nil
 }
 
 // adminDeleteWebhook serves POST /admin/webhooks/{id}/delete: the

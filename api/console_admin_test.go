@@ -154,7 +154,7 @@ func TestConsoleAdminUsers(t *testing.T) {
 		mustRedirect(t, grace.signIn("grace@example.com", npw), "/")
 
 		for _, action := range []string{"user.create", "user.role", "user.status", "user.password_change"} {
-			q := fmt.Sprintf(`SELECT count(*) FROM audit_events a JOIN users u ON u.id = a.actor_id
+			q := fmt.Sprintf(`SELECT count(*) FROM audit_events a JOIN users u ON CAST(u.id AS TEXT) = a.actor_id
 				WHERE a.action = '%s' AND a.entity_id = '%s' AND u.role = 'admin'`, action, id)
 			if e.count(q) == 0 {
 				t.Errorf("no %s event by the admin", action)
@@ -210,8 +210,8 @@ func TestConsoleAdminKeys(t *testing.T) {
 }
 
 // TestConsoleAdminWebhooks: a webhook's secret is shown when it is made
-// and never again; a refused form keeps what was typed; deleting removes
-// it.
+// and never again; a refused form keeps what was typed; it is disabled,
+// enabled again and deleted.
 func TestConsoleAdminWebhooks(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
@@ -233,6 +233,16 @@ func TestConsoleAdminWebhooks(t *testing.T) {
 		var id string
 		if err := e.db.SQL().QueryRow("SELECT id FROM webhooks").Scan(&id); err != nil {
 			t.Fatal(err)
+		}
+		mustRedirect(t, b.post("/admin/webhooks/"+id+"/disable", url.Values{}), "/admin/webhooks?saved=disabled")
+		p = b.get("/admin/webhooks?saved=disabled")
+		mustShow(t, p, "Disabled: nothing is queued", `<span class="badge b-bad">disabled</span>`, "/enable")
+		if e.count("SELECT count(*) FROM webhooks WHERE disabled_at IS NOT NULL") != 1 {
+			t.Error("the webhook is not disabled")
+		}
+		mustRedirect(t, b.post("/admin/webhooks/"+id+"/enable", url.Values{}), "/admin/webhooks?saved=enabled")
+		if e.count("SELECT count(*) FROM webhooks WHERE disabled_at IS NULL") != 1 {
+			t.Error("the webhook is not enabled again")
 		}
 		mustRedirect(t, b.post("/admin/webhooks/"+id+"/delete", url.Values{}), "/admin/webhooks?saved=deleted")
 		if e.countRows("webhooks") != 0 {

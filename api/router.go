@@ -200,6 +200,8 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"POST", "/api/v1/webhooks", admins, h.createWebhook},
 		{"GET", "/api/v1/webhooks/:id", admins, h.getWebhook},
 		{"DELETE", "/api/v1/webhooks/:id", admins, h.deleteWebhook},
+		{"POST", "/api/v1/webhooks/:id/disable", admins, h.disableWebhook},
+		{"POST", "/api/v1/webhooks/:id/enable", admins, h.enableWebhook},
 		{"GET", "/api/v1/webhooks/:id/deliveries", admins, h.listWebhookDeliveries},
 		{"GET", "/api/v1/vendors/:id/risk-history", everyone, h.riskHistory},
 		{"GET", "/api/v1/vendors/:id/risk", everyone, h.vendorRisk},
