@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -25,27 +24,22 @@ func TestBrowserAdmin(t *testing.T) {
 		ctx := newBrowser(t)
 		e := newEnv(t, db)
 		e.addUser("root@example.com", domain.RoleAdmin)
-		bg := domain.WithActor(context.Background(), domain.Actor{ID: "cli", Role: domain.RoleAdmin})
 		mustStatus(t, e.do("POST", "/api/v1/webhooks", e.keys[domain.RoleAdmin], map[string]any{
 			"url": "https://siem.example.com/vendorwatch/events", "description": "Security operations SIEM",
 			"events": []string{domain.EventFindingOpened, domain.EventNoticeLate}}), 201)
-		runs := repository.NewJobRuns(db)
 		t0 := time.Date(2026, 12, 6, 2, 15, 0, 0, time.UTC)
+		var runs []jobrun.JobRun
 		for i, job := range []string{"risk_snapshot", "scan", "scan"} {
-			r := jobrun.JobRun{ID: domain.NewID(), Job: job, Slot: t0.Add(time.Duration(i) * time.Hour).Format(time.RFC3339),
-				Trigger: jobrun.TriggerSchedule, Replica: "vw-1", Status: jobrun.JobRunning, StartedAt: t0.Add(time.Duration(i) * time.Hour)}
-			if err := runs.Claim(bg, r); err != nil {
-				t.Fatal(err)
-			}
-			end := r.StartedAt.Add(time.Duration(40+i*7) * time.Second)
-			r.FinishedAt, r.Status, r.Counts = &end, jobrun.JobSucceeded, map[string]int{"vendors": 1200 + i}
+			start := t0.Add(time.Duration(i) * time.Hour)
+			end := start.Add(time.Duration(40+i*7) * time.Second)
+			r := jobrun.JobRun{Job: job, StartedAt: start, FinishedAt: &end, Status: jobrun.JobSucceeded,
+				Counts: map[string]int{"vendors": 1200 + i}}
 			if i == 2 {
 				r.Status, r.Error, r.Counts = jobrun.JobFailed, "scan: database unavailable: connection refused", nil
 			}
-			if err := runs.Finish(bg, r); err != nil {
-				t.Fatal(err)
-			}
+			runs = append(runs, r)
 		}
+		addJobRuns(t, db, runs...)
 		srv := httptest.NewServer(e.router)
 		defer srv.Close()
 

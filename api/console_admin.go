@@ -63,9 +63,6 @@ func formErrors(err error) (map[string]string, bool) {
 	return nil, false
 }
 
-// roleOptions are the five roles as a select's choices.
-func roleOptions() []web.Option { return options(domain.Roles) }
-
 // adminUsers serves GET /admin/users.
 func (h *handlers) adminUsers(c *gin.Context) error {
 	return h.renderUsers(c, http.StatusOK, web.UserForm{Role: string(domain.RoleVendorManager)}, nil)
@@ -82,7 +79,7 @@ func (h *handlers) renderUsers(c *gin.Context, status int, form web.UserForm, cr
 		return err
 	}
 	renderAdmin(c, status, web.PageAdminUsers, "Users", web.AdminUsers{Rows: page.Items, Pager: pager(c, page.Next),
-		Roles: roleOptions(), Form: form, Created: created})
+		Form: form, Created: created})
 	return nil
 }
 
@@ -124,7 +121,7 @@ func (h *handlers) adminUser(c *gin.Context) error {
 
 // renderUser writes a user's page.
 func (h *handlers) renderUser(c *gin.Context, status int, u access.User, body web.AdminUser) error {
-	body.User, body.Roles = u, roleOptions()
+	body.User = u
 	body.Self = c.MustGet(ctxUser).(access.User).ID == u.ID
 	if body.Role == "" {
 		body.Role = string(u.Role)
@@ -214,7 +211,7 @@ func (h *handlers) renderKeys(c *gin.Context, status int, body web.AdminKeys) er
 		}
 		body.Rows = append(body.Rows, web.KeyRow{APIKey: k, State: state})
 	}
-	body.Pager, body.Roles, body.MinExpiry = pager(c, page.Next), roleOptions(), h.today().AddDays(1)
+	body.Pager, body.MinExpiry = pager(c, page.Next), h.today().AddDays(1)
 	renderAdmin(c, status, web.PageAdminKeys, "API keys", body)
 	return nil
 }
@@ -349,21 +346,16 @@ func (h *handlers) adminDeleteWebhook(c *gin.Context) error {
 // adminJobs serves GET /admin/jobs: the API's job-run list (the same
 // filters and service call), newest first, one keyset page at a time.
 func (h *handlers) adminJobs(c *gin.Context) error {
-	p, err := pageRequest(c)
+	f, p, err := jobRunQuery(c)
 	if err != nil {
 		return err
 	}
-	status, err := enumQuery(c, "status", jobrun.JobStatus.Valid, "running, succeeded, failed, abandoned")
-	if err != nil {
-		return err
-	}
-	f := jobrun.JobRunFilter{Job: strings.TrimSpace(c.Query("job")), Status: status}
 	page, err := h.jobs.List(c.Request.Context(), f, p)
 	if err != nil {
 		return err
 	}
 	body := web.AdminJobs{Job: f.Job, Pager: pager(c, page.Next), Filtered: f.Job != "" || f.Status != "",
-		Now: h.clock.Now().UTC(), Filters: []web.Select{{Name: "status", Label: "Status", Value: string(status),
+		Now: h.clock.Now().UTC(), Filters: []web.Select{{Name: "status", Label: "Status", Value: string(f.Status),
 			Options: options([]jobrun.JobStatus{jobrun.JobRunning, jobrun.JobSucceeded, jobrun.JobFailed, jobrun.JobAbandoned})}}}
 	for _, r := range page.Items {
 		body.Rows = append(body.Rows, web.JobRow{JobRun: r})

@@ -252,29 +252,43 @@ func TestConsoleAdminWebhooks(t *testing.T) {
 	})
 }
 
+// addJobRuns records finished job runs as the scheduler does: claimed
+// (running) at their start, then finished.
+func addJobRuns(t *testing.T, db *repository.DB, runs ...jobrun.JobRun) {
+	t.Helper()
+	store := repository.NewJobRuns(db)
+	ctx := context.Background()
+	for _, r := range runs {
+		r.ID, r.Slot, r.Trigger, r.Replica = domain.NewID(), r.StartedAt.UTC().Format(time.RFC3339), jobrun.TriggerSchedule, "vw-1"
+		claim := r
+		claim.Status, claim.FinishedAt, claim.Counts, claim.Error = jobrun.JobRunning, nil, nil, ""
+		if err := store.Claim(ctx, claim); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Finish(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestConsoleAdminJobs: job runs newest first with status, duration and
 // error, filtered by job and status, one keyset page at a time.
 func TestConsoleAdminJobs(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
-		runs := repository.NewJobRuns(db)
-		ctx := context.Background()
 		t0 := time.Date(2026, 11, 30, 2, 15, 0, 0, time.UTC)
+		var runs []jobrun.JobRun
 		for i, job := range []string{"scan", "risk_snapshot", "scan"} {
-			r := jobrun.JobRun{ID: domain.NewID(), Job: job, Slot: t0.Add(time.Duration(i) * time.Hour).Format(time.RFC3339),
-				Trigger: jobrun.TriggerSchedule, Replica: "replica-a", Status: jobrun.JobRunning, StartedAt: t0.Add(time.Duration(i) * time.Hour)}
-			if err := runs.Claim(ctx, r); err != nil {
-				t.Fatal(err)
-			}
-			end := r.StartedAt.Add(90 * time.Second)
-			r.FinishedAt, r.Status, r.Counts = &end, jobrun.JobSucceeded, map[string]int{"opened": i}
+			start := t0.Add(time.Duration(i) * time.Hour)
+			end := start.Add(90 * time.Second)
+			r := jobrun.JobRun{Job: job, StartedAt: start, FinishedAt: &end, Status: jobrun.JobSucceeded,
+				Counts: map[string]int{"opened": i}}
 			if i == 2 {
 				r.Status, r.Error = jobrun.JobFailed, "database unavailable"
 			}
-			if err := runs.Finish(ctx, r); err != nil {
-				t.Fatal(err)
-			}
+			runs = append(runs, r)
 		}
+		addJobRuns(t, db, runs...)
 		b := e.signedIn(domain.RoleAdmin)
 		p := b.get("/admin/jobs")
 		mustPage(t, p, 200)

@@ -19,7 +19,21 @@ const (
 	PageAdminJobs     = "admin_jobs.html"
 )
 
+// RoleField is the role select of a form: the five roles, the one
+// chosen and the message about it.
+type RoleField struct {
+	Roles []domain.Role
+	Value string
+	Error string
+}
+
+// roleField makes the role select of a form from its value and errors.
+func roleField(value string, errors map[string]string) RoleField {
+	return RoleField{Roles: domain.Roles, Value: value, Error: errors["role"]}
+}
+
 func init() {
+	funcs["roleField"] = roleField
 	// The administration pages share their own parts (the section's
 	// navigation, the one-time secret box) beside the console's.
 	for _, p := range []string{PageAdminUsers, PageAdminUser, PageAdminKeys, PageAdminWebhooks, PageAdminJobs} {
@@ -49,7 +63,6 @@ type UserForm struct {
 type AdminUsers struct {
 	Rows    []access.User
 	Pager   Pager
-	Roles   []Option
 	Form    UserForm
 	Created *OneTime
 }
@@ -57,8 +70,7 @@ type AdminUsers struct {
 // AdminUser is /admin/users/{id}: the user and the forms that change
 // their role and status and reset their password.
 type AdminUser struct {
-	User  access.User
-	Roles []Option
+	User access.User
 	// Self: the page is the signed-in admin's own account, whose role
 	// and status they cannot change.
 	Self bool
@@ -86,7 +98,6 @@ type KeyForm struct {
 type AdminKeys struct {
 	Rows    []KeyRow
 	Pager   Pager
-	Roles   []Option
 	Form    KeyForm
 	Created *OneTime
 	// Saved is "revoked" after a revocation; Error a revocation refused.

@@ -23,6 +23,19 @@ func (s *UserService) SetRole(ctx context.Context, id string, role domain.Role) 
 	if domain.ActorFrom(ctx).ID == id {
 		return User{}, &domain.ConflictError{Field: "role", Message: "you cannot change your own role; ask another admin"}
 	}
+	return s.changeUser(ctx, id, "user.role", func(u *User) bool {
+		changed := u.Role != role
+		u.Role = role
+		return changed
+	}, nil)
+}
+
+// changeUser reads the user, applies change and, when it changed
+// something, stores the user, runs then (nil: nothing) and audits the
+// change as action, all in one transaction. It returns the user as it
+// is now.
+func (s *UserService) changeUser(ctx context.Context, id, action string, change func(*User) bool,
+	then func(context.Context) error) (User, error) {
 	var after User
 	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
 		before, err := s.Get(ctx, id)
@@ -30,14 +43,19 @@ func (s *UserService) SetRole(ctx context.Context, id string, role domain.Role) 
 			return err
 		}
 		after = before
-		if before.Role == role {
+		if !change(&after) {
 			return nil
 		}
-		after.Role, after.UpdatedAt = role, s.Clock.Now().UTC()
+		after.UpdatedAt = s.Clock.Now().UTC()
 		if err := s.Users.Update(ctx, after); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
-		return s.Audit.Record(ctx, "user.role", "user", id, before, after)
+		if then != nil {
+			if err := then(ctx); err != nil {
+				return err
+			}
+		}
+		return s.Audit.Record(ctx, action, "user", id, before, after)
 	})
 	return after, err
 }

@@ -284,28 +284,19 @@ func (s *UserService) SetStatus(ctx context.Context, id string, status UserStatu
 	if status == UserDisabled && domain.ActorFrom(ctx).ID == id {
 		return User{}, &domain.ConflictError{Field: "status", Message: "you cannot disable your own account; ask another admin"}
 	}
-	var after User
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		after = before
-		if before.Status == status {
+	return s.changeUser(ctx, id, "user.status", func(u *User) bool {
+		changed := u.Status != status
+		u.Status = status
+		return changed
+	}, func(ctx context.Context) error {
+		if status != UserDisabled {
 			return nil
 		}
-		after.Status, after.UpdatedAt = status, s.Clock.Now().UTC()
-		if err := s.Users.Update(ctx, after); err != nil {
-			return fmt.Errorf("update user: %w", err)
+		if _, err := s.Sessions.DeleteForUser(ctx, id, ""); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
 		}
-		if status == UserDisabled {
-			if _, err := s.Sessions.DeleteForUser(ctx, id, ""); err != nil {
-				return fmt.Errorf("end sessions: %w", err)
-			}
-		}
-		return s.Audit.Record(ctx, "user.status", "user", id, before, after)
+		return nil
 	})
-	return after, err
 }
 
 // EnsureDemoAdmin makes the demo's admin user (or, when it exists, gives
