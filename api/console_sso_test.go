@@ -81,8 +81,9 @@ func (e ssoEnv) atProvider(start page) string {
 // TestConsoleSSO: a person the provider vouches for, in a mapped group,
 // gets an account with the mapped role on the first sign-in (PKCE S256,
 // state and nonce in the request); a person in no mapped group is
-// refused with a clear page and an audit event; an answer whose state
-// is not this browser's is refused; a disabled account is refused.
+// refused with a clear page and an audit event, as is an unverified
+// email; an answer whose state is not this browser's is refused; a
+// disabled account is refused.
 func TestConsoleSSO(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newSSOEnv(t, db)
@@ -147,6 +148,16 @@ func TestConsoleSSO(t *testing.T) {
 		}
 		if n := e.count(`SELECT count(*) FROM audit_events WHERE action = 'user.sso_refused'`); n != 1 {
 			t.Errorf("user.sso_refused events: %d", n)
+		}
+
+		// An email the provider does not vouch for: refused.
+		e.idp.QueueUser(&mockoidc.MockUser{Subject: "u-300", Email: "kim@example.com", EmailVerified: false, Groups: []string{"risk"}})
+		b6 := e.browser("192.0.2.57")
+		p = b6.get(e.atProvider(b6.get("/signin/sso")))
+		mustPage(t, p, http.StatusForbidden)
+		mustShow(t, p, "did not vouch for your email address")
+		if n := e.count(`SELECT count(*) FROM users WHERE email = 'kim@example.com'`); n != 0 {
+			t.Error("an unverified email made an account")
 		}
 
 		// A state that is not this browser's: refused before any exchange.
