@@ -32,6 +32,12 @@ const ssoCallback = "http://console.example/signin/sso/callback"
 
 func newSSOEnv(t *testing.T, db *repository.DB) ssoEnv {
 	t.Helper()
+	return newSSOEnvAt(t, db, ssoCallback)
+}
+
+// newSSOEnvAt is newSSOEnv with the console's callback address.
+func newSSOEnvAt(t *testing.T, db *repository.DB, callback string) ssoEnv {
+	t.Helper()
 	e := newEnv(t, db)
 	idp, err := mockoidc.Run()
 	if err != nil {
@@ -47,7 +53,7 @@ func newSSOEnv(t *testing.T, db *repository.DB) ssoEnv {
 		Calendar: calendar.USFederal(), KeyPepper: "test-pepper"})
 	router, err := api.New(api.Deps{Services: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		SSO: &api.SSOConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-			RedirectURL: ssoCallback, Scopes: []string{"groups"}, Mapping: mapping}})
+			RedirectURL: callback, Scopes: []string{"groups"}, Mapping: mapping}})
 	if err != nil {
 		t.Fatal(err)
 	}
