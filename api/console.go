@@ -73,7 +73,7 @@ func (h *handlers) consoleRoutes() []Route {
 	}
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
-	for _, area := range [][]Route{} {
+	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -284,7 +284,7 @@ func (h *handlers) renderSignIn(c *gin.Context, status int, email, msg, next str
 		next = ""
 	}
 	renderPage(c, status, web.PageSignIn, web.Page{Title: "Sign in", CSRF: csrf,
-		Body: web.SignIn{Email: email, Error: msg, Next: next, Links: signInLinks()}})
+		Body: web.SignIn{Email: email, Error: msg, Next: next, Links: signInLinks(), SSO: h.sso != nil}})
 }
 
 // signIn serves POST /signin. A form without its anti-forgery value is
