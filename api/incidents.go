@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -174,7 +176,30 @@ func (h *handlers) listIncidents(c *gin.Context) error {
 	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
 		return err
 	}
+	if f.Notices, err = noticeQuery(c); err != nil {
+		return err
+	}
 	return listFiltered(c, f, p, h.incidents.List, toIncidentJSON, nil)
+}
+
+// noticeQuery reads ?notice=: one verdict of the notification clock or
+// several separated by commas ("late,overdue").
+func noticeQuery(c *gin.Context) ([]incident.NoticeStatus, error) {
+	s := c.Query("notice")
+	if s == "" {
+		return nil, nil
+	}
+	var out []incident.NoticeStatus
+	for _, part := range strings.Split(s, ",") {
+		v := incident.NoticeStatus(strings.TrimSpace(part))
+		if !v.Valid() {
+			return nil, &badRequest{Field: "notice", Message: "must be one or more of late, overdue, pending, on_time, no_clause, separated by commas"}
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 func (h *handlers) createIncident(c *gin.Context) error {

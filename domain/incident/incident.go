@@ -262,6 +262,12 @@ func utcPtrTime(t *time.Time) *time.Time {
 type IncidentFilter struct {
 	VendorID string
 	Status   IncidentStatus
+	// Notices keeps incidents whose notification clock has one of these
+	// verdicts (JudgeNotice's, as of AsOf); empty: any.
+	Notices []NoticeStatus
+	// AsOf is the instant the overdue and pending verdicts are judged at
+	// (the service sets it to now).
+	AsOf time.Time
 }
 
 // TimelineEntry is one line of an incident's append-only log: who did what,
