@@ -320,7 +320,7 @@ func TestBrowserAxe(t *testing.T) {
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("findings-h")))
 		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
-			"/account/password"} {
+			"/incidents", "/incidents/" + p.incident, "/incidents/new?vendor_id=" + p.chat, "/account/password"} {
 			step(t, ctx, "open "+path,
 				chromedp.Navigate(srv.URL+path),
 				chromedp.WaitVisible(chromedp.CSS("main h1")))

@@ -135,6 +135,9 @@ func (h *handlers) renderIncident(c *gin.Context, status int, forms incidentForm
 	if err != nil {
 		return err
 	}
+	// The log is kept in the order entries were written; the page reads
+	// it in the order things happened.
+	slices.SortStableFunc(timeline, func(a, b incident.TimelineEntry) int { return a.At.Compare(b.At) })
 	now, today := h.clock.Now(), h.today()
 	u := pageUser(c)
 	body := web.IncidentPage{Incident: b.Incident, Vendor: b.Vendor.Name, Clock: web.NewClock(b.Incident.Notice, now),
@@ -170,9 +173,16 @@ func (h *handlers) renderIncident(c *gin.Context, status int, forms incidentForm
 	return nil
 }
 
-// learnedVia are the ways of learning, in the order the form offers them.
-var learnedVia = []incident.LearnedVia{incident.ViaVendorNotice, incident.ViaPress, incident.ViaCustomer,
-	incident.ViaLawEnforcement, incident.ViaMonitoring, incident.ViaOther}
+// learnedVia are the ways of learning, in words, in the order the form
+// offers them.
+var learnedVia = []web.Option{
+	{Value: string(incident.ViaVendorNotice), Label: "the vendor’s notice"},
+	{Value: string(incident.ViaPress), Label: "the press"},
+	{Value: string(incident.ViaCustomer), Label: "a customer"},
+	{Value: string(incident.ViaLawEnforcement), Label: "law enforcement"},
+	{Value: string(incident.ViaMonitoring), Label: "our monitoring"},
+	{Value: string(incident.ViaOther), Label: "another way"},
+}
 
 // newIncidentPage serves GET /incidents/new: with ?vendor_id= the form
 // recording an incident at that vendor; without, a search for the vendor
@@ -203,7 +213,7 @@ func (h *handlers) newIncidentPage(c *gin.Context) error {
 }
 
 func (h *handlers) renderNewIncident(c *gin.Context, status int, body web.IncidentNew) error {
-	body.Via, body.Today = options(learnedVia), h.today()
+	body.Via, body.Today = learnedVia, h.today()
 	renderPage(c, status, web.PageIncidentNew, web.Page{Title: "Record an incident", User: pageUser(c), CSRF: pageCSRF(c),
 		Nav: "incidents", Body: body})
 	return nil

@@ -70,13 +70,13 @@ func TestConsoleIncidentList(t *testing.T) {
 		}
 		b := e.signedIn(domain.RoleExecutive)
 		for query, want := range map[string][]string{
-			"notice=late":                   {"Chat widget malware"},
-			"notice=overdue":                {"Storage bucket left open"},
-			"notice=late,overdue":           {"Storage bucket left open", "Chat widget malware"},
-			"notice=on_time":                nil,
-			"status=closed":                 nil,
-			"status=open&notice=late":       {"Chat widget malware"},
-			"vendor_id=" + quiet:            {"Storage bucket left open"},
+			"notice=late":                  {"Chat widget malware"},
+			"notice=overdue":               {"Storage bucket left open"},
+			"notice=late,overdue":          {"Storage bucket left open", "Chat widget malware"},
+			"notice=on_time":               nil,
+			"status=closed":                nil,
+			"status=open&notice=late":      {"Chat widget malware"},
+			"vendor_id=" + quiet:           {"Storage bucket left open"},
 			"vendor_id=" + p.chat + "&x=1": {"Chat widget malware"},
 		} {
 			l := b.get("/incidents?" + query)
@@ -146,7 +146,7 @@ func TestConsoleIncidentPage(t *testing.T) {
 				// The clock: a picture with a title and description, every
 				// mark and span named in words.
 				`role="img" aria-labelledby="clock-title clock-desc"`, `<title id="clock-title">Notice late by 164 days</title>`,
-				">Vendor discovered<", ">Notice due<", ">Vendor notified us<", "2017-10-12 00:00 UTC", "2017-10-15 00:00 UTC",
+				">Vendor discovered<", ">Notice due (72 hours)<", ">Vendor notified us<", "2017-10-12 00:00 UTC", "2017-10-15 00:00 UTC",
 				"2018-03-28 00:00 UTC", "late by 164 days", "window: 72 hours",
 				`<dd id="late-by">164 days</dd>`, "Lag (notice after discovery)", "167 days",
 				// Why this clause: the explanation the API computes.
@@ -209,7 +209,7 @@ func TestConsoleRecordIncident(t *testing.T) {
 		r = b.post("/incidents", url.Values{"vendor_id": {chat}, "learned_via": {"vendor_notice"}})
 		mustPage(t, r, http.StatusUnprocessableEntity)
 		mustShow(t, r, `id="title-error">is required`, `id="vendor_discovered_at-error">is required`,
-			`id="we_learned_at-error">is required`, `id="vendor_notified_us_at-error">is required when learned_via is vendor_notice`)
+			`id="we_learned_at-error">is required`, `id="vendor_notified_us_at-error">is required when we learned of the incident by the vendor’s notice (learned_via vendor_notice)`)
 		if n := e.count("SELECT count(*) FROM incidents"); n != incidents {
 			t.Errorf("invalid forms wrote %d incidents", n-incidents)
 		}

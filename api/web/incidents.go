@@ -58,7 +58,7 @@ type IncidentPage struct {
 	// with the clause in words now and at the discovery.
 	Handling  []register.DataHandling
 	Contracts []BlastContract
-	Timeline    []incident.TimelineEntry
+	Timeline  []incident.TimelineEntry
 	// CanRecord: the role may record the vendor's notice and its evidence
 	// (the API's PATCH /incidents/{id} and POST .../notice-evidence).
 	CanRecord bool
@@ -145,7 +145,7 @@ type Clock struct {
 	Desc  string
 	Bars  []ClockBar
 	Marks []ClockMark
-	AxisY int
+	AxisY float64
 }
 
 // ClockWidth is the width of the clock's viewBox.
@@ -165,19 +165,21 @@ type ClockBar struct {
 // ClockMark is an instant on the clock with its name and date, written in
 // a row of labels below the axis that keeps labels from overlapping.
 type ClockMark struct {
-	X       float64
-	Name    string
-	When    string
-	Anchor  string // start, middle or end
-	TextY   float64
-	LineEnd float64
-	Class   string
+	X      float64
+	Name   string
+	When   string
+	Anchor string // start, middle or end
+	TextY  float64
+	// LineY1 and LineY2 are the ends of the line from the axis to the label.
+	LineY1, LineY2 float64
+	Class          string
+	row            int
 }
 
 // Geometry of the clock.
 const (
 	clockMargin   = 24.0
-	clockAxisY    = 70
+	clockTop      = 8.0
 	clockBarH     = 26.0
 	clockRowH     = 40.0
 	clockCharW    = 7.2 // average width of a label character at 13 px
@@ -195,7 +197,11 @@ func NewClock(c incident.NoticeClock, now time.Time) Clock {
 	}
 	marks := []mark{{c.ClockStartsAt, "Vendor discovered", "m-discovery"}}
 	if c.DueAt != nil {
-		marks = append(marks, mark{*c.DueAt, "Notice due", "m-due"})
+		name := "Notice due"
+		if c.WindowText != "" {
+			name += " (" + c.WindowText + ")"
+		}
+		marks = append(marks, mark{*c.DueAt, name, "m-due"})
 	}
 	if c.LawDueAt != nil && (c.DueAt == nil || !c.LawDueAt.Equal(*c.DueAt)) {
 		marks = append(marks, mark{*c.LawDueAt, "Due by law", "m-law"})
@@ -223,10 +229,9 @@ func NewClock(c incident.NoticeClock, now time.Time) Clock {
 		}
 		return math.Round((clockMargin+(ClockWidth-2*clockMargin)*t.Sub(t0).Seconds()/span)*10) / 10
 	}
-	out := Clock{AxisY: clockAxisY, Verdict: clockVerdict(c)}
-	barY := float64(clockAxisY) - clockBarH/2
+	out := Clock{Verdict: clockVerdict(c)}
 	bar := func(from, to time.Time, class, label string) {
-		b := ClockBar{X: x(from), Y: barY, W: math.Max(x(to)-x(from), 2), H: clockBarH, Class: class, Label: label}
+		b := ClockBar{X: x(from), W: math.Max(x(to)-x(from), 2), H: clockBarH, Class: class, Label: label}
 		b.LabelInside = float64(len(label))*clockCharW+16 < b.W
 		b.LabelX = b.X + b.W/2
 		out.Bars = append(out.Bars, b)
@@ -269,11 +274,29 @@ func NewClock(c incident.NoticeClock, now time.Time) Clock {
 			rowEnds = append(rowEnds, 0)
 		}
 		rowEnds[row] = left + w
-		textY := float64(clockAxisY) + clockBarH/2 + 22 + float64(row)*clockRowH
-		out.Marks = append(out.Marks, ClockMark{X: mx, Name: m.name, When: when, Anchor: anchor, TextY: textY,
-			LineEnd: textY - 14, Class: m.class})
+		out.Marks = append(out.Marks, ClockMark{X: mx, Name: m.name, When: when, Anchor: anchor, Class: m.class, row: row})
 	}
-	out.Height = clockAxisY + int(clockBarH/2) + 22 + len(rowEnds)*int(clockRowH)
+	// Even rows are written below the axis, odd rows above it, so a
+	// mark's line never crosses another mark's label.
+	above := len(rowEnds) / 2
+	axis := clockTop + float64(above)*clockRowH + clockBarH/2
+	for i := range out.Marks {
+		m := &out.Marks[i]
+		level := float64(m.row / 2)
+		if m.row%2 == 0 {
+			m.TextY = axis + clockBarH/2 + 22 + level*clockRowH
+			m.LineY1, m.LineY2 = axis, m.TextY-14
+		} else {
+			m.TextY = axis - clockBarH/2 - 26 - level*clockRowH
+			m.LineY1, m.LineY2 = m.TextY+20, axis
+		}
+	}
+	for i := range out.Bars {
+		out.Bars[i].Y = axis - clockBarH/2
+	}
+	out.AxisY = axis
+	below := (len(rowEnds) + 1) / 2
+	out.Height = int(axis + clockBarH/2 + 12 + float64(below)*clockRowH)
 	var desc []string
 	for _, m := range out.Marks {
 		desc = append(desc, m.Name+" "+m.When)
