@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -52,28 +53,15 @@ func (h *handlers) incidentList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var f incident.IncidentFilter
-	if f.VendorID, err = vendorIDQuery(c); err != nil {
-		return err
-	}
-	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
-		return err
-	}
-	if f.Notices, err = noticeQuery(c); err != nil {
+	f, err := incidentFilter(c)
+	if err != nil {
 		return err
 	}
 	page, err := h.incidents.List(ctx, f, p)
 	if err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(page.Items)+1)
-	for _, x := range page.Items {
-		ids = append(ids, x.VendorID)
-	}
-	if f.VendorID != "" {
-		ids = append(ids, f.VendorID)
-	}
-	vendors, err := h.imports.VendorsByID(ctx, ids)
+	vendors, err := listVendors(ctx, h, page.Items, func(v incident.IncidentView) string { return v.VendorID }, f.VendorID)
 	if err != nil {
 		return err
 	}
@@ -94,6 +82,20 @@ func (h *handlers) incidentList(c *gin.Context) error {
 	renderPage(c, http.StatusOK, web.PageIncidents, web.Page{Title: "Incidents", User: u, CSRF: pageCSRF(c),
 		Nav: "incidents", Body: body})
 	return nil
+}
+
+// listVendors reads, in one set-based query, the vendors of a console
+// list's rows and the vendor the list is filtered by ("" for none).
+func listVendors[T any](ctx context.Context, h *handlers, rows []T, vendorOf func(T) string,
+	filtered string) (map[string]register.Vendor, error) {
+	ids := make([]string, 0, len(rows)+1)
+	for _, r := range rows {
+		ids = append(ids, vendorOf(r))
+	}
+	if filtered != "" {
+		ids = append(ids, filtered)
+	}
+	return h.imports.VendorsByID(ctx, ids)
 }
 
 // incidentPage serves GET /incidents/{id}.
@@ -193,13 +195,13 @@ func (h *handlers) newIncidentPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	body := web.IncidentNew{Query: strings.TrimSpace(c.Query("q")), Form: web.IncidentForm{LearnedVia: string(incident.ViaVendorNotice)}}
+	body := web.IncidentNew{Query: strings.TrimSpace(c.Query("q"))}
 	if vendorID != "" {
 		v, err := h.vendors.Get(ctx, vendorID)
 		if err != nil {
 			return err
 		}
-		body.Form.VendorID, body.Form.VendorName = v.ID, v.Name
+		body.Form = web.NewIncidentForm(v.ID, v.Name)
 	} else if body.Query != "" {
 		page, err := h.vendors.List(ctx, register.VendorFilter{Query: body.Query}, domain.PageRequest{Limit: vendorPageLimit})
 		if err != nil {
@@ -214,6 +216,9 @@ func (h *handlers) newIncidentPage(c *gin.Context) error {
 
 func (h *handlers) renderNewIncident(c *gin.Context, status int, body web.IncidentNew) error {
 	body.Via, body.Today = learnedVia, h.today()
+	for _, f := range []*web.InstantField{&body.Form.Discovered, &body.Form.Learned, &body.Form.Notice} {
+		f.Max, f.Error = body.Today, body.Form.Errors[f.Field]
+	}
 	renderPage(c, status, web.PageIncidentNew, web.Page{Title: "Record an incident", User: pageUser(c), CSRF: pageCSRF(c),
 		Nav: "incidents", Body: body})
 	return nil
@@ -224,13 +229,12 @@ func (h *handlers) renderNewIncident(c *gin.Context, status int, body web.Incide
 // was typed, and nothing is written; success opens the incident's page.
 func (h *handlers) recordIncident(c *gin.Context) error {
 	ctx := c.Request.Context()
-	form := web.IncidentForm{VendorID: strings.TrimSpace(c.PostForm("vendor_id")), Title: c.PostForm("title"),
-		Description: c.PostForm("description"), DiscoveredDate: c.PostForm("discovered_date"),
-		DiscoveredTime: c.PostForm("discovered_time"), LearnedDate: c.PostForm("learned_date"),
-		LearnedTime: c.PostForm("learned_time"), LearnedVia: c.PostForm("learned_via"),
-		NoticeDate: c.PostForm("notice_date"), NoticeTime: c.PostForm("notice_time"),
-		ExposureStart: c.PostForm("exposure_start"), ExposureEnd: c.PostForm("exposure_end"),
-		RecordsAffected: strings.TrimSpace(c.PostForm("records_affected")), Errors: map[string]string{}}
+	form := web.NewIncidentForm(strings.TrimSpace(c.PostForm("vendor_id")), "")
+	form.Title, form.Description, form.LearnedVia = c.PostForm("title"), c.PostForm("description"), c.PostForm("learned_via")
+	form.ExposureStart, form.ExposureEnd = c.PostForm("exposure_start"), c.PostForm("exposure_end")
+	form.RecordsAffected, form.Errors = strings.TrimSpace(c.PostForm("records_affected")), map[string]string{}
+	discovered, learned := postedInstant(c, &form.Discovered, form.Errors), postedInstant(c, &form.Learned, form.Errors)
+	notice := postedInstant(c, &form.Notice, form.Errors)
 	if !domain.ValidID(form.VendorID) {
 		return &badRequest{Field: "vendor_id", Message: "must be the id (UUID) of a vendor"}
 	}
@@ -248,10 +252,9 @@ func (h *handlers) recordIncident(c *gin.Context) error {
 	}
 	via := incident.LearnedVia(form.LearnedVia)
 	in.LearnedVia = &via
-	in.VendorDiscoveredAt = formInstant(form.Errors, "vendor_discovered_at", form.DiscoveredDate, form.DiscoveredTime, true)
-	in.WeLearnedAt = formInstant(form.Errors, "we_learned_at", form.LearnedDate, form.LearnedTime, true)
-	if t := formInstant(form.Errors, "vendor_notified_us_at", form.NoticeDate, form.NoticeTime, false); t != nil {
-		in.VendorNotifiedUsAt = &t
+	in.VendorDiscoveredAt, in.WeLearnedAt = discovered, learned
+	if notice != nil {
+		in.VendorNotifiedUsAt = &notice
 	}
 	if t := formInstant(form.Errors, "exposure_start", form.ExposureStart, "", false); t != nil {
 		in.ExposureStart = &t
@@ -378,6 +381,14 @@ func (h *handlers) uploadNoticeEvidence(c *gin.Context) error {
 		return nil
 	}
 	return h.renderIncident(c, status, incidentForms{evidence: form})
+}
+
+// postedInstant reads the posted date and time of f into it and returns
+// the instant they make (nil: blank or malformed, with its message in
+// errs).
+func postedInstant(c *gin.Context, f *web.InstantField, errs map[string]string) *time.Time {
+	f.Date, f.Time = c.PostForm(f.Name+"_date"), c.PostForm(f.Name+"_time")
+	return formInstant(errs, f.Field, f.Date, f.Time, f.Required)
 }
 
 // formInstant reads a date field (YYYY-MM-DD) and an optional time field

@@ -164,19 +164,28 @@ func (b incidentCreate) toDomain() (incident.IncidentInput, error) {
 	return in, err
 }
 
+// incidentFilter reads the incident list's filters from the query
+// string: vendor_id, status and notice (the API's list and the console's).
+func incidentFilter(c *gin.Context) (incident.IncidentFilter, error) {
+	var f incident.IncidentFilter
+	var err error
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return f, err
+	}
+	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
+		return f, err
+	}
+	f.Notices, err = noticeQuery(c)
+	return f, err
+}
+
 func (h *handlers) listIncidents(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	var f incident.IncidentFilter
-	if f.VendorID, err = vendorIDQuery(c); err != nil {
-		return err
-	}
-	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
-		return err
-	}
-	if f.Notices, err = noticeQuery(c); err != nil {
+	f, err := incidentFilter(c)
+	if err != nil {
 		return err
 	}
 	return listFiltered(c, f, p, h.incidents.List, toIncidentJSON, nil)

@@ -109,17 +109,38 @@ type EvidenceForm struct {
 type IncidentForm struct {
 	VendorID, VendorName string
 	Title, Description   string
-	DiscoveredDate       string
-	DiscoveredTime       string
-	LearnedDate          string
-	LearnedTime          string
-	LearnedVia           string
-	NoticeDate           string
-	NoticeTime           string
-	ExposureStart        string
-	ExposureEnd          string
-	RecordsAffected      string
-	Errors               map[string]string
+	// Discovered, Learned and Notice are the vendor's discovery, when we
+	// learned, and the vendor's notice.
+	Discovered, Learned, Notice InstantField
+	LearnedVia                  string
+	ExposureStart               string
+	ExposureEnd                 string
+	RecordsAffected             string
+	Errors                      map[string]string
+}
+
+// InstantField is an instant typed as a date and an optional 24-hour UTC
+// time, in one fieldset: Name prefixes its two inputs' names, Field is
+// the API field whose message it shows.
+type InstantField struct {
+	Legend, Name, Field string
+	Date, Time          string
+	Required            bool
+	// Error is the message of Field; Max the last date the picker offers.
+	Error string
+	Max   domain.Date
+}
+
+// NewIncidentForm is an empty form for the vendor.
+func NewIncidentForm(vendorID, vendorName string) IncidentForm {
+	return IncidentForm{VendorID: vendorID, VendorName: vendorName, LearnedVia: string(incident.ViaVendorNotice),
+		Discovered: InstantField{Legend: "When the vendor discovered it (required; UTC)", Name: "discovered",
+			Field: "vendor_discovered_at", Required: true},
+		Learned: InstantField{Legend: "When we learned of it (required; UTC)", Name: "learned", Field: "we_learned_at",
+			Required: true},
+		Notice: InstantField{Legend: "When the vendor’s notice reached us (UTC; required if we learned by it)",
+			Name: "notice", Field: "vendor_notified_us_at"},
+	}
 }
 
 // IncidentNew is the page recording an incident: without a vendor, a
