@@ -125,6 +125,12 @@ func TestBrowserRecordIncident(t *testing.T) {
 			t.Errorf("the incident page at 375 px is %d px wide", w)
 		}
 		screenshot(t, ctx, "console-incident-phone")
+		for _, path := range []string{"/incidents", "/incidents/new?vendor_id=" + chat} {
+			step(t, ctx, "open "+path+" at 375 px", chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 375 {
+				t.Errorf("%s at 375 px is %d px wide", path, w)
+			}
+		}
 		if n := e.count("SELECT count(*) FROM incidents WHERE notice_evidence IS NOT NULL"); n != 1 {
 			t.Errorf("%d incidents with notice evidence", n)
 		}
