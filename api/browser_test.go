@@ -320,7 +320,8 @@ func TestBrowserAxe(t *testing.T) {
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("findings-h")))
 		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
-			"/account/password", "/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs"} {
+			"/incidents", "/incidents/" + p.incident, "/incidents/new?vendor_id=" + p.chat, "/account/password",
+			"/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs"} {
 			step(t, ctx, "open "+path,
 				chromedp.Navigate(srv.URL+path),
 				chromedp.WaitVisible(chromedp.CSS("main h1")))

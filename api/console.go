@@ -73,7 +73,7 @@ func (h *handlers) consoleRoutes() []Route {
 	}
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
-	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes()} {
+	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -206,12 +206,9 @@ func (h *handlers) session(roles []domain.Role) gin.HandlerFunc {
 		actor := u.Actor()
 		c.Set(ctxActor, actor)
 		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
-		if unsafeMethod(c.Request.Method) {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
-			if !access.CSRFMatches(tok, c.PostForm("csrf")) {
-				pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
-				return
-			}
+		if unsafeMethod(c.Request.Method) && !h.formCSRF(c, tok) {
+			pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
+			return
 		}
 		if u.MustChangePassword && c.Request.URL.Path != "/account/password" && c.Request.URL.Path != "/signout" {
 			c.Abort()
