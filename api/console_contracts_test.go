@@ -236,7 +236,7 @@ func TestConsoleContractPage(t *testing.T) {
 				// The timeline: a lane per version, labelled in words.
 				`<svg class="tl"`, `role="img" aria-labelledby="tl-title tl-desc"`,
 				">Version 1: 72 hours from discovery</text>", ">Version 2: 24 hours from discovery (in force)</text>",
-				">2016-06-01 to 2017-11-01 · initial terms</text>", ">2017-11-01 to now, open · Amendment No. 1</text>",
+				">2016-06-01 to 2017-11-01 · initial terms</text>", ">2017-11-01 onwards · Amendment No. 1</text>",
 				">today 2026-11-23</text>", "2 versions, oldest first",
 				// The clause audit of the contract, as the API's.
 				`<h2 id="audit-h">Clause audit</h2>`, "PCI DSS named as the security standard for card data",
@@ -352,7 +352,7 @@ func TestConsoleAmendClause(t *testing.T) {
 			t.Errorf("after the amendment: v%d %v", v3, w3)
 		}
 		pg = b.get(path + "?saved=amendment")
-		mustShow(t, pg, `id="saved"`, ">Version 3: 12 hours from discovery</text>", ">2026-12-01 to now, open · Amendment No. 2</text>",
+		mustShow(t, pg, `id="saved"`, ">Version 3: 12 hours from discovery (not yet in force)</text>", ">2026-12-01 onwards · Amendment No. 2</text>",
 			">2017-11-01 to 2026-12-01 · Amendment No. 1</text>", "3 versions, oldest first",
 			`<input type="hidden" name="version" value="`+itoa(v3)+`">`)
 

@@ -172,6 +172,7 @@ const (
 	tlArrow  = 8 // the arrow head of an open version
 	tlAxis   = 30
 	tlMargin = 0.04 // of the span, either side
+	tlEdge   = 16   // a year label needs this much room from an edge
 )
 
 // NewTimeline lays out the versions between the contract's start and the
@@ -207,19 +208,22 @@ func NewTimeline(c contract.Contract, versions []ClauseVersionRow, now time.Time
 	for i, v := range versions {
 		y := tlTop + i*tlLane
 		x1, x2 := x(v.EffectiveFrom), tlWidth-tlRight-tlArrow
-		dates := v.EffectiveFrom.UTC().Format("2006-01-02") + " to "
+		dates := v.EffectiveFrom.UTC().Format("2006-01-02")
 		if v.EffectiveTo != nil {
 			x2 = x(*v.EffectiveTo)
-			dates += v.EffectiveTo.UTC().Format("2006-01-02")
+			dates += " to " + v.EffectiveTo.UTC().Format("2006-01-02")
 		} else {
-			dates += "now, open"
+			dates += " onwards"
 		}
 		if x2-x1 < 4 {
 			x2 = x1 + 4
 		}
 		label := fmt.Sprintf("Version %d: %s from %s", v.Number, v.Window, strings.ReplaceAll(string(v.Terms.Trigger), "_", " "))
-		if v.InForce {
+		switch {
+		case v.InForce:
 			label += " (in force)"
+		case v.EffectiveFrom.After(now):
+			label += " (not yet in force)"
 		}
 		lane := TimelineLane{X: x1, W: x2 - x1, TextY: y + 14, BarY: y + 22, H: tlBar, DatesY: y + 52,
 			Open: v.EffectiveTo == nil, InForce: v.InForce, Label: label, Dates: dates, Reason: v.Reason, LabelX: x1}
@@ -245,7 +249,11 @@ func NewTimeline(c contract.Contract, versions []ClauseVersionRow, now time.Time
 		if y%step != 0 {
 			continue
 		}
-		t.Ticks = append(t.Ticks, TimelineTick{X: x(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), Y1: t.AxisY,
+		tx := x(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC))
+		if tx < tlEdge || tx > tlWidth-tlEdge {
+			continue // its label would be cut at the edge
+		}
+		t.Ticks = append(t.Ticks, TimelineTick{X: tx, Y1: t.AxisY,
 			Y2: t.AxisY + 6, LabelY: t.AxisY + 20, Label: fmt.Sprint(y)})
 	}
 	today := TimelineMark{X: x(now), Y1: tlTop - 8, Y2: t.AxisY, LabelY: tlTop - 12,
