@@ -35,7 +35,8 @@ func (e *testEnv) clausePortfolio() clausePortfolio {
 	mustStatus(e.t, e.do("PATCH", "/api/v1/vendors/"+p.healthID, e.keys[domain.RoleVendorManager], map[string]any{
 		"tier_override": "low", "tier_override_reason": "test"}), http.StatusOK)
 	p.health = e.createContract(map[string]any{"vendor_id": p.healthID, "title": "Records hosting agreement",
-		"status": "active", "effective_on": "2025-01-01", "dpa": true})["id"].(string)
+		"status": "active", "effective_on": "2025-01-01", "expires_on": "2027-12-31", "renewal_notice_days": 90, "dpa": true,
+		"annual_value": map[string]any{"amount_minor": 12_000_000, "currency": "USD"}})["id"].(string)
 	p.draft = e.createContract(map[string]any{"vendor_id": p.healthID, "title": "Draft renewal", "effective_on": "2026-01-01"})["id"].(string)
 	e.createContract(map[string]any{"vendor_id": p.healthID, "title": "Old terminated deal", "status": "terminated",
 		"effective_on": "2020-01-01"})
@@ -257,7 +258,10 @@ func TestConsoleContractPage(t *testing.T) {
 		pg := b.get("/contracts/" + p.health)
 		mustPage(t, pg, 200)
 		mustShow(t, pg, "<h1>Records hosting agreement</h1>", "The contract has no breach-notification clause.",
-			`<strong id="clause-now">none in force</strong>`, "Business associate agreement for health data")
+			`<strong id="clause-now">none in force</strong>`, "Business associate agreement for health data",
+			"<dt>Annual value</dt><dd>120,000.00 USD</dd>", "<dt>Expires</dt><dd>2027-12-31 (in 403 days)</dd>",
+			"<dt>Renewal notice by</dt><dd>2027-10-02 (90 days before expiry)</dd>",
+			"<dt>Data processing agreement (DPA)</dt><dd>yes</dd>")
 		mustNotShow(t, pg, "<svg")
 		// The vendor page links its contracts here and to its audit lines.
 		vp := b.get("/vendors/" + p.chat)
