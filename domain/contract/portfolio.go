@@ -73,8 +73,9 @@ type PortfolioPage struct {
 }
 
 // Reading budget of a portfolio audit page: contracts per statement, and
-// how many a page reads at most before it stops (Partial) when the filter
-// on the verdict or requirement matches few lines.
+// how many a page reads before it stops (Partial, at the end of the batch
+// that reaches it) when the filter on the verdict or requirement matches
+// few lines.
 const (
 	portfolioBatch  = 500
 	portfolioBudget = 20 * portfolioBatch
@@ -123,9 +124,9 @@ func kindNames() []string {
 // batches with their clauses in force (one statement per batch each) and
 // judges them with EvaluateRequirement, as the contract clause audit does;
 // the filter on the vendor and tier is applied in the database, those on
-// the verdict and requirement to the judged lines. A page reads at most
-// portfolioBudget contracts: a filter that matches few lines returns a
-// partial page whose Next continues the search.
+// the verdict and requirement to the judged lines. A page stops once it
+// has read portfolioBudget contracts: a filter that matches few lines
+// returns a partial page whose Next continues the search.
 func (s *ContractService) PortfolioAudit(ctx context.Context, f PortfolioFilter, p domain.PageRequest) (PortfolioPage, error) {
 	if err := s.Policy.CheckPortfolioFilter(f); err != nil {
 		return PortfolioPage{}, err
