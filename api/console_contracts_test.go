@@ -265,7 +265,8 @@ func TestConsoleContractPage(t *testing.T) {
 		mustNotShow(t, pg, "<svg")
 		// The vendor page links its contracts here and to its audit lines.
 		vp := b.get("/vendors/" + p.chat)
-		mustShow(t, vp, `<a href="/contracts/`+p.msa+`">Chat MSA</a>`, `<a href="/contracts?vendor_id=`+p.chat+`">`)
+		mustShow(t, vp, `<th scope="row"><a href="/contracts/`+p.msa+`">Chat MSA</a>`,
+			`<td><a href="/contracts/`+p.msa+`">Chat MSA</a></td>`, `<a href="/contracts?vendor_id=`+p.chat+`">`)
 		mustPage(t, b.get("/contracts/00000000-0000-0000-0000-000000000000"), http.StatusNotFound)
 		mustPage(t, b.get("/contracts/not-an-id"), http.StatusNotFound)
 	})
