@@ -76,7 +76,7 @@ func TestTimelineLayout(t *testing.T) {
 	if today.Label != "today 2026-11-23" || expiry.Label != "expires 2027-03-31" {
 		t.Fatalf("marks %+v", tl.Marks)
 	}
-	if !(today.X < expiry.X) || !today.LabelEnd || expiry.LabelEnd {
+	if today.X >= expiry.X || !today.LabelEnd || expiry.LabelEnd {
 		t.Errorf("close markers must point away from each other: today %+v, expiry %+v", today, expiry)
 	}
 	if tl.Summary != "3 versions of the breach-notification clause from 2016-06-01 to 2027-03-31." {
