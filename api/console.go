@@ -100,17 +100,15 @@ func newSignInThrottle() *signInThrottle {
 }
 
 // blocked reports whether the account or the address is out of failed
-// attempts, and how long until both have one again.
-func (t *signInThrottle) blocked(email, addr string) (bool, time.Duration) {
-	now := time.Now()
+// attempts at now, and how long until both have one again.
+func (t *signInThrottle) blocked(email, addr string, now time.Time) (bool, time.Duration) {
 	a, waitA := t.accounts.spent(access.NormalizeEmail(email), now)
 	b, waitB := t.addresses.spent(addr, now)
 	return a || b, max(waitA, waitB)
 }
 
-// failed counts a failed sign-in.
-func (t *signInThrottle) failed(email, addr string) {
-	now := time.Now()
+// failed counts a failed sign-in at now.
+func (t *signInThrottle) failed(email, addr string, now time.Time) {
 	t.accounts.reserve(access.NormalizeEmail(email), now)
 	t.addresses.reserve(addr, now)
 }
@@ -298,7 +296,7 @@ func (h *handlers) signIn(c *gin.Context) error {
 		return nil
 	}
 	addr := c.ClientIP()
-	if blocked, wait := h.signIns.blocked(email, addr); blocked {
+	if blocked, wait := h.signIns.blocked(email, addr, h.clock.Now()); blocked {
 		c.Header("Retry-After", retryAfter(wait))
 		h.renderSignIn(c, http.StatusTooManyRequests, email,
 			"Too many failed sign-ins. Wait "+domain.Count(retrySeconds(wait), "second", "seconds")+" and try again.", next)
@@ -307,7 +305,7 @@ func (h *handlers) signIn(c *gin.Context) error {
 	_, tok, err := h.users.SignIn(c.Request.Context(), access.SignInRequest{Email: email, Password: pw, Address: addr,
 		UserAgent: c.Request.UserAgent()})
 	if errors.Is(err, domain.ErrUnauthenticated) {
-		h.signIns.failed(email, addr)
+		h.signIns.failed(email, addr, h.clock.Now())
 		h.renderSignIn(c, http.StatusUnauthorized, email, signInMessage, next)
 		return nil
 	}
