@@ -337,8 +337,10 @@ func TestBrowserAxe(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("findings-h")))
+		contracts := e.allContracts("vendor_id=" + p.chat)
 		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
-			"/account/password"} {
+			"/incidents", "/incidents/" + p.incident, "/incidents/new?vendor_id=" + p.chat, "/contracts", "/contracts/" + contracts[0], "/account/password",
+			"/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs"} {
 			step(t, ctx, "open "+path,
 				chromedp.Navigate(srv.URL+path),
 				chromedp.WaitVisible(chromedp.CSS("main h1")))

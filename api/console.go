@@ -72,7 +72,8 @@ func (h *handlers) consoleRoutes() []Route {
 	}
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
-	for _, area := range [][]Route{h.overviewRoutes()} {
+	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes(), h.contractRoutes(),
+		h.overviewRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -99,17 +100,15 @@ func newSignInThrottle() *signInThrottle {
 }
 
 // blocked reports whether the account or the address is out of failed
-// attempts, and how long until both have one again.
-func (t *signInThrottle) blocked(email, addr string) (bool, time.Duration) {
-	now := time.Now()
+// attempts at now, and how long until both have one again.
+func (t *signInThrottle) blocked(email, addr string, now time.Time) (bool, time.Duration) {
 	a, waitA := t.accounts.spent(access.NormalizeEmail(email), now)
 	b, waitB := t.addresses.spent(addr, now)
 	return a || b, max(waitA, waitB)
 }
 
-// failed counts a failed sign-in.
-func (t *signInThrottle) failed(email, addr string) {
-	now := time.Now()
+// failed counts a failed sign-in at now.
+func (t *signInThrottle) failed(email, addr string, now time.Time) {
 	t.accounts.reserve(access.NormalizeEmail(email), now)
 	t.addresses.reserve(addr, now)
 }
@@ -205,12 +204,9 @@ func (h *handlers) session(roles []domain.Role) gin.HandlerFunc {
 		actor := u.Actor()
 		c.Set(ctxActor, actor)
 		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
-		if unsafeMethod(c.Request.Method) {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
-			if !access.CSRFMatches(tok, c.PostForm("csrf")) {
-				pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
-				return
-			}
+		if unsafeMethod(c.Request.Method) && !h.formCSRF(c, tok) {
+			pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
+			return
 		}
 		if u.MustChangePassword && c.Request.URL.Path != "/account/password" && c.Request.URL.Path != "/signout" {
 			c.Abort()
@@ -283,7 +279,7 @@ func (h *handlers) renderSignIn(c *gin.Context, status int, email, msg, next str
 		next = ""
 	}
 	renderPage(c, status, web.PageSignIn, web.Page{Title: "Sign in", CSRF: csrf,
-		Body: web.SignIn{Email: email, Error: msg, Next: next, Links: signInLinks()}})
+		Body: web.SignIn{Email: email, Error: msg, Next: next, Links: signInLinks(), SSO: h.sso != nil}})
 }
 
 // signIn serves POST /signin. A form without its anti-forgery value is
@@ -300,7 +296,7 @@ func (h *handlers) signIn(c *gin.Context) error {
 		return nil
 	}
 	addr := c.ClientIP()
-	if blocked, wait := h.signIns.blocked(email, addr); blocked {
+	if blocked, wait := h.signIns.blocked(email, addr, h.clock.Now()); blocked {
 		c.Header("Retry-After", retryAfter(wait))
 		h.renderSignIn(c, http.StatusTooManyRequests, email,
 			"Too many failed sign-ins. Wait "+domain.Count(retrySeconds(wait), "second", "seconds")+" and try again.", next)
@@ -309,7 +305,7 @@ func (h *handlers) signIn(c *gin.Context) error {
 	_, tok, err := h.users.SignIn(c.Request.Context(), access.SignInRequest{Email: email, Password: pw, Address: addr,
 		UserAgent: c.Request.UserAgent()})
 	if errors.Is(err, domain.ErrUnauthenticated) {
-		h.signIns.failed(email, addr)
+		h.signIns.failed(email, addr, h.clock.Now())
 		h.renderSignIn(c, http.StatusUnauthorized, email, signInMessage, next)
 		return nil
 	}

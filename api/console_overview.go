@@ -131,8 +131,8 @@ func fillPortfolio(ov *web.Overview, ex reports.Executive) {
 
 	overdue := ex.Overdue.VendorNotices
 	ov.Notices = web.Notices{
-		Late:    web.Figure{Label: "notified late", N: ex.LateTotal - overdue, Href: findingsHref(finding.RuleIncidentNoticeLate)},
-		Overdue: web.Figure{Label: "overdue, no notice yet", N: overdue, Href: findingsHref(finding.RuleIncidentNoticeOverdue)},
+		Late:    web.Figure{Label: "notified late", N: ex.LateTotal - overdue, Href: "/incidents?notice=late"},
+		Overdue: web.Figure{Label: "overdue, no notice yet", N: overdue, Href: "/incidents?notice=overdue"},
 		More:    int64(min(len(ex.LateNotices), overviewNotices)) < ex.LateTotal,
 	}
 	for _, n := range ex.LateNotices[:min(len(ex.LateNotices), overviewNotices)] {
@@ -146,11 +146,11 @@ func fillPortfolio(ov *web.Overview, ex reports.Executive) {
 		DueSoon: web.Figure{Label: "due in the next 7 days", N: ex.DueSoon, Href: findingsHref(finding.RuleObligationDueSoon)},
 	}
 	for _, o := range ex.OverdueObligations[:min(len(ex.OverdueObligations), overviewObligations)] {
-		ov.Obligations.OverdueRows = append(ov.Obligations.OverdueRows, web.ObligationRow{Vendor: o.Vendor, Item: o.Item,
+		ov.Obligations.OverdueRows = append(ov.Obligations.OverdueRows, web.DueObligation{Vendor: o.Vendor, Item: o.Item,
 			Due: o.Due, Countdown: daysSpan(o.DaysOverdue), Overdue: true})
 	}
 	for _, o := range ex.DueSoonItems[:min(len(ex.DueSoonItems), overviewObligations)] {
-		ov.Obligations.DueSoonRows = append(ov.Obligations.DueSoonRows, web.ObligationRow{Vendor: o.Vendor, Item: o.Item,
+		ov.Obligations.DueSoonRows = append(ov.Obligations.DueSoonRows, web.DueObligation{Vendor: o.Vendor, Item: o.Item,
 			Incident: o.Incident, Due: o.Due, Countdown: incident.SpanOf(o.Due.Sub(ex.AsOf))})
 	}
 

@@ -148,9 +148,13 @@ func TestConsoleOverview(t *testing.T) {
 		if late == nil || late[2] != "1" {
 			t.Fatalf("late notices figure: %v", late)
 		}
-		if got := len(findingLink.FindAllString(b.get(html.UnescapeString(late[1])).Body, -1)); got != 1 {
-			t.Errorf("the late notices figure links to %d findings", got)
+		if late[1] != "/incidents?notice=late" {
+			t.Errorf("the late notices figure links to %s", late[1])
 		}
+		if got := len(incidentLink.FindAllString(b.get(html.UnescapeString(late[1])).Body, -1)); got != 1 {
+			t.Errorf("the late notices figure links to %d incidents", got)
+		}
+		mustShow(t, pg, `<a href="/incidents/`+p.incident+`">Chat widget malware</a>`)
 		mustShow(t, pg, `href="/vendors/`+p.chat+`#timeliness"`, "late</span> 164 days")
 
 		// Our obligations: overdue with how long; the figure links to its
@@ -291,7 +295,7 @@ func TestConsoleVendorTimeliness(t *testing.T) {
 			mustShow(t, pg, `<a href="#timeliness">Notice timeliness</a>`, `<h2 id="timeliness">Notice timeliness</h2>`,
 				"<span>1 incident:</span>", `<span class="badge b-bad">late</span> 1</span>`, "<strong>0 %</strong>",
 				"longest lag: <strong>167 days</strong>", "worst: <strong>late by 164 days</strong>",
-				"<th scope=\"row\">Chat widget malware</th><td>2017-10-12 00:00 UTC</td>",
+				"<th scope=\"row\"><a href=\"/incidents/"+p.incident+"\">Chat widget malware</a></th><td>2017-10-12 00:00 UTC</td>",
 				"2017-10-15 00:00 UTC<span class=\"sub\">72 hours</span>", "late by 164 days</span><span class=\"sub\">broke the contract</span>")
 			mustShow(t, b.get("/vendors/"+p.low), "No incident is recorded, so there is no notice to judge.")
 		}

@@ -20,3 +20,15 @@ func (m Money) Check(fe *FieldErrors, field string) {
 		fe.Add(field+".currency", "must be an ISO 4217 code such as USD, EUR or GBP")
 	}
 }
+
+// MinorDigits is how many minor-unit digits the currency has: 2 for most,
+// 0 for the yen and others without a minor unit, 3 for the dinars.
+func (m Money) MinorDigits() int {
+	switch m.Currency {
+	case "JPY", "KRW", "CLP", "ISK", "VND", "XOF", "XAF", "PYG", "UGX":
+		return 0
+	case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
+		return 3
+	}
+	return 2
+}

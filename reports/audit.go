@@ -1020,14 +1020,7 @@ func describeFilter(f reporting.Filter) string {
 // moneyFloat converts minor units to a float at the reports edge only,
 // with the currency's ISO 4217 exponent.
 func moneyFloat(m domain.Money) float64 {
-	exp := 2
-	switch m.Currency {
-	case "JPY", "KRW", "CLP", "ISK", "VND", "XOF", "XAF", "PYG", "UGX":
-		exp = 0
-	case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
-		exp = 3
-	}
-	return float64(m.AmountMinor) / math.Pow10(exp)
+	return float64(m.AmountMinor) / math.Pow10(m.MinorDigits())
 }
 
 // residualScore is a stored residual score as a cell, empty when none.

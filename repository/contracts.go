@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -353,6 +355,63 @@ func (s *Clauses) ByIDs(ctx context.Context, ids []string) (map[string]contract.
 	out := make(map[string]contract.ClauseVersion, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r.toDomain()
+	}
+	return out, nil
+}
+
+// ActiveContracts implements contract.PortfolioStore: one join of the
+// active contracts with their vendors, in keyset order on (vendor name
+// key, contract id), then one read of those vendors' data handling. The
+// bound on v.name_key alone lets PostgreSQL start its scan of
+// vendors_name_key_uq (or vendors_tier_name_idx) at the cursor.
+func (s *Contracts) ActiveContracts(ctx context.Context, f contract.PortfolioFilter, from *contract.PortfolioCursor,
+	limit int) ([]contract.AuditedContract, error) {
+	var w where
+	w.add("c.status = ?", string(contract.ContractActive))
+	if f.VendorID != "" {
+		w.add("v.id = ?", f.VendorID)
+	}
+	if f.Tier != "" {
+		w.add("v.tier = ?", string(f.Tier))
+	}
+	if from != nil {
+		w.add("v.name_key >= ?", from.VendorKey)
+		w.add("(v.name_key, c.id) >= (?, ?)", from.VendorKey, from.ContractID)
+	}
+	var rows []struct {
+		Contract       contractRow `gorm:"embedded"`
+		VendorName     string
+		VendorRiskTier string
+		VendorOverride *string
+	}
+	err := s.db.conn(ctx).Raw(`SELECT c.*, v.name AS vendor_name, v.risk_tier AS vendor_risk_tier,
+		v.tier_override AS vendor_override
+		FROM contracts c JOIN vendors v ON v.id = c.vendor_id`+w.sql()+`
+		ORDER BY v.name_key, c.id LIMIT ?`, append(w.args, limit)...).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]contract.AuditedContract, len(rows))
+	index := map[string][]int{}
+	for i, r := range rows {
+		out[i] = contract.AuditedContract{Contract: r.Contract.toDomain(), Vendor: register.Vendor{ID: r.Contract.VendorID,
+			Name: r.VendorName, Risk: register.InherentRisk{Tier: register.Tier(r.VendorRiskTier)},
+			TierOverride: register.Tier(deref(r.VendorOverride))}}
+		index[r.Contract.VendorID] = append(index[r.Contract.VendorID], i)
+	}
+	if len(index) == 0 {
+		return out, nil
+	}
+	var handling []handlingRow
+	if err := s.db.conn(ctx).Where("vendor_id IN ?", slices.Collect(maps.Keys(index))).Order("vendor_id, category").
+		Find(&handling).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, h := range handling {
+		d := h.toDomain()
+		for _, i := range index[h.VendorID] {
+			out[i].Handling = append(out[i].Handling, d)
+		}
 	}
 	return out, nil
 }

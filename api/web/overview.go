@@ -90,13 +90,13 @@ type NoticeRow struct {
 // week.
 type Obligations struct {
 	Overdue, DueSoon Figure
-	OverdueRows      []ObligationRow
-	DueSoonRows      []ObligationRow
+	OverdueRows      []DueObligation
+	DueSoonRows      []DueObligation
 }
 
-// ObligationRow is one of our obligations with its countdown: the time
+// DueObligation is one of our obligations with its countdown: the time
 // left until it is due, or how long it is overdue.
-type ObligationRow struct {
+type DueObligation struct {
 	Vendor, Item, Incident string
 	Due                    time.Time
 	Countdown              *incident.Span

@@ -23,6 +23,7 @@ type ContractStore interface {
 	List(ctx context.Context, f ContractFilter, p domain.PageRequest) (domain.Page[Contract], error)
 	// ListByVendor returns the vendor's contracts (a vendor has few).
 	ListByVendor(ctx context.Context, vendorID string) ([]Contract, error)
+	PortfolioStore
 }
 
 // ClauseStore persists breach-notification clause versions.
