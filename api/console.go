@@ -73,7 +73,7 @@ func (h *handlers) consoleRoutes() []Route {
 	}
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
-	for _, area := range [][]Route{} {
+	for _, area := range [][]Route{h.onboardingRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -157,7 +157,7 @@ func pageUser(c *gin.Context) *web.User {
 		return nil
 	}
 	u := v.(access.User)
-	return &web.User{Name: u.Name, Email: u.Email, Role: u.Role}
+	return &web.User{Name: u.Name, Email: u.Email, Role: u.Role, Onboard: slices.Contains(vendorWriters, u.Role)}
 }
 
 // pageCSRF is the CSRF token of the request's session ("" without one).
@@ -180,7 +180,8 @@ func unsafeMethod(m string) bool {
 // admits only the given roles, as authorize does for API keys. Without a
 // live session a page redirects to the sign-in form; an unsafe request
 // must carry the session's CSRF token (403 otherwise, before any handler
-// runs); a user whose password was generated is sent to change it first.
+// runs; a multipart upload carries it in its first part, see
+// console_upload.go); a user whose password was generated is sent to change it first.
 func (h *handlers) session(roles []domain.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		tok, _ := c.Cookie(sessionCookie)
@@ -206,12 +207,9 @@ func (h *handlers) session(roles []domain.Role) gin.HandlerFunc {
 		actor := u.Actor()
 		c.Set(ctxActor, actor)
 		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
-		if unsafeMethod(c.Request.Method) {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
-			if !access.CSRFMatches(tok, c.PostForm("csrf")) {
-				pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
-				return
-			}
+		if unsafeMethod(c.Request.Method) && !h.csrfSent(c, tok) {
+			pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
+			return
 		}
 		if u.MustChangePassword && c.Request.URL.Path != "/account/password" && c.Request.URL.Path != "/signout" {
 			c.Abort()
