@@ -364,7 +364,7 @@ func dataFieldsets() []web.Fieldset {
 	for i, c := range cats {
 		opts[i] = web.Option{Value: c.Code, Label: c.Name}
 	}
-	return []web.Fieldset{{Legend: "A category of data", Fields: []web.Field{
+	return []web.Fieldset{{Legend: "Record a category of data", Fields: []web.Field{
 		{Name: "category", Label: "Category", Type: "select", Required: true, Options: opts,
 			Hint: "Recording a category again replaces what was recorded for it."},
 		{Name: "access", Label: "What the vendor does with it", Type: "checkboxes", Required: true,
@@ -466,8 +466,8 @@ func contractFieldsets(statuses []web.Option) []web.Fieldset {
 			{Name: "title", Label: "Title", Type: "text", Required: true},
 			{Name: "reference", Label: "Reference", Type: "text"},
 			{Name: "status", Label: "Status", Type: "select", Required: true, Options: statuses},
-			{Name: "effective_on", Label: "Effective on", Type: "date", Required: true, Hint: "YYYY-MM-DD"},
-			{Name: "expires_on", Label: "Expires on", Type: "date", Hint: "YYYY-MM-DD; empty if it runs until terminated."},
+			{Name: "effective_on", Label: "Effective on", Type: "date", Required: true},
+			{Name: "expires_on", Label: "Expires on", Type: "date", Hint: "Empty if it runs until terminated."},
 			{Name: "renewal_notice_days", Label: "Renewal notice (days)", Type: "number"},
 			{Name: "governing_law", Label: "Governing law", Type: "text"},
 			{Name: "security_standard", Label: "Security standard", Type: "text", Hint: "ISO 27001, SOC 2…"},
@@ -605,10 +605,10 @@ func attestationFieldsets() []web.Fieldset {
 		kinds = append(kinds, web.Option{Value: string(k.Code), Label: k.Name})
 	}
 	return []web.Fieldset{
-		{Legend: "The attestation", Fields: []web.Field{
+		{Legend: "Record an attestation", Fields: []web.Field{
 			{Name: "kind", Label: "Kind", Type: "select", Required: true, Options: kinds},
 			{Name: "issuer", Label: "Issuer", Type: "text", Hint: "The audit firm or certification body."},
-			{Name: "issued_on", Label: "Issued on", Type: "date", Hint: "YYYY-MM-DD"},
+			{Name: "issued_on", Label: "Issued on", Type: "date"},
 			{Name: "period_start", Label: "Period from", Type: "date", Hint: "The audit period, if the report has one."},
 			{Name: "period_end", Label: "Period to", Type: "date"},
 			{Name: "expires_on", Label: "Expires on", Type: "date",
@@ -843,7 +843,7 @@ func isTooLarge(err error) bool {
 
 func reviewFieldsets() []web.Fieldset {
 	return []web.Fieldset{{Legend: "The review", Fields: []web.Field{
-		{Name: "performed_on", Label: "Performed on", Type: "date", Required: true, Hint: "YYYY-MM-DD; not in the future."},
+		{Name: "performed_on", Label: "Performed on", Type: "date", Required: true, Hint: "Not in the future."},
 		{Name: "reviewer", Label: "Reviewer", Type: "text", Required: true},
 		{Name: "outcome", Label: "Outcome", Type: "select", Required: true, Options: options(review.ReviewOutcomes)},
 		{Name: "residual_risk", Label: "Residual risk as judged", Type: "select", Required: true, Options: options(register.Tiers)},

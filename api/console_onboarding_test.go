@@ -72,7 +72,7 @@ func (b *browser) upload(path string, fields [][2]string, file *formFile) page {
 
 // messageBy is the message shown next to a form field ("" without one).
 func messageBy(p page, name string) string {
-	id := "f-" + regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(name, "-")
+	id := "f-" + regexp.MustCompile(`[^A-Za-z0-9_-]`).ReplaceAllString(name, "-")
 	m := regexp.MustCompile(`<span class="field-error" id="` + regexp.QuoteMeta(id) + `-error">([^<]*)</span>`).FindStringSubmatch(p.Body)
 	if m == nil {
 		return ""

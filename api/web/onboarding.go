@@ -45,11 +45,11 @@ type Field struct {
 }
 
 // ID is the field's element id: its name with every character that is
-// not a letter or digit made a hyphen, so that it is also a plain CSS
-// selector.
+// not a letter, a digit, _ or - made a hyphen, so that it is also a plain
+// CSS selector.
 func (f Field) ID() string {
 	return "f-" + strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
 			return r
 		}
 		return '-'
