@@ -112,6 +112,20 @@ func formFailure(err error) (status int, fe domain.FieldErrors, ok bool) {
 	return 0, nil, false
 }
 
+// answerForm ends a form's post: input the service refused renders the
+// form again (render) with the status and the messages next to the
+// fields; any other error is an error page; success redirects to next().
+func answerForm(c *gin.Context, err error, render func(status int, fe domain.FieldErrors) error, next func() string) error {
+	if status, fe, ok := formFailure(err); ok {
+		return render(status, fe)
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, next())
+	return nil
+}
+
 // checkOnly is the answer to a form whose own parsing found errors: those
 // errors with what the domain's validation (validate, which writes
 // nothing) says of the other fields. The service is not called.
@@ -345,15 +359,10 @@ func (h *handlers) onboardVendorPage(c *gin.Context) error {
 func (h *handlers) onboardVendor(c *gin.Context) error {
 	vals := postedForm(c)
 	v, err := h.vendors.Create(c.Request.Context(), vendorInput(vals))
-	if status, fe, ok := formFailure(err); ok {
+	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
 		renderStep(c, status, 1, nil, web.Onboarding{Heading: "A new vendor", Form: newVendorForm(vals, fe)})
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, stepPath(v.ID, 2)+"?saved=vendor")
-	return nil
+	}, func() string { return stepPath(v.ID, 2) + "?saved=vendor" })
 }
 
 // ---- step 2: data handled ----
@@ -441,14 +450,9 @@ func (h *handlers) onboardData(c *gin.Context) error {
 	} else {
 		_, _, err = h.vendors.PutHandling(c.Request.Context(), v.ID, in)
 	}
-	if status, fe, ok := formFailure(err); ok {
+	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
 		return h.renderData(c, status, v, vals, fe, "")
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, stepPath(v.ID, 2)+"?saved=data")
-	return nil
+	}, func() string { return stepPath(v.ID, 2) + "?saved=data" })
 }
 
 // ---- step 3: the contract ----
@@ -586,15 +590,10 @@ func (h *handlers) onboardContract(c *gin.Context) error {
 	} else {
 		_, err = h.contracts.Create(c.Request.Context(), in, terms)
 	}
-	if status, fe, ok := formFailure(err); ok {
+	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
 		h.renderContract(c, status, v, vals, fe, "")
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, stepPath(v.ID, 4)+"?saved=contract")
-	return nil
+	}, func() string { return stepPath(v.ID, 4) + "?saved=contract" })
 }
 
 // ---- step 4: attestations and evidence ----
@@ -707,14 +706,9 @@ func (h *handlers) onboardAttestation(c *gin.Context) error {
 	} else {
 		a, err = h.attestations.Create(c.Request.Context(), in)
 	}
-	if status, fe, ok := formFailure(err); ok {
+	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
 		return h.renderAttestations(c, status, v, vals, fe, "")
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, evidencePath(v.ID, a.ID))
-	return nil
+	}, func() string { return evidencePath(v.ID, a.ID) })
 }
 
 // stepAttestation reads the vendor and the attestation of an evidence
@@ -822,15 +816,10 @@ func (h *handlers) onboardEvidence(c *gin.Context) error {
 		err = &domain.UploadError{Kind: domain.ErrEvidenceTooLarge, Field: "file",
 			Message: "is larger than the limit of " + byteSize(h.attestations.EvidenceLimit())}
 	}
-	if status, fe, ok := formFailure(err); ok {
+	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
 		h.renderEvidence(c, status, v, a, fe)
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, stepPath(v.ID, 4)+"?saved=evidence")
-	return nil
+	}, func() string { return stepPath(v.ID, 4) + "?saved=evidence" })
 }
 
 // isTooLarge reports whether err is a body over its limit.
@@ -891,15 +880,10 @@ func (h *handlers) onboardReview(c *gin.Context) error {
 	} else {
 		_, err = h.reviews.Create(c.Request.Context(), in)
 	}
-	if status, fe, ok := formFailure(err); ok {
+	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
 		h.renderReview(c, status, v, vals, fe)
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, stepPath(v.ID, 6))
-	return nil
+	}, func() string { return stepPath(v.ID, 6) })
 }
 
 // ---- the vendor profile's edit form ----
