@@ -139,6 +139,25 @@ func TestBrowserOnboarding(t *testing.T) {
 			}
 		}
 
+		// A stale edit of the profile: someone saves the vendor while the
+		// form is open; nothing is saved and both values are shown.
+		id := strings.TrimPrefix(vendorPath, "/onboarding/")
+		step(t, ctx, "open the profile's edit form",
+			chromedp.Click(chromedp.ID("edit-profile")),
+			chromedp.WaitVisible(chromedp.ID("f-service")),
+			chromedp.SetValue(chromedp.ID("f-service"), "Payroll and pensions for the UK staff"))
+		mustStatus(t, e.do("PATCH", "/api/v1/vendors/"+id, e.keys[domain.RoleAdmin],
+			map[string]any{"service": "Payroll (UK and Ireland)"}), 200)
+		step(t, ctx, "save it, stale",
+			submitForm,
+			chromedp.WaitVisible(chromedp.ID("conflict")))
+		screenshot(t, ctx, "console-vendor-conflict")
+		conflict, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("conflict")))
+		if !strings.Contains(conflict, "Payroll and pensions for the UK staff") || !strings.Contains(conflict, "Payroll (UK and Ireland)") {
+			t.Errorf("the conflict does not show both values: %q", conflict)
+		}
+		checkAxe(t, ctx, "/vendors/{id}/edit (conflict)")
+
 		// The import: a workbook with a bad row is previewed, its row
 		// errors shown, nothing written.
 		book := filepath.Join(t.TempDir(), "vendors.xlsx")

@@ -285,7 +285,7 @@ func (h *handlers) stepVendor(c *gin.Context) (register.Vendor, error) {
 // something (its ?saved=).
 var savedNotices = map[string]string{
 	"vendor":   "The vendor is recorded.",
-	"data":     "Recorded.",
+	"data":     "The category is recorded: add another, or continue.",
 	"contract": "The contract is recorded.",
 	"evidence": "The evidence file is stored.",
 }
