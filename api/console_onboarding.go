@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -776,37 +777,10 @@ func (h *handlers) onboardEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	mr := formParts(c)
-	if mr == nil {
-		h.renderEvidence(c, http.StatusUnsupportedMediaType, v, a, domain.FieldErrors{{Field: "file",
-			Message: "must be sent as a file upload (multipart/form-data)"}})
-		return nil
-	}
-	var version int64
-	for {
-		part, perr := mr.NextPart()
-		if perr != nil {
-			err = &domain.UploadError{Kind: domain.ErrEvidenceTooLarge, Field: "file",
-				Message: "is larger than the limit of " + byteSize(h.attestations.EvidenceLimit())}
-			if !isTooLarge(perr) {
-				err = domain.Invalid("file", "is required: choose the evidence file")
-			}
-			break
-		}
-		if part.FormName() == "version" {
-			version, _ = strconv.ParseInt(strings.TrimSpace(readTextPart(part)), 10, 64)
-			continue
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		if part.FileName() == "" {
-			err = domain.Invalid("file", "is required: choose the evidence file")
-			break
-		}
+	version, part, err := evidenceFormPart(c)
+	if err == nil {
 		_, _, err = h.attestations.AttachEvidence(c.Request.Context(), a.ID, domain.EvidenceUpload{
 			Name: part.FileName(), DeclaredType: part.Header.Get("Content-Type"), Content: part}, version)
-		break
 	}
 	if errors.Is(err, domain.ErrPrecondition) {
 		err = domain.Invalid("file", "was not stored: the attestation changed since this page was read; choose the file again")
@@ -820,6 +794,32 @@ func (h *handlers) onboardEvidence(c *gin.Context) error {
 		h.renderEvidence(c, status, v, a, fe)
 		return nil
 	}, func() string { return stepPath(v.ID, 4) + "?saved=evidence" })
+}
+
+// evidenceFormPart reads the evidence form after its csrf part: the
+// version read, then the file's part, which the caller streams.
+func evidenceFormPart(c *gin.Context) (int64, *multipart.Part, error) {
+	mr := formParts(c)
+	if mr == nil {
+		return 0, nil, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "file",
+			Message: "must be sent as a file upload (multipart/form-data)"}
+	}
+	var version int64
+	for {
+		part, err := mr.NextPart()
+		switch {
+		case isTooLarge(err):
+			return 0, nil, err
+		case err != nil:
+			return 0, nil, domain.Invalid("file", "is required: choose the evidence file")
+		case part.FormName() == "version":
+			version, _ = strconv.ParseInt(strings.TrimSpace(readTextPart(part)), 10, 64)
+		case part.FormName() == "file" && part.FileName() == "":
+			return 0, nil, domain.Invalid("file", "is required: choose the evidence file")
+		case part.FormName() == "file":
+			return version, part, nil
+		}
+	}
 }
 
 // isTooLarge reports whether err is a body over its limit.
