@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -263,11 +264,17 @@ func stepPath(vendorID string, number int) string {
 	return "/onboarding/" + vendorID + "/" + onboardingSteps[number-1].path
 }
 
-// renderStep writes a page of the flow.
-func renderStep(c *gin.Context, status, number int, v *register.Vendor, body web.Onboarding) {
+// renderStep writes a page of the flow. The step indicator links only
+// the steps the caller's role may open (legal: the contract).
+func (h *handlers) renderStep(c *gin.Context, status, number int, v *register.Vendor, body web.Onboarding) {
 	body.Steps, body.Number = stepsAt("", number), number
 	if v != nil {
 		body.Steps, body.VendorID, body.VendorName = stepsAt(v.ID, number), v.ID, v.Name
+		for i := range body.Steps {
+			if !h.mayOpenStep(c, i) {
+				body.Steps[i].Path = ""
+			}
+		}
 	}
 	if body.Form != nil {
 		body.Form.CSRF = pageCSRF(c)
@@ -275,6 +282,22 @@ func renderStep(c *gin.Context, status, number int, v *register.Vendor, body web
 	title := "Onboarding: " + body.Heading
 	renderPage(c, status, web.PageOnboarding, web.Page{Title: title, User: pageUser(c), CSRF: pageCSRF(c),
 		Nav: "onboarding", Body: body})
+}
+
+// mayOpenStep reports whether the caller's role may open step i (from
+// 0) of a vendor's onboarding, by the route table above.
+func (h *handlers) mayOpenStep(c *gin.Context, i int) bool {
+	pattern := "/onboarding/:id/" + onboardingSteps[i].path
+	if i == 0 {
+		pattern = "/vendors/:id/edit"
+	}
+	u := pageUser(c)
+	for _, rt := range h.onboardingRoutes() {
+		if rt.Method == http.MethodGet && rt.Path == pattern {
+			return u != nil && slices.Contains(rt.Roles, u.Role)
+		}
+	}
+	return false
 }
 
 // stepVendor reads the vendor of a step's page.
@@ -347,7 +370,7 @@ func newVendorForm(vals url.Values, errs domain.FieldErrors) *web.Form {
 // onboardVendorPage serves GET /onboarding: the first step, a new
 // vendor (status onboarding, moderate criticality to start with).
 func (h *handlers) onboardVendorPage(c *gin.Context) error {
-	renderStep(c, http.StatusOK, 1, nil, web.Onboarding{Heading: "A new vendor",
+	h.renderStep(c, http.StatusOK, 1, nil, web.Onboarding{Heading: "A new vendor",
 		Intro: "Five steps: the vendor, the data it handles, its contract, its attestations and a first review. " +
 			"Only the first is needed; each of the others can be skipped and done later.",
 		Form: newVendorForm(url.Values{"status": {string(register.StatusOnboarding)},
@@ -361,7 +384,7 @@ func (h *handlers) onboardVendor(c *gin.Context) error {
 	vals := postedForm(c)
 	v, err := h.vendors.Create(c.Request.Context(), vendorInput(vals))
 	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
-		renderStep(c, status, 1, nil, web.Onboarding{Heading: "A new vendor", Form: newVendorForm(vals, fe)})
+		h.renderStep(c, status, 1, nil, web.Onboarding{Heading: "A new vendor", Form: newVendorForm(vals, fe)})
 		return nil
 	}, func() string { return stepPath(v.ID, 2) + "?saved=vendor" })
 }
@@ -428,7 +451,7 @@ func (h *handlers) renderData(c *gin.Context, status int, v register.Vendor, val
 	} else {
 		body.Skip = &web.Link{Name: "Skip this step", Path: stepPath(v.ID, 3), Note: skipNote}
 	}
-	renderStep(c, status, 2, &v, body)
+	h.renderStep(c, status, 2, &v, body)
 	return nil
 }
 
@@ -518,22 +541,39 @@ func (h *handlers) onboardContractPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h.renderContract(c, http.StatusOK, v, url.Values{"status": {string(contract.ContractDraft)},
+	return h.renderContract(c, http.StatusOK, v, url.Values{"status": {string(contract.ContractDraft)},
 		"breach_notification.window.unit": {string(domain.UnitHours)},
 		"breach_notification.trigger":     {string(contract.TriggerDiscovery)}}, nil, savedNotices[c.Query("saved")])
-	return nil
 }
 
 func (h *handlers) renderContract(c *gin.Context, status int, v register.Vendor, vals url.Values, errs domain.FieldErrors,
-	saved string) {
-	body := web.Onboarding{Heading: "The contract", Saved: saved,
+	saved string) error {
+	cs, err := h.contracts.List(c.Request.Context(), contract.ContractFilter{VendorID: v.ID},
+		domain.PageRequest{Limit: vendorPageLimit})
+	if err != nil {
+		return err
+	}
+	body := web.Onboarding{Heading: "The contract", Saved: saved, RecordedTitle: "Recorded so far",
 		Intro: "The contract with the vendor and its breach-notification clause, which the clause audit checks " +
 			"against what the data handled requires.",
 		Form: &web.Form{Action: stepPath(v.ID, 3), Fieldsets: contractFieldsets(contractStatuses(c)),
-			Submit: "Record the contract and continue"},
-		Skip: &web.Link{Name: "Skip this step", Path: stepPath(v.ID, 4), Note: skipNote}}
+			Submit: "Record the contract and continue"}}
 	body.Form.Errors = fillForm(body.Form.Fieldsets, vals, errs)
-	renderStep(c, status, 3, &v, body)
+	for _, cv := range cs.Items {
+		clause := "no breach-notification clause"
+		if cv.Clause != nil {
+			clause = "breach notice: " + cv.Clause.Terms.Describe(h.contracts.Policy.StandardWindows)
+		}
+		body.Recorded = append(body.Recorded, web.Recorded{Title: cv.Title,
+			Detail: string(cv.Status) + ", from " + cv.EffectiveOn.String() + "; " + clause})
+	}
+	if len(cs.Items) > 0 {
+		body.Next = &web.Link{Name: "Continue to the attestations", Path: stepPath(v.ID, 4)}
+	} else {
+		body.Skip = &web.Link{Name: "Skip this step", Path: stepPath(v.ID, 4), Note: skipNote}
+	}
+	h.renderStep(c, status, 3, &v, body)
+	return nil
 }
 
 // contractForm is the contract form as a service input, with the
@@ -592,8 +632,7 @@ func (h *handlers) onboardContract(c *gin.Context) error {
 		_, err = h.contracts.Create(c.Request.Context(), in, terms)
 	}
 	return answerForm(c, err, func(status int, fe domain.FieldErrors) error {
-		h.renderContract(c, status, v, vals, fe, "")
-		return nil
+		return h.renderContract(c, status, v, vals, fe, "")
 	}, func() string { return stepPath(v.ID, 4) + "?saved=contract" })
 }
 
@@ -676,7 +715,7 @@ func (h *handlers) renderAttestations(c *gin.Context, status int, v register.Ven
 	} else {
 		body.Skip = &web.Link{Name: "Skip this step", Path: stepPath(v.ID, 5), Note: skipNote}
 	}
-	renderStep(c, status, 4, &v, body)
+	h.renderStep(c, status, 4, &v, body)
 	return nil
 }
 
@@ -757,7 +796,7 @@ func (h *handlers) renderEvidence(c *gin.Context, status int, v register.Vendor,
 		body.Saved = ""
 	}
 	body.Form.Errors = fillForm(body.Form.Fieldsets[:], url.Values{}, errs)
-	renderStep(c, status, 4, &v, body)
+	h.renderStep(c, status, 4, &v, body)
 }
 
 // byteSize writes a limit in MiB when it is whole MiB, else in bytes.
@@ -860,7 +899,7 @@ func (h *handlers) renderReview(c *gin.Context, status int, v register.Vendor, v
 		Form:  &web.Form{Action: stepPath(v.ID, 5), Fieldsets: reviewFieldsets(), Submit: "Record the review and finish"},
 		Skip:  &web.Link{Name: "Finish without a review", Path: stepPath(v.ID, 6), Note: skipNote}}
 	body.Form.Errors = fillForm(body.Form.Fieldsets, vals, errs)
-	renderStep(c, status, 5, &v, body)
+	h.renderStep(c, status, 5, &v, body)
 }
 
 // onboardReview serves POST /onboarding/{id}/review: POST

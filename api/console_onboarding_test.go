@@ -111,8 +111,12 @@ func TestConsoleOnboardingRoles(t *testing.T) {
 				}
 			}
 			if role == domain.RoleLegal {
-				want["/onboarding/"+vendor+"/contract"] = 200 // legal records contracts
-				want["/onboarding/import"] = 200              // of contracts only
+				// Legal records contracts; its step indicator links no step it may not open.
+				contractStep := b.get("/onboarding/" + vendor + "/contract")
+				mustShow(t, contractStep, "<span>Data handled</span>", "<span>First review</span>")
+				mustNotShow(t, contractStep, `href="/onboarding/`+vendor+`/data"`, `href="/vendors/`+vendor+`/edit"`)
+				want["/onboarding/"+vendor+"/contract"] = 200
+				want["/onboarding/import"] = 200 // of contracts only
 				want["/onboarding/import/templates/vendors.xlsx"] = 200
 			}
 			for p, status := range want {
@@ -244,6 +248,8 @@ func TestConsoleOnboardingFlow(t *testing.T) {
 			t.Fatal("a refused contract was written")
 		}
 		mustRedirect(t, b.post(step+"/contract", contract), step+"/attestations?saved=contract")
+		mustShow(t, b.get(step+"/contract"), "<strong>Payroll services agreement</strong>", "draft, from 2026-01-01",
+			"72 hours", `id="next">Continue to the attestations</a>`)
 
 		// Step 4: an attestation, then its evidence.
 		pg = b.get(step + "/attestations?saved=contract")
