@@ -320,9 +320,10 @@ func TestBrowserAxe(t *testing.T) {
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("findings-h")))
 		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
-			"/account/password", "/onboarding", "/onboarding/" + p.chat + "/data", "/onboarding/" + p.chat + "/contract",
-			"/onboarding/" + p.chat + "/attestations", "/onboarding/" + p.chat + "/review", "/vendors/" + p.chat + "/edit",
-			"/onboarding/import"} {
+			"/incidents", "/incidents/" + p.incident, "/incidents/new?vendor_id=" + p.chat, "/account/password",
+			"/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs", "/onboarding", "/onboarding/" + p.chat + "/data",
+			"/onboarding/" + p.chat + "/contract", "/onboarding/" + p.chat + "/attestations", "/onboarding/" + p.chat + "/review",
+			"/vendors/" + p.chat + "/edit", "/onboarding/import"} {
 			step(t, ctx, "open "+path,
 				chromedp.Navigate(srv.URL+path),
 				chromedp.WaitVisible(chromedp.CSS("main h1")))

@@ -73,7 +73,7 @@ func (h *handlers) consoleRoutes() []Route {
 	}
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
-	for _, area := range [][]Route{h.onboardingRoutes()} {
+	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes(), h.onboardingRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -207,7 +207,7 @@ func (h *handlers) session(roles []domain.Role) gin.HandlerFunc {
 		actor := u.Actor()
 		c.Set(ctxActor, actor)
 		c.Request = c.Request.WithContext(domain.WithActor(c.Request.Context(), actor))
-		if unsafeMethod(c.Request.Method) && !h.csrfSent(c, tok) {
+		if unsafeMethod(c.Request.Method) && !h.formCSRF(c, tok) {
 			pageError(c, &statusError{Status: http.StatusForbidden, Detail: "forbidden"})
 			return
 		}
@@ -282,7 +282,7 @@ func (h *handlers) renderSignIn(c *gin.Context, status int, email, msg, next str
 		next = ""
 	}
 	renderPage(c, status, web.PageSignIn, web.Page{Title: "Sign in", CSRF: csrf,
-		Body: web.SignIn{Email: email, Error: msg, Next: next, Links: signInLinks()}})
+		Body: web.SignIn{Email: email, Error: msg, Next: next, Links: signInLinks(), SSO: h.sso != nil}})
 }
 
 // signIn serves POST /signin. A form without its anti-forgery value is

@@ -39,14 +39,7 @@ func (h *handlers) findingList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(page.Items)+1)
-	for _, x := range page.Items {
-		ids = append(ids, x.VendorID)
-	}
-	if f.VendorID != "" {
-		ids = append(ids, f.VendorID)
-	}
-	vendors, err := h.imports.VendorsByID(ctx, ids)
+	vendors, err := listVendors(ctx, h, page.Items, func(x finding.Finding) string { return x.VendorID }, f.VendorID)
 	if err != nil {
 		return err
 	}

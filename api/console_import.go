@@ -136,42 +136,30 @@ func (h *handlers) importFile(c *gin.Context) error {
 // caller's role for the kind) before the file is read, and that a commit
 // sends the file previewed.
 func (h *handlers) receiveImport(c *gin.Context, vals url.Values) (*spooled, error) {
-	mr := formParts(c)
-	if mr == nil {
-		return nil, domain.Invalid("file", "must be sent as a file upload (multipart/form-data)")
+	fields, part, err := multipartFields(c)
+	if isTooLarge(err) {
+		return nil, importTooLarge(h.maxImportBytes())
 	}
-	limit := h.maxImportBytes()
-	for {
-		part, err := mr.NextPart()
-		switch {
-		case isTooLarge(err):
-			return nil, importTooLarge(limit)
-		case err != nil:
-			return nil, domain.Invalid("file", "is required: choose the workbook")
-		}
-		switch name := part.FormName(); name {
-		case "kind", "mode", "sha256", "file_name":
-			vals.Set(name, strings.TrimSpace(readTextPart(part)))
-			continue
-		case "file":
-		default:
-			continue
-		}
-		kind, mode := importing.ImportKind(vals.Get("kind")), importing.ImportMode(vals.Get("mode"))
-		if err := checkImportParams(c, kind, mode); err != nil {
-			return nil, err
-		}
-		if part.FileName() == "" {
-			return nil, domain.Invalid("file", "is required: choose the workbook")
-		}
-		up, err := spool(part, limit)
-		if err != nil {
-			return nil, err
-		}
-		up.name = domain.SanitizeEvidenceName(part.FileName())
-		if mode == importing.ImportCommit && up.sha256 != vals.Get("sha256") {
-			return up, domain.Invalid("file", "is not the file previewed: preview this file first, then commit it")
-		}
-		return up, nil
+	if err != nil {
+		return nil, err
 	}
+	for _, name := range []string{"kind", "mode", "sha256", "file_name"} {
+		vals.Set(name, fields[name])
+	}
+	kind, mode := importing.ImportKind(vals.Get("kind")), importing.ImportMode(vals.Get("mode"))
+	if err := checkImportParams(c, kind, mode); err != nil {
+		return nil, err
+	}
+	if part == nil || part.FileName() == "" {
+		return nil, domain.Invalid("file", "is required: choose the workbook")
+	}
+	up, err := spool(part, h.maxImportBytes())
+	if err != nil {
+		return nil, err
+	}
+	up.name = domain.SanitizeEvidenceName(part.FileName())
+	if mode == importing.ImportCommit && up.sha256 != vals.Get("sha256") {
+		return up, domain.Invalid("file", "is not the file previewed: preview this file first, then commit it")
+	}
+	return up, nil
 }

@@ -838,27 +838,15 @@ func (h *handlers) onboardEvidence(c *gin.Context) error {
 // evidenceFormPart reads the evidence form after its csrf part: the
 // version read, then the file's part, which the caller streams.
 func evidenceFormPart(c *gin.Context) (int64, *multipart.Part, error) {
-	mr := formParts(c)
-	if mr == nil {
-		return 0, nil, &domain.UploadError{Kind: domain.ErrUnsupportedMediaType, Field: "file",
-			Message: "must be sent as a file upload (multipart/form-data)"}
+	fields, part, err := multipartFields(c)
+	switch {
+	case err != nil:
+		return 0, nil, err
+	case part == nil || part.FileName() == "":
+		return 0, nil, domain.Invalid("file", "is required: choose the evidence file")
 	}
-	var version int64
-	for {
-		part, err := mr.NextPart()
-		switch {
-		case isTooLarge(err):
-			return 0, nil, err
-		case err != nil:
-			return 0, nil, domain.Invalid("file", "is required: choose the evidence file")
-		case part.FormName() == "version":
-			version, _ = strconv.ParseInt(strings.TrimSpace(readTextPart(part)), 10, 64)
-		case part.FormName() == "file" && part.FileName() == "":
-			return 0, nil, domain.Invalid("file", "is required: choose the evidence file")
-		case part.FormName() == "file":
-			return version, part, nil
-		}
-	}
+	version, _ := strconv.ParseInt(fields["version"], 10, 64)
+	return version, part, nil
 }
 
 // isTooLarge reports whether err is a body over its limit.

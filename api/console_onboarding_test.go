@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
-	"net/textproto"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,46 +21,27 @@ type formFile struct {
 	content                  []byte
 }
 
-// upload posts a multipart form as a browser sends it: the csrf field of
-// the last page first (unless fields set one), then the fields in order,
-// then the file.
-func (b *browser) upload(path string, fields [][2]string, file *formFile) page {
+// uploadForm posts a multipart form as a browser sends it: the csrf field
+// of the last page first (unless fields set one), then the fields in
+// order, then the file.
+func (b *browser) uploadForm(path string, fields [][2]string, file *formFile) page {
 	b.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	hasCSRF := false
-	for _, f := range fields {
-		hasCSRF = hasCSRF || f[0] == "csrf"
-	}
-	if !hasCSRF {
-		_ = w.WriteField("csrf", b.csrf)
+	var parts []multipartPart
+	if !slices.ContainsFunc(fields, func(f [2]string) bool { return f[0] == "csrf" }) {
+		parts = append(parts, multipartPart{name: "csrf", value: b.csrf})
 	}
 	for _, f := range fields {
-		_ = w.WriteField(f[0], f[1])
+		parts = append(parts, multipartPart{name: f[0], value: f[1]})
 	}
 	if file != nil {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, file.field, file.name))
 		ct := file.contentType
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		h.Set("Content-Type", ct)
-		pw, _ := w.CreatePart(h)
-		_, _ = pw.Write(file.content)
+		// Without a name (no file chosen) the part carries no filename.
+		parts = append(parts, multipartPart{name: file.field, value: string(file.content), filename: file.name, contentType: ct})
 	}
-	_ = w.Close()
-	req := httptest.NewRequest("POST", path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.RemoteAddr = b.addr + ":40000"
-	for _, c := range b.cookies {
-		if strings.HasPrefix(req.URL.Path, c.Path) {
-			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-		}
-	}
-	rec := httptest.NewRecorder()
-	b.e.router.ServeHTTP(rec, req)
-	p := page{Code: rec.Code, Header: rec.Header(), Body: rec.Body.String()}
+	p := b.upload(path, parts...)
 	if m := csrfField.FindStringSubmatch(p.Body); m != nil {
 		b.csrf = html.UnescapeString(m[1])
 	}
@@ -227,14 +205,14 @@ func TestConsoleOnboardingFlow(t *testing.T) {
 			"expires_on": {"2028-12-31"}, "dpa": {"on"}, "breach_notification.window.value": {"72"},
 			"breach_notification.window.unit": {"hours"}, "breach_notification.trigger": {"discovery"},
 			"breach_notification.notify[0].role": {"Security team"}, "breach_notification.notify[0].email": {"security@example.com"}}
-		forged := cloneValues(contract)
+		forged := clone(contract)
 		forged.Set("status", "active")
 		pg = b.post(step+"/contract", forged)
 		mustPage(t, pg, 403)
 		if msg := messageBy(pg, "status"); !strings.Contains(msg, "draft") {
 			t.Errorf("status message %q", msg)
 		}
-		badDates := cloneValues(contract)
+		badDates := clone(contract)
 		badDates.Set("effective_on", "01/01/2026")
 		badDates.Set("breach_notification.window.unit", "")
 		pg = b.post(step+"/contract", badDates)
@@ -276,27 +254,27 @@ func TestConsoleOnboardingFlow(t *testing.T) {
 		mustShow(t, pg, `enctype="multipart/form-data"`, `type="file"`, fmt.Sprintf("at most %d bytes.", testEvidenceLimit))
 		// Without the token, and with a file whose content is not an
 		// accepted type: refused, nothing stored.
-		mustPage(t, b.upload(evidence, [][2]string{{"csrf", "forged"}, {"version", "1"}},
+		mustPage(t, b.uploadForm(evidence, [][2]string{{"csrf", "forged"}, {"version", "1"}},
 			&formFile{field: "file", name: "report.pdf", content: minimalPDF}), 403)
-		pg = b.upload(evidence, [][2]string{{"version", "1"}},
+		pg = b.uploadForm(evidence, [][2]string{{"version", "1"}},
 			&formFile{field: "file", name: "report.pdf", contentType: "application/pdf", content: []byte("MZ\x90\x00\x03 not a pdf at all")})
 		mustPage(t, pg, 415)
 		if messageBy(pg, "file") == "" {
 			t.Errorf("no message next to the file:\n%s", pg.Body)
 		}
 		big := append(append([]byte{}, minimalPDF...), bytes.Repeat([]byte("x"), 2*testEvidenceLimit)...)
-		pg = b.upload(evidence, [][2]string{{"version", "1"}},
+		pg = b.uploadForm(evidence, [][2]string{{"version", "1"}},
 			&formFile{field: "file", name: "big.pdf", contentType: "application/pdf", content: big})
 		mustPage(t, pg, 413)
 		if !strings.Contains(messageBy(pg, "file"), "larger than") {
 			t.Errorf("too large: %q", messageBy(pg, "file"))
 		}
-		pg = b.upload(evidence, [][2]string{{"version", "1"}}, &formFile{field: "file", name: "", content: nil})
+		pg = b.uploadForm(evidence, [][2]string{{"version", "1"}}, &formFile{field: "file", name: "", content: nil})
 		mustPage(t, pg, 422)
 		if n := e.count("SELECT count(*) FROM attestations WHERE evidence_sha256 <> ''"); n != 0 {
 			t.Fatal("refused evidence was stored")
 		}
-		mustRedirect(t, b.upload(evidence, [][2]string{{"version", "1"}},
+		mustRedirect(t, b.uploadForm(evidence, [][2]string{{"version", "1"}},
 			&formFile{field: "file", name: "soc2-2026.pdf", contentType: "application/pdf", content: minimalPDF}),
 			step+"/attestations?saved=evidence")
 		pg = b.get(step + "/attestations?saved=evidence")
@@ -329,14 +307,6 @@ func TestConsoleOnboardingFlow(t *testing.T) {
 			t.Errorf("%d audit events for the five writes", got)
 		}
 	})
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }
 
 var versionField = regexp.MustCompile(`name="version" value="(\d+)"`)
@@ -420,7 +390,7 @@ func TestConsoleImport(t *testing.T) {
 			{"Bad Status Ltd", "sleeping", "", ""},
 			{"Bad Site Ltd", "", "", "ftp://nope"}})
 		vendors, audit := e.count("SELECT count(*) FROM vendors"), e.count("SELECT count(*) FROM audit_events")
-		pg = b.upload("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
+		pg = b.uploadForm("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
 			&formFile{field: "file", name: "vendors.xlsx", content: withErrors})
 		mustPage(t, pg, 200)
 		mustShow(t, pg, "Preview of vendors.xlsx", `id="row-errors"`, `<th scope="row" class="num">3</th>`,
@@ -431,16 +401,16 @@ func TestConsoleImport(t *testing.T) {
 		}
 
 		// Without the token: refused before the file is read.
-		mustPage(t, b.upload("/onboarding/import", [][2]string{{"csrf", "forged"}, {"kind", "vendors"}, {"mode", "commit"}},
+		mustPage(t, b.uploadForm("/onboarding/import", [][2]string{{"csrf", "forged"}, {"kind", "vendors"}, {"mode", "commit"}},
 			&formFile{field: "file", name: "vendors.xlsx", content: withErrors}), 403)
 		// Not a workbook: the message is next to the file.
-		pg = b.upload("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
+		pg = b.uploadForm("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
 			&formFile{field: "file", name: "vendors.xlsx", content: []byte("\x00\x01\x02 binary")})
 		if pg.Code < 400 || messageBy(pg, "file") == "" {
 			t.Errorf("a file that is no workbook: %d, message %q", pg.Code, messageBy(pg, "file"))
 		}
 		// No kind: next to the kind.
-		pg = b.upload("/onboarding/import", [][2]string{{"kind", ""}, {"mode", "dry_run"}},
+		pg = b.uploadForm("/onboarding/import", [][2]string{{"kind", ""}, {"mode", "dry_run"}},
 			&formFile{field: "file", name: "vendors.xlsx", content: withErrors})
 		mustPage(t, pg, 422)
 		if messageBy(pg, "kind") == "" {
@@ -449,7 +419,7 @@ func TestConsoleImport(t *testing.T) {
 
 		clean := xlsxFile(t, [][]any{header, {"Acme Payments", "active", "high", "https://acme.example"},
 			{"Beacon Hosting", "onboarding", "moderate", ""}})
-		pg = b.upload("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
+		pg = b.uploadForm("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
 			&formFile{field: "file", name: "clean.xlsx", content: clean})
 		mustPage(t, pg, 200)
 		mustShow(t, pg, `id="commit-h"`, `<input type="hidden" name="mode" value="commit">`, "The file previewed: clean.xlsx.")
@@ -459,7 +429,7 @@ func TestConsoleImport(t *testing.T) {
 		}
 		commit := [][2]string{{"mode", "commit"}, {"kind", "vendors"}, {"sha256", sha[1]}, {"file_name", "clean.xlsx"}}
 		// Another file than the one previewed is refused.
-		pg = b.upload("/onboarding/import", commit, &formFile{field: "file", name: "clean.xlsx", content: withErrors})
+		pg = b.uploadForm("/onboarding/import", commit, &formFile{field: "file", name: "clean.xlsx", content: withErrors})
 		mustPage(t, pg, 422)
 		if !strings.Contains(messageBy(pg, "file"), "not the file previewed") {
 			t.Errorf("file message %q", messageBy(pg, "file"))
@@ -467,7 +437,7 @@ func TestConsoleImport(t *testing.T) {
 		if e.count("SELECT count(*) FROM vendors") != vendors {
 			t.Fatal("a refused commit wrote")
 		}
-		pg = b.upload("/onboarding/import", commit, &formFile{field: "file", name: "clean.xlsx", content: clean})
+		pg = b.uploadForm("/onboarding/import", commit, &formFile{field: "file", name: "clean.xlsx", content: clean})
 		mustPage(t, pg, 200)
 		mustShow(t, pg, "Imported clean.xlsx")
 		if n := e.count("SELECT count(*) FROM vendors"); n != vendors+2 {
@@ -477,7 +447,7 @@ func TestConsoleImport(t *testing.T) {
 		// Legal imports contracts only.
 		legal := e.signedIn(domain.RoleLegal)
 		legal.get("/onboarding/import")
-		pg = legal.upload("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
+		pg = legal.uploadForm("/onboarding/import", [][2]string{{"kind", "vendors"}, {"mode", "dry_run"}},
 			&formFile{field: "file", name: "clean.xlsx", content: clean})
 		mustPage(t, pg, 403)
 		if !strings.Contains(messageBy(pg, "kind"), "contracts only") {

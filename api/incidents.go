@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -162,19 +164,51 @@ func (b incidentCreate) toDomain() (incident.IncidentInput, error) {
 	return in, err
 }
 
+// incidentFilter reads the incident list's filters from the query
+// string: vendor_id, status and notice (the API's list and the console's).
+func incidentFilter(c *gin.Context) (incident.IncidentFilter, error) {
+	var f incident.IncidentFilter
+	var err error
+	if f.VendorID, err = vendorIDQuery(c); err != nil {
+		return f, err
+	}
+	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
+		return f, err
+	}
+	f.Notices, err = noticeQuery(c)
+	return f, err
+}
+
 func (h *handlers) listIncidents(c *gin.Context) error {
 	p, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	var f incident.IncidentFilter
-	if f.VendorID, err = vendorIDQuery(c); err != nil {
-		return err
-	}
-	if f.Status, err = enumQuery(c, "status", incident.IncidentStatus.Valid, "open, contained, closed"); err != nil {
+	f, err := incidentFilter(c)
+	if err != nil {
 		return err
 	}
 	return listFiltered(c, f, p, h.incidents.List, toIncidentJSON, nil)
+}
+
+// noticeQuery reads ?notice=: one verdict of the notification clock or
+// several separated by commas ("late,overdue").
+func noticeQuery(c *gin.Context) ([]incident.NoticeStatus, error) {
+	s := c.Query("notice")
+	if s == "" {
+		return nil, nil
+	}
+	var out []incident.NoticeStatus
+	for _, part := range strings.Split(s, ",") {
+		v := incident.NoticeStatus(strings.TrimSpace(part))
+		if !v.Valid() {
+			return nil, &badRequest{Field: "notice", Message: "must be one or more of late, overdue, pending, on_time, no_clause, separated by commas"}
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 func (h *handlers) createIncident(c *gin.Context) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,16 +11,25 @@ import (
 )
 
 func (h *handlers) listJobRuns(c *gin.Context) error {
-	p, err := pageRequest(c)
+	f, p, err := jobRunQuery(c)
 	if err != nil {
 		return err
+	}
+	return listFiltered(c, f, p, h.jobs.List, identity[jobrun.JobRun], nil)
+}
+
+// jobRunQuery reads the filter (job, status) and the page of a job-run
+// list, for the API and the console alike.
+func jobRunQuery(c *gin.Context) (jobrun.JobRunFilter, domain.PageRequest, error) {
+	p, err := pageRequest(c)
+	if err != nil {
+		return jobrun.JobRunFilter{}, p, err
 	}
 	status, err := enumQuery(c, "status", jobrun.JobStatus.Valid, "running, succeeded, failed, abandoned")
 	if err != nil {
-		return err
+		return jobrun.JobRunFilter{}, p, err
 	}
-	return listFiltered(c, jobrun.JobRunFilter{Job: c.Query("job"), Status: status}, p, h.jobs.List,
-		identity[jobrun.JobRun], nil)
+	return jobrun.JobRunFilter{Job: strings.TrimSpace(c.Query("job")), Status: status}, p, nil
 }
 
 func (h *handlers) getJobRun(c *gin.Context) error {

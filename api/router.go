@@ -57,6 +57,9 @@ type Deps struct {
 	// arrive over plain HTTP (a proxy terminates TLS); they are Secure
 	// anyway on a TLS connection.
 	CookieSecure bool
+	// SSO turns on single sign-on with an OpenID Connect provider (nil:
+	// password sign-in only).
+	SSO *SSOConfig
 	// AuditPublicKey is the verifier key (note form) of the audit log's
 	// checkpoints, served at /api/v1/audit/public-key ("": 503 there).
 	AuditPublicKey string
@@ -73,6 +76,7 @@ type handlers struct {
 	// signIns throttles failed console sign-ins per account and address.
 	signIns      *signInThrottle
 	cookieSecure bool
+	sso          *ssoClient // nil: no single sign-on
 	audit        domain.AuditStore
 	auditKey     string // the audit log's public key (note form)
 	db           domain.Pinger
@@ -196,6 +200,8 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"POST", "/api/v1/webhooks", admins, h.createWebhook},
 		{"GET", "/api/v1/webhooks/:id", admins, h.getWebhook},
 		{"DELETE", "/api/v1/webhooks/:id", admins, h.deleteWebhook},
+		{"POST", "/api/v1/webhooks/:id/disable", admins, h.disableWebhook},
+		{"POST", "/api/v1/webhooks/:id/enable", admins, h.enableWebhook},
 		{"GET", "/api/v1/webhooks/:id/deliveries", admins, h.listWebhookDeliveries},
 		{"GET", "/api/v1/vendors/:id/risk-history", everyone, h.riskHistory},
 		{"GET", "/api/v1/vendors/:id/risk", everyone, h.vendorRisk},
@@ -261,6 +267,7 @@ func New(d Deps) (*gin.Engine, error) {
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
 	h.reports = d.Reports
 	h.auditKey = d.AuditPublicKey
+	h.sso = newSSOClient(d.SSO)
 	h.jobs, h.webhooks, h.snapshots = svc.Jobs, svc.Webhooks, svc.Snapshots
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)

@@ -57,6 +57,26 @@ func (h *handlers) deleteWebhook(c *gin.Context) error {
 	return nil
 }
 
+// disableWebhook stops deliveries to a webhook until it is enabled:
+// nothing is queued for it meanwhile, and what was queued waits.
+func (h *handlers) disableWebhook(c *gin.Context) error {
+	return h.setWebhookEnabled(c, false)
+}
+
+// enableWebhook lets a disabled webhook receive events again.
+func (h *handlers) enableWebhook(c *gin.Context) error {
+	return h.setWebhookEnabled(c, true)
+}
+
+func (h *handlers) setWebhookEnabled(c *gin.Context, enabled bool) error {
+	w, err := h.webhooks.SetEnabled(c.Request.Context(), c.Param("id"), enabled)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, w)
+	return nil
+}
+
 func (h *handlers) listWebhookDeliveries(c *gin.Context) error {
 	return listPage(c, func(ctx context.Context, p domain.PageRequest) (domain.Page[webhook.WebhookDelivery], error) {
 		return h.webhooks.Deliveries(ctx, c.Param("id"), p)

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+
+	"gorm.io/gorm/clause"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
@@ -184,6 +187,9 @@ func (s *Incidents) List(ctx context.Context, f incident.IncidentFilter, p domai
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
+	if len(f.Notices) > 0 {
+		q = q.Where(noticeCondition(f.Notices, f.AsOf.UTC()))
+	}
 	if p.After != "" {
 		if !domain.ValidID(p.After) {
 			return domain.Page[incident.Incident]{}, domain.Invalid("cursor", "is not a cursor from this list")
@@ -195,6 +201,38 @@ func (s *Incidents) List(ctx context.Context, f incident.IncidentFilter, p domai
 		return domain.Page[incident.Incident]{}, translate(err)
 	}
 	return pageOf(rows, p.Size(), func(r incidentRow) string { return r.ID }, incidentRow.toDomain), nil
+}
+
+// noticeWhere states each verdict of incident.JudgeNotice on the stored
+// instants (as the Timeliness query counts them); "?" is the instant
+// judged at.
+var noticeWhere = map[incident.NoticeStatus]string{
+	incident.NoticeNoClause: "notice_due_at IS NULL",
+	incident.NoticeOnTime:   "notice_due_at IS NOT NULL AND vendor_notified_us_at IS NOT NULL AND vendor_notified_us_at <= notice_due_at",
+	incident.NoticeLate:     "notice_due_at IS NOT NULL AND vendor_notified_us_at > notice_due_at",
+	incident.NoticeOverdue:  "notice_due_at IS NOT NULL AND vendor_notified_us_at IS NULL AND notice_due_at < ?",
+	incident.NoticePending:  "notice_due_at IS NOT NULL AND vendor_notified_us_at IS NULL AND notice_due_at >= ?",
+}
+
+// noticeCondition is the disjunction of the verdicts' conditions as of
+// asOf, for a Where clause.
+func noticeCondition(verdicts []incident.NoticeStatus, asOf time.Time) clause.Expr {
+	var parts []string
+	var args []any
+	for _, v := range verdicts {
+		cond, ok := noticeWhere[v]
+		if !ok {
+			continue
+		}
+		parts = append(parts, "("+cond+")")
+		if strings.Contains(cond, "?") {
+			args = append(args, asOf)
+		}
+	}
+	if len(parts) == 0 {
+		return clause.Expr{SQL: "1 = 0"}
+	}
+	return clause.Expr{SQL: "(" + strings.Join(parts, " OR ") + ")", Vars: args}
 }
 
 // ListByVendor implements incident.IncidentStore.

@@ -80,6 +80,23 @@ func (s *Users) GetByEmail(ctx context.Context, email string) (access.User, erro
 	return row.toDomain(), nil
 }
 
+// List implements access.UserStore. Users are listed newest first; the
+// cursor is the last id (UUIDv7 ids sort by creation time).
+func (s *Users) List(ctx context.Context, p domain.PageRequest) (domain.Page[access.User], error) {
+	q := s.db.conn(ctx)
+	if p.After != "" {
+		if !domain.ValidID(p.After) {
+			return domain.Page[access.User]{}, domain.Invalid("cursor", "is not a cursor from this list")
+		}
+		q = q.Where("id < ?", p.After)
+	}
+	var rows []userRow
+	if err := q.Order("id DESC").Limit(p.Size() + 1).Find(&rows).Error; err != nil {
+		return domain.Page[access.User]{}, translate(err)
+	}
+	return pageOf(rows, p.Size(), func(r userRow) string { return r.ID }, userRow.toDomain), nil
+}
+
 // Update implements access.UserStore.
 func (s *Users) Update(ctx context.Context, u access.User) error {
 	row := userRowOf(u)

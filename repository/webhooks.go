@@ -29,13 +29,15 @@ type webhookRow struct {
 	Description  string
 	CreatedBy    string
 	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
+	DisabledAt   *time.Time
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
 
 func (r webhookRow) toDomain() webhook.Webhook {
 	w := webhook.Webhook{ID: r.ID, URL: r.URL, SecretHint: r.SecretHint,
-		Description: r.Description, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), Events: []string{}}
+		Description: r.Description, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), Events: []string{},
+		DisabledAt: utcPtr(r.DisabledAt)}
 	_ = json.Unmarshal([]byte(r.Events), &w.Events) // written by Create
 	return w
 }
@@ -145,6 +147,21 @@ func (s *Webhooks) Enqueue(ctx context.Context, ds []webhook.WebhookDelivery) er
 	return translate(err)
 }
 
+// SetDisabled implements webhook.WebhookStore.
+func (s *Webhooks) SetDisabled(ctx context.Context, id string, at *time.Time) error {
+	res := s.db.conn(ctx).Model(&webhookRow{}).Where("id = ?", id).Update("disabled_at", utcPtr(at))
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("webhook %s: %w", id, domain.ErrNotFound)
+	}
+	return nil
+}
+
+// notDisabled keeps the deliveries of disabled webhooks out of a claim.
+const notDisabled = "webhook_id NOT IN (SELECT id FROM webhooks WHERE disabled_at IS NOT NULL)"
+
 // claimSQL counts an attempt on the due deliveries and moves them past
 // the lease, in one statement. On PostgreSQL, SKIP LOCKED lets several
 // dispatchers claim disjoint batches; SQLite has one writer. %s is the
@@ -152,7 +169,7 @@ func (s *Webhooks) Enqueue(ctx context.Context, ds []webhook.WebhookDelivery) er
 const claimSQL = `UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?
 WHERE id IN (
     SELECT id FROM webhook_deliveries
-    WHERE status = 'pending' AND next_attempt_at <= ?
+    WHERE status = 'pending' AND next_attempt_at <= ? AND ` + notDisabled + `
     ORDER BY next_attempt_at, id
     LIMIT ? %s
 )
@@ -167,7 +184,7 @@ func (s *Webhooks) ClaimDue(ctx context.Context, now time.Time, lease time.Durat
 	}
 	// A read first: an idle queue costs no write (on SQLite, no write lock).
 	var due []string
-	err := s.db.conn(ctx).Model(&deliveryRow{}).Where("status = ? AND next_attempt_at <= ?", webhook.DeliveryPending, now.UTC()).
+	err := s.db.conn(ctx).Model(&deliveryRow{}).Where("status = ? AND next_attempt_at <= ? AND "+notDisabled, webhook.DeliveryPending, now.UTC()).
 		Limit(1).Pluck("id", &due).Error
 	if err != nil || len(due) == 0 {
 		return nil, translate(err)

@@ -47,6 +47,8 @@ type SignIn struct {
 	Error string
 	Next  string
 	Links []Link
+	// SSO: single sign-on is configured; the page offers it.
+	SSO bool
 }
 
 // Password is the password change form, with a message per field.

@@ -140,6 +140,7 @@ var badgeClass = map[string]string{
 	"met": "b-ok", "current": "b-ok", "on_time": "b-ok",
 	"too_weak": "b-warn", "expiring": "b-warn", "pending": "b-warn",
 	"missing": "b-bad", "expired": "b-bad", "late": "b-bad", "overdue": "b-bad",
+	"succeeded": "b-ok", "running": "b-warn", "failed": "b-bad", "abandoned": "b-bad",
 }
 
 // badge writes a status as a badge.

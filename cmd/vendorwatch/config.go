@@ -13,6 +13,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/vendorwatch/vendorwatch/api"
+	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 	"github.com/vendorwatch/vendorwatch/repository"
@@ -47,6 +49,19 @@ type config struct {
 	SessionIdle  time.Duration `env:"VW_SESSION_IDLE" envDefault:"30m"`
 	SessionMax   time.Duration `env:"VW_SESSION_MAX" envDefault:"12h"`
 	CookieSecure string        `env:"VW_COOKIE_SECURE" envDefault:"off"`
+
+	// Single sign-on with OpenID Connect, on when OIDCIssuer is set: the
+	// client registered at the provider, the console's callback address,
+	// scopes beyond openid/email/profile, and which claim (OIDCRoleClaim)
+	// maps to which role (OIDCRoles, "value=role,value=role", the first
+	// match wins). OIDCClientSecret is a secret: never logged.
+	OIDCIssuer       string   `env:"VW_OIDC_ISSUER"`
+	OIDCClientID     string   `env:"VW_OIDC_CLIENT_ID"`
+	OIDCClientSecret string   `env:"VW_OIDC_CLIENT_SECRET"`
+	OIDCRedirectURL  string   `env:"VW_OIDC_REDIRECT_URL"`
+	OIDCScopes       []string `env:"VW_OIDC_SCOPES" envSeparator:","`
+	OIDCRoleClaim    string   `env:"VW_OIDC_ROLE_CLAIM" envDefault:"groups"`
+	OIDCRoles        string   `env:"VW_OIDC_ROLES"`
 
 	// DebugAddr, when set, serves net/http/pprof on its own listener
 	// (e.g. 127.0.0.1:6060). Off by default: profiles reveal internals, so
@@ -162,6 +177,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if _, err := cfg.cookieSecure(); err != nil {
 		return cfg, fmt.Errorf("configuration: %w", err)
 	}
+	if _, err := cfg.sso(); err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
 	if cfg.AuditSealInterval < minSealInterval || cfg.AuditSealInterval > maxSealInterval {
 		return cfg, fmt.Errorf("configuration: VW_AUDIT_SEAL_INTERVAL is %s; it must be between %s and %s",
 			cfg.AuditSealInterval, minSealInterval, maxSealInterval)
@@ -178,6 +196,46 @@ func (c config) cookieSecure() (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("VW_COOKIE_SECURE: %q is neither on nor off", c.CookieSecure)
+}
+
+// sso reads the VW_OIDC_* settings: nil when VW_OIDC_ISSUER is unset.
+// The errors name the variables, never the secret's value.
+func (c config) sso() (*api.SSOConfig, error) {
+	if strings.TrimSpace(c.OIDCIssuer) == "" {
+		return nil, nil
+	}
+	var missing []string
+	for _, v := range []struct{ name, value string }{{"VW_OIDC_CLIENT_ID", c.OIDCClientID},
+		{"VW_OIDC_CLIENT_SECRET", c.OIDCClientSecret}, {"VW_OIDC_REDIRECT_URL", c.OIDCRedirectURL}, {"VW_OIDC_ROLES", c.OIDCRoles}} {
+		if strings.TrimSpace(v.value) == "" {
+			missing = append(missing, v.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("VW_OIDC_ISSUER is set, so single sign-on needs %s too", strings.Join(missing, ", "))
+	}
+	for name, raw := range map[string]string{"VW_OIDC_ISSUER": c.OIDCIssuer, "VW_OIDC_REDIRECT_URL": c.OIDCRedirectURL} {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("%s: %q is not an absolute http(s) URL", name, raw)
+		}
+	}
+	if u, _ := url.Parse(strings.TrimSpace(c.OIDCRedirectURL)); u.Path != "/signin/sso/callback" {
+		return nil, fmt.Errorf("VW_OIDC_REDIRECT_URL: %q must end in /signin/sso/callback", c.OIDCRedirectURL)
+	}
+	mapping, err := access.ParseRoleMapping(c.OIDCRoleClaim, c.OIDCRoles)
+	if err != nil {
+		return nil, fmt.Errorf("VW_OIDC_ROLE_CLAIM, VW_OIDC_ROLES: %w", err)
+	}
+	var scopes []string
+	for _, s := range c.OIDCScopes {
+		if s = strings.TrimSpace(s); s != "" {
+			scopes = append(scopes, s)
+		}
+	}
+	return &api.SSOConfig{Issuer: strings.TrimSpace(c.OIDCIssuer), ClientID: strings.TrimSpace(c.OIDCClientID),
+		ClientSecret: c.OIDCClientSecret, RedirectURL: strings.TrimSpace(c.OIDCRedirectURL), Scopes: scopes,
+		Mapping: mapping}, nil
 }
 
 // minDBConns is the smallest pool in which a compliance scan, or an audit

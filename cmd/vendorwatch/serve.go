@@ -85,6 +85,10 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	}
 
 	cookieSecure, _ := cfg.cookieSecure() // checked by loadConfig
+	sso, _ := cfg.sso()                   // checked by loadConfig
+	if sso != nil {
+		logger.Info("single sign-on", "issuer", sso.Issuer, "client_id", sso.ClientID, "redirect_url", sso.RedirectURL)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), "vendorwatch"))
@@ -97,6 +101,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		Reports:        reps,
 		AuditPublicKey: auditKeys.Public,
 		CookieSecure:   cookieSecure,
+		SSO:            sso,
 	})
 	if err != nil {
 		return err

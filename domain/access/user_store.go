@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"time"
+
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 // UserStore persists console users.
@@ -14,6 +16,8 @@ type UserStore interface {
 	Get(ctx context.Context, id string) (User, error)
 	// GetByEmail returns a user by normalised email. Returns ErrNotFound.
 	GetByEmail(ctx context.Context, email string) (User, error)
+	// List returns a page of users, newest first.
+	List(ctx context.Context, p domain.PageRequest) (domain.Page[User], error)
 	// Update writes u's name, role, status, password fields and
 	// updated_at. Returns ErrNotFound.
 	Update(ctx context.Context, u User) error

@@ -138,24 +138,38 @@ func (s *UserService) SignIn(ctx context.Context, in SignInRequest) (User, strin
 		}
 		return User{}, "", ErrSignInFailed
 	}
+	token, err := s.startSession(ctx, u, in.Address, in.UserAgent, nil)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, token, nil
+}
+
+// startSession starts a session of u and audits the sign-in (with the
+// details given, beside the address), and returns the session token.
+func (s *UserService) startSession(ctx context.Context, u User, address, userAgent string, details map[string]string) (string, error) {
 	now := s.Clock.Now().UTC()
 	token := NewSessionToken()
 	sess := Session{IDHash: HashSessionToken(token), UserID: u.ID, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(s.Timeouts.withDefaults().Max), Address: in.Address, UserAgent: truncate(in.UserAgent, 200)}
+		ExpiresAt: now.Add(s.Timeouts.withDefaults().Max), Address: address, UserAgent: truncate(userAgent, 200)}
+	audited := map[string]string{"address": address}
+	for k, v := range details {
+		audited[k] = v
+	}
 	ctx = domain.WithActor(ctx, u.Actor())
-	err = s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
 		if err := s.Sessions.DeleteExpired(ctx, u.ID, now, s.Timeouts); err != nil {
 			return err
 		}
 		if err := s.Sessions.Create(ctx, sess); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		return s.Audit.Record(ctx, "user.sign_in", "user", u.ID, nil, map[string]string{"address": in.Address})
+		return s.Audit.Record(ctx, "user.sign_in", "user", u.ID, nil, audited)
 	})
 	if err != nil {
-		return User{}, "", err
+		return "", err
 	}
-	return u, token, nil
+	return token, nil
 }
 
 // Authenticate returns the active user of a session token and the
@@ -267,28 +281,22 @@ func (s *UserService) SetStatus(ctx context.Context, id string, status UserStatu
 	if !status.Valid() {
 		return User{}, domain.Invalid("status", "must be active or disabled")
 	}
-	var after User
-	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		before, err := s.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		after = before
-		if before.Status == status {
+	if status == UserDisabled && domain.ActorFrom(ctx).ID == id {
+		return User{}, &domain.ConflictError{Field: "status", Message: "you cannot disable your own account; ask another admin"}
+	}
+	return s.changeUser(ctx, id, "user.status", func(u *User) bool {
+		changed := u.Status != status
+		u.Status = status
+		return changed
+	}, func(ctx context.Context) error {
+		if status != UserDisabled {
 			return nil
 		}
-		after.Status, after.UpdatedAt = status, s.Clock.Now().UTC()
-		if err := s.Users.Update(ctx, after); err != nil {
-			return fmt.Errorf("update user: %w", err)
+		if _, err := s.Sessions.DeleteForUser(ctx, id, ""); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
 		}
-		if status == UserDisabled {
-			if _, err := s.Sessions.DeleteForUser(ctx, id, ""); err != nil {
-				return fmt.Errorf("end sessions: %w", err)
-			}
-		}
-		return s.Audit.Record(ctx, "user.status", "user", id, before, after)
+		return nil
 	})
-	return after, err
 }
 
 // EnsureDemoAdmin makes the demo's admin user (or, when it exists, gives

@@ -246,7 +246,7 @@ func (i *Incident) checkInstants(fe *domain.FieldErrors, now time.Time) {
 		fe.Add("vendor_notified_us_at", "must not be before vendor_discovered_at: a notice cannot precede the discovery")
 	}
 	if i.LearnedVia == ViaVendorNotice && i.VendorNotifiedUsAt == nil {
-		fe.Add("vendor_notified_us_at", "is required when learned_via is vendor_notice")
+		fe.Add("vendor_notified_us_at", "is required when we learned of the incident by the vendor’s notice (learned_via vendor_notice)")
 	}
 }
 
@@ -262,6 +262,12 @@ func utcPtrTime(t *time.Time) *time.Time {
 type IncidentFilter struct {
 	VendorID string
 	Status   IncidentStatus
+	// Notices keeps incidents whose notification clock has one of these
+	// verdicts (JudgeNotice's, as of AsOf); empty: any.
+	Notices []NoticeStatus
+	// AsOf is the instant the overdue and pending verdicts are judged at
+	// (the service sets it to now).
+	AsOf time.Time
 }
 
 // TimelineEntry is one line of an incident's append-only log: who did what,

@@ -208,6 +208,7 @@ func (s *IncidentService) views(ctx context.Context, incs []Incident) ([]Inciden
 
 // List returns a page of incidents with their clocks.
 func (s *IncidentService) List(ctx context.Context, f IncidentFilter, p domain.PageRequest) (domain.Page[IncidentView], error) {
+	f.AsOf = s.Clock.Now()
 	page, err := s.Incidents.List(ctx, f, p)
 	if err != nil {
 		return domain.Page[IncidentView]{}, err

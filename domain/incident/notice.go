@@ -2,6 +2,7 @@ package incident
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -19,6 +20,12 @@ const (
 	NoticePending  NoticeStatus = "pending"   // not notified, window still open
 	NoticeNoClause NoticeStatus = "no_clause" // no breach-notification clause in force at discovery
 )
+
+// NoticeStatuses are the verdicts, in the order a list offers them.
+var NoticeStatuses = []NoticeStatus{NoticeLate, NoticeOverdue, NoticePending, NoticeOnTime, NoticeNoClause}
+
+// Valid reports whether s is a known verdict.
+func (s NoticeStatus) Valid() bool { return slices.Contains(NoticeStatuses, s) }
 
 // Span is a duration shown in hours and in days.
 type Span struct {

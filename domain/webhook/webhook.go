@@ -35,6 +35,10 @@ type Webhook struct {
 	Description string    `json:"description"`
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
+	// DisabledAt is when the webhook was disabled (nil: it receives
+	// events). A disabled webhook is queued nothing, and the deliveries
+	// queued before wait until it is enabled again.
+	DisabledAt *time.Time `json:"disabled_at"`
 }
 
 // Subscribes reports whether w wants events of type t.
@@ -112,10 +116,13 @@ type WebhookStore interface {
 	All(ctx context.Context) ([]Webhook, error)
 	// Delete removes a webhook and its deliveries. Returns ErrNotFound.
 	Delete(ctx context.Context, id string) error
+	// SetDisabled sets disabled_at (nil enables). Returns ErrNotFound.
+	SetDisabled(ctx context.Context, id string, at *time.Time) error
 	// Enqueue inserts deliveries in one batch; a delivery of an event
 	// already queued for the same webhook is ignored.
 	Enqueue(ctx context.Context, ds []WebhookDelivery) error
-	// ClaimDue takes up to limit pending deliveries due at now, counts an
+	// ClaimDue takes up to limit pending deliveries due at now, of
+	// webhooks that are not disabled, counts an
 	// attempt on each and hides them until now+lease, so another
 	// dispatcher (or this one after a crash) retries them only after the
 	// lease. The deliveries carry their webhook's URL and secret.
@@ -221,6 +228,37 @@ func (s *WebhookService) Delete(ctx context.Context, id string) error {
 	})
 }
 
+// SetEnabled enables or disables a webhook, audited as webhook.enable or
+// webhook.disable, and returns it. Setting the state it has already
+// changes nothing.
+func (s *WebhookService) SetEnabled(ctx context.Context, id string, enabled bool) (Webhook, error) {
+	if !domain.ValidID(id) {
+		return Webhook{}, fmt.Errorf("webhook %s: %w", id, domain.ErrNotFound)
+	}
+	var after Webhook
+	err := s.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		before, err := s.Webhooks.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		after = before
+		if (before.DisabledAt == nil) == enabled {
+			return nil
+		}
+		action := "webhook.enable"
+		after.DisabledAt = nil
+		if !enabled {
+			now := s.Clock.Now().UTC()
+			action, after.DisabledAt = "webhook.disable", &now
+		}
+		if err := s.Webhooks.SetDisabled(ctx, id, after.DisabledAt); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, action, "webhook", id, before, after)
+	})
+	return after, err
+}
+
 // Deliveries lists a webhook's deliveries newest first.
 func (s *WebhookService) Deliveries(ctx context.Context, id string, p domain.PageRequest) (domain.Page[WebhookDelivery], error) {
 	if _, err := s.Get(ctx, id); err != nil {
@@ -230,7 +268,7 @@ func (s *WebhookService) Deliveries(ctx context.Context, id string, p domain.Pag
 }
 
 // Publish implements EventSink: it queues one delivery per event and
-// subscribed webhook, in one batch, in the transaction of ctx if there is
+// subscribed webhook that is not disabled, in one batch, in the transaction of ctx if there is
 // one (so events of a rolled-back change are never sent). It never does
 // HTTP.
 func (s *WebhookService) Publish(ctx context.Context, events ...domain.Event) error {
@@ -252,7 +290,7 @@ func (s *WebhookService) Publish(ctx context.Context, events ...domain.Event) er
 		}
 		var body []byte
 		for _, w := range hooks {
-			if !w.Subscribes(ev.Type) {
+			if w.DisabledAt != nil || !w.Subscribes(ev.Type) {
 				continue
 			}
 			if body == nil {
