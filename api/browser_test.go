@@ -340,7 +340,9 @@ func TestBrowserAxe(t *testing.T) {
 		contracts := e.allContracts("vendor_id=" + p.chat)
 		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
 			"/incidents", "/incidents/" + p.incident, "/incidents/new?vendor_id=" + p.chat, "/contracts", "/contracts/" + contracts[0], "/account/password",
-			"/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs"} {
+			"/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs", "/onboarding", "/onboarding/" + p.chat + "/data",
+			"/onboarding/" + p.chat + "/contract", "/onboarding/" + p.chat + "/attestations", "/onboarding/" + p.chat + "/review",
+			"/vendors/" + p.chat + "/edit", "/onboarding/import"} {
 			step(t, ctx, "open "+path,
 				chromedp.Navigate(srv.URL+path),
 				chromedp.WaitVisible(chromedp.CSS("main h1")))

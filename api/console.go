@@ -73,7 +73,7 @@ func (h *handlers) consoleRoutes() []Route {
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
 	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes(), h.contractRoutes(),
-		h.overviewRoutes()} {
+		h.onboardingRoutes(), h.overviewRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -155,7 +155,7 @@ func pageUser(c *gin.Context) *web.User {
 		return nil
 	}
 	u := v.(access.User)
-	return &web.User{Name: u.Name, Email: u.Email, Role: u.Role}
+	return &web.User{Name: u.Name, Email: u.Email, Role: u.Role, Onboard: slices.Contains(vendorWriters, u.Role)}
 }
 
 // pageCSRF is the CSRF token of the request's session ("" without one).
@@ -178,7 +178,8 @@ func unsafeMethod(m string) bool {
 // admits only the given roles, as authorize does for API keys. Without a
 // live session a page redirects to the sign-in form; an unsafe request
 // must carry the session's CSRF token (403 otherwise, before any handler
-// runs); a user whose password was generated is sent to change it first.
+// runs; a multipart upload carries it in its first part, see
+// console_upload.go); a user whose password was generated is sent to change it first.
 func (h *handlers) session(roles []domain.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		tok, _ := c.Cookie(sessionCookie)

@@ -49,10 +49,10 @@ func (h *handlers) formCSRF(c *gin.Context, sessionToken string) bool {
 	return true
 }
 
-// uploadLimit is the largest evidence file any console form accepts; each
-// service still enforces its own limit.
+// uploadLimit is the largest file any console form accepts (an evidence
+// file or an import workbook); each service still enforces its own limit.
 func (h *handlers) uploadLimit() int64 {
-	var limit int64
+	limit := h.maxImportBytes()
 	if h.incidents != nil {
 		limit = h.incidents.EvidenceLimit()
 	}

@@ -130,6 +130,9 @@ func (h *handlers) vendorPage(c *gin.Context) error {
 	j := h.vendorView(v)
 	body := web.VendorPage{Vendor: v, Tier: j.Tier, ReviewOverdue: j.ReviewOverdue, Inherent: v.Risk, Stored: v.Residual,
 		More: map[string]bool{}, Limit: vendorPageLimit}
+	if u := pageUser(c); u != nil {
+		body.CanEdit = slices.Contains(vendorWriters, u.Role)
+	}
 	if j.NextReviewDue != nil {
 		body.NextReviewDue = *j.NextReviewDue
 	}

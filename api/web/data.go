@@ -30,6 +30,9 @@ type User struct {
 	Name  string
 	Email string
 	Role  domain.Role
+	// Onboard: the role may create vendors; the navigation links the
+	// onboarding flow.
+	Onboard bool
 }
 
 // Link is an entry point of the service, listed on the sign-in page.
@@ -116,7 +119,10 @@ type VendorRow struct {
 // VendorPage is a vendor's page at /vendors/{id}: everything the API
 // says of the vendor, read through the same service calls.
 type VendorPage struct {
-	Vendor        register.Vendor
+	Vendor register.Vendor
+	// CanEdit: the role may edit the profile (the API's PATCH
+	// /vendors/{id}); the page links the edit form.
+	CanEdit       bool
 	Tier          register.Tier // the effective tier (override or computed)
 	NextReviewDue domain.Date
 	ReviewOverdue bool
