@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -125,19 +126,43 @@ func TestBrowserSignInOverviewSignOut(t *testing.T) {
 // pictures of the console are made this way.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	saveScreenshot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+// fullScreenshot saves the whole page, as screenshot saves the viewport.
+func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	saveScreenshot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+func saveScreenshot(t *testing.T, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
+	t.Helper()
 	dir := os.Getenv("VW_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(sctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// signInAt signs email in at 1366x768 through the sign-in form and waits
+// for the element with id ready on the page it leads to.
+func signInAt(t *testing.T, ctx context.Context, base, email, ready string) {
+	t.Helper()
+	step(t, ctx, "sign in as "+email,
+		chromedp.EmulateViewport(1366, 768),
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), consolePassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID(ready)))
 }
 
 // TestBrowserVendorsAndTriage drives a real Chromium at 1366x768 through
@@ -151,14 +176,7 @@ func TestBrowserVendorsAndTriage(t *testing.T) {
 		srv := httptest.NewServer(e.router)
 		defer srv.Close()
 
-		step(t, ctx, "sign in",
-			chromedp.EmulateViewport(1366, 768),
-			chromedp.Navigate(srv.URL+"/signin"),
-			chromedp.SendKeys(chromedp.ID("email"), "dana@example.com"),
-			chromedp.SendKeys(chromedp.ID("password"), consolePassword),
-			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.ID("findings-h")))
-		screenshot(t, ctx, "console-overview")
+		signInAt(t, ctx, srv.URL, "dana@example.com", "findings-h")
 		step(t, ctx, "open the vendor list",
 			chromedp.Click(chromedp.CSS(`nav[aria-label=Main] a[href="/vendors"]`)),
 			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
@@ -340,6 +358,78 @@ func TestBrowserAxe(t *testing.T) {
 		}
 		if !caught {
 			t.Error("axe-core did not report an unlabelled field")
+		}
+	})
+}
+
+// TestBrowserOverviewCharts drives a real Chromium to the overview as an
+// executive: the charts are drawn (SVG bars and lines with a size, each
+// with its text label), at 1366x768 and at 375 px wide, where the page
+// does not scroll sideways.
+func TestBrowserOverviewCharts(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := newBrowser(t)
+		e := newEnv(t, db)
+		p := e.overviewPortfolio()
+		e.addUser("eve@example.com", domain.RoleExecutive)
+		srv := httptest.NewServer(e.router)
+		defer srv.Close()
+
+		signInAt(t, ctx, srv.URL, "eve@example.com", "tiers-chart")
+		screenshot(t, ctx, "console-overview-1366x768")
+		for _, width := range []int{1366, 375} {
+			step(t, ctx, fmt.Sprintf("the overview at %d px", width), chromedp.EmulateViewport(int64(width), 812),
+				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("tiers-chart")))
+			// Each bar chart: four bars drawn with a width (a zero bar has
+			// none), each with its label and value as text.
+			for _, id := range []string{"tiers-chart", "residual-chart", "findings-chart"} {
+				got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#`+id+` a')).map(a =>
+					a.querySelector('.bar-label').textContent + ' ' + a.querySelector('.bar-value').textContent + ' ' +
+					(a.querySelector('rect').getBoundingClientRect().width > 0 || a.querySelector('.bar-value').textContent === '0'))`))
+				if err != nil || len(got) != 4 {
+					t.Fatalf("%s at %d px: bars %v (%v)", id, width, got, err)
+				}
+				for _, bar := range got {
+					if !strings.HasSuffix(bar, " true") {
+						t.Errorf("%s at %d px: bar %q not drawn", id, width, bar)
+					}
+				}
+			}
+			// The trend: a line per tier with points, its label at its end.
+			lines, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll('#trend-chart polyline'))
+				.filter(l => l.points.length === 3 && l.getBoundingClientRect().width > 0).length`))
+			ends, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#trend-chart .end-label')).map(t => t.textContent)`))
+			if lines != 4 || strings.Join(ends, ",") != "critical 3,high 2,moderate 2,low 2" {
+				t.Errorf("trend at %d px: %d lines drawn, labels %v", width, lines, ends)
+			}
+			if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > width {
+				t.Errorf("the overview at %d px is %d px wide", width, w)
+			}
+			if width == 375 {
+				screenshot(t, ctx, "console-overview-phone")
+				fullScreenshot(t, ctx, "console-overview-phone-full")
+			} else {
+				fullScreenshot(t, ctx, "console-overview") // the README's picture
+			}
+		}
+		// A bar is a link to the list behind it.
+		step(t, ctx, "follow the critical bar",
+			chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.Click(chromedp.CSS(`#tiers-chart a[href="/vendors?tier=critical"] rect`)),
+			chromedp.WaitVisible(chromedp.ID("vendors-caption")))
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != srv.URL+"/vendors?tier=critical" {
+			t.Errorf("the critical bar led to %s", loc)
+		}
+		// A late notice leads to its vendor's notice timeliness.
+		step(t, ctx, "follow the late notice",
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.Click(chromedp.CSS(`a[href="/vendors/`+p.chat+`#timeliness"]`)),
+			chromedp.WaitVisible(chromedp.ID("timeliness")))
+		screenshot(t, ctx, "console-vendor-timeliness")
+		late, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`section[aria-labelledby=timeliness] tbody tr`)))
+		if !strings.Contains(late, "late by 164 days") {
+			t.Errorf("the timeliness row reads %q", late)
 		}
 	})
 }

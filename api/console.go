@@ -14,7 +14,6 @@ import (
 	"github.com/vendorwatch/vendorwatch/api/web"
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/access"
-	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // The console's cookies: the session (its token; the database keeps
@@ -73,7 +72,8 @@ func (h *handlers) consoleRoutes() []Route {
 	}
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
-	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes(), h.contractRoutes(), h.onboardingRoutes()} {
+	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes(), h.contractRoutes(),
+		h.onboardingRoutes(), h.overviewRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes
@@ -337,38 +337,6 @@ func (h *handlers) mayCall(role domain.Role, method, path string) bool {
 		}
 	}
 	return false
-}
-
-// overview serves GET /: open findings by severity for everyone; vendors
-// by inherent and residual tier (the dashboard's read model) for the
-// roles that may read the dashboard.
-func (h *handlers) overview(c *gin.Context) error {
-	ctx := c.Request.Context()
-	u := c.MustGet(ctxUser).(access.User)
-	counts, err := h.findings.OpenBySeverity(ctx)
-	if err != nil {
-		return err
-	}
-	ov := web.Overview{Findings: counts}
-	for _, n := range counts {
-		ov.OpenFindings += n.Count
-	}
-	if h.reports != nil && h.mayCall(u.Role, http.MethodGet, "/api/v1/dashboard") {
-		ex, err := h.reports.Dashboard(ctx, reporting.Filter{})
-		if err != nil {
-			return err
-		}
-		ov.Portfolio, ov.Vendors = true, ex.Vendors
-		for _, t := range ex.Distribution {
-			ov.Tiers = append(ov.Tiers, web.TierCount{Tier: t.Tier, Vendors: t.Vendors})
-		}
-		for _, t := range ex.ResidualDistribution {
-			ov.ResidualTiers = append(ov.ResidualTiers, web.TierCount{Tier: t.Tier, Vendors: t.Vendors})
-		}
-	}
-	renderPage(c, http.StatusOK, web.PageOverview, web.Page{Title: "Overview", User: pageUser(c), CSRF: pageCSRF(c),
-		Nav: "overview", Body: ov})
-	return nil
 }
 
 // passwordPage serves GET /account/password.

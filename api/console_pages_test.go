@@ -392,17 +392,8 @@ func TestConsoleTriage(t *testing.T) {
 // TestConsoleTriageRoles: the console's triage post admits exactly the
 // roles of the API's PATCH /findings/{id}.
 func TestConsoleTriageRoles(t *testing.T) {
-	roles := func(rs []api.Route, method, path string) []domain.Role {
-		for _, r := range rs {
-			if r.Method == method && r.Path == path {
-				return r.Roles
-			}
-		}
-		t.Fatalf("no route %s %s", method, path)
-		return nil
-	}
-	console := roles(api.ConsoleRoutes(), "POST", "/findings/:id")
-	patch := roles(api.Routes(), "PATCH", "/api/v1/findings/:id")
+	console := routeRoles(t, api.ConsoleRoutes(), "POST", "/findings/:id")
+	patch := routeRoles(t, api.Routes(), "PATCH", "/api/v1/findings/:id")
 	if !slices.Equal(console, patch) {
 		t.Errorf("console triage roles %v, API %v", console, patch)
 	}

@@ -196,7 +196,7 @@ func TestConsoleSignInAndOut(t *testing.T) {
 		}
 		p = b.get("/")
 		mustPage(t, p, 200)
-		for _, want := range []string{"<h1>Overview</h1>", `class="sev sev-critical">critical<`, "Vendors by tier",
+		for _, want := range []string{"<h1>Overview</h1>", `class="bar-label">critical</text>`, "Vendors by tier",
 			"Test admin", `action="/signout"`} {
 			if !strings.Contains(p.Body, want) {
 				t.Errorf("overview lacks %s:\n%s", want, p.Body)

@@ -166,6 +166,9 @@ func (h *handlers) vendorPage(c *gin.Context) error {
 		return err
 	}
 	body.Incidents, body.More["incidents"] = incidents.Items, incidents.Next != ""
+	if err := h.timeliness(c, &body); err != nil {
+		return err
+	}
 	findings, err := h.findings.List(ctx, finding.FindingFilter{VendorID: v.ID, Statuses: liveUntriaged}, p)
 	if err != nil {
 		return err

@@ -84,6 +84,8 @@ type LateNotice struct {
 	// (incident.NoticeBreach); DueAt, LateByDays and Status are against the
 	// earlier one.
 	Broken string `json:"broken"`
+	// VendorID is the incident's vendor (the console links to it).
+	VendorID string `json:"-"`
 }
 
 // OverdueItem is one thing overdue at as-of.
@@ -128,6 +130,9 @@ type Executive struct {
 	// days; DueSoonItems are the earliest of them.
 	DueSoon      int64     `json:"-"`
 	DueSoonItems []DueItem `json:"-"`
+	// OverdueObligations are our most overdue obligations alone (up to the
+	// bound of each kind), before OverdueItems merges the kinds.
+	OverdueObligations []OverdueItem `json:"-"`
 }
 
 // Headline is a figure of the first page and its change since 30 and 90
@@ -213,7 +218,7 @@ func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filte
 		c, v := NoticeVerdictAt(r, std, asOf)
 		ln := LateNotice{IncidentID: r.Incident.ID, Title: r.Incident.Title, Vendor: r.VendorName,
 			DiscoveredAt: r.Incident.VendorDiscoveredAt, NotifiedAt: c.NotifiedAt, DueAt: v.DueAt, Window: c.WindowText,
-			Status: v.Status, Broken: v.Broken}
+			Status: v.Status, Broken: v.Broken, VendorID: r.Incident.VendorID}
 		if c.Lag != nil {
 			d := c.Lag.Days
 			ln.LagDays = &d
@@ -224,6 +229,7 @@ func BuildExecutive(ctx context.Context, src reporting.Source, f reporting.Filte
 		ex.LateNotices = append(ex.LateNotices, ln)
 	}
 	ex.OverdueItems = append(ex.OverdueItems, overdueItems(fig, pol, asOf)...)
+	ex.OverdueObligations = overdueItems(reporting.ExecutiveFigures{OverdueObligations: fig.OverdueObligations}, pol, asOf)
 	trend, err := src.Trend(ctx, f, today.AddDays(-(trendDays - 1)), today)
 	if err != nil {
 		return ex, err

@@ -58,24 +58,6 @@ type Password struct {
 	Done     bool
 }
 
-// Overview is the executive overview at /.
-type Overview struct {
-	// Portfolio is false when the role may not read the dashboard read
-	// model: the tier tables are not shown.
-	Portfolio     bool
-	Vendors       int64
-	Tiers         []TierCount
-	ResidualTiers []TierCount
-	Findings      []finding.SeverityCount
-	OpenFindings  int64
-}
-
-// TierCount is how many vendors have a tier.
-type TierCount struct {
-	Tier    register.Tier
-	Vendors int64
-}
-
 // Error is an error page.
 type Error struct {
 	Status    int
@@ -160,7 +142,9 @@ type VendorPage struct {
 	Evidence     []attestation.RequirementStatus
 	Reviews      []ReviewRow
 	Incidents    []incident.IncidentView
-	Findings     []FindingRow
+	// Timeliness is the vendor's notification-timeliness history.
+	Timeliness Timeliness
+	Findings   []FindingRow
 	// More says a section shows only its first rows (its limit).
 	More map[string]bool
 	// Limit is how many rows a section shows at most.

@@ -62,16 +62,21 @@ const (
 var pages = map[string]*template.Template{}
 
 var funcs = template.FuncMap{
-	"css":   func() string { return CSSPath },
-	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"count": func(n int64, one, many string) string { return domain.Count(n, one, many) },
-	"len64": func(v any) int64 { return int64(reflect.ValueOf(v).Len()) },
-	"ts":    instant,
-	"days":  days,
-	"badge": badge,
-	"span":  span,
-	"join":  func(s []string) string { return strings.Join(s, ", ") },
-	"num":   thousands,
+	"css":         func() string { return CSSPath },
+	"label":       func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"count":       func(n int64, one, many string) string { return domain.Count(n, one, many) },
+	"len64":       func(v any) int64 { return int64(reflect.ValueOf(v).Len()) },
+	"ts":          instant,
+	"days":        days,
+	"badge":       badge,
+	"span":        span,
+	"join":        func(s []string) string { return strings.Join(s, ", ") },
+	"num":         thousands,
+	"fig":         func(label string, n int64, href string) Figure { return Figure{Label: label, N: n, Href: href} },
+	"i64":         func(n int) int64 { return int64(n) },
+	"vendorRows":  VendorRows,
+	"selectField": SelectField,
+	"percent":     func(r float64) string { return strconv.FormatFloat(math.Round(r*100), 'f', 0, 64) + " %" },
 }
 
 // thousands writes n with commas between groups of three digits.
