@@ -203,6 +203,14 @@ func factValue(v any) string {
 			}
 			return domain.Count(int64(d+0.5), "day", "days")
 		}
+		// A named thing the rule recorded (a requirement, a clause):
+		// its title, and its status when it has one.
+		if title, ok := x["title"].(string); ok && title != "" {
+			if status, ok := x["status"].(string); ok && status != "" {
+				return title + " (" + strings.ReplaceAll(status, "_", " ") + ")"
+			}
+			return title
+		}
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
