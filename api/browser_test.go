@@ -57,13 +57,29 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
-		shot := filepath.Join(os.TempDir(), "vendorwatch-"+strings.ReplaceAll(t.Name(), "/", "-")+".png")
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if png, serr := chromedp.Run(sctx, chromedp.FullScreenshot(90)); serr == nil && os.WriteFile(shot, png, 0o644) == nil {
-			t.Logf("screenshot: %s", shot)
-		}
+		failureScreenshots(t, ctx)
 		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// failureScreenshots saves the page as it is when a step fails, at
+// desktop width and at phone width, in the temporary directory, and logs
+// where.
+func failureScreenshots(t *testing.T, ctx context.Context) {
+	t.Helper()
+	base := filepath.Join(os.TempDir(), "vendorwatch-"+strings.ReplaceAll(t.Name(), "/", "-"))
+	for _, size := range []struct {
+		name          string
+		width, height int64
+	}{{"desktop", 1366, 768}, {"phone", 375, 812}} {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if chromedp.Do(sctx, chromedp.EmulateViewport(size.width, size.height)) == nil {
+			shot := base + "-" + size.name + ".png"
+			if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90)); err == nil && os.WriteFile(shot, png, 0o644) == nil {
+				t.Logf("screenshot: %s", shot)
+			}
+		}
+		cancel()
 	}
 }
 
