@@ -24,7 +24,6 @@ type chainFixture struct {
 	alphaP, bravoP, charlieI, iP register.Dependency
 }
 
-
 func newChain(t *testing.T, db *repository.DB) chainFixture {
 	t.Helper()
 	ctx := context.Background()
