@@ -3,7 +3,9 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/repository"
@@ -163,5 +165,92 @@ func TestSupplyChainAPI(t *testing.T) {
 		mustStatus(t, e.do("POST", "/api/v1/vendors/"+p+"/merge", mgr, map[string]any{"from": p}), http.StatusUnprocessableEntity)
 		mustStatus(t, e.do("DELETE", "/api/v1/dependencies/"+alphaEdge, mgr, nil, "If-Match", `"2"`), http.StatusNoContent)
 		mustStatus(t, e.do("GET", "/api/v1/dependencies/"+alphaEdge, mgr, nil), http.StatusNotFound)
+	})
+}
+
+// TestProviderIncident records an incident at a provider reported by one
+// of the vendors above it: its categories default to what reaches the
+// provider through that vendor, its notice is judged against that vendor's
+// clause, and its blast radius reaches every vendor above the provider.
+func TestProviderIncident(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		e.clock.set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+		mgr := e.keys[domain.RoleVendorManager]
+		alpha := e.vendorWithData("Alpha Pay", []string{"US-CA"}, "contact_pii")
+		charlie := e.vendorWithData("Charlie Care", []string{"US-NY"}, "health_phi", "contact_pii")
+		bystander := e.vendorWithData("Delta Unrelated", []string{"US"}, "contact_pii")
+		inter := e.createVendor(map[string]any{"name": "Intermediate Desk", "status": "fourth_party"})["id"].(string)
+		p := e.createVendor(map[string]any{"name": "Provider Cloud", "status": "fourth_party"})["id"].(string)
+		edge := func(from, to string, cats ...string) {
+			mustStatus(t, e.do("POST", "/api/v1/vendors/"+from+"/providers", mgr, map[string]any{"provider_id": to,
+				"service": "hosting", "data_categories": cats, "countries": []string{"IE"}, "source": "contract",
+				"as_of": "2026-01-01"}), http.StatusCreated)
+		}
+		edge(alpha, p, "contact_pii")
+		edge(charlie, inter, "health_phi", "contact_pii")
+		edge(inter, p, "health_phi")
+		e.createContract(map[string]any{"vendor_id": charlie, "title": "Care services", "status": "active",
+			"effective_on": "2025-01-01", "breach_notification": map[string]any{"window": map[string]any{"value": 48, "unit": "hours"},
+				"trigger": "discovery"}})
+
+		body := map[string]any{"vendor_id": p, "reported_by_vendor_id": charlie, "title": "Provider Cloud storage breach",
+			"vendor_discovered_at": "2026-11-20T08:00:00Z", "we_learned_at": "2026-11-21T09:00:00Z",
+			"vendor_notified_us_at": "2026-11-21T09:00:00Z", "learned_via": "vendor_notice"}
+		inc := e.createIncident(body)
+		if inc["kind"] != "provider_incident" || inc["reported_by_vendor_id"] != charlie ||
+			fmt.Sprint(inc["categories"]) != "[health_phi]" || fmt.Sprint(inc["jurisdictions"]) != "[US-NY]" {
+			t.Errorf("provider incident = kind %v, reported by %v, categories %v, jurisdictions %v",
+				inc["kind"], inc["reported_by_vendor_id"], inc["categories"], inc["jurisdictions"])
+		}
+		if n := inc["notice"].(map[string]any); n["window_text"] != "48 hours" || n["status"] != "on_time" {
+			t.Errorf("notice judged on %v (%v), want Charlie's 48-hour clause, on time", n["window_text"], n["status"])
+		}
+
+		res := e.do("GET", "/api/v1/incidents/"+inc["id"].(string)+"/blast-radius", mgr, nil)
+		mustStatus(t, res, http.StatusOK)
+		var br struct {
+			ReportedBy struct{ Name string } `json:"reported_by"`
+			Upstream   []struct {
+				VendorName     string   `json:"vendor_name"`
+				Rank           int      `json:"rank"`
+				DataCategories []string `json:"data_categories"`
+				Jurisdictions  []string `json:"jurisdictions"`
+				Obligations    []struct {
+					RegimeID string `json:"regime_id"`
+				}
+			}
+		}
+		res.decode(t, &br)
+		if br.ReportedBy.Name != "Charlie Care" || len(br.Upstream) != 2 {
+			t.Fatalf("blast radius: reported by %q, upstream %+v", br.ReportedBy.Name, br.Upstream)
+		}
+		a, c := br.Upstream[0], br.Upstream[1]
+		if a.VendorName != "Alpha Pay" || a.Rank != 1 || fmt.Sprint(a.DataCategories) != "[contact_pii]" || fmt.Sprint(a.Jurisdictions) != "[US-CA]" {
+			t.Errorf("upstream Alpha = %+v", a)
+		}
+		if c.VendorName != "Charlie Care" || c.Rank != 2 || fmt.Sprint(c.DataCategories) != "[health_phi]" || fmt.Sprint(c.Jurisdictions) != "[US-NY]" {
+			t.Errorf("upstream Charlie = %+v", c)
+		}
+		// New York residents' health data brings in New York's notice to
+		// individuals; Alpha's Californian contact details do not.
+		regimes := func(obs []struct {
+			RegimeID string `json:"regime_id"`
+		}) string {
+			var ids []string
+			for _, o := range obs {
+				ids = append(ids, o.RegimeID)
+			}
+			return strings.Join(ids, ",")
+		}
+		if !strings.Contains(regimes(c.Obligations), "ny-ind") || strings.Contains(regimes(a.Obligations), "ny-ind") {
+			t.Errorf("obligations: Alpha %s, Charlie %s", regimes(a.Obligations), regimes(c.Obligations))
+		}
+
+		body["reported_by_vendor_id"] = bystander
+		res = e.do("POST", "/api/v1/incidents", mgr, body)
+		if res.Code != http.StatusUnprocessableEntity || res.fields(t)[0] != "reported_by_vendor_id" {
+			t.Errorf("reported by a vendor not above the provider: %d %s", res.Code, res.Body)
+		}
 	})
 }

@@ -155,11 +155,12 @@ func TestSupplyChainTreeAndConcentration(t *testing.T) {
 		}
 		wantUp := []register.UpstreamVendor{
 			{VendorID: f.alpha.ID, VendorName: "Alpha Pay", Tier: register.TierCritical, Rank: 1,
-				DataCategories: []string{"cardholder_data", "contact_pii"}, Countries: []string{"US"}},
+				DataCategories: []string{"cardholder_data", "contact_pii"}, Countries: []string{"US"}, Jurisdictions: []string{},
+				Records: 1000},
 			{VendorID: f.bravo.ID, VendorName: "Bravo Mail", Tier: register.TierModerate, Rank: 1,
-				DataCategories: []string{"contact_pii"}, Countries: []string{"DE"}},
+				DataCategories: []string{"contact_pii"}, Countries: []string{"DE"}, Jurisdictions: []string{}, Records: 1000},
 			{VendorID: f.charlie.ID, VendorName: "Charlie Care", Tier: register.TierCritical, Rank: 2,
-				DataCategories: []string{"health_phi"}, Countries: []string{"IE"}},
+				DataCategories: []string{"health_phi"}, Countries: []string{"IE"}, Jurisdictions: []string{}, Records: 1000},
 		}
 		if !reflect.DeepEqual(up, wantUp) {
 			t.Errorf("upstream of P\n got %+v\nwant %+v", up, wantUp)
