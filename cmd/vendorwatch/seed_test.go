@@ -73,7 +73,7 @@ func TestSeedCommandNewSQLiteFile(t *testing.T) {
 	if err := run(ctx, []string{"seed", "--vendors", "20", "--db", url}, noEnv, &stdout, &stderr); err != nil {
 		t.Fatalf("seed on a new file: %v\nstderr: %s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "vendors                   20") {
+	if !strings.Contains(stdout.String(), "vendors                    20") {
 		t.Errorf("output: %s", stdout.String())
 	}
 }
