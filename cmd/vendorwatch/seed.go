@@ -23,7 +23,7 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	vendors := fs.Int("vendors", 0, fmt.Sprintf("how many vendors to generate, 1 to %d (required)", seedgen.MaxVendors))
 	seed := fs.Int64("seed", 1, "the portfolio to generate: the same seed gives the same rows")
 	providers := fs.Int("providers", -1, fmt.Sprintf("the pool of shared providers (fourth parties) vendors depend on, "+
-		"0 to %d; -1: one per 250 vendors, at most 400 (about 3 edges per vendor holding data)", seedgen.MaxProviders))
+		"0 to %d; -1: one per 250 vendors, at most 400 (about 4 edges per vendor holding data)", seedgen.MaxProviders))
 	asOf := fs.String("as-of", seedgen.DefaultAsOf.Format(time.RFC3339),
 		"the reference now (RFC 3339 or YYYY-MM-DD): expiries, incidents and reviews are laid out around it")
 	if err := fs.Parse(args); err != nil {

@@ -18,8 +18,8 @@ import (
 // of shared providers, fourth parties written with the first batch, each
 // with a valid LEI and a domain; the first seedHyperscalers of them are
 // the providers of others (provider k depends only on providers below k,
-// so the graph has no cycle). Each vendor holding data has 0 to 5
-// providers (about 3), drawn with a Zipf law over the pool, so a few
+// so the graph has no cycle). Each vendor holding data (not a prospect)
+// has 1 to 7 distinct providers (about 4), drawn with a Zipf law over the pool, so a few
 // hundred providers are shared by many vendors, as in real life. Edges
 // carry a subset of the vendor's categories. The supply chain draws from
 // streams and ids of its own, so a portfolio's other rows are the same
@@ -122,8 +122,8 @@ func (g *seedGen) providers(b *seedBatch) {
 	}
 }
 
-// dependencies generates vendor i's providers: 0 to 5 distinct ones (about
-// 3) for a vendor that holds data, drawn with a Zipf law over the pool.
+// dependencies generates vendor i's providers: 1 to 7 distinct ones (about
+// 4) for a vendor that holds data, drawn with a Zipf law over the pool.
 func (g *seedGen) dependencies(i int, vc *seedVendorCtx, created time.Time, b *seedBatch) {
 	n := g.opt.Providers
 	if n == 0 || len(vc.handling) == 0 || vc.status == register.StatusProspect {
@@ -132,7 +132,8 @@ func (g *seedGen) dependencies(i int, vc *seedVendorCtx, created time.Time, b *s
 	r := rand.New(rand.NewPCG(g.seed^supplyChainTag, uint64(1)<<40|uint64(i)))
 	zipf := rand.NewZipf(r, 1.3, 2, uint64(n-1))
 	chosen := map[int]bool{}
-	for range weighted(r, 5, 10, 20, 30, 20, 15) {
+	want := min(1+weighted(r, 5, 10, 20, 25, 20, 12, 8), n)
+	for try := 0; len(chosen) < want && try < 64; try++ {
 		chosen[int(zipf.Uint64())] = true
 	}
 	for j, k := range sortedKeys(chosen) {
