@@ -254,3 +254,32 @@ func TestProviderIncident(t *testing.T) {
 		}
 	})
 }
+
+// TestImportVendorIdentifiers imports providers with their legal
+// identifiers: a bad LEI is a row error on the lei column, a good one is
+// stored upper-cased with the domain reduced to its host.
+func TestImportVendorIdentifiers(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		e := newEnv(t, db)
+		vm := e.keys[domain.RoleVendorManager]
+		csv := "Vendor name,Status,LEI,Registration number,Domain\n" +
+			"Nimbus Cloud,fourth_party,hwupkr0mpou8fgxbt394,C0806592,https://www.nimbus.example/about\n" +
+			"Stratus Mail,fourth_party,HWUPKR0MPOU8FGXBT395,,stratus.example\n"
+		res := e.importFile(vm, "kind=vendors&mode=commit", "providers.csv", []byte(csv))
+		r := decodeImport(t, res)
+		if len(r.Rows) != 2 || len(r.Rows[1].Errors) == 0 || r.Rows[1].Errors[0].Column != "lei" {
+			t.Fatalf("import: %s", res.Body)
+		}
+		res = e.importFile(vm, "kind=vendors&mode=commit", "providers.csv", []byte(strings.Join(strings.Split(csv, "\n")[:2], "\n")))
+		mustStatus(t, res, http.StatusCreated)
+		list := e.do("GET", "/api/v1/vendors?q=nimbus", vm, nil)
+		var vs struct {
+			Items []struct{ LEI, Domain, Status string }
+		}
+		list.decode(t, &vs)
+		if len(vs.Items) != 1 || vs.Items[0].LEI != "HWUPKR0MPOU8FGXBT394" || vs.Items[0].Domain != "nimbus.example" ||
+			vs.Items[0].Status != "fourth_party" {
+			t.Errorf("imported provider = %+v", vs.Items)
+		}
+	})
+}
