@@ -101,3 +101,33 @@ func directGroupBy(ctx context.Context, b *testing.B, db *repository.DB) int {
 	}
 	return n
 }
+
+// BenchmarkUpstream times the walk up from the most depended-on provider
+// (GET /vendors/{id}/dependents and the blast radius of its incidents), on
+// the portfolio of BenchmarkConcentration.
+func BenchmarkUpstream(b *testing.B) {
+	url := os.Getenv("VW_BENCH_DB_URL")
+	if url == "" {
+		b.Skip("VW_BENCH_DB_URL names a seeded PostgreSQL portfolio")
+	}
+	ctx := context.Background()
+	db, err := repository.Open(ctx, url, repository.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	store := repository.NewDependencies(db)
+	top, err := store.Concentration(ctx, register.ConcentrationFilter{Limit: 1})
+	if err != nil || len(top) == 0 {
+		b.Fatalf("top provider: %v", err)
+	}
+	n := 0
+	for b.Loop() {
+		ups, err := store.Upstream(ctx, top[0].ProviderID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(ups)
+	}
+	b.ReportMetric(float64(n), "vendors")
+}

@@ -329,10 +329,12 @@ type upstreamRow struct {
 // Upstream implements register.DependencyStore: one recursive query walks
 // up from the provider (up: the vendor above, its rank, and the edge into
 // the provider the path ends with; upflow: a category of ours carried by
-// every edge of the path), keeps our vendors, and aggregates per vendor,
-// each with one GROUP BY: the categories, the countries of the edges into
-// the provider, and the jurisdictions and largest record count of the
-// vendor's data handling of those categories.
+// every edge of the path), keeps our vendors, and aggregates per vendor in
+// one GROUP BY over their facets (a category, a country of the edges into
+// the provider, a jurisdiction with the record count of the vendor's data
+// handling of those categories): one join of the vendors with their facets,
+// whatever the planner guesses of the walks' sizes, where joining one
+// aggregate per facet led PostgreSQL into a nested loop over the vendors.
 func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]register.UpstreamVendor, error) {
 	maxRank := strconv.Itoa(register.MaxRank)
 	q := `WITH RECURSIVE
@@ -353,21 +355,22 @@ func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]regis
 			GROUP BY u.vendor),
 		cats(vendor, category) AS (
 			SELECT DISTINCT f.vendor, f.category FROM upflow f JOIN ours o ON o.vendor = f.vendor),
-		catlist(vendor, list) AS (SELECT vendor, ` + s.listAgg("category") + ` FROM cats GROUP BY vendor),
-		ctry(vendor, list) AS (
-			SELECT u.vendor, ` + s.listAgg("j.value") + `
+		facets(vendor, kind, value, records) AS (
+			SELECT vendor, 'c', category, CAST(NULL AS BIGINT) FROM cats
+			UNION ALL
+			SELECT u.vendor, 'n', j.value, CAST(NULL AS BIGINT)
 			FROM up u JOIN ours o ON o.vendor = u.vendor JOIN vendor_dependencies e ON e.id = u.edge, ` +
 		s.jsonElements("e.countries", "j") + `
-			GROUP BY u.vendor),
-		held(vendor, list, records) AS (
-			SELECT c.vendor, ` + s.listAgg("hj.value") + `, MAX(h.record_count)
+			UNION ALL
+			SELECT c.vendor, 'j', hj.value, h.record_count
 			FROM cats c JOIN data_handling h ON h.vendor_id = c.vendor AND h.category = c.category
-				LEFT JOIN ` + s.jsonElements("h.jurisdictions", "hj") + ` ON 1 = 1
-			GROUP BY c.vendor)
-		SELECT v.id, v.name, v.tier, o.rank, ca.list, co.list, he.list, he.records
-		FROM ours o JOIN vendors v ON v.id = o.vendor
-			LEFT JOIN catlist ca ON ca.vendor = o.vendor LEFT JOIN ctry co ON co.vendor = o.vendor
-			LEFT JOIN held he ON he.vendor = o.vendor
+				LEFT JOIN ` + s.jsonElements("h.jurisdictions", "hj") + ` ON 1 = 1)
+		SELECT v.id, v.name, v.tier, o.rank,
+			` + s.listAgg("CASE WHEN f.kind = 'c' THEN f.value END") + `,
+			` + s.listAgg("CASE WHEN f.kind = 'n' THEN f.value END") + `,
+			` + s.listAgg("CASE WHEN f.kind = 'j' THEN f.value END") + `, MAX(f.records)
+		FROM ours o JOIN vendors v ON v.id = o.vendor LEFT JOIN facets f ON f.vendor = o.vendor
+		GROUP BY v.id, v.name, v.tier, o.rank, v.name_key
 		ORDER BY v.name_key`
 	rows, err := queryRows(ctx, s.db, 16, func(rs rowScanner, r *upstreamRow) error {
 		return rs.Scan(&r.id, &r.name, &r.tier, &r.rank, &r.categories, &r.countries, &r.jurisdictions, &r.records)
