@@ -438,7 +438,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 		vm, legal := e.keys[domain.RoleVendorManager], e.keys[domain.RoleLegal]
 		evil := "=HYPERLINK(\"http://evil.example\",\"x\")"
 		a := e.createVendor(map[string]any{"name": "Alpha", "external_ref": "A-1", "website": "https://alpha.example",
-			"criticality": "critical", "country": "US", "tier_override": "high", "tier_override_reason": "board says"})
+			"criticality": "critical", "country": "US", "tier_override": "high", "tier_override_reason": "board says",
+			"lei": "HWUPKR0MPOU8FGXBT394", "registration_number": "C0806592", "domain": "alpha.example"})
 		b := e.createVendor(map[string]any{"name": evil, "service": "+1 formulas; @sum -2"})
 		for i := range 3 {
 			e.createVendor(map[string]any{"name": fmt.Sprintf("Vendor %03d", i), "owner_email": "o@example.com"})

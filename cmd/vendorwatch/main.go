@@ -61,7 +61,7 @@ var commands = []commandHelp{
 	{"scan", "scan [--db URL]", "run the compliance scan once and print the findings opened, still open and resolved, by rule"},
 	{"import", "import FILE --kind vendors|data_handling|contracts|attestations [--dry-run] [--json] [--db URL]",
 		"import an .xlsx or CSV file, all rows or none; exit status 1 when a row has an error"},
-	{"seed", "seed --vendors N [--seed S] [--as-of T] [--db URL]",
+	{"seed", "seed --vendors N [--seed S] [--providers P] [--as-of T] [--db URL]",
 		"fill an empty database with a deterministic synthetic portfolio (demos and benchmarks)"},
 	{"healthcheck", "healthcheck [--url URL] [--addr :8080]",
 		"ask a running server whether it is ready (GET /readyz); exit status 1 when not (the container's health check)"},

@@ -55,6 +55,15 @@ var vendorColumns = []ImportColumn{
 		Values: enumValues(register.CriticalityCritical, register.CriticalityHigh, register.CriticalityModerate, register.CriticalityLow),
 		Note:   "Manual override of the computed risk tier; needs a reason."},
 	{Field: "tier_override_reason", Header: "Tier override reason", Type: ColText, Note: "Why the tier is overridden."},
+	{Field: "lei", Header: "LEI", Type: ColText, Example: "HWUPKR0MPOU8FGXBT394",
+		Note:     "ISO 17442 Legal Entity Identifier: 20 characters whose last two are check digits (verified). Optional; unique when set.",
+		Synonyms: []string{"legal entity identifier", "lei code"}},
+	{Field: "registration_number", Header: "Registration number", Type: ColText, Example: "01234567",
+		Note:     "The company register's number.",
+		Synonyms: []string{"company number", "registration no", "company registration number", "crn"}},
+	{Field: "domain", Header: "Domain", Type: ColText, Example: "acme-payments.example",
+		Note:     "The main internet domain; a URL is reduced to its host.",
+		Synonyms: []string{"internet domain", "domain name"}},
 }
 
 func categoryCodes() []string {

@@ -39,7 +39,8 @@ func VendorValues(v register.Vendor) []string {
 		"external_ref": v.ExternalRef, "name": v.Name, "legal_name": v.LegalName, "website": v.Website,
 		"service": v.Service, "owner_email": v.OwnerEmail, "status": string(v.Status),
 		"criticality": string(v.Criticality), "country": v.Country, "tier_override": string(v.TierOverride),
-		"tier_override_reason": v.TierOverrideReason,
+		"tier_override_reason": v.TierOverrideReason, "lei": v.LEI, "registration_number": v.RegistrationNumber,
+		"domain": v.Domain,
 	})
 }
 
