@@ -286,4 +286,3 @@ func (h *handlers) exportDoraRegister(c *gin.Context) error {
 	}
 	return nil
 }
-

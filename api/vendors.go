@@ -24,6 +24,9 @@ type vendorJSON struct {
 	Country            *string               `json:"country"`
 	ParentVendorID     *string               `json:"parent_vendor_id"`
 	ExternalRef        *string               `json:"external_ref"`
+	LEI                *string               `json:"lei"`
+	RegistrationNumber *string               `json:"registration_number"`
+	Domain             *string               `json:"domain"`
 	Tier               register.Tier         `json:"tier"`
 	Risk               register.InherentRisk `json:"risk"`
 	TierOverride       *string               `json:"tier_override"`
@@ -47,6 +50,7 @@ func toVendorJSON(v register.Vendor) vendorJSON {
 		ID: v.ID, Name: v.Name, LegalName: null(v.LegalName), Website: null(v.Website),
 		Service: null(v.Service), OwnerEmail: null(v.OwnerEmail), Status: v.Status, Criticality: v.Criticality,
 		Country: null(v.Country), ParentVendorID: null(v.ParentVendorID), ExternalRef: null(v.ExternalRef),
+		LEI: null(v.LEI), RegistrationNumber: null(v.RegistrationNumber), Domain: null(v.Domain),
 		Tier: v.Tier(), Risk: v.Risk, TierOverride: null(string(v.TierOverride)), TierOverrideReason: null(v.TierOverrideReason),
 		LastReviewOn: nullDate(v.LastReviewOn), Residual: v.Residual, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
@@ -64,6 +68,9 @@ type vendorCreate struct {
 	Country            *string                `json:"country"`
 	ParentVendorID     *string                `json:"parent_vendor_id"`
 	ExternalRef        *string                `json:"external_ref"`
+	LEI                *string                `json:"lei"`
+	RegistrationNumber *string                `json:"registration_number"`
+	Domain             *string                `json:"domain"`
 	TierOverride       *register.Tier         `json:"tier_override"`
 	TierOverrideReason *string                `json:"tier_override_reason"`
 }
@@ -72,7 +79,8 @@ func (in vendorCreate) toDomain() (register.VendorInput, error) {
 	return register.VendorInput{
 		Name: in.Name, LegalName: in.LegalName, Website: in.Website, Service: in.Service, OwnerEmail: in.OwnerEmail,
 		Status: in.Status, Criticality: in.Criticality, Country: in.Country, ParentVendorID: in.ParentVendorID,
-		ExternalRef: in.ExternalRef, TierOverride: in.TierOverride, TierOverrideReason: in.TierOverrideReason,
+		ExternalRef: in.ExternalRef, LEI: in.LEI, RegistrationNumber: in.RegistrationNumber, Domain: in.Domain,
+		TierOverride: in.TierOverride, TierOverrideReason: in.TierOverrideReason,
 	}, nil
 }
 
@@ -88,6 +96,9 @@ type vendorPatch struct {
 	Country            Optional[string]                `json:"country"`
 	ParentVendorID     Optional[string]                `json:"parent_vendor_id"`
 	ExternalRef        Optional[string]                `json:"external_ref"`
+	LEI                Optional[string]                `json:"lei"`
+	RegistrationNumber Optional[string]                `json:"registration_number"`
+	Domain             Optional[string]                `json:"domain"`
 	TierOverride       Optional[register.Tier]         `json:"tier_override"`
 	TierOverrideReason Optional[string]                `json:"tier_override_reason"`
 }
@@ -101,6 +112,7 @@ func (p vendorPatch) toDomain() (register.VendorInput, error) {
 		Service: patchField(p.Service), OwnerEmail: patchField(p.OwnerEmail), Status: patchField(p.Status),
 		Criticality: patchField(p.Criticality), Country: patchField(p.Country),
 		ParentVendorID: patchField(p.ParentVendorID), ExternalRef: patchField(p.ExternalRef),
+		LEI: patchField(p.LEI), RegistrationNumber: patchField(p.RegistrationNumber), Domain: patchField(p.Domain),
 		TierOverride: patchField(p.TierOverride), TierOverrideReason: patchField(p.TierOverrideReason),
 	}
 	return in, fe.Err()
@@ -123,7 +135,7 @@ func (h *handlers) listVendors(c *gin.Context) error {
 func (h *handlers) vendorFilter(c *gin.Context) (register.VendorFilter, error) {
 	var f register.VendorFilter
 	var err error
-	if f.Status, err = enumQuery(c, "status", register.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"); err != nil {
+	if f.Status, err = enumQuery(c, "status", register.VendorStatus.Valid, register.VendorStatusNames); err != nil {
 		return f, err
 	}
 	if f.Criticality, err = enumQuery(c, "criticality", register.Criticality.Valid, "critical, high, moderate, low"); err != nil {

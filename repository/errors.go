@@ -31,19 +31,24 @@ const (
 // constraintFields maps constraint names (PostgreSQL) and "table.column"
 // (SQLite) to the API field they protect, so a conflict names the field.
 var constraintFields = map[string]string{
-	"vendors_name_key_uq":           "name",
-	"vendors.name_key":              "name",
-	"vendors_external_ref_uq":       "external_ref",
-	"vendors.external_ref":          "external_ref",
-	"vendors_parent_vendor_id_fkey": "parent_vendor_id",
-	"api_keys_prefix_uq":            "prefix",
-	"api_keys.prefix":               "prefix",
-	"users_email_uq":                "email",
-	"users.email":                   "email",
-	"reviews_vendor_id_fkey":        "vendor_id",
-	"attestations_vendor_id_fkey":   "vendor_id",
-	"attestations_period_ck":        "period_end",
-	"attestations_expiry_ck":        "expires_on",
+	"vendors_name_key_uq":                  "name",
+	"vendors.name_key":                     "name",
+	"vendors_external_ref_uq":              "external_ref",
+	"vendors.external_ref":                 "external_ref",
+	"vendors_parent_vendor_id_fkey":        "parent_vendor_id",
+	"vendors_lei_uq":                       "lei",
+	"vendors.lei":                          "lei",
+	"vendor_dependencies_edge_uq":          "provider_id",
+	"vendor_dependencies.vendor_id":        "provider_id",
+	"vendor_dependencies_provider_id_fkey": "provider_id",
+	"api_keys_prefix_uq":                   "prefix",
+	"api_keys.prefix":                      "prefix",
+	"users_email_uq":                       "email",
+	"users.email":                          "email",
+	"reviews_vendor_id_fkey":               "vendor_id",
+	"attestations_vendor_id_fkey":          "vendor_id",
+	"attestations_period_ck":               "period_end",
+	"attestations_expiry_ck":               "expires_on",
 }
 
 // translate turns driver and GORM errors into domain error kinds. It is the

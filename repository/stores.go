@@ -11,6 +11,7 @@ func (db *DB) Stores(evidenceDir string) services.Stores {
 		Tx:           db,
 		Vendors:      NewVendors(db),
 		Handling:     NewDataHandling(db),
+		Dependencies: NewDependencies(db),
 		Keys:         NewAPIKeys(db),
 		Users:        NewUsers(db),
 		Sessions:     NewSessions(db),

@@ -32,6 +32,9 @@ type vendorRow struct {
 	Country            string
 	ParentVendorID     *string
 	ExternalRef        *string
+	LEI                *string `gorm:"column:lei"`
+	RegistrationNumber string
+	Domain             string
 	RiskScore          int
 	RiskTier           string
 	Tier               string
@@ -58,7 +61,7 @@ func (vendorRow) TableName() string { return "vendors" }
 var vendorColumns = []string{
 	"name", "name_key", "legal_name", "website", "service", "owner_email", "status", "criticality", "country",
 	"parent_vendor_id", "external_ref", "risk_score", "risk_tier", "tier", "tier_override", "tier_override_reason",
-	"max_sensitivity", "max_records", "version", "updated_at",
+	"max_sensitivity", "max_records", "lei", "registration_number", "domain", "version", "updated_at",
 }
 
 func toVendorRow(v register.Vendor) vendorRow {
@@ -69,6 +72,7 @@ func toVendorRow(v register.Vendor) vendorRow {
 		RiskScore: v.Risk.Score, RiskTier: string(v.Risk.Tier), Tier: string(v.Tier()),
 		TierOverride: nullString(string(v.TierOverride)), TierOverrideReason: v.TierOverrideReason,
 		MaxSensitivity: v.MaxSensitivity, MaxRecords: v.MaxRecords, Version: v.Version,
+		LEI: nullString(v.LEI), RegistrationNumber: v.RegistrationNumber, Domain: v.Domain,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), LastReviewOn: sqlDate(v.LastReviewOn),
 	}
 }
@@ -80,6 +84,7 @@ func (r vendorRow) toDomain() register.Vendor {
 		Country: r.Country, ParentVendorID: deref(r.ParentVendorID), ExternalRef: deref(r.ExternalRef),
 		TierOverride: register.Tier(deref(r.TierOverride)), TierOverrideReason: r.TierOverrideReason,
 		MaxSensitivity: r.MaxSensitivity, MaxRecords: r.MaxRecords, Version: r.Version,
+		LEI: deref(r.LEI), RegistrationNumber: r.RegistrationNumber, Domain: r.Domain,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastReviewOn: r.LastReviewOn.Date,
 	}
 	if r.ResidualScore != nil {
@@ -109,21 +114,23 @@ func (s *Vendors) Create(ctx context.Context, v register.Vendor) error {
 	r := toVendorRow(v)
 	return s.db.rawExec(ctx, vendorInsert, []any{r.ID, r.Name, r.NameKey, r.LegalName, r.Website, r.Service, r.OwnerEmail,
 		r.Status, r.Criticality, r.Country, r.ParentVendorID, r.ExternalRef, r.RiskScore, r.RiskTier, r.Tier, r.TierOverride,
-		r.TierOverrideReason, r.MaxSensitivity, r.MaxRecords, r.Version, r.UpdatedAt, r.LastReviewOn, r.CreatedAt})
+		r.TierOverrideReason, r.MaxSensitivity, r.MaxRecords, r.LEI, r.RegistrationNumber, r.Domain, r.Version, r.UpdatedAt,
+		r.LastReviewOn, r.CreatedAt})
 }
 
 // vendorReadCols are the columns toDomain reads (the stored score and
 // tiers are recomputed from the inputs), in scanVendor's order.
 const vendorReadCols = "id, name, name_key, legal_name, website, service, owner_email, status, criticality, country, " +
 	"parent_vendor_id, external_ref, tier_override, tier_override_reason, max_sensitivity, max_records, last_review_on, " +
-	"residual_score, residual_tier, residual_computed_at, residual_config, version, created_at, updated_at"
+	"residual_score, residual_tier, residual_computed_at, residual_config, lei, registration_number, domain, " +
+	"version, created_at, updated_at"
 
 // scanVendor reads one row of vendorReadCols.
 func scanVendor(rows rowScanner, r *vendorRow) error {
 	return rows.Scan(&r.ID, &r.Name, &r.NameKey, &r.LegalName, &r.Website, &r.Service, &r.OwnerEmail, &r.Status,
 		&r.Criticality, &r.Country, &r.ParentVendorID, &r.ExternalRef, &r.TierOverride, &r.TierOverrideReason,
 		&r.MaxSensitivity, &r.MaxRecords, &r.LastReviewOn, &r.ResidualScore, &r.ResidualTier, &r.ResidualComputedAt,
-		&r.ResidualConfig, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+		&r.ResidualConfig, &r.LEI, &r.RegistrationNumber, &r.Domain, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 }
 
 // Get implements register.VendorStore.

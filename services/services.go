@@ -25,15 +25,17 @@ import (
 // Stores are the persistence every service runs on; repository.DB.Stores
 // provides them all.
 type Stores struct {
-	Tx        domain.Transactor
-	Vendors   register.VendorStore
-	Handling  register.DataHandlingStore
-	Keys      access.APIKeyStore
-	Users     access.UserStore
-	Sessions  access.SessionStore
-	Audit     domain.AuditStore
-	Contracts contract.ContractStore
-	Clauses   interface {
+	Tx       domain.Transactor
+	Vendors  register.VendorStore
+	Handling register.DataHandlingStore
+	// Dependencies are the supply chain's edges (fourth parties).
+	Dependencies register.DependencyStore
+	Keys         access.APIKeyStore
+	Users        access.UserStore
+	Sessions     access.SessionStore
+	Audit        domain.AuditStore
+	Contracts    contract.ContractStore
+	Clauses      interface {
 		contract.ClauseStore
 		incident.ClauseCandidates
 	}
@@ -81,7 +83,10 @@ var _ contract.IncidentClauses = (*incident.IncidentService)(nil)
 // Services are the use cases of Vendorwatch, wired to their stores.
 type Services struct {
 	Vendors *register.VendorService
-	Keys    *access.KeyService
+	// SupplyChain is the vendors' own providers: edges, the tree below a
+	// vendor, provider concentration, merging duplicate providers.
+	SupplyChain *register.SupplyChainService
+	Keys        *access.KeyService
 	// Users are the console's people: accounts, passwords, sessions.
 	Users        *access.UserService
 	Contracts    *contract.ContractService
@@ -153,6 +158,8 @@ func New(st Stores, set Settings) *Services {
 		Vendors: vendors,
 		Dora: &dora.Service{Tx: st.Tx, Store: st.Dora, Source: st.Dora, Vendors: st.Vendors, Contracts: st.Contracts,
 			Audit: auditor, Clock: set.Clock},
+		SupplyChain: &register.SupplyChainService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling,
+			Dependencies: st.Dependencies, Audit: auditor, Clock: set.Clock},
 		Keys: &access.KeyService{Tx: st.Tx, Keys: st.Keys, Audit: auditor, Clock: set.Clock,
 			Hasher: access.NewKeyHasher(set.KeyPepper)},
 		Users: &access.UserService{Tx: st.Tx, Users: st.Users, Sessions: st.Sessions, Audit: auditor,

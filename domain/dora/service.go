@@ -160,7 +160,9 @@ func (s *Service) PutFunction(ctx context.Context, f Function) (Function, error)
 }
 
 // Functions lists the functions of every entity.
-func (s *Service) Functions(ctx context.Context) ([]Function, error) { return s.Store.ListFunctions(ctx) }
+func (s *Service) Functions(ctx context.Context) ([]Function, error) {
+	return s.Store.ListFunctions(ctx)
+}
 
 // PutService records an ICT service of a contract and the functions it
 // supports (replacing the ones recorded before).

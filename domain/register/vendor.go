@@ -17,10 +17,18 @@ const (
 	StatusActive      VendorStatus = "active"
 	StatusOffboarding VendorStatus = "offboarding"
 	StatusTerminated  VendorStatus = "terminated"
+	// StatusFourthParty is a provider known to us only through one of our
+	// vendors (a sub-processor): we hold no contract with it.
+	StatusFourthParty VendorStatus = "fourth_party"
 )
 
-// VendorStatuses lists the lifecycle statuses in order.
-var VendorStatuses = []VendorStatus{StatusProspect, StatusOnboarding, StatusActive, StatusOffboarding, StatusTerminated}
+// VendorStatuses lists the lifecycle statuses in order, fourth parties
+// last.
+var VendorStatuses = []VendorStatus{StatusProspect, StatusOnboarding, StatusActive, StatusOffboarding, StatusTerminated,
+	StatusFourthParty}
+
+// VendorStatusNames is the list of statuses for messages.
+const VendorStatusNames = "prospect, onboarding, active, offboarding, terminated, fourth_party"
 
 // Valid reports whether s is a known status.
 func (s VendorStatus) Valid() bool {
@@ -62,6 +70,13 @@ type Vendor struct {
 	Country        string       `json:"country"` // ISO 3166-1 alpha-2 of the vendor's seat
 	ParentVendorID string       `json:"parent_vendor_id"`
 	ExternalRef    string       `json:"external_ref"` // id in another system; unique when set
+
+	// Legal identifiers, which match one provider record however many
+	// vendors name it: the ISO 17442 Legal Entity Identifier (unique when
+	// set), the company register's number and the main internet domain.
+	LEI                string `json:"lei"`
+	RegistrationNumber string `json:"registration_number"`
+	Domain             string `json:"domain"`
 
 	// Risk: the computed inherent risk and an optional manual override.
 	Risk               InherentRisk `json:"risk"`
@@ -118,6 +133,9 @@ type VendorInput struct {
 	Country            *string
 	ParentVendorID     *string
 	ExternalRef        *string
+	LEI                *string
+	RegistrationNumber *string
+	Domain             *string
 	TierOverride       *Tier
 	TierOverrideReason *string
 }
@@ -161,6 +179,19 @@ func (v *Vendor) Apply(in VendorInput) error {
 		v.ParentVendorID = strings.TrimSpace(*in.ParentVendorID)
 	}
 	set(&v.ExternalRef, in.ExternalRef, "external_ref", 100)
+	if in.LEI != nil {
+		v.LEI = strings.ToUpper(strings.TrimSpace(*in.LEI))
+		if err := ValidLEI(v.LEI); v.LEI != "" && err != nil {
+			fe.Add("lei", "%s", err.Error())
+		}
+	}
+	set(&v.RegistrationNumber, in.RegistrationNumber, "registration_number", 100)
+	if in.Domain != nil {
+		v.Domain = NormalizeDomain(*in.Domain)
+		if v.Domain != "" && !validDomain(v.Domain) {
+			fe.Add("domain", "must be an internet domain name such as example.com")
+		}
+	}
 	if in.TierOverride != nil {
 		v.TierOverride = *in.TierOverride
 	}
@@ -170,7 +201,7 @@ func (v *Vendor) Apply(in VendorInput) error {
 		fe.Add("name", "is required")
 	}
 	if !v.Status.Valid() {
-		fe.Add("status", "must be one of prospect, onboarding, active, offboarding, terminated")
+		fe.Add("status", "must be one of %s", VendorStatusNames)
 	}
 	if !v.Criticality.Valid() {
 		fe.Add("criticality", "must be one of critical, high, moderate, low")
