@@ -93,7 +93,7 @@ func (c *checker) unique(template, key string, i Issue) {
 		c.pk[template] = set
 	}
 	if set[key] {
-		i.Template, i.Rule, i.Key = template, RuleKeyUnique, key
+		i.Template, i.Column, i.Rule, i.Key = template, "c0010", RuleKeyUnique, key
 		i.Message = "Another row of " + template + " has the same key " + key + "."
 		c.add(i)
 	}
@@ -332,14 +332,13 @@ func (c *checker) assessment(s ServiceRow) error {
 
 // reference checks that a provider named by a row is in B_05.01.
 func (c *checker) reference(base Issue, column string, p Party) {
+	base.Subject, base.SubjectID = "vendor", p.VendorID
 	if p.ID() == "" {
 		c.add(withRule(base, column, RuleKeyEmpty, "The provider has neither an LEI nor an EUID."))
 		return
 	}
 	if !c.providers[partyKey(p)] {
-		i := withRule(base, column, RuleReference, "The provider "+p.ID()+" is not in B_05.01.")
-		i.Subject, i.SubjectID = "vendor", p.VendorID
-		c.add(i)
+		c.add(withRule(base, column, RuleReference, "The provider "+p.ID()+" is not in B_05.01."))
 	}
 }
 
