@@ -250,3 +250,30 @@ func (s *Service) Scope(ctx context.Context, entityLEI string, level Level, refe
 func (s *Service) Check(ctx context.Context, filer Entity, sc Scope) (Report, error) {
 	return Check(ctx, s.Source, filer, sc)
 }
+
+// CheckRegister is the check the audit workbook shows: the register as of
+// on, filed by its ultimate parent (or its first entity by LEI) at CON when
+// it has more than one entity, at IND otherwise. Nil when the register has
+// no entity.
+func (s *Service) CheckRegister(ctx context.Context, on domain.Date) (*Report, error) {
+	all, err := s.Store.ListEntities(ctx)
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	filer := all[0]
+	for _, e := range all {
+		if e.Hierarchy == "ultimate_parent" {
+			filer = e
+			break
+		}
+	}
+	sc := Scope{EntityLEI: filer.LEI, Level: Individual, ReferenceDate: on}
+	if len(all) > 1 {
+		sc.Level = Consolidated
+	}
+	r, err := s.Check(ctx, filer, sc)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
