@@ -14,8 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorwatch/vendorwatch/domain"
-	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/auditlog"
+	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 

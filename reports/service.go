@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
-	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/auditlog"
+	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
