@@ -279,10 +279,12 @@ func (h *handlers) exportDoraRegister(c *gin.Context) error {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Status(http.StatusOK)
 	// The package streams straight to the client; a failure half way
-	// through can only cut the response short (the zip is then unreadable).
-	if _, err := doraroi.Write(ctx, c.Writer, h.dora.Source, filer, sc, at); err != nil {
+	// through can only be logged and cut the response short (the zip is
+	// then unreadable: its central directory is missing).
+	_, err = doraroi.Write(ctx, c.Writer, h.dora.Source, filer, sc, at)
+	if err != nil {
+		logFrom(c).ErrorContext(ctx, "dora package cut short", "package", name, "error", err)
 		c.Abort()
-		return nil
 	}
 	return nil
 }
