@@ -246,13 +246,21 @@ func (c *checker) function(f Function) error {
 	return nil
 }
 
-func (c *checker) service(s ServiceRow) error {
-	c.r.Rows["B_02.02"]++
-	base := Issue{Template: "B_02.02", Subject: "contract", SubjectID: s.ContractID, Key: s.Reference + " " + s.ServiceType}
+// serviceRow counts a row of template (B_02.02 or B_07.01) about an ICT
+// service and checks its arrangement and its provider (in providerColumn),
+// returning the issue its other checks start from.
+func (c *checker) serviceRow(template, providerColumn string, s ServiceRow) Issue {
+	c.r.Rows[template]++
+	base := Issue{Template: template, Subject: "contract", SubjectID: s.ContractID, Key: s.Reference + " " + s.ServiceType}
 	if !c.refs[s.Reference] {
 		c.add(withRule(base, "c0010", RuleReference, "The arrangement "+s.Reference+" is not in B_02.01."))
 	}
-	c.reference(base, "c0030", s.Provider)
+	c.reference(base, providerColumn, s.Provider)
+	return base
+}
+
+func (c *checker) service(s ServiceRow) error {
+	base := c.serviceRow("B_02.02", "c0030", s)
 	if s.Function.FunctionID == "" {
 		c.add(withRule(base, "c0050", RuleKeyEmpty, "The ICT service "+s.ServiceType+" supports no function: name the functions it supports."))
 	} else if !c.functions[s.Function] {
@@ -305,12 +313,7 @@ func (c *checker) chain(r ChainRow) error {
 }
 
 func (c *checker) assessment(s ServiceRow) error {
-	c.r.Rows["B_07.01"]++
-	base := Issue{Template: "B_07.01", Subject: "contract", SubjectID: s.ContractID, Key: s.Reference + " " + s.ServiceType}
-	if !c.refs[s.Reference] {
-		c.add(withRule(base, "c0010", RuleReference, "The arrangement "+s.Reference+" is not in B_02.01."))
-	}
-	c.reference(base, "c0020", s.Provider)
+	base := c.serviceRow("B_07.01", "c0020", s)
 	c.unique("B_07.01", strings.Join([]string{s.Reference, partyKey(s.Provider), s.ServiceType}, "|"), base)
 	c.mandatory(base, "c0050", s.Substitutability, "substitutability of the provider")
 	if s.Substitutability == "not_substitutable" || s.Substitutability == "highly_complex" {

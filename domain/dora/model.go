@@ -116,14 +116,8 @@ func (a Arrangement) Check() error {
 		a.AnnualExpense.Check(&fe, "annual_expense")
 	}
 	checkCountry(&fe, "governing_law_country", a.GoverningLawCountry, false)
-	for _, n := range []struct {
-		field string
-		v     *int
-	}{{"notice_entity_days", a.NoticeEntityDays}, {"notice_provider_days", a.NoticeProviderDays}} {
-		if n.v != nil && (*n.v < 0 || *n.v > 3650) {
-			fe.Add(n.field, "must be a number of days from 0 to 3650")
-		}
-	}
+	checkCount(&fe, "notice_entity_days", a.NoticeEntityDays, 3650, "days")
+	checkCount(&fe, "notice_provider_days", a.NoticeProviderDays, 3650, "days")
 	checkList(&fe, "termination_reason", TerminationReasons, a.TerminationReason)
 	return fe.Err()
 }
@@ -161,14 +155,8 @@ func (f Function) Check() error {
 	if len(f.CriticalityReasons) > 300 {
 		fe.Add("criticality_reasons", "must be at most 300 characters")
 	}
-	for _, n := range []struct {
-		field string
-		v     *int
-	}{{"rto_hours", f.RTOHours}, {"rpo_hours", f.RPOHours}} {
-		if n.v != nil && *n.v < 0 {
-			fe.Add(n.field, "must be a number of hours, 0 or more")
-		}
-	}
+	checkCount(&fe, "rto_hours", f.RTOHours, 87600, "hours")
+	checkCount(&fe, "rpo_hours", f.RPOHours, 87600, "hours")
 	checkList(&fe, "discontinuation_impact", Impacts, f.DiscontinuationImpact)
 	return fe.Err()
 }
@@ -272,5 +260,13 @@ func checkLEI(fe *domain.FieldErrors, field, lei string, required bool) {
 	}
 	if err := register.ValidLEI(lei); err != nil {
 		fe.Add(field, "%s", err.Error())
+	}
+}
+
+// checkCount names field when n is set and outside 0 to most (a count of
+// unit).
+func checkCount(fe *domain.FieldErrors, field string, n *int, most int, unit string) {
+	if n != nil && (*n < 0 || *n > most) {
+		fe.Add(field, "must be a number of %s from 0 to %d", unit, most)
 	}
 }
