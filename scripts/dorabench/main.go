@@ -3,12 +3,13 @@
 // RSS is the variant's own:
 //
 //	vendorwatch seed --vendors 100000 --db URL             # the portfolio
-//	go run ./scripts/dorabench -db URL -mode fill          # its DORA facts, set-based
+//	go run ./scripts/dorabench -db URL -mode fill          # its DORA facts and a supply chain, set-based
 //	go run ./scripts/dorabench -db URL -mode package       # the zip, as GET /dora/register writes it
 //	go run ./scripts/dorabench -db URL -mode csv           # the same rows, plain CSV files
 //
-// package and csv print one JSON line: wall seconds, peak RSS (VmHWM), Go
-// TotalAlloc, bytes written and rows. Both read the rows through the same
+// package and csv print one JSON line: wall seconds, the process's CPU
+// seconds (user and system), peak RSS (VmHWM), Go TotalAlloc, bytes written
+// and rows. Both read the rows through the same
 // dora.Source and format them with the same row functions; the package adds
 // the zip (deflate), its fixed files and the bookkeeping of the filing
 // indicators and decimals.
@@ -26,6 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -57,8 +59,11 @@ func run(ctx context.Context, dbURL, mode, out, ref string) error {
 		return err
 	}
 	defer func() { _ = db.Close() }()
-	if mode == "fill" {
+	switch mode {
+	case "fill":
 		return fill(ctx, db)
+	case "edges":
+		return edges(ctx, db)
 	}
 	store := repository.NewDora(db)
 	filer, err := store.GetEntity(ctx, lei)
@@ -105,7 +110,10 @@ func run(ctx context.Context, dbURL, mode, out, ref string) error {
 	for _, n := range rows {
 		total += n
 	}
-	return json.NewEncoder(os.Stdout).Encode(map[string]any{"mode": mode, "seconds": wall.Seconds(),
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"mode": mode, "seconds": wall.Seconds(), "cpu_seconds": cpu.Seconds(),
 		"peak_rss_mib": peakRSS() / 1024, "total_alloc_mib": ms.TotalAlloc >> 20, "bytes": written, "rows": total})
 }
 
@@ -230,6 +238,41 @@ func fill(ctx context.Context, db *repository.DB) error {
 		}
 		if _, err := db.SQL().ExecContext(ctx, q, s.args...); err != nil {
 			return fmt.Errorf("%.60s: %w", s.q, err)
+		}
+	}
+	return edges(ctx, db)
+}
+
+// edges adds a supply chain: every fourth vendor depends on one of a
+// hundred hosts (the 101st to 200th vendors by id), each of which depends
+// on one of the first hundred: B_05.02 ranks 2 and 3.
+func edges(ctx context.Context, db *repository.DB) error {
+	now := time.Now().UTC()
+	newID, idType := "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || "+
+		"hex(randomblob(2)) || '-' || hex(randomblob(6)))", "TEXT"
+	if db.Dialect() == repository.Postgres {
+		newID, idType = "gen_random_uuid()", "uuid"
+	}
+	stmts := []string{
+		"CREATE TABLE bench_vn (n integer PRIMARY KEY, id " + idType + " NOT NULL)",
+		"INSERT INTO bench_vn (n, id) SELECT ROW_NUMBER() OVER (ORDER BY id), id FROM vendors",
+		`INSERT INTO vendor_dependencies (id, vendor_id, provider_id, service, data_categories, countries, source, as_of,
+		    evidence_ref, notes, version, created_at, updated_at)
+		  SELECT ` + newID + `, a.id, b.id, 'hosting', '[]', '[]', 'manual', '2026-01-01', '', '', 1, ?, ?
+		  FROM bench_vn a JOIN bench_vn b ON b.n = CASE WHEN a.n > 200 THEN 101 + a.n % 100 ELSE a.n - 100 END
+		  WHERE (a.n > 200 AND a.n % 4 = 0) OR a.n BETWEEN 101 AND 200`,
+		"DROP TABLE bench_vn",
+	}
+	for _, q := range stmts {
+		var args []any
+		if strings.Contains(q, "?") {
+			args = []any{now, now}
+		}
+		if db.Dialect() == repository.Postgres {
+			q = dollar(q)
+		}
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("%.60s: %w", q, err)
 		}
 	}
 	return nil
