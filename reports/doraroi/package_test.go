@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/reports/doraroi"
 	"github.com/vendorwatch/vendorwatch/repository"
@@ -219,6 +220,29 @@ func TestPackageReadsBack(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestOnlyUsedDecimalsParameters: a package declares a decimals parameter
+// only when a fact uses it (an unused one is a rejection).
+func TestOnlyUsedDecimalsParameters(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		p := buildPortfolio(t, db)
+		ictLEI := withCheckDigits("7245009VELDHAVENIT")
+		okFor(t)(p.svc.Dora.PutEntity(domain.WithActor(context.Background(), domain.SystemActor), dora.Entity{LEI: ictLEI, Name: "Veldhaven ICT Services B.V.",
+			Country: "NL", EntityType: "x317", Currency: "EUR", CompetentAuthority: "De Nederlandsche Bank",
+			Hierarchy: "subsidiary", ParentLEI: bankLEI}))
+		_, sum := writePackage(t, p, dora.Scope{EntityLEI: ictLEI, Level: dora.Individual, ReferenceDate: reference})
+		if len(sum.Decimals) != 0 {
+			t.Errorf("an entity with no amounts, days or hours declares %v", sum.Decimals)
+		}
+		_, sum = writePackage(t, p, dora.Scope{EntityLEI: bankLEI, Level: dora.Consolidated, ReferenceDate: reference})
+		if !slices.Equal(sum.Decimals, []string{"decimalsInteger", "decimalsMonetary"}) {
+			t.Errorf("the group declares %v", sum.Decimals)
+		}
+		if sum.Rows["B_01.03"] != 0 || sum.Rows["B_05.02"] != 6 {
+			t.Errorf("rows %v", sum.Rows)
 		}
 	})
 }
