@@ -14,6 +14,8 @@ import (
 type incidentJSON struct {
 	ID                      string                      `json:"id"`
 	VendorID                string                      `json:"vendor_id"`
+	Kind                    string                      `json:"kind"`
+	ReportedByVendorID      *string                     `json:"reported_by_vendor_id"`
 	Title                   string                      `json:"title"`
 	Description             *string                     `json:"description"`
 	Status                  incident.IncidentStatus     `json:"status"`
@@ -47,7 +49,8 @@ func toIncidentJSON(v incident.IncidentView) incidentJSON {
 		residents = map[string]int64{}
 	}
 	return incidentJSON{
-		ID: i.ID, VendorID: i.VendorID, Title: i.Title, Description: null(i.Description), Status: i.Status,
+		ID: i.ID, VendorID: i.VendorID, Kind: i.Kind(), ReportedByVendorID: null(i.ReportedByVendorID), Title: i.Title,
+		Description: null(i.Description), Status: i.Status,
 		ExposureStart: i.ExposureStart, ExposureEnd: i.ExposureEnd, VendorDiscoveredAt: i.VendorDiscoveredAt,
 		VendorNotifiedUsAt: i.VendorNotifiedUsAt, WeLearnedAt: i.WeLearnedAt, LearnedVia: i.LearnedVia,
 		Categories: nonNil(i.Categories), RecordsAffected: i.RecordsAffected, RecordsEstimated: i.RecordsEstimated,
@@ -72,6 +75,7 @@ func regimeChecks(v incident.IncidentView) *[]incident.RegimeCheck {
 // PATCH. Instants are RFC 3339 strings, parsed here to name bad fields.
 type incidentBody struct {
 	VendorID                Optional[string]                  `json:"vendor_id"`
+	ReportedByVendorID      Optional[string]                  `json:"reported_by_vendor_id"`
 	Title                   Optional[string]                  `json:"title"`
 	Description             Optional[string]                  `json:"description"`
 	Status                  Optional[incident.IncidentStatus] `json:"status"`
@@ -128,8 +132,9 @@ func (b incidentBody) toDomain() (incident.IncidentInput, error) {
 		nullable{"categories", b.Categories.Null}, nullable{"records_affected", b.RecordsAffected.Null},
 		nullable{"jurisdictions", b.Jurisdictions.Null}, nullable{"vendor_is_agent", b.VendorIsAgent.Null})
 	in := incident.IncidentInput{
-		VendorID: patchField(b.VendorID), Title: patchField(b.Title), Description: patchField(b.Description),
-		Status: patchField(b.Status), ExposureStart: optionalInstant(&fe, "exposure_start", b.ExposureStart),
+		VendorID: patchField(b.VendorID), ReportedByVendorID: patchField(b.ReportedByVendorID), Title: patchField(b.Title),
+		Description: patchField(b.Description),
+		Status:      patchField(b.Status), ExposureStart: optionalInstant(&fe, "exposure_start", b.ExposureStart),
 		ExposureEnd:        optionalInstant(&fe, "exposure_end", b.ExposureEnd),
 		VendorDiscoveredAt: instant(&fe, "vendor_discovered_at", b.VendorDiscoveredAt),
 		VendorNotifiedUsAt: optionalInstant(&fe, "vendor_notified_us_at", b.VendorNotifiedUsAt),

@@ -9,6 +9,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
 // obligationJSON is an obligation as the API shows it. Overdue is in law
@@ -81,6 +82,30 @@ type blastRadiusJSON struct {
 	Handling  []handlingJSON             `json:"data_handling"`
 	Contracts []contractClausesJSON      `json:"contracts"`
 	Deadlines []incident.RunningDeadline `json:"deadlines"`
+	// ReportedBy is the vendor that reported a provider incident (null for
+	// a vendor's own incident).
+	ReportedBy *vendorJSON `json:"reported_by"`
+	// Upstream are the vendors of ours above the incident's vendor.
+	Upstream []upstreamExposureJSON `json:"upstream"`
+}
+
+// upstreamExposureJSON is a vendor of ours above an incident's vendor and
+// the obligations its data brings in.
+type upstreamExposureJSON struct {
+	register.UpstreamVendor
+	Obligations []upstreamObligationJSON `json:"obligations"`
+}
+
+// upstreamObligationJSON is an obligation an upstream vendor's data brings
+// in, as the catalogue states it.
+type upstreamObligationJSON struct {
+	RegimeID     string     `json:"regime_id"`
+	Regime       string     `json:"regime"`
+	Citation     string     `json:"citation"`
+	Recipient    string     `json:"recipient"`
+	Title        string     `json:"title"`
+	DueAt        *time.Time `json:"due_at"`
+	DeadlineText string     `json:"deadline_text"`
 }
 
 type contractClausesJSON struct {
@@ -105,6 +130,20 @@ func (h *handlers) toBlastRadiusJSON(b incident.BlastRadius) blastRadiusJSON {
 	for i, cc := range b.Contracts {
 		out.Contracts[i] = contractClausesJSON{ContractID: cc.Contract.ID, Title: cc.Contract.Title, Status: cc.Contract.Status,
 			ClauseNow: h.toClauseJSON(cc.ClauseNow), ClauseAtDiscovery: h.toClauseJSON(cc.ClauseAtDiscovery)}
+	}
+	if b.ReportedBy != nil {
+		v := toVendorJSON(*b.ReportedBy)
+		out.ReportedBy = &v
+	}
+	out.Upstream = make([]upstreamExposureJSON, len(b.Upstream))
+	for i, u := range b.Upstream {
+		u.DataCategories, u.Countries, u.Jurisdictions = nonNil(u.DataCategories), nonNil(u.Countries), nonNil(u.Jurisdictions)
+		x := upstreamExposureJSON{UpstreamVendor: u.UpstreamVendor, Obligations: make([]upstreamObligationJSON, len(u.Obligations))}
+		for j, o := range u.Obligations {
+			x.Obligations[j] = upstreamObligationJSON{RegimeID: o.RegimeID, Regime: o.Regime.Regime, Citation: o.Regime.Citation,
+				Recipient: o.Recipient, Title: o.Title, DueAt: o.DueAt, DeadlineText: o.DeadlineText}
+		}
+		out.Upstream[i] = x
 	}
 	return out
 }

@@ -64,13 +64,15 @@ type Deps struct {
 }
 
 type handlers struct {
-	vendors   *register.VendorService
-	contracts *contract.ContractService
-	incidents *incident.IncidentService
-	reviews   *review.ReviewService
-	clock     domain.Clock
-	keys      *access.KeyService
-	users     *access.UserService
+	vendors *register.VendorService
+	// supplyChain is the vendors' own providers (fourth parties).
+	supplyChain *register.SupplyChainService
+	contracts   *contract.ContractService
+	incidents   *incident.IncidentService
+	reviews     *review.ReviewService
+	clock       domain.Clock
+	keys        *access.KeyService
+	users       *access.UserService
 	// signIns throttles failed console sign-ins per account and address.
 	signIns      *signInThrottle
 	cookieSecure bool
@@ -137,6 +139,15 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/vendors/:id/data-handling", everyone, h.listHandling},
 		{"POST", "/api/v1/vendors/:id/data-handling", vendorWriters, h.putHandling},
 		{"DELETE", "/api/v1/vendors/:id/data-handling/:category", vendorWriters, h.deleteHandling},
+		{"GET", "/api/v1/vendors/:id/providers", everyone, h.listProviders},
+		{"POST", "/api/v1/vendors/:id/providers", vendorWriters, h.createDependency},
+		{"GET", "/api/v1/dependencies/:id", everyone, h.getDependency},
+		{"PATCH", "/api/v1/dependencies/:id", vendorWriters, h.patchDependency},
+		{"DELETE", "/api/v1/dependencies/:id", vendorWriters, h.deleteDependency},
+		{"GET", "/api/v1/vendors/:id/supply-chain", everyone, h.supplyChainTree},
+		{"GET", "/api/v1/vendors/:id/dependents", everyone, h.dependents},
+		{"POST", "/api/v1/vendors/:id/merge", vendorWriters, h.mergeVendor},
+		{"GET", "/api/v1/concentration", everyone, h.concentration},
 		{"GET", "/api/v1/data-categories", everyone, h.listCategories},
 		{"GET", "/api/v1/regimes", everyone, h.listRegimes},
 
@@ -260,6 +271,7 @@ func New(d Deps) (*gin.Engine, error) {
 		h.authFails = &authThrottle{buckets: newKeyLimiter(d.AuthFailureRate, d.AuthFailureBurst)}
 	}
 	h.findings, h.scan = svc.Findings, svc.Scan
+	h.supplyChain = svc.SupplyChain
 	h.imports, h.maxImport = svc.Imports, d.MaxImportBytes
 	h.reports = d.Reports
 	h.auditKey = d.AuditPublicKey

@@ -37,6 +37,9 @@ type Bulk struct {
 	RegimeChecks [][]incident.RegimeCheck
 	Timeline     []incident.TimelineEntry
 	Obligations  []incident.Obligation
+	// Dependencies are supply-chain edges; their vendors and providers are
+	// in this batch or an earlier one.
+	Dependencies []register.Dependency
 	// Audit are the audit events that record the batch, written in its
 	// transaction and queued for the audit log's sealer as every other
 	// event is (numbered by the database, each with its leaf hash).
@@ -55,15 +58,25 @@ type bulkTable struct {
 var bulkOrder = []bulkTable{
 	{"vendors", []string{"id", "name", "name_key", "legal_name", "website", "service",
 		"owner_email", "status", "criticality", "country", "parent_vendor_id", "external_ref", "risk_score", "risk_tier",
-		"tier", "tier_override", "tier_override_reason", "max_sensitivity", "max_records", "last_review_on", "version",
-		"created_at", "updated_at"}, func(b *Bulk) []any {
-		out := make([]any, 0, 23*len(b.Vendors))
+		"tier", "tier_override", "tier_override_reason", "max_sensitivity", "max_records", "last_review_on", "lei",
+		"registration_number", "domain", "version", "created_at", "updated_at"}, func(b *Bulk) []any {
+		out := make([]any, 0, 26*len(b.Vendors))
 		for _, v := range b.Vendors {
 			row := toVendorRow(v)
 			out = append(out, row.ID, row.Name, row.NameKey, row.LegalName, row.Website, row.Service, row.OwnerEmail,
 				row.Status, row.Criticality, row.Country, row.ParentVendorID, row.ExternalRef, row.RiskScore, row.RiskTier,
 				row.Tier, row.TierOverride, row.TierOverrideReason, row.MaxSensitivity, row.MaxRecords, row.LastReviewOn,
-				row.Version, row.CreatedAt, row.UpdatedAt)
+				row.LEI, row.RegistrationNumber, row.Domain, row.Version, row.CreatedAt, row.UpdatedAt)
+		}
+		return out
+	}},
+	{"vendor_dependencies", []string{"id", "vendor_id", "provider_id", "service", "data_categories", "countries",
+		"source", "as_of", "evidence_ref", "notes", "version", "created_at", "updated_at"}, func(b *Bulk) []any {
+		out := make([]any, 0, 13*len(b.Dependencies))
+		for _, d := range b.Dependencies {
+			r := toDependencyRow(d)
+			out = append(out, r.ID, r.VendorID, r.ProviderID, r.Service, r.DataCategories, r.Countries, r.Source, r.AsOf,
+				r.EvidenceRef, r.Notes, r.Version, r.CreatedAt, r.UpdatedAt)
 		}
 		return out
 	}},

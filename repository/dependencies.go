@@ -330,15 +330,17 @@ func (s *Dependencies) Concentration(ctx context.Context, f register.Concentrati
 }
 
 type upstreamRow struct {
-	id, name, tier        string
-	rank                  int
-	categories, countries *string
+	id, name, tier                       string
+	rank                                 int
+	categories, countries, jurisdictions *string
+	records                              *int64
 }
 
 // Upstream implements register.DependencyStore: one recursive query walks
 // up from the provider (up: the vendor above, its rank, and the edge into
 // the provider the path ends with; upflow: a category of ours carried by
-// every edge of the path), and keeps our vendors.
+// every edge of the path), and keeps our vendors, with the jurisdictions
+// and largest record count of their data handling of those categories.
 func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]register.UpstreamVendor, error) {
 	maxRank := strconv.Itoa(register.MaxRank)
 	q := `WITH RECURSIVE
@@ -357,13 +359,18 @@ func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]regis
 		SELECT v.id, v.name, v.tier, MIN(u.rank),
 			(SELECT ` + s.listAgg("f.category") + ` FROM upflow f WHERE f.vendor = v.id),
 			(SELECT ` + s.listAgg("j.value") + ` FROM up u2 JOIN vendor_dependencies e ON e.id = u2.edge, ` +
-		s.jsonElements("e.countries", "j") + ` WHERE u2.vendor = v.id)
+		s.jsonElements("e.countries", "j") + ` WHERE u2.vendor = v.id),
+			(SELECT ` + s.listAgg("hj.value") + ` FROM upflow f2
+				JOIN data_handling h ON h.vendor_id = f2.vendor AND h.category = f2.category, ` +
+		s.jsonElements("h.jurisdictions", "hj") + ` WHERE f2.vendor = v.id),
+			(SELECT MAX(h.record_count) FROM upflow f3
+				JOIN data_handling h ON h.vendor_id = f3.vendor AND h.category = f3.category WHERE f3.vendor = v.id)
 		FROM up u JOIN vendors v ON v.id = u.vendor
 		WHERE ` + ourVendors + `
 		GROUP BY v.id, v.name, v.tier, v.name_key
 		ORDER BY v.name_key`
 	rows, err := queryRows(ctx, s.db, 16, func(rs rowScanner, r *upstreamRow) error {
-		return rs.Scan(&r.id, &r.name, &r.tier, &r.rank, &r.categories, &r.countries)
+		return rs.Scan(&r.id, &r.name, &r.tier, &r.rank, &r.categories, &r.countries, &r.jurisdictions, &r.records)
 	}, q, providerID, providerID)
 	if err != nil {
 		return nil, fmt.Errorf("upstream of %s: %w", providerID, err)
@@ -371,7 +378,11 @@ func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]regis
 	out := make([]register.UpstreamVendor, len(rows))
 	for i, r := range rows {
 		out[i] = register.UpstreamVendor{VendorID: r.id, VendorName: r.name, Tier: register.Tier(r.tier), Rank: r.rank,
-			DataCategories: splitAgg(r.categories), Countries: splitAgg(r.countries)}
+			DataCategories: splitAgg(r.categories), Countries: splitAgg(r.countries),
+			Jurisdictions: splitAgg(r.jurisdictions)}
+		if r.records != nil {
+			out[i].Records = *r.records
+		}
 	}
 	return out, nil
 }

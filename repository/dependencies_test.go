@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 	"github.com/vendorwatch/vendorwatch/repository/repotest"
@@ -23,7 +26,6 @@ type chainFixture struct {
 	alpha, bravo, charlie, i, p  register.Vendor
 	alphaP, bravoP, charlieI, iP register.Dependency
 }
-
 
 func newChain(t *testing.T, db *repository.DB) chainFixture {
 	t.Helper()
@@ -153,11 +155,12 @@ func TestSupplyChainTreeAndConcentration(t *testing.T) {
 		}
 		wantUp := []register.UpstreamVendor{
 			{VendorID: f.alpha.ID, VendorName: "Alpha Pay", Tier: register.TierCritical, Rank: 1,
-				DataCategories: []string{"cardholder_data", "contact_pii"}, Countries: []string{"US"}},
+				DataCategories: []string{"cardholder_data", "contact_pii"}, Countries: []string{"US"}, Jurisdictions: []string{},
+				Records: 1000},
 			{VendorID: f.bravo.ID, VendorName: "Bravo Mail", Tier: register.TierModerate, Rank: 1,
-				DataCategories: []string{"contact_pii"}, Countries: []string{"DE"}},
+				DataCategories: []string{"contact_pii"}, Countries: []string{"DE"}, Jurisdictions: []string{}, Records: 1000},
 			{VendorID: f.charlie.ID, VendorName: "Charlie Care", Tier: register.TierCritical, Rank: 2,
-				DataCategories: []string{"health_phi"}, Countries: []string{"IE"}},
+				DataCategories: []string{"health_phi"}, Countries: []string{"IE"}, Jurisdictions: []string{}, Records: 1000},
 		}
 		if !reflect.DeepEqual(up, wantUp) {
 			t.Errorf("upstream of P\n got %+v\nwant %+v", up, wantUp)
@@ -237,6 +240,77 @@ func TestSupplyChainMergeKeepsEdges(t *testing.T) {
 		}
 		if _, err := sc.Merge(ctx, f.p.ID, f.p.ID); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("merge into itself: err = %v", err)
+		}
+	})
+}
+
+// TestSupplyChainRules runs the scan on the hand-built chain:
+// provider.concentration fires at its threshold of critical vendors and
+// stays silent one below; contract.subprocessor_unapproved fires for a
+// vendor whose data reaches a provider without an approving contract, and
+// not once an active contract has the clause.
+func TestSupplyChainRules(t *testing.T) {
+	repotest.Each(t, func(t *testing.T, db *repository.DB) {
+		ctx := context.Background()
+		f := newChain(t, db) // P has two critical vendors above it: Alpha directly, Charlie through I
+		scan := func(threshold int) map[string][]finding.Finding {
+			t.Helper()
+			svc := services.New(db.Stores(t.TempDir()), services.Settings{Clock: &movingClock{now: time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)},
+				Scan: finding.ScanThresholds{ProviderConcentrationCritical: threshold}})
+			if _, err := svc.Scan.Run(ctx); err != nil {
+				t.Fatalf("scan: %v", err)
+			}
+			out := map[string][]finding.Finding{}
+			for _, rule := range []string{finding.RuleProviderConcentration, finding.RuleContractSubprocessorUnapproved} {
+				page, err := svc.Findings.List(ctx, finding.FindingFilter{RuleID: rule, Status: finding.FindingOpen},
+					domain.PageRequest{Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[rule] = page.Items
+			}
+			return out
+		}
+		if got := scan(3)[finding.RuleProviderConcentration]; len(got) != 0 {
+			t.Errorf("threshold 3 with 2 critical vendors: %d findings, want none", len(got))
+		}
+		got := scan(2)
+		conc := got[finding.RuleProviderConcentration]
+		if len(conc) != 1 || conc[0].SubjectID != f.p.ID {
+			t.Fatalf("threshold 2: findings %+v, want one on P", conc)
+		}
+		var names []string
+		for _, v := range conc[0].Facts["critical_vendors"].([]any) {
+			names = append(names, v.(map[string]any)["name"].(string))
+		}
+		if !reflect.DeepEqual(names, []string{"Alpha Pay", "Charlie Care"}) || conc[0].Facts["critical_count"] != float64(2) {
+			t.Errorf("facts = %v", conc[0].Facts)
+		}
+		var flagged []string
+		for _, fd := range got[finding.RuleContractSubprocessorUnapproved] {
+			flagged = append(flagged, fd.Facts["vendor_name"].(string))
+		}
+		slices.Sort(flagged)
+		if !reflect.DeepEqual(flagged, []string{"Alpha Pay", "Bravo Mail", "Charlie Care"}) {
+			t.Errorf("subprocessor findings for %v", flagged)
+		}
+
+		contractFor := func(v register.Vendor, approval bool) {
+			if _, err := f.svc.Contracts.Create(ctx, contract.ContractInput{VendorID: ptr(v.ID), Title: ptr("MSA"),
+				Status: ptr(contract.ContractActive), EffectiveOn: ptr(domain.NewDate(2025, 1, 1)),
+				SubprocessorApproval: ptr(approval)}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		contractFor(f.alpha, true)
+		contractFor(f.bravo, false)
+		flagged = nil
+		for _, fd := range scan(2)[finding.RuleContractSubprocessorUnapproved] {
+			flagged = append(flagged, fd.Facts["vendor_name"].(string))
+		}
+		slices.Sort(flagged)
+		if !reflect.DeepEqual(flagged, []string{"Bravo Mail", "Charlie Care"}) {
+			t.Errorf("after Alpha's approving contract, findings for %v", flagged)
 		}
 	})
 }

@@ -22,6 +22,7 @@ func NewIncidents(db *DB) *Incidents { return &Incidents{db: db} }
 type incidentRow struct {
 	ID                      string
 	VendorID                string
+	ReportedByVendorID      *string
 	Title                   string
 	Description             string
 	Status                  string
@@ -62,7 +63,8 @@ var incidentColumns = []string{
 func toIncidentRow(i incident.Incident) incidentRow {
 	residents, _ := json.Marshal(nonNilMap(i.Residents)) // a string->int64 map always marshals
 	r := incidentRow{
-		ID: i.ID, VendorID: i.VendorID, Title: i.Title, Description: i.Description, Status: string(i.Status),
+		ID: i.ID, VendorID: i.VendorID, ReportedByVendorID: nullString(i.ReportedByVendorID), Title: i.Title,
+		Description: i.Description, Status: string(i.Status),
 		ExposureStart: utcPtr(i.ExposureStart), ExposureEnd: utcPtr(i.ExposureEnd),
 		VendorDiscoveredAt: i.VendorDiscoveredAt.UTC(), VendorNotifiedUsAt: utcPtr(i.VendorNotifiedUsAt),
 		WeLearnedAt: i.WeLearnedAt.UTC(), LearnedVia: string(i.LearnedVia), Categories: jsonList(i.Categories),
@@ -90,7 +92,8 @@ func nonNilMap(m map[string]int64) map[string]int64 {
 
 func (r incidentRow) toDomain() incident.Incident {
 	i := incident.Incident{
-		ID: r.ID, VendorID: r.VendorID, Title: r.Title, Description: r.Description, Status: incident.IncidentStatus(r.Status),
+		ID: r.ID, VendorID: r.VendorID, ReportedByVendorID: deref(r.ReportedByVendorID), Title: r.Title,
+		Description: r.Description, Status: incident.IncidentStatus(r.Status),
 		ExposureStart: utcPtr(r.ExposureStart), ExposureEnd: utcPtr(r.ExposureEnd),
 		VendorDiscoveredAt: r.VendorDiscoveredAt.UTC(), VendorNotifiedUsAt: utcPtr(r.VendorNotifiedUsAt),
 		WeLearnedAt: r.WeLearnedAt.UTC(), LearnedVia: incident.LearnedVia(r.LearnedVia), Categories: parseList(r.Categories),
@@ -197,10 +200,11 @@ func (s *Incidents) List(ctx context.Context, f incident.IncidentFilter, p domai
 	return pageOf(rows, p.Size(), func(r incidentRow) string { return r.ID }, incidentRow.toDomain), nil
 }
 
-// ListByVendor implements incident.IncidentStore.
+// ListByVendor implements incident.IncidentStore: the vendor's own
+// incidents and the provider incidents it reported.
 func (s *Incidents) ListByVendor(ctx context.Context, vendorID string) ([]incident.Incident, error) {
 	var rows []incidentRow
-	if err := s.db.conn(ctx).Where("vendor_id = ?", vendorID).Order("vendor_discovered_at, id").Find(&rows).Error; err != nil {
+	if err := s.db.conn(ctx).Where("vendor_id = ? OR reported_by_vendor_id = ?", vendorID, vendorID).Order("vendor_discovered_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make([]incident.Incident, len(rows))

@@ -145,7 +145,7 @@ func New(st Stores, set Settings) *Services {
 		Handling: st.Handling, Clauses: st.Clauses, Audit: auditor, Clock: set.Clock, Calendar: set.Calendar,
 		Standards: set.Policy.Clauses.StandardWindows, Obligations: st.Obligations, Catalogue: catalogue,
 		Profile: set.Profile, Contracts: st.Contracts, Evidence: st.Evidence, MaxEvidenceBytes: set.MaxEvidenceBytes,
-		Working: set.Policy.WorkingDeadlines}
+		Working: set.Policy.WorkingDeadlines, Dependents: st.Dependencies}
 	// A change to a vendor's clauses re-locates the clause of the vendor's
 	// incidents.
 	contracts := &contract.ContractService{Tx: st.Tx, Contracts: st.Contracts, Clauses: st.Clauses,

@@ -64,7 +64,7 @@ var commands = []commandHelp{
 	{"dora", "dora check|export --reference-date DATE [--entity LEI] [--level IND|CON] [--json] [--out DIR] [--force] [--db URL]",
 		"the DORA register of information: check lists what a supervisor's portal would reject (exit status 1 while errors remain); " +
 			"export writes the xBRL-CSV report package to DIR, refused while the check finds errors unless --force"},
-	{"seed", "seed --vendors N [--seed S] [--as-of T] [--db URL]",
+	{"seed", "seed --vendors N [--seed S] [--providers P] [--as-of T] [--db URL]",
 		"fill an empty database with a deterministic synthetic portfolio (demos and benchmarks)"},
 	{"healthcheck", "healthcheck [--url URL] [--addr :8080]",
 		"ask a running server whether it is ready (GET /readyz); exit status 1 when not (the container's health check)"},

@@ -22,6 +22,8 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	cfg.dbFlag(fs)
 	vendors := fs.Int("vendors", 0, fmt.Sprintf("how many vendors to generate, 1 to %d (required)", seedgen.MaxVendors))
 	seed := fs.Int64("seed", 1, "the portfolio to generate: the same seed gives the same rows")
+	providers := fs.Int("providers", -1, fmt.Sprintf("the pool of shared providers (fourth parties) vendors depend on, "+
+		"0 to %d; -1: one per 250 vendors, at most 400 (about 4 edges per vendor holding data)", seedgen.MaxProviders))
 	asOf := fs.String("as-of", seedgen.DefaultAsOf.Format(time.RFC3339),
 		"the reference now (RFC 3339 or YYYY-MM-DD): expiries, incidents and reviews are laid out around it")
 	if err := fs.Parse(args); err != nil {
@@ -32,6 +34,12 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	}
 	if *vendors < 1 || *vendors > seedgen.MaxVendors {
 		return fmt.Errorf("seed: --vendors must be from 1 to %d", seedgen.MaxVendors)
+	}
+	if *providers < -1 || *providers > seedgen.MaxProviders {
+		return fmt.Errorf("seed: --providers must be from -1 to %d", seedgen.MaxProviders)
+	}
+	if *providers == -1 {
+		*providers = min(max(*vendors/250, 1), 400)
 	}
 	ref, err := time.Parse(time.RFC3339, *asOf)
 	if err != nil {
@@ -69,7 +77,8 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	// The seed's audit events name the command as their actor.
 	ctx = domain.WithActor(ctx, domain.Actor{ID: "system", Name: "vendorwatch seed", Role: domain.RoleAdmin})
 	counts, err := seedgen.Seed(ctx, a.db, seedgen.Options{Vendors: *vendors, Seed: *seed, AsOf: ref,
-		Calendar: calendar.USFederal(), Standards: policy.Clauses.StandardWindows, Profile: profile}, progress)
+		Calendar: calendar.USFederal(), Standards: policy.Clauses.StandardWindows, Profile: profile,
+		Providers: *providers}, progress)
 	if errors.Is(err, seedgen.ErrNotEmpty) {
 		return fmt.Errorf("seed: %w (use a fresh database)", err)
 	}
@@ -86,9 +95,9 @@ func cmdSeed(ctx context.Context, cfg config, args []string, logger *slog.Logger
 		{"vendors", counts.Vendors}, {"data_handling", counts.DataHandling}, {"contracts", counts.Contracts},
 		{"clause_versions", counts.ClauseVersions}, {"attestations", counts.Attestations}, {"reviews", counts.Reviews},
 		{"incidents", counts.Incidents}, {"incident_timeline", counts.Timeline}, {"obligations", counts.Obligations},
-		{"total", counts.Total()},
+		{"providers", counts.Providers}, {"vendor_dependencies", counts.Dependencies}, {"total", counts.Total()},
 	} {
-		fmt.Fprintf(stdout, "  %-18s %9d\n", c.name, c.n)
+		fmt.Fprintf(stdout, "  %-19s %9d\n", c.name, c.n)
 	}
 	return nil
 }

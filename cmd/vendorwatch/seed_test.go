@@ -21,7 +21,8 @@ func TestSeedCommand(t *testing.T) {
 				t.Fatalf("seed: %v\nstderr: %s", err, stderr.String())
 			}
 			out := stdout.String()
-			for _, want := range []string{"seeded " + string(d), "vendors                   50", "attestations", "obligations", "total"} {
+			for _, want := range []string{"seeded " + string(d), "vendors                    50", "providers                   1",
+				"vendor_dependencies", "attestations", "obligations", "total"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
 				}
@@ -52,8 +53,10 @@ func TestSeedCommand(t *testing.T) {
 			}
 			defer db.Close()
 			var n int
-			if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM vendors").Scan(&n); err != nil || n != 50 {
-				t.Errorf("vendors: %d, %v", n, err)
+			// 50 vendors and the pool's one provider (one per 250 vendors, at
+			// least one).
+			if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM vendors").Scan(&n); err != nil || n != 51 {
+				t.Errorf("vendor rows: %d, %v", n, err)
 			}
 		})
 	}
@@ -70,7 +73,7 @@ func TestSeedCommandNewSQLiteFile(t *testing.T) {
 	if err := run(ctx, []string{"seed", "--vendors", "20", "--db", url}, noEnv, &stdout, &stderr); err != nil {
 		t.Fatalf("seed on a new file: %v\nstderr: %s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "vendors                   20") {
+	if !strings.Contains(stdout.String(), "vendors                    20") {
 		t.Errorf("output: %s", stdout.String())
 	}
 }

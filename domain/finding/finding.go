@@ -217,6 +217,9 @@ type ScanQuery struct {
 	// contracts nor attestations (the scan has the controls they give
 	// from its policy family).
 	WithoutPolicyFacts bool
+	// ConcentrationMin: providers with at least this many critical vendors
+	// above them are candidates of provider.concentration.
+	ConcentrationMin int
 }
 
 // Facts the scan gathers, one struct per rule family.
@@ -286,6 +289,31 @@ type (
 		Contracts    []ContractClause
 		Attestations []attestation.Attestation
 	}
+	// ConcentrationFact is a provider and the critical vendors of ours in
+	// service that depend on it, directly or down the chain (only
+	// providers with at least ScanQuery.ConcentrationMin of them).
+	ConcentrationFact struct {
+		ProviderID      string
+		ProviderName    string
+		CriticalVendors []VendorRef
+	}
+	// SubprocessorFact is a vendor in service with dependency edges that
+	// carry our data: its providers' names, the categories, and its active
+	// contracts (how many, and how many have the subprocessor-approval
+	// clause).
+	SubprocessorFact struct {
+		VendorID           string
+		VendorName         string
+		Providers          []string
+		Categories         []string
+		ActiveContracts    int
+		ApprovingContracts int
+	}
+	// VendorRef names a vendor in a finding's facts.
+	VendorRef struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
 	// ContractClause is a contract with its clause in force (nil: none).
 	ContractClause struct {
 		Contract contract.Contract
@@ -319,6 +347,14 @@ type ScanStore interface {
 	IncidentFacts(ctx context.Context, q ScanQuery, fn func([]IncidentFact) error) error
 	ObligationFacts(ctx context.Context, q ScanQuery, fn func([]ObligationFact) error) error
 	VendorPolicyFacts(ctx context.Context, q ScanQuery, fn func([]VendorPolicyFact) error) error
+	// ConcentrationFacts streams the providers with at least
+	// q.ConcentrationMin critical vendors in service above them (to
+	// register.MaxRank), with those vendors by name.
+	ConcentrationFacts(ctx context.Context, q ScanQuery, fn func([]ConcentrationFact) error) error
+	// SubprocessorFacts streams the vendors in service with an edge that
+	// carries data categories and no active contract with the
+	// subprocessor-approval clause.
+	SubprocessorFacts(ctx context.Context, q ScanQuery, fn func([]SubprocessorFact) error) error
 	// ResidualFacts streams vendors in service in id order with the state
 	// of their controls (only q.VendorID's when set; without their policy
 	// facts when q.WithoutPolicyFacts is set). Its vendors' open

@@ -30,6 +30,11 @@ const (
 	RuleObligationOverdue            = "obligation.overdue"
 	RuleObligationDueSoon            = "obligation.due_soon"
 	RuleRiskAboveAppetite            = "risk.above_appetite"
+	// RuleProviderConcentration: one provider under many critical vendors.
+	RuleProviderConcentration = "provider.concentration"
+	// RuleContractSubprocessorUnapproved: our data reaches a vendor's
+	// provider without a subprocessor-approval clause.
+	RuleContractSubprocessorUnapproved = "contract.subprocessor_unapproved"
 )
 
 // Rule families: each is gathered by one set-based fact query.
@@ -43,6 +48,9 @@ const (
 	// FamilyRisk judges the residual risk; it runs after the others,
 	// whose open findings it reads.
 	FamilyRisk = "risk"
+	// FamilySupplyChain judges the vendors' own providers (fourth
+	// parties).
+	FamilySupplyChain = "supply_chain"
 )
 
 // Rule describes one rule of the catalogue.
@@ -115,6 +123,17 @@ var Rules = []Rule{
 			"within appetite; accept the risk with a reason and an end date to keep it while controls improve. Judges " +
 			"active and offboarding vendors, and onboarding vendors that already hold data (data handling recorded).",
 		[]string{"vendor_name", "tier", "inherent_score", "residual_score", "residual_tier", "appetite", "config", "factors"}},
+	{RuleProviderConcentration, FamilySupplyChain, SeverityHigh, SubjectVendor, "Provider concentration",
+		"At least N critical vendors of ours (effective tier critical, in service) depend on one provider, directly or " +
+			"down their chain to rank 5 (N: scan_thresholds.provider_concentration_critical, 3 by default): a breach or " +
+			"outage of the provider reaches all of them at once. The finding is on the provider's record; " +
+			"critical_vendors lists them.",
+		[]string{"vendor_name", "critical_count", "threshold", "critical_vendors"}},
+	{RuleContractSubprocessorUnapproved, FamilySupplyChain, SeverityMedium, SubjectVendor, "Sub-processor without approval clause",
+		"The vendor passes our data to a provider of its own (a dependency edge with data categories) and none of its " +
+			"active contracts has the subprocessor-approval clause. Judges active and offboarding vendors, and onboarding " +
+			"vendors that already hold data (data handling recorded).",
+		[]string{"vendor_name", "providers", "categories", "active_contracts"}},
 }
 
 // LookupRule returns the rule with the id.
@@ -143,11 +162,15 @@ type ScanThresholds struct {
 	AttestationExpiringDays int `json:"attestation_expiring_days"`
 	RenewalNoticeDays       int `json:"renewal_notice_days"`
 	ObligationDueSoonHours  int `json:"obligation_due_soon_hours"`
+	// ProviderConcentrationCritical is how many critical vendors on one
+	// provider raise provider.concentration.
+	ProviderConcentrationCritical int `json:"provider_concentration_critical"`
 }
 
 // DefaultScanThresholds are the windows the issue names.
 func DefaultScanThresholds() ScanThresholds {
-	return ScanThresholds{ReviewDueSoonDays: 30, AttestationExpiringDays: 30, RenewalNoticeDays: 30, ObligationDueSoonHours: 24}
+	return ScanThresholds{ReviewDueSoonDays: 30, AttestationExpiringDays: 30, RenewalNoticeDays: 30, ObligationDueSoonHours: 24,
+		ProviderConcentrationCritical: 3}
 }
 
 // WithDefaults fills unset (zero or negative) thresholds.
@@ -156,6 +179,7 @@ func (t ScanThresholds) WithDefaults() ScanThresholds {
 	for _, p := range []struct{ v, def *int }{
 		{&t.ReviewDueSoonDays, &d.ReviewDueSoonDays}, {&t.AttestationExpiringDays, &d.AttestationExpiringDays},
 		{&t.RenewalNoticeDays, &d.RenewalNoticeDays}, {&t.ObligationDueSoonHours, &d.ObligationDueSoonHours},
+		{&t.ProviderConcentrationCritical, &d.ProviderConcentrationCritical},
 	} {
 		if *p.v <= 0 {
 			*p.v = *p.def
@@ -394,4 +418,28 @@ func (rc RuleContext) policyJudgement(v VendorPolicyFact, controls bool) ([]Find
 		}
 	}
 	return out, rcs
+}
+
+// ConcentrationRules judges one provider and the critical vendors of ours
+// above it: provider.concentration at the threshold and above.
+func (rc RuleContext) ConcentrationRules(f ConcentrationFact) []Finding {
+	n := rc.Thresholds.ProviderConcentrationCritical
+	if len(f.CriticalVendors) < n {
+		return nil
+	}
+	return []Finding{newFinding(RuleProviderConcentration, f.ProviderID, SubjectVendor, f.ProviderID, map[string]any{
+		"vendor_name": f.ProviderName, "critical_count": len(f.CriticalVendors), "threshold": n,
+		"critical_vendors": f.CriticalVendors})}
+}
+
+// SubprocessorRules judges a vendor in service that passes our data to
+// providers of its own: contract.subprocessor_unapproved when none of its
+// active contracts has the subprocessor-approval clause.
+func (rc RuleContext) SubprocessorRules(f SubprocessorFact) []Finding {
+	if len(f.Providers) == 0 || len(f.Categories) == 0 || f.ApprovingContracts > 0 {
+		return nil
+	}
+	return []Finding{newFinding(RuleContractSubprocessorUnapproved, f.VendorID, SubjectVendor, f.VendorID, map[string]any{
+		"vendor_name": f.VendorName, "providers": f.Providers, "categories": f.Categories,
+		"active_contracts": f.ActiveContracts})}
 }

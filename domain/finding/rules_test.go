@@ -149,7 +149,7 @@ func TestRuleCatalogue(t *testing.T) {
 		}
 		seen[r.ID] = true
 	}
-	if len(seen) != 16 {
-		t.Errorf("%d rules, want 16", len(seen))
+	if len(seen) != 18 {
+		t.Errorf("%d rules, want 18", len(seen))
 	}
 }

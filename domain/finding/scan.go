@@ -158,6 +158,14 @@ func (s *ScanService) RunWithProgress(ctx context.Context, progress func(ScanPro
 		{FamilyIncident, func(ctx context.Context, w *findingWriter) error {
 			return s.Store.IncidentFacts(ctx, q, func(b []IncidentFact) error { return judge(w, b, rc.IncidentRules) })
 		}},
+		{FamilySupplyChain, func(ctx context.Context, w *findingWriter) error {
+			if err := s.Store.ConcentrationFacts(ctx, q, func(b []ConcentrationFact) error {
+				return judge(w, b, rc.ConcentrationRules)
+			}); err != nil {
+				return err
+			}
+			return s.Store.SubprocessorFacts(ctx, q, func(b []SubprocessorFact) error { return judge(w, b, rc.SubprocessorRules) })
+		}},
 	}
 
 	// Families judge disjoint rules, so they run side by side (up to
@@ -238,7 +246,8 @@ func (s *ScanService) query(now time.Time, batch int) (ScanQuery, RuleContext) {
 		AttestationHorizon: today.AddDays(th.AttestationExpiringDays),
 		RenewalHorizon:     today.AddDays(th.RenewalNoticeDays),
 		ObligationHorizon:  now.Add(time.Duration(th.ObligationDueSoonHours) * time.Hour),
-		NoticesSince:       NoticesSince(now, residual)}
+		NoticesSince:       NoticesSince(now, residual),
+		ConcentrationMin:   th.ProviderConcentrationCritical}
 	for _, r := range s.Requirements {
 		for _, k := range r.AnyOf {
 			if !slices.Contains(q.PolicyKinds, k) {

@@ -76,7 +76,7 @@ func (k *vendorImporter) planRow(r *importRow, byRef, byName map[string]register
 	in := register.VendorInput{Name: r.text("name"), LegalName: r.text("legal_name"), Website: r.text("website"),
 		Service: r.text("service"), OwnerEmail: r.text("owner_email"), Country: r.text("country"),
 		TierOverrideReason: r.text("tier_override_reason"),
-		Status:             enumCell(r, "status", register.VendorStatus.Valid, "prospect, onboarding, active, offboarding, terminated"),
+		Status:             enumCell(r, "status", register.VendorStatus.Valid, register.VendorStatusNames),
 		Criticality:        enumCell(r, "criticality", register.Criticality.Valid, "critical, high, moderate, low")}
 	if ref != "" { // an empty cell never clears a stored external_ref
 		in.ExternalRef = &ref

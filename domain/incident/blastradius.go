@@ -3,6 +3,8 @@ package incident
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain/contract"
@@ -18,6 +20,24 @@ type BlastRadius struct {
 	Handling  []register.DataHandling
 	Contracts []ContractClauses
 	Deadlines []RunningDeadline
+	// ReportedBy is the vendor that reported a provider incident (nil for
+	// a vendor's own incident).
+	ReportedBy *register.Vendor
+	// Upstream are the vendors of ours above the incident's vendor (it is
+	// their provider, directly or down their chain) and what of ours
+	// reaches it through each, with the obligations those bring in.
+	Upstream []UpstreamExposure
+}
+
+// UpstreamExposure is a vendor of ours above an incident's vendor: the
+// categories of ours that reach it through the vendor, the jurisdictions
+// of their data subjects, where the provider holds them, and the
+// obligations an incident touching them brings in for us (the catalogue's,
+// from the incident's own instants). Each vendor's notice to us is judged
+// against its own clause when it reports the incident.
+type UpstreamExposure struct {
+	register.UpstreamVendor
+	Obligations []ObligationSpec `json:"obligations"`
 }
 
 // ContractClauses is a vendor contract with its clause now and at the
@@ -54,6 +74,16 @@ func (s *IncidentService) BlastRadius(ctx context.Context, id string) (BlastRadi
 	}
 	b := BlastRadius{Incident: view}
 	if b.Vendor, err = s.Vendors.Get(ctx, view.VendorID); err != nil {
+		return BlastRadius{}, err
+	}
+	if id := view.ReportedByVendorID; id != "" {
+		v, err := s.Vendors.Get(ctx, id)
+		if err != nil {
+			return BlastRadius{}, err
+		}
+		b.ReportedBy = &v
+	}
+	if b.Upstream, err = s.upstream(ctx, view.Incident); err != nil {
 		return BlastRadius{}, err
 	}
 	if b.Handling, err = s.Handling.ListByVendor(ctx, view.VendorID); err != nil {
@@ -127,4 +157,35 @@ func (s *IncidentService) BlastRadius(ctx context.Context, id string) (BlastRadi
 		return 0
 	})
 	return b, nil
+}
+
+// upstream lists the vendors of ours above the incident's vendor with the
+// obligations the categories and jurisdictions of each bring in. Vendors
+// with the same categories, jurisdictions and records share one
+// computation.
+func (s *IncidentService) upstream(ctx context.Context, inc Incident) ([]UpstreamExposure, error) {
+	if s.Dependents == nil {
+		return []UpstreamExposure{}, nil
+	}
+	ups, err := s.Dependents.Upstream(ctx, inc.VendorID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UpstreamExposure, 0, len(ups))
+	memo := map[string][]ObligationSpec{}
+	for _, u := range ups {
+		key := strings.Join(u.DataCategories, ",") + "|" + strings.Join(u.Jurisdictions, ",") + "|" + strconv.FormatInt(u.Records, 10)
+		obs, ok := memo[key]
+		if !ok {
+			f := inc.facts()
+			f.Categories, f.Jurisdictions, f.RecordsAffected, f.Residents = u.DataCategories, u.Jurisdictions, u.Records, nil
+			obs = []ObligationSpec{}
+			if len(u.DataCategories) > 0 {
+				obs = s.Catalogue.Assess(f, s.assessOptions(nil)).Obligations
+			}
+			memo[key] = obs
+		}
+		out = append(out, UpstreamExposure{UpstreamVendor: u, Obligations: obs})
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package incident
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -49,8 +50,13 @@ func (v LearnedVia) Valid() bool {
 // Incident is a security incident at a vendor that touches our data. All
 // instants are UTC.
 type Incident struct {
-	ID                 string         `json:"id"`
-	VendorID           string         `json:"vendor_id"`
+	ID       string `json:"id"`
+	VendorID string `json:"vendor_id"`
+	// ReportedByVendorID, when set, makes this a provider incident: the
+	// incident is at VendorID, a provider (often a fourth party), and this
+	// vendor of ours, which depends on it, reported it to us. The vendor's
+	// notice to us is judged against the reporting vendor's own clause.
+	ReportedByVendorID string         `json:"reported_by_vendor_id"`
 	Title              string         `json:"title"`
 	Description        string         `json:"description"`
 	Status             IncidentStatus `json:"status"`
@@ -87,6 +93,35 @@ type Incident struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Incident kinds.
+const (
+	// KindVendorIncident is an incident at one of our vendors, which it
+	// reports itself.
+	KindVendorIncident = "vendor_incident"
+	// KindProviderIncident is an incident at a vendor's provider, reported
+	// to us by that vendor (ReportedByVendorID).
+	KindProviderIncident = "provider_incident"
+)
+
+// Kind is KindProviderIncident when a vendor of ours reported an incident
+// at its provider, else KindVendorIncident.
+func (i Incident) Kind() string {
+	if i.ReportedByVendorID != "" {
+		return KindProviderIncident
+	}
+	return KindVendorIncident
+}
+
+// NoticeVendorID is the vendor whose notice to us the clock judges, and
+// whose clauses govern it: the reporting vendor of a provider incident,
+// else the incident's vendor.
+func (i Incident) NoticeVendorID() string {
+	if i.ReportedByVendorID != "" {
+		return i.ReportedByVendorID
+	}
+	return i.VendorID
+}
+
 // EntityID is its id; with StoredVersion it makes Incident a domain.Versioned.
 func (i Incident) EntityID() string { return i.ID }
 
@@ -108,6 +143,7 @@ type EvidenceRef struct {
 // nil inner pointer to clear.
 type IncidentInput struct {
 	VendorID                *string
+	ReportedByVendorID      *string
 	Title                   *string
 	Description             *string
 	Status                  *IncidentStatus
@@ -136,6 +172,9 @@ func (i *Incident) Apply(in IncidentInput, now time.Time) error {
 	var fe domain.FieldErrors
 	if in.VendorID != nil {
 		i.VendorID = *in.VendorID
+	}
+	if in.ReportedByVendorID != nil {
+		i.ReportedByVendorID = strings.TrimSpace(*in.ReportedByVendorID)
 	}
 	if in.Title != nil {
 		i.Title = domain.CheckText(&fe, "title", *in.Title, true, 200)
@@ -194,6 +233,13 @@ func (i *Incident) Apply(in IncidentInput, now time.Time) error {
 	}
 	if !domain.ValidID(i.VendorID) {
 		fe.Add("vendor_id", "must be the id (UUID) of a vendor")
+	}
+	switch {
+	case i.ReportedByVendorID == "":
+	case !domain.ValidID(i.ReportedByVendorID):
+		fe.Add("reported_by_vendor_id", "must be the id (UUID) of the vendor of ours that reported the provider's incident")
+	case i.ReportedByVendorID == i.VendorID:
+		fe.Add("reported_by_vendor_id", "names the incident's own vendor; leave it out for a vendor's own incident")
 	}
 	if !i.Status.Valid() {
 		fe.Add("status", "must be one of open, contained, closed")

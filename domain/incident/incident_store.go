@@ -27,7 +27,8 @@ type IncidentStore interface {
 	RegimeChecks(ctx context.Context, id string) ([]RegimeCheck, error)
 	// List returns a page of incidents, newest first.
 	List(ctx context.Context, f IncidentFilter, p domain.PageRequest) (domain.Page[Incident], error)
-	// ListByVendor returns the vendor's incidents, oldest discovery first.
+	// ListByVendor returns the vendor's incidents and the provider
+	// incidents it reported, oldest discovery first.
 	ListByVendor(ctx context.Context, vendorID string) ([]Incident, error)
 	// AppendTimeline adds an entry and assigns its sequence number.
 	AppendTimeline(ctx context.Context, e TimelineEntry) (TimelineEntry, error)

@@ -38,6 +38,17 @@ type IncidentService struct {
 	// Working are the working deadlines of duties whose law sets no
 	// number of days (policy, not law); zero: DefaultWorkingDeadlines.
 	Working WorkingDeadlines
+	// Dependents finds the vendors of ours above a provider, for provider
+	// incidents and the blast radius up the chain.
+	Dependents ProviderDependents
+}
+
+// ProviderDependents answers which vendors of ours depend on a provider
+// (register.DependencyStore implements it).
+type ProviderDependents interface {
+	// Upstream returns the vendors of ours above the provider, down to
+	// register.MaxRank, by name.
+	Upstream(ctx context.Context, providerID string) ([]register.UpstreamVendor, error)
 }
 
 // IncidentView is an incident with its notification clock as of now.
@@ -100,6 +111,9 @@ func (s *IncidentService) fillDefaults(ctx context.Context, inc *Incident, in In
 	} else if err != nil {
 		return err
 	}
+	if inc.ReportedByVendorID != "" {
+		return s.fillProviderDefaults(ctx, inc, in)
+	}
 	hs, err := s.Handling.ListByVendor(ctx, inc.VendorID)
 	if err != nil {
 		return err
@@ -131,10 +145,47 @@ func (s *IncidentService) fillDefaults(ctx context.Context, inc *Incident, in In
 	return nil
 }
 
+// fillProviderDefaults checks that the reporting vendor depends on the
+// provider (down its chain) and completes what the input left out from
+// what of ours reaches the provider through that vendor: the categories,
+// the jurisdictions of their data subjects and the record count of the
+// reporting vendor's data handling.
+func (s *IncidentService) fillProviderDefaults(ctx context.Context, inc *Incident, in IncidentInput) error {
+	if s.Dependents == nil {
+		return domain.Invalid("reported_by_vendor_id", "provider incidents are not available")
+	}
+	ups, err := s.Dependents.Upstream(ctx, inc.VendorID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ups, func(u register.UpstreamVendor) bool { return u.VendorID == inc.ReportedByVendorID })
+	if i < 0 {
+		return domain.Invalid("reported_by_vendor_id", "is not a vendor of ours that depends on this provider (no dependency edge down its chain)")
+	}
+	up := ups[i]
+	if in.Categories == nil {
+		inc.Categories = slices.Clone(up.DataCategories)
+	}
+	if in.Jurisdictions == nil {
+		inc.Jurisdictions = slices.Clone(up.Jurisdictions)
+	}
+	if in.RecordsAffected == nil {
+		inc.RecordsAffected, inc.RecordsEstimated = up.Records, true
+	}
+	if inc.Categories == nil {
+		inc.Categories = []string{}
+	}
+	if inc.Jurisdictions == nil {
+		inc.Jurisdictions = []string{}
+	}
+	return nil
+}
+
 // locateClause stores with the incident the clause in force at the
-// vendor's discovery and the instant its notice is due.
+// vendor's discovery and the instant its notice is due: the clauses of
+// the vendor whose notice is judged (NoticeVendorID).
 func (s *IncidentService) locateClause(ctx context.Context, inc *Incident) error {
-	cands, err := s.Clauses.ByVendor(ctx, inc.VendorID)
+	cands, err := s.Clauses.ByVendor(ctx, inc.NoticeVendorID())
 	if err != nil {
 		return err
 	}
@@ -223,6 +274,9 @@ func (s *IncidentService) List(ctx context.Context, f IncidentFilter, p domain.P
 func (s *IncidentService) Update(ctx context.Context, id string, in IncidentInput, expectedVersion int64) (IncidentView, error) {
 	if in.VendorID != nil {
 		return IncidentView{}, domain.Invalid("vendor_id", "cannot be changed; record the incident against the other vendor")
+	}
+	if in.ReportedByVendorID != nil {
+		return IncidentView{}, domain.Invalid("reported_by_vendor_id", "cannot be changed; record the incident again")
 	}
 	err := domain.Edit(ctx, s.Tx, "incident", id, expectedVersion, s.Incidents.Get, func(ctx context.Context, before Incident) error {
 		inc := before

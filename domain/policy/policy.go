@@ -87,6 +87,10 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 	}
 	if f.ScanThresholds != nil {
 		p.ScanThresholds = *f.ScanThresholds
+		// A file written before provider.concentration keeps its default.
+		if p.ScanThresholds.ProviderConcentrationCritical == 0 {
+			p.ScanThresholds.ProviderConcentrationCritical = finding.DefaultScanThresholds().ProviderConcentrationCritical
+		}
 	}
 	if f.WorkingDeadlines != nil {
 		if err := f.WorkingDeadlines.Validate(); err != nil { // as written: zero is not "the defaults" here
@@ -126,10 +130,11 @@ func (p Policy) Validate() error {
 	}
 	var fe domain.FieldErrors
 	for field, v := range map[string]struct{ value, max int }{
-		"scan_thresholds.review_due_soon_days":      {p.ScanThresholds.ReviewDueSoonDays, 3650},
-		"scan_thresholds.attestation_expiring_days": {p.ScanThresholds.AttestationExpiringDays, 3650},
-		"scan_thresholds.renewal_notice_days":       {p.ScanThresholds.RenewalNoticeDays, 3650},
-		"scan_thresholds.obligation_due_soon_hours": {p.ScanThresholds.ObligationDueSoonHours, 8784},
+		"scan_thresholds.review_due_soon_days":            {p.ScanThresholds.ReviewDueSoonDays, 3650},
+		"scan_thresholds.attestation_expiring_days":       {p.ScanThresholds.AttestationExpiringDays, 3650},
+		"scan_thresholds.renewal_notice_days":             {p.ScanThresholds.RenewalNoticeDays, 3650},
+		"scan_thresholds.obligation_due_soon_hours":       {p.ScanThresholds.ObligationDueSoonHours, 8784},
+		"scan_thresholds.provider_concentration_critical": {p.ScanThresholds.ProviderConcentrationCritical, 1_000_000},
 	} {
 		if v.value < 1 || v.value > v.max {
 			fe.Add(field, "must be from 1 to %d", v.max)

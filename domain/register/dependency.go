@@ -239,4 +239,9 @@ type UpstreamVendor struct {
 	Rank           int      `json:"rank"`            // the shallowest rank of the provider below the vendor
 	DataCategories []string `json:"data_categories"` // our categories that reach the provider through the vendor
 	Countries      []string `json:"countries"`       // where the provider stores and processes them
+	// Jurisdictions are those of the data subjects of these categories
+	// (the vendor's data handling), and Records its largest record count
+	// among them.
+	Jurisdictions []string `json:"jurisdictions"`
+	Records       int64    `json:"records"`
 }

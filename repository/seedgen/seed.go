@@ -13,6 +13,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/contract"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
+	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
 
@@ -69,7 +70,14 @@ type Options struct {
 	Standards map[contract.NotificationStandard]contract.StandardWindow
 	Profile   incident.OrgProfile
 	Catalogue *incident.Catalogue
+	// Providers is the size of the pool of shared providers (fourth
+	// parties) the vendors depend on, 0 for no supply chain; at most
+	// MaxProviders.
+	Providers int
 }
+
+// MaxProviders bounds Options.Providers.
+const MaxProviders = 100_000
 
 // Counts are the rows a seed wrote, per table.
 type Counts struct {
@@ -82,12 +90,16 @@ type Counts struct {
 	Incidents      int64 `json:"incidents"`
 	Timeline       int64 `json:"incident_timeline"`
 	Obligations    int64 `json:"obligations"`
+	// Providers are the fourth parties of the supply chain (also vendor
+	// rows), Dependencies its edges.
+	Providers    int64 `json:"providers"`
+	Dependencies int64 `json:"vendor_dependencies"`
 }
 
 // Total is the number of rows written.
 func (c Counts) Total() int64 {
 	return c.Vendors + c.DataHandling + c.Contracts + c.ClauseVersions + c.Attestations + c.Reviews +
-		c.Incidents + c.Timeline + c.Obligations
+		c.Incidents + c.Timeline + c.Obligations + c.Providers + c.Dependencies
 }
 
 func (c *Counts) add(o Counts) {
@@ -100,6 +112,8 @@ func (c *Counts) add(o Counts) {
 	c.Incidents += o.Incidents
 	c.Timeline += o.Timeline
 	c.Obligations += o.Obligations
+	c.Providers += o.Providers
+	c.Dependencies += o.Dependencies
 }
 
 // Seed generates opt.Vendors vendors and everything around them into the
@@ -112,6 +126,9 @@ func Seed(ctx context.Context, db *repository.DB, opt Options, progress func(don
 	var total Counts
 	if opt.Vendors < 1 || opt.Vendors > MaxVendors {
 		return total, domain.Invalid("vendors", "must be from 1 to %d", MaxVendors)
+	}
+	if opt.Providers < 0 || opt.Providers > MaxProviders {
+		return total, domain.Invalid("providers", "must be from 0 to %d", MaxProviders)
 	}
 	if opt.AsOf.IsZero() {
 		opt.AsOf = DefaultAsOf
@@ -198,7 +215,14 @@ func (b *seedBatch) auditEvent(run string, actor domain.Actor, opt Options) doma
 // counts are the rows of the batch, per table.
 func (b *seedBatch) counts() Counts {
 	r := &b.rows
-	return Counts{Vendors: int64(len(r.Vendors)), DataHandling: int64(len(r.Handling)),
+	providers := 0
+	for _, v := range r.Vendors {
+		if v.Status == register.StatusFourthParty {
+			providers++
+		}
+	}
+	return Counts{Vendors: int64(len(r.Vendors) - providers), Providers: int64(providers),
+		Dependencies: int64(len(r.Dependencies)), DataHandling: int64(len(r.Handling)),
 		Contracts: int64(len(r.Contracts)), ClauseVersions: int64(len(r.Clauses)),
 		Attestations: int64(len(r.Attestations)), Reviews: int64(len(r.Reviews)), Incidents: int64(len(r.Incidents)),
 		Timeline: int64(len(r.Timeline)), Obligations: int64(len(r.Obligations))}

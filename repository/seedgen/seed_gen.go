@@ -211,6 +211,9 @@ type seedVendorCtx struct {
 // batch generates vendors [start, end).
 func (g *seedGen) batch(start, end int) *seedBatch {
 	b := &seedBatch{start: start, end: end}
+	if start == 0 {
+		g.providers(b)
+	}
 	ids := make([]string, 0, end-start)
 	for i := start; i < end; i++ {
 		r := rand.New(rand.NewPCG(g.seed, uint64(i)))
@@ -319,6 +322,7 @@ func (g *seedGen) vendor(r *rand.Rand, i int, parent string, b *seedBatch) strin
 		}
 	}
 
+	g.dependencies(i, &vc, created, b)
 	b.rows.Vendors = append(b.rows.Vendors, v)
 	return id
 }
