@@ -245,7 +245,8 @@ func fill(ctx context.Context, db *repository.DB) error {
 
 // edges adds a supply chain: every fourth vendor depends on one of a
 // hundred hosts (the 101st to 200th vendors by id), each of which depends
-// on one of the first hundred: B_05.02 ranks 2 and 3.
+// on one of the first hundred: B_05.02 ranks 2 and 3. An edge the seed
+// already made is left as it is.
 func edges(ctx context.Context, db *repository.DB) error {
 	now := time.Now().UTC()
 	newID, idType := "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || "+
@@ -260,7 +261,8 @@ func edges(ctx context.Context, db *repository.DB) error {
 		    evidence_ref, notes, version, created_at, updated_at)
 		  SELECT ` + newID + `, a.id, b.id, 'hosting', '[]', '[]', 'manual', '2026-01-01', '', '', 1, ?, ?
 		  FROM bench_vn a JOIN bench_vn b ON b.n = CASE WHEN a.n > 200 THEN 101 + a.n % 100 ELSE a.n - 100 END
-		  WHERE (a.n > 200 AND a.n % 4 = 0) OR a.n BETWEEN 101 AND 200`,
+		  WHERE (a.n > 200 AND a.n % 4 = 0) OR a.n BETWEEN 101 AND 200
+		  ON CONFLICT DO NOTHING`,
 		"DROP TABLE bench_vn",
 	}
 	for _, q := range stmts {
