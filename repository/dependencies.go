@@ -245,29 +245,6 @@ func (s *Dependencies) SupplyChain(ctx context.Context, vendorID string) ([]regi
 // (not a fourth party known only through another vendor).
 const ourVendors = "v.status <> '" + string(register.StatusFourthParty) + "'"
 
-// concentrationCTEs are the two recursive walks down from our vendors:
-// reach (root, provider, rank, edge) follows every edge; flow (root,
-// provider, rank, category) follows a category of ours down the edges that
-// carry it. rootCond filters the root vendor v.
-func (s *Dependencies) concentrationCTEs(rootCond string) string {
-	maxRank := strconv.Itoa(register.MaxRank)
-	return `WITH RECURSIVE
-		reach(root, provider, rank, edge) AS (
-			SELECT e.vendor_id, e.provider_id, 1, e.id
-			FROM vendor_dependencies e JOIN vendors v ON v.id = e.vendor_id WHERE ` + rootCond + `
-			UNION
-			SELECT r.root, e.provider_id, r.rank + 1, e.id
-			FROM reach r JOIN vendor_dependencies e ON e.vendor_id = r.provider WHERE r.rank < ` + maxRank + `),
-		flow(root, provider, rank, category) AS (
-			SELECT e.vendor_id, e.provider_id, 1, c.value
-			FROM vendor_dependencies e JOIN vendors v ON v.id = e.vendor_id, ` + s.jsonElements("e.data_categories", "c") + `
-			WHERE ` + rootCond + `
-			UNION
-			SELECT f.root, e.provider_id, f.rank + 1, f.category
-			FROM flow f JOIN vendor_dependencies e ON e.vendor_id = f.provider, ` + s.jsonElements("e.data_categories", "c") + `
-			WHERE c.value = f.category AND f.rank < ` + maxRank + `)`
-}
-
 type concentrationRow struct {
 	provider, name, status string
 	vendors, critical      int
@@ -276,43 +253,56 @@ type concentrationRow struct {
 }
 
 // Concentration implements register.DependencyStore with one recursive
-// query (concentrationCTEs): the paths counted are reach's, or flow's
-// with the filter's category; each provider's distinct root vendors and
-// critical ones are counted, the top f.Limit kept, and the categories
-// (flow) and countries (the edges into the provider on counted paths)
-// aggregated for those only.
+// query. walk (root, provider, rank, edge) follows the edges down from our
+// vendors (of the filter's tier) to register.MaxRank; with the filter's
+// category, only edges that carry it. UNION drops the rows a second path
+// would repeat. The paths at the filter's rank or deeper are counted per
+// provider (distinct roots, critical ones, the shallowest rank), the top
+// f.Limit kept, and for those only the categories and countries of the
+// edges into them on counted paths are aggregated, each with one GROUP BY.
 func (s *Dependencies) Concentration(ctx context.Context, f register.ConcentrationFilter) ([]register.ProviderConcentration, error) {
 	rootCond, args := ourVendors, []any{}
 	if f.Tier != "" {
 		rootCond += " AND v.tier = ?"
 		args = append(args, string(f.Tier))
 	}
-	args = append(args, args...) // rootCond appears in both walks
-	minRank := max(f.MinRank, 1)
-	counted := "SELECT root, provider, rank FROM reach WHERE rank >= ?"
-	countedArgs := []any{minRank}
+	carries := func(col string) string { return "" }
 	if f.DataCategory != "" {
-		counted = "SELECT root, provider, rank FROM flow WHERE rank >= ? AND category = ?"
-		countedArgs = append(countedArgs, f.DataCategory)
+		carries = func(col string) string {
+			return " AND EXISTS (SELECT 1 FROM " + s.jsonElements(col+".data_categories", "dc") + " WHERE dc.value = ?)"
+		}
+		args = append(args, f.DataCategory, f.DataCategory)
 	}
-	args = append(args, countedArgs...)
-	args = append(args, f.Limit, minRank, minRank)
-	q := s.concentrationCTEs(rootCond) + `,
-		counted(root, provider, rank) AS (` + counted + `),
+	args = append(args, max(f.MinRank, 1), f.Limit)
+	q := `WITH RECURSIVE
+		walk(root, provider, rank, edge) AS (
+			SELECT e.vendor_id, e.provider_id, 1, e.id
+			FROM vendor_dependencies e JOIN vendors v ON v.id = e.vendor_id WHERE ` + rootCond + carries("e") + `
+			UNION
+			SELECT w.root, e.provider_id, w.rank + 1, e.id
+			FROM walk w JOIN vendor_dependencies e ON e.vendor_id = w.provider
+			WHERE w.rank < ` + strconv.Itoa(register.MaxRank) + carries("e") + `),
+		counted(root, provider, rank, edge) AS (SELECT root, provider, rank, edge FROM walk WHERE rank >= ?),
 		top(provider, name_key, vendors, critical, min_rank) AS (
 			SELECT k.provider, p.name_key, COUNT(DISTINCT k.root),
 				COUNT(DISTINCT CASE WHEN v.tier = 'critical' THEN k.root END), MIN(k.rank)
 			FROM counted k JOIN vendors v ON v.id = k.root JOIN vendors p ON p.id = k.provider
 			GROUP BY k.provider, p.name_key
 			ORDER BY COUNT(DISTINCT k.root) DESC, p.name_key
-			LIMIT ?)
-		SELECT t.provider, p.name, p.status, t.vendors, t.critical, t.min_rank,
-			(SELECT ` + s.listAgg("fl.category") + ` FROM flow fl JOIN counted k2 ON k2.root = fl.root AND k2.provider = fl.provider
-				WHERE fl.provider = t.provider AND fl.rank >= ?),
-			(SELECT ` + s.listAgg("j.value") + ` FROM reach r JOIN counted k3 ON k3.root = r.root AND k3.provider = r.provider
-				JOIN vendor_dependencies e ON e.id = r.edge, ` + s.jsonElements("e.countries", "j") + `
-				WHERE r.provider = t.provider AND r.rank >= ?)
+			LIMIT ?),
+		edges(provider, edge) AS (
+			SELECT DISTINCT k.provider, k.edge FROM counted k JOIN top t ON t.provider = k.provider),
+		cats(provider, list) AS (
+			SELECT x.provider, ` + s.listAgg("c.value") + `
+			FROM edges x JOIN vendor_dependencies e ON e.id = x.edge, ` + s.jsonElements("e.data_categories", "c") + `
+			GROUP BY x.provider),
+		ctry(provider, list) AS (
+			SELECT x.provider, ` + s.listAgg("c.value") + `
+			FROM edges x JOIN vendor_dependencies e ON e.id = x.edge, ` + s.jsonElements("e.countries", "c") + `
+			GROUP BY x.provider)
+		SELECT t.provider, p.name, p.status, t.vendors, t.critical, t.min_rank, ca.list, co.list
 		FROM top t JOIN vendors p ON p.id = t.provider
+			LEFT JOIN cats ca ON ca.provider = t.provider LEFT JOIN ctry co ON co.provider = t.provider
 		ORDER BY t.vendors DESC, t.name_key`
 	rows, err := queryRows(ctx, s.db, f.Limit, func(rs rowScanner, r *concentrationRow) error {
 		return rs.Scan(&r.provider, &r.name, &r.status, &r.vendors, &r.critical, &r.minRank, &r.categories, &r.countries)
@@ -339,8 +329,10 @@ type upstreamRow struct {
 // Upstream implements register.DependencyStore: one recursive query walks
 // up from the provider (up: the vendor above, its rank, and the edge into
 // the provider the path ends with; upflow: a category of ours carried by
-// every edge of the path), and keeps our vendors, with the jurisdictions
-// and largest record count of their data handling of those categories.
+// every edge of the path), keeps our vendors, and aggregates per vendor,
+// each with one GROUP BY: the categories, the countries of the edges into
+// the provider, and the jurisdictions and largest record count of the
+// vendor's data handling of those categories.
 func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]register.UpstreamVendor, error) {
 	maxRank := strconv.Itoa(register.MaxRank)
 	q := `WITH RECURSIVE
@@ -355,19 +347,27 @@ func (s *Dependencies) Upstream(ctx context.Context, providerID string) ([]regis
 			UNION
 			SELECT e.vendor_id, u.rank + 1, u.category
 			FROM upflow u JOIN vendor_dependencies e ON e.provider_id = u.vendor, ` + s.jsonElements("e.data_categories", "c") + `
-			WHERE c.value = u.category AND u.rank < ` + maxRank + `)
-		SELECT v.id, v.name, v.tier, MIN(u.rank),
-			(SELECT ` + s.listAgg("f.category") + ` FROM upflow f WHERE f.vendor = v.id),
-			(SELECT ` + s.listAgg("j.value") + ` FROM up u2 JOIN vendor_dependencies e ON e.id = u2.edge, ` +
-		s.jsonElements("e.countries", "j") + ` WHERE u2.vendor = v.id),
-			(SELECT ` + s.listAgg("hj.value") + ` FROM upflow f2
-				JOIN data_handling h ON h.vendor_id = f2.vendor AND h.category = f2.category, ` +
-		s.jsonElements("h.jurisdictions", "hj") + ` WHERE f2.vendor = v.id),
-			(SELECT MAX(h.record_count) FROM upflow f3
-				JOIN data_handling h ON h.vendor_id = f3.vendor AND h.category = f3.category WHERE f3.vendor = v.id)
-		FROM up u JOIN vendors v ON v.id = u.vendor
-		WHERE ` + ourVendors + `
-		GROUP BY v.id, v.name, v.tier, v.name_key
+			WHERE c.value = u.category AND u.rank < ` + maxRank + `),
+		ours(vendor, rank) AS (
+			SELECT u.vendor, MIN(u.rank) FROM up u JOIN vendors v ON v.id = u.vendor WHERE ` + ourVendors + `
+			GROUP BY u.vendor),
+		cats(vendor, category) AS (
+			SELECT DISTINCT f.vendor, f.category FROM upflow f JOIN ours o ON o.vendor = f.vendor),
+		catlist(vendor, list) AS (SELECT vendor, ` + s.listAgg("category") + ` FROM cats GROUP BY vendor),
+		ctry(vendor, list) AS (
+			SELECT u.vendor, ` + s.listAgg("j.value") + `
+			FROM up u JOIN ours o ON o.vendor = u.vendor JOIN vendor_dependencies e ON e.id = u.edge, ` +
+		s.jsonElements("e.countries", "j") + `
+			GROUP BY u.vendor),
+		held(vendor, list, records) AS (
+			SELECT c.vendor, ` + s.listAgg("hj.value") + `, MAX(h.record_count)
+			FROM cats c JOIN data_handling h ON h.vendor_id = c.vendor AND h.category = c.category
+				LEFT JOIN ` + s.jsonElements("h.jurisdictions", "hj") + ` ON 1 = 1
+			GROUP BY c.vendor)
+		SELECT v.id, v.name, v.tier, o.rank, ca.list, co.list, he.list, he.records
+		FROM ours o JOIN vendors v ON v.id = o.vendor
+			LEFT JOIN catlist ca ON ca.vendor = o.vendor LEFT JOIN ctry co ON co.vendor = o.vendor
+			LEFT JOIN held he ON he.vendor = o.vendor
 		ORDER BY v.name_key`
 	rows, err := queryRows(ctx, s.db, 16, func(rs rowScanner, r *upstreamRow) error {
 		return rs.Scan(&r.id, &r.name, &r.tier, &r.rank, &r.categories, &r.countries, &r.jurisdictions, &r.records)

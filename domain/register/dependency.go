@@ -226,8 +226,8 @@ type ProviderConcentration struct {
 	Vendors         int          `json:"vendors"`          // distinct vendors of ours that depend on it
 	CriticalVendors int          `json:"critical_vendors"` // of which critical (effective tier)
 	MinRank         int          `json:"min_rank"`         // the shallowest rank it is reached at
-	DataCategories  []string     `json:"data_categories"`  // union of our categories that reach it
-	Countries       []string     `json:"countries"`        // union of the countries on the edges into it
+	DataCategories  []string     `json:"data_categories"`  // our categories on the edges into it, on counted paths
+	Countries       []string     `json:"countries"`        // the countries on those edges
 }
 
 // UpstreamVendor is a vendor of ours above a provider whose data flows to
