@@ -289,6 +289,8 @@ var readmeRoleRows = map[string][2]string{
 	"generate and download reports":           {"POST", "/api/v1/reports"},
 	"read job runs":                           {"GET", "/api/v1/jobs/runs"},
 	"run jobs now":                            {"POST", "/api/v1/jobs/:name/run"},
+	"record the DORA register's facts":        {"PUT", "/api/v1/contracts/:id/dora"},
+	"read them, check the DORA register":      {"GET", "/api/v1/dora/register"},
 }
 
 // TestREADMERolesMatchRouteTable: every row of the README's Roles table

@@ -14,6 +14,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
@@ -97,6 +98,7 @@ type handlers struct {
 	webhooks     *webhook.WebhookService
 	snapshots    *register.SnapshotService
 	scan         *finding.ScanService
+	dora         *dora.Service
 }
 
 // Role sets used by the route table.
@@ -126,7 +128,7 @@ type Route struct {
 // the role-matrix test walks it. The console's pages are in the same form
 // in consoleRoutes (console.go), admitted by session instead of key.
 func (h *handlers) routes(metrics http.Handler) []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/api/v1", public, apiIndex},
 		{"GET", "/healthz", public, h.healthz},
 		{"GET", "/readyz", public, h.readyz},
@@ -232,7 +234,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"GET", "/api/v1/reports/:id", reporters, h.getReport},
 		{"GET", "/api/v1/reports/:id/download", reporters, h.downloadReport},
 		{"GET", "/api/v1/dashboard", reporters, h.dashboard},
-	}
+	}, h.doraRoutes()...)
 }
 
 // Routes returns the route table (for tests and documentation).
@@ -281,6 +283,7 @@ func New(d Deps) (*gin.Engine, error) {
 	h.auditKey = d.AuditPublicKey
 	h.sso = newSSOClient(d.SSO)
 	h.jobs, h.webhooks, h.snapshots = svc.Jobs, svc.Webhooks, svc.Snapshots
+	h.dora = svc.Dora
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(requestID(d.Logger), accessLog, recovery, securityHeaders, metrics.handle)
 	r.NoRoute(func(c *gin.Context) { writeError(c, domain.ErrNotFound) })

@@ -36,11 +36,12 @@ const (
 	SheetFindings     = "Findings"
 	SheetIncidents    = "Incidents"
 	SheetObligations  = "Obligations"
+	SheetDora         = "DORA check"
 )
 
 // AuditSheets lists the sheets of the audit workbook in order.
 var AuditSheets = []string{SheetSummary, SheetVendors, SheetInventory, SheetContracts, SheetAttestations,
-	SheetReviews, SheetFindings, SheetIncidents, SheetObligations}
+	SheetReviews, SheetFindings, SheetIncidents, SheetObligations, SheetDora}
 
 // RecentlyResolvedDays is how far back the Findings sheet lists resolved
 // findings, after the open ones.
@@ -197,6 +198,9 @@ func WriteAudit(ctx context.Context, src reporting.Source, filter reporting.Filt
 		return Stats{}, err
 	}
 	release() // the rest reads nothing
+	if err := a.doraSheet(); err != nil {
+		return Stats{}, err
+	}
 	if err := a.summarySheet(); err != nil {
 		return Stats{}, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/auditlog"
+	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 )
 
@@ -123,6 +124,17 @@ type Options struct {
 	// Summary sheet states (Service.Generate fills it from
 	// Service.Checkpoint); nil says none is available.
 	Checkpoint *Checkpoint
+	// Dora is the DORA register's pre-flight check the audit workbook's
+	// "DORA check" sheet lists (Service.Generate fills it from
+	// Service.DoraCheck); nil says the register was not checked.
+	Dora *DoraCheck
+}
+
+// DoraCheck is what the "DORA check" sheet lists: the check's report (nil:
+// the register has no financial entity), or why it could not run.
+type DoraCheck struct {
+	Report *dora.Report
+	Err    error
 }
 
 // Checkpoint is what the audit workbook's Summary sheet states of the

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/auditlog"
+	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/policy"
 
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
@@ -42,6 +43,10 @@ type Service struct {
 	// with the log's public key, for the Summary sheet of audit workbooks;
 	// nil leaves it out.
 	Checkpoint func(ctx context.Context) (auditlog.Signed, error)
+	// DoraCheck runs the DORA register's pre-flight check as of a date, for
+	// the audit workbook's "DORA check" sheet; nil leaves the sheet saying
+	// the register was not checked.
+	DoraCheck func(ctx context.Context, on domain.Date) (*dora.Report, error)
 
 	once  sync.Once
 	stop  chan struct{}
@@ -108,6 +113,10 @@ func (s *Service) Generate(ctx context.Context, kind reporting.Kind, f reporting
 		if opt.Checkpoint == nil && s.Checkpoint != nil {
 			signed, err := s.Checkpoint(ctx)
 			opt.Checkpoint = &Checkpoint{Signed: signed, Err: err}
+		}
+		if opt.Dora == nil && s.DoraCheck != nil {
+			r, err := s.DoraCheck(ctx, domain.DateOf(f.AsOf))
+			opt.Dora = &DoraCheck{Report: r, Err: err}
 		}
 		return WriteAudit(ctx, s.Source, f, opt, w)
 	case reporting.KindExecutive:

@@ -30,5 +30,6 @@ func (db *DB) Stores(evidenceDir string) services.Stores {
 		Findings:     NewFindings(db),
 		Scan:         NewFindings(db),
 		Imports:      NewImports(db),
+		Dora:         NewDora(db),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/domain/access"
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
 	"github.com/vendorwatch/vendorwatch/domain/contract"
+	"github.com/vendorwatch/vendorwatch/domain/dora"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/domain/incident"
@@ -50,6 +51,11 @@ type Stores struct {
 	Findings     finding.FindingStore
 	Scan         finding.ScanStore
 	Imports      importing.ImportStore
+	// Dora keeps the DORA register's own facts and streams its templates.
+	Dora interface {
+		dora.Store
+		dora.Source
+	}
 }
 
 // Settings configure the services.
@@ -104,6 +110,8 @@ type Services struct {
 	Findings *finding.FindingService
 	// Imports validates and applies spreadsheet imports.
 	Imports *importing.ImportService
+	// Dora maintains the DORA register of information and checks it.
+	Dora *dora.Service
 }
 
 // New wires every service to the stores: the one place that does, for the
@@ -148,6 +156,8 @@ func New(st Stores, set Settings) *Services {
 		Requirements: set.Policy.AttestationRequirements, MaxEvidenceBytes: set.MaxEvidenceBytes}
 	return &Services{
 		Vendors: vendors,
+		Dora: &dora.Service{Tx: st.Tx, Store: st.Dora, Source: st.Dora, Vendors: st.Vendors, Contracts: st.Contracts,
+			Audit: auditor, Clock: set.Clock},
 		SupplyChain: &register.SupplyChainService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling,
 			Dependencies: st.Dependencies, Audit: auditor, Clock: set.Clock},
 		Keys: &access.KeyService{Tx: st.Tx, Keys: st.Keys, Audit: auditor, Clock: set.Clock,

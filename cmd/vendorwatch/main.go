@@ -61,6 +61,9 @@ var commands = []commandHelp{
 	{"scan", "scan [--db URL]", "run the compliance scan once and print the findings opened, still open and resolved, by rule"},
 	{"import", "import FILE --kind vendors|data_handling|contracts|attestations [--dry-run] [--json] [--db URL]",
 		"import an .xlsx or CSV file, all rows or none; exit status 1 when a row has an error"},
+	{"dora", "dora check|export --reference-date DATE [--entity LEI] [--level IND|CON] [--json] [--out DIR] [--force] [--db URL]",
+		"the DORA register of information: check lists what a supervisor's portal would reject (exit status 1 while errors remain); " +
+			"export writes the xBRL-CSV report package to DIR, refused while the check finds errors unless --force"},
 	{"seed", "seed --vendors N [--seed S] [--providers P] [--as-of T] [--db URL]",
 		"fill an empty database with a deterministic synthetic portfolio (demos and benchmarks)"},
 	{"healthcheck", "healthcheck [--url URL] [--addr :8080]",
@@ -148,6 +151,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdScan(ctx, cfg, rest, logger, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, cfg, rest, logger, stdout, stderr)
+	case "dora":
+		return cmdDora(ctx, cfg, rest, logger, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, cfg, rest, logger, stdout, stderr)
 	case "healthcheck":

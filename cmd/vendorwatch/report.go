@@ -32,7 +32,7 @@ func newReportService(cfg config, a *app, logger *slog.Logger) (*reports.Service
 	}
 	svc := &reports.Service{Source: repository.NewReportSource(a.db), Runs: repository.NewReportRuns(a.db), Tx: a.db,
 		Audit: a.svc.Audit, Clock: a.svc.Clock, Policy: policy, Dir: cfg.reportsDir(), Logger: logger,
-		Workers: cfg.ReportWorkers}
+		Workers: cfg.ReportWorkers, DoraCheck: a.svc.Dora.CheckRegister}
 	// Audit workbooks state the audit log's checkpoint, checked with the
 	// log's public key; without the key file they say why they cannot.
 	if keys, err := auditVerifier(cfg, "", logger); err != nil {
