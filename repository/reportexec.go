@@ -234,11 +234,6 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q re
 const earliestDueSQL = `COALESCE(CASE WHEN i.law_notice_due_at < i.notice_due_at THEN i.law_notice_due_at END,
 	i.notice_due_at, i.law_notice_due_at)`
 
-// count runs SELECT COUNT(*) over from (FROM ... WHERE ...) into n.
-func (s *ReportSource) count(ctx context.Context, from string, args []any, n *int64) error {
-	return s.query(ctx, "SELECT COUNT(*) "+from, args, func(rows rowScanner) error { return rows.Scan(n) })
-}
-
 // concat joins argument lists into a new one.
 func concat(lists ...[]any) []any {
 	var out []any
