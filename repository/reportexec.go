@@ -10,8 +10,9 @@ import (
 )
 
 // ExecutiveFigures implements reporting.Source: the counts are grouped and
-// filtered in SQL and the lists are ORDER BY ... LIMIT queries, so a call
-// reads a few dozen rows whatever the size of the portfolio.
+// filtered in SQL and the lists are ORDER BY ... LIMIT queries (none when
+// its limit is 0), so a call reads a few dozen rows whatever the size of
+// the portfolio.
 func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery) (reporting.ExecutiveFigures, error) {
 	fig := reporting.ExecutiveFigures{Tiers: map[register.Tier]int64{}}
 	where, wargs := vendorWhere(f)
@@ -220,10 +221,15 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q re
 	if err != nil {
 		return err
 	}
-	err = s.query(ctx, incidentSelect+from+" ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
-		concat(fargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
-	if err != nil {
-		return err
+	if q.LateNotices > 0 {
+		err = s.query(ctx, incidentSelect+from+" ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
+			concat(fargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
+		if err != nil {
+			return err
+		}
+	}
+	if q.OverdueItems == 0 {
+		return nil
 	}
 	return s.query(ctx, incidentSelect+from+" AND "+overdue+" ORDER BY "+earliestDueSQL+", i.id LIMIT ?",
 		concat(fargs, []any{asOf, q.OverdueItems}), appendTo(&fig.OverdueNotices, scanIncident))
