@@ -4,128 +4,161 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/finding"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 	"github.com/vendorwatch/vendorwatch/domain/reporting"
 )
 
 // ExecutiveFigures implements reporting.Source: the counts are grouped and
-// filtered in SQL and the lists are ORDER BY ... LIMIT queries, so a call
-// reads a few dozen rows whatever the size of the portfolio.
+// filtered in SQL and the lists are ORDER BY ... LIMIT queries (none when
+// its limit is 0), so a call reads a few dozen rows whatever the size of
+// the portfolio.
 func (s *ReportSource) ExecutiveFigures(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery) (reporting.ExecutiveFigures, error) {
 	fig := reporting.ExecutiveFigures{Tiers: map[register.Tier]int64{}}
 	where, wargs := vendorWhere(f)
 	asOf := f.AsOf.UTC()
-	// Each vendor's latest review by as-of.
-	lastReview := `(SELECT r.vendor_id, MAX(r.performed_on) AS last_on FROM reviews r
-		WHERE r.created_at <= ? AND r.performed_on <= ? GROUP BY r.vendor_id) lr`
-	lrArgs := []any{asOf, sqlDate(q.Today)}
-	overdue, oargs := reviewOverdueTerms(q.ReviewCutoffs, "v.tier", "lr.last_on")
-	// Never reviewed and overdue count the vendors the review rules judge
-	// (finding.FamilyScope), as the scan does.
-	scope, sargs := scopeSQL(finding.FamilyScope(finding.FamilyReview), &asOf)
-	err := s.query(ctx, `SELECT v.tier, COUNT(*), COUNT(*) FILTER (WHERE lr.last_on IS NULL AND `+scope+`),
-		COUNT(*) FILTER (WHERE `+overdue+` AND `+scope+`)
-		FROM vendors v LEFT JOIN `+lastReview+` ON lr.vendor_id = v.id WHERE `+where+` GROUP BY v.tier`,
-		concat(sargs, oargs, sargs, lrArgs, wargs), func(rows rowScanner) error {
-			var tier string
-			var n, never, late int64
-			if err := rows.Scan(&tier, &n, &never, &late); err != nil {
-				return err
-			}
-			fig.Vendors += n
-			fig.Tiers[register.Tier(tier)] += n
-			fig.Overdue.NeverReviewed += never
-			fig.Overdue.Reviews += late
-			return nil
-		})
-	if err != nil {
+	if err := s.vendorFigures(ctx, f, q, &fig); err != nil {
 		return fig, err
 	}
-	// The residual tiers the scan last stored.
-	fig.ResidualTiers = map[register.Tier]int64{}
-	err = s.query(ctx, `SELECT v.residual_tier, COUNT(*) FROM vendors v WHERE `+where+` AND v.residual_tier IS NOT NULL
-		GROUP BY v.residual_tier`, wargs, func(rows rowScanner) error {
-		var tier string
-		var n int64
-		if err := rows.Scan(&tier, &n); err != nil {
-			return err
-		}
-		fig.ResidualTiers[register.Tier(tier)] = n
-		return nil
-	})
-	if err != nil {
-		return fig, err
-	}
-	if fig.TopVendors, err = s.topVendors(ctx, f, q.TopVendors); err != nil {
-		return fig, err
-	}
-	// The longest overdue reviews of each tier: the order of days overdue
-	// is the order of the last review within a tier.
-	for _, t := range register.Tiers {
-		cut, ok := q.ReviewCutoffs[t]
-		if !ok {
-			continue
-		}
-		tierOverdue, targs := reviewOverdueTerms(map[register.Tier]domain.Date{t: cut}, "v.tier", "lr.last_on")
-		err := s.query(ctx, `SELECT v.id, v.name, lr.last_on FROM vendors v JOIN `+lastReview+` ON lr.vendor_id = v.id
-			WHERE `+where+` AND `+scope+` AND `+tierOverdue+` ORDER BY lr.last_on, v.id LIMIT ?`,
-			concat(lrArgs, wargs, sargs, targs, []any{q.OverdueItems}), func(rows rowScanner) error {
-				r := reporting.VendorRow{Tier: t}
-				var on dateCol
-				if err := rows.Scan(&r.ID, &r.Name, &on); err != nil {
-					return err
-				}
-				r.LastReviewOn = on.Date
-				fig.OverdueReviews = append(fig.OverdueReviews, r)
-				return nil
-			})
+	if q.TopVendors > 0 {
+		top, err := s.topVendors(ctx, f, q.TopVendors)
 		if err != nil {
 			return fig, err
 		}
+		fig.TopVendors = top
 	}
-	// Attestations expired at as-of: the latest unrejected one of its kind
-	// of a vendor in service (expiredAttestationSQL), as the scan judges.
-	expired, eargs := expiredAttestationSQL(q.Today, asOf)
-	cond := where + " AND a.created_at <= ? AND " + expired
-	cargs := concat(wargs, []any{asOf}, eargs)
-	if err := s.count(ctx, "FROM attestations a JOIN vendors v ON v.id = a.vendor_id WHERE "+cond, cargs,
-		&fig.Overdue.Attestations); err != nil {
-		return fig, err
-	}
-	if err := s.query(ctx, attestationSelect+cond+" ORDER BY a.expires_on, a.id LIMIT ?",
-		concat(cargs, []any{q.OverdueItems}), appendTo(&fig.ExpiredAttestations, scanAttestation)); err != nil {
-		return fig, err
-	}
-	// Obligations open at as-of and past due (done after as-of counts as
-	// open).
-	cond = where + ` AND o.created_at <= ? AND o.due_at IS NOT NULL AND o.due_at < ?
-		AND (o.status = 'open' OR (o.done_at IS NOT NULL AND o.done_at > ?))`
-	cargs = concat(wargs, []any{asOf, asOf, asOf})
-	if err := s.count(ctx, `FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
-		WHERE `+cond, cargs, &fig.Overdue.Obligations); err != nil {
-		return fig, err
-	}
-	if err := s.query(ctx, obligationSelect+cond+" ORDER BY o.due_at, o.id LIMIT ?",
-		concat(cargs, []any{q.OverdueItems}), appendTo(&fig.OverdueObligations, scanObligation)); err != nil {
-		return fig, err
-	}
-	if !q.DueBy.IsZero() {
-		// Obligations open at as-of and due from as-of until DueBy.
-		cond = where + ` AND o.created_at <= ? AND o.due_at IS NOT NULL AND o.due_at >= ? AND o.due_at < ?
-			AND (o.status = 'open' OR (o.done_at IS NOT NULL AND o.done_at > ?))`
-		cargs = concat(wargs, []any{asOf, asOf, q.DueBy.UTC(), asOf})
-		if err := s.count(ctx, `FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
-			WHERE `+cond, cargs, &fig.DueSoon); err != nil {
+	// Attestations expired at as-of (counted in vendorFigures): the
+	// first to expire, the latest unrejected one of its kind of a vendor in
+	// service (expiredAttestationSQL), as the scan judges.
+	if q.OverdueItems > 0 {
+		expired, eargs := expiredAttestationSQL(q.Today, asOf)
+		cond := where + " AND a.created_at <= ? AND " + expired
+		if err := s.query(ctx, attestationSelect+cond+" ORDER BY a.expires_on, a.id LIMIT ?",
+			concat(wargs, []any{asOf}, eargs, []any{q.OverdueItems}), appendTo(&fig.ExpiredAttestations, scanAttestation)); err != nil {
 			return fig, err
 		}
-		if err := s.query(ctx, obligationSelect+cond+" ORDER BY o.due_at, o.id LIMIT ?",
-			concat(cargs, []any{q.OverdueItems}), appendTo(&fig.DueSoonObligations, scanObligation)); err != nil {
-			return fig, err
-		}
+	}
+	if err := s.obligationFigures(ctx, f, q, &fig); err != nil {
+		return fig, err
 	}
 	return fig, s.lateNotices(ctx, f, q, &fig)
+}
+
+// vendorFigures counts the vendors by tier and by the residual tier the
+// scan last stored; of those the review rules judge (finding.FamilyScope,
+// as the scan does), the vendors never reviewed and those whose review is
+// overdue; of those the attestation rules judge, the attestations expired
+// (expiredKindsSQL). It lists, of each tier with a cut-off, the
+// q.OverdueItems longest overdue reviews (the oldest last review, then by
+// id), tier by tier in register.Tiers order. One statement reads the
+// vendors with their latest review by as-of and whether each rule family
+// judges them once (the CTE lv); its parts group them, add up their
+// expired attestations and rank the overdue within their tier.
+func (s *ReportSource) vendorFigures(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery, fig *reporting.ExecutiveFigures) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	scope, sargs := scopeSQL(finding.FamilyScope(finding.FamilyReview), &asOf)
+	attScope, aargs := scopeSQL(finding.FamilyScope(finding.FamilyAttestation), &asOf)
+	overdue, oargs := reviewOverdueTerms(q.ReviewCutoffs, "lv.tier", "lv.last_on")
+	kinds, kargs := expiredKindsSQL(q.Today, asOf)
+	query := `WITH lv AS MATERIALIZED (SELECT v.id, v.name, v.tier, v.residual_tier, lr.last_on, ` + scope + ` AS judged,
+				` + attScope + ` AS attestations_judged
+			FROM vendors v LEFT JOIN (SELECT r.vendor_id, MAX(r.performed_on) AS last_on FROM reviews r
+				WHERE r.created_at <= ? AND r.performed_on <= ? GROUP BY r.vendor_id) lr ON lr.vendor_id = v.id
+			WHERE ` + where + `)
+		SELECT 'count' AS part, lv.tier, lv.residual_tier, COUNT(*), COUNT(*) FILTER (WHERE lv.last_on IS NULL AND lv.judged),
+			COUNT(*) FILTER (WHERE lv.judged AND ` + overdue + `), NULL AS id, NULL AS name, NULL AS last_on
+		FROM lv GROUP BY lv.tier, lv.residual_tier`
+	args := concat(sargs, aargs, []any{asOf, sqlDate(q.Today)}, wargs, oargs)
+	if q.OverdueItems > 0 {
+		query += `
+		UNION ALL
+		SELECT 'overdue', ranked.tier, NULL, ranked.rank_in_tier, 0, 0, ranked.id, ranked.name, ranked.last_on
+		FROM (SELECT lv.id, lv.name, lv.tier, lv.last_on,
+				ROW_NUMBER() OVER (PARTITION BY lv.tier ORDER BY lv.last_on, lv.id) AS rank_in_tier
+			FROM lv WHERE lv.judged AND ` + overdue + `) ranked
+		WHERE ranked.rank_in_tier <= ?`
+		args = concat(args, oargs, []any{q.OverdueItems})
+	}
+	// Last: PostgreSQL types the union's columns from the left, and two
+	// NULL branches before the ranked vendors would make their ids and
+	// dates text.
+	query += `
+		UNION ALL
+		SELECT 'expired', '', NULL, CAST(COALESCE(SUM(ek.kinds), 0) AS BIGINT), 0, 0, NULL, NULL, NULL
+		FROM ` + kinds + ` JOIN lv ON lv.id = ek.vendor_id WHERE lv.attestations_judged
+		ORDER BY 1, 2, 4`
+	args = concat(args, kargs)
+	fig.ResidualTiers = map[register.Tier]int64{}
+	byTier := map[register.Tier][]reporting.VendorRow{}
+	err := s.query(ctx, query, args, func(rows rowScanner) error {
+		var part, tier string
+		var residual, id, name sql.NullString
+		var n, never, late int64
+		var on dateCol
+		if err := rows.Scan(&part, &tier, &residual, &n, &never, &late, &id, &name, &on); err != nil {
+			return err
+		}
+		switch part {
+		case "overdue":
+			t := register.Tier(tier)
+			byTier[t] = append(byTier[t], reporting.VendorRow{ID: id.String, Name: name.String, Tier: t, LastReviewOn: on.Date})
+			return nil
+		case "expired":
+			fig.Overdue.Attestations = n
+			return nil
+		}
+		fig.Vendors += n
+		fig.Tiers[register.Tier(tier)] += n
+		if residual.Valid {
+			fig.ResidualTiers[register.Tier(residual.String)] += n
+		}
+		fig.Overdue.NeverReviewed += never
+		fig.Overdue.Reviews += late
+		return nil
+	})
+	for _, t := range register.Tiers {
+		fig.OverdueReviews = append(fig.OverdueReviews, byTier[t]...)
+	}
+	return err
+}
+
+// obligationFigures counts the obligations open at as-of (done after
+// as-of counts as open) and past due, and those due from as-of until
+// q.DueBy, in one pass, and lists the earliest due of each.
+func (s *ReportSource) obligationFigures(ctx context.Context, f reporting.Filter, q reporting.ExecutiveQuery, fig *reporting.ExecutiveFigures) error {
+	where, wargs := vendorWhere(f)
+	asOf := f.AsOf.UTC()
+	open := where + ` AND o.created_at <= ? AND o.due_at IS NOT NULL
+		AND (o.status = 'open' OR (o.done_at IS NOT NULL AND o.done_at > ?))`
+	oargs := concat(wargs, []any{asOf, asOf})
+	dueBy := asOf
+	if !q.DueBy.IsZero() && q.DueBy.After(asOf) {
+		dueBy = q.DueBy.UTC()
+	}
+	var dueSoon int64
+	if err := s.query(ctx, `SELECT COUNT(*) FILTER (WHERE o.due_at < ?), COUNT(*) FILTER (WHERE o.due_at >= ?)
+		FROM obligations o JOIN incidents i ON i.id = o.incident_id JOIN vendors v ON v.id = i.vendor_id
+		WHERE `+open+` AND o.due_at < ?`, concat([]any{asOf, asOf}, oargs, []any{dueBy}), func(rows rowScanner) error {
+		return rows.Scan(&fig.Overdue.Obligations, &dueSoon)
+	}); err != nil {
+		return err
+	}
+	if !q.DueBy.IsZero() {
+		fig.DueSoon = dueSoon
+	}
+	if q.OverdueItems == 0 {
+		return nil
+	}
+	if err := s.query(ctx, obligationSelect+open+" AND o.due_at < ? ORDER BY o.due_at, o.id LIMIT ?",
+		concat(oargs, []any{asOf, q.OverdueItems}), appendTo(&fig.OverdueObligations, scanObligation)); err != nil {
+		return err
+	}
+	if q.DueBy.IsZero() || dueSoon == 0 {
+		return nil
+	}
+	return s.query(ctx, obligationSelect+open+" AND o.due_at >= ? AND o.due_at < ? ORDER BY o.due_at, o.id LIMIT ?",
+		concat(oargs, []any{asOf, dueBy, q.OverdueItems}), appendTo(&fig.DueSoonObligations, scanObligation))
 }
 
 // topVendors returns the n vendors with the highest risk score (then by
@@ -188,10 +221,15 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q re
 	if err != nil {
 		return err
 	}
-	err = s.query(ctx, incidentSelect+from+" ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
-		concat(fargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
-	if err != nil {
-		return err
+	if q.LateNotices > 0 {
+		err = s.query(ctx, incidentSelect+from+" ORDER BY i.vendor_discovered_at DESC, i.id LIMIT ?",
+			concat(fargs, []any{q.LateNotices}), appendTo(&fig.LateNotices, scanIncident))
+		if err != nil {
+			return err
+		}
+	}
+	if q.OverdueItems == 0 {
+		return nil
 	}
 	return s.query(ctx, incidentSelect+from+" AND "+overdue+" ORDER BY "+earliestDueSQL+", i.id LIMIT ?",
 		concat(fargs, []any{asOf, q.OverdueItems}), appendTo(&fig.OverdueNotices, scanIncident))
@@ -201,11 +239,6 @@ func (s *ReportSource) lateNotices(ctx context.Context, f reporting.Filter, q re
 // deadlines (either may be NULL).
 const earliestDueSQL = `COALESCE(CASE WHEN i.law_notice_due_at < i.notice_due_at THEN i.law_notice_due_at END,
 	i.notice_due_at, i.law_notice_due_at)`
-
-// count runs SELECT COUNT(*) over from (FROM ... WHERE ...) into n.
-func (s *ReportSource) count(ctx context.Context, from string, args []any, n *int64) error {
-	return s.query(ctx, "SELECT COUNT(*) "+from, args, func(rows rowScanner) error { return rows.Scan(n) })
-}
 
 // concat joins argument lists into a new one.
 func concat(lists ...[]any) []any {
