@@ -22,6 +22,7 @@ func importTemplates() []web.Link {
 		importing.ImportDataHandling: "one row per vendor and category of data",
 		importing.ImportContracts:    "one row per contract, with its breach-notification clause",
 		importing.ImportAttestations: "one row per audit report or certificate",
+		importing.ImportDependencies: "one row per vendor, sub-processor and service (dry runs only for now)",
 	}
 	out := make([]web.Link, len(importing.ImportKinds))
 	for i, k := range importing.ImportKinds {

@@ -149,7 +149,7 @@ func importTooLarge(limit int64) error {
 func checkImportParams(c *gin.Context, kind importing.ImportKind, mode importing.ImportMode) error {
 	var fe domain.FieldErrors
 	if !kind.Valid() {
-		fe.Add("kind", "is required: vendors, data_handling, contracts or attestations (query string, or a form field before file)")
+		fe.Add("kind", "is required: %s (query string, or a form field before file)", importing.ImportKindNames)
 	}
 	if !mode.Valid() {
 		fe.Add("mode", "is required: dry_run or commit (query string, or a form field before file)")

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,7 +30,8 @@ func TestReportsReadable(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
 		e.clock.set(reportT0)
-		e.reportFixture()
+		chat := e.reportFixture()
+		e.providerEdge(chat, "Nimbus Cloud", "hosting", "cardholder_data")
 		e.clock.set(reportT0.Add(time.Hour))
 		_, audit := e.runReport(e.keys[domain.RoleAuditor], map[string]any{"kind": "audit"})
 		_, exec := e.runReport(e.keys[domain.RoleExecutive], map[string]any{"kind": "executive"})
@@ -67,6 +69,18 @@ func TestReportsReadable(t *testing.T) {
 			t.Errorf("first page obligation row %q", cells)
 		}
 	})
+}
+
+// providerEdge records that vendor depends on a new fourth party named
+// provider for service, with category flowing to it from vendor, and
+// returns the provider's id.
+func (e *testEnv) providerEdge(vendor, provider, service, category string) string {
+	e.t.Helper()
+	id := e.createVendor(map[string]any{"name": provider, "status": "fourth_party"})["id"].(string)
+	mustStatus(e.t, e.do("POST", "/api/v1/vendors/"+vendor+"/providers", e.keys[domain.RoleVendorManager], map[string]any{
+		"provider_id": id, "service": service, "data_categories": []string{category}, "countries": []string{"IE"},
+		"source": "published_list", "as_of": "2025-05-01"}), http.StatusCreated)
+	return id
 }
 
 // headerFill is the fill of the workbooks' header rows.

@@ -220,6 +220,7 @@ func TestAuditWorkbook(t *testing.T) {
 		headers := map[string][]string{
 			reports.SheetVendors:      {"Vendor", "Tier", "Inherent score", "Owner", "Data categories", "Last review", "Next review due", "Open findings"},
 			reports.SheetInventory:    {"Vendor", "Category", "Records", "Jurisdictions"},
+			reports.SheetSupplyChain:  {"Vendor", "Provider", "Provider status", "Rank", "Service", "Data categories", "Countries", "Source", "As of", "Edge ID"},
 			reports.SheetContracts:    {"Effective", "Renewal notice deadline", "Breach-notification window", "Trigger", "Right to audit", "Clause audit", "breach-window-card-data"},
 			reports.SheetAttestations: {"Kind", "Period start", "Issued", "Expires", "Days left", "Opinion", "Review status", "Evidence sha256"},
 			reports.SheetReviews:      {"Performed on", "Reviewer", "Outcome", "Residual risk", "Next due"},

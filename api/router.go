@@ -145,6 +145,7 @@ func (h *handlers) routes(metrics http.Handler) []Route {
 		{"DELETE", "/api/v1/vendors/:id/data-handling/:category", vendorWriters, h.deleteHandling},
 		{"GET", "/api/v1/vendors/:id/providers", everyone, h.listProviders},
 		{"POST", "/api/v1/vendors/:id/providers", vendorWriters, h.createDependency},
+		{"GET", "/api/v1/dependencies", everyone, h.listDependencies},
 		{"GET", "/api/v1/dependencies/:id", everyone, h.getDependency},
 		{"PATCH", "/api/v1/dependencies/:id", vendorWriters, h.patchDependency},
 		{"DELETE", "/api/v1/dependencies/:id", vendorWriters, h.deleteDependency},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,7 +9,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vendorwatch/vendorwatch/domain"
+	"github.com/vendorwatch/vendorwatch/domain/importing"
 	"github.com/vendorwatch/vendorwatch/domain/register"
+	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
 // dependencyJSON is a supply-chain edge as the API shows it.
@@ -85,6 +88,44 @@ func (h *handlers) listProviders(c *gin.Context) error {
 	return getByID(c, h.supplyChain.ListProviders, func(ds []register.Dependency) listResponse[dependencyJSON] {
 		return mapList(ds, toDependencyJSON)
 	})
+}
+
+// listDependencies serves GET /api/v1/dependencies: every edge, a keyset
+// page in id order, or the whole list as a workbook or CSV in the layout of
+// the dependencies import (format=xlsx|csv).
+func (h *handlers) listDependencies(c *gin.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	list := func(ctx context.Context, _ struct{}, p domain.PageRequest) (domain.Page[register.Dependency], error) {
+		return h.supplyChain.List(ctx, p)
+	}
+	return listFiltered(c, struct{}{}, p, list, toDependencyJSON, h.exportDependencies)
+}
+
+// exportDependencies streams every edge in the dependencies import layout,
+// naming each batch's vendors and providers with one query.
+func (h *handlers) exportDependencies(c *gin.Context, format spreadsheet.Format, _ struct{}) error {
+	return h.export(c, format, "dependencies", importing.ImportColumns(importing.ImportDependencies), exportPages(
+		func(ctx context.Context, p domain.PageRequest) (domain.Page[register.Dependency], error) {
+			return h.supplyChain.List(ctx, p)
+		},
+		func(ctx context.Context, ds []register.Dependency) ([][]string, error) {
+			ids := make([]string, 0, 2*len(ds))
+			for _, d := range ds {
+				ids = append(ids, d.VendorID, d.ProviderID)
+			}
+			vs, err := h.imports.VendorsByID(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			rows := make([][]string, len(ds))
+			for i, d := range ds {
+				rows[i] = spreadsheet.DependencyValues(d, spreadsheet.VendorRef(vs[d.VendorID]), vs[d.ProviderID])
+			}
+			return rows, nil
+		}))
 }
 
 func (h *handlers) createDependency(c *gin.Context) error {

@@ -30,6 +30,7 @@ const (
 	SheetSummary      = "Summary"
 	SheetVendors      = "Vendors"
 	SheetInventory    = "Data inventory"
+	SheetSupplyChain  = "Supply chain"
 	SheetContracts    = "Contracts"
 	SheetAttestations = "Attestations"
 	SheetReviews      = "Reviews"
@@ -40,7 +41,7 @@ const (
 )
 
 // AuditSheets lists the sheets of the audit workbook in order.
-var AuditSheets = []string{SheetSummary, SheetVendors, SheetInventory, SheetContracts, SheetAttestations,
+var AuditSheets = []string{SheetSummary, SheetVendors, SheetInventory, SheetSupplyChain, SheetContracts, SheetAttestations,
 	SheetReviews, SheetFindings, SheetIncidents, SheetObligations, SheetDora}
 
 // RecentlyResolvedDays is how far back the Findings sheet lists resolved
@@ -127,6 +128,9 @@ type auditWriter struct {
 	sum    *summary
 	mu     sync.Mutex
 	stats  Stats
+	// concentration is the Summary's concentration table: the providers
+	// most of our vendors depend on.
+	concentration []register.ProviderConcentration
 }
 
 // start creates a sheet's stream writer and header.
@@ -187,6 +191,7 @@ func WriteAudit(ctx context.Context, src reporting.Source, filter reporting.Filt
 	steps := []func() pendingSheet{
 		sheetStep(ctx, filter, src.EachAttestation, a.attestations),
 		sheetStep(ctx, filter, src.EachHandling, a.inventory),
+		sheetStep(ctx, filter, src.EachDependency, a.supplyChain),
 		sheetStep(ctx, filter, src.EachContract, a.contracts),
 		sheetStep(ctx, filter, src.EachVendor, a.vendors),
 		sheetStep(ctx, filter, findings, a.findings),
@@ -200,6 +205,9 @@ func WriteAudit(ctx context.Context, src reporting.Source, filter reporting.Filt
 	release() // the rest reads nothing
 	if err := a.doraSheet(); err != nil {
 		return Stats{}, err
+	}
+	if a.concentration, err = src.Concentration(ctx, filter, ConcentrationRows); err != nil {
+		return Stats{}, fmt.Errorf("concentration: %w", err)
 	}
 	if err := a.summarySheet(); err != nil {
 		return Stats{}, err
@@ -352,7 +360,7 @@ func (a *auditWriter) vendors(rows *rowFeed[reporting.VendorRow]) error {
 		a.sum.vendors++
 		a.sum.tiers[v.Tier]++
 		a.sum.statuses[v.Status]++
-		return s.add(v.Name, v.ID, string(v.Status), string(v.Criticality), a.st.severity(string(v.Tier)),
+		return s.add(v.Name, v.ID, label(string(v.Status)), string(v.Criticality), a.st.severity(string(v.Tier)),
 			orNil(v.TierOverrideReason), int64(v.RiskScore), int64(risk.Factors[0].Points),
 			int64(risk.Factors[1].Points), int64(risk.Factors[2].Points), orNil(v.Owner), orNil(v.Country),
 			orNil(categoryNames(v.Categories)), a.st.n(v.RecordCount), orNil(strings.Join(v.Jurisdictions, ", ")),
@@ -393,6 +401,34 @@ func (a *auditWriter) inventory(rows *rowFeed[reporting.HandlingRow]) error {
 		return fmt.Errorf("data inventory sheet: %w", err)
 	}
 	return a.done(s, []mark{{col: 16, values: []string{"highest"}}}, "DataInventoryTable")
+}
+
+var supplyChainCols = []column{
+	wrapCol("Vendor", 26), wrapCol("Provider", 26), col("Provider status", 12), col("Rank", 6), col("Service", 18),
+	wrapCol("Data categories", 30), wrapCol("Countries", 12), col("Source", 16), col("As of", 12), wrapCol("Evidence", 24),
+	idCol("Edge ID", 38),
+}
+
+// supplyChain writes the Supply chain sheet: one row per edge, its rank
+// below the vendors the filter selects (blank when none reaches it).
+func (a *auditWriter) supplyChain(rows *rowFeed[reporting.DependencyRow]) error {
+	s, err := a.start(SheetSupplyChain, supplyChainCols)
+	if err != nil {
+		return err
+	}
+	err = rows.each(func(r reporting.DependencyRow) error {
+		var rank any
+		if r.Rank > 0 {
+			rank = excelize.Cell{StyleID: a.st.center, Value: int64(r.Rank)}
+		}
+		return s.add(r.VendorName, r.ProviderName, label(string(r.ProviderStatus)), rank, label(string(r.Service)),
+			orNil(categoryNames(r.DataCategories)), orNil(strings.Join(r.Countries, ", ")), label(string(r.Source)),
+			a.st.d(r.AsOf), orNil(r.EvidenceRef), r.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("supply chain sheet: %w", err)
+	}
+	return a.done(s, nil, "SupplyChainTable")
 }
 
 func (a *auditWriter) contractCols() []column {
@@ -748,7 +784,7 @@ func (a *auditWriter) summarySheet() error {
 	if err := setPrint(f, sh, printSpec{fitWidth: true}); err != nil {
 		return err
 	}
-	g := newGrid(f, st, sh, 42, 13, 13, 15, 24, 8)
+	g := newGrid(f, st, sh, 42, 13, 13, 15, 24, 14)
 	g.set(1, 1, "Vendorwatch audit workbook", st.title)
 	g.set(1, 2, "As of (UTC)", st.bold)
 	g.setSpan(2, 2, 2, a.asOf, st.datetime)
@@ -818,6 +854,7 @@ func (a *auditWriter) summarySheet() error {
 		g.set(2, row, a.sum.severities[s], st.int)
 	}
 	row = max(row, sevHead+sideChartRows) // clear of the chart beside
+	row = a.concentrationTable(g, row+2)
 	// Notification lag per incident, the chart below it, from a new page.
 	row += 2
 	cell, _ := excelize.CoordinatesToCellName(1, row)
@@ -855,6 +892,61 @@ func (a *auditWriter) summarySheet() error {
 		return err
 	}
 	return a.charts(tierHead, sevHead, lagHead, lagLast, lagChartRow, lags)
+}
+
+// ConcentrationRows is how many providers the Summary's concentration
+// table lists.
+const ConcentrationRows = 10
+
+// concentrationTable writes the Summary's concentration table from row,
+// on a page of its own, and returns its last row.
+func (a *auditWriter) concentrationTable(g *grid, row int) int {
+	st := a.st
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	g.fail(a.f.InsertPageBreak(SheetSummary, cell))
+	g.set(1, row, "Concentration: the "+domain.Count(ConcentrationRows, "provider", "providers")+
+		" most of our vendors depend on, directly or down the chain", st.section)
+	row++
+	g.header(row, 1, "Provider", "Our vendors", "Critical vendors", "Countries")
+	g.setSpan(5, row, 2, "Data categories of ours that reach it", st.header)
+	for _, p := range a.concentration {
+		row++
+		g.set(1, row, providerLabel(p), st.wrap)
+		g.set(2, row, int64(p.Vendors), st.int)
+		g.set(3, row, int64(p.CriticalVendors), st.int)
+		g.set(4, row, strings.Join(p.Countries, ", "), st.indent)
+		g.setSpan(5, row, 2, categoryNames(p.DataCategories), st.wrap)
+	}
+	row++
+	if len(a.concentration) == 0 {
+		g.setSpan(1, row, 6, "No vendor of ours depends on a provider recorded in the register.", st.wrap)
+		row++
+	}
+	scope := "all our vendors (fourth parties are not counted as ours)"
+	if a.filter.Tier != "" {
+		scope = "our vendors of tier " + string(a.filter.Tier)
+	}
+	g.setSpan(1, row, 6, "Counted over "+scope+", from the edges recorded today (the Supply chain sheet lists those "+
+		"recorded by as-of). Rank 1 is a vendor's direct provider, 2 that provider's provider, down to rank "+
+		strconv.Itoa(register.MaxRank)+"; \"from rank 2\" marks a provider none of our vendors uses directly.", st.note)
+	return row
+}
+
+// providerLabel is a provider's name in the concentration table, with
+// what sets it apart: a fourth party (known to us only through a vendor),
+// reached only below a vendor's direct providers.
+func providerLabel(p register.ProviderConcentration) string {
+	var notes []string
+	if p.ProviderStatus == register.StatusFourthParty {
+		notes = append(notes, "fourth party")
+	}
+	if p.MinRank > 1 {
+		notes = append(notes, "from rank "+strconv.Itoa(p.MinRank))
+	}
+	if len(notes) == 0 {
+		return p.ProviderName
+	}
+	return p.ProviderName + " (" + strings.Join(notes, ", ") + ")"
 }
 
 // checkpointRow states the audit log's checkpoint on one row of the

@@ -77,6 +77,23 @@ func (s fakeSource) EachRegimeCheck(context.Context, reporting.Filter, func(repo
 	return nil
 }
 
+func (s fakeSource) EachDependency(_ context.Context, _ reporting.Filter, fn func(reporting.DependencyRow) error) error {
+	for i := range s.n {
+		if err := fn(reporting.DependencyRow{ID: domain.NewID(), VendorName: fmt.Sprintf("Vendor %05d", i),
+			ProviderName: "Cloud host", ProviderStatus: register.StatusFourthParty, Rank: 1,
+			Service: register.ServiceHosting, DataCategories: []string{"customer_pii"}, Countries: []string{"DE"},
+			Source: register.SourceContract, AsOf: domain.DateOf(asOf), CreatedAt: asOf.Add(-time.Hour)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s fakeSource) Concentration(context.Context, reporting.Filter, int) ([]register.ProviderConcentration, error) {
+	return []register.ProviderConcentration{{ProviderName: "Cloud host", ProviderStatus: register.StatusFourthParty,
+		Vendors: s.n, MinRank: 1, DataCategories: []string{"customer_pii"}, Countries: []string{"DE"}}}, nil
+}
+
 func (s fakeSource) ReserveReads(context.Context, int) (func(), error) { return func() {}, nil }
 
 func (s fakeSource) Trend(context.Context, reporting.Filter, domain.Date, domain.Date) ([]reporting.TrendPoint, error) {

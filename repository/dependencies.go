@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/register"
 )
 
@@ -120,6 +121,22 @@ const maxEdgesPerVendor = 100_000
 // ListByVendor implements register.DependencyStore.
 func (s *Dependencies) ListByVendor(ctx context.Context, vendorID string) ([]register.Dependency, error) {
 	return s.list(ctx, "e.vendor_id = ?", "e.provider_id", vendorID)
+}
+
+// List implements register.DependencyStore: a keyset page on the id.
+func (s *Dependencies) List(ctx context.Context, p domain.PageRequest) (domain.Page[register.Dependency], error) {
+	q, args := "SELECT "+dependencyReadCols+" FROM vendor_dependencies e", []any{}
+	if p.After != "" {
+		q += " WHERE e.id > ?"
+		args = append(args, p.After)
+	}
+	n := p.Size()
+	q += " ORDER BY e.id LIMIT " + strconv.Itoa(n+1)
+	rows, err := queryRows(ctx, s.db, n+1, scanDependency, q, args...)
+	if err != nil {
+		return domain.Page[register.Dependency]{}, fmt.Errorf("list dependencies: %w", err)
+	}
+	return pageOf(rows, n, func(r dependencyRow) string { return r.ID }, dependencyRow.toDomain), nil
 }
 
 // ListByProvider implements register.DependencyStore.

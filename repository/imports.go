@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain"
@@ -103,6 +105,65 @@ func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([
 		return nil, err
 	}
 	return out, nil
+}
+
+// ProvidersByKeys implements importing.ImportStore. The vendors table keeps
+// no match key, so a match key is looked up by the prefix of its first word
+// on the indexed name_key (a name key starts with it: the match key only
+// drops punctuation and a trailing legal form), and the candidates are
+// kept when their own match key is one of matchKeys.
+func (s *Imports) ProvidersByKeys(ctx context.Context, leis, domains, matchKeys []string) ([]register.Vendor, error) {
+	seen := map[string]bool{}
+	var out []register.Vendor
+	keep := func(rows []vendorRow, ok func(register.Vendor) bool) {
+		for _, r := range rows {
+			v := r.toDomain()
+			if !seen[v.ID] && ok(v) {
+				seen[v.ID] = true
+				out = append(out, v)
+			}
+		}
+	}
+	all := func(register.Vendor) bool { return true }
+	for col, vals := range map[string][]string{"lei": leis, "domain": domains} {
+		err := chunks(vals, func(vals []string) error {
+			var rows []vendorRow
+			if err := s.db.conn(ctx).Where(col+" IN ?", vals).Find(&rows).Error; err != nil {
+				return translate(err)
+			}
+			keep(rows, all)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	wanted := map[string]bool{}
+	var prefixes []string
+	for _, k := range matchKeys {
+		if k == "" || wanted[k] {
+			continue
+		}
+		wanted[k] = true
+		first, _, _ := strings.Cut(k, " ")
+		if !slices.Contains(prefixes, first) {
+			prefixes = append(prefixes, first)
+		}
+	}
+	err := chunks(prefixes, func(vals []string) error {
+		conds := make([]string, len(vals))
+		args := make([]any, len(vals))
+		for i, p := range vals {
+			conds[i], args[i] = "name_key LIKE ?", p+"%"
+		}
+		var rows []vendorRow
+		if err := s.db.conn(ctx).Where(strings.Join(conds, " OR "), args...).Find(&rows).Error; err != nil {
+			return translate(err)
+		}
+		keep(rows, func(v register.Vendor) bool { return wanted[register.MatchKey(v.Name)] })
+		return nil
+	})
+	return out, err
 }
 
 // VendorsByIDs implements importing.ImportStore.

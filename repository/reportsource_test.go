@@ -18,8 +18,9 @@ import (
 func TestReportSourceBatches(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		ctx := context.Background()
-		counts := repotest.Seed(t, db, reporting.BatchSize*6/5, 5)
-		if counts.Contracts <= reporting.BatchSize || counts.DataHandling <= reporting.BatchSize {
+		counts := repotest.SeedOptions(t, db, seedgen.Options{Vendors: reporting.BatchSize * 6 / 5, Seed: 5, Providers: 10})
+		if counts.Contracts <= reporting.BatchSize || counts.DataHandling <= reporting.BatchSize ||
+			counts.Dependencies <= reporting.BatchSize {
 			t.Fatalf("the portfolio fits in one batch: %+v", counts)
 		}
 		src := repository.NewReportSource(db)
@@ -80,6 +81,27 @@ func TestReportSourceBatches(t *testing.T) {
 			WHERE v.created_at <= ` + asOf + ` AND dh.created_at <= ` + asOf)
 		if handling != want || want <= reporting.BatchSize {
 			t.Errorf("%d data handling rows, SQL counts %d", handling, want)
+		}
+
+		var edges, ranked int
+		last = ""
+		err = src.EachDependency(ctx, f, func(r reporting.DependencyRow) error {
+			if r.ID <= last {
+				t.Fatalf("edge %s after %s", r.ID, last)
+			}
+			last = r.ID
+			edges++
+			if r.Rank > 0 {
+				ranked++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = count(`SELECT count(*) FROM vendor_dependencies e WHERE e.created_at <= ` + asOf)
+		if edges != want || ranked != want || want <= reporting.BatchSize {
+			t.Errorf("%d edges (%d ranked), SQL counts %d", edges, ranked, want)
 		}
 	})
 }

@@ -154,12 +154,13 @@ func New(st Stores, set Settings) *Services {
 	attestations := &attestation.AttestationService{Tx: st.Tx, Attestations: st.Attestations, Vendors: st.Vendors,
 		Handling: st.Handling, Evidence: st.Evidence, Audit: auditor, Clock: set.Clock,
 		Requirements: set.Policy.AttestationRequirements, MaxEvidenceBytes: set.MaxEvidenceBytes}
+	supplyChain := &register.SupplyChainService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling,
+		Dependencies: st.Dependencies, Audit: auditor, Clock: set.Clock}
 	return &Services{
 		Vendors: vendors,
 		Dora: &dora.Service{Tx: st.Tx, Store: st.Dora, Source: st.Dora, Vendors: st.Vendors, Contracts: st.Contracts,
 			Audit: auditor, Clock: set.Clock},
-		SupplyChain: &register.SupplyChainService{Tx: st.Tx, Vendors: st.Vendors, Handling: st.Handling,
-			Dependencies: st.Dependencies, Audit: auditor, Clock: set.Clock},
+		SupplyChain: supplyChain,
 		Keys: &access.KeyService{Tx: st.Tx, Keys: st.Keys, Audit: auditor, Clock: set.Clock,
 			Hasher: access.NewKeyHasher(set.KeyPepper)},
 		Users: &access.UserService{Tx: st.Tx, Users: st.Users, Sessions: st.Sessions, Audit: auditor,
@@ -181,7 +182,7 @@ func New(st Stores, set Settings) *Services {
 			Requirements: set.Policy.AttestationRequirements, Residual: set.Policy.ResidualRisk},
 		Findings: &finding.FindingService{Tx: st.Tx, Findings: st.Findings, Audit: auditor, Clock: set.Clock},
 		Imports: &importing.ImportService{Tx: st.Tx, Imports: st.Imports, Vendors: vendors, Contracts: contracts,
-			Attestations: attestations, Audit: auditor, Clock: set.Clock},
+			Attestations: attestations, SupplyChain: supplyChain, Audit: auditor, Clock: set.Clock},
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/vendorwatch/vendorwatch/reports/spreadsheet"
 )
 
-const importUsage = "usage: vendorwatch import FILE --kind vendors|data_handling|contracts|attestations [--dry-run] [--json] [--db URL]"
+const importUsage = "usage: vendorwatch import FILE --kind vendors|data_handling|contracts|attestations|dependencies [--dry-run] [--json] [--db URL]"
 
 // cmdImport imports an .xlsx or .csv file, with the same validation and
 // per-row report as POST /api/v1/imports. Without --dry-run it commits:
@@ -25,7 +25,7 @@ const importUsage = "usage: vendorwatch import FILE --kind vendors|data_handling
 func cmdImport(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout, stderr io.Writer) error {
 	fs := newFlags("import", args, stdout, stderr)
 	cfg.dbFlag(fs)
-	kind := fs.String("kind", "", "what the file holds: vendors, data_handling, contracts or attestations (required)")
+	kind := fs.String("kind", "", "what the file holds: vendors, data_handling, contracts, attestations or dependencies (required)")
 	dryRun := fs.Bool("dry-run", false, "validate every row and report, without writing")
 	asJSON := fs.Bool("json", false, "print the report as JSON (as the API returns it)")
 	// FILE may come before or after the flags.

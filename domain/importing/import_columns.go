@@ -169,6 +169,8 @@ func importColumns(k ImportKind) []ImportColumn {
 		return contractColumns
 	case ImportAttestations:
 		return attestationColumns
+	case ImportDependencies:
+		return dependencyColumns
 	}
 	return nil
 }

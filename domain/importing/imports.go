@@ -25,11 +25,15 @@ const (
 	ImportDataHandling ImportKind = "data_handling"
 	ImportContracts    ImportKind = "contracts"
 	ImportAttestations ImportKind = "attestations"
+	ImportDependencies ImportKind = "dependencies" // sub-processor edges of the supply chain
 )
 
 // ImportKinds lists the kinds in the order they are best imported (vendors
 // first: the others name a vendor).
-var ImportKinds = []ImportKind{ImportVendors, ImportDataHandling, ImportContracts, ImportAttestations}
+var ImportKinds = []ImportKind{ImportVendors, ImportDataHandling, ImportContracts, ImportAttestations, ImportDependencies}
+
+// ImportKindNames is the list of kinds for messages.
+const ImportKindNames = "vendors, data_handling, contracts, attestations, dependencies"
 
 // Valid reports whether k is a known kind.
 func (k ImportKind) Valid() bool {
@@ -40,6 +44,11 @@ func (k ImportKind) Valid() bool {
 	}
 	return false
 }
+
+// keepsRuns reports whether the import runs table accepts kind: its CHECK
+// on kind predates the dependencies kind, whose commits wait for the
+// migration that widens it (dry runs are not kept, so they run).
+func keepsRuns(k ImportKind) bool { return k != ImportDependencies }
 
 // ImportMode says whether an import writes.
 type ImportMode string
@@ -206,6 +215,10 @@ type ImportStore interface {
 	// VendorsByKeys returns the vendors whose external_ref is in refs or
 	// whose name key is in nameKeys, in a few queries whatever the count.
 	VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]register.Vendor, error)
+	// ProvidersByKeys returns the vendors whose LEI is in leis, whose domain
+	// is in domains, or whose name's register.MatchKey is in matchKeys, in a
+	// few queries whatever the count.
+	ProvidersByKeys(ctx context.Context, leis, domains, matchKeys []string) ([]register.Vendor, error)
 	// VendorsByIDs returns the vendors with these ids.
 	VendorsByIDs(ctx context.Context, ids []string) ([]register.Vendor, error)
 	// VendorNames returns the first limit vendor names in name order.
@@ -237,6 +250,7 @@ type ImportService struct {
 	Vendors      *register.VendorService
 	Contracts    *contract.ContractService
 	Attestations *attestation.AttestationService
+	SupplyChain  *register.SupplyChainService
 	Audit        domain.Auditor
 	Clock        domain.Clock
 }
@@ -271,10 +285,14 @@ func (s *ImportService) Get(ctx context.Context, id string) (ImportResult, error
 // errors: FieldErrors on "file" or an *UploadError.
 func (s *ImportService) Run(ctx context.Context, req ImportRequest) (ImportResult, error) {
 	if !req.Kind.Valid() {
-		return ImportResult{}, domain.Invalid("kind", "must be one of vendors, data_handling, contracts, attestations")
+		return ImportResult{}, domain.Invalid("kind", "must be one of %s", ImportKindNames)
 	}
 	if !req.Mode.Valid() {
 		return ImportResult{}, domain.Invalid("mode", "must be dry_run or commit")
+	}
+	if !keepsRuns(req.Kind) && req.Mode == ImportCommit {
+		return ImportResult{}, domain.Invalid("mode", "must be dry_run for %s: a commit of this kind cannot be kept as an import run yet; "+
+			"record the edges with POST /api/v1/vendors/{id}/providers", req.Kind)
 	}
 	actor := domain.ActorFrom(ctx)
 	res := ImportResult{Kind: req.Kind, Mode: req.Mode, FileName: req.FileName, FileSHA256: req.FileSHA256,
@@ -603,6 +621,8 @@ func (s *ImportService) kind(k ImportKind) kindImporter {
 		return &contractImporter{s: s, vendors: newVendorResolver(s.Imports), seen: map[string]int{}}
 	case ImportAttestations:
 		return &attestationImporter{s: s, vendors: newVendorResolver(s.Imports), seen: map[string]int{}}
+	case ImportDependencies:
+		return newDependencyImporter(s)
 	}
 	return &vendorImporter{s: s, seenRef: map[string]int{}, seenName: map[string]int{}}
 }

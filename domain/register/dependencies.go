@@ -136,6 +136,17 @@ func (s *SupplyChainService) checkEdge(ctx context.Context, d Dependency) error 
 	return nil
 }
 
+// List returns a page of every edge of the supply chain, in id order.
+func (s *SupplyChainService) List(ctx context.Context, p domain.PageRequest) (domain.Page[Dependency], error) {
+	return s.Dependencies.List(ctx, p)
+}
+
+// HeldCategories are the categories of ours a vendor holds (what an edge
+// from it may carry): see heldCategories.
+func (s *SupplyChainService) HeldCategories(ctx context.Context, vendorID string) ([]string, error) {
+	return s.heldCategories(ctx, vendorID)
+}
+
 // heldCategories are the categories of ours a vendor holds: those it
 // handles for us, and those that flow to it from the vendors above it (a
 // fourth party holds only the latter).

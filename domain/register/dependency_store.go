@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"github.com/vendorwatch/vendorwatch/domain"
 )
 
 // DependencyStore persists the supply chain's edges and answers the
@@ -22,6 +23,8 @@ type DependencyStore interface {
 	// ListByVendor returns the vendor's direct providers' edges, by
 	// provider name then service.
 	ListByVendor(ctx context.Context, vendorID string) ([]Dependency, error)
+	// List returns a page of every edge, in id order (keyset on id).
+	List(ctx context.Context, p domain.PageRequest) (domain.Page[Dependency], error)
 	// ListByProvider returns the edges into the provider, by vendor name
 	// then service.
 	ListByProvider(ctx context.Context, providerID string) ([]Dependency, error)

@@ -159,6 +159,26 @@ type ObligationRow struct {
 	NotAppliedReason string
 }
 
+// DependencyRow is one edge of the supply chain: Vendor relies on Provider
+// for Service. Rank is the edge's shallowest rank below the vendors the
+// filter selects (1 when Vendor is one of them; 0 when none of them
+// reaches it within register.MaxRank).
+type DependencyRow struct {
+	ID             string
+	VendorName     string
+	VendorStatus   register.VendorStatus
+	ProviderName   string
+	ProviderStatus register.VendorStatus
+	Rank           int
+	Service        register.ProvidedService
+	DataCategories []string // sorted
+	Countries      []string // sorted
+	Source         register.DependencySource
+	AsOf           domain.Date
+	EvidenceRef    string
+	CreatedAt      time.Time
+}
+
 // TrendPoint is the tier distribution of one daily risk snapshot: by
 // effective tier, and by the residual tier the snapshot kept (vendors
 // without one are not counted there).
@@ -198,6 +218,14 @@ type Source interface {
 	// EachRegimeCheck streams, incident by incident, the regimes the
 	// engine checked and did not apply.
 	EachRegimeCheck(ctx context.Context, f Filter, fn func(IncidentChecks) error) error
+	// EachDependency streams the supply chain's edges created by as-of:
+	// with a vendor filter, those reached from the vendors it selects
+	// within register.MaxRank; without one, every edge.
+	EachDependency(ctx context.Context, f Filter, fn func(DependencyRow) error) error
+	// Concentration returns the top limit providers by the number of our
+	// vendors (of the filter's tier) depending on them, directly or down
+	// the chain (register.DependencyStore.Concentration).
+	Concentration(ctx context.Context, f Filter, limit int) ([]register.ProviderConcentration, error)
 	// Trend returns the tier distribution of the daily risk snapshots taken
 	// on days in [from, to], oldest first.
 	Trend(ctx context.Context, f Filter, from, to domain.Date) ([]TrendPoint, error)

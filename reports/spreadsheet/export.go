@@ -3,6 +3,7 @@ package spreadsheet
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorwatch/vendorwatch/domain/attestation"
@@ -128,4 +129,16 @@ func FindingValues(f finding.Finding, vendor string) []string {
 		out[i] = m[c.Field]
 	}
 	return out
+}
+
+// DependencyValues is a supply-chain edge in the dependencies layout:
+// vendor names the vendor (VendorRef), provider is the provider's record
+// (its name, LEI and domain, on which an import matches it back).
+func DependencyValues(d register.Dependency, vendor string, provider register.Vendor) []string {
+	return Values(importing.ImportDependencies, map[string]string{
+		"id": d.ID, "vendor": vendor, "provider": provider.Name, "provider_lei": provider.LEI,
+		"provider_domain": provider.Domain, "service": string(d.Service),
+		"data_categories": strings.Join(d.DataCategories, ", "), "countries": strings.Join(d.Countries, ", "),
+		"source": string(d.Source), "as_of": d.AsOf.String(), "evidence_ref": d.EvidenceRef, "notes": d.Notes,
+	})
 }

@@ -13,8 +13,16 @@ import (
 // batch, in order.
 func Seed(t *testing.T, db *repository.DB, vendors int, seed int64) seedgen.Counts {
 	t.Helper()
+	return SeedOptions(t, db, seedgen.Options{Vendors: vendors, Seed: seed})
+}
+
+// SeedOptions is Seed with every option of seedgen.Seed (the pool of
+// providers among them).
+func SeedOptions(t *testing.T, db *repository.DB, opt seedgen.Options) seedgen.Counts {
+	t.Helper()
 	var calls, last int
-	counts, err := seedgen.Seed(context.Background(), db, seedgen.Options{Vendors: vendors, Seed: seed},
+	vendors := opt.Vendors
+	counts, err := seedgen.Seed(context.Background(), db, opt,
 		func(done, total int) {
 			calls++
 			if done <= last || total != vendors {
