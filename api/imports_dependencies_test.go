@@ -41,9 +41,8 @@ func (e *testEnv) edge(vendor, provider, service string, cats, countries []strin
 // matched on LEI, then domain, then the name without punctuation or legal
 // form (stored vendors, then the providers the file creates), a fourth
 // party created when nothing matches, errors naming their column, a cycle
-// refused as a row error, a dry run writing nothing, commits refused until
-// the import runs table accepts the kind, and an export that imports back
-// unchanged.
+// refused as a row error, a dry run and a rejected commit writing nothing,
+// a commit of the good rows, and an export that imports back unchanged.
 func TestImportDependencies(t *testing.T) {
 	repotest.Each(t, func(t *testing.T, db *repository.DB) {
 		e := newEnv(t, db)
@@ -101,10 +100,41 @@ func TestImportDependencies(t *testing.T) {
 		if vs := e.do("GET", "/api/v1/vendors?q=brand", vm, nil); strings.Contains(string(vs.Body), "Brand New Desk") {
 			t.Errorf("a dry run created the provider: %s", vs.Body)
 		}
+		// A commit with row errors is rejected whole and writes nothing.
 		res = e.importFile(vm, "kind=dependencies&mode=commit", "edges.xlsx", file)
 		mustStatus(t, res, 422)
-		if fes := problemErrors(t, res); len(fes) != 1 || fes[0].Field != "mode" {
-			t.Errorf("commit: %s", res.Body)
+		if r = decodeImport(t, res); r.Status != "rejected" {
+			t.Errorf("commit with errors: %s", res.Body)
+		}
+		if n := len(e.edges().Items); n != 3 {
+			t.Fatalf("a rejected commit left %d edges, want 3", n)
+		}
+
+		// The good rows commit: one edge updated, two unchanged, the new
+		// provider created once as a fourth party and used by both vendors.
+		good := xlsxFile(t, [][]any{header,
+			{"Alpha Pay", "nimbus cloud", "", "", "hosting", "cardholder_data, contact_pii", "US, IE", "published_list", "2026-03-01"},
+			{"Bravo Mail", "Another name", "", "https://www.stratus.example/about", "data_storage", "contact_pii", "DE", "contract", "2026-01-31"},
+			{"Bravo Mail", "Nimbus by LEI", "HWUPKR0MPOU8FGXBT394", "", "analytics", "", "", "manual", "2026-02-01"},
+			{"Alpha Pay", "Brand New Desk Ltd", "", "", "support", "", "", "questionnaire", "2026-02-01"},
+			{"Bravo Mail", "brand new desk", "", "", "support", "", "", "manual", "2026-02-01"},
+		})
+		res = e.importFile(vm, "kind=dependencies&mode=commit", "edges.xlsx", good)
+		mustStatus(t, res, 201)
+		if r = decodeImport(t, res); !slices.Equal(rowStatuses(r), []string{"update", "unchanged", "unchanged", "create", "create"}) {
+			t.Fatalf("commit statuses %v\n%s", rowStatuses(r), res.Body)
+		}
+		providers := map[string]string{} // vendor/service -> provider
+		for _, d := range e.edges().Items {
+			providers[d.VendorID+"/"+d.Service] = d.ProviderID
+		}
+		desk := providers[alpha+"/support"]
+		if len(providers) != 5 || providers[alpha+"/hosting"] != nimbus || providers[bravo+"/data_storage"] != stratus ||
+			providers[bravo+"/analytics"] != nimbus || desk == "" || providers[bravo+"/support"] != desk {
+			t.Fatalf("providers matched %v (nimbus %s, stratus %s)", providers, nimbus, stratus)
+		}
+		if v := e.do("GET", "/api/v1/vendors/"+desk, vm, nil).object(t); v["status"] != "fourth_party" || v["name"] != "Brand New Desk Ltd" {
+			t.Errorf("created provider %v", v)
 		}
 
 		for _, format := range []string{"xlsx", "csv"} {
@@ -112,7 +142,7 @@ func TestImportDependencies(t *testing.T) {
 			mustStatus(t, exp, 200)
 			res = e.importFile(vm, "kind=dependencies&mode=dry_run", "dependencies."+format, exp.Body)
 			mustStatus(t, res, 200)
-			if r = decodeImport(t, res); r.Summary.Rows != 3 || r.Summary.Unchanged != 3 || len(r.UnknownColumns) != 0 {
+			if r = decodeImport(t, res); r.Summary.Rows != 5 || r.Summary.Unchanged != 5 || len(r.UnknownColumns) != 0 {
 				t.Errorf("%s round trip: %s", format, res.Body)
 			}
 		}

@@ -45,11 +45,6 @@ func (k ImportKind) Valid() bool {
 	return false
 }
 
-// keepsRuns reports whether the import runs table accepts kind: its CHECK
-// on kind predates the dependencies kind, whose commits wait for the
-// migration that widens it (dry runs are not kept, so they run).
-func keepsRuns(k ImportKind) bool { return k != ImportDependencies }
-
 // ImportMode says whether an import writes.
 type ImportMode string
 
@@ -289,10 +284,6 @@ func (s *ImportService) Run(ctx context.Context, req ImportRequest) (ImportResul
 	}
 	if !req.Mode.Valid() {
 		return ImportResult{}, domain.Invalid("mode", "must be dry_run or commit")
-	}
-	if !keepsRuns(req.Kind) && req.Mode == ImportCommit {
-		return ImportResult{}, domain.Invalid("mode", "must be dry_run for %s: a commit of this kind cannot be kept as an import run yet; "+
-			"record the edges with POST /api/v1/vendors/{id}/providers", req.Kind)
 	}
 	actor := domain.ActorFrom(ctx)
 	res := ImportResult{Kind: req.Kind, Mode: req.Mode, FileName: req.FileName, FileSHA256: req.FileSHA256,
