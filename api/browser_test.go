@@ -354,7 +354,8 @@ func TestBrowserAxe(t *testing.T) {
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("findings-h")))
 		contracts := e.allContracts("vendor_id=" + p.chat)
-		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/findings", "/findings/" + finding,
+		chain := e.supplyChainPortfolio()
+		for _, path := range []string{"/", "/vendors", "/vendors/" + p.chat, "/concentration", "/vendors/" + chain.nimbus, "/findings", "/findings/" + finding,
 			"/incidents", "/incidents/" + p.incident, "/incidents/new?vendor_id=" + p.chat, "/contracts", "/contracts/" + contracts[0], "/account/password",
 			"/admin/users", "/admin/api-keys", "/admin/webhooks", "/admin/jobs", "/onboarding", "/onboarding/" + p.chat + "/data",
 			"/onboarding/" + p.chat + "/contract", "/onboarding/" + p.chat + "/attestations", "/onboarding/" + p.chat + "/review",
@@ -363,7 +364,15 @@ func TestBrowserAxe(t *testing.T) {
 				chromedp.Navigate(srv.URL+path),
 				chromedp.WaitVisible(chromedp.CSS("main h1")))
 			checkAxe(t, ctx, path)
+			if path == "/concentration" {
+				screenshot(t, ctx, "console-concentration")
+			}
 		}
+		step(t, ctx, "the concentration at 375 px", chromedp.EmulateViewport(375, 812),
+			chromedp.Navigate(srv.URL+"/concentration"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		fullScreenshot(t, ctx, "console-concentration-375")
+		step(t, ctx, "back to the password page", chromedp.EmulateViewport(1366, 768),
+			chromedp.Navigate(srv.URL+"/account/password"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 
 		// The check can fail: an unlabelled field is a critical violation.
 		step(t, ctx, "add an unlabelled field",

@@ -73,7 +73,7 @@ func (h *handlers) consoleRoutes() []Route {
 	// Each further area of the console lists its own routes in its own
 	// file; this is the one place they are joined.
 	for _, area := range [][]Route{h.adminRoutes(), h.ssoRoutes(), h.incidentRoutes(), h.contractRoutes(),
-		h.onboardingRoutes(), h.overviewRoutes()} {
+		h.onboardingRoutes(), h.overviewRoutes(), h.supplyChainRoutes()} {
 		routes = append(routes, area...)
 	}
 	return routes

@@ -150,6 +150,9 @@ func (h *handlers) vendorPage(c *gin.Context) error {
 	if err := h.vendorAttestations(ctx, &body); err != nil {
 		return err
 	}
+	if err := h.vendorSupplyChain(ctx, &body); err != nil {
+		return err
+	}
 	p := domain.PageRequest{Limit: vendorPageLimit}
 	reviews, err := h.reviews.List(ctx, review.ReviewFilter{VendorID: v.ID}, p)
 	if err != nil {

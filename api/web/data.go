@@ -145,6 +145,12 @@ type VendorPage struct {
 	// Timeliness is the vendor's notification-timeliness history.
 	Timeliness Timeliness
 	Findings   []FindingRow
+	// SupplyChain is the tree of providers below the vendor, depth first
+	// (GET /vendors/{id}/supply-chain); Dependents the first vendors of ours
+	// above it (GET /vendors/{id}/dependents) of DependentsTotal.
+	SupplyChain     []register.ChainLink
+	Dependents      []register.UpstreamVendor
+	DependentsTotal int
 	// More says a section shows only its first rows (its limit).
 	More map[string]bool
 	// Limit is how many rows a section shows at most.
