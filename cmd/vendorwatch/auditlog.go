@@ -129,9 +129,11 @@ func auditCheckpoint(db *repository.DB, v note.Verifier) func(ctx context.Contex
 
 // startAuditSealer registers the sealer job on the scheduler and, when the
 // schedule is on, runs it at once: sealing starts with serve, not at the
-// next minute. The sealer will sign nothing that does not extend the
-// checkpoint file's last checkpoint.
-func startAuditSealer(cfg config, a *app, sched *jobs.Scheduler, keys auditlog.Keys, on bool, logger *slog.Logger) error {
+// next minute, and keeps the sealer in bg for one last seal when serve
+// stops. The sealer will sign nothing that does not extend the checkpoint
+// file's last checkpoint.
+func startAuditSealer(cfg config, a *app, bg *background, keys auditlog.Keys, on bool, logger *slog.Logger) error {
+	sched := bg.sched
 	file := jobs.CheckpointFile{Path: cfg.auditCheckpointFile(), Clock: a.svc.Clock}
 	if err := os.MkdirAll(filepath.Dir(file.Path), 0o750); err != nil {
 		return fmt.Errorf("VW_AUDIT_CHECKPOINT_FILE: %w", err)
@@ -155,6 +157,7 @@ func startAuditSealer(cfg config, a *app, sched *jobs.Scheduler, keys auditlog.K
 		if _, err := sched.Trigger(context.Background(), jobs.JobAuditSeal); err != nil {
 			return fmt.Errorf("start the audit log sealer: %w", err)
 		}
+		bg.sealer = sealer
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorwatch/vendorwatch/domain/auditlog"
 	"github.com/vendorwatch/vendorwatch/jobs"
 	"github.com/vendorwatch/vendorwatch/repository"
 )
@@ -65,6 +66,10 @@ type background struct {
 	sched *jobs.Scheduler
 	disp  *jobs.Dispatcher
 	log   *slog.Logger
+	// sealer, when this replica seals the audit log, seals once more
+	// after the scheduler has stopped: what was written since its last
+	// round (between two runs of the job, say) is sealed before exit.
+	sealer *auditlog.Sealer
 }
 
 // startJobs registers the jobs, hands the scheduler to the job service
@@ -101,6 +106,11 @@ func (b *background) Stop(timeout time.Duration) {
 	defer cancel()
 	if err := b.sched.Stop(ctx); err != nil {
 		b.log.Warn("scheduler stopped before its jobs finished", "error", err.Error())
+	}
+	if b.sealer != nil {
+		if _, err := b.sealer.Seal(ctx); err != nil {
+			b.log.Warn("audit log: the last seal before exit failed", "error", err.Error())
+		}
 	}
 	if err := b.disp.Stop(ctx); err != nil {
 		b.log.Warn("webhook dispatcher stopped with deliveries in flight", "error", err.Error())

@@ -131,7 +131,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		}
 	}
 	on, _ := cfg.schedulerOn()
-	if err := startAuditSealer(cfg, a, bg.sched, auditKeys, on, logger); err != nil {
+	if err := startAuditSealer(cfg, a, bg, auditKeys, on, logger); err != nil {
 		return err
 	}
 	bootCtx := domain.WithActor(ctx, domain.Actor{ID: "system", Name: "bootstrap", Role: domain.RoleAdmin})
