@@ -278,11 +278,13 @@ func (s *Dora) ListServices(ctx context.Context, contractID string) ([]dora.ICTS
 	if err != nil {
 		return nil, fmt.Errorf("functions of %s: %w", contractID, err)
 	}
+	byType := make(map[string]*dora.ICTService, len(out))
 	for i := range out {
-		for _, f := range refs {
-			if f.st == out[i].ServiceType {
-				out[i].Functions = append(out[i].Functions, f.FunctionRef)
-			}
+		byType[out[i].ServiceType] = &out[i]
+	}
+	for _, f := range refs {
+		if v := byType[f.st]; v != nil {
+			v.Functions = append(v.Functions, f.FunctionRef)
 		}
 	}
 	return out, nil

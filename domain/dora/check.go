@@ -66,13 +66,15 @@ func (r Report) Summary() string {
 }
 
 type checker struct {
-	r          *Report
-	sc         Scope
-	refs       map[string]bool // B_02.01 keys
-	providers  map[string]bool // B_05.01 keys (id|type)
-	functions  map[FunctionRef]bool
-	pk         map[string]map[string]bool
-	refChecked []pendingParent // overarching refs (subsequent contract, its ref, the overarching ref) to verify once B_02.01 is read
+	r         *Report
+	sc        Scope
+	refs      map[string]bool // B_02.01 keys
+	providers map[string]bool // B_05.01 keys (id|type)
+	functions map[FunctionRef]bool
+	pk        map[string]map[string]bool
+	// subsequents are the subsequent arrangements whose overarching
+	// reference is checked once B_02.01 is read.
+	subsequents []ArrangementRow
 	// pendingParents are the ultimate parents to find in B_05.01 once it is read.
 	pendingParents []pendingParent
 }
@@ -171,7 +173,7 @@ func (c *checker) arrangement(a ArrangementRow) error {
 		if a.OverarchingRef == "" {
 			c.add(withRule(base, "c0030", RuleCondition, "A subsequent arrangement must name its overarching arrangement."))
 		} else {
-			c.refChecked = append(c.refChecked, pendingParent{vendorID: a.ContractID, key: a.Reference, parentID: a.OverarchingRef})
+			c.subsequents = append(c.subsequents, a)
 		}
 	}
 	if a.Expense == nil {
@@ -190,10 +192,10 @@ func (c *checker) arrangement(a ArrangementRow) error {
 // overarching checks, once every arrangement is read, that each subsequent
 // arrangement's overarching reference is an arrangement of B_02.01.
 func (c *checker) overarching() error {
-	for _, k := range c.refChecked {
-		if !c.refs[k.parentID] {
-			c.add(Issue{Template: "B_02.01", Column: "c0030", Rule: RuleReference, Subject: "contract", SubjectID: k.vendorID,
-				Key: k.key, Message: "The overarching arrangement " + k.parentID + " is not in B_02.01."})
+	for _, a := range c.subsequents {
+		if !c.refs[a.OverarchingRef] {
+			c.add(Issue{Template: "B_02.01", Column: "c0030", Rule: RuleReference, Subject: "contract", SubjectID: a.ContractID,
+				Key: a.Reference, Message: "The overarching arrangement " + a.OverarchingRef + " is not in B_02.01."})
 		}
 	}
 	return nil

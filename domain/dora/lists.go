@@ -38,16 +38,6 @@ func (l ClosedList) Values() []string { return slices.Clone(l.values) }
 // QName is the taxonomy's QName of v ("" for "" or an unknown value).
 func (l ClosedList) QName(v string) string { return l.qnames[v] }
 
-// Value is the stored value whose QName is q ("" when none).
-func (l ClosedList) Value(q string) string {
-	for v, qn := range l.qnames {
-		if qn == q {
-			return v
-		}
-	}
-	return ""
-}
-
 // The lists.
 var (
 	// ArrangementTypes is LIST0201020 (B_02.01.0020).

@@ -1,7 +1,6 @@
 package dora
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -220,18 +219,14 @@ func (s ICTService) Check() error {
 	seen := map[FunctionRef]bool{}
 	for i, f := range s.Functions {
 		if register.ValidLEI(f.EntityLEI) != nil || f.FunctionID == "" {
-			fe.Add(fieldAt("functions", i), "must name a function by entity_lei and function_id")
+			fe.Add(domain.IndexField("functions", i), "must name a function by entity_lei and function_id")
 		}
 		if seen[f] {
-			fe.Add(fieldAt("functions", i), "names the same function twice")
+			fe.Add(domain.IndexField("functions", i), "names the same function twice")
 		}
 		seen[f] = true
 	}
 	return fe.Err()
-}
-
-func fieldAt(field string, i int) string {
-	return field + "[" + strconv.Itoa(i) + "]"
 }
 
 func checkList(fe *domain.FieldErrors, field string, l ClosedList, v string) {

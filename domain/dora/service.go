@@ -176,7 +176,7 @@ func (s *Service) PutService(ctx context.Context, svc ICTService) (ICTService, e
 		}
 		for i, f := range svc.Functions {
 			if _, err := s.Store.GetFunction(ctx, f); errors.Is(err, domain.ErrNotFound) {
-				return domain.Invalid(fieldAt("functions", i), "names function %s of %s, which the register does not have", f.FunctionID, f.EntityLEI)
+				return domain.Invalid(domain.IndexField("functions", i), "names function %s of %s, which the register does not have", f.FunctionID, f.EntityLEI)
 			} else if err != nil {
 				return err
 			}
