@@ -59,6 +59,8 @@ func TestValuesAsTheTaxonomyWritesThem(t *testing.T) {
 		{dora.Amount(domain.Money{AmountMinor: 120_000_050, Currency: "EUR"}), "1200000.50"},
 		{dora.Amount(domain.Money{AmountMinor: 340_000_000, Currency: "EUR"}), "3400000"},
 		{dora.Amount(domain.Money{AmountMinor: 5, Currency: "EUR"}), "0.05"},
+		{dora.Amount(domain.Money{AmountMinor: 1_500_000, Currency: "JPY"}), "1500000"},
+		{dora.Amount(domain.Money{AmountMinor: 12_345, Currency: "BHD"}), "12.345"},
 		{dora.GoverningLawCountry("", "US-NY"), "US"},
 		{dora.GoverningLawCountry("", "ie"), "IE"},
 		{dora.GoverningLawCountry("", "England and Wales"), ""},

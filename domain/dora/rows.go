@@ -2,6 +2,7 @@ package dora
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -342,18 +343,19 @@ func B0701(s ServiceRow) []string {
 		Assessments.QName(s.Alternatives), s.AlternativeProviders}
 }
 
-// Amount writes m in major units with its minor digits when it has any
-// (two minor digits assumed, as domain.Money's minor units are).
+// Amount writes m in major units, with its currency's minor digits when
+// it has a fractional part (none for JPY, three for BHD, two for most).
 func Amount(m domain.Money) string {
-	whole, cents := m.AmountMinor/100, m.AmountMinor%100
-	if cents == 0 {
+	digits := m.MinorDigits()
+	unit := int64(1)
+	for range digits {
+		unit *= 10
+	}
+	whole, minor := m.AmountMinor/unit, m.AmountMinor%unit
+	if minor == 0 {
 		return strconv.FormatInt(whole, 10)
 	}
-	c := strconv.FormatInt(cents, 10)
-	if cents < 10 {
-		c = "0" + c
-	}
-	return strconv.FormatInt(whole, 10) + "." + c
+	return fmt.Sprintf("%d.%0*d", whole, digits, minor)
 }
 
 func dateOrEmpty(d domain.Date) string {
