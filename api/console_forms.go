@@ -65,6 +65,12 @@ func (h *handlers) uploadLimit() int64 {
 // errFieldTooLong is a text part of a multipart form over maxFieldBytes.
 var errFieldTooLong = errors.New("form field too long")
 
+// isTooLarge reports whether err is a body over its limit.
+func isTooLarge(err error) bool {
+	var tooLarge *http.MaxBytesError
+	return errors.As(err, &tooLarge)
+}
+
 // readField reads a text part of a multipart form.
 func readField(p *multipart.Part) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
@@ -92,8 +98,7 @@ func multipartFields(c *gin.Context) (map[string]string, *multipart.Part, error)
 		if errors.Is(err, io.EOF) {
 			return fields, nil, nil
 		}
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if isTooLarge(err) {
 			return nil, nil, err
 		}
 		if err != nil {

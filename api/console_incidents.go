@@ -358,13 +358,12 @@ func (h *handlers) uploadNoticeEvidence(c *gin.Context) error {
 		DeclaredType: part.Header.Get("Content-Type"), Content: part}, at, version)
 	var fe domain.FieldErrors
 	var upload *domain.UploadError
-	var tooLarge *http.MaxBytesError
 	status := http.StatusUnprocessableEntity
 	switch {
 	case errors.As(err, &upload):
 		status = problemFor(c, err).Status
 		form.Errors[upload.Field] = upload.Message
-	case errors.As(err, &tooLarge):
+	case isTooLarge(err):
 		status = http.StatusRequestEntityTooLarge
 		form.Errors["file"] = "is larger than the limit of " + web.BytesText(h.incidents.EvidenceLimit())
 	case errors.As(err, &fe):

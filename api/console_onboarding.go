@@ -844,12 +844,6 @@ func evidenceFormPart(c *gin.Context) (int64, *multipart.Part, error) {
 	return version, part, nil
 }
 
-// isTooLarge reports whether err is a body over its limit.
-func isTooLarge(err error) bool {
-	var tooLarge *http.MaxBytesError
-	return errors.As(err, &tooLarge)
-}
-
 // ---- step 5: the first review ----
 
 func reviewFieldsets() []web.Fieldset {
