@@ -51,11 +51,7 @@ func formErrors(err error) (map[string]string, bool) {
 	switch {
 	case errors.As(err, &fe):
 		out := map[string]string{}
-		for _, e := range fe {
-			if _, ok := out[e.Field]; !ok {
-				out[e.Field] = e.Message
-			}
-		}
+		addFieldMessages(out, fe)
 		return out, true
 	case errors.As(err, &ce):
 		return map[string]string{ce.Field: ce.Message}, true

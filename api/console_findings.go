@@ -133,11 +133,7 @@ func (h *handlers) triageFinding(c *gin.Context) error {
 	var fe domain.FieldErrors
 	switch {
 	case len(form.Errors) > 0 || errors.As(err, &fe):
-		for _, e := range fe {
-			if _, ok := form.Errors[e.Field]; !ok {
-				form.Errors[e.Field] = e.Message
-			}
-		}
+		addFieldMessages(form.Errors, fe)
 		current, gerr := h.findings.Get(ctx, c.Param("id"))
 		if gerr != nil {
 			return gerr

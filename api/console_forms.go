@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/vendorwatch/vendorwatch/domain"
 	"github.com/vendorwatch/vendorwatch/domain/access"
 )
 
@@ -65,6 +66,22 @@ func (h *handlers) uploadLimit() int64 {
 // errFieldTooLong is a text part of a multipart form over maxFieldBytes.
 var errFieldTooLong = errors.New("form field too long")
 
+// addFieldMessages puts on each field of fe that has no message in msgs
+// yet the first of fe's messages for it.
+func addFieldMessages(msgs map[string]string, fe domain.FieldErrors) {
+	for _, e := range fe {
+		if _, ok := msgs[e.Field]; !ok {
+			msgs[e.Field] = e.Message
+		}
+	}
+}
+
+// isTooLarge reports whether err is a body over its limit.
+func isTooLarge(err error) bool {
+	var tooLarge *http.MaxBytesError
+	return errors.As(err, &tooLarge)
+}
+
 // readField reads a text part of a multipart form.
 func readField(p *multipart.Part) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
@@ -92,8 +109,7 @@ func multipartFields(c *gin.Context) (map[string]string, *multipart.Part, error)
 		if errors.Is(err, io.EOF) {
 			return fields, nil, nil
 		}
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if isTooLarge(err) {
 			return nil, nil, err
 		}
 		if err != nil {

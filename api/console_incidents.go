@@ -281,11 +281,7 @@ func (h *handlers) recordIncident(c *gin.Context) error {
 	}
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) || len(form.Errors) > 0 {
-		for _, e := range fe {
-			if _, ok := form.Errors[e.Field]; !ok {
-				form.Errors[e.Field] = e.Message
-			}
-		}
+		addFieldMessages(form.Errors, fe)
 		return h.renderNewIncident(c, http.StatusUnprocessableEntity, web.IncidentNew{Form: form})
 	}
 	if err != nil {
@@ -315,11 +311,7 @@ func (h *handlers) recordNotice(c *gin.Context) error {
 	var fe domain.FieldErrors
 	switch {
 	case len(form.Errors) > 0 || errors.As(err, &fe):
-		for _, e := range fe {
-			if _, ok := form.Errors[e.Field]; !ok {
-				form.Errors[e.Field] = e.Message
-			}
-		}
+		addFieldMessages(form.Errors, fe)
 		return h.renderIncident(c, http.StatusUnprocessableEntity, incidentForms{notice: form})
 	case errors.Is(err, domain.ErrPrecondition):
 		yours := form
@@ -358,13 +350,12 @@ func (h *handlers) uploadNoticeEvidence(c *gin.Context) error {
 		DeclaredType: part.Header.Get("Content-Type"), Content: part}, at, version)
 	var fe domain.FieldErrors
 	var upload *domain.UploadError
-	var tooLarge *http.MaxBytesError
 	status := http.StatusUnprocessableEntity
 	switch {
 	case errors.As(err, &upload):
 		status = problemFor(c, err).Status
 		form.Errors[upload.Field] = upload.Message
-	case errors.As(err, &tooLarge):
+	case isTooLarge(err):
 		status = http.StatusRequestEntityTooLarge
 		form.Errors["file"] = "is larger than the limit of " + web.BytesText(h.incidents.EvidenceLimit())
 	case errors.As(err, &fe):

@@ -392,13 +392,8 @@ func (h *handlers) onboardVendor(c *gin.Context) error {
 // ---- step 2: data handled ----
 
 func dataFieldsets() []web.Fieldset {
-	cats := register.DataCategories()
-	opts := make([]web.Option, len(cats))
-	for i, c := range cats {
-		opts[i] = web.Option{Value: c.Code, Label: c.Name}
-	}
 	return []web.Fieldset{{Legend: "Record a category of data", Fields: []web.Field{
-		{Name: "category", Label: "Category", Type: "select", Required: true, Options: opts,
+		{Name: "category", Label: "Category", Type: "select", Required: true, Options: dataCategoryOptions(),
 			Hint: "Recording a category again replaces what was recorded for it."},
 		{Name: "access", Label: "What the vendor does with it", Type: "checkboxes", Required: true,
 			Options: options([]register.Access{register.AccessStores, register.AccessProcesses, register.AccessTransmits})},
@@ -847,12 +842,6 @@ func evidenceFormPart(c *gin.Context) (int64, *multipart.Part, error) {
 	}
 	version, _ := strconv.ParseInt(fields["version"], 10, 64)
 	return version, part, nil
-}
-
-// isTooLarge reports whether err is a body over its limit.
-func isTooLarge(err error) bool {
-	var tooLarge *http.MaxBytesError
-	return errors.As(err, &tooLarge)
 }
 
 // ---- step 5: the first review ----

@@ -51,11 +51,6 @@ func (h *handlers) concentrationPage(c *gin.Context) error {
 	for r := 2; r <= register.MaxRank; r++ {
 		ranks = append(ranks, web.Option{Value: strconv.Itoa(r), Label: "rank " + strconv.Itoa(r) + " or deeper"})
 	}
-	cats := register.DataCategories()
-	catOptions := make([]web.Option, len(cats))
-	for i, cat := range cats {
-		catOptions[i] = web.Option{Value: cat.Code, Label: cat.Name}
-	}
 	minRank := ""
 	if f.MinRank > 1 {
 		minRank = strconv.Itoa(f.MinRank)
@@ -65,7 +60,7 @@ func (h *handlers) concentrationPage(c *gin.Context) error {
 		Filters: []web.Select{
 			{Name: "min_rank", Label: "Reached at", Value: minRank, Options: ranks},
 			{Name: "tier", Label: "Our vendor's tier", Value: string(f.Tier), Options: options(register.Tiers)},
-			{Name: "data_category", Label: "Our data category", Value: f.DataCategory, Options: catOptions},
+			{Name: "data_category", Label: "Our data category", Value: f.DataCategory, Options: dataCategoryOptions()},
 		}}
 	renderPage(c, http.StatusOK, web.PageConcentration, web.Page{Title: "Concentration", User: pageUser(c),
 		CSRF: pageCSRF(c), Nav: "concentration", Body: body})

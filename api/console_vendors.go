@@ -64,6 +64,17 @@ func options[T ~string](values []T) []web.Option {
 	return out
 }
 
+// dataCategoryOptions are the data categories as a select's choices,
+// named.
+func dataCategoryOptions() []web.Option {
+	cats := register.DataCategories()
+	out := make([]web.Option, len(cats))
+	for i, cat := range cats {
+		out[i] = web.Option{Value: cat.Code, Label: cat.Name}
+	}
+	return out
+}
+
 // criticalities are the criticality levels, highest first (the same words
 // as the tiers).
 var criticalities = []register.Criticality{register.CriticalityCritical, register.CriticalityHigh,

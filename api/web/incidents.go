@@ -243,12 +243,12 @@ func NewClock(c incident.NoticeClock, now time.Time) Clock {
 			t1 = m.at
 		}
 	}
-	span := t1.Sub(t0).Seconds()
+	width := t1.Sub(t0).Seconds()
 	x := func(t time.Time) float64 {
-		if span <= 0 {
+		if width <= 0 {
 			return clockMargin
 		}
-		return math.Round((clockMargin+(ClockWidth-2*clockMargin)*t.Sub(t0).Seconds()/span)*10) / 10
+		return math.Round((clockMargin+(ClockWidth-2*clockMargin)*t.Sub(t0).Seconds()/width)*10) / 10
 	}
 	out := Clock{Verdict: clockVerdict(c)}
 	bar := func(from, to time.Time, class, label string) {
@@ -265,12 +265,12 @@ func NewClock(c incident.NoticeClock, now time.Time) Clock {
 			if c.Status == incident.NoticeOverdue {
 				word = "overdue by "
 			}
-			bar(*c.DueAt, end, "clock-late", word+spanText(c.LateBy))
+			bar(*c.DueAt, end, "clock-late", word+span(c.LateBy))
 		case c.Lag != nil:
-			bar(c.ClockStartsAt, end, "clock-lag", "notified after "+spanText(c.Lag))
+			bar(c.ClockStartsAt, end, "clock-lag", "notified after "+span(c.Lag))
 		}
 	} else if c.Lag != nil {
-		bar(c.ClockStartsAt, end, "clock-lag", "notified after "+spanText(c.Lag))
+		bar(c.ClockStartsAt, end, "clock-lag", "notified after "+span(c.Lag))
 	}
 	// Labels: sorted by position, each in the first row where it does
 	// not overlap the previous label.
@@ -333,23 +333,15 @@ func NewClock(c incident.NoticeClock, now time.Time) Clock {
 func clockVerdict(c incident.NoticeClock) string {
 	switch c.Status {
 	case incident.NoticeLate:
-		return "Notice late by " + spanText(c.LateBy)
+		return "Notice late by " + span(c.LateBy)
 	case incident.NoticeOverdue:
-		return "Notice overdue by " + spanText(c.LateBy)
+		return "Notice overdue by " + span(c.LateBy)
 	case incident.NoticeOnTime:
-		return "Notice on time, after " + spanText(c.Lag)
+		return "Notice on time, after " + span(c.Lag)
 	case incident.NoticePending:
 		return "Notice pending: the window is still open"
 	}
 	return "No breach-notification clause was in force at discovery"
-}
-
-// spanText is span for a value ("" for nil).
-func spanText(s *incident.Span) string {
-	if s == nil {
-		return ""
-	}
-	return span(s)
 }
 
 // BytesText writes a size in the largest whole binary unit ("25 MiB").
