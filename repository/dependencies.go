@@ -170,17 +170,24 @@ func (s *Dependencies) LockGraph(ctx context.Context) error {
 	return translate(s.db.conn(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext('vendor_dependencies'))").Error)
 }
 
-// Reaches implements register.DependencyStore, with from's providers as
-// the anchor (so "reachable" is one step or more) and UNION, which stops
+// Reaches implements register.DependencyStore, with the providers of from
+// as the anchor (so "reachable" is one step or more) and UNION, which stops
 // at providers already seen.
-func (s *Dependencies) Reaches(ctx context.Context, from, to string) (bool, error) {
+func (s *Dependencies) Reaches(ctx context.Context, from []string, to string) (bool, error) {
+	if len(from) == 0 {
+		return false, nil
+	}
 	type found struct{ n int }
+	args := make([]any, 0, len(from)+1)
+	for _, f := range from {
+		args = append(args, f)
+	}
 	rows, err := queryRows(ctx, s.db, 1, func(rs rowScanner, f *found) error { return rs.Scan(&f.n) },
 		`WITH RECURSIVE reach(id) AS (
-			SELECT provider_id FROM vendor_dependencies WHERE vendor_id = ?
+			SELECT provider_id FROM vendor_dependencies WHERE vendor_id IN `+placeholders(len(from))+`
 			UNION
 			SELECT e.provider_id FROM reach r JOIN vendor_dependencies e ON e.vendor_id = r.id)
-		SELECT 1 FROM reach WHERE id = ? LIMIT 1`, from, to)
+		SELECT 1 FROM reach WHERE id = ? LIMIT 1`, append(args, to)...)
 	if err != nil {
 		return false, err
 	}

@@ -126,7 +126,7 @@ func (s *SupplyChainService) checkEdge(ctx context.Context, d Dependency) error 
 			return err
 		}
 	}
-	cycle, err := s.Dependencies.Reaches(ctx, d.ProviderID, d.VendorID)
+	cycle, err := s.Dependencies.Reaches(ctx, []string{d.ProviderID}, d.VendorID)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (s *SupplyChainService) Merge(ctx context.Context, intoID, fromID string) (
 				res.Joined++
 			}
 		}
-		if cycle, err := s.Dependencies.Reaches(ctx, intoID, intoID); err != nil {
+		if cycle, err := s.Dependencies.Reaches(ctx, []string{intoID}, intoID); err != nil {
 			return err
 		} else if cycle {
 			return domain.Invalid("from", "merging would make a cycle of dependencies")

@@ -31,9 +31,9 @@ type DependencyStore interface {
 	// LockGraph makes the transaction of ctx the only writer of edges until
 	// it ends, so the cycle check sees every committed edge.
 	LockGraph(ctx context.Context) error
-	// Reaches reports whether to is reachable from from along edges, at any
-	// depth (from itself counts).
-	Reaches(ctx context.Context, from, to string) (bool, error)
+	// Reaches reports whether to is reachable along edges, one step or
+	// more, from any of from (one query however many they are).
+	Reaches(ctx context.Context, from []string, to string) (bool, error)
 	// SupplyChain returns the tree below the vendor to MaxRank, by rank,
 	// then parent, then provider name.
 	SupplyChain(ctx context.Context, vendorID string) ([]ChainLink, error)
