@@ -343,9 +343,10 @@ func (k *dependencyImporter) apply(ctx context.Context, rows []*importRow) error
 	actor := domain.ActorFrom(ctx)
 	var providers []register.Vendor
 	var events []domain.AuditEvent
+	planned := map[string]bool{}
 	for _, r := range rows {
-		if op, ok := r.op.(dependencyOp); ok && op.provider != nil && !slices.ContainsFunc(providers,
-			func(p register.Vendor) bool { return p.ID == op.provider.ID }) {
+		if op, ok := r.op.(dependencyOp); ok && op.provider != nil && !planned[op.provider.ID] {
+			planned[op.provider.ID] = true
 			p := *op.provider
 			p.CreatedAt, p.UpdatedAt = now, now
 			providers = append(providers, p)
