@@ -144,6 +144,18 @@ func (s *Dependencies) ListByProvider(ctx context.Context, providerID string) ([
 	return s.list(ctx, "e.provider_id = ?", "e.vendor_id", providerID)
 }
 
+// CategoriesInto implements register.DependencyStore with one DISTINCT
+// over the categories of the edges into the provider.
+func (s *Dependencies) CategoriesInto(ctx context.Context, providerID string) ([]string, error) {
+	rows, err := queryRows(ctx, s.db, 8, func(rs rowScanner, c *string) error { return rs.Scan(c) },
+		"SELECT DISTINCT c.value FROM vendor_dependencies e, "+s.jsonElements("e.data_categories", "c")+
+			" WHERE e.provider_id = ? ORDER BY c.value", providerID)
+	if err != nil {
+		return nil, fmt.Errorf("categories into %s: %w", providerID, err)
+	}
+	return rows, nil
+}
+
 // list reads the edges matching cond, ordered by the name of the vendor
 // at the other end (other), then service.
 func (s *Dependencies) list(ctx context.Context, cond, other, id string) ([]register.Dependency, error) {

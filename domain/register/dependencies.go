@@ -159,13 +159,11 @@ func (s *SupplyChainService) heldCategories(ctx context.Context, vendorID string
 	for _, h := range hs {
 		out = append(out, h.Category)
 	}
-	in, err := s.Dependencies.ListByProvider(ctx, vendorID)
+	in, err := s.Dependencies.CategoriesInto(ctx, vendorID)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range in {
-		out = append(out, d.DataCategories...)
-	}
+	out = append(out, in...)
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }

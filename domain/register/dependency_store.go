@@ -28,6 +28,9 @@ type DependencyStore interface {
 	// ListByProvider returns the edges into the provider, by vendor name
 	// then service.
 	ListByProvider(ctx context.Context, providerID string) ([]Dependency, error)
+	// CategoriesInto returns the distinct data categories the edges into
+	// the provider carry, sorted.
+	CategoriesInto(ctx context.Context, providerID string) ([]string, error)
 	// LockGraph makes the transaction of ctx the only writer of edges until
 	// it ends, so the cycle check sees every committed edge.
 	LockGraph(ctx context.Context) error
