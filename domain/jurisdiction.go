@@ -80,10 +80,22 @@ func CheckJurisdiction(code string) string {
 // NormalizeJurisdictions upper-cases, trims, de-duplicates and sorts codes,
 // and reports each invalid one against field[i].
 func NormalizeJurisdictions(field string, codes []string, fe *FieldErrors) []string {
+	return normalizeCodes(field, codes, CheckJurisdiction, fe)
+}
+
+// NormalizeCountries is NormalizeJurisdictions for a list of ISO 3166-1
+// alpha-2 country codes only (no "EU", no US states).
+func NormalizeCountries(field string, codes []string, fe *FieldErrors) []string {
+	return normalizeCodes(field, codes, CheckCountry, fe)
+}
+
+// normalizeCodes upper-cases, trims, de-duplicates and sorts codes, and
+// reports each one check finds wrong against field[i].
+func normalizeCodes(field string, codes []string, check func(string) string, fe *FieldErrors) []string {
 	out := make([]string, 0, len(codes))
 	for i, c := range codes {
 		c = strings.ToUpper(strings.TrimSpace(c))
-		if msg := CheckJurisdiction(c); msg != "" {
+		if msg := check(c); msg != "" {
 			fe.Add(IndexField(field, i), "%s", msg)
 			continue
 		}

@@ -144,6 +144,18 @@ func (s *Dependencies) ListByProvider(ctx context.Context, providerID string) ([
 	return s.list(ctx, "e.provider_id = ?", "e.vendor_id", providerID)
 }
 
+// CategoriesInto implements register.DependencyStore with one DISTINCT
+// over the categories of the edges into the provider.
+func (s *Dependencies) CategoriesInto(ctx context.Context, providerID string) ([]string, error) {
+	rows, err := queryRows(ctx, s.db, 8, func(rs rowScanner, c *string) error { return rs.Scan(c) },
+		"SELECT DISTINCT c.value FROM vendor_dependencies e, "+s.jsonElements("e.data_categories", "c")+
+			" WHERE e.provider_id = ? ORDER BY c.value", providerID)
+	if err != nil {
+		return nil, fmt.Errorf("categories into %s: %w", providerID, err)
+	}
+	return rows, nil
+}
+
 // list reads the edges matching cond, ordered by the name of the vendor
 // at the other end (other), then service.
 func (s *Dependencies) list(ctx context.Context, cond, other, id string) ([]register.Dependency, error) {
@@ -170,17 +182,24 @@ func (s *Dependencies) LockGraph(ctx context.Context) error {
 	return translate(s.db.conn(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext('vendor_dependencies'))").Error)
 }
 
-// Reaches implements register.DependencyStore, with from's providers as
-// the anchor (so "reachable" is one step or more) and UNION, which stops
+// Reaches implements register.DependencyStore, with the providers of from
+// as the anchor (so "reachable" is one step or more) and UNION, which stops
 // at providers already seen.
-func (s *Dependencies) Reaches(ctx context.Context, from, to string) (bool, error) {
+func (s *Dependencies) Reaches(ctx context.Context, from []string, to string) (bool, error) {
+	if len(from) == 0 {
+		return false, nil
+	}
 	type found struct{ n int }
+	args := make([]any, 0, len(from)+1)
+	for _, f := range from {
+		args = append(args, f)
+	}
 	rows, err := queryRows(ctx, s.db, 1, func(rs rowScanner, f *found) error { return rs.Scan(&f.n) },
 		`WITH RECURSIVE reach(id) AS (
-			SELECT provider_id FROM vendor_dependencies WHERE vendor_id = ?
+			SELECT provider_id FROM vendor_dependencies WHERE vendor_id IN `+placeholders(len(from))+`
 			UNION
 			SELECT e.provider_id FROM reach r JOIN vendor_dependencies e ON e.vendor_id = r.id)
-		SELECT 1 FROM reach WHERE id = ? LIMIT 1`, from, to)
+		SELECT 1 FROM reach WHERE id = ? LIMIT 1`, append(args, to)...)
 	if err != nil {
 		return false, err
 	}

@@ -68,16 +68,9 @@ func (s *Imports) GetRun(ctx context.Context, id string) (importing.ImportResult
 	return r, nil
 }
 
-func chunks(vals []string, fn func([]string) error) error {
-	for len(vals) > 0 {
-		n := min(len(vals), importChunk)
-		if err := fn(vals[:n]); err != nil {
-			return err
-		}
-		vals = vals[n:]
-	}
-	return nil
-}
+// chunks hands vals to fn in batches of at most importChunk (a bound on
+// the placeholders of one IN list).
+func chunks(vals []string, fn func([]string) error) error { return inBatches(vals, importChunk, fn) }
 
 // VendorsByKeys implements importing.ImportStore.
 func (s *Imports) VendorsByKeys(ctx context.Context, refs, nameKeys []string) ([]register.Vendor, error) {

@@ -276,28 +276,30 @@ func (k *dependencyImporter) check(ctx context.Context, r *importRow, v *registe
 	if newProvider || r.failed() {
 		return nil
 	}
-	// Walk down from the provider over the planned edges; at each node the
-	// stored edges are asked whether they lead back to the vendor.
+	// Walk down from the provider over the planned edges; then the stored
+	// edges are asked once whether any node reached leads back to the vendor.
 	seen := map[string]bool{}
-	for next := []string{d.ProviderID}; len(next) > 0; {
+	var nodes []string
+	cycle := false
+	for next := []string{d.ProviderID}; len(next) > 0 && !cycle; {
 		n := next[len(next)-1]
 		next = next[:len(next)-1]
 		if seen[n] {
 			continue
 		}
 		seen[n] = true
-		cycle := n == v.ID
-		if !cycle {
-			var err error
-			if cycle, err = k.s.SupplyChain.Dependencies.Reaches(ctx, n, v.ID); err != nil {
-				return err
-			}
-		}
-		if cycle {
-			r.fail("provider", "would make a cycle: %q already depends on vendor %q down its chain", r.cells["provider"], v.Name)
-			return nil
-		}
+		cycle = n == v.ID
+		nodes = append(nodes, n)
 		next = append(next, k.pending[n]...)
+	}
+	if !cycle {
+		var err error
+		if cycle, err = k.s.SupplyChain.Dependencies.Reaches(ctx, nodes, v.ID); err != nil {
+			return err
+		}
+	}
+	if cycle {
+		r.fail("provider", "would make a cycle: %q already depends on vendor %q down its chain", r.cells["provider"], v.Name)
 	}
 	return nil
 }
@@ -341,9 +343,10 @@ func (k *dependencyImporter) apply(ctx context.Context, rows []*importRow) error
 	actor := domain.ActorFrom(ctx)
 	var providers []register.Vendor
 	var events []domain.AuditEvent
+	planned := map[string]bool{}
 	for _, r := range rows {
-		if op, ok := r.op.(dependencyOp); ok && op.provider != nil && !slices.ContainsFunc(providers,
-			func(p register.Vendor) bool { return p.ID == op.provider.ID }) {
+		if op, ok := r.op.(dependencyOp); ok && op.provider != nil && !planned[op.provider.ID] {
+			planned[op.provider.ID] = true
 			p := *op.provider
 			p.CreatedAt, p.UpdatedAt = now, now
 			providers = append(providers, p)

@@ -126,7 +126,7 @@ func (s *SupplyChainService) checkEdge(ctx context.Context, d Dependency) error 
 			return err
 		}
 	}
-	cycle, err := s.Dependencies.Reaches(ctx, d.ProviderID, d.VendorID)
+	cycle, err := s.Dependencies.Reaches(ctx, []string{d.ProviderID}, d.VendorID)
 	if err != nil {
 		return err
 	}
@@ -159,13 +159,11 @@ func (s *SupplyChainService) heldCategories(ctx context.Context, vendorID string
 	for _, h := range hs {
 		out = append(out, h.Category)
 	}
-	in, err := s.Dependencies.ListByProvider(ctx, vendorID)
+	in, err := s.Dependencies.CategoriesInto(ctx, vendorID)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range in {
-		out = append(out, d.DataCategories...)
-	}
+	out = append(out, in...)
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
@@ -275,7 +273,7 @@ func (s *SupplyChainService) Merge(ctx context.Context, intoID, fromID string) (
 				res.Joined++
 			}
 		}
-		if cycle, err := s.Dependencies.Reaches(ctx, intoID, intoID); err != nil {
+		if cycle, err := s.Dependencies.Reaches(ctx, []string{intoID}, intoID); err != nil {
 			return err
 		} else if cycle {
 			return domain.Invalid("from", "merging would make a cycle of dependencies")

@@ -114,7 +114,7 @@ func (d *Dependency) Apply(in DependencyInput) error {
 		d.DataCategories = normalizeCategories(*in.DataCategories, &fe)
 	}
 	if in.Countries != nil {
-		d.Countries = normalizeCountries(*in.Countries, &fe)
+		d.Countries = domain.NormalizeCountries("countries", *in.Countries, &fe)
 	}
 	if in.Source != nil {
 		d.Source = *in.Source
@@ -163,22 +163,6 @@ func normalizeCategories(codes []string, fe *domain.FieldErrors) []string {
 		if _, ok := LookupCategory(c); !ok {
 			fe.Add(domain.IndexField("data_categories", i), "unknown data category %s; GET /api/v1/data-categories lists them",
 				strconv.Quote(c))
-			continue
-		}
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// normalizeCountries upper-cases and checks each ISO 3166-1 alpha-2 code
-// and returns them sorted and distinct.
-func normalizeCountries(codes []string, fe *domain.FieldErrors) []string {
-	out := make([]string, 0, len(codes))
-	for i, c := range codes {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		if msg := domain.CheckCountry(c); msg != "" {
-			fe.Add(domain.IndexField("countries", i), "%s", msg)
 			continue
 		}
 		out = append(out, c)

@@ -28,12 +28,15 @@ type DependencyStore interface {
 	// ListByProvider returns the edges into the provider, by vendor name
 	// then service.
 	ListByProvider(ctx context.Context, providerID string) ([]Dependency, error)
+	// CategoriesInto returns the distinct data categories the edges into
+	// the provider carry, sorted.
+	CategoriesInto(ctx context.Context, providerID string) ([]string, error)
 	// LockGraph makes the transaction of ctx the only writer of edges until
 	// it ends, so the cycle check sees every committed edge.
 	LockGraph(ctx context.Context) error
-	// Reaches reports whether to is reachable from from along edges, at any
-	// depth (from itself counts).
-	Reaches(ctx context.Context, from, to string) (bool, error)
+	// Reaches reports whether to is reachable along edges, one step or
+	// more, from any of from (one query however many they are).
+	Reaches(ctx context.Context, from []string, to string) (bool, error)
 	// SupplyChain returns the tree below the vendor to MaxRank, by rank,
 	// then parent, then provider name.
 	SupplyChain(ctx context.Context, vendorID string) ([]ChainLink, error)
